@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import type { CliContext } from './context.ts';
+import { registerServe } from './commands/serve.ts';
+
+/**
+ * The `phiguard` command tree. Each command group lives in `commands/<group>.ts` and exports a
+ * `registerX(program, ctx)` function; add yours to the list below.
+ */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('phiguard')
+    .description('PHIGuard: de-identify, seal, audit and run AI work on Protected Health Information safely.')
+    .version(ctx.version)
+    .option('--config <file>', 'JSON config file (default: $PHIGUARD_CONFIG, else embedded defaults under ./.phiguard)')
+    .showHelpAfterError('(run with --help for usage and examples)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ phiguard serve --demo                 start with embedded defaults and load a small demo
+  $ phiguard audit verify .phiguard/db    verify the embedded audit ledger
+  $ phiguard <command> --help             every command has its own help with examples`,
+    );
+  program.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+  registerServe(program, ctx);
+  return program;
+}

@@ -1,0 +1,17 @@
+export { BaseError, describePlace, isBaseError, type BaseErrorOptions, type Place } from './errors.ts';
+export { ManualClock, systemClock, type Clock } from './clock.ts';
+export { encodeBase32, isId, newId, type Id } from './ids.ts';
+export { asPhi, type Deidentified, type Phi } from './branded.ts';
+export { CanonicalJsonError, canonicalJson, canonicalJsonBytes, type CanonicalJsonErrorCode, type JsonValue } from './canonical-json.ts';
+export {
+  ConfigError,
+  deepFreeze,
+  loadConfig,
+  type ConfigErrorCode,
+  type DatabaseConfig,
+  type DeepPartial,
+  type LedgerConfig,
+  type LoadConfigOptions,
+  type PhiguardConfig,
+  type ServerConfig,
+} from './config.ts';
