@@ -1,0 +1,1 @@
+export { MemoryAuditRecorder } from './memory-audit-recorder.ts';
