@@ -13,7 +13,7 @@ export class MemoryAuditRecorder implements AuditRecorder {
       this.events.push(valid);
       return Promise.resolve({ index: this.events.length - 1, checkpointSize: this.events.length });
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error);
     }
   }
 
