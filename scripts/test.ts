@@ -2,13 +2,16 @@
 // real servers). `.ci/run` installs the servers; here we only check they are there and say how
 // to get them when they are not, so a failure names its cause instead of timing out.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 
-function run(command: string, args: readonly string[]): void {
+function run(command: string, args: readonly string[], onDone?: () => void): void {
   const started = Date.now();
   const result = spawnSync(command, args, { stdio: 'inherit' });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  onDone?.();
   if (result.status !== 0) {
     process.stderr.write(`\ntest: '${command} ${args.join(' ')}' failed after ${seconds}s\n`);
     process.exit(result.status ?? 1);
@@ -23,7 +26,9 @@ function portOpen(port: number): Promise<boolean> {
       socket.destroy();
       resolve(true);
     });
-    socket.once('error', () => { resolve(false); });
+    socket.once('error', () => {
+      resolve(false);
+    });
   });
 }
 
@@ -48,4 +53,17 @@ if (only.length === 0) {
   run('tsc', ['-p', '.']);
   run('eslint', ['.', '--max-warnings', '0']);
 }
-run('vitest', ['run', ...only]);
+// vitest's own summary is not a line CI recognises; print the plain 'N passed, N failed' one too.
+const report = path.join(mkdtempSync(path.join(tmpdir(), 'phiguard-test-')), 'vitest.json');
+run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...only], () => {
+  if (!existsSync(report)) return;
+  const totals = JSON.parse(readFileSync(report, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  };
+  process.stdout.write(
+    `\ntests: ${totals.numPassedTests} passed, ${totals.numFailedTests} failed, ${totals.numPendingTests + totals.numTodoTests} skipped\n`,
+  );
+});
