@@ -1,0 +1,61 @@
+import pg from 'pg';
+import type { SqlDriver, SqlQuery } from './sql-driver.ts';
+
+export interface PgDriverOptions {
+  /** `postgres://…` connection string. */
+  readonly url: string;
+  /** A schema to create (if missing) and put first on the search path; default `public`. */
+  readonly schema?: string;
+  /** Pool size; default 4. */
+  readonly maxConnections?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * A {@link SqlDriver} over PostgreSQL (node-postgres Pool). `synchronous_commit` stays as the
+ * server has it (ON by default): a COMMIT returns only after the WAL is flushed.
+ */
+export async function openPgDriver(options: PgDriverOptions): Promise<SqlDriver> {
+  const schema = options.schema ?? 'public';
+  if (!SCHEMA_NAME.test(schema)) throw new TypeError('schema must be a lower-case SQL identifier');
+  if (schema !== 'public') {
+    const admin = new pg.Client({ connectionString: options.url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 4,
+    options: `-c search_path=${schema}`,
+  });
+  // An idle client that loses its connection emits 'error'; the next query reports the problem.
+  pool.on('error', () => undefined);
+  const query: SqlQuery = async <R>(sql: string, params: readonly unknown[] = []) =>
+    (await pool.query<R & pg.QueryResultRow>(sql, [...params])).rows;
+  return {
+    kind: 'postgres',
+    query,
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(async <R>(sql: string, params: readonly unknown[] = []) =>
+          (await client.query<R & pg.QueryResultRow>(sql, [...params])).rows,
+        );
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

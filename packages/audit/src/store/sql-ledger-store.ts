@@ -1,0 +1,231 @@
+import { LedgerError } from '../ledger/ledger-error.ts';
+import type { AppendBatch, EntryHit, EntryQuery, LedgerStore, StoredCheckpoint, StoredEntry, StoredVerifierKey } from './ledger-store.ts';
+import { LEDGER_LOCK_KEY, LEDGER_MIGRATIONS, MIGRATIONS_TABLE } from './ledger-migrations.ts';
+import type { SqlDriver, SqlQuery } from './sql-driver.ts';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 10_000;
+const MAX_READ = 65_536;
+
+/**
+ * The {@link LedgerStore} over any {@link SqlDriver}: the same SQL on PGlite and PostgreSQL.
+ * Runs the migrations when opened.
+ */
+export async function openSqlLedgerStore(driver: SqlDriver): Promise<LedgerStore> {
+  await migrate(driver);
+  return new SqlLedgerStore(driver);
+}
+
+async function migrate(driver: SqlDriver): Promise<void> {
+  await driver.transaction(async (q) => {
+    await q('SELECT pg_advisory_xact_lock($1)', [LEDGER_LOCK_KEY]);
+    await q(MIGRATIONS_TABLE);
+    const rows = await q<{ version: number | string }>('SELECT version FROM ledger_schema_migrations');
+    const applied = new Set(rows.map((r) => Number(r.version)));
+    for (const [i, sql] of LEDGER_MIGRATIONS.entries()) {
+      if (applied.has(i + 1)) continue;
+      for (const statement of splitStatements(sql)) await q(statement);
+      await q('INSERT INTO ledger_schema_migrations (version) VALUES ($1)', [i + 1]);
+    }
+  });
+}
+
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+class SqlLedgerStore implements LedgerStore {
+  readonly #db: SqlDriver;
+  #closed = false;
+
+  constructor(driver: SqlDriver) {
+    this.#db = driver;
+  }
+
+  #q(): SqlQuery {
+    if (this.#closed) throw new LedgerError('closed', 'the ledger store is closed');
+    return this.#db.query;
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    const rows = await this.#q()<{ size: string | number; note: string }>(
+      'SELECT size, note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1',
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : Object.freeze({ size: Number(row.size), note: row.note });
+  }
+
+  async readCheckpoint(): Promise<string> {
+    const latest = await this.latestCheckpoint();
+    if (latest === undefined) throw new LedgerError('not-found', 'the ledger has no checkpoint yet', { place: { path: 'ledger_checkpoints' } });
+    return latest.note;
+  }
+
+  async getTile(level: number, index: number): Promise<Buffer | undefined> {
+    const rows = await this.#q()<{ hashes: Uint8Array }>('SELECT hashes FROM ledger_tiles WHERE level = $1 AND idx = $2', [level, index]);
+    const row = rows[0];
+    return row === undefined ? undefined : toBuffer(row.hashes);
+  }
+
+  /**
+   * Leaves `from .. from+count-1` in order. A missing row is reported as `corrupt` with its index
+   * rather than silently shortening the list, so verification names the first bad index.
+   */
+  async readEntries(from: number, count: number): Promise<readonly Buffer[]> {
+    if (!Number.isSafeInteger(from) || from < 0 || !Number.isSafeInteger(count) || count < 0 || count > MAX_READ) {
+      throw new TypeError(`readEntries needs 0 <= from and 0 <= count <= ${MAX_READ}`);
+    }
+    if (count === 0) return [];
+    const rows = await this.#q()<{ idx: string | number; leaf: Uint8Array }>(
+      'SELECT idx, leaf FROM ledger_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx',
+      [from, from + count],
+    );
+    const out: Buffer[] = [];
+    for (const [i, row] of rows.entries()) {
+      if (Number(row.idx) !== from + i) break;
+      out.push(toBuffer(row.leaf));
+    }
+    if (out.length !== count) {
+      const size = (await this.latestCheckpoint())?.size ?? 0;
+      const missing = from + out.length;
+      if (missing < size) throw new LedgerError('corrupt', 'a ledger entry is missing', { place: { index: missing, path: 'ledger_entries' } });
+      throw new LedgerError('not-found', 'entries requested beyond the log', { place: { index: missing } });
+    }
+    return out;
+  }
+
+  async getEntry(index: number): Promise<Buffer | undefined> {
+    const rows = await this.#q()<{ leaf: Uint8Array }>('SELECT leaf FROM ledger_entries WHERE idx = $1', [index]);
+    const row = rows[0];
+    return row === undefined ? undefined : toBuffer(row.leaf);
+  }
+
+  async append(batch: AppendBatch): Promise<void> {
+    if (this.#closed) throw new LedgerError('closed', 'the ledger store is closed');
+    const { fromSize, entries, tiles, checkpoint } = batch;
+    if (checkpoint.size !== fromSize + entries.length || entries.some((e, i) => e.index !== fromSize + i)) {
+      throw new TypeError('append batch: entries must run from fromSize to checkpoint.size - 1');
+    }
+    try {
+      await this.#db.transaction(async (q) => {
+        await q('SELECT pg_advisory_xact_lock($1)', [LEDGER_LOCK_KEY]);
+        const latest = await q<{ size: string | number | null }>('SELECT max(size) AS size FROM ledger_checkpoints');
+        const current = latest[0]?.size ?? null;
+        if ((current === null ? 0 : Number(current)) !== fromSize || (current === null && fromSize !== 0)) {
+          throw new LedgerError('conflict', 'the log grew under this writer; batch refused', { place: { index: fromSize } });
+        }
+        if (entries.length > 0) await insertEntries(q, batch);
+        if (tiles.length > 0) {
+          await q(
+            `INSERT INTO ledger_tiles (level, idx, hashes)
+             SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bytea[])
+             ON CONFLICT (level, idx) DO UPDATE SET hashes = EXCLUDED.hashes`,
+            [tiles.map((t) => t.level), tiles.map((t) => t.index), tiles.map((t) => t.hashes)],
+          );
+        }
+        await q('INSERT INTO ledger_checkpoints (size, note) VALUES ($1, $2)', [checkpoint.size, checkpoint.note]);
+      });
+    } catch (error) {
+      if (error instanceof LedgerError) throw error;
+      throw new LedgerError('storage', 'the ledger store could not commit the batch', { cause: error, place: { index: fromSize } });
+    }
+  }
+
+  async search(query: EntryQuery): Promise<readonly EntryHit[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: (p: string) => string, value: unknown): void => {
+      params.push(value);
+      where.push(clause(`$${params.length}`));
+    };
+    if (query.actorId !== undefined) add((p) => `actor_id = ${p}`, query.actorId);
+    if (query.action !== undefined) add((p) => `action = ${p}`, query.action);
+    if (query.resourceType !== undefined || query.resourceId !== undefined) {
+      const key =
+        query.resourceId === undefined ? `t|${query.resourceType ?? ''}` : query.resourceType === undefined ? `i|${query.resourceId}` : `r|${query.resourceType}|${query.resourceId}`;
+      add((p) => `resources @> ARRAY[${p}::text]`, key);
+    }
+    if (query.from !== undefined) add((p) => `at >= ${p}::timestamptz`, query.from);
+    if (query.to !== undefined) add((p) => `at < ${p}::timestamptz`, query.to);
+    if (query.after !== undefined) add((p) => `idx > ${p}`, query.after);
+    const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? DEFAULT_LIMIT)), MAX_LIMIT);
+    params.push(limit);
+    const sql = `SELECT idx, leaf FROM ledger_entries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY idx LIMIT $${params.length}`;
+    const rows = await this.#q()<{ idx: string | number; leaf: Uint8Array }>(sql, params);
+    return Object.freeze(rows.map((r) => Object.freeze({ index: Number(r.idx), leaf: toBuffer(r.leaf) })));
+  }
+
+  async addVerifierKey(verifierKey: string): Promise<void> {
+    await this.#q()('INSERT INTO ledger_verifier_keys (verifier_key) VALUES ($1) ON CONFLICT DO NOTHING', [verifierKey]);
+  }
+
+  async verifierKeys(): Promise<readonly StoredVerifierKey[]> {
+    const rows = await this.#q()<{ verifier_key: string; added_at: Date | string }>(
+      'SELECT verifier_key, added_at FROM ledger_verifier_keys ORDER BY added_at, verifier_key',
+    );
+    return rows.map((r) => Object.freeze({ verifierKey: r.verifier_key, addedAt: new Date(r.added_at).toISOString() }));
+  }
+
+  async getCursor(sinkId: string): Promise<number> {
+    const rows = await this.#q()<{ next_index: string | number }>('SELECT next_index FROM ledger_sink_cursors WHERE sink_id = $1', [sinkId]);
+    return rows[0] === undefined ? 0 : Number(rows[0].next_index);
+  }
+
+  async setCursor(sinkId: string, nextIndex: number): Promise<void> {
+    if (!Number.isSafeInteger(nextIndex) || nextIndex < 0) throw new TypeError('a sink cursor is a non-negative integer');
+    await this.#q()(
+      'INSERT INTO ledger_sink_cursors (sink_id, next_index) VALUES ($1, $2) ON CONFLICT (sink_id) DO UPDATE SET next_index = EXCLUDED.next_index',
+      [sinkId, nextIndex],
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#db.close();
+  }
+}
+
+/**
+ * One multi-row INSERT per batch from parallel arrays (`unnest`): a single statement and a
+ * single round trip however large the batch is.
+ */
+async function insertEntries(q: SqlQuery, batch: AppendBatch): Promise<void> {
+  const { entries } = batch;
+  await q(
+    `INSERT INTO ledger_entries (idx, leaf, actor_id, action, at, resources)
+     SELECT u.idx, u.leaf, u.actor_id, u.action, u.at, string_to_array(u.resources, E'\\n')
+     FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+       AS u(idx, leaf, actor_id, action, at, resources)`,
+    [
+      entries.map((e) => e.index),
+      entries.map((e) => e.leaf),
+      entries.map((e) => e.actorId),
+      entries.map((e) => e.action),
+      entries.map((e) => e.time),
+      entries.map((e) => resourceKeys(e.resources).join('\n')),
+    ],
+  );
+}
+
+/**
+ * Search keys of an entry's resources: `r|type|id`, `t|type` and `i|id`. The closed event
+ * schema keeps `|` and newlines out of types and ids; anything else is a programming error.
+ */
+function resourceKeys(resources: StoredEntry['resources']): string[] {
+  const keys = new Set<string>();
+  for (const { type, id } of resources) {
+    if (/[|\n]/.test(type) || /[|\n]/.test(id)) throw new TypeError('resource type and id must not contain | or a newline');
+    keys.add(`r|${type}|${id}`);
+    keys.add(`t|${type}`);
+    keys.add(`i|${id}`);
+  }
+  return [...keys];
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
