@@ -1,3 +1,13 @@
 export { SAFE_HARBOR_CATEGORIES, type SafeHarborCategory } from './safe-harbor/categories.ts';
 export type { DeidKey, PatientContext, PatientContextFactory, PatientIdentity } from './context/patient-context.ts';
 export type { KnownIdentifiers, TextDeidRequest, TextDeidResult, TextDeidentifier, TextSpan } from './text/text-deidentifier.ts';
+export { DeidError, type DeidErrorCode } from './context/deid-error.ts';
+export { DEID_KEY_BYTES, deidKeyFromSecret } from './context/deid-key.ts';
+export { normalizeIdentity } from './context/normalize-identity.ts';
+export { shiftIsoDate } from './context/shift-iso-date.ts';
+export { createPatientContextFactory, type PatientContextOptions } from './context/create-patient-context-factory.ts';
+export { KnownIdentifiersTextDeidentifier } from './safe-harbor/known-identifiers-text-deidentifier.ts';
+export type { DeidManifest, ManifestFile, ManifestOutput, ManifestProblem, ManifestProfile, ManifestSignature, ManifestSigner, SignedDeidManifest } from './manifest/deid-manifest.ts';
+export { DeidManifestBuilder, manifestHash, type DeidManifestStart } from './manifest/deid-manifest-builder.ts';
+export { DeidTally, type TallyEntry } from './manifest/deid-tally.ts';
+export { ed25519ManifestSigner, signManifest, verifyManifest } from './manifest/sign-manifest.ts';
