@@ -11,3 +11,11 @@ export type { DeidManifest, ManifestFile, ManifestOutput, ManifestProblem, Manif
 export { DeidManifestBuilder, manifestHash, type DeidManifestStart } from './manifest/deid-manifest-builder.ts';
 export { DeidTally, type TallyEntry } from './manifest/deid-tally.ts';
 export { ed25519ManifestSigner, signManifest, verifyManifest } from './manifest/sign-manifest.ts';
+export { HHS_RESTRICTED_ZIP3_2000, generalizeZip } from './safe-harbor/zip3.ts';
+export { AGE_CAP, ageInYears, aggregatedBirthYear, generalizeAge, isOver89 } from './safe-harbor/age.ts';
+export type { DeidMethod, DeidMethodKind, DeidProfile, LoadedProfile, ProfileBasis, ProfileRule, RuleTarget, ValueKind } from './profiles/deid-profile.ts';
+export { DEID_METHOD_KINDS } from './profiles/deid-profile.ts';
+export { BUILTIN_PROFILES, DATE_SHIFT_PROFILE, LIMITED_DATA_SET_PROFILE, SAFE_HARBOR_PROFILE } from './profiles/builtin-profiles.ts';
+export { builtinProfile, parseProfile, validateProfile } from './profiles/load-profile.ts';
+export type { LinkageTokenizer } from './profiles/linkage-tokenizer.ts';
+export { MethodApplier, type MethodApplierOptions, type MethodContext, type MethodResult } from './profiles/method-applier.ts';
