@@ -1,0 +1,42 @@
+export { KEYS_ERROR_CODES, KeysError, type KeysErrorCode } from './keys-error.ts';
+export {
+  DATA_KEY_BYTES,
+  KEY_ID,
+  type DataKey,
+  type KeyMetadata,
+  type KeyProvider,
+  type KeyState,
+  type KeyVersionInfo,
+  type WrappedDataKey,
+} from './key-provider.ts';
+export { encodeContext, decodeContext, MAX_CONTEXT_BYTES, MAX_CONTEXT_PAIRS, type EncryptionContext } from './envelope/encryption-context.ts';
+export {
+  DEFAULT_FRAME_SIZE,
+  MAX_FRAME_SIZE,
+  MIN_FRAME_SIZE,
+  headerBytesNeeded,
+  parseHeader,
+  type EnvelopeHeader,
+} from './envelope/envelope-header.ts';
+export { sealBuffer, sealStream, type SealOptions } from './envelope/seal-stream.ts';
+export { unsealBuffer, unsealStream, type UnsealStreamOptions } from './envelope/unseal-stream.ts';
+export type { UnsealOptions } from './envelope/open-header.ts';
+export { bufferSource, fileSource, readFrameLayout, unsealFrames, type FrameLayout, type FrameRange, type RandomAccessSource } from './envelope/unseal-frames.ts';
+export { rewrapEnvelopeHeader } from './envelope/rewrap-header.ts';
+export { DEFAULT_ARGON2, readKeyFile, type Argon2Params, type KeystoreUnlock } from './local/keystore-file.ts';
+export { LOCAL_PROVIDER_ID, LocalKeyProvider } from './local/local-key-provider.ts';
+export { createMemoryKeyProvider } from './local/memory-key-provider.ts';
+export { DUAL_CONTROL_OPERATIONS, type DualControlOperation } from './local/keystore-state.ts';
+export {
+  initKeystore,
+  KeyManager,
+  openKeyManager,
+  recoverKeystore,
+  type ApprovalRequestView,
+  type InitKeystoreOptions,
+  type KeyManagerOptions,
+  type RewrapResult,
+} from './lifecycle/key-manager.ts';
+export { REQUEST_TTL_MS } from './lifecycle/dual-control.ts';
+export { combineRecoveryShares, splitRecoveryKey } from './lifecycle/recovery-shares.ts';
+export { FileWrappedKeyStore, rewrapStore, type RewrapStoreReport, type WrappedKeyStore } from './lifecycle/rewrap-store.ts';
