@@ -1,0 +1,196 @@
+import { elementInfo } from './fhir-model.ts';
+
+/** A JSON object as parsed from FHIR JSON. */
+export type JsonObject = Record<string, unknown>;
+
+/**
+ * One element of a resource as the FHIR element model sees it (R4 §3.1.1.4): a primitive value and
+ * its `_name` companion are one node; choice elements carry their base name. `key` locates it
+ * inside its resource (`name[0].given[1]`, `birthDate.extension[0]`), using the JSON property names.
+ */
+export interface ElementNode {
+  readonly key: string;
+  readonly name: string;
+  readonly type: string;
+  readonly childPath: string | undefined;
+  readonly primitive: boolean;
+  /** The object holding the value, and the JSON property (and array index) it is under. */
+  readonly holder: JsonObject;
+  readonly prop: string;
+  readonly index: number | undefined;
+  readonly parent: ElementNode | undefined;
+  readonly children: ElementNode[];
+}
+
+/** A resource's elements, in document order, not descending into nested resources. */
+export interface ResourceTree {
+  readonly resource: JsonObject;
+  readonly resourceType: string;
+  /** The resource itself as a node (key `''`); its children are the top-level elements. */
+  readonly root: ElementNode;
+  readonly nodes: readonly ElementNode[];
+  readonly byKey: ReadonlyMap<string, ElementNode>;
+  /** Nodes that hold a nested resource (`contained[i]`, `entry[i].resource`). */
+  readonly nested: readonly ElementNode[];
+}
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads a node's current value. */
+export function nodeValue(node: ElementNode): unknown {
+  const v = node.holder[node.prop];
+  return node.index === undefined ? v : Array.isArray(v) ? (v[node.index] as unknown) : undefined;
+}
+
+/** Replaces a node's value (null marks it for removal by {@link pruneEmpty}). */
+export function setNodeValue(node: ElementNode, value: unknown): void {
+  if (node.index === undefined) {
+    node.holder[node.prop] = value;
+    return;
+  }
+  const arr = node.holder[node.prop];
+  if (Array.isArray(arr)) arr[node.index] = value;
+}
+
+/** Removes a node: its value and its `_name` companion (extensions, id). */
+export function removeNode(node: ElementNode): void {
+  setNodeValue(node, null);
+  if (node.primitive) {
+    const companion = node.holder[`_${node.prop}`];
+    if (node.index === undefined) Reflect.deleteProperty(node.holder, `_${node.prop}`);
+    else if (Array.isArray(companion)) companion[node.index] = null;
+  }
+}
+
+const UNKNOWN = '?';
+
+/** Walks a resource by the R4 element model (see {@link ElementNode}). */
+export function buildResourceTree(resource: JsonObject): ResourceTree {
+  const resourceType = typeof resource.resourceType === 'string' ? resource.resourceType : UNKNOWN;
+  const nodes: ElementNode[] = [];
+  const byKey = new Map<string, ElementNode>();
+  const nested: ElementNode[] = [];
+
+  const root: ElementNode = {
+    key: '', name: resourceType, type: resourceType, childPath: resourceType, primitive: false,
+    holder: { '': resource }, prop: '', index: undefined, parent: undefined, children: [],
+  };
+  const add = (node: ElementNode): void => {
+    nodes.push(node);
+    byKey.set(node.key, node);
+    if (node.parent !== undefined) node.parent.children.push(node);
+  };
+
+  const walkObject = (obj: JsonObject, path: string | undefined, prefix: string, parent: ElementNode | undefined): void => {
+    for (const prop of Object.keys(obj)) {
+      if (prop === 'resourceType' && parent === root) continue;
+      let base = prop;
+      if (prop.startsWith('_')) {
+        base = prop.slice(1);
+        if (base in obj) continue; // handled with its value
+      }
+      const elInfo = path === undefined ? undefined : elementInfo(path, base);
+      let raw = base === prop ? obj[prop] : undefined;
+      let companion = obj[`_${base}`];
+      const name = elInfo?.name ?? base;
+      const type = elInfo?.type ?? UNKNOWN;
+      const childPath = elInfo?.childPath;
+      if (elInfo?.repeating === true) {
+        // Lenient input: a single value where R4 wants an array (R4 §3.1.1.2).
+        if (raw !== undefined && raw !== null && !Array.isArray(raw)) obj[prop] = [raw];
+        if (companion !== undefined && companion !== null && !Array.isArray(companion)) obj[`_${base}`] = [companion];
+        raw = base === prop ? obj[prop] : undefined;
+        companion = obj[`_${base}`];
+      }
+      const values = raw === undefined ? obj[`_${base}`] : obj[prop];
+      const visit = (value: unknown, extra: unknown, index: number | undefined): void => {
+        const key = `${prefix}${name}${index === undefined ? '' : `[${String(index)}]`}`;
+        const isResource = isJsonObject(value) && typeof value.resourceType === 'string';
+        const primitive = elInfo === undefined ? !isJsonObject(value) : elInfo.primitive;
+        const node: ElementNode = {
+          key, name, type: isResource ? (value.resourceType as string) : type,
+          childPath: isResource ? (value.resourceType as string) : childPath, primitive,
+          holder: obj, prop: base, index, parent, children: [],
+        };
+        add(node);
+        if (isResource) {
+          nested.push(node);
+        } else if (primitive) {
+          if (isJsonObject(extra)) walkObject(extra, 'Element', `${key}.`, node);
+        } else if (isJsonObject(value)) {
+          walkObject(value, childPath, `${key}.`, node);
+        }
+      };
+      if (Array.isArray(values)) {
+        const extras = Array.isArray(companion) ? (companion as unknown[]) : [];
+        const count = Math.max(values.length, raw === undefined ? 0 : extras.length);
+        for (let i = 0; i < count; i++) visit(raw === undefined ? undefined : values[i], extras[i], i);
+      } else {
+        visit(raw, companion, undefined);
+      }
+    }
+  };
+
+  walkObject(resource, resourceType === UNKNOWN ? undefined : resourceType, '', root);
+  return { resource, resourceType, root, nodes, byKey, nested };
+}
+
+/** Nodes of a subtree in document order, the root first. */
+export function subtree(node: ElementNode, out: ElementNode[] = []): ElementNode[] {
+  out.push(node);
+  for (const child of node.children) subtree(child, out);
+  return out;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined || value === '') return true;
+  if (Array.isArray(value)) return value.every(isEmpty);
+  if (isJsonObject(value)) return Object.keys(value).length === 0;
+  return false;
+}
+
+/**
+ * Removes what de-identification emptied: null values, empty strings/objects/arrays, array slots
+ * whose value and `_name` companion are both empty (FHIR JSON keeps the two arrays aligned,
+ * R4 §3.1.1.4). Returns the value, or undefined when nothing is left.
+ */
+export function pruneEmpty(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const kept = value.map(pruneEmpty).filter((v) => v !== undefined);
+    return kept.length === 0 ? undefined : kept;
+  }
+  if (!isJsonObject(value)) return isEmpty(value) ? undefined : value;
+  for (const prop of Object.keys(value)) {
+    if (prop.startsWith('_')) continue;
+    const v = value[prop];
+    const c = value[`_${prop}`];
+    if (Array.isArray(v) && Array.isArray(c)) {
+      const vs: unknown[] = [];
+      const cs: unknown[] = [];
+      for (let i = 0; i < Math.max(v.length, c.length); i++) {
+        const a = pruneEmpty(v[i]);
+        const b = pruneEmpty(c[i]);
+        if (a === undefined && b === undefined) continue;
+        vs.push(a ?? null);
+        cs.push(b ?? null);
+      }
+      if (vs.every((x) => x === null)) Reflect.deleteProperty(value, prop);
+      else value[prop] = vs;
+      if (cs.every((x) => x === null)) Reflect.deleteProperty(value, `_${prop}`);
+      else value[`_${prop}`] = cs;
+      continue;
+    }
+    const pruned = pruneEmpty(v);
+    if (pruned === undefined) Reflect.deleteProperty(value, prop);
+    else value[prop] = pruned;
+  }
+  for (const prop of Object.keys(value)) {
+    if (!prop.startsWith('_') || Array.isArray(value[prop.slice(1)])) continue;
+    const pruned = pruneEmpty(value[prop]);
+    if (pruned === undefined) Reflect.deleteProperty(value, prop);
+    else value[prop] = pruned;
+  }
+  return Object.keys(value).length === 0 ? undefined : value;
+}

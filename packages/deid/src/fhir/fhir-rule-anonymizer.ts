@@ -1,0 +1,94 @@
+import type { PatientContext } from '../context/patient-context.ts';
+import { type ElementNode, type JsonObject, isJsonObject, nodeValue, pruneEmpty } from './element-tree.ts';
+import { FhirDeidError } from './fhir-deid-error.ts';
+import { type CompiledRule, compileRules, type FhirPathRule } from './fhir-rule.ts';
+import { runRules } from './rule-engine.ts';
+import type { FhirMethodHooks, FhirOperation, FhirRuleParameters } from './rule-methods.ts';
+import { addSecurityLabels, type SecurityLabelStyle } from './security-labels.ts';
+
+/** Per resource: its patient and our methods' hooks (from the de-identifier that knows them). */
+export interface ResourceEnvironment {
+  readonly patient: PatientContext | undefined;
+  readonly hooks: FhirMethodHooks;
+}
+
+export interface FhirRuleAnonymizerOptions {
+  readonly rules: readonly FhirPathRule[];
+  readonly parameters: FhirRuleParameters;
+  readonly labels: SecurityLabelStyle;
+  readonly dropUnknownElements: boolean;
+  /** Clock for the "older than 89" rule; tests pin it. */
+  readonly now?: () => Date;
+}
+
+export interface AnonymizeHooks {
+  /** The environment of a resource; `container` is set for contained and Bundle-entry resources. */
+  environment(resource: JsonObject, contained: boolean): ResourceEnvironment;
+  /** Called for each thing a method did (counts for the manifest). */
+  record(op: FhirOperation, node: ElementNode, rule: FhirPathRule, resourceType: string): void;
+  /** Called before a resource's rules run (e.g. to drop unknown extensions). */
+  prepare?(resource: JsonObject): void;
+}
+
+const NO_HOOKS: FhirMethodHooks = {
+  pseudonymize: () => {
+    throw new FhirDeidError('fhir-bad-config', 'pseudonymize needs a patient context factory');
+  },
+  text: () => null,
+};
+
+export const DEFAULT_ENVIRONMENT: ResourceEnvironment = { patient: undefined, hooks: NO_HOOKS };
+
+/**
+ * Applies compiled FHIRPath rules to a resource and everything nested in it (contained
+ * resources, Bundle entries), each as a resource of its own, labels each non-contained resource
+ * with what was done, and removes what was emptied. Mutates and returns the resource.
+ */
+export class FhirRuleAnonymizer {
+  readonly #rules: readonly CompiledRule[];
+  readonly #options: FhirRuleAnonymizerOptions;
+
+  constructor(options: FhirRuleAnonymizerOptions) {
+    this.#rules = compileRules(options.rules);
+    this.#options = options;
+  }
+
+  anonymize(resource: JsonObject, hooks: AnonymizeHooks): JsonObject {
+    if (typeof resource.resourceType !== 'string') throw new FhirDeidError('fhir-not-a-resource', 'the JSON has no resourceType');
+    const rootId = typeof resource.id === 'string' ? resource.id : '';
+    this.#process(resource, rootId, false, hooks);
+    pruneEmpty(resource);
+    return resource;
+  }
+
+  #process(resource: JsonObject, rootId: string, contained: boolean, hooks: AnonymizeHooks): Set<FhirOperation> {
+    const ops = new Set<FhirOperation>();
+    hooks.prepare?.(resource);
+    const env = hooks.environment(resource, contained);
+    const resourceType = typeof resource.resourceType === 'string' ? resource.resourceType : '';
+    let current: FhirPathRule | undefined;
+    const tree = runRules(
+      resource,
+      this.#rules,
+      {
+        params: this.#options.parameters,
+        rootId,
+        patient: env.patient,
+        now: this.#options.now?.() ?? new Date(),
+        hooks: env.hooks,
+        record: (op, node) => {
+          ops.add(op);
+          if (current !== undefined) hooks.record(op, node, current, resourceType);
+        },
+      },
+      { dropUnknownElements: this.#options.dropUnknownElements, onRule: (r) => (current = r) },
+    );
+    for (const nested of tree.nested) {
+      const child = nodeValue(nested);
+      if (!isJsonObject(child)) continue;
+      for (const op of this.#process(child, rootId, nested.name === 'contained', hooks)) ops.add(op);
+    }
+    if (!contained) addSecurityLabels(resource, ops, this.#options.labels);
+    return ops;
+  }
+}

@@ -1,0 +1,90 @@
+import fhirpath from 'fhirpath';
+import { FhirDeidError } from './fhir-deid-error.ts';
+import { R4_MODEL } from './fhir-model.ts';
+
+/**
+ * Methods of the Microsoft FHIR Tools for Anonymization (docs/FHIR-anonymization.md
+ * "fhirPathRules"), plus ours: `pseudonymize` (ids and references through the patient context)
+ * and `text` (free text through the TextDeidentifier port).
+ */
+export const FHIR_RULE_METHODS = [
+  'redact', 'dateShift', 'cryptoHash', 'encrypt', 'substitute', 'perturb', 'generalize', 'keep', 'pseudonymize', 'text',
+] as const;
+export type FhirRuleMethod = (typeof FHIR_RULE_METHODS)[number];
+
+/** One rule: a FHIRPath `path` and a `method`, with the method's settings (cases, replaceWith, span, ...). */
+export interface FhirPathRule {
+  readonly path: string;
+  readonly method: FhirRuleMethod;
+  readonly settings?: Readonly<Record<string, unknown>>;
+}
+
+/** A FHIRPath evaluator compiled once (the `fhirpath` package, R4 model, internal nodes kept). */
+export type CompiledPath = (data: unknown) => unknown[];
+
+export interface CompiledRule {
+  readonly index: number;
+  readonly rule: FhirPathRule;
+  /** `Patient` in `Patient.name`; empty for rules on every resource (`nodesByType(...)`, `Resource.id`). */
+  readonly resourceType: string;
+  readonly match:
+    | { readonly kind: 'resource' }
+    | { readonly kind: 'type' | 'name'; readonly key: string; readonly child: string | undefined }
+    | { readonly kind: 'type-then'; readonly key: string; readonly then: (base: string) => CompiledPath }
+    | { readonly kind: 'fhirpath'; readonly evaluate: CompiledPath };
+}
+
+// The Microsoft tool's rule grammar (AnonymizationFhirPathRule.cs): a leading resource type, then
+// an expression; `nodesByType('T')` / `nodesByName('n')` with at most one child step are look-ups.
+const TYPE_RULE = /^nodesByType\(['"]([A-Za-z0-9]+)['"]\)(?:\.([A-Za-z0-9]+))?$/;
+const NAME_RULE = /^nodesByName\(['"]([A-Za-z0-9]+)['"]\)(?:\.([A-Za-z0-9]+))?$/;
+const TYPE_THEN = /^nodesByType\(['"]([A-Za-z0-9]+)['"]\)\.(.+)$/s;
+const PATH = /^([A-Z][a-zA-Z]*)?\.?(.*)$/s;
+const GENERAL_TYPES = new Set(['', 'Resource', 'DomainResource']);
+
+function compilePath(expression: string, base: string | undefined, where: string): CompiledPath {
+  try {
+    const fn = fhirpath.compile(base === undefined ? expression : { base, expression }, R4_MODEL, { resolveInternalTypes: false, async: false });
+    return (data: unknown) => fn(data) as unknown[];
+  } catch (cause) {
+    throw new FhirDeidError('fhir-bad-config', 'a rule path is not valid FHIRPath', { cause, place: { path: where } });
+  }
+}
+
+/** Compiles a rule list once (per profile or configuration). */
+export function compileRules(rules: readonly FhirPathRule[]): readonly CompiledRule[] {
+  return rules.map((rule, index) => {
+    const m = PATH.exec(rule.path);
+    const resourceType = m?.[1] ?? '';
+    const expression = m?.[2] === undefined || m[2] === '' ? rule.path : m[2];
+    const where = `fhirPathRules[${String(index)}]`;
+    if (expression === rule.path && resourceType !== '' && rule.path === resourceType) {
+      return { index, rule, resourceType: GENERAL_TYPES.has(resourceType) ? '' : resourceType, match: { kind: 'resource' } };
+    }
+    const rt = GENERAL_TYPES.has(resourceType) ? '' : resourceType;
+    const byType = TYPE_RULE.exec(expression);
+    if (byType?.[1] !== undefined) return { index, rule, resourceType: rt, match: { kind: 'type', key: byType[1], child: byType[2] } };
+    const byName = NAME_RULE.exec(expression);
+    if (byName?.[1] !== undefined) return { index, rule, resourceType: rt, match: { kind: 'name', key: byName[1], child: byName[2] } };
+    const then = TYPE_THEN.exec(expression);
+    if (then?.[1] !== undefined && then[2] !== undefined) {
+      const rest = then[2];
+      if (/nodesBy(Type|Name)\(/.test(rest)) throw new FhirDeidError('fhir-unsupported-rule', 'nested nodesByType is not supported', { place: { path: where } });
+      const cache = new Map<string, CompiledPath>();
+      const compiled = (base: string): CompiledPath => {
+        let fn = cache.get(base);
+        if (fn === undefined) {
+          fn = compilePath(rest, base, where);
+          cache.set(base, fn);
+        }
+        return fn;
+      };
+      compiled('Element');
+      return { index, rule, resourceType: rt, match: { kind: 'type-then', key: then[1], then: compiled } };
+    }
+    if (/nodesBy(Type|Name)\(/.test(expression)) {
+      throw new FhirDeidError('fhir-unsupported-rule', 'nodesByType/nodesByName must start the expression', { place: { path: where } });
+    }
+    return { index, rule, resourceType: rt, match: { kind: 'fhirpath', evaluate: compilePath(expression, undefined, where) } };
+  });
+}
