@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AuditRecorder } from '@phiguard/audit';
+import { newId, type Clock, type Place } from '@phiguard/core';
+import { DeidManifestBuilder, DeidTally, manifestHash, signManifest, type DeidManifest, type ManifestProfile, type ManifestSigner, type SignedDeidManifest } from '@phiguard/deid';
+import { BatchError } from './batch-error.ts';
+import { BatchProgress, type BatchStreams } from './batch-progress.ts';
+import { DeidJournal, type JournalEntry, type RecordedProblem } from './deid-journal.ts';
+import { walkInputs } from './walk-inputs.ts';
+
+/** What a format (HL7v2, FHIR, DICOM, text) gives the batch runner for one file. */
+export type FileOutcome =
+  | {
+      readonly ok: true;
+      readonly output: Uint8Array;
+      /** Records (messages, resources, instances) seen in the file, failed ones included. */
+      readonly records: number;
+      readonly tally: DeidTally;
+      /** Records that failed (their place has an `index`); the rest of the file was processed. */
+      readonly problems: readonly RecordedProblem[];
+    }
+  | { readonly ok: false; readonly problem: RecordedProblem };
+
+export interface FormatProcessor {
+  /** Manifest format name: `hl7v2`, `fhir`, `dicom`, `text`. */
+  readonly format: string;
+  /** Which files found inside folders are taken (named files always are), e.g. by extension. */
+  accepts(relative: string): boolean;
+  process(input: Uint8Array, relative: string): FileOutcome | Promise<FileOutcome>;
+}
+
+export interface BatchOptions extends BatchStreams {
+  readonly inputs: readonly string[];
+  readonly outDir: string;
+  readonly cwd: string;
+  readonly processor: FormatProcessor;
+  readonly profile: ManifestProfile;
+  readonly keyId: string;
+  readonly signer: ManifestSigner;
+  readonly clock: Clock;
+  /** Records `deid.run` in the audit ledger when given. */
+  readonly recorder?: AuditRecorder;
+}
+
+export interface BatchSummary {
+  readonly files: number;
+  readonly resumed: number;
+  readonly failed: readonly { readonly relative: string; readonly problem: RecordedProblem }[];
+  readonly recordProblems: readonly { readonly relative: string; readonly problem: RecordedProblem }[];
+  readonly manifest: DeidManifest;
+  readonly signed: SignedDeidManifest;
+  readonly manifestFile: string;
+}
+
+/** The signed manifest's file name inside the output folder. */
+export const MANIFEST_FILE = 'deid-manifest.json';
+
+/**
+ * De-identifies every input file into `outDir`, keeping the relative layout: resumable through a
+ * journal, one file's failure never stops the batch, and it ends with a signed manifest and a
+ * summary. Inputs are never modified; outputs are written to a temporary name and renamed.
+ */
+export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary> {
+  const { processor, clock } = options;
+  const outDir = path.resolve(options.cwd, options.outDir);
+  mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  const opened = DeidJournal.open(outDir, { kind: 'header', format: processor.format, profileHash: options.profile.hash, keyId: options.keyId });
+  if (!opened.ok) throw new BatchError('journal-mismatch', 'the output folder holds a journal from another profile, key or format', { hint: 'use a new --out folder, or the same profile and key as before' });
+  const journal = opened.journal;
+  const startedAt = new Date(clock.nowMs()).toISOString();
+  const runId = newId('deid', clock);
+  const builder = new DeidManifestBuilder({ runId, format: processor.format, profile: options.profile, keyId: options.keyId, startedAt });
+
+  const walked = walkInputs(options.inputs, options.cwd, (rel) => processor.accepts(rel), new Set([outDir]));
+  const failed: { relative: string; problem: RecordedProblem }[] = [];
+  const recordProblems: { relative: string; problem: RecordedProblem }[] = [];
+  for (const p of walked.problems) {
+    const problem =
+      p.kind === 'missing'
+        ? { code: 'input-missing', message: 'input not found', place: { file: p.input } }
+        : { code: 'output-collision', message: 'two inputs map to the same output path', place: { file: p.relative } };
+    failed.push({ relative: p.kind === 'missing' ? p.input : p.relative, problem });
+  }
+
+  const progress = new BatchProgress(options, walked.files.length);
+  let resumed = 0;
+  for (const file of walked.files) {
+    const bytes = readFileSync(file.absolute);
+    const inputSha256 = sha256(bytes);
+    let entry = journal.finished(file.relative, inputSha256);
+    const target = path.join(outDir, ...file.relative.split('/'));
+    if (entry !== undefined && entry.status === 'done' && !outputIntact(target, entry)) entry = undefined;
+    if (entry === undefined) {
+      entry = await processOne(processor, bytes, file.relative, inputSha256, target);
+      journal.record(entry);
+    } else {
+      resumed += 1;
+    }
+    addToManifest(builder, entry);
+    if (entry.status === 'failed') failed.push({ relative: file.relative, problem: entry.problems[0] ?? { code: 'failed', message: 'failed', place: {} } });
+    else for (const problem of entry.problems) recordProblems.push({ relative: file.relative, problem });
+    progress.tick(file.relative, entry);
+  }
+  progress.stop();
+
+  const manifest = builder.build(new Date(clock.nowMs()).toISOString());
+  const signed = await signManifest(manifest, options.signer);
+  const manifestFile = path.join(outDir, MANIFEST_FILE);
+  writeAtomically(manifestFile, Buffer.from(`${JSON.stringify(signed, null, 2)}\n`));
+  if (options.recorder !== undefined) {
+    await options.recorder.record({
+      actor: { kind: 'system', id: 'cli' },
+      action: 'deid.run',
+      outcome: failed.length === 0 ? 'success' : 'failure',
+      resources: [{ type: 'deid-manifest', id: manifestHash(manifest) }],
+      details: {
+        format: processor.format,
+        profile: options.profile.id,
+        profileHash: options.profile.hash,
+        keyId: options.keyId,
+        manifestHash: manifestHash(manifest),
+        files: manifest.totals.files,
+        filesFailed: manifest.totals.filesFailed,
+        records: manifest.totals.records,
+        recordsFailed: manifest.totals.recordsFailed,
+        changes: Object.values(manifest.counts.byCategory).reduce((a, b) => a + b, 0),
+      },
+    });
+  }
+  return { files: walked.files.length, resumed, failed, recordProblems, manifest, signed, manifestFile };
+}
+
+async function processOne(processor: FormatProcessor, bytes: Buffer, relative: string, inputSha256: string, target: string): Promise<JournalEntry> {
+  const base = { kind: 'file' as const, relative, inputSha256, inputBytes: bytes.length };
+  let outcome: FileOutcome;
+  try {
+    outcome = await processor.process(bytes, relative);
+  } catch (error) {
+    // A bug or an untyped failure in a format: keep the batch going, record only the error's kind.
+    const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'internal-error';
+    outcome = { ok: false, problem: { code, message: 'the file could not be processed', place: {} } };
+  }
+  if (!outcome.ok) return { ...base, status: 'failed', records: 0, tally: [], problems: [outcome.problem] };
+  mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+  writeAtomically(target, outcome.output);
+  return {
+    ...base,
+    status: 'done',
+    outputSha256: sha256(outcome.output),
+    outputBytes: outcome.output.length,
+    records: outcome.records,
+    tally: outcome.tally.entries(),
+    problems: outcome.problems,
+  };
+}
+
+function addToManifest(builder: DeidManifestBuilder, entry: JournalEntry): void {
+  if (entry.status === 'failed') {
+    for (const p of entry.problems) builder.addProblem(entry.inputSha256, p.code, p.message, withoutIndex(p.place));
+    return;
+  }
+  builder.addInput({ sha256: entry.inputSha256, bytes: entry.inputBytes }, entry.records);
+  if (entry.outputSha256 !== undefined) builder.addOutput({ sha256: entry.outputSha256, bytes: entry.outputBytes ?? 0, input: entry.inputSha256 });
+  const tally = new DeidTally();
+  for (const t of entry.tally) tally.add(t.category, t.rule, t.n);
+  builder.addTally(tally);
+  for (const p of entry.problems) builder.addProblem(entry.inputSha256, p.code, p.message, { ...p.place, index: p.place.index ?? 0 });
+}
+
+function withoutIndex(place: Place): Place {
+  return Object.fromEntries(Object.entries(place).filter(([k]) => k !== 'index'));
+}
+
+function outputIntact(target: string, entry: JournalEntry): boolean {
+  try {
+    return statSync(target).isFile() && sha256(readFileSync(target)) === entry.outputSha256;
+  } catch {
+    return false;
+  }
+}
+
+function writeAtomically(file: string, bytes: Uint8Array): void {
+  const temp = `${file}.partial`;
+  writeFileSync(temp, bytes, { mode: 0o600 });
+  renameSync(temp, file);
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

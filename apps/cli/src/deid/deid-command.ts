@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { AuditRecorder } from '@phiguard/audit';
+import { systemClock } from '@phiguard/core';
+import { builtinProfile, createPatientContextFactory, parseProfile, type DeidKey, type LoadedProfile, type PatientContextFactory } from '@phiguard/deid';
+import type { CliContext } from '../context.ts';
+import { BatchError } from './batch-error.ts';
+import { printBatchReport } from './batch-report.ts';
+import { runDeidBatch, type BatchSummary, type FormatProcessor } from './batch-runner.ts';
+import { loadOrCreateDeidKey, loadOrCreateManifestSigner } from './deid-keys.ts';
+
+/** The options every `phiguard deid <format>` command shares. */
+export interface DeidCommandOptions {
+  readonly out: string;
+  readonly profile: string;
+  readonly keyFile?: string;
+  readonly shiftWindow?: number;
+  readonly keepWeekday?: boolean;
+}
+
+/** What a format needs to build its processor. */
+export interface DeidSetup {
+  readonly key: DeidKey;
+  readonly factory: PatientContextFactory;
+  readonly profile: LoadedProfile;
+}
+
+/** Adds the shared options (`--out`, `--profile`, `--key-file`, date-shift window) to a `deid` subcommand. */
+export function withDeidOptions(command: Command): Command {
+  return command
+    .requiredOption('--out <dir>', 'output folder; the input layout is kept below it (resumable: run again to finish)')
+    .option('--profile <name|file>', 'safe-harbor (default), date-shift, limited-data-set, or a JSON/YAML profile file', 'safe-harbor')
+    .option('--key-file <file>', 'de-identification key (32 bytes, mode 0600); default .phiguard/deid.key, created on first use')
+    .option('--shift-window <days>', 'largest per-patient date shift in days (default 365)', (v) => Number(v))
+    .option('--keep-weekday', 'shift dates by whole weeks so weekdays are kept');
+}
+
+/** Loads a profile by built-in name, or from a JSON/YAML file (the CLI does the I/O; deid stays pure). */
+export function resolveProfile(nameOrFile: string, cwd: string): LoadedProfile {
+  if (/^[a-z-]+$/.test(nameOrFile) && !nameOrFile.includes('.')) return builtinProfile(nameOrFile);
+  const file = path.resolve(cwd, nameOrFile);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new BatchError('bad-option', 'the profile file cannot be read', { cause, place: { file: nameOrFile } });
+  }
+  return parseProfile(text, nameOrFile);
+}
+
+/**
+ * Runs one `phiguard deid <format>` command: keys, profile, patient contexts, then the batch runner
+ * with the format's processor; prints the summary and sets a failing exit code when files failed.
+ */
+export async function runDeidCommand(
+  ctx: CliContext,
+  program: Command,
+  inputs: readonly string[],
+  options: DeidCommandOptions,
+  makeProcessor: (setup: DeidSetup) => FormatProcessor,
+  recorder?: AuditRecorder,
+): Promise<BatchSummary> {
+  if (inputs.length === 0) throw new BatchError('no-inputs', 'no input files or folders given');
+  const globals = program.opts<{ config?: string }>();
+  const home = ctx.config(globals.config).home;
+  const keyFile = options.keyFile === undefined ? path.join(home, 'deid.key') : path.resolve(ctx.cwd, options.keyFile);
+  const { key, created } = loadOrCreateDeidKey(keyFile, options.keyFile === undefined);
+  if (created) ctx.stderr.write(`created a new de-identification key at ${keyFile} (keep it safe: it links pseudonyms across runs)\n`);
+  const signer = loadOrCreateManifestSigner(path.join(home, 'deid-manifest-signing.pem'));
+  const profile = resolveProfile(options.profile, ctx.cwd);
+  const factory = createPatientContextFactory(key, {
+    ...(options.shiftWindow === undefined ? {} : { dateShiftWindowDays: options.shiftWindow }),
+    ...(options.keepWeekday === true ? { preserveWeekday: true } : {}),
+  });
+  const summary = await runDeidBatch({
+    inputs,
+    outDir: options.out,
+    cwd: ctx.cwd,
+    processor: makeProcessor({ key, factory, profile }),
+    profile: { id: profile.profile.id, version: profile.profile.version, hash: profile.hash },
+    keyId: key.id,
+    signer,
+    clock: systemClock,
+    stdout: ctx.stdout,
+    stderr: ctx.stderr,
+    ...(recorder === undefined ? {} : { recorder }),
+  });
+  printBatchReport(summary, ctx);
+  if (summary.failed.length > 0 || summary.recordProblems.length > 0) process.exitCode = 1;
+  return summary;
+}
