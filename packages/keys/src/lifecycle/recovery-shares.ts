@@ -10,7 +10,10 @@ export async function splitRecoveryKey(key: Uint8Array, shares: number, threshol
   if (!Number.isSafeInteger(shares) || !Number.isSafeInteger(threshold) || threshold < 2 || shares < threshold || shares > 255) {
     throw new TypeError('recovery needs 2 ≤ threshold ≤ shares ≤ 255');
   }
-  const parts = await split(key, shares, threshold);
+  // The library wants a plain Uint8Array (it refuses Buffer); copy, then zero the copy.
+  const secret = new Uint8Array(key);
+  const parts = await split(secret, shares, threshold);
+  secret.fill(0);
   return parts.map((p) => PREFIX + Buffer.from(p).toString('hex'));
 }
 
