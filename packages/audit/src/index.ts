@@ -8,3 +8,13 @@ export { MerkleLogError, type MerkleLogErrorCode } from './merkle/merkle-log-err
 export type { NodeId, NodeReader } from './merkle/node-reader.ts';
 export { consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } from './merkle/proofs.ts';
 export { rootFromLeafHashes } from './merkle/root-from-leaf-hashes.ts';
+// Checkpoints (C2SP signed-note, tlog-checkpoint) and tiles (C2SP tlog-tiles).
+export { formatCheckpoint, parseCheckpoint, type Checkpoint, type CheckpointInput } from './checkpoint/checkpoint.ts';
+export { ed25519KeyId, generateSignerKey, isValidKeyName, parseSignerKey, parseVerifierKey, type NoteSigner, type NoteVerifier } from './checkpoint/note-keys.ts';
+export { MAX_NOTE_SIGNATURES, openNote, parseNote, signNote, type NoteSignature, type OpenedNote } from './checkpoint/signed-note.ts';
+export { checkEntrySize, decodeEntryBundle, decodeEntryBundlePrefix, encodeEntryBundle, MAX_ENTRY_SIZE } from './tiles/entry-bundle.ts';
+export { MemoryTileStore } from './tiles/memory-tile-store.ts';
+export { tileNodeReader } from './tiles/tile-node-reader.ts';
+export { encodeTileIndex, entryBundlePath, TILE_HEIGHT, TILE_WIDTH, tileLevels, tilePath, type TileCoordinates } from './tiles/tile-paths.ts';
+export type { DirtyTile, TileLogReader, TileStore } from './tiles/tile-store.ts';
+export { TreeBuilder, type AppendResult } from './tiles/tree-builder.ts';

@@ -28,7 +28,7 @@ export function verifyInclusion(leafHash: Uint8Array, index: number, size: numbe
   if (leafHash.length !== HASH_SIZE || root.length !== HASH_SIZE || !allHashes(proof)) return false;
   let fn = index;
   let sn = size - 1;
-  let r = Buffer.from(leafHash);
+  let r: Buffer = Buffer.from(leafHash);
   for (const p of proof) {
     if (sn === 0) return false;
     if (odd(fn) || fn === sn) {
@@ -73,8 +73,8 @@ export function verifyConsistency(oldSize: number, newSize: number, oldRoot: Uin
     sn = half(sn);
   }
   const [first, ...rest] = path as [Uint8Array, ...Uint8Array[]];
-  let fr = Buffer.from(first);
-  let sr = Buffer.from(first);
+  let fr: Buffer = Buffer.from(first);
+  let sr: Buffer = Buffer.from(first);
   for (const c of rest) {
     if (sn === 0) return false;
     if (odd(fn) || fn === sn) {

@@ -10,7 +10,7 @@ export function rootFromLeafHashes(hashes: readonly Uint8Array[]): Buffer {
   // A stack of complete subtrees: sizes are the binary digits of the count so far.
   const stack: { hash: Buffer; size: number }[] = [];
   for (const h of hashes) {
-    let top = { hash: Buffer.from(h), size: 1 };
+    let top: { hash: Buffer; size: number } = { hash: Buffer.from(h), size: 1 };
     for (let prev = stack.at(-1); prev?.size === top.size; prev = stack.at(-1)) {
       stack.pop();
       top = { hash: nodeHash(prev.hash, top.hash), size: prev.size * 2 };
