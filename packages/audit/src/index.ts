@@ -11,6 +11,7 @@ export { rootFromLeafHashes } from './merkle/root-from-leaf-hashes.ts';
 // Checkpoints (C2SP signed-note, tlog-checkpoint) and tiles (C2SP tlog-tiles).
 export { formatCheckpoint, parseCheckpoint, type Checkpoint, type CheckpointInput } from './checkpoint/checkpoint.ts';
 export { ed25519KeyId, generateSignerKey, isValidKeyName, parseSignerKey, parseVerifierKey, type NoteSigner, type NoteVerifier } from './checkpoint/note-keys.ts';
+export { CheckpointKeyring, openCheckpointNote, trustedVerifiers, type CheckpointKeyringOptions } from './checkpoint/checkpoint-keyring.ts';
 export { MAX_NOTE_SIGNATURES, openNote, parseNote, signNote, type NoteSignature, type OpenedNote } from './checkpoint/signed-note.ts';
 export { checkEntrySize, decodeEntryBundle, decodeEntryBundlePrefix, encodeEntryBundle, MAX_ENTRY_SIZE } from './tiles/entry-bundle.ts';
 export { MemoryTileStore } from './tiles/memory-tile-store.ts';
