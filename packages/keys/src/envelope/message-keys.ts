@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { hkdfSync, timingSafeEqual } from 'node:crypto';
+import { gcmOpen, gcmSeal } from './aes-gcm.ts';
 import { KeysError } from '../keys-error.ts';
-import { COMMITMENT_BYTES, TAG_BYTES } from './envelope-header.ts';
+import { COMMITMENT_BYTES } from './envelope-header.ts';
 
 // docs/formats/envelope.md §4. Labels in the spirit of AWS Encryption SDK message format v2
 // (HKDF with the message id as salt, separate labels for the data key and the commitment).
@@ -49,34 +50,18 @@ export function frameAad(messageId: Buffer, sequence: number, final: boolean): B
 
 /** The header authentication tag (§2.2): AES-256-GCM over an empty plaintext with the header body as AAD. */
 export function headerTag(key: Buffer, body: Buffer): Buffer {
-  const cipher = createCipheriv('aes-256-gcm', key, nonceFor(KIND_HEADER, 0), { authTagLength: TAG_BYTES });
-  cipher.setAAD(body);
-  cipher.final();
-  return cipher.getAuthTag();
+  const [tag] = gcmSeal(key, nonceFor(KIND_HEADER, 0), body, []);
+  if (tag === undefined) throw new Error('unreachable: gcmSeal returns a tag');
+  return tag;
 }
 
 export function headerTagValid(key: Buffer, body: Buffer, tag: Buffer): boolean {
-  const decipher = createDecipheriv('aes-256-gcm', key, nonceFor(KIND_HEADER, 0), { authTagLength: TAG_BYTES });
-  decipher.setAAD(body);
-  decipher.setAuthTag(tag);
-  try {
-    decipher.final();
-    return true;
-  } catch {
-    return false;
-  }
+  return gcmOpen(key, nonceFor(KIND_HEADER, 0), body, [], tag) !== undefined;
 }
 
 /** Encrypts one frame given as pieces; returns ciphertext pieces followed by the tag (no concatenation). */
 export function encryptFrame(key: Buffer, messageId: Buffer, sequence: number, final: boolean, pieces: readonly Buffer[]): Buffer[] {
-  const cipher = createCipheriv('aes-256-gcm', key, frameNonce(sequence, final), { authTagLength: TAG_BYTES });
-  cipher.setAAD(frameAad(messageId, sequence, final));
-  const out: Buffer[] = [];
-  for (const piece of pieces) out.push(cipher.update(piece));
-  const last = cipher.final();
-  if (last.length > 0) out.push(last);
-  out.push(cipher.getAuthTag());
-  return out;
+  return gcmSeal(key, frameNonce(sequence, final), frameAad(messageId, sequence, final), pieces);
 }
 
 /** Decrypts one frame; returns the plaintext pieces only if the tag verifies, else `undefined`. */
@@ -88,18 +73,7 @@ export function decryptFrame(
   pieces: readonly Buffer[],
   tag: Buffer,
 ): Buffer[] | undefined {
-  const decipher = createDecipheriv('aes-256-gcm', key, frameNonce(sequence, final), { authTagLength: TAG_BYTES });
-  decipher.setAAD(frameAad(messageId, sequence, final));
-  decipher.setAuthTag(tag);
-  const out: Buffer[] = [];
-  for (const piece of pieces) out.push(decipher.update(piece));
-  try {
-    const last = decipher.final();
-    if (last.length > 0) out.push(last);
-  } catch {
-    return undefined;
-  }
-  return out;
+  return gcmOpen(key, frameNonce(sequence, final), frameAad(messageId, sequence, final), pieces, tag);
 }
 
 export function frameError(code: 'frame-auth-failed' | 'truncated' | 'trailing-data', sequence: number): KeysError {
