@@ -1,0 +1,73 @@
+import { mergeSpans, type DetectedSpan, type SpanDetector } from './detected-span.ts';
+import { loadDictionaries, type Dictionaries } from './dictionaries.ts';
+import { KnownIdentifierDetector } from './detectors/known-identifier-detector.ts';
+import { NameDetector } from './detectors/name-detector.ts';
+import { buildNicknameIndex } from './detectors/nicknames.ts';
+import { PatternDetector } from './detectors/pattern-detector.ts';
+import { PATTERN_RULES } from './detectors/pattern-rules.ts';
+import { SurrogateWriter, type ReplacementMode } from './replace/surrogate-writer.ts';
+import type { KnownIdentifiers, TextDeidRequest, TextDeidResult, TextDeidentifier, TextSpan } from './text-deidentifier.ts';
+
+export interface ClinicalTextDeidentifierOptions {
+  /** `tags` (default): `[NAME]`; `surrogates`: realistic and consistent per patient (needs `request.patient`). */
+  readonly mode?: ReplacementMode;
+  /** Shared, already decoded word lists (decoding takes a few ms; share one across engines). */
+  readonly dictionaries?: Dictionaries;
+  /** Extra detectors run after the built-in ones, e.g. a token-classification model (off by default). */
+  readonly extraDetectors?: readonly SpanDetector[];
+}
+
+/** The engine's own API on top of the port: detection alone (for review and evaluation). */
+export interface ClinicalTextDeidentifier extends TextDeidentifier {
+  /** Spans, sorted, non-overlapping, each with its category and the detector that fired. */
+  detect(text: string, known?: KnownIdentifiers): TextSpan[];
+}
+
+/**
+ * The clinical free-text engine: all 18 Safe Harbor categories (45 CFR §164.514(b)(2)(i)) as
+ * they appear in English notes. One combined regular-expression pass for the pattern families,
+ * one scan of capitalized words against hash sets for names and places, the patient's known
+ * identifiers (exact and fuzzy), optional extra detectors; overlapping spans are merged
+ * (recall first) and replaced by tags or surrogates.
+ */
+export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifierOptions = {}): ClinicalTextDeidentifier {
+  const dictionaries = options.dictionaries ?? loadDictionaries();
+  const nicknames = buildNicknameIndex();
+  const builtIn: readonly SpanDetector[] = [new PatternDetector(PATTERN_RULES), new NameDetector(dictionaries), ...(options.extraDetectors ?? [])];
+  const isCommonWord = (norm: string): boolean => dictionaries.english.has(norm) || dictionaries.clinicalAllow.has(norm);
+  const writer = new SurrogateWriter({
+    firstNames: [...dictionaries.firstNames].filter((n) => n.length >= 3 && !isCommonWord(n)),
+    surnames: [...dictionaries.surnames].filter((n) => n.length >= 3 && !isCommonWord(n)),
+    cities: [...dictionaries.cities].filter((c) => !isCommonWord(c)),
+  });
+  const mode = options.mode ?? 'tags';
+
+  function detectInternal(text: string, known: KnownIdentifiers | undefined): DetectedSpan[] {
+    const found: DetectedSpan[] = [];
+    for (const d of builtIn) d.detect(text, found);
+    if (known !== undefined) new KnownIdentifierDetector(known, nicknames, isCommonWord).detect(text, found);
+    return mergeSpans(found);
+  }
+
+  return {
+    detect(text, known) {
+      return detectInternal(text, known).map(({ start, end, category, detector }) => ({ start, end, category, detector }));
+    },
+    deidentify(request: TextDeidRequest): TextDeidResult {
+      const spans = detectInternal(request.text, request.known).map(({ start, end, category, detector }) => Object.freeze({ start, end, category, detector }));
+      const text = new SurrogateWriterView(writer).apply(request.text, spans, mode, request.patient);
+      return Object.freeze({ text, spans: Object.freeze(spans) });
+    },
+  };
+}
+
+/** Thin indirection so the writer can be swapped in tests without touching detection. */
+class SurrogateWriterView {
+  readonly #writer: SurrogateWriter;
+  constructor(writer: SurrogateWriter) {
+    this.#writer = writer;
+  }
+  apply(...args: Parameters<SurrogateWriter['apply']>): string {
+    return this.#writer.apply(...args);
+  }
+}

@@ -1,0 +1,36 @@
+import type { TextSpan } from './text-deidentifier.ts';
+
+/** How sure a detector is; on overlap the stronger one names the category. */
+export const SPAN_STRENGTH = { dictionary: 1, pattern: 2, context: 2, model: 2, known: 3 } as const;
+
+/** A span with the strength of the detector that found it (internal to the engine). */
+export interface DetectedSpan extends TextSpan {
+  readonly strength: number;
+}
+
+/** A detector: pure function from text to spans. Model detectors implement this too. */
+export interface SpanDetector {
+  /** Short id used as the prefix of `TextSpan.detector`, e.g. `regex`, `dictionary`, `model.onnx`. */
+  readonly id: string;
+  detect(text: string, out: DetectedSpan[]): void;
+}
+
+/**
+ * Sorts and merges overlapping or touching-by-overlap spans into one (recall first: the union of
+ * the extents); the strongest span names the category and detector.
+ */
+export function mergeSpans(spans: readonly DetectedSpan[]): DetectedSpan[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: DetectedSpan[] = [];
+  for (const s of sorted) {
+    if (s.end <= s.start) continue;
+    const last = out[out.length - 1];
+    if (last !== undefined && s.start < last.end) {
+      const winner = s.strength > last.strength ? s : last;
+      out[out.length - 1] = { ...winner, start: last.start, end: Math.max(last.end, s.end) };
+    } else {
+      out.push(s);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { found } from '../test-engine.ts';
+
+// Names, 45 CFR §164.514(b)(2)(i)(A): patients, relatives, clinicians.
+describe('name detector', () => {
+  it.each([
+    ['Patient John Smith was seen.', ['name:John', 'name:Smith']],
+    ['Seen by Dr. Reyes-Ortiz today.', ['name:Reyes-Ortiz']],
+    ['Discussed with Dr. Parkinson, neurology.', ['name:Parkinson']],
+    ['Smith, John presented with cough.', ['name:Smith', 'name:John']],
+    ['Seen with J. Smith and A. B. Jones.', ['name:J.', 'name:Smith', 'name:A.', 'name:B.', 'name:Jones']],
+    ["Reviewed Mary's labs.", ['name:Mary']],
+    ['PATIENT: MARGARET HOLLOWAY', ['name:MARGARET', 'name:HOLLOWAY']],
+    ['Electronically signed by: Alice Nguyen, MD', ['name:Alice', 'name:Nguyen']],
+    ['His daughter Keisha will visit.', ['name:Keisha']],
+    ['Mrs. Brown called about her son.', ['name:Brown']],
+    ['Met with Krisztián Szöllösy at noon.', ['name:Krisztián', 'name:Szöllösy']],
+    ['The note mentions Bob965 Keeling57 twice.', ['name:Bob965', 'name:Keeling57']],
+    ['Patient was seen with Vizirov yesterday.', ['name:Vizirov']],
+  ])('finds %s', (text, expected) => {
+    const spans = found(text);
+    for (const e of expected) expect(spans).toContain(e);
+  });
+
+  it('joins a first name and an unlisted surname', () => {
+    expect(found('Spoke with Sarah Okonkwo-Baptiste at length.')).toEqual(expect.arrayContaining(['name:Sarah', 'name:Okonkwo-Baptiste']));
+  });
+
+  it('does not take ordinary capitalized words at a sentence start for names', () => {
+    expect(found('Will continue current plan. Grant application pending. Hope is good.')).toEqual([]);
+  });
+});

@@ -1,0 +1,257 @@
+import { SPAN_STRENGTH, type DetectedSpan, type SpanDetector } from '../detected-span.ts';
+import { normalizeToken, type Dictionaries } from '../dictionaries.ts';
+
+/** A capitalized word of the text (only these can start names, places in English notes). */
+interface CapToken {
+  readonly start: number;
+  readonly end: number;
+  readonly norm: string;
+  readonly initial: boolean;
+  readonly allCaps: boolean;
+  /** `Bob965`: Synthea-style generated names (letters then a number). */
+  readonly synthetic: boolean;
+  readonly ascii: boolean;
+}
+
+type Mark = '' | 'first' | 'surname' | 'title' | 'label' | 'synthetic' | 'foreign' | 'proper' | 'chain' | 'initial' | 'city';
+
+const CAP_TOKEN = /(?<![\p{L}\d])\p{Lu}[\p{L}'’-]*\d{0,4}(?![\p{L}\d])/gu;
+/** Capitalized words that are drug names by their stem (`Lipitor` is on the allow-list; these are not). */
+const DRUG_SUFFIX = /(?:mab|nib|pril|olol|statin|azole|cillin|mycin|cycline|vir|tide|pine|zepam|zolam|oxacin|sartan|dronate|parin|semide|thiazide|triptan|setron|prazole|gliptin|gliflozin|glitazone|profen|oxetine|afil|caine|cort|sone|olone|tidine|lukast|dipine|terol|tropium|mide|xaban|gatran|grel)$/;
+const PLACE_PREPOSITION = /\b(?:in|from|at|to|near|of)\s+$/i;
+const CONTRACTION = /['’](?:m|re|d|ll|ve|t)$/;
+const SYNTHETIC = /^\p{Lu}\p{Ll}+\d{1,4}$/u;
+const TRAILING = /(?:['’]s|['’-])$/;
+const DIGITS = /\d+$/;
+const NON_ASCII = /[^\x00-\x7f]/;
+/** Honorifics and roles written before a person's name. */
+const TITLES: ReadonlySet<string> = new Set(['dr', 'mr', 'mrs', 'ms', 'miss', 'mx', 'prof', 'professor', 'doctor', 'dra', 'rev', 'sr', 'sra', 'mister', 'madam']);
+/** Words after an eponym that make it a disease, sign or procedure, not a person. */
+const EPONYM_NEXT: ReadonlySet<string> = new Set(
+  'disease syndrome sign signs palsy sarcoma lymphoma test maneuver manoeuvre reflex criteria score scale classification procedure operation fracture tumor tumour triad phenomenon law node nodes ulcer cell cells body bodies disorder disorders angina anomaly aneurysm catheter tube repair protocol method technique formula equation effect hypothesis point points position bag mask'.split(
+    ' ',
+  ),
+);
+/** Labels after which the next capitalized words on the line are a person's name. */
+const NAME_LABEL =
+  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|referring(?:\s+physician)?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|mother|father|daughter|son|sister|brother|guardian)\s*[:-]?[ \t]+/gi;
+
+/**
+ * Finds person names and place names from word lists and context: titles (`Dr. Reyes`),
+ * labels (`Signed by: ...`), initials, `Last, First`, possessives, all-caps headers, chains of
+ * capitalized words next to a known name, and US places. Eponyms before a disease word and
+ * clinical words on the allow-list are not names on a dictionary hit alone.
+ */
+export class NameDetector implements SpanDetector {
+  readonly id = 'dictionary';
+  readonly #dict: Dictionaries;
+
+  constructor(dictionaries: Dictionaries) {
+    this.#dict = dictionaries;
+  }
+
+  detect(text: string, out: DetectedSpan[]): void {
+    const tokens = this.#tokens(text);
+    const n = tokens.length;
+    if (n === 0) return;
+    const marks: Mark[] = new Array<Mark>(n).fill('');
+    const labelStarts = this.#labelStarts(text);
+    const d = this.#dict;
+    for (let i = 0; i < n; i++) {
+      const t = tok(tokens, i);
+      if (t.synthetic) {
+        marks[i] = 'synthetic';
+        continue;
+      }
+      const prev = i > 0 ? tok(tokens, i - 1) : undefined;
+      if (prev !== undefined && TITLES.has(prev.norm) && gap(text, prev.end, t.start) !== 'none') {
+        marks[i] = 'title';
+        continue;
+      }
+      const listed = d.firstNames.has(t.norm) || d.surnames.has(t.norm);
+      if (labelStarts.has(t.start) && !TITLES.has(t.norm) && !this.#allowed(t.norm) && (listed || !d.english.has(t.norm))) {
+        marks[i] = 'label';
+        continue;
+      }
+      if (t.initial || this.#allowed(t.norm)) continue;
+      if (t.allCaps && t.norm.length < 4) continue;
+      const english = d.english.has(t.norm);
+      const atStart = sentenceStart(text, t.start);
+      // An ordinary word that is also a name (`Will`, `Brown`) counts when capitalized
+      // mid-sentence, but not inside a Title Case phrase (`Big Three`, `White Stripes`).
+      const common = english && (t.allCaps || atStart || this.#titleCase(text, tokens, i));
+      if (!common) {
+        if (d.firstNames.has(t.norm)) marks[i] = 'first';
+        else if (d.surnames.has(t.norm)) marks[i] = 'surname';
+        else if (d.cities.has(t.norm)) {
+          if (!english || PLACE_PREPOSITION.test(text.slice(Math.max(0, t.start - 6), t.start))) marks[i] = 'city';
+        } else if (!t.ascii && !t.allCaps) marks[i] = 'foreign';
+        else if (!english && !atStart && !t.allCaps && t.norm.length >= 3 && !DRUG_SUFFIX.test(t.norm)) marks[i] = 'proper';
+      }
+    }
+    this.#multiWordCities(text, tokens, marks);
+    for (let pass = 0; pass < 2; pass++) this.#chain(text, tokens, marks);
+    this.#dropEponyms(text, tokens, marks);
+    for (let i = 0; i < n; i++) {
+      const mark = marks[i] ?? '';
+      if (mark === '') continue;
+      const t = tok(tokens, i);
+      const end = t.initial && text.charCodeAt(t.end) === 46 ? t.end + 1 : t.end;
+      const strength = mark === 'title' || mark === 'label' ? SPAN_STRENGTH.context : SPAN_STRENGTH.dictionary;
+      out.push({ start: t.start, end, category: mark === 'city' ? 'geographic' : 'name', detector: `dictionary.${mark}`, strength });
+    }
+  }
+
+  /** The token sits in a run of capitalized ordinary words (a title, a heading, a song). */
+  #titleCase(text: string, tokens: readonly CapToken[], i: number): boolean {
+    const d = this.#dict;
+    const plain = (t: CapToken): boolean => d.english.has(t.norm) && !d.firstNames.has(t.norm) && !d.surnames.has(t.norm);
+    const prev = tokens[i - 1];
+    const next = tokens[i + 1];
+    const t = tok(tokens, i);
+    return (prev !== undefined && gap(text, prev.end, t.start) === 'space' && plain(prev)) || (next !== undefined && gap(text, t.end, next.start) === 'space' && plain(next));
+  }
+
+  #allowed(norm: string): boolean {
+    if (this.#dict.clinicalAllow.has(norm)) return true;
+    if (!norm.includes('-')) return false;
+    return norm.split('-').some((p) => this.#dict.clinicalAllow.has(p));
+  }
+
+  #tokens(text: string): CapToken[] {
+    const tokens: CapToken[] = [];
+    const re = new RegExp(CAP_TOKEN);
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      let raw = m[0];
+      const start = m.index;
+      if (CONTRACTION.test(raw)) continue;
+      const synthetic = SYNTHETIC.test(raw);
+      if (synthetic) raw = raw.replace(DIGITS, '');
+      else if (TRAILING.test(raw)) raw = raw.replace(TRAILING, '');
+      if (raw.length === 0) continue;
+      const norm = normalizeToken(raw);
+      const allCaps = raw.length > 1 && raw.replace(/s$/, '') === raw.replace(/s$/, '').toUpperCase();
+      tokens.push({
+        start,
+        end: synthetic ? start + m[0].length : start + raw.length,
+        norm,
+        initial: raw.length === 1,
+        allCaps,
+        synthetic,
+        ascii: !NON_ASCII.test(raw),
+      });
+    }
+    return tokens;
+  }
+
+  #labelStarts(text: string): Set<number> {
+    const starts = new Set<number>();
+    const re = new RegExp(NAME_LABEL.source, 'gi');
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) starts.add(m.index + m[0].length);
+    return starts;
+  }
+
+  /** `New York`, `Salt Lake City`: joins of adjacent capitalized words found in the places list. */
+  #multiWordCities(text: string, tokens: readonly CapToken[], marks: Mark[]): void {
+    const max = this.#dict.maxCityWords;
+    for (let i = 0; i < tokens.length; i++) {
+      let key = tok(tokens, i).norm;
+      for (let k = 1; k < max && i + k < tokens.length; k++) {
+        if (gap(text, tok(tokens, i + k - 1).end, tok(tokens, i + k).start) !== 'space') break;
+        key += ` ${tok(tokens, i + k).norm}`;
+        if (this.#dict.cities.has(key)) {
+          for (let j = i; j <= i + k; j++) if (marks[j] === '') marks[j] = 'city';
+        }
+      }
+    }
+  }
+
+  /** Extends names to adjacent capitalized words, initials, `Last, First` and list-ambiguous words. */
+  #chain(text: string, tokens: readonly CapToken[], marks: Mark[]): void {
+    const d = this.#dict;
+    const isPerson = (m: Mark | undefined): boolean => m !== undefined && m !== '' && m !== 'city';
+    for (let i = 0; i < tokens.length; i++) {
+      if (marks[i] !== '' && marks[i] !== 'city') continue;
+      const t = tok(tokens, i);
+      if (TITLES.has(t.norm) || this.#allowed(t.norm)) continue;
+      const prevGap = i > 0 ? gap(text, tok(tokens, i - 1).end, t.start) : 'none';
+      const nextGap = i + 1 < tokens.length ? gap(text, t.end + (t.initial ? 1 : 0), tok(tokens, i + 1).start) : 'none';
+      const prevInitial = i > 0 && (tok(tokens, i - 1).initial || TITLES.has(tok(tokens, i - 1).norm));
+      const prevPerson = (prevGap === 'space' || (prevGap === 'dot' && prevInitial)) && isPerson(marks[i - 1]);
+      const nextPerson = (nextGap === 'space' || (t.initial && nextGap === 'dot')) && isPerson(marks[i + 1]);
+      const inNames = d.firstNames.has(t.norm) || d.surnames.has(t.norm);
+      const common = d.english.has(t.norm);
+      if (t.initial) {
+        if (prevPerson || nextPerson) marks[i] = 'initial';
+        continue;
+      }
+      if (marks[i] === 'city') {
+        if ((prevPerson || nextPerson) && inNames) marks[i] = 'chain';
+        continue;
+      }
+      // After a given name, any capitalized non-word is a surname; an ambiguous word needs a list hit.
+      const afterFirst = prevPerson && (marks[i - 1] === 'first' || marks[i - 1] === 'title' || marks[i - 1] === 'label' || marks[i - 1] === 'initial');
+      if ((prevPerson || nextPerson) && inNames) marks[i] = 'chain';
+      else if (afterFirst && !common) marks[i] = 'chain';
+      else if (nextGap === 'comma' && marks[i + 1] === 'first' && (inNames || !common)) marks[i] = 'chain';
+      else if (nextPerson && !common) marks[i] = 'chain';
+    }
+  }
+
+  #dropEponyms(text: string, tokens: readonly CapToken[], marks: Mark[]): void {
+    for (let i = 0; i < tokens.length; i++) {
+      const m = marks[i];
+      if (m !== 'first' && m !== 'surname' && m !== 'chain') continue;
+      const next = nextWord(text, tok(tokens, i).end);
+      if (next !== undefined && EPONYM_NEXT.has(next)) marks[i] = '';
+    }
+  }
+}
+
+const NONE: CapToken = { start: -9, end: -9, norm: '', initial: false, allCaps: false, synthetic: false, ascii: true };
+
+function tok(tokens: readonly CapToken[], i: number): CapToken {
+  return tokens[i] ?? NONE;
+}
+
+/** What separates two tokens: only blanks, a comma, a period (initials, titles), or anything else. */
+function gap(text: string, from: number, to: number): 'space' | 'comma' | 'dot' | 'none' {
+  if (to - from > 4 || to <= from) return 'none';
+  let kind: 'space' | 'comma' | 'dot' = 'space';
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 32 || c === 9) continue;
+    if (c === 44 && kind === 'space') kind = 'comma';
+    else if (c === 46 && kind === 'space') kind = 'dot';
+    else return 'none';
+  }
+  return kind;
+}
+
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+function isLetter(c: number): boolean {
+  return isUpper(c) || (c >= 97 && c <= 122) || c > 127;
+}
+
+/** True when the word starts a sentence, line or field (its capital says nothing). */
+function sentenceStart(text: string, at: number): boolean {
+  for (let k = at - 1; k >= 0; k--) {
+    const c = text.charCodeAt(k);
+    if (c === 32 || c === 9) continue;
+    // `R. Vizirov`, `Dr. Reyes`: the period of an initial or a title does not end a sentence
+    if (c === 46 && k >= 1 && isUpper(text.charCodeAt(k - 1)) && (k < 2 || !isLetter(text.charCodeAt(k - 2)))) return false;
+    if (c === 46 && k >= 2 && /(?:^|[^A-Za-z])(?:Dr|Mr|Mrs|Ms|Prof|St)$/.test(text.slice(Math.max(0, k - 5), k))) return false;
+    // letters, digits, comma, semicolon, closing bracket: mid-sentence
+    return !((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 44 || c === 59 || c === 41 || c > 127);
+  }
+  return true;
+}
+
+const NEXT_WORD = /^(?:['’]s)?[ \t]+([A-Za-z]+)/;
+
+function nextWord(text: string, from: number): string | undefined {
+  const m = NEXT_WORD.exec(text.slice(from, from + 24));
+  return m?.[1]?.toLowerCase();
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { found } from '../test-engine.ts';
+
+// One test per Safe Harbor category family, 45 CFR §164.514(b)(2)(i)(A)–(R), with hard cases.
+describe('pattern detector', () => {
+  it.each([
+    ['Seen on 3/4/21 for follow-up.', 'date:3/4/21'],
+    ['Admitted 03/04/2021.', 'date:03/04/2021'],
+    ['Surgery on March 4th, 2021 went well.', 'date:March 4th, 2021'],
+    ['Return on March 4th.', 'date:March 4th'],
+    ['Biopsy 4-Mar-2021 benign.', 'date:4-Mar-2021'],
+    ['Biopsy 4 Mar 2021 benign.', 'date:4 Mar 2021'],
+    ['Visit dated 2021-03-04T10:00:00Z.', 'date:2021-03-04T10:00:00Z'],
+    ['Seen on the 4th by cardiology.', 'date:4th'],
+    ['Symptoms began in Spring 2020.', 'date:Spring 2020'],
+    ['Onset Dec. 2019 per patient.', 'date:Dec. 2019'],
+    ['A 92 year old man.', 'date:92'],
+    ['Aged 101, lives alone.', 'date:101'],
+    ['Seen on 4/12 in clinic.', 'date:4/12'],
+  ])('dates: %s', (text, expected) => {
+    expect(found(text)).toContain(expected);
+  });
+
+  it('keeps ages under 90, years alone, doses and fractions', () => {
+    expect(found('A 45 year old woman, diagnosed in 2019, takes 1/2 tablet of 25 mg daily.')).toEqual([]);
+  });
+
+  it.each([
+    ['Call 617-555-0100 today.', 'phone:617-555-0100'],
+    ['Call (617) 555-0100 x12.', 'phone:(617) 555-0100 x12'],
+    ['Tel +1 617 555 0100.', 'phone:+1 617 555 0100'],
+    ['Fax: 617.555.0199', 'fax:617.555.0199'],
+    ['Mail jane.doe+x@mail.example.com now', 'email:jane.doe+x@mail.example.com'],
+    ['SSN 123-45-6789 on file', 'ssn:123-45-6789'],
+    ['Social Security Number: 123456789', 'ssn:123456789'],
+    ['MRN: 00123456', 'mrn:00123456'],
+    ['Medical record number 12-345-678', 'mrn:12-345-678'],
+    ['Account # A99812', 'account:A99812'],
+    ['Member ID: XJH123456789', 'health-plan:XJH123456789'],
+    ['Medicaid 99887766A', 'health-plan:99887766A'],
+    ['DEA number BS1234563', 'license:BS1234563'],
+    ["Driver's license S99952788", 'license:S99952788'],
+    ['VIN 1HGCM82633A004352 on the car', 'vehicle:1HGCM82633A004352'],
+    ['License plate: 7ABC123', 'vehicle:7ABC123'],
+    ['Pacemaker serial number PJN123456', 'device:PJN123456'],
+    ['UDI (01)00643169007222(17)160128(21)BLC200461H', 'device:(01)00643169007222(17)160128(21)BLC200461H'],
+    ['See https://portal.example.org/p?id=7.', 'url:https://portal.example.org/p?id=7'],
+    ['Visit www.example.com/records for more', 'url:www.example.com/records'],
+    ['From host 192.168.10.24 at night', 'ip:192.168.10.24'],
+    ['From host 2001:db8::ff00:42:8329 at night', 'ip:2001:db8::ff00:42:8329'],
+    ['Specimen 8841223190 sent', 'other-id:8841223190'],
+  ])('identifiers: %s', (text, expected) => {
+    expect(found(text)).toContain(expected);
+  });
+
+  it.each([
+    ['Lives at 55 Fruit Street, Apt 4B in town.', 'geographic:55 Fruit Street, Apt 4B'],
+    ['Lives at 1200 N. Main St. with wife.', 'geographic:1200 N. Main St.'],
+    ['P.O. Box 1234 is the mailing address', 'geographic:P.O. Box 1234'],
+    ['Moved to Boston, MA 02114 last year.', 'geographic:Boston'],
+    ['Moved to Boston, MA 02114 last year.', 'geographic:02114'],
+    ['Transferred from Massachusetts General Hospital yesterday.', 'geographic:Massachusetts General Hospital'],
+    ['Followed at Riverside Family Clinic monthly.', 'geographic:Riverside Family Clinic'],
+    ['She grew up in Poughkeepsie and moved.', 'geographic:Poughkeepsie'],
+  ])('places: %s', (text, expected) => {
+    expect(found(text)).toContain(expected);
+  });
+});

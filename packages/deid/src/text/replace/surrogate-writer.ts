@@ -1,0 +1,140 @@
+import type { PatientContext } from '../../context/patient-context.ts';
+import type { SafeHarborCategory } from '../../safe-harbor/categories.ts';
+import type { TextSpan } from '../text-deidentifier.ts';
+import { parseDateMention } from './date-mention.ts';
+
+/** `tags`: `[NAME]`, `[DATE]`...; `surrogates`: realistic, consistent per patient (needs a patient context). */
+export type ReplacementMode = 'tags' | 'surrogates';
+
+/** Word pools surrogates are drawn from. */
+export interface SurrogatePools {
+  readonly firstNames: readonly string[];
+  readonly surnames: readonly string[];
+  readonly cities: readonly string[];
+}
+
+/** The tag written for a category: `other-id` → `[OTHER_ID]`. */
+export function categoryTag(category: SafeHarborCategory): string {
+  return `[${category.toUpperCase().replace('-', '_')}]`;
+}
+
+/** FNV-1a 32-bit of a (keyed pseudonym) string: picks surrogates deterministically. */
+function fnv(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+function shapeLike(word: string, sample: string): string {
+  if (sample.length > 1 && sample === sample.toUpperCase()) return word.toUpperCase();
+  if (sample === sample.toLowerCase()) return word.toLowerCase();
+  return word.toLowerCase().replace(/(^|[\s-])(\p{L})/gu, (_m, sep: string, c: string) => sep + c.toUpperCase());
+}
+
+/** Replaces digits by digits and letters by letters (same case), keeps punctuation: same shape. */
+function shapePreserving(value: string, seed: string): string {
+  let h = fnv(seed);
+  let out = '';
+  for (const ch of value) {
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+    if (ch >= '0' && ch <= '9') out += String(h % 10);
+    else if (ch >= 'a' && ch <= 'z') out += String.fromCharCode(97 + (h % 26));
+    else if (ch >= 'A' && ch <= 'Z') out += String.fromCharCode(65 + (h % 26));
+    else out += ch;
+  }
+  return out;
+}
+
+const WORDS = /[\p{L}][\p{L}'’-]*/gu;
+const KEEP_WORDS = new Set(
+  'hospital medical center centre clinic health care healthcare infirmary memorial institute of the and at for street st avenue ave road rd boulevard blvd lane ln drive dr court ct way place pl apt suite unit box po p.o.'.split(' '),
+);
+
+/**
+ * Writes the replacement of each span. Surrogates: names from the pools picked by the patient's
+ * keyed `pseudonymFor` (same name → same surrogate for this patient, in every note), dates shifted
+ * by the patient's `shiftIsoDate` and written in the same form, ages over 89 as `90+`
+ * (45 CFR §164.514(b)(2)(i)(C)), identifiers with the same shape, e-mail/URL/IP from reserved
+ * example ranges (RFC 2606, RFC 5737). Without a patient context, surrogates fall back to tags.
+ */
+export class SurrogateWriter {
+  readonly #pools: SurrogatePools;
+
+  constructor(pools: SurrogatePools) {
+    this.#pools = pools;
+  }
+
+  apply(text: string, spans: readonly TextSpan[], mode: ReplacementMode, patient: PatientContext | undefined): string {
+    let out = '';
+    let at = 0;
+    for (const s of spans) {
+      out += text.slice(at, s.start);
+      const value = text.slice(s.start, s.end);
+      out += mode === 'tags' || patient === undefined ? categoryTag(s.category) : this.surrogate(value, s, patient);
+      at = s.end;
+    }
+    return out + text.slice(at);
+  }
+
+  surrogate(value: string, span: TextSpan, patient: PatientContext): string {
+    switch (span.category) {
+      case 'name':
+        return this.#name(value, patient);
+      case 'date':
+        return this.#date(value, span, patient);
+      case 'email':
+        return `user${String(fnv(patient.pseudonymFor('email', value.toLowerCase())) % 100000)}@example.org`;
+      case 'url':
+        return `https://example.org/${String(fnv(patient.pseudonymFor('url', value.toLowerCase())) % 100000)}`;
+      case 'ip':
+        return value.includes(':') ? `2001:db8::${(fnv(patient.pseudonymFor('ip', value)) % 65535).toString(16)}` : `192.0.2.${String((fnv(patient.pseudonymFor('ip', value)) % 254) + 1)}`;
+      case 'geographic':
+        return this.#place(value, patient);
+      default:
+        return shapePreserving(value, patient.pseudonymFor(span.category, value.replace(/\W/g, '').toLowerCase()));
+    }
+  }
+
+  #name(value: string, patient: PatientContext): string {
+    const words = [...value.matchAll(WORDS)];
+    let out = '';
+    let at = 0;
+    words.forEach((w, i) => {
+      const word = w[0];
+      out += value.slice(at, w.index);
+      const h = fnv(patient.pseudonymFor('name', word.toLowerCase()));
+      if (word.length === 1) out += String.fromCharCode(65 + (h % 26));
+      else {
+        const pool = i === words.length - 1 && words.length > 1 ? this.#pools.surnames : words.length === 1 ? this.#pools.surnames : this.#pools.firstNames;
+        out += shapeLike(pool[h % pool.length] ?? 'Doe', word);
+      }
+      at = w.index + word.length;
+    });
+    return out + value.slice(at);
+  }
+
+  #date(value: string, span: TextSpan, patient: PatientContext): string {
+    if (span.detector.endsWith('age-over-89')) return '90+';
+    const mention = parseDateMention(value);
+    if (mention === undefined) return categoryTag('date');
+    const y = mention.year ?? 2000;
+    const m = mention.month ?? 1;
+    const d = mention.day ?? 15;
+    const iso = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+    const shifted = /^(\d{4})-(\d{2})-(\d{2})/.exec(patient.shiftIsoDate(iso));
+    if (shifted === null) return categoryTag('date');
+    return mention.render(Number(shifted[1]), Number(shifted[2]), Number(shifted[3]));
+  }
+
+  #place(value: string, patient: PatientContext): string {
+    const digitsDone = value.replace(/\d+/g, (digits) => shapePreserving(digits, patient.pseudonymFor('geographic', digits)));
+    return digitsDone.replace(WORDS, (word) => {
+      if (KEEP_WORDS.has(word.toLowerCase()) || (word.length === 2 && word === word.toUpperCase())) return word;
+      const h = fnv(patient.pseudonymFor('place', word.toLowerCase()));
+      return shapeLike(this.#pools.cities[h % this.#pools.cities.length] ?? 'Springfield', word);
+    });
+  }
+}
