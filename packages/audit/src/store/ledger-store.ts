@@ -71,7 +71,7 @@ export interface StoredVerifierKey {
 export interface LedgerStore {
   /** The newest signed checkpoint note (TileLogReader); `not-found` when there is none. */
   readCheckpoint(): Promise<string>;
-  /** Leaves `from .. from+count-1` (TileLogReader); a missing row is `corrupt` with its index. */
+  /** Leaves `from .. from+count-1` (TileLogReader); over damaged storage, the rows that are there. */
   readEntries(from: number, count: number): Promise<readonly Buffer[]>;
   /** A tile's newest hashes (TileStore), or undefined. */
   getTile(level: number, index: number): Promise<Buffer | undefined>;

@@ -1,0 +1,156 @@
+import type { Clock } from '@phiguard/core';
+import type { AuditReceipt, AuditRecorder } from '../audit-recorder.ts';
+import type { AuditEvent, AuditEventInput } from '../events/audit-event.ts';
+import { leafHash } from '../merkle/hashes.ts';
+import type { SourceEntry } from '../siem/ship-source.ts';
+import type { EntryQuery, LedgerStore } from '../store/ledger-store.ts';
+import { TreeBuilder } from '../tiles/tree-builder.ts';
+import { parseLeaf, prepareLeaf, toStoredEntry, type PreparedLeaf } from './audit-leaf.ts';
+import type { CheckpointSigner } from './checkpoint-signer.ts';
+import { GroupCommit } from './group-commit.ts';
+import { proveInclusion, type InclusionProofResult } from './ledger-proof.ts';
+import { resumeTree, signCheckpoint, type SignedHead } from './ledger-head.ts';
+
+export interface LedgerOptions {
+  readonly store: LedgerStore;
+  readonly signer: CheckpointSigner;
+  readonly clock: Clock;
+  /** Checkpoint origin line (C2SP tlog-checkpoint), from `ledger.origin`. */
+  readonly origin: string;
+  /** From `ledger.maxBatchSize` / `ledger.maxBatchDelayMs`. */
+  readonly maxBatchSize: number;
+  readonly maxBatchDelayMs: number;
+  /** Extra verifier keys trusted for the stored checkpoint when resuming (e.g. after rotation). */
+  readonly trustedVerifierKeys?: readonly string[];
+}
+
+/** A search hit: the event and where it is in the log. */
+export interface LedgerHit {
+  readonly index: number;
+  readonly event: AuditEvent;
+}
+
+/**
+ * The tamper-evident audit ledger (HIPAA §164.312(b) audit controls, §164.312(c)(1) integrity):
+ * an RFC 9162 Merkle log stored as C2SP tiles, with a signed checkpoint after every group
+ * commit. `record` resolves only once the event's batch is durable and signed.
+ */
+export class Ledger implements AuditRecorder {
+  readonly #store: LedgerStore;
+  readonly #options: LedgerOptions;
+  readonly #commits: GroupCommit<PreparedLeaf, AuditReceipt>;
+  #tree: TreeBuilder | undefined;
+  #head: SignedHead;
+  #growth: (() => void)[] = [];
+
+  private constructor(options: LedgerOptions, tree: TreeBuilder, head: SignedHead) {
+    this.#store = options.store;
+    this.#options = options;
+    this.#tree = tree;
+    this.#head = head;
+    this.#commits = new GroupCommit({
+      maxBatchSize: options.maxBatchSize,
+      maxBatchDelayMs: options.maxBatchDelayMs,
+      commit: (leaves) => this.#commitBatch(leaves),
+    });
+  }
+
+  /**
+   * Opens the ledger on a store: resumes from the latest checkpoint after checking its signature
+   * and that the stored tiles reproduce its root (`corrupt` otherwise); on an empty store, signs
+   * and stores the checkpoint of the empty tree. Records the signer's verifier keys.
+   */
+  static async open(options: LedgerOptions): Promise<Ledger> {
+    for (const key of options.signer.verifierKeys) await options.store.addVerifierKey(key);
+    const { tree, head } = await resumeTree(options);
+    return new Ledger(options, tree, head);
+  }
+
+  /** The newest signed checkpoint this ledger wrote or resumed from. */
+  get head(): SignedHead {
+    return this.#head;
+  }
+
+  record(event: AuditEventInput): Promise<AuditReceipt> {
+    let leaf: PreparedLeaf;
+    try {
+      // Validation happens alone, before batching: a bad event never fails its neighbours.
+      leaf = prepareLeaf(event, this.#options.clock.now());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new TypeError('invalid audit event'));
+    }
+    return this.#commits.submit(leaf);
+  }
+
+  async #commitBatch(leaves: readonly PreparedLeaf[]): Promise<readonly AuditReceipt[]> {
+    const tree = this.#tree ?? (await this.#reload());
+    const fromSize = tree.size;
+    try {
+      const appended = tree.append(leaves.map((l) => leafHash(l.bytes)));
+      const head = signCheckpoint(this.#options, appended.size, appended.root);
+      await this.#store.append({
+        fromSize,
+        entries: leaves.map((leaf, i) => toStoredEntry(fromSize + i, leaf)),
+        tiles: appended.dirtyTiles,
+        checkpoint: { size: head.size, note: head.note },
+      });
+      this.#head = head;
+    } catch (error) {
+      // The in-memory tree ran ahead of the store: rebuild it from the store before the next batch.
+      this.#tree = undefined;
+      throw error;
+    }
+    for (const wake of this.#growth.splice(0)) wake();
+    return leaves.map((_, i) => Object.freeze({ index: fromSize + i, checkpointSize: this.#head.size }));
+  }
+
+  async #reload(): Promise<TreeBuilder> {
+    const { tree, head } = await resumeTree(this.#options);
+    this.#tree = tree;
+    this.#head = head;
+    return tree;
+  }
+
+  /** Entries matching all given filters, in index order (at most `limit`, default 100). */
+  async search(query: EntryQuery): Promise<readonly LedgerHit[]> {
+    const hits = await this.#store.search(query);
+    return Object.freeze(hits.map((h) => Object.freeze({ index: h.index, event: parseLeaf(h.leaf) })));
+  }
+
+  /** The entry at `index`, its inclusion proof (RFC 9162 §2.1.3) and the checkpoint it is proved against. */
+  async proof(index: number): Promise<InclusionProofResult> {
+    return proveInclusion(this.#store, this.#head, index);
+  }
+
+  /** Up to `max` entries from `index` on, in order (the SIEM shipper's ShipSource). */
+  async readFrom(index: number, max: number): Promise<readonly SourceEntry[]> {
+    const count = Math.max(0, Math.min(max, this.#head.size - index));
+    if (count === 0) return [];
+    const leaves = await this.#store.readEntries(index, count);
+    return leaves.map((leaf, i) => Object.freeze({ index: index + i, event: parseLeaf(leaf), leaf }));
+  }
+
+  latestCheckpoint(): Promise<{ readonly size: number; readonly note: string }> {
+    return Promise.resolve({ size: this.#head.size, note: this.#head.note });
+  }
+
+  /** Resolves when the log holds more than `afterSize` entries, or when `signal` aborts. */
+  waitForGrowth(afterSize: number, signal: AbortSignal): Promise<void> {
+    if (this.#head.size > afterSize || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      signal.addEventListener('abort', done, { once: true });
+      this.#growth.push(done);
+    });
+  }
+
+  /** Commits every event already recorded, refuses new ones, and closes the store. */
+  async close(): Promise<void> {
+    await this.#commits.close();
+    for (const wake of this.#growth.splice(0)) wake();
+    await this.#store.close();
+  }
+}
