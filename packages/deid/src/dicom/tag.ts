@@ -19,10 +19,13 @@ export function formatTag(t: Tag): string {
   return `${hex.slice(0, 4)},${hex.slice(4)}`;
 }
 
-/** Private data elements have an odd group number (PS3.5 §7.8.1); groups 0001, 0003, 0005, 0007 and FFFF are not allowed. */
+/**
+ * Private data elements have an odd group number (PS3.5 §7.8.1). Groups 0001, 0003, 0005 and
+ * 0007 are not allowed at all; they are treated as private so de-identification removes them.
+ */
 export function isPrivateTag(t: Tag): boolean {
   const g = tagGroup(t);
-  return (g & 1) === 1 && g > 0x0008 && g !== 0xffff;
+  return (g & 1) === 1 && g !== 0xffff;
 }
 
 /** Private Creator elements: (gggg,0010-00FF) of an odd group (PS3.5 §7.8.1). */

@@ -1,0 +1,227 @@
+import type { PatientContext } from '../../context/patient-context.ts';
+import type { DeidTally } from '../../manifest/deid-tally.ts';
+import type { SafeHarborCategory } from '../../safe-harbor/categories.ts';
+import type { KnownIdentifiers, TextDeidentifier } from '../../text/text-deidentifier.ts';
+import { parseCharset, UTF8_CHARSET, type DicomCharset } from '../charset.ts';
+import type { DicomElement, DicomItem } from '../dataset.ts';
+import type { ProfileOption } from '../profile/profile-row.ts';
+import { isPrivateCreator, isPrivateTag, privateCreatorOf, tagElement, tagGroup, type Tag } from '../tag.ts';
+import { asciiElement, asciiOf, textElement, textOf, withValue } from '../values.ts';
+import { isTextVr } from '../vr.ts';
+import type { ActionTable, ResolvedAction } from './action-table.ts';
+import type { SafePrivateElement } from './dicom-deid-options.ts';
+import { dummyValue } from './dummy-value.ts';
+
+/** How unlisted attributes inside a sequence are treated: as the Basic Profile says, or as dummy or cleaned content. */
+type Mode = 'normal' | 'dummy' | 'clean';
+
+export interface WalkContext {
+  readonly table: ActionTable;
+  readonly options: ReadonlySet<ProfileOption>;
+  readonly patient: PatientContext;
+  readonly remapUid: (uid: string) => string;
+  readonly text: TextDeidentifier | undefined;
+  readonly known: KnownIdentifiers;
+  readonly safePrivate: readonly SafePrivateElement[];
+  readonly tally: DeidTally;
+  /** Re-encode every text value in UTF-8 and declare ISO_IR 192 (second pass, see below). */
+  readonly forceUtf8: boolean;
+  /** Set when a changed value cannot be encoded in the data set's character set. */
+  needsUtf8: boolean;
+}
+
+const PATIENT_NAME = 0x00100010;
+const PATIENT_ID = 0x00100020;
+const SPECIFIC_CHARACTER_SET = 0x00080005;
+/** Code Value, Coding Scheme Designator/Version, Code Meaning, Long/URN Code Value: coded terminology, not free text. */
+const CODE_TAGS = new Set<Tag>([0x00080100, 0x00080102, 0x00080103, 0x00080104, 0x00080119, 0x00080120, 0x0040a040]);
+
+function categoryOf(e: DicomElement): SafeHarborCategory {
+  if (e.tag === PATIENT_ID || e.tag === 0x00101000) return 'mrn';
+  if (e.tag === 0x00101040) return 'geographic';
+  if (e.tag === 0x00102154) return 'phone';
+  if (e.tag === 0x00181000 || e.tag === 0x0018700a) return 'device';
+  switch (e.vr) {
+    case 'PN':
+      return 'name';
+    case 'DA':
+    case 'DT':
+    case 'TM':
+      return 'date';
+    default:
+      return 'other-id';
+  }
+}
+
+function ruleId(t: Tag, action: string): string {
+  return `dicom.${t.toString(16).toUpperCase().padStart(8, '0')}:${action === 'U*' ? 'U' : action}`;
+}
+
+/** Shifts every YYYYMMDD of a DA or the date part of a DT by the patient's whole-day shift (PS3.15 §E.3.6). */
+function shiftDate(value: string, vr: 'DA' | 'DT', patient: PatientContext): string {
+  const shiftOne = (v: string): string => {
+    const m = /^(\d{4})(\d{2})?(\d{2})?(.*)$/.exec(v);
+    if (m === null) return v;
+    const [, y = '', mo, d, rest = ''] = m;
+    if (vr === 'DA' && d === undefined) return v;
+    const iso = [y, mo, d].filter((x) => x !== undefined).join('-');
+    return patient.shiftIsoDate(iso).replace(/-/g, '') + rest;
+  };
+  return value
+    .split('\\')
+    .map((v) => (vr === 'DA' ? v.split('-').map((p) => (p === '' ? p : shiftOne(p))).join('-') : shiftOne(v)))
+    .join('\\');
+}
+
+function transcoded(e: DicomElement, charset: DicomCharset, ctx: WalkContext): DicomElement {
+  if (!ctx.forceUtf8 || !isTextVr(e.vr) || e.value === undefined) return e;
+  return withValue(e, Buffer.from(textOf(e, charset) ?? '', 'utf8'));
+}
+
+function encodeOrFlag(e: DicomElement, text: string, charset: DicomCharset, ctx: WalkContext): DicomElement {
+  const out = textElement(e, text, ctx.forceUtf8 ? UTF8_CHARSET : charset);
+  if (out !== undefined) return out;
+  ctx.needsUtf8 = true;
+  return withValue(e, Buffer.from(text, 'utf8'));
+}
+
+function cleanText(e: DicomElement, charset: DicomCharset, ctx: WalkContext, rule: string): DicomElement {
+  if (e.vr === 'PN') return withValue(e, dummyValue('PN'));
+  if (ctx.text === undefined) return withValue(e, dummyValue(e.vr));
+  const original = textOf(e, charset) ?? '';
+  const result = ctx.text.deidentify({ text: original, patient: ctx.patient, known: ctx.known });
+  for (const span of result.spans) ctx.tally.add(span.category, rule);
+  if (result.text === original) return transcoded(e, charset, ctx);
+  return encodeOrFlag(e, result.text, charset, ctx);
+}
+
+function replaceUids(e: DicomElement): (remap: (uid: string) => string) => DicomElement {
+  return (remap) => {
+    const v = asciiOf(e);
+    if (v === undefined || v === '') return e;
+    return asciiElement(e.tag, e.vr, v.split('\\').map((u) => (u.trim() === '' ? u : remap(u.trim()))).join('\\'));
+  };
+}
+
+/** Clean (C) of a non-sequence attribute, by VR (PS3.15 §E.1.1: "replace with values of similar meaning"). */
+function clean(e: DicomElement, charset: DicomCharset, ctx: WalkContext, rule: string): DicomElement {
+  if (e.vr === 'DA' || e.vr === 'DT') {
+    if (!ctx.options.has('retainLongitudinalModifiedDates')) return withValue(e, dummyValue(e.vr));
+    const v = asciiOf(e);
+    return v === undefined || v === '' ? e : asciiElement(e.tag, e.vr, shiftDate(v, e.vr, ctx.patient));
+  }
+  // Whole-day shifts leave times of day unchanged (PS3.15 §E.3.6 allows any consistent modification).
+  if (e.vr === 'TM') return ctx.options.has('retainLongitudinalModifiedDates') ? e : withValue(e, dummyValue('TM'));
+  if (e.vr === 'UI') return replaceUids(e)(ctx.remapUid);
+  if (isTextVr(e.vr)) return cleanText(e, charset, ctx, rule);
+  return withValue(e, dummyValue(e.vr));
+}
+
+function walkItems(e: DicomElement, charset: DicomCharset, mode: Mode, ctx: WalkContext): DicomElement {
+  if (e.items === undefined) return e;
+  const items: DicomItem[] = [];
+  let changed = 0;
+  for (const item of e.items) {
+    const elements = deidentifyElements(item.elements, charset, mode, ctx);
+    const same = elements.length === item.elements.length && elements.every((x, i) => x === item.elements[i]);
+    if (!same) changed += 1;
+    items.push(same ? item : { elements, undefinedLength: item.undefinedLength });
+  }
+  if (changed === 0) return e;
+  return { tag: e.tag, vr: e.vr, items, undefinedLength: e.undefinedLength, offset: e.offset, ...(e.itemEncoding === undefined ? {} : { itemEncoding: e.itemEncoding }) };
+}
+
+function apply(action: ResolvedAction, hitBasic: string, e: DicomElement, charset: DicomCharset, mode: Mode, ctx: WalkContext, rule: string): DicomElement | undefined {
+  if (e.tag === PATIENT_NAME || e.tag === PATIENT_ID) {
+    // Z/D and Z allow a dummy value: the patient's keyed pseudonym, shared with FHIR and HL7v2.
+    if (action === 'K') return transcoded(e, charset, ctx);
+    return asciiElement(e.tag, e.vr, ctx.patient.pseudonym);
+  }
+  switch (action) {
+    case 'X':
+      return undefined;
+    case 'K':
+      return e.items !== undefined ? walkItems(e, charset, mode, ctx) : transcoded(e, charset, ctx);
+    case 'Z':
+      // A sequence under X/Z (references: Referenced Study Sequence, ...) is kept with its UIDs
+      // replaced, as for X/Z/U*: an emptied Type 3 sequence would violate its 1-n item count.
+      if (e.items !== undefined && hitBasic === 'X/Z') return walkItems(e, charset, mode, ctx);
+      if (e.items !== undefined) return e.items.length === 0 ? e : { tag: e.tag, vr: e.vr, items: [], undefinedLength: e.undefinedLength, offset: e.offset };
+      return e.value !== undefined && e.value.byteLength === 0 ? e : withValue(e, new Uint8Array(0));
+    case 'D':
+      if (e.items !== undefined) return walkItems(e, charset, mode === 'clean' ? 'clean' : 'dummy', ctx);
+      if (e.vr === 'UI') return replaceUids(e)(ctx.remapUid);
+      return withValue(e, dummyValue(e.vr));
+    case 'U':
+    case 'U*':
+      if (e.items !== undefined) return walkItems(e, charset, mode, ctx);
+      if (e.vr === 'UI' || e.vr === 'UN') return replaceUids(e)(ctx.remapUid);
+      return withValue(e, new Uint8Array(0));
+    case 'C':
+      if (e.items !== undefined) return walkItems(e, charset, 'clean', ctx);
+      return clean(e, charset, ctx, rule);
+  }
+}
+
+function unlisted(e: DicomElement, charset: DicomCharset, mode: Mode, ctx: WalkContext, rule: string): DicomElement {
+  if (e.items !== undefined) return walkItems(e, charset, mode, ctx);
+  if (mode === 'normal' || CODE_TAGS.has(e.tag)) return transcoded(e, charset, ctx);
+  const free = isTextVr(e.vr) || e.vr === 'DA' || e.vr === 'DT' || e.vr === 'TM';
+  if (!free) return transcoded(e, charset, ctx);
+  if (mode === 'clean') return clean(e, charset, ctx, rule);
+  return withValue(e, dummyValue(e.vr));
+}
+
+function isSafePrivate(e: DicomElement, creators: ReadonlyMap<Tag, string>, ctx: WalkContext): boolean {
+  if (!ctx.options.has('retainSafePrivate')) return false;
+  const creator = creators.get(privateCreatorOf(e.tag));
+  if (creator === undefined) return false;
+  return ctx.safePrivate.some((s) => s.creator === creator && s.group === tagGroup(e.tag) && s.element === (tagElement(e.tag) & 0xff));
+}
+
+/**
+ * Applies Table E.1-1 (with the enabled options) to a list of elements and, recursively, to the
+ * items of their sequences (PS3.15 §E.1.1). Unchanged elements are returned as the same objects
+ * (so they are written back byte for byte); changed ones are new elements.
+ */
+export function deidentifyElements(elements: readonly DicomElement[], inherited: DicomCharset, mode: Mode, ctx: WalkContext): DicomElement[] {
+  const own = elements.find((e) => e.tag === SPECIFIC_CHARACTER_SET);
+  const charset = own === undefined ? inherited : parseCharset(asciiOf(own));
+  const creators = new Map<Tag, string>();
+  for (const e of elements) if (isPrivateCreator(e.tag)) creators.set(e.tag, (asciiOf(e) ?? '').trim());
+  const keptCreators = new Set<Tag>();
+  const out: (DicomElement | Tag)[] = [];
+  for (const e of elements) {
+    const g = tagGroup(e.tag);
+    // Group lengths (gggg,0000) and Length to End are retired and would be wrong after changes (PS3.5 §7.2).
+    if ((tagElement(e.tag) === 0 && g !== 0x0002) || e.tag === 0x00080001) continue;
+    if (e.tag === SPECIFIC_CHARACTER_SET) {
+      out.push(ctx.forceUtf8 ? asciiElement(e.tag, 'CS', 'ISO_IR 192') : e);
+      continue;
+    }
+    if (isPrivateTag(e.tag)) {
+      if (isPrivateCreator(e.tag)) {
+        out.push(e.tag); // decided once the block's elements are known
+        continue;
+      }
+      // Private attributes: X unless Retain Safe Private lists them (PS3.15 §E.3.10).
+      if (isSafePrivate(e, creators, ctx)) {
+        keptCreators.add(privateCreatorOf(e.tag));
+        out.push(e);
+      } else ctx.tally.add('other-id', 'dicom.private:X');
+      continue;
+    }
+    const hit = ctx.table.actionOf(e.tag);
+    const rule = ruleId(e.tag, hit?.action ?? mode);
+    const next = hit === undefined ? unlisted(e, charset, mode, ctx, rule) : apply(hit.action, hit.row.basic, e, charset, mode, ctx, rule);
+    if (next !== e && !(hit?.action === 'C' && next !== undefined && next.value !== undefined && e.value !== undefined && Buffer.compare(next.value, e.value) === 0)) {
+      if (next === undefined || next.items === undefined) ctx.tally.add(categoryOf(e), rule);
+    }
+    if (next !== undefined) out.push(next);
+  }
+  return out.flatMap((x) => {
+    if (typeof x !== 'number') return [x];
+    const creator = elements.find((e) => e.tag === x);
+    return creator !== undefined && keptCreators.has(x) ? [creator] : [];
+  });
+}

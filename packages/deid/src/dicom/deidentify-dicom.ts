@@ -1,0 +1,133 @@
+import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
+import { DeidTally } from '../manifest/deid-tally.ts';
+import { burnedInRisk } from './burned-in/burned-in-risk.ts';
+import { cleanPixelRegions } from './burned-in/clean-pixels.ts';
+import { ruleMatches } from './burned-in/deid-recipe.ts';
+import { headerLookup } from './burned-in/header-keywords.ts';
+import { parseCharset } from './charset.ts';
+import type { DicomElement, DicomFile } from './dataset.ts';
+import { createActionTable } from './deid/action-table.ts';
+import { deidMethodElements } from './deid/deid-method.ts';
+import type { DicomDeidOptions } from './deid/dicom-deid-options.ts';
+import { deidentifyElements, type WalkContext } from './deid/deidentify-elements.ts';
+import { collectKnownIdentifiers } from './deid/known-identifiers.ts';
+import { resolvePatientIdentity } from './deid/resolve-patient.ts';
+import { createUidRemapper } from './deid/uid-remapper.ts';
+import { readDicom } from './read-dicom.ts';
+import { PIXEL_DATA } from './tag.ts';
+import { asciiElement, asciiOf, textOf } from './values.ts';
+import { writeDicomChunks, type Chunks } from './write-dicom.ts';
+
+export type DicomDeidOutcome =
+  | {
+      readonly ok: true;
+      readonly file: DicomFile;
+      /** The output as chunks; unchanged pixel data is the input's own bytes. */
+      readonly chunks: Chunks;
+      readonly tally: DeidTally;
+      readonly pixelsCleaned: boolean;
+    }
+  | {
+      readonly ok: false;
+      /** Quarantined: the pixels may show identifying text and could not be cleaned (PS3.15 §E.3.1). */
+      readonly reason: 'burned-in-annotation';
+      readonly detail: 'marked-yes' | 'sop-class' | 'modality' | 'screen-save';
+    };
+
+const PHIGUARD_IMPLEMENTATION_UID = '2.25.190698457218349187934532785630298214517';
+const META_DROP = new Set([0x00020016, 0x00020017, 0x00020018, 0x00020100, 0x00020102]);
+
+function insertSorted(elements: readonly DicomElement[], added: readonly DicomElement[]): DicomElement[] {
+  const replaced = new Set(added.map((e) => e.tag));
+  const out = elements.filter((e) => !replaced.has(e.tag));
+  for (const a of added) {
+    const at = out.findIndex((e) => e.tag > a.tag);
+    if (at === -1) out.push(a);
+    else out.splice(at, 0, a);
+  }
+  return out;
+}
+
+/**
+ * De-identifies one DICOM instance with the Basic Application Level Confidentiality Profile of
+ * PS3.15 Annex E (Table E.1-1) and the chosen options; pure (bytes in, chunks out).
+ * Patient Name and ID become the patient's pseudonym and dates move by the patient's shift from
+ * the shared {@link PatientContextFactory}; UIDs are replaced consistently by keyed `2.25.` UIDs,
+ * file meta included; private attributes go unless listed as safe; Pixel Data is never decoded
+ * unless it must be cleaned, and is otherwise written as the very same bytes.
+ */
+export function deidentifyDicom(bytes: Uint8Array, options: DicomDeidOptions): DicomDeidOutcome {
+  const input = readDicom(bytes, options.name === undefined ? {} : { name: options.name });
+  const opts = options.options ?? [];
+  const dataset = input.dataset;
+  const charset = parseCharset(asciiOf(dataset.find((e) => e.tag === 0x00080005)));
+
+  // Burned-in annotation (PS3.15 §E.3.1): quarantine, clean known regions, or accept on review.
+  let pixels: DicomElement | undefined;
+  const risk = burnedInRisk(dataset);
+  const policy = options.burnedIn ?? 'quarantine';
+  if (risk.risky && policy !== 'accept') {
+    const lookup = headerLookup(dataset, input.encoding.littleEndian);
+    const rules = policy === 'clean' ? (options.pixelRegions ?? []).filter((r) => ruleMatches(r, lookup)) : [];
+    const native = dataset.find((e) => e.tag === PIXEL_DATA)?.value !== undefined;
+    if (rules.length > 0 && native) {
+      pixels = cleanPixelRegions(dataset, input.encoding.littleEndian, rules.flatMap((r) => r.regions));
+    }
+    if (pixels === undefined) return { ok: false, reason: 'burned-in-annotation', detail: risk.reason };
+  }
+
+  const identity = resolvePatientIdentity(
+    textOf(dataset.find((e) => e.tag === 0x00100020), charset),
+    textOf(dataset.find((e) => e.tag === 0x00100021), charset),
+    asciiOf(dataset.find((e) => e.tag === 0x0020000d)),
+    options.identity,
+  );
+  const remapUid = createUidRemapper(options.key);
+  const base = {
+    table: createActionTable(opts),
+    options: new Set(opts),
+    patient: options.factory.forPatient(identity),
+    remapUid,
+    text: options.text ?? new KnownIdentifiersTextDeidentifier(),
+    known: collectKnownIdentifiers(dataset, charset),
+    safePrivate: options.safePrivate ?? [],
+  };
+  let ctx: WalkContext = { ...base, tally: new DeidTally(), forceUtf8: false, needsUtf8: false };
+  let out = deidentifyElements(dataset, charset, 'normal', ctx);
+  if (ctx.needsUtf8) {
+    // A cleaned value does not fit the declared character set: re-encode all text in UTF-8 (PS3.3 §C.12.1.1.2).
+    ctx = { ...base, tally: new DeidTally(), forceUtf8: true, needsUtf8: false };
+    out = insertSorted(deidentifyElements(dataset, charset, 'normal', ctx), [asciiElement(0x00080005, 'CS', 'ISO_IR 192')]);
+  }
+  const added = deidMethodElements(opts, pixels !== undefined);
+  if (pixels !== undefined) added.push(asciiElement(0x00280301, 'CS', 'NO'), pixels);
+  out = insertSorted(out, added);
+
+  const sopClass = asciiOf(dataset.find((e) => e.tag === 0x00080016)) ?? '';
+  const sopInstance = asciiOf(out.find((e) => e.tag === 0x00080018)) ?? '';
+  const retainUids = opts.includes('retainUids');
+  const meta =
+    input.meta.length > 0
+      ? input.meta
+          .filter((e) => !META_DROP.has(e.tag))
+          .map((e) => (e.tag === 0x00020003 && !retainUids ? asciiElement(e.tag, 'UI', remapUid(asciiOf(e) ?? '')) : e))
+      : [
+          // A bare data set becomes a Part 10 file (PS3.10 §7.1).
+          { tag: 0x00020000, vr: 'UL' as const, value: new Uint8Array(4), undefinedLength: false, offset: 0 },
+          { tag: 0x00020001, vr: 'OB' as const, value: Uint8Array.of(0, 1), undefinedLength: false, offset: 0 },
+          asciiElement(0x00020002, 'UI', sopClass),
+          asciiElement(0x00020003, 'UI', sopInstance),
+          asciiElement(0x00020010, 'UI', input.transferSyntax),
+          asciiElement(0x00020012, 'UI', PHIGUARD_IMPLEMENTATION_UID),
+          asciiElement(0x00020013, 'SH', 'PHIGUARD'),
+        ];
+  const file: DicomFile = {
+    preamble: input.preamble ?? new Uint8Array(128),
+    meta,
+    transferSyntax: input.transferSyntax,
+    encoding: input.encoding,
+    dataset: out,
+    ...(input.deflated === undefined ? {} : { deflated: input.deflated }),
+  };
+  return { ok: true, file, chunks: writeDicomChunks(file), tally: ctx.tally, pixelsCleaned: pixels !== undefined };
+}
