@@ -22,6 +22,7 @@ export { MethodApplier, type MethodApplierOptions, type MethodContext, type Meth
 export { createClinicalTextDeidentifier, type ClinicalTextDeidentifier, type ClinicalTextDeidentifierOptions } from './text/clinical-text-deidentifier.ts';
 export { loadDictionaries, normalizeToken, type Dictionaries } from './text/dictionaries.ts';
 export { SPAN_STRENGTH, mergeSpans, type DetectedSpan, type SpanDetector } from './text/detected-span.ts';
+export { createModelDetector, type TokenClassifier, type TokenPrediction, type ModelDetectorOptions } from './text/detectors/model-detector.ts';
 export { categoryTag, type ReplacementMode } from './text/replace/surrogate-writer.ts';
 export { parseDateMention, writtenForms, type DateMention } from './text/replace/date-mention.ts';
 export { readBrat, writeBrat } from './text/eval/read-brat.ts';

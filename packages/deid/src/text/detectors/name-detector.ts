@@ -75,7 +75,7 @@ export class NameDetector implements SpanDetector {
       }
       if (t.initial || this.#allowed(t.norm)) continue;
       if (t.allCaps && t.norm.length < 4) continue;
-      const english = d.english.has(t.norm);
+      const english = this.#wordLike(t.norm);
       const atStart = sentenceStart(text, t.start);
       // An ordinary word that is also a name (`Will`, `Brown`) counts when capitalized
       // mid-sentence, but not inside a Title Case phrase (`Big Three`, `White Stripes`).
@@ -110,6 +110,14 @@ export class NameDetector implements SpanDetector {
     const next = tokens[i + 1];
     const t = tok(tokens, i);
     return (prev !== undefined && gap(text, prev.end, t.start) === 'space' && plain(prev)) || (next !== undefined && gap(text, t.end, next.start) === 'space' && plain(next));
+  }
+
+  /** An English word, or a compound of English words and letters (`X-ray`, `follow-up`). */
+  #wordLike(norm: string): boolean {
+    const d = this.#dict;
+    if (d.english.has(norm)) return true;
+    if (!norm.includes('-')) return false;
+    return norm.split('-').every((p) => p.length <= 1 || d.english.has(p) || d.clinicalAllow.has(p));
   }
 
   #allowed(norm: string): boolean {
