@@ -35,6 +35,7 @@ const NO_HOOKS: FhirMethodHooks = {
     throw new FhirDeidError('fhir-bad-config', 'pseudonymize needs a patient context factory');
   },
   text: () => null,
+  kind: () => ({ value: null, op: 'redact' }),
 };
 
 export const DEFAULT_ENVIRONMENT: ResourceEnvironment = { patient: undefined, hooks: NO_HOOKS };

@@ -5,10 +5,11 @@ import { R4_MODEL } from './fhir-model.ts';
 /**
  * Methods of the Microsoft FHIR Tools for Anonymization (docs/FHIR-anonymization.md
  * "fhirPathRules"), plus ours: `pseudonymize` (ids and references through the patient context)
- * and `text` (free text through the TextDeidentifier port).
+ * `text` (free text through the TextDeidentifier port) and `kind` (the value is of a profile's
+ * value kind, `settings.kind`, e.g. `geographic.zip`; the profile's method for it applies).
  */
 export const FHIR_RULE_METHODS = [
-  'redact', 'dateShift', 'cryptoHash', 'encrypt', 'substitute', 'perturb', 'generalize', 'keep', 'pseudonymize', 'text',
+  'redact', 'dateShift', 'cryptoHash', 'encrypt', 'substitute', 'perturb', 'generalize', 'keep', 'pseudonymize', 'text', 'kind',
 ] as const;
 export type FhirRuleMethod = (typeof FHIR_RULE_METHODS)[number];
 

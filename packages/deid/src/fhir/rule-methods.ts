@@ -30,6 +30,8 @@ export interface FhirRuleParameters {
 export interface FhirMethodHooks {
   pseudonymize(node: ElementNode, value: string): string | null;
   text(node: ElementNode, value: string): string | null;
+  /** A profile's method for the value kind; returns the new value (null: removed) and what was done. */
+  kind(node: ElementNode, value: string, kind: string, method: unknown): { readonly value: string | number | null; readonly op: FhirOperation | undefined };
 }
 
 export interface MethodContext {
@@ -217,6 +219,16 @@ function generalize(node: ElementNode, rule: CompiledRule, ctx: MethodContext, r
   ctx.record('generalize', node);
 }
 
+function kindMethod(node: ElementNode, rule: CompiledRule, ctx: MethodContext): void {
+  const value = scalar(node);
+  const kind = rule.rule.settings?.kind;
+  if (value === undefined || typeof kind !== 'string') return;
+  const out = ctx.hooks.kind(node, value, kind, rule.rule.settings?.method);
+  if (out.op === undefined) return;
+  setNodeValue(node, out.value);
+  ctx.record(out.op, node);
+}
+
 function ourMethod(node: ElementNode, ctx: MethodContext, which: 'pseudonymize' | 'text'): void {
   const value = scalar(node);
   if (value === undefined || typeof nodeValue(node) !== 'string') return;
@@ -248,6 +260,9 @@ export function applyMethod(node: ElementNode, rule: CompiledRule, ctx: MethodCo
       return;
     case 'generalize':
       generalize(node, rule, ctx, resource);
+      return;
+    case 'kind':
+      kindMethod(node, rule, ctx);
       return;
     case 'pseudonymize':
     case 'text':

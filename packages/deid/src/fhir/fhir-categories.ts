@@ -1,0 +1,78 @@
+import type { DeidMethod } from '../profiles/deid-profile.ts';
+import { SAFE_HARBOR_CATEGORIES, type SafeHarborCategory } from '../safe-harbor/categories.ts';
+import { type ElementNode, type JsonObject, isJsonObject } from './element-tree.ts';
+import type { FhirPathRule } from './fhir-rule.ts';
+import type { FhirOperation } from './rule-methods.ts';
+
+const CATEGORY_SET: ReadonlySet<string> = new Set(SAFE_HARBOR_CATEGORIES);
+
+/** ContactPoint.system → value kind (§164.514(b)(2)(i)(D)-(F), (N)). */
+export function contactKind(contactPoint: JsonObject): string {
+  switch (contactPoint.system) {
+    case 'fax':
+      return 'fax';
+    case 'email':
+      return 'email';
+    case 'url':
+      return 'url';
+    default:
+      return 'phone';
+  }
+}
+
+/** Identifier type (HL7 v2 table 0203) or well-known system → value kind (§164.514(b)(2)(i)(G)-(K), (R)). */
+export function identifierKind(identifier: JsonObject): string {
+  const system = typeof identifier.system === 'string' ? identifier.system : '';
+  if (system === 'http://hl7.org/fhir/sid/us-ssn') return 'ssn';
+  if (system === 'http://hl7.org/fhir/sid/us-npi') return 'license';
+  const type = identifier.type;
+  const codes = isJsonObject(type) && Array.isArray(type.coding) ? type.coding.filter(isJsonObject).map((c) => c.code) : [];
+  if (codes.includes('SS') || codes.includes('SB')) return 'ssn';
+  if (codes.includes('MR') || codes.includes('MRT')) return 'mrn';
+  if (codes.includes('DL') || codes.includes('LN') || codes.includes('NPI') || codes.includes('PRN')) return 'license';
+  if (codes.includes('MB') || codes.includes('MA') || codes.includes('MC') || codes.includes('SN')) return 'health-plan';
+  if (codes.includes('AN') || codes.includes('ACSN')) return 'account';
+  return 'other-id';
+}
+
+/** What a profile method did, for the security labels. */
+export function operationOf(method: DeidMethod): FhirOperation | undefined {
+  switch (method.kind) {
+    case 'keep':
+      return undefined;
+    case 'redact':
+    case 'substitute':
+      return 'redact';
+    case 'generalize':
+      return 'abstract';
+    case 'text':
+      return 'text';
+    case 'dateShift':
+    case 'pseudonym':
+    case 'cryptoHash':
+    case 'encrypt':
+    case 'perturb':
+      return 'pseudonymize';
+  }
+}
+
+const TYPE_CATEGORY: Readonly<Record<string, SafeHarborCategory>> = {
+  HumanName: 'name', Address: 'geographic', ContactPoint: 'phone', Identifier: 'other-id', Attachment: 'url',
+  date: 'date', dateTime: 'date', instant: 'date', Age: 'date', Reference: 'other-id', Narrative: 'name',
+};
+
+/** The Safe Harbor category counted for a change, from the rule's kind or the element's type. */
+export function categoryOf(node: ElementNode, rule: FhirPathRule): SafeHarborCategory {
+  const kind = rule.settings?.kind;
+  if (typeof kind === 'string') {
+    const base = kind.split('.')[0] ?? '';
+    if (CATEGORY_SET.has(base)) return base as SafeHarborCategory;
+    if (kind === 'contact') return contactKind(node.holder) as SafeHarborCategory;
+    if (kind === 'identifier') return identifierKind(node.holder) as SafeHarborCategory;
+  }
+  for (let n: ElementNode | undefined = node; n !== undefined; n = n.parent) {
+    const c = TYPE_CATEGORY[n.type];
+    if (c !== undefined) return c;
+  }
+  return 'other-id';
+}

@@ -1,0 +1,238 @@
+import type { Place } from '@phiguard/core';
+import type { DeidKey, PatientContextFactory } from '../context/patient-context.ts';
+import { DeidTally } from '../manifest/deid-tally.ts';
+import type { DeidMethod, LoadedProfile } from '../profiles/deid-profile.ts';
+import { MethodApplier } from '../profiles/method-applier.ts';
+import { HHS_RESTRICTED_ZIP3_2000 } from '../safe-harbor/zip3.ts';
+import type { KnownIdentifiers, TextDeidentifier } from '../text/text-deidentifier.ts';
+import { type ElementNode, type JsonObject, isJsonObject } from './element-tree.ts';
+import { categoryOf, identifierKind, contactKind, operationOf } from './fhir-categories.ts';
+import { removeUnknownExtensions } from './fhir-extensions.ts';
+import { FhirPatientIndex, type FhirPatientEntry } from './fhir-patient-index.ts';
+import { fhirRulesForProfile } from './fhir-profile-rules.ts';
+import { type AnonymizeHooks, FhirRuleAnonymizer, type ResourceEnvironment } from './fhir-rule-anonymizer.ts';
+import type { FhirRuleConfig } from './msft-config.ts';
+import { ReferencePseudonyms } from './reference-pseudonyms.ts';
+import type { FhirMethodHooks } from './rule-methods.ts';
+import { indicatesAgeOver89, parseFhirDate } from './fhir-dates.ts';
+
+/** A record-level problem (never a value): what and where. */
+export interface FhirProblem {
+  readonly code: string;
+  readonly message: string;
+  readonly place: Place;
+}
+
+export interface FhirDeidResult {
+  readonly resource: JsonObject;
+  readonly tally: DeidTally;
+  readonly problems: readonly FhirProblem[];
+}
+
+/** Our profiles (safe-harbor, date-shift, limited-data-set, custom), or a Microsoft configuration. */
+export type FhirDeidMode =
+  | { readonly kind: 'profile'; readonly profile: LoadedProfile; readonly key: DeidKey }
+  | { readonly kind: 'msft'; readonly config: FhirRuleConfig };
+
+export interface FhirDeidentifierOptions {
+  readonly factory: PatientContextFactory;
+  readonly text: TextDeidentifier;
+  /** Identifier systems that identify a patient across formats, most trusted first (e.g. the MRN system). */
+  readonly patientIdentifierSystems?: readonly string[];
+  /** Share one index across files (bulk export: Patient files first). */
+  readonly index?: FhirPatientIndex;
+  readonly now?: () => Date;
+}
+
+const PATIENT_REFERENCE_ELEMENTS = ['patient', 'subject', 'beneficiary', 'individual', 'who'] as const;
+const NUMERIC = new Set(['decimal', 'integer', 'positiveInt', 'unsignedInt']);
+
+const DATE_VALUE = /^\d{4}-\d{2}-\d{2}/;
+
+/** Date values of a resource (not entering nested resources), for the text engine. */
+function resourceDates(resource: JsonObject): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown, top: boolean): void => {
+    if (typeof v === 'string') {
+      const m = DATE_VALUE.exec(v);
+      if (m !== null) out.add(m[0]);
+    } else if (Array.isArray(v)) {
+      for (const x of v) walk(x, false);
+    } else if (isJsonObject(v) && (top || typeof v.resourceType !== 'string')) {
+      for (const x of Object.values(v)) walk(x, false);
+    }
+  };
+  walk(resource, true);
+  return [...out];
+}
+
+function patientReference(resource: JsonObject): string | undefined {
+  for (const name of PATIENT_REFERENCE_ELEMENTS) {
+    const ref = resource[name];
+    if (isJsonObject(ref) && typeof ref.reference === 'string' && (/(^|\/)Patient\//.test(ref.reference) || ref.reference.startsWith('urn:uuid:'))) return ref.reference;
+  }
+  return undefined;
+}
+
+/**
+ * De-identifies FHIR R4 resources and Bundles (docs/deid/fhir.md): FHIRPath rules from a profile
+ * or a Microsoft configuration, patient identity through the shared {@link PatientContextFactory},
+ * references rewritten consistently, free text through the {@link TextDeidentifier} port.
+ * Pure: the caller reads and writes files.
+ */
+export class FhirDeidentifier {
+  readonly index: FhirPatientIndex;
+  readonly #mode: FhirDeidMode;
+  readonly #anonymizer: FhirRuleAnonymizer;
+  readonly #applier: MethodApplier | undefined;
+  readonly #options: FhirDeidentifierOptions;
+
+  constructor(mode: FhirDeidMode, options: FhirDeidentifierOptions) {
+    this.#mode = mode;
+    this.#options = options;
+    this.index = options.index ?? new FhirPatientIndex(options.factory, options.patientIdentifierSystems ?? []);
+    if (mode.kind === 'profile') {
+      const p = mode.profile.profile;
+      this.#applier = new MethodApplier(mode.profile, mode.key, { text: options.text });
+      this.#anonymizer = new FhirRuleAnonymizer({
+        rules: fhirRulesForProfile(p),
+        parameters: {
+          dateShiftKey: '', cryptoHashKey: '', encryptKey: '',
+          enablePartialAgesForRedact: true, enablePartialDatesForRedact: true, enablePartialZipCodesForRedact: true,
+          restrictedZipCodeTabulationAreas: p.restrictedZip3 ?? HHS_RESTRICTED_ZIP3_2000,
+          dateShiftSource: 'patient',
+        },
+        labels: 'phiguard',
+        dropUnknownElements: p.unknown === 'remove',
+        ...(options.now === undefined ? {} : { now: options.now }),
+      });
+    } else {
+      this.#applier = undefined;
+      this.#anonymizer = new FhirRuleAnonymizer({
+        rules: mode.config.rules, parameters: mode.config.parameters, labels: 'msft', dropUnknownElements: false,
+        ...(options.now === undefined ? {} : { now: options.now }),
+      });
+    }
+  }
+
+  /** First pass: registers the Patient resources of a resource or Bundle; returns how many. */
+  registerPatients(resource: JsonObject): number {
+    if (resource.resourceType === 'Patient') return this.index.register(resource) === undefined ? 0 : 1;
+    let n = 0;
+    if (resource.resourceType === 'Bundle' && Array.isArray(resource.entry)) {
+      for (const e of resource.entry) {
+        if (!isJsonObject(e) || !isJsonObject(e.resource)) continue;
+        if (e.resource.resourceType === 'Patient' && this.index.register(e.resource, typeof e.fullUrl === 'string' ? e.fullUrl : undefined) !== undefined) n++;
+        else if (e.resource.resourceType === 'Bundle') n += this.registerPatients(e.resource);
+      }
+    }
+    return n;
+  }
+
+  /** De-identifies one resource (a Bundle with its entries); the input object is changed and returned. */
+  deidentify(resource: JsonObject): FhirDeidResult {
+    this.registerPatients(resource);
+    const tally = new DeidTally();
+    const problems: FhirProblem[] = [];
+    const refs = new ReferencePseudonyms(this.index);
+    const profile = this.#mode.kind === 'profile' ? this.#mode.profile.profile : undefined;
+    let containerEnv: ResourceEnvironment | undefined;
+    let entryOfResource: FhirPatientEntry | undefined;
+    let known: KnownIdentifiers | undefined;
+    let knownDates: KnownIdentifiers | undefined;
+    let contained = false;
+    let resourceType = '';
+    const hooks: FhirMethodHooks = {
+      pseudonymize: (node, value) => (node.key === 'id' ? refs.resourceId(resourceType, value, contained) : refs.reference(value)),
+      text: (node, value) => this.#text(node, value, entryOfResource, known, knownDates),
+      kind: (node, value, kind, method) => this.#kind(node, value, kind, method, entryOfResource, known),
+    };
+    const anonymizeHooks: AnonymizeHooks = {
+      prepare: (res) => {
+        if (profile?.unknown !== 'remove') return;
+        const removed = removeUnknownExtensions(res);
+        if (removed.removed > 0) tally.add('other-id', 'fhir.extension:remove', removed.removed);
+        for (const path of removed.modifierPaths) {
+          problems.push({ code: 'modifier-extension-removed', message: 'an unknown modifier extension was removed', place: { path: `${String(res.resourceType)}.${path}` } });
+        }
+      },
+      environment: (res, isContained) => {
+        contained = isContained;
+        resourceType = typeof res.resourceType === 'string' ? res.resourceType : '';
+        if (isContained && containerEnv !== undefined) return containerEnv;
+        let entry: FhirPatientEntry | undefined;
+        if (res.resourceType === 'Patient' && typeof res.id === 'string') entry = this.index.lookup(`Patient/${res.id}`) ?? this.index.register(res);
+        else if (res.resourceType === 'Patient') entry = this.index.register(res);
+        else {
+          const ref = patientReference(res);
+          if (ref !== undefined) {
+            entry = this.index.lookup(ref);
+            if (entry === undefined) problems.push({ code: 'unresolved-patient', message: 'the patient this resource refers to was not found; its id was used as identity', place: { path: `${resourceType}.subject` } });
+          }
+        }
+        entryOfResource = entry;
+        // The resource's own dates join the patient's known identifiers: notes repeat them.
+        // (Two lists, so the patient's compiled matcher is reused across resources.)
+        known = entry?.known;
+        knownDates = { dates: resourceDates(res) };
+        const context = entry?.context ?? (patientReference(res) !== undefined ? this.index.fallback(String(patientReference(res)).split('/').pop() ?? '') : undefined);
+        const env: ResourceEnvironment = { patient: context, hooks };
+        if (!isContained) containerEnv = env;
+        return env;
+      },
+      record: (_op, node, rule, rt) => {
+        tally.add(categoryOf(node, rule), `fhir.${rt}:${rule.path}:${rule.method}`);
+      },
+    };
+    this.#anonymizer.anonymize(resource, anonymizeHooks);
+    return { resource, tally, problems };
+  }
+
+  #text(
+    node: ElementNode, value: string, entry: FhirPatientEntry | undefined, known: KnownIdentifiers | undefined, dates: KnownIdentifiers | undefined,
+  ): string | null {
+    const patient = entry === undefined ? {} : { patient: entry.context };
+    const deid = (text: string): string => {
+      const once = known === undefined ? text : this.#options.text.deidentify({ text, ...patient, known }).text;
+      return dates === undefined ? once : this.#options.text.deidentify({ text: once, ...patient, known: dates }).text;
+    };
+    if (node.type === 'base64Binary') {
+      const contentType = node.holder.contentType;
+      if (typeof contentType !== 'string' || !contentType.startsWith('text/')) return null;
+      return Buffer.from(deid(Buffer.from(value, 'base64').toString('utf8')), 'utf8').toString('base64');
+    }
+    return deid(value);
+  }
+
+  #kind(
+    node: ElementNode, value: string, rawKind: string, method: unknown, entry: FhirPatientEntry | undefined, known: KnownIdentifiers | undefined,
+  ): { value: string | number | null; op: ReturnType<typeof operationOf> } {
+    const applier = this.#applier;
+    if (applier === undefined) return { value: null, op: 'redact' };
+    const kind = rawKind === 'contact' ? contactKind(node.holder) : rawKind === 'identifier' ? identifierKind(node.holder) : rawKind;
+    const m: DeidMethod = isJsonObject(method) ? (method as unknown as DeidMethod) : applier.methodFor(kind as Parameters<MethodApplier['methodFor']>[0]);
+    const over89 = applier.profile.profile.over89;
+    if (kind === 'date' && node.name === 'birthDate' && over89 !== 'keep') {
+      const parts = parseFhirDate(value);
+      const now = this.#options.now?.() ?? new Date();
+      // §164.514(b)(2)(i)(C): a birth date of someone over 89 is removed (or its year aggregated).
+      if (parts !== undefined && indicatesAgeOver89(parts, now)) {
+        return { value: over89 === 'remove-birth-date' ? null : String(now.getUTCFullYear() - 90), op: 'redact' };
+      }
+    }
+    if (kind === 'date.age' && m.kind !== 'keep') {
+      if (Number(value) <= 89) return { value: Number(value), op: undefined };
+      node.holder.comparator = '>=';
+      return { value: 90, op: 'abstract' };
+    }
+    const out = applier.apply(m, value, {
+      kind: kind as Parameters<MethodApplier['methodFor']>[0],
+      ...(entry === undefined ? {} : { patient: entry.context }),
+      ...(known === undefined ? {} : { known }),
+      idKind: kind === 'mrn' && node.parent?.parent?.key === '' && node.parent.name === 'identifier' ? 'mrn' : kind,
+    });
+    if (out === value) return { value, op: undefined };
+    const typed = out !== undefined && NUMERIC.has(node.type) && Number.isFinite(Number(out)) ? Number(out) : (out ?? null);
+    return { value: typed, op: operationOf(m) };
+  }
+}

@@ -1,0 +1,145 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { PatientContext, PatientContextFactory, PatientIdentity } from '../context/patient-context.ts';
+import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
+import { type JsonObject, isJsonObject } from './element-tree.ts';
+
+/** A patient as the de-identifier knows it: the shared context and what text engines must remove. */
+export interface FhirPatientEntry {
+  readonly context: PatientContext;
+  /** PHI, memory only: never logged, never written. */
+  readonly known: KnownIdentifiers;
+}
+
+/**
+ * The identity system used when a Patient has no identifier of a configured system and no MR
+ * identifier: the resource id, which links only within FHIR (docs/deid/fhir.md "Patient identity").
+ */
+export const FHIR_PATIENT_ID_SYSTEM = 'urn:phiguard:fhir:patient-id';
+
+const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
+
+function identifiers(patient: JsonObject): JsonObject[] {
+  return Array.isArray(patient.identifier) ? patient.identifier.filter(isJsonObject) : [];
+}
+
+function typeCodes(identifier: JsonObject): string[] {
+  const type = identifier.type;
+  if (!isJsonObject(type) || !Array.isArray(type.coding)) return [];
+  return type.coding.filter(isJsonObject).filter((c) => c.system === undefined || c.system === V2_0203).map((c) => String(c.code));
+}
+
+/**
+ * How a Patient is recognised across formats (docs/deid/patient-context.md): the first identifier
+ * of the first configured system (e.g. the MRN system of the source EHR), else the first
+ * identifier typed MR (HL7 v2 table 0203), else the resource id.
+ */
+export function fhirPatientIdentity(patient: JsonObject, systems: readonly string[]): PatientIdentity | undefined {
+  const ids = identifiers(patient).filter((i) => typeof i.value === 'string' && i.value.trim() !== '');
+  for (const system of systems) {
+    const hit = ids.find((i) => i.system === system);
+    if (hit !== undefined) return { system, value: String(hit.value) };
+  }
+  const mr = ids.find((i) => typeCodes(i).includes('MR') && typeof i.system === 'string' && i.system !== '');
+  if (mr !== undefined) return { system: String(mr.system), value: String(mr.value) };
+  if (typeof patient.id === 'string' && patient.id !== '') return { system: FHIR_PATIENT_ID_SYSTEM, value: patient.id };
+  return undefined;
+}
+
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return value.trim() === '' ? [] : [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  return [];
+}
+
+/** The patient's identifiers as structured data gives them, for the text engines (names, dates, ...). */
+export function fhirKnownIdentifiers(patient: JsonObject): KnownIdentifiers {
+  const names: string[] = [];
+  const people = [patient, ...(Array.isArray(patient.contact) ? patient.contact.filter(isJsonObject) : [])];
+  for (const person of people) {
+    const list = Array.isArray(person.name) ? person.name : person.name === undefined ? [] : [person.name];
+    for (const n of list.filter(isJsonObject)) {
+      const given = strings(n.given);
+      const family = strings(n.family);
+      names.push(...given, ...family, ...strings(n.text), ...strings(n.prefix).filter((p) => p.length > 3));
+      if (given.length > 0 && family.length > 0) names.push(`${given.join(' ')} ${family.join(' ')}`);
+      const stripped = [...given, ...family].map((s) => s.replace(/\d+$/, '')).filter((s) => s.length > 1);
+      names.push(...stripped);
+    }
+  }
+  const addresses: string[] = [];
+  const phones: string[] = [];
+  const emails: string[] = [];
+  for (const person of people) {
+    const addrs = Array.isArray(person.address) ? person.address : person.address === undefined ? [] : [person.address];
+    for (const a of addrs.filter(isJsonObject)) addresses.push(...strings(a.line), ...strings(a.city), ...strings(a.text), ...strings(a.district), ...strings(a.postalCode));
+    for (const t of (Array.isArray(person.telecom) ? person.telecom : []).filter(isJsonObject)) {
+      if (typeof t.value !== 'string') continue;
+      if (t.system === 'email') emails.push(t.value);
+      else phones.push(t.value);
+    }
+  }
+  return Object.freeze({
+    names: [...new Set(names)],
+    dates: strings(patient.birthDate),
+    identifiers: [...new Set([...identifiers(patient).flatMap((i) => strings(i.value)), ...strings(patient.id)])],
+    addresses: [...new Set(addresses)],
+    phones,
+    emails,
+  });
+}
+
+/**
+ * References to patients → their contexts, filled by a first pass over Patient resources
+ * (a Bundle's, or a bulk export's Patient files). Keys are HMACs under a per-index random key,
+ * so the index holds no resource ids or identifiers in the clear.
+ */
+export class FhirPatientIndex {
+  readonly #factory: PatientContextFactory;
+  readonly #systems: readonly string[];
+  readonly #salt = randomBytes(32);
+  readonly #entries = new Map<string, FhirPatientEntry>();
+
+  constructor(factory: PatientContextFactory, identifierSystems: readonly string[] = []) {
+    this.#factory = factory;
+    this.#systems = identifierSystems;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  #key(ref: string): string {
+    return createHmac('sha256', this.#salt).update(ref, 'utf8').digest('base64');
+  }
+
+  /** The patient's entry, registering it under `Patient/<id>`, `urn:uuid:<id>` and its `fullUrl`. */
+  register(patient: JsonObject, fullUrl?: string): FhirPatientEntry | undefined {
+    const identity = fhirPatientIdentity(patient, this.#systems);
+    if (identity === undefined) return undefined;
+    const entry: FhirPatientEntry = { context: this.#factory.forPatient(identity), known: fhirKnownIdentifiers(patient) };
+    if (typeof patient.id === 'string') {
+      this.#entries.set(this.#key(`Patient/${patient.id}`), entry);
+      this.#entries.set(this.#key(`urn:uuid:${patient.id}`), entry);
+    }
+    if (fullUrl !== undefined) this.#entries.set(this.#key(fullUrl), entry);
+    return entry;
+  }
+
+  /** The patient a reference points to, when known (`Patient/x`, `.../Patient/x`, `urn:uuid:x`). */
+  lookup(reference: string): FhirPatientEntry | undefined {
+    const direct = this.#entries.get(this.#key(reference));
+    if (direct !== undefined) return direct;
+    const m = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/.*)?$/.exec(reference);
+    return m?.[1] === undefined ? undefined : this.#entries.get(this.#key(`Patient/${m[1]}`));
+  }
+
+  /** A context for a patient reference not in the index: its id as identity (links within FHIR only). */
+  fallback(id: string): PatientContext {
+    return this.#factory.forPatient({ system: FHIR_PATIENT_ID_SYSTEM, value: id });
+  }
+
+  /** The context for ids of resources that belong to no patient (Practitioner, Organization, ...). */
+  global(): PatientContext {
+    return this.#factory.forPatient({ system: 'urn:phiguard:fhir:global', value: 'resource-ids' });
+  }
+}

@@ -1,0 +1,100 @@
+import type { DeidProfile } from '../profiles/deid-profile.ts';
+import type { FhirPathRule } from './fhir-rule.ts';
+
+const r = (path: string, method: FhirPathRule['method'], kind?: string): FhirPathRule =>
+  kind === undefined ? { path, method } : { path, method, settings: { kind } };
+
+/**
+ * Where each kind of identifier sits in R4 resources, as FHIRPath rules in the Microsoft rule
+ * grammar (first matching rule wins for a node and its subtree). `kind` rules defer to the
+ * profile's method for that value kind (45 CFR §164.514(b)(2)(i)(A)-(R) categories), so one table
+ * serves safe-harbor, date-shift and limited-data-set. Order matters: what must be kept comes
+ * first, the free-text catch-alls last.
+ */
+export const FHIR_LOCATION_RULES: readonly FhirPathRule[] = Object.freeze([
+  // Linkage: ids and references become pseudonyms through the shared patient context.
+  r('Resource.id', 'pseudonymize'),
+  r("nodesByType('Reference').reference", 'pseudonymize'),
+  r('Bundle.entry.fullUrl', 'pseudonymize'),
+  r('Bundle.entry.request.url', 'pseudonymize'),
+  r('Bundle.entry.response.location', 'pseudonymize'),
+  r('Bundle.link.url', 'redact'),
+  r("nodesByType('Reference').identifier", 'redact'),
+  r("nodesByType('Reference').display", 'kind', 'name'),
+  // Narratives are removed (R4 §2.4 dom-6 is a guideline only); their data is in the elements.
+  r("nodesByType('Narrative')", 'redact'),
+  // Metadata: profiles, tags and labels stay; the source URI may name a system.
+  r("nodesByType('Meta').source", 'redact'),
+  r("nodesByType('Meta').versionId", 'keep'),
+  r("nodesByType('Meta').profile", 'keep'),
+  r("nodesByType('Meta').security", 'keep'),
+  r("nodesByType('Meta').tag", 'keep'),
+  r("nodesByType('Extension').url", 'keep'),
+  // Codes identify nobody.
+  r("nodesByType('Coding')", 'keep'),
+  r("nodesByType('Quantity')", 'keep'),
+  r("nodesByType('SimpleQuantity')", 'keep'),
+  r("nodesByType('Age').value", 'kind', 'date.age'),
+  r("nodesByType('Age')", 'keep'),
+  // (A) names.
+  r("nodesByType('HumanName').use", 'keep'),
+  r("nodesByType('HumanName').period", 'kind', 'date'),
+  r("nodesByType('HumanName')", 'kind', 'name'),
+  // (B) geography: state and country kept, ZIP to 3 digits, the rest by the profile.
+  r("nodesByType('Address').use", 'keep'),
+  r("nodesByType('Address').type", 'keep'),
+  r("nodesByType('Address').state", 'kind', 'geographic.state'),
+  r("nodesByType('Address').country", 'kind', 'geographic.country'),
+  r("nodesByType('Address').postalCode", 'kind', 'geographic.zip'),
+  r("nodesByType('Address').city", 'kind', 'geographic.city'),
+  r("nodesByType('Address').district", 'kind', 'geographic.county'),
+  r("nodesByType('Address').period", 'kind', 'date'),
+  r("nodesByType('Address')", 'kind', 'geographic'),
+  r('Location.position', 'kind', 'geographic'),
+  // (D)-(F), (N) telecom: the kind follows ContactPoint.system.
+  r("nodesByType('ContactPoint').system", 'keep'),
+  r("nodesByType('ContactPoint').use", 'keep'),
+  r("nodesByType('ContactPoint').rank", 'keep'),
+  r("nodesByType('ContactPoint').value", 'kind', 'contact'),
+  r("nodesByType('ContactPoint')", 'redact'),
+  // (G)-(K), (R) identifiers: the kind follows Identifier.type / system.
+  r("nodesByType('Identifier').use", 'keep'),
+  r("nodesByType('Identifier').type", 'keep'),
+  r("nodesByType('Identifier').system", 'keep'),
+  r("nodesByType('Identifier').value", 'kind', 'identifier'),
+  r("nodesByType('Identifier').period", 'kind', 'date'),
+  r("nodesByType('Identifier')", 'redact'),
+  // (M) devices.
+  r('Device.udiCarrier', 'kind', 'device'),
+  r('Device.serialNumber', 'kind', 'device'),
+  r('Device.lotNumber', 'kind', 'device'),
+  r('Device.distinctIdentifier', 'kind', 'device'),
+  // (N), (Q) attachments: URLs removed, text/plain content through the text engine, images removed.
+  r("nodesByType('Attachment').contentType", 'keep'),
+  r("nodesByType('Attachment').language", 'keep'),
+  r("nodesByType('Attachment').url", 'kind', 'url'),
+  r("nodesByType('Attachment').data", 'text'),
+  r("nodesByType('Attachment').title", 'text'),
+  r("nodesByType('Attachment').creation", 'kind', 'date'),
+  r("nodesByType('Attachment')", 'redact'),
+  // (C) dates.
+  r("nodesByType('date')", 'kind', 'date'),
+  r("nodesByType('dateTime')", 'kind', 'date'),
+  r("nodesByType('instant')", 'kind', 'date'),
+  // Free text: notes, descriptions, values; known identifiers of the patient removed.
+  r("nodesByType('Annotation').author", 'kind', 'name'),
+  r("nodesByType('string')", 'text'),
+  r("nodesByType('markdown')", 'text'),
+  r("nodesByType('url')", 'kind', 'url'),
+]);
+
+/** The FHIR rules of a profile: its own `fhirPath` rules first, then the location table. */
+export function fhirRulesForProfile(profile: DeidProfile): readonly FhirPathRule[] {
+  const own: FhirPathRule[] = [];
+  for (const rule of profile.rules) {
+    const path = rule.target.fhirPath;
+    if (path === undefined) continue;
+    own.push({ path, method: 'kind', settings: { method: rule.method, ...(rule.category === undefined ? {} : { category: rule.category }), kind: rule.category ?? 'other-id' } });
+  }
+  return [...own, ...FHIR_LOCATION_RULES];
+}

@@ -1,0 +1,80 @@
+import type { Place } from '@phiguard/core';
+import { isBaseError } from '@phiguard/core';
+import { DeidTally } from '../manifest/deid-tally.ts';
+import type { JsonObject } from './element-tree.ts';
+import type { FhirDeidentifier, FhirProblem } from './fhir-deidentifier.ts';
+import { parseFhirJson } from './parse-fhir-json.ts';
+
+/** One line of an NDJSON text (FHIR Bulk Data §"Output format": one resource per line), 1-based. */
+export interface NdjsonLine {
+  readonly line: number;
+  readonly text: string;
+}
+
+/** The non-blank lines of an NDJSON text, without splitting the whole text at once. */
+export function* ndjsonLines(text: string): Generator<NdjsonLine> {
+  let start = 0;
+  let line = 1;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const raw = text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+    if (raw.trim() !== '') yield { line, text: raw };
+    start = end + 1;
+    line++;
+  }
+}
+
+/** Serializes resources as NDJSON: one compact JSON per line, `\n` after each. */
+export function toNdjson(resources: Iterable<JsonObject>): string {
+  let out = '';
+  for (const r of resources) out += `${JSON.stringify(r)}\n`;
+  return out;
+}
+
+export interface NdjsonOutcome {
+  readonly output: string;
+  readonly records: number;
+  readonly tally: DeidTally;
+  /** Failed lines (place has `line`), and record-level problems; the other lines were processed. */
+  readonly problems: readonly FhirProblem[];
+}
+
+/** First pass over a Patient NDJSON file: registers its patients; bad lines are left for the second pass to report. */
+export function registerNdjsonPatients(text: string, deid: FhirDeidentifier, file: string): number {
+  let n = 0;
+  for (const { line, text: t } of ndjsonLines(text)) {
+    try {
+      n += deid.registerPatients(parseFhirJson(t, { file, line }));
+    } catch {
+      // reported when the line is de-identified
+    }
+  }
+  return n;
+}
+
+/**
+ * De-identifies an NDJSON text line by line: a line that fails (bad JSON, not a resource, a rule
+ * error) is listed with its file and line and the rest go on; nothing is dropped silently.
+ */
+export function deidentifyNdjson(text: string, deid: FhirDeidentifier, file: string): NdjsonOutcome {
+  const tally = new DeidTally();
+  const problems: FhirProblem[] = [];
+  const out: string[] = [];
+  let records = 0;
+  for (const { line, text: t } of ndjsonLines(text)) {
+    records++;
+    const place: Place = { file, line };
+    try {
+      const result = deid.deidentify(parseFhirJson(t, place));
+      tally.merge(result.tally);
+      for (const p of result.problems) problems.push({ ...p, place: { ...place, ...p.place } });
+      out.push(JSON.stringify(result.resource));
+    } catch (e) {
+      // Unexpected errors too: their messages are not shown, they may quote data.
+      if (isBaseError(e)) problems.push({ code: e.code, message: e.message, place: { ...place, ...e.place } });
+      else problems.push({ code: 'fhir-processing', message: 'the record could not be de-identified', place });
+    }
+  }
+  return { output: out.length === 0 ? '' : `${out.join('\n')}\n`, records, tally, problems };
+}

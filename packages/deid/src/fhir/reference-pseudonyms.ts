@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import type { PatientContext } from '../context/patient-context.ts';
+import { isResourceType } from './fhir-model.ts';
+import type { FhirPatientIndex } from './fhir-patient-index.ts';
+
+/**
+ * A UUID form of a pseudonym, so `urn:uuid:` references stay valid URNs (RFC 9562 §5.8, version 8):
+ * the SHA-256 of the pseudonym (itself keyed), not of any identifier.
+ */
+export function uuidOfPseudonym(pseudonym: string): string {
+  const h = createHash('sha256').update(pseudonym, 'utf8').digest();
+  h[6] = ((h[6] ?? 0) & 0x0f) | 0x80;
+  h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+/** An OID form of a pseudonym under the UUID arc 2.25 (ITU-T X.667). */
+function oidOfPseudonym(pseudonym: string): string {
+  return `2.25.${BigInt(`0x${uuidOfPseudonym(pseudonym).replaceAll('-', '')}`).toString()}`;
+}
+
+const LITERAL = /^((?:https?:\/\/[^?#]*\/)?)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+const UUID = /^urn:uuid:([0-9a-fA-F-]{36})$/;
+const OID = /^urn:oid:([0-2](?:\.(?:0|[1-9][0-9]*))+)$/;
+const CONDITIONAL = /^([A-Z][A-Za-z]+)\?(.*)$/s;
+
+/**
+ * Rewrites resource ids and references so they still match after de-identification
+ * (FHIR R4 §2.3.0 references, §2.36.4 Bundle fullUrl resolution): a Patient becomes its
+ * pseudonym from the shared patient context, any other resource `pseudonymFor(type, id)`.
+ */
+export class ReferencePseudonyms {
+  readonly #index: FhirPatientIndex;
+  readonly #global: PatientContext;
+  /** References to patients the index did not know (counted as problems by the caller). */
+  unresolvedPatients = 0;
+
+  constructor(index: FhirPatientIndex) {
+    this.#index = index;
+    this.#global = index.global();
+  }
+
+  patientPseudonym(id: string): string {
+    const entry = this.#index.lookup(`Patient/${id}`);
+    if (entry !== undefined) return entry.context.pseudonym;
+    this.unresolvedPatients++;
+    return this.#index.fallback(id).pseudonym;
+  }
+
+  /** A resource's own id. */
+  resourceId(resourceType: string, id: string, contained: boolean): string {
+    if (contained) return this.#global.pseudonymFor('local', id);
+    return resourceType === 'Patient' ? this.patientPseudonym(id) : this.#global.pseudonymFor(resourceType, id);
+  }
+
+  /** A reference, fullUrl or request URL; null when it has no form we can rewrite (then it is removed). */
+  reference(ref: string): string | null {
+    if (ref.startsWith('#')) return ref === '#' ? ref : `#${this.#global.pseudonymFor('local', ref.slice(1))}`;
+    const uuid = UUID.exec(ref);
+    if (uuid?.[1] !== undefined) {
+      const patient = this.#index.lookup(ref);
+      return `urn:uuid:${uuidOfPseudonym(patient?.context.pseudonym ?? this.#global.pseudonymFor('urn:uuid', uuid[1]))}`;
+    }
+    const oid = OID.exec(ref);
+    if (oid?.[1] !== undefined) return `urn:oid:${oidOfPseudonym(this.#global.pseudonymFor('urn:oid', oid[1]))}`;
+    const lit = LITERAL.exec(ref);
+    if (lit?.[2] !== undefined && lit[3] !== undefined && isResourceType(lit[2])) {
+      const id = lit[2] === 'Patient' ? this.patientPseudonym(lit[3]) : this.#global.pseudonymFor(lit[2], lit[3]);
+      return `${lit[1] ?? ''}${lit[2]}/${id}`;
+    }
+    const cond = CONDITIONAL.exec(ref);
+    if (cond?.[1] !== undefined && cond[2] !== undefined && isResourceType(cond[1])) {
+      // Conditional reference / request (R4 §3.1.0.8): keep parameter names and systems, pseudonymize values.
+      const params = cond[2].split('&').map((p) => {
+        const eq = p.indexOf('=');
+        if (eq < 0) return p;
+        const value = decodeURIComponent(p.slice(eq + 1));
+        const bar = value.lastIndexOf('|');
+        const head = bar < 0 ? '' : value.slice(0, bar + 1);
+        const tail = bar < 0 ? value : value.slice(bar + 1);
+        return `${p.slice(0, eq)}=${encodeURIComponent(head + (tail === '' ? '' : this.#global.pseudonymFor('identifier', tail)))}`;
+      });
+      return `${cond[1]}?${params.join('&')}`;
+    }
+    if (/^[A-Z][A-Za-z]+$/.test(ref) && isResourceType(ref)) return ref;
+    return null;
+  }
+}
