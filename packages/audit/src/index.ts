@@ -37,3 +37,7 @@ export { Shipper, type ShipperOptions, type ShipperReport } from './siem/shipper
 export { SiemError, type SiemErrorCode } from './siem/siem-error.ts';
 export { SyslogTlsSink, type SyslogTlsSinkOptions } from './siem/syslog-tls-sink.ts';
 export { systemTimers, type Timers } from './siem/timers.ts';
+export { exportTiles, type ExportTilesOptions, type ExportTilesResult } from './tiles/export-tiles.ts';
+export { folderTileLogReader } from './tiles/folder-tile-log-reader.ts';
+export { MemoryTileLog } from './tiles/memory-tile-log.ts';
+export { verifyLog, type VerifyFailure, type VerifyLogOptions, type VerifyReport } from './tiles/verify-log.ts';

@@ -14,7 +14,8 @@ export type MerkleLogErrorCode =
   | 'malformed-bundle'
   | 'missing-tile'
   | 'malformed-tile'
-  | 'missing-entries';
+  | 'missing-entries'
+  | 'stale-checkpoint';
 
 /** An error of the Merkle log core. Messages name places (line, level, index), never data. */
 export class MerkleLogError extends BaseError<MerkleLogErrorCode> {}

@@ -34,21 +34,20 @@ export function encodeEntryBundle(entries: readonly Uint8Array[], firstIndex = 0
 
 /**
  * Decodes as many whole entries as the bytes hold. `complete` is false when the bytes end
- * inside a length prefix or an entry, so a verifier can still compare the good prefix and
- * name the first bad position.
+ * inside a length prefix or an entry; `rest` holds those undecodable bytes. A verifier can
+ * still compare the good prefix and name the first bad position.
  */
-export function decodeEntryBundlePrefix(bytes: Uint8Array): { entries: Buffer[]; complete: boolean } {
+export function decodeEntryBundlePrefix(bytes: Uint8Array): { entries: Buffer[]; complete: boolean; rest: Buffer } {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const entries: Buffer[] = [];
   let at = 0;
   while (at < buf.length) {
-    if (at + 2 > buf.length) return { entries, complete: false };
-    const length = buf.readUInt16BE(at);
-    if (at + 2 + length > buf.length) return { entries, complete: false };
+    const length = at + 2 <= buf.length ? buf.readUInt16BE(at) : Infinity;
+    if (at + 2 + length > buf.length) return { entries, complete: false, rest: Buffer.from(buf.subarray(at)) };
     entries.push(Buffer.from(buf.subarray(at + 2, at + 2 + length)));
     at += 2 + length;
   }
-  return { entries, complete: true };
+  return { entries, complete: true, rest: Buffer.alloc(0) };
 }
 
 /** Decodes a whole bundle or throws `malformed-bundle` naming the entry (relative to `firstIndex`) where it breaks. */

@@ -1,0 +1,203 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateSignerKey, parseSignerKey, parseVerifierKey } from '../checkpoint/note-keys.ts';
+import { decodeEntryBundlePrefix, encodeEntryBundle } from './entry-bundle.ts';
+import { exportTiles } from './export-tiles.ts';
+import { folderTileLogReader } from './folder-tile-log-reader.ts';
+import { MemoryTileLog } from './memory-tile-log.ts';
+import { entryBundlePath, TILE_WIDTH } from './tile-paths.ts';
+import { verifyLog } from './verify-log.ts';
+
+const ORIGIN = 'phiguard.example/ledger';
+const key = generateSignerKey(ORIGIN);
+const signer = parseSignerKey(key.signerKey);
+const verifier = parseVerifierKey(key.verifierKey);
+const workDir = mkdtempSync(path.join(tmpdir(), 'phiguard-tiles-'));
+let folders = 0;
+const newFolder = (): string => path.join(workDir, String(folders++));
+
+afterAll(() => {
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+async function logOf(entries: readonly Uint8Array[]): Promise<MemoryTileLog> {
+  const log = await MemoryTileLog.create(ORIGIN, [signer]);
+  for (let i = 0; i < entries.length; i += 97) log.append(entries.slice(i, i + 97));
+  return log;
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? files(full) : [full];
+  });
+}
+
+/** The first index where two entry lists differ, or the shorter length; undefined when equal. */
+function firstDifference(a: readonly Uint8Array[], b: readonly Uint8Array[]): number | undefined {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (!Buffer.from(a[i]!).equals(b[i]!)) return i;
+  return a.length === b.length ? undefined : n;
+}
+
+const entryArb = fc.uint8Array({ maxLength: 24 });
+
+describe('exportTiles + folderTileLogReader + verifyLog', () => {
+  it('exports the C2SP layout and the folder verifies, from memory and from disk', async () => {
+    const entries = Array.from({ length: 600 }, (_, i) => Buffer.from(`event ${i}`));
+    const log = await logOf(entries);
+    const dir = newFolder();
+    const first = await exportTiles(log, dir, { verifiers: [verifier] });
+    expect(first).toEqual({ size: 600, written: 3 + 1 + 3, skipped: 0 });
+    const names = files(dir).map((f) => path.relative(dir, f)).sort();
+    expect(names).toEqual(['checkpoint', 'tile/0/000', 'tile/0/001', 'tile/0/002.p/88', 'tile/1/000.p/2', 'tile/entries/000', 'tile/entries/001', 'tile/entries/002.p/88']);
+    expect(readFileSync(path.join(dir, 'checkpoint'), 'utf8')).toBe(await log.readCheckpoint());
+    const fromMemory = await verifyLog(log, [verifier], { origin: ORIGIN });
+    const fromDisk = await verifyLog(folderTileLogReader(dir), [verifier], { origin: ORIGIN });
+    expect(fromMemory.ok && fromDisk.ok && fromDisk.size === 600 && fromDisk.root.equals(fromMemory.root)).toBe(true);
+
+    // Incremental: the grown log adds only new resources; old partials stay and are harmless.
+    log.append(entries.slice(0, 100).map((e) => Buffer.concat([e, Buffer.from('+')])));
+    const second = await exportTiles(log, dir);
+    expect(second.size).toBe(700);
+    expect(second.skipped).toBe(3 + 2); // tiles 0/000, 0/001, 1/000.p/2; bundles 000, 001
+    expect((await verifyLog(folderTileLogReader(dir), [verifier])).ok).toBe(true);
+    // A folder never moves backwards.
+    const older = await logOf(entries.slice(0, 10));
+    await expect(exportTiles(older, dir)).rejects.toMatchObject({ code: 'stale-checkpoint' });
+  });
+
+  it('verifies the empty log and refuses a checkpoint from an untrusted key or another origin', async () => {
+    const empty = await logOf([]);
+    expect(await verifyLog(empty, [verifier])).toMatchObject({ ok: true, size: 0 });
+    const other = parseVerifierKey(generateSignerKey(ORIGIN).verifierKey);
+    expect(await verifyLog(empty, [other])).toMatchObject({ ok: false, reason: 'checkpoint-signature', firstBadIndex: undefined });
+    expect(await verifyLog(empty, [verifier], { origin: 'elsewhere' })).toMatchObject({ ok: false, reason: 'checkpoint-origin' });
+  });
+
+  it('detects a swapped checkpoint (another log, same key) and a missing tile or bundle', async () => {
+    const a = await logOf(Array.from({ length: 300 }, (_, i) => Buffer.from(`a${i}`)));
+    const b = await logOf(Array.from({ length: 300 }, (_, i) => Buffer.from(`b${i}`)));
+    const dir = newFolder();
+    await exportTiles(a, dir);
+    writeFileSync(path.join(dir, 'checkpoint'), await b.readCheckpoint());
+    expect(await verifyLog(folderTileLogReader(dir), [verifier])).toMatchObject({ ok: false, reason: 'root-mismatch' });
+    const bigger = await logOf(Array.from({ length: 301 }, (_, i) => Buffer.from(`a${i}`)));
+    writeFileSync(path.join(dir, 'checkpoint'), await bigger.readCheckpoint());
+    // The folder lacks entry 300, which the larger checkpoint claims.
+    expect(await verifyLog(folderTileLogReader(dir), [verifier])).toMatchObject({ ok: false, reason: 'entry-count', firstBadIndex: 300 });
+    writeFileSync(path.join(dir, 'checkpoint'), await a.readCheckpoint());
+    rmSync(path.join(dir, 'tile/1/000.p/1'));
+    expect(await verifyLog(folderTileLogReader(dir), [verifier])).toMatchObject({ ok: false, reason: 'missing-tile', firstBadIndex: 0 });
+    await exportTiles(a, dir);
+    rmSync(path.join(dir, entryBundlePath(1, 44)));
+    expect(await verifyLog(folderTileLogReader(dir), [verifier])).toMatchObject({ ok: false, reason: 'entry-count', firstBadIndex: 256 });
+  });
+
+  it('detects any single changed, dropped, reordered or inserted entry with the right first bad index', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(entryArb, { minLength: 1, maxLength: 700 }),
+        fc.constantFrom('change', 'drop', 'swap', 'insert'),
+        fc.nat(),
+        fc.nat(),
+        entryArb,
+        async (entries, op, x, y, extra) => {
+          const log = await logOf(entries);
+          const dir = newFolder();
+          await exportTiles(log, dir, { durable: false });
+          const tampered = entries.map((e) => Buffer.from(e));
+          const i = x % entries.length;
+          const j = y % entries.length;
+          if (op === 'change') tampered[i] = Buffer.concat([tampered[i]!, Buffer.from([y % 256])]);
+          if (op === 'drop') tampered.splice(i, 1);
+          if (op === 'swap') [tampered[i], tampered[j]] = [tampered[j]!, tampered[i]!];
+          if (op === 'insert') tampered.splice(x % (entries.length + 1), 0, Buffer.from(extra));
+          // Rewrite the bundles with the tampered entries, keeping the file names of the export.
+          const bundles = Math.ceil(entries.length / TILE_WIDTH);
+          for (let b = 0; b < bundles; b++) {
+            const width = Math.min(TILE_WIDTH, entries.length - b * TILE_WIDTH);
+            const slice = b === bundles - 1 ? tampered.slice(b * TILE_WIDTH) : tampered.slice(b * TILE_WIDTH, (b + 1) * TILE_WIDTH);
+            writeFileSync(path.join(dir, entryBundlePath(b, width)), encodeEntryBundle(slice));
+          }
+          const report = await verifyLog(folderTileLogReader(dir), [verifier]);
+          const expected = firstDifference(entries, tampered);
+          if (expected === undefined) expect(report.ok).toBe(true);
+          else expect(report).toMatchObject({ ok: false, firstBadIndex: expected });
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
+  it('detects any single changed, inserted or deleted byte of any file with the right first bad index', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(entryArb, { minLength: 1, maxLength: 700 }),
+        fc.nat(),
+        fc.nat(),
+        fc.constantFrom('flip', 'insert', 'delete'),
+        fc.integer({ min: 1, max: 255 }),
+        async (entries, which, where, op, value) => {
+          const log = await logOf(entries);
+          const dir = newFolder();
+          await exportTiles(log, dir, { durable: false });
+          const all = files(dir).sort();
+          const file = all[which % all.length]!;
+          const rel = path.relative(dir, file);
+          const before = readFileSync(file);
+          if (before.length === 0 && op !== 'insert') return; // a bundle of empty entries is never empty (2-byte prefixes)
+          const at = where % (before.length + (op === 'insert' ? 1 : 0));
+          const after =
+            op === 'flip'
+              ? Buffer.from(before.map((v, k) => (k === at ? v ^ value : v)))
+              : op === 'insert'
+                ? Buffer.concat([before.subarray(0, at), Buffer.from([value]), before.subarray(at)])
+                : Buffer.concat([before.subarray(0, at), before.subarray(at + 1)]);
+          writeFileSync(file, after);
+          const report = await verifyLog(folderTileLogReader(dir), [verifier]);
+          expect(report.ok).toBe(false);
+          if (report.ok) return;
+          if (rel === 'checkpoint') {
+            expect(report.firstBadIndex).toBeUndefined();
+          } else if (rel.startsWith('tile/entries/')) {
+            const b = Math.floor(entriesBefore(rel) / TILE_WIDTH);
+            const original = entries.slice(b * TILE_WIDTH, (b + 1) * TILE_WIDTH);
+            // The bundle's items as stored: whole entries, then any undecodable tail as one item.
+            const { entries: whole, complete, rest } = decodeEntryBundlePrefix(after);
+            const decoded = complete ? whole : [...whole, rest];
+            expect(report.firstBadIndex).toBe(b * TILE_WIDTH + firstDifference(original, decoded)!);
+          } else {
+            const [, level, ...rest] = rel.split('/');
+            const L = Number(level);
+            const index = tileIndexOf(rest);
+            // The first hash that differs (a short last hash differs too); none: bytes beyond the hashes.
+            let p = 0;
+            while (p * 32 < before.length && before.subarray(p * 32, p * 32 + 32).equals(after.subarray(p * 32, p * 32 + 32))) p++;
+            if (p * 32 >= before.length) expect(report).toMatchObject({ reason: 'malformed-tile', firstBadIndex: undefined });
+            else expect(report.firstBadIndex).toBe((index * TILE_WIDTH + p) * TILE_WIDTH ** L);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
+/** The first entry index of a bundle path `tile/entries/<N>[.p/<W>]`. */
+function entriesBefore(rel: string): number {
+  return tileIndexOf(rel.split('/').slice(2)) * TILE_WIDTH;
+}
+
+/** Parses `<N>` path elements (`x001`, `234`, and an optional `.p/<W>` tail). */
+function tileIndexOf(parts: readonly string[]): number {
+  const digits = parts
+    .map((p) => p.replace(/\.p$/u, ''))
+    .filter((p, k, arr) => !(k === arr.length - 1 && parts[k - 1]?.endsWith('.p')))
+    .map((p) => p.replace(/^x/u, ''))
+    .join('');
+  return Number(digits);
+}
