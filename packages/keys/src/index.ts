@@ -41,4 +41,5 @@ export { REQUEST_TTL_MS } from './lifecycle/dual-control.ts';
 export { combineRecoveryShares, splitRecoveryKey } from './lifecycle/recovery-shares.ts';
 export { PKCS11_PROVIDER_ID, Pkcs11Provider, type Pkcs11Options } from './pkcs11/pkcs11-provider.ts';
 export { pkcs11Available } from './pkcs11/pkcs11-module.ts';
+export { VAULT_TRANSIT_PROVIDER_ID, VaultTransitProvider, type VaultTransitOptions } from './vault-transit/vault-transit-provider.ts';
 export { FileWrappedKeyStore, rewrapStore, type RewrapStoreReport, type WrappedKeyStore } from './lifecycle/rewrap-store.ts';
