@@ -41,3 +41,24 @@ export { exportTiles, type ExportTilesOptions, type ExportTilesResult } from './
 export { folderTileLogReader } from './tiles/folder-tile-log-reader.ts';
 export { MemoryTileLog } from './tiles/memory-tile-log.ts';
 export { verifyLog, type VerifyFailure, type VerifyLogOptions, type VerifyReport } from './tiles/verify-log.ts';
+// The ledger (AuditRecorder) and its stores: group commit, signed checkpoints, search, proofs.
+export { parseLeaf, prepareLeaf, type PreparedLeaf } from './ledger/audit-leaf.ts';
+export type { CheckpointSigner } from './ledger/checkpoint-signer.ts';
+export { Ledger, type LedgerHit, type LedgerOptions } from './ledger/ledger.ts';
+export { LedgerError, type LedgerErrorCode } from './ledger/ledger-error.ts';
+export { resumeTree, signCheckpoint, type SignedHead } from './ledger/ledger-head.ts';
+export { proveInclusion, type InclusionProofResult } from './ledger/ledger-proof.ts';
+export { openLedger, type OpenLedgerOptions } from './ledger/open-ledger.ts';
+export {
+  beginSignerRotation,
+  checkpointSigner,
+  finishSignerRotation,
+  loadOrCreateSignerKeys,
+  readTrustedVerifierKeys,
+  SIGNER_KEY_FILE,
+  VERIFIER_KEYS_FILE,
+  type SignerKeys,
+} from './ledger/signer-key-file.ts';
+export type { AppendBatch, EntryHit, EntryQuery, LedgerStore, StoredCheckpoint, StoredEntry, StoredTile, StoredVerifierKey } from './store/ledger-store.ts';
+export { openConfiguredLedgerStore, openPgliteLedgerStore, openPostgresLedgerStore } from './store/open-ledger-store.ts';
+export type { PgDriverOptions } from './store/pg-driver.ts';
