@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CliContext } from './context.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerDeid } from './commands/deid.ts';
+import { registerEval } from './commands/eval.ts';
 
 /**
  * The `phiguard` command tree. Each command group lives in `commands/<group>.ts` and exports a
@@ -24,5 +25,6 @@ Examples:
   program.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
   registerServe(program, ctx);
   registerDeid(program, ctx);
+  registerEval(program, ctx);
   return program;
 }

@@ -30,3 +30,9 @@ describe('name detector', () => {
     expect(found('Will continue current plan. Grant application pending. Hope is good.')).toEqual([]);
   });
 });
+
+describe('name detector, acronyms', () => {
+  it('does not join an acronym label to the name before it', () => {
+    expect(found('Smith, John MRN 12345678')).toEqual(['name:Smith', 'name:John', 'mrn:12345678']);
+  });
+});

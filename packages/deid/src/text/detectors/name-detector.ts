@@ -182,6 +182,8 @@ export class NameDetector implements SpanDetector {
       if (marks[i] !== '' && marks[i] !== 'city') continue;
       const t = tok(tokens, i);
       if (TITLES.has(t.norm) || this.#allowed(t.norm)) continue;
+      // An acronym (`MRN`, `ICU`) next to a name is not part of it, unless the name is in capitals too.
+      if (t.allCaps && (t.norm.length < 4 || (i > 0 && !tok(tokens, i - 1).allCaps))) continue;
       const prevGap = i > 0 ? gap(text, tok(tokens, i - 1).end, t.start) : 'none';
       const nextGap = i + 1 < tokens.length ? gap(text, t.end + (t.initial ? 1 : 0), tok(tokens, i + 1).start) : 'none';
       const prevInitial = i > 0 && (tok(tokens, i - 1).initial || TITLES.has(tok(tokens, i - 1).norm));

@@ -1,0 +1,63 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '@phiguard/core';
+import { readBrat } from '@phiguard/deid';
+import type { CliContext } from '../context.ts';
+import { buildProgram } from '../program.ts';
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+  process.exitCode = undefined;
+});
+
+function context(root: string): { ctx: CliContext; out: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let text = '';
+  stdout.on('data', (c: Buffer) => (text += c.toString()));
+  stderr.on('data', () => undefined);
+  return { ctx: { version: 'test', cwd: root, env: {}, stdout, stderr, config: () => loadConfig({ cwd: root, env: {} }) }, out: () => text };
+}
+
+const NOTE = 'Patient John Smith seen 3/4/21 by Dr. Reyes. Call 617-555-0100.\n';
+
+describe('phiguard deid text', () => {
+  it('de-identifies a folder through the batch runner, keeps the layout, writes .ann spans and a manifest', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'deid-text-'));
+    dirs.push(root);
+    mkdirSync(path.join(root, 'in/sub'), { recursive: true });
+    writeFileSync(path.join(root, 'in/a.txt'), NOTE);
+    writeFileSync(path.join(root, 'in/sub/b.txt'), 'Smith, John MRN 12345678.\n');
+    writeFileSync(path.join(root, 'in/skip.bin'), 'John Smith');
+    const { ctx, out } = context(root);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'in', '--out', 'out', '--surrogates', '--spans', '--patient', 'urn:test|1']);
+    const a = readFileSync(path.join(root, 'out/a.txt'), 'utf8');
+    const b = readFileSync(path.join(root, 'out/sub/b.txt'), 'utf8');
+    for (const secret of ['John', 'Smith', 'Reyes', '3/4/21', '617-555-0100', '12345678']) {
+      expect(a + b).not.toContain(secret);
+      expect(out()).not.toContain(secret);
+    }
+    // same patient → same surrogate for Smith and John in both files
+    const surname = /Patient (\S+) (\S+) seen/.exec(a);
+    expect(b.startsWith(`${surname?.[2] ?? '?'}, ${surname?.[1] ?? '?'} `)).toBe(true);
+    const ann = readBrat('a', NOTE, readFileSync(path.join(root, 'out/a.ann'), 'utf8'));
+    expect(ann.ok && ann.documents[0]?.spans.map((s) => s.label)).toEqual(['name', 'name', 'date', 'name', 'phone']);
+    expect(existsSync(path.join(root, 'out/skip.bin'))).toBe(false);
+    expect(existsSync(path.join(root, 'out/deid-manifest.json'))).toBe(true);
+    expect(out()).toMatch(/changed: name\s+5/);
+  });
+
+  it('writes category tags by default', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'deid-text-'));
+    dirs.push(root);
+    writeFileSync(path.join(root, 'note.txt'), NOTE);
+    const { ctx } = context(root);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note.txt', '--out', 'out']);
+    expect(readFileSync(path.join(root, 'out/note.txt'), 'utf8')).toBe('Patient [NAME] [NAME] seen [DATE] by Dr. [NAME]. Call [PHONE].\n');
+  });
+});

@@ -1,0 +1,126 @@
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import {
+  createClinicalTextDeidentifier,
+  evaluate,
+  ID_CATEGORIES,
+  pooledRecall,
+  readBrat,
+  readI2b2,
+  readPresidio,
+  type EvaluationReport,
+  type GoldDocument,
+  type Prf,
+} from '@phiguard/deid';
+import type { CliContext } from '../context.ts';
+
+type GoldFormat = 'brat' | 'i2b2' | 'presidio';
+
+interface EvalTextOptions {
+  readonly gold: string;
+  readonly format: GoldFormat;
+  readonly misses?: string;
+}
+
+function filesUnder(dir: string, ext: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const full = path.join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith(ext)) out.push(full);
+    }
+  };
+  if (statSync(dir).isDirectory()) walk(dir);
+  else if (dir.endsWith(ext)) out.push(dir);
+  return out;
+}
+
+/** Reads a gold folder (or file) in the given format; problems name the file, never its text. */
+export function loadGold(gold: string, format: GoldFormat, stderr: NodeJS.WritableStream): GoldDocument[] {
+  const docs: GoldDocument[] = [];
+  const ext = format === 'brat' ? '.ann' : format === 'i2b2' ? '.xml' : '.json';
+  for (const file of filesUnder(gold, ext)) {
+    const id = path.relative(statSync(gold).isDirectory() ? gold : path.dirname(gold), file);
+    const parsed =
+      format === 'brat'
+        ? readBrat(id, readFileSync(file.replace(/\.ann$/, '.txt'), 'utf8'), readFileSync(file, 'utf8'))
+        : format === 'i2b2'
+          ? readI2b2(id, readFileSync(file, 'utf8'))
+          : readPresidio(id, readFileSync(file, 'utf8'));
+    if (parsed.ok) docs.push(...parsed.documents);
+    else stderr.write(`skipped: ${parsed.place}: ${parsed.reason}\n`);
+  }
+  return docs;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+function row(label: string, p: Prf): string {
+  return `${label.padEnd(24)} ${pct(p.recall).padStart(7)} ${pct(p.precision).padStart(9)} ${pct(p.f1).padStart(7)}`;
+}
+
+/** The printed report: overall token/span figures (strict and relaxed) and per-category recall and precision. */
+export function formatReport(r: EvaluationReport): string {
+  const lines = [
+    `documents: ${String(r.documents)}`,
+    `${'level'.padEnd(24)} ${'recall'.padStart(7)} ${'precision'.padStart(9)} ${'F1'.padStart(7)}`,
+    row('tokens, relaxed', r.tokens.relaxed),
+    row('tokens, strict', r.tokens.strict),
+    row('spans, relaxed', r.spans.relaxed),
+    row('spans, strict', r.spans.strict),
+    '',
+    `${'category'.padEnd(14)} ${'gold tok'.padStart(8)} ${'recall'.padStart(7)} ${'precision'.padStart(9)} ${'spans'.padStart(6)} ${'strict'.padStart(7)} ${'relaxed'.padStart(7)}`,
+  ];
+  for (const [cat, f] of Object.entries(r.perCategory)) {
+    lines.push(
+      `${cat.padEnd(14)} ${String(f.goldTokens).padStart(8)} ${pct(f.tokenRecall).padStart(7)} ${pct(f.tokenPrecision).padStart(9)} ${String(f.goldSpans).padStart(6)} ${pct(f.spanRecallStrict).padStart(7)} ${pct(f.spanRecallRelaxed).padStart(7)}`,
+    );
+  }
+  lines.push('', `recall names ${pct(pooledRecall(r, ['name']))}, dates ${pct(pooledRecall(r, ['date']))}, ids ${pct(pooledRecall(r, ID_CATEGORIES))}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `phiguard eval text --gold DIR [--format brat|i2b2|presidio]`. */
+export function registerEval(program: Command, ctx: CliContext): void {
+  const group = program.command('eval').description('Measure de-identification quality against gold annotations');
+  group
+    .command('text')
+    .description('Recall, precision and F1 of the clinical text engine (token and span level, strict and relaxed, per category)')
+    .requiredOption('--gold <dir|file>', 'gold annotations: BRAT (.txt + .ann), i2b2 2014 XML (.xml) or Presidio JSON (.json)')
+    .option('--format <brat|i2b2|presidio>', 'gold format', 'brat')
+    .option('--misses <file>', 'where the list of misses goes (contains PHI; default .phiguard/eval/misses-<time>.json, mode 0600)')
+    .addHelpText(
+      'after',
+      `
+Misses (gold spans not fully found) are written to a private file for review, never printed.
+
+Examples:
+  $ phiguard eval text --gold ../shared/corpus/notes-meddocan-es
+  $ phiguard eval text --gold ../shared/corpus/text-presidio-synthetic-pii --format presidio`,
+    )
+    .action((options: EvalTextOptions) => {
+      if (!['brat', 'i2b2', 'presidio'].includes(options.format)) {
+        ctx.stderr.write('--format must be brat, i2b2 or presidio\n');
+        process.exitCode = 2;
+        return;
+      }
+      const docs = loadGold(path.resolve(ctx.cwd, options.gold), options.format, ctx.stderr);
+      const engine = createClinicalTextDeidentifier();
+      let done = 0;
+      const report = evaluate(docs, (d) => {
+        done++;
+        if (done % 500 === 0) ctx.stderr.write(`evaluated ${String(done)}/${String(docs.length)} documents\n`);
+        return engine.detect(d.text);
+      });
+      ctx.stdout.write(formatReport(report));
+      const globals = program.opts<{ config?: string }>();
+      const missesFile = options.misses === undefined ? path.join(ctx.config(globals.config).home, 'eval', `misses-${new Date().toISOString().replace(/[:.]/g, '-')}.json`) : path.resolve(ctx.cwd, options.misses);
+      mkdirSync(path.dirname(missesFile), { recursive: true, mode: 0o700 });
+      writeFileSync(missesFile, `${JSON.stringify(report.misses, null, 2)}\n`, { mode: 0o600 });
+      ctx.stdout.write(`${String(report.misses.length)} misses written to ${missesFile} (contains PHI: keep it local)\n`);
+    });
+}
