@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -44,6 +45,13 @@ function firstDifference(a: readonly Uint8Array[], b: readonly Uint8Array[]): nu
 }
 
 const entryArb = fc.uint8Array({ maxLength: 24 });
+/** Logs of 1..1200 entries (so several bundles and a level-1 tile), entries of 0..24 bytes, empty ones included. */
+const logArb = fc.record({ n: fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 1200 })), seed: fc.nat() }).map(({ n, seed }) =>
+  Array.from({ length: n }, (_, i) => {
+    const h = createHash('sha256').update(`${seed}/${i}`).digest();
+    return h.subarray(1, 1 + (h[0]! % 25));
+  }),
+);
 
 describe('exportTiles + folderTileLogReader + verifyLog', () => {
   it('exports the C2SP layout and the folder verifies, from memory and from disk', async () => {
@@ -100,7 +108,7 @@ describe('exportTiles + folderTileLogReader + verifyLog', () => {
   it('detects any single changed, dropped, reordered or inserted entry with the right first bad index', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(entryArb, { minLength: 1, maxLength: 700 }),
+        logArb,
         fc.constantFrom('change', 'drop', 'swap', 'insert'),
         fc.nat(),
         fc.nat(),
@@ -135,61 +143,81 @@ describe('exportTiles + folderTileLogReader + verifyLog', () => {
 
   it('detects any single changed, inserted or deleted byte of any file with the right first bad index', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(entryArb, { minLength: 1, maxLength: 700 }),
-        fc.nat(),
-        fc.nat(),
-        fc.constantFrom('flip', 'insert', 'delete'),
-        fc.integer({ min: 1, max: 255 }),
-        async (entries, which, where, op, value) => {
-          const log = await logOf(entries);
-          const dir = newFolder();
-          await exportTiles(log, dir, { durable: false });
-          const all = files(dir).sort();
-          const file = all[which % all.length]!;
-          const rel = path.relative(dir, file);
-          const before = readFileSync(file);
-          if (before.length === 0 && op !== 'insert') return; // a bundle of empty entries is never empty (2-byte prefixes)
-          const at = where % (before.length + (op === 'insert' ? 1 : 0));
-          const after =
-            op === 'flip'
-              ? Buffer.from(before.map((v, k) => (k === at ? v ^ value : v)))
-              : op === 'insert'
-                ? Buffer.concat([before.subarray(0, at), Buffer.from([value]), before.subarray(at)])
-                : Buffer.concat([before.subarray(0, at), before.subarray(at + 1)]);
-          writeFileSync(file, after);
-          const report = await verifyLog(folderTileLogReader(dir), [verifier]);
-          expect(report.ok).toBe(false);
-          if (report.ok) return;
-          if (rel === 'checkpoint') {
-            expect(report.firstBadIndex).toBeUndefined();
-          } else if (rel.startsWith('tile/entries/')) {
-            const b = Math.floor(entriesBefore(rel) / TILE_WIDTH);
-            const original = entries.slice(b * TILE_WIDTH, (b + 1) * TILE_WIDTH);
-            // The bundle's items as stored: whole entries, then any undecodable tail as one item.
-            const { entries: whole, complete, rest } = decodeEntryBundlePrefix(after);
-            const decoded = complete ? whole : [...whole, rest];
-            expect(report.firstBadIndex).toBe(b * TILE_WIDTH + firstDifference(original, decoded)!);
-          } else {
-            const [, level, ...rest] = rel.split('/');
-            const L = Number(level);
-            const index = tileIndexOf(rest);
-            // The first hash that differs (a short last hash differs too); none: bytes beyond the hashes.
-            let p = 0;
-            while (p * 32 < before.length && before.subarray(p * 32, p * 32 + 32).equals(after.subarray(p * 32, p * 32 + 32))) p++;
-            if (p * 32 >= before.length) expect(report).toMatchObject({ reason: 'malformed-tile', firstBadIndex: undefined });
-            else expect(report.firstBadIndex).toBe((index * TILE_WIDTH + p) * TILE_WIDTH ** L);
-          }
-        },
-      ),
+      fc.asyncProperty(logArb, fc.nat(), tamperArb, async (entries, which, tamper) => {
+        const dir = newFolder();
+        await exportTiles(await logOf(entries), dir, { durable: false });
+        const all = files(dir).sort();
+        await tamperAndCheck(dir, entries, path.relative(dir, all[which % all.length]!), tamper);
+      }),
       { numRuns: 150 },
     );
   });
+
+  it('does the same on a log of 66,000 entries (full level-1 tile, level-2 partial)', async () => {
+    const entries = Array.from({ length: 66_000 }, (_, i) => Buffer.from(`e${i % 5000}`));
+    const dir = newFolder();
+    await exportTiles(await logOf(entries), dir, { durable: false });
+    const all = files(dir).map((f) => path.relative(dir, f));
+    expect(all).toContain('tile/1/000');
+    expect(all).toContain('tile/2/000.p/1');
+    // One random single-byte tamper of each file that only a big log has (each verify reads all 66,000 entries).
+    const interesting = ['tile/1/000', 'tile/1/001.p/1', 'tile/2/000.p/1', 'tile/0/257.p/208', 'tile/entries/257.p/208', 'tile/entries/100'];
+    const tampers = fc.sample(tamperArb, interesting.length);
+    for (const [k, rel] of interesting.entries()) await tamperAndCheck(dir, entries, rel, tampers[k]!);
+  });
 });
 
-/** The first entry index of a bundle path `tile/entries/<N>[.p/<W>]`. */
-function entriesBefore(rel: string): number {
-  return tileIndexOf(rel.split('/').slice(2)) * TILE_WIDTH;
+interface Tamper {
+  readonly op: 'flip' | 'insert' | 'delete';
+  readonly where: number;
+  readonly value: number;
+}
+const tamperArb: fc.Arbitrary<Tamper> = fc.record({ op: fc.constantFrom('flip', 'insert', 'delete'), where: fc.nat(), value: fc.integer({ min: 1, max: 255 }) });
+
+/**
+ * Changes one byte of one exported file, runs verifyLog and checks it names the right first bad
+ * leaf: for a bundle, the first item (entry, or undecodable tail) that differs from the
+ * original entries; for a hash tile, the first leaf under the first hash that differs (or
+ * `malformed-tile` when only bytes beyond the hashes changed); for the checkpoint, none.
+ * Then puts the file back.
+ */
+async function tamperAndCheck(dir: string, entries: readonly Uint8Array[], rel: string, { op, where, value }: Tamper): Promise<void> {
+  const file = path.join(dir, rel);
+  const before = readFileSync(file);
+  const at = where % (before.length + (op === 'insert' ? 1 : 0));
+  if (before.length === 0 && op !== 'insert') return;
+  const after =
+    op === 'flip'
+      ? Buffer.from(before.map((v, k) => (k === at ? v ^ value : v)))
+      : op === 'insert'
+        ? Buffer.concat([before.subarray(0, at), Buffer.from([value]), before.subarray(at)])
+        : Buffer.concat([before.subarray(0, at), before.subarray(at + 1)]);
+  writeFileSync(file, after);
+  try {
+    const report = await verifyLog(folderTileLogReader(dir), [verifier]);
+    expect(report.ok).toBe(false);
+    if (report.ok) return;
+    if (rel === 'checkpoint') {
+      expect(report.firstBadIndex).toBeUndefined();
+    } else if (rel.startsWith('tile/entries/')) {
+      const b = tileIndexOf(rel.split('/').slice(2));
+      const original = entries.slice(b * TILE_WIDTH, (b + 1) * TILE_WIDTH);
+      // The bundle's items as stored: whole entries, then any undecodable tail as one item.
+      const { entries: whole, complete, rest } = decodeEntryBundlePrefix(after);
+      const decoded = complete ? whole : [...whole, rest];
+      expect(report.firstBadIndex).toBe(b * TILE_WIDTH + firstDifference(original, decoded)!);
+    } else {
+      const [, level, ...rest] = rel.split('/');
+      const L = Number(level);
+      const index = tileIndexOf(rest);
+      let p = 0;
+      while (p * 32 < before.length && before.subarray(p * 32, p * 32 + 32).equals(after.subarray(p * 32, p * 32 + 32))) p++;
+      if (p * 32 >= before.length) expect(report).toMatchObject({ reason: 'malformed-tile', firstBadIndex: undefined });
+      else expect(report.firstBadIndex).toBe((index * TILE_WIDTH + p) * TILE_WIDTH ** L);
+    }
+  } finally {
+    writeFileSync(file, before);
+  }
 }
 
 /** Parses `<N>` path elements (`x001`, `234`, and an optional `.p/<W>` tail). */
