@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { registerDeidText } from './deid-text.ts';
+import { registerDeidDicom } from './deid-dicom.ts';
 
 /**
  * `phiguard deid`: de-identification. Each format registers its subcommand below, one line each
@@ -23,7 +23,7 @@ Examples:
     );
   const formats: readonly ((parent: Command, ctx: CliContext) => void)[] = [
     // One line per format, e.g. registerDeidFhir, (imported from apps/cli/src/deid/...).
-    registerDeidText,
+    registerDeidDicom,
   ];
   for (const register of formats) register(deid, ctx);
 }
