@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { registerDeidDicom } from './deid-dicom.ts';
+import { registerDeidText } from './deid-text.ts';
 
 /**
  * `phiguard deid`: de-identification. Each format registers its subcommand below, one line each
@@ -24,6 +25,7 @@ Examples:
   const formats: readonly ((parent: Command, ctx: CliContext) => void)[] = [
     // One line per format, e.g. registerDeidFhir, (imported from apps/cli/src/deid/...).
     registerDeidDicom,
+    registerDeidText,
   ];
   for (const register of formats) register(deid, ctx);
 }
