@@ -86,6 +86,9 @@ export class FhirDeidentifier {
   readonly #anonymizer: FhirRuleAnonymizer;
   readonly #applier: MethodApplier | undefined;
   readonly #options: FhirDeidentifierOptions;
+  readonly #pseudonymCache = new Map<string, string>();
+  readonly #textCache = new WeakMap<object, Map<string, string>>();
+  readonly #datesKnown = new Map<string, KnownIdentifiers>();
 
   constructor(mode: FhirDeidMode, options: FhirDeidentifierOptions) {
     this.#mode = mode;
@@ -134,7 +137,7 @@ export class FhirDeidentifier {
     this.registerPatients(resource);
     const tally = new DeidTally();
     const problems: FhirProblem[] = [];
-    const refs = new ReferencePseudonyms(this.index);
+    const refs = new ReferencePseudonyms(this.index, this.#pseudonymCache);
     const profile = this.#mode.kind === 'profile' ? this.#mode.profile.profile : undefined;
     let containerEnv: ResourceEnvironment | undefined;
     let entryOfResource: FhirPatientEntry | undefined;
@@ -174,7 +177,7 @@ export class FhirDeidentifier {
         // The resource's own dates join the patient's known identifiers: notes repeat them.
         // (Two lists, so the patient's compiled matcher is reused across resources.)
         known = entry?.known;
-        knownDates = { dates: resourceDates(res) };
+        knownDates = this.#dates(resourceDates(res));
         const context = entry?.context ?? (patientReference(res) !== undefined ? this.index.fallback(String(patientReference(res)).split('/').pop() ?? '') : undefined);
         const env: ResourceEnvironment = { patient: context, hooks };
         if (!isContained) containerEnv = env;
@@ -188,13 +191,37 @@ export class FhirDeidentifier {
     return { resource, tally, problems };
   }
 
+  #dates(dates: string[]): KnownIdentifiers {
+    const key = dates.join(' ');
+    let known = this.#datesKnown.get(key);
+    if (known === undefined) {
+      known = Object.freeze({ dates });
+      if (this.#datesKnown.size >= 10_000) this.#datesKnown.clear();
+      this.#datesKnown.set(key, known);
+    }
+    return known;
+  }
+
   #text(
     node: ElementNode, value: string, entry: FhirPatientEntry | undefined, known: KnownIdentifiers | undefined, dates: KnownIdentifiers | undefined,
   ): string | null {
     const patient = entry === undefined ? {} : { patient: entry.context };
     const deid = (text: string): string => {
-      const once = known === undefined ? text : this.#options.text.deidentify({ text, ...patient, known }).text;
-      return dates === undefined ? once : this.#options.text.deidentify({ text: once, ...patient, known: dates }).text;
+      // Memo per patient: code texts repeat across resources ("Hypertension", ...).
+      const memoKey = known ?? this.#textCache;
+      let memo = this.#textCache.get(memoKey);
+      if (memo === undefined) {
+        memo = new Map();
+        this.#textCache.set(memoKey, memo);
+      }
+      let once = memo.get(text);
+      if (once === undefined) {
+        once = this.#options.text.deidentify({ text, ...patient, ...(known === undefined ? {} : { known }) }).text;
+        if (memo.size >= 20_000) memo.clear();
+        memo.set(text, once);
+      }
+      // The resource's own dates: only texts with digits can hold them.
+      return dates === undefined || !/\d/.test(once) ? once : this.#options.text.deidentify({ text: once, ...patient, known: dates }).text;
     };
     if (node.type === 'base64Binary') {
       const contentType = node.holder.contentType;

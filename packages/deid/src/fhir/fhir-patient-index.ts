@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import type { PatientContext, PatientContextFactory, PatientIdentity } from '../context/patient-context.ts';
 import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
 import { type JsonObject, isJsonObject } from './element-tree.ts';
@@ -96,7 +96,7 @@ export function fhirKnownIdentifiers(patient: JsonObject): KnownIdentifiers {
 export class FhirPatientIndex {
   readonly #factory: PatientContextFactory;
   readonly #systems: readonly string[];
-  readonly #salt = randomBytes(32);
+  readonly #salt = createSecretKey(randomBytes(32));
   readonly #entries = new Map<string, FhirPatientEntry>();
 
   constructor(factory: PatientContextFactory, identifierSystems: readonly string[] = []) {

@@ -1,13 +1,24 @@
 import { createHash } from 'node:crypto';
 import type { PatientContext } from '../context/patient-context.ts';
 import { isResourceType } from './fhir-model.ts';
-import type { FhirPatientIndex } from './fhir-patient-index.ts';
+import type { FhirPatientEntry, FhirPatientIndex } from './fhir-patient-index.ts';
 
 /**
  * A UUID form of a pseudonym, so `urn:uuid:` references stay valid URNs (RFC 9562 §5.8, version 8):
  * the SHA-256 of the pseudonym (itself keyed), not of any identifier.
  */
+const uuidMemo = new Map<string, string>();
+
 export function uuidOfPseudonym(pseudonym: string): string {
+  const known = uuidMemo.get(pseudonym);
+  if (known !== undefined) return known;
+  const uuid = computeUuid(pseudonym);
+  if (uuidMemo.size >= 100_000) uuidMemo.clear();
+  uuidMemo.set(pseudonym, uuid);
+  return uuid;
+}
+
+function computeUuid(pseudonym: string): string {
   const h = createHash('sha256').update(pseudonym, 'utf8').digest();
   h[6] = ((h[6] ?? 0) & 0x0f) | 0x80;
   h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
@@ -33,16 +44,41 @@ const CONDITIONAL = /^([A-Z][A-Za-z]+)\?(.*)$/s;
 export class ReferencePseudonyms {
   readonly #index: FhirPatientIndex;
   readonly #global: PatientContext;
+  readonly #cache: Map<string, string>;
   /** References to patients the index did not know (counted as problems by the caller). */
   unresolvedPatients = 0;
+  /** Look-ups of this call (one resource or Bundle): memory only, dropped with the call. */
+  readonly #lookups = new Map<string, FhirPatientEntry | null>();
 
-  constructor(index: FhirPatientIndex) {
+  #lookup(ref: string): FhirPatientEntry | undefined {
+    let e = this.#lookups.get(ref);
+    if (e === undefined) {
+      e = this.#index.lookup(ref) ?? null;
+      this.#lookups.set(ref, e);
+    }
+    return e ?? undefined;
+  }
+
+  /** `cache`: memo of `pseudonymFor` results (memory only), shared across calls; bounded by the caller. */
+  constructor(index: FhirPatientIndex, cache: Map<string, string> = new Map()) {
     this.#index = index;
     this.#global = index.global();
+    this.#cache = cache;
+  }
+
+  #for(kind: string, value: string): string {
+    const k = `${kind}\0${value}`;
+    let p = this.#cache.get(k);
+    if (p === undefined) {
+      p = this.#global.pseudonymFor(kind, value);
+      if (this.#cache.size >= 200_000) this.#cache.clear();
+      this.#cache.set(k, p);
+    }
+    return p;
   }
 
   patientPseudonym(id: string): string {
-    const entry = this.#index.lookup(`Patient/${id}`);
+    const entry = this.#lookup(`Patient/${id}`);
     if (entry !== undefined) return entry.context.pseudonym;
     this.unresolvedPatients++;
     return this.#index.fallback(id).pseudonym;
@@ -50,23 +86,23 @@ export class ReferencePseudonyms {
 
   /** A resource's own id. */
   resourceId(resourceType: string, id: string, contained: boolean): string {
-    if (contained) return this.#global.pseudonymFor('local', id);
-    return resourceType === 'Patient' ? this.patientPseudonym(id) : this.#global.pseudonymFor(resourceType, id);
+    if (contained) return this.#for('local', id);
+    return resourceType === 'Patient' ? this.patientPseudonym(id) : this.#for(resourceType, id);
   }
 
   /** A reference, fullUrl or request URL; null when it has no form we can rewrite (then it is removed). */
   reference(ref: string): string | null {
-    if (ref.startsWith('#')) return ref === '#' ? ref : `#${this.#global.pseudonymFor('local', ref.slice(1))}`;
+    if (ref.startsWith('#')) return ref === '#' ? ref : `#${this.#for('local', ref.slice(1))}`;
     const uuid = UUID.exec(ref);
     if (uuid?.[1] !== undefined) {
-      const patient = this.#index.lookup(ref);
-      return `urn:uuid:${uuidOfPseudonym(patient?.context.pseudonym ?? this.#global.pseudonymFor('urn:uuid', uuid[1]))}`;
+      const patient = this.#lookup(ref);
+      return `urn:uuid:${uuidOfPseudonym(patient?.context.pseudonym ?? this.#for('urn:uuid', uuid[1]))}`;
     }
     const oid = OID.exec(ref);
-    if (oid?.[1] !== undefined) return `urn:oid:${oidOfPseudonym(this.#global.pseudonymFor('urn:oid', oid[1]))}`;
+    if (oid?.[1] !== undefined) return `urn:oid:${oidOfPseudonym(this.#for('urn:oid', oid[1]))}`;
     const lit = LITERAL.exec(ref);
     if (lit?.[2] !== undefined && lit[3] !== undefined && isResourceType(lit[2])) {
-      const id = lit[2] === 'Patient' ? this.patientPseudonym(lit[3]) : this.#global.pseudonymFor(lit[2], lit[3]);
+      const id = lit[2] === 'Patient' ? this.patientPseudonym(lit[3]) : this.#for(lit[2], lit[3]);
       return `${lit[1] ?? ''}${lit[2]}/${id}`;
     }
     const cond = CONDITIONAL.exec(ref);
@@ -79,7 +115,7 @@ export class ReferencePseudonyms {
         const bar = value.lastIndexOf('|');
         const head = bar < 0 ? '' : value.slice(0, bar + 1);
         const tail = bar < 0 ? value : value.slice(bar + 1);
-        return `${p.slice(0, eq)}=${encodeURIComponent(head + (tail === '' ? '' : this.#global.pseudonymFor('identifier', tail)))}`;
+        return `${p.slice(0, eq)}=${encodeURIComponent(head + (tail === '' ? '' : this.#for('identifier', tail)))}`;
       });
       return `${cond[1]}?${params.join('&')}`;
     }
