@@ -55,3 +55,12 @@ export { BundleEntryScanner, type BundlePiece } from './fhir/bundle-entry-scanne
 export { deidentifyBundleStream, registerBundlePatientsStream, type BundleStreamOutcome } from './fhir/bundle-stream.ts';
 export { parseFhirJson } from './fhir/parse-fhir-json.ts';
 export { collectIdentifyingValues, findLeaks } from './fhir/fhir-leak-check.ts';
+export { DEFAULT_ENCODING, readEncoding, type Hl7Encoding } from './hl7v2/hl7-encoding.ts';
+export { decodeHl7Bytes, encodeHl7Bytes, type Hl7Charset } from './hl7v2/hl7-bytes.ts';
+export { decodeHl7Text, encodeHl7Text } from './hl7v2/hl7-escape.ts';
+export { joinHl7Lines, splitHl7Lines, type Hl7Line } from './hl7v2/hl7-lines.ts';
+export { isHeader, joinSegmentFields, parseField, segmentFields, serializeField, type Hl7Field } from './hl7v2/hl7-structure.ts';
+export { parseHl7Document, serializeHl7Document, type Hl7Document, type Hl7MessageSpan } from './hl7v2/hl7-document.ts';
+export { HL7_SAFE_HARBOR_TABLE, HL7_SAFE_HARBOR_TABLE_SPEC, type FieldRule } from './hl7v2/hl7-safe-harbor-table.ts';
+export type { Hl7IdentityRule } from './hl7v2/hl7-identity.ts';
+export { Hl7Deidentifier, type Hl7DeidResult, type Hl7DeidentifierOptions } from './hl7v2/hl7-deidentifier.ts';

@@ -69,6 +69,7 @@ export class MethodApplier {
         // Without a patient there is no shift to apply: fall back to the Safe Harbor year.
         return ctx.patient === undefined ? year(value) : safeShift(ctx.patient, value);
       case 'pseudonym':
+        if (value.trim() === '') return undefined;
         if (ctx.idKind === 'patient') return ctx.patient?.pseudonym;
         return ctx.patient?.pseudonymFor(ctx.idKind ?? ctx.kind, value) ?? this.#hash(`pseudonym:${ctx.idKind ?? ctx.kind}`, value, 26);
       case 'cryptoHash':

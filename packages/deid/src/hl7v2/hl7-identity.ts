@@ -1,0 +1,64 @@
+import type { PatientIdentity } from '../context/patient-context.ts';
+import type { Hl7Encoding } from './hl7-encoding.ts';
+import { decodeHl7Text } from './hl7-escape.ts';
+
+/**
+ * How PID-3 (and MRG-1) repetitions (CX) become a {@link PatientIdentity}
+ * (docs/deid/patient-context.md): the first repetition whose identifier type (CX-5) is in
+ * `identifierTypes` and, when set, whose assigning authority (CX-4.1 namespace or CX-4.2
+ * universal id) is `assigningAuthority`.
+ */
+export interface Hl7IdentityRule {
+  /** CX-5 type codes, in order of preference. Default `['MR', 'MRN', 'PI', 'PT']`; `SS` would use the SSN. */
+  readonly identifierTypes?: readonly string[];
+  readonly assigningAuthority?: string;
+  /**
+   * The identity's system. Default: `urn:oid:` + CX-4.2 when CX-4.3 is `ISO`, else CX-4.1, else
+   * the type code. Set the same string in every format's rule to link the formats.
+   */
+  readonly system?: string;
+  /** Take the first non-empty repetition when none matches (default true): a patient still gets one pseudonym. */
+  readonly fallbackToFirst?: boolean;
+}
+
+export interface ParsedCx {
+  readonly value: string;
+  readonly type: string;
+  readonly namespace: string;
+  readonly universalId: string;
+  readonly universalIdType: string;
+}
+
+export function parseCx(rep: string, enc: Hl7Encoding): ParsedCx {
+  const c = rep.split(enc.component);
+  const hd = (c[3] ?? '').split(enc.subcomponent);
+  const plain = (s: string | undefined): string => decodeHl7Text(s ?? '', enc).text.trim();
+  return { value: plain(c[0]), type: plain(c[4]).toUpperCase(), namespace: plain(hd[0]), universalId: plain(hd[1]), universalIdType: plain(hd[2]).toUpperCase() };
+}
+
+const DEFAULT_TYPES = ['MR', 'MRN', 'PI', 'PT'];
+
+/** Whether this CX is one the rule resolves as the patient, and the identity it gives. */
+export function identityOfCx(cx: ParsedCx, rule: Hl7IdentityRule, loose = false): PatientIdentity | undefined {
+  if (cx.value === '') return undefined;
+  const types = rule.identifierTypes ?? DEFAULT_TYPES;
+  if (!loose && !types.includes(cx.type)) return undefined;
+  if (!loose && rule.assigningAuthority !== undefined && rule.assigningAuthority !== cx.namespace && rule.assigningAuthority !== cx.universalId) return undefined;
+  const system =
+    rule.system ?? (cx.universalId !== '' && cx.universalIdType === 'ISO' ? `urn:oid:${cx.universalId}` : cx.namespace !== '' ? cx.namespace : cx.type !== '' ? cx.type : 'unknown');
+  return { system, value: cx.value };
+}
+
+/** Resolves the patient from a PID-3 field's repetitions; returns the identity and which repetition gave it. */
+export function resolvePatient(field: string, enc: Hl7Encoding, rule: Hl7IdentityRule): { identity: PatientIdentity; repetition: number } | undefined {
+  const reps = field.split(enc.repetition).map((r) => parseCx(r, enc));
+  for (const type of rule.identifierTypes ?? DEFAULT_TYPES) {
+    const i = reps.findIndex((cx) => cx.type === type && identityOfCx(cx, rule) !== undefined);
+    const identity = i < 0 ? undefined : identityOfCx(reps[i] as ParsedCx, rule);
+    if (identity !== undefined) return { identity, repetition: i };
+  }
+  if (rule.fallbackToFirst === false) return undefined;
+  const i = reps.findIndex((cx) => cx.value !== '');
+  const identity = i < 0 ? undefined : identityOfCx(reps[i] as ParsedCx, rule, true);
+  return identity === undefined ? undefined : { identity, repetition: i };
+}
