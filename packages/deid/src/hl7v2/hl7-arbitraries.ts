@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { Hl7Encoding } from './hl7-encoding.ts';
 import { serializeField, type Hl7Field } from './hl7-structure.ts';
 
-const DELIMITERS = [...'|^~\\&#!@$%*+/:;<=>?_`{}'];
+const DELIMITERS = ['|', '^', '~', '\\', '&', '#', '!', '@', '$', '%', '*', '+', '/', ':', ';', '<', '=', '>', '?', '_', '`', '{', '}'];
 
 /** Five or six distinct delimiters in random roles (the sixth is the v2.7 truncation character). */
 export const encodingArb: fc.Arbitrary<Hl7Encoding> = fc
