@@ -79,7 +79,9 @@ export class DicomWebClient {
   async #get(path: string, accept: string): Promise<Response> {
     const response = await this.#fetch(`${this.#base}${path}`, { headers: { ...this.#headers, Accept: accept } });
     if (!response.ok) {
-      throw new DicomWebError('http', `the DICOMweb service answered HTTP ${String(response.status)}`, { place: { path: path.split('?')[0] ?? path } });
+      // UIDs in the path are replaced: they identify studies and must not reach messages.
+      const where = (path.split('?')[0] ?? path).replace(/\d+(?:\.\d+)+/g, '{uid}');
+      throw new DicomWebError('http', `the DICOMweb service answered HTTP ${String(response.status)}`, { place: { path: where } });
     }
     return response;
   }
