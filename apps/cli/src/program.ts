@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliContext } from './context.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerDeid } from './commands/deid.ts';
 import { registerEval } from './commands/eval.ts';
 
@@ -24,6 +25,7 @@ Examples:
     );
   program.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
   registerServe(program, ctx);
+  registerAudit(program, ctx);
   registerDeid(program, ctx);
   registerEval(program, ctx);
   return program;

@@ -46,7 +46,7 @@ export { parseLeaf, prepareLeaf, type PreparedLeaf } from './ledger/audit-leaf.t
 export type { CheckpointSigner } from './ledger/checkpoint-signer.ts';
 export { Ledger, type LedgerHit, type LedgerOptions } from './ledger/ledger.ts';
 export { LedgerError, type LedgerErrorCode } from './ledger/ledger-error.ts';
-export { resumeTree, signCheckpoint, type SignedHead } from './ledger/ledger-head.ts';
+export { readVerifiedHead, resumeTree, signCheckpoint, type SignedHead } from './ledger/ledger-head.ts';
 export { proveInclusion, type InclusionProofResult } from './ledger/ledger-proof.ts';
 export { openLedger, type OpenLedgerOptions } from './ledger/open-ledger.ts';
 export {

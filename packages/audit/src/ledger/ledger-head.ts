@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { formatCheckpoint, parseCheckpoint } from '../checkpoint/checkpoint.ts';
-import { openNote, parseVerifierKey } from '../checkpoint/signed-note.ts';
+import { openNote, parseVerifierKey, type NoteVerifier } from '../checkpoint/signed-note.ts';
 import { EMPTY_ROOT } from '../merkle/hashes.ts';
 import type { LedgerStore } from '../store/ledger-store.ts';
 import { TreeBuilder } from '../tiles/tree-builder.ts';
@@ -64,4 +64,15 @@ export async function resumeTree(options: HeadOptions): Promise<{ tree: TreeBuil
     throw new LedgerError('corrupt', 'the stored tiles do not reproduce the root of the latest checkpoint', { place: { index: latest.size } });
   }
   return { tree, head: Object.freeze({ size: checkpoint.size, root: Buffer.from(checkpoint.root), note: latest.note }) };
+}
+
+/**
+ * The latest checkpoint of a log, opened with `verifiers` (C2SP signed-note) and parsed: what a
+ * read-only client (proofs, exports) proves against. Throws the note's `MerkleLogError` when no
+ * trusted signature verifies.
+ */
+export async function readVerifiedHead(reader: Pick<LedgerStore, 'readCheckpoint'>, verifiers: readonly NoteVerifier[]): Promise<SignedHead> {
+  const note = await reader.readCheckpoint();
+  const checkpoint = parseCheckpoint(openNote(note, verifiers).text);
+  return Object.freeze({ size: checkpoint.size, root: Buffer.from(checkpoint.root), note });
 }

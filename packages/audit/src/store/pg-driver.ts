@@ -4,7 +4,10 @@ import type { SqlDriver, SqlQuery } from './sql-driver.ts';
 export interface PgDriverOptions {
   /** `postgres://…` connection string. */
   readonly url: string;
-  /** A schema to create (if missing) and put first on the search path; default `public`. */
+  /**
+   * A schema to create (if missing) and use as the search path. Default: the server's search
+   * path, or the `options=-c search_path=…` of the URL.
+   */
   readonly schema?: string;
   /** Pool size; default 4. */
   readonly maxConnections?: number;
@@ -17,9 +20,9 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * server has it (ON by default): a COMMIT returns only after the WAL is flushed.
  */
 export async function openPgDriver(options: PgDriverOptions): Promise<SqlDriver> {
-  const schema = options.schema ?? 'public';
-  if (!SCHEMA_NAME.test(schema)) throw new TypeError('schema must be a lower-case SQL identifier');
-  if (schema !== 'public') {
+  const schema = options.schema;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new TypeError('schema must be a lower-case SQL identifier');
+  if (schema !== undefined) {
     const admin = new pg.Client({ connectionString: options.url });
     await admin.connect();
     try {
@@ -31,7 +34,7 @@ export async function openPgDriver(options: PgDriverOptions): Promise<SqlDriver>
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 4,
-    options: `-c search_path=${schema}`,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
   // An idle client that loses its connection emits 'error'; the next query reports the problem.
   pool.on('error', () => undefined);
