@@ -5,6 +5,7 @@ import { isSinkId, type AuditSink } from './audit-sink.ts';
 import { mapToOcsf, type OcsfOptions } from './map-ocsf.ts';
 import type { ShippedRecord } from './shipped-record.ts';
 import { SiemError } from './siem-error.ts';
+import { classifyConnectFailure } from './tls-failure.ts';
 
 type Pem = string | Buffer;
 
@@ -100,7 +101,9 @@ export class HttpsWebhookSink implements AuditSink {
         req.destroy(new SiemError('unavailable', 'webhook timed out', { place: { field: this.id } }));
       });
       req.on('error', (error) => {
-        reject(error instanceof SiemError ? error : new SiemError('unavailable', 'webhook request failed', { cause: error, place: { field: this.id } }));
+        // A request that got no answer may still have been processed: the shipper re-sends it
+        // with the same Idempotency-Key.
+        reject(classifyConnectFailure(error, this.id));
       });
       req.end(body);
     });

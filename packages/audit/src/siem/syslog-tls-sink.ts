@@ -5,6 +5,7 @@ import { formatSyslog5424, type Syslog5424Options } from './format-syslog-5424.t
 import { frameOctetCounting } from './octet-counting.ts';
 import type { ShippedRecord } from './shipped-record.ts';
 import { SiemError } from './siem-error.ts';
+import { classifyConnectFailure } from './tls-failure.ts';
 
 type Pem = string | Buffer;
 
@@ -120,7 +121,7 @@ export class SyslogTlsSink implements AuditSink {
       const fail = (error: Error): void => {
         clearTimeout(timer);
         socket.destroy();
-        reject(classify(error, this.id));
+        reject(classifyConnectFailure(error, this.id));
       };
       socket.once('error', fail);
       socket.once('secureConnect', () => {
@@ -160,18 +161,5 @@ function writeFlushed(socket: TLSSocket, data: Buffer): Promise<void> {
       if (error === undefined || error === null) resolve();
       else reject(new SiemError('connection-lost', 'syslog write failed', { cause: error }));
     });
-  });
-}
-
-const NETWORK_CODES = /^(ECONN|EHOST|ENET|ETIMEDOUT|EADDR|EPIPE|ENOTFOUND|EAI_)/;
-
-function classify(error: Error, id: string): SiemError {
-  if (error instanceof SiemError) return error;
-  const code = (error as NodeJS.ErrnoException).code ?? '';
-  if (NETWORK_CODES.test(code)) return new SiemError('connect-failed', 'cannot reach the syslog receiver', { cause: error, place: { field: id } });
-  return new SiemError('tls-refused', 'TLS handshake with the syslog receiver failed (version, certificate or name)', {
-    cause: error,
-    place: { field: id },
-    hint: 'the receiver must offer TLS 1.3 and a certificate for this host name signed by the configured CA',
   });
 }
