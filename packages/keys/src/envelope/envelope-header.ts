@@ -129,11 +129,12 @@ export function parseHeader(bytes: Buffer): EnvelopeHeader {
     need(1);
     const providerLength = block.readUInt8(at);
     need(1 + providerLength + 1);
-    const provider = block.toString('ascii', at + 1, at + 1 + providerLength);
+    // latin1, not ascii: Node's ascii decoder drops the high bit, which would hide a flipped bit.
+    const provider = block.toString('latin1', at + 1, at + 1 + providerLength);
     at += 1 + providerLength;
     const keyIdLength = block.readUInt8(at);
     need(1 + keyIdLength + 6);
-    const keyId = block.toString('ascii', at + 1, at + 1 + keyIdLength);
+    const keyId = block.toString('latin1', at + 1, at + 1 + keyIdLength);
     at += 1 + keyIdLength;
     const version = block.readUInt32BE(at);
     const wrappedLength = block.readUInt16BE(at + 4);

@@ -1,4 +1,4 @@
-import { hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { gcmOpen, gcmSeal } from './aes-gcm.ts';
 import { KeysError } from '../keys-error.ts';
 import { COMMITMENT_BYTES } from './envelope-header.ts';
@@ -13,6 +13,13 @@ export function deriveMessageKeys(dataKey: Buffer, messageId: Buffer): { key: Bu
   const key = Buffer.from(hkdfSync('sha512', dataKey, messageId, KEY_LABEL, 32));
   const commitment = Buffer.from(hkdfSync('sha512', dataKey, messageId, COMMIT_LABEL, COMMITMENT_BYTES));
   return { key, commitment };
+}
+
+/** The per-message key as a KeyObject for the frame loop; the Buffer is zeroed. */
+export function messageKeyObject(key: Buffer): KeyObject {
+  const object = createSecretKey(key);
+  key.fill(0);
+  return object;
 }
 
 /** Constant-time comparison of a derived commitment with the header's. */
@@ -49,24 +56,24 @@ export function frameAad(messageId: Buffer, sequence: number, final: boolean): B
 }
 
 /** The header authentication tag (§2.2): AES-256-GCM over an empty plaintext with the header body as AAD. */
-export function headerTag(key: Buffer, body: Buffer): Buffer {
+export function headerTag(key: Buffer | KeyObject, body: Buffer): Buffer {
   const [tag] = gcmSeal(key, nonceFor(KIND_HEADER, 0), body, []);
   if (tag === undefined) throw new Error('unreachable: gcmSeal returns a tag');
   return tag;
 }
 
-export function headerTagValid(key: Buffer, body: Buffer, tag: Buffer): boolean {
+export function headerTagValid(key: Buffer | KeyObject, body: Buffer, tag: Buffer): boolean {
   return gcmOpen(key, nonceFor(KIND_HEADER, 0), body, [], tag) !== undefined;
 }
 
 /** Encrypts one frame given as pieces; returns ciphertext pieces followed by the tag (no concatenation). */
-export function encryptFrame(key: Buffer, messageId: Buffer, sequence: number, final: boolean, pieces: readonly Buffer[]): Buffer[] {
+export function encryptFrame(key: Buffer | KeyObject, messageId: Buffer, sequence: number, final: boolean, pieces: readonly Buffer[]): Buffer[] {
   return gcmSeal(key, frameNonce(sequence, final), frameAad(messageId, sequence, final), pieces);
 }
 
 /** Decrypts one frame; returns the plaintext pieces only if the tag verifies, else `undefined`. */
 export function decryptFrame(
-  key: Buffer,
+  key: Buffer | KeyObject,
   messageId: Buffer,
   sequence: number,
   final: boolean,

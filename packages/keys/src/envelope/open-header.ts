@@ -1,9 +1,10 @@
+import type { KeyObject } from 'node:crypto';
 import { isBaseError } from '@phiguard/core';
 import { KeysError, type KeysErrorCode } from '../keys-error.ts';
 import type { KeyProvider } from '../key-provider.ts';
 import type { EncryptionContext } from './encryption-context.ts';
 import type { EnvelopeHeader } from './envelope-header.ts';
-import { commitmentMatches, deriveMessageKeys, headerTagValid } from './message-keys.ts';
+import { commitmentMatches, deriveMessageKeys, headerTagValid, messageKeyObject } from './message-keys.ts';
 
 /** What an unseal needs: the providers it may ask, and optionally context pairs the header must carry. */
 export interface UnsealOptions {
@@ -16,7 +17,7 @@ export interface UnsealOptions {
  * Unwraps the DEK with the first provider that can, checks the key commitment (§4) and the header
  * tag (§2.2), and returns the per-message key. The DEK is zeroed before returning.
  */
-export async function openHeader(header: EnvelopeHeader, options: UnsealOptions): Promise<Buffer> {
+export async function openHeader(header: EnvelopeHeader, options: UnsealOptions): Promise<KeyObject> {
   for (const [field, value] of Object.entries(options.expectContext ?? {})) {
     if (header.context[field] !== value) throw new KeysError('context-mismatch', 'encryption context differs from the expected one', { place: { field } });
   }
@@ -45,7 +46,7 @@ export async function openHeader(header: EnvelopeHeader, options: UnsealOptions)
         key.fill(0);
         throw new KeysError('header-auth-failed', 'envelope header failed authentication', { place: { field: 'header' } });
       }
-      return key;
+      return messageKeyObject(key);
     }
   }
   if (failures.length > 0 && failures.every((f) => f === 'commitment-mismatch')) {

@@ -104,6 +104,16 @@ describe('sealStream / unsealStream (docs/formats/envelope.md)', () => {
     );
   });
 
+  it('every single bit flip of a small envelope is refused (exhaustive)', async () => {
+    const envelope = await sealBuffer(randomBytes(100), { wrapWith, frameSize: 64, context: { dataset: 'ds-1' } });
+    for (let bit = 0; bit < envelope.length * 8; bit++) {
+      const damaged = Buffer.from(envelope);
+      damaged[bit >> 3] = (damaged[bit >> 3] ?? 0) ^ (1 << (bit & 7));
+      const error = await unsealBuffer(damaged, unseal).then(() => undefined, (e: unknown) => e);
+      if (!(error instanceof KeysError)) throw new Error(`bit ${bit} was not detected`);
+    }
+  });
+
   it('truncation anywhere and extension are refused with a typed error', async () => {
     const data = randomBytes(500);
     const envelope = await sealBuffer(data, { wrapWith, frameSize: 100 });

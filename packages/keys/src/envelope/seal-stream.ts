@@ -9,7 +9,7 @@ import {
   encodeKeyBlock,
   MESSAGE_ID_BYTES,
 } from './envelope-header.ts';
-import { deriveMessageKeys, encryptFrame, headerTag } from './message-keys.ts';
+import { deriveMessageKeys, encryptFrame, headerTag, messageKeyObject } from './message-keys.ts';
 
 /** Which KEKs wrap the message's DEK: the first generates it, the others wrap the same DEK. */
 export interface SealOptions {
@@ -34,7 +34,9 @@ export async function* sealStream(source: AsyncIterable<Uint8Array> | Iterable<U
   if (first === undefined) throw new TypeError('sealStream needs at least one key to wrap with');
   const dataKey = await first.provider.generateDataKey(first.keyId);
   const messageId = randomBytes(MESSAGE_ID_BYTES);
-  const { key, commitment } = deriveMessageKeys(dataKey.plaintext, messageId);
+  const derived = deriveMessageKeys(dataKey.plaintext, messageId);
+  const commitment = derived.commitment;
+  const key = messageKeyObject(derived.key);
   try {
     const wrapped = [dataKey.wrapped];
     for (const other of others) wrapped.push(await other.provider.wrapDataKey(other.keyId, dataKey.plaintext));
@@ -57,7 +59,6 @@ export async function* sealStream(source: AsyncIterable<Uint8Array> | Iterable<U
     yield* encryptFrame(key, messageId, sequence, true, queue.take(queue.length));
   } finally {
     dataKey.plaintext.fill(0);
-    key.fill(0);
   }
 }
 

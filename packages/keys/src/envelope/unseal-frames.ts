@@ -58,21 +58,17 @@ export async function* unsealFrames(source: RandomAccessSource, range: FrameRang
     throw new KeysError('frame-range', 'frame range outside the envelope', { place: { index: range.first } });
   }
   const key = await openHeader(header, options);
-  try {
-    const full = header.frameSize + TAG_BYTES;
-    const size = header.length + layout.plaintextLength + frameCount * TAG_BYTES;
-    for (let sequence = range.first; sequence < range.first + range.count; sequence++) {
-      const at = header.length + sequence * full;
-      const length = Math.min(full, size - at);
-      const frame = await source.read(at, length);
-      if (frame.length !== length) throw frameError('truncated', sequence);
-      const final = sequence === frameCount - 1;
-      const plain = decryptFrame(key, header.messageId, sequence, final, [frame.subarray(0, length - TAG_BYTES)], frame.subarray(length - TAG_BYTES));
-      if (plain === undefined) throw frameError('frame-auth-failed', sequence);
-      yield* plain;
-    }
-  } finally {
-    key.fill(0);
+  const full = header.frameSize + TAG_BYTES;
+  const size = header.length + layout.plaintextLength + frameCount * TAG_BYTES;
+  for (let sequence = range.first; sequence < range.first + range.count; sequence++) {
+    const at = header.length + sequence * full;
+    const length = Math.min(full, size - at);
+    const frame = await source.read(at, length);
+    if (frame.length !== length) throw frameError('truncated', sequence);
+    const final = sequence === frameCount - 1;
+    const plain = decryptFrame(key, header.messageId, sequence, final, [frame.subarray(0, length - TAG_BYTES)], frame.subarray(length - TAG_BYTES));
+    if (plain === undefined) throw frameError('frame-auth-failed', sequence);
+    yield* plain;
   }
 }
 

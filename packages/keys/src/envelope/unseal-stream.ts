@@ -39,27 +39,24 @@ export async function* unsealStream(source: AsyncIterable<Uint8Array> | Iterable
   }
   const header = parseHeader(queue.takeCopy(needed));
   const key = await openHeader(header, options);
-  try {
-    options.onHeader?.(header);
-    const full = header.frameSize + TAG_BYTES;
-    for (let sequence = 0; ; sequence++) {
-      const final = !(await fill(full + 1));
-      if (final && queue.length < TAG_BYTES) throw frameError('truncated', sequence);
-      const length = final ? queue.length : full;
-      const pieces = queue.take(length - TAG_BYTES);
-      const tag = queue.takeCopy(TAG_BYTES);
-      const plain = decryptFrame(key, header.messageId, sequence, final, pieces, tag);
-      if (plain === undefined) {
-        // Diagnose, spending work only on failure: a frame sealed as non-final at the end means
-        // truncation at a frame boundary; a final frame followed by more bytes means extension.
-        const other = decryptFrame(key, header.messageId, sequence, !final, pieces, tag);
-        throw frameError(other === undefined ? 'frame-auth-failed' : final ? 'truncated' : 'trailing-data', sequence);
-      }
-      yield* plain;
-      if (final) return;
+  options.onHeader?.(header);
+  const full = header.frameSize + TAG_BYTES;
+  for (let sequence = 0; ; sequence++) {
+    const final = !(await fill(full + 1));
+    if (final && queue.length < TAG_BYTES) throw frameError('truncated', sequence);
+    const length = final ? queue.length : full;
+    const pieces = queue.take(length - TAG_BYTES);
+    const tag = queue.takeCopy(TAG_BYTES);
+    const plain = decryptFrame(key, header.messageId, sequence, final, pieces, tag);
+    if (plain === undefined) {
+      // Diagnose, spending work only on failure: a frame sealed as non-final at the end means
+      // truncation at a frame boundary; a final frame followed by more bytes means extension.
+      const other = decryptFrame(key, header.messageId, sequence, !final, pieces, tag);
+      for (const piece of other ?? []) piece.fill(0);
+      throw frameError(other === undefined ? 'frame-auth-failed' : final ? 'truncated' : 'trailing-data', sequence);
     }
-  } finally {
-    key.fill(0);
+    yield* plain;
+    if (final) return;
   }
 }
 

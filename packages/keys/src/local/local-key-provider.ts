@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { KeysError } from '../keys-error.ts';
 import { DATA_KEY_BYTES, type DataKey, type KeyMetadata, type KeyProvider, type WrappedDataKey } from '../key-provider.ts';
 import type { KekRecord, KeystoreState } from './keystore-state.ts';
@@ -15,6 +15,10 @@ const WRAPPED_BYTES = 12 + DATA_KEY_BYTES + 16;
 export class LocalKeyProvider implements KeyProvider {
   readonly id = LOCAL_PROVIDER_ID;
   readonly #state: () => KeystoreState;
+  // Node 24 re-imports a Buffer key on every createCipheriv (~6x slower for a 32-byte wrap), so
+  // each KEK version gets one KeyObject. It is dropped when the material is erased; unlike the
+  // Buffer it cannot be zeroed, so its copy lives until garbage collection (docs/keys.md).
+  readonly #keyObjects = new WeakMap<Buffer, KeyObject>();
 
   constructor(state: () => KeystoreState) {
     this.#state = state;
@@ -70,7 +74,7 @@ export class LocalKeyProvider implements KeyProvider {
     const latest = record.versions.at(-1);
     if (latest?.material == null) throw new KeysError('key-destroyed', 'newest key version was destroyed', { place: { path: keyId } });
     const nonce = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', latest.material, nonce, { authTagLength: 16 });
+    const cipher = createCipheriv('aes-256-gcm', this.keyObject(latest.material), nonce, { authTagLength: 16 });
     cipher.setAAD(wrapAad(keyId, latest.version));
     const wrapped = Buffer.allocUnsafe(WRAPPED_BYTES);
     nonce.copy(wrapped, 0);
@@ -90,7 +94,7 @@ export class LocalKeyProvider implements KeyProvider {
     if (version.material === null) throw new KeysError('key-destroyed', 'key version was destroyed', { place });
     const bytes = Buffer.from(wrapped.wrapped.buffer, wrapped.wrapped.byteOffset, wrapped.wrapped.byteLength);
     if (bytes.length !== WRAPPED_BYTES) throw new KeysError('unwrap-failed', 'wrapped data key has the wrong length', { place });
-    const decipher = createDecipheriv('aes-256-gcm', version.material, bytes.subarray(0, 12), { authTagLength: 16 });
+    const decipher = createDecipheriv('aes-256-gcm', this.keyObject(version.material), bytes.subarray(0, 12), { authTagLength: 16 });
     decipher.setAAD(wrapAad(wrapped.keyId, wrapped.version));
     decipher.setAuthTag(bytes.subarray(12 + DATA_KEY_BYTES));
     const out = decipher.update(bytes.subarray(12, 12 + DATA_KEY_BYTES));
@@ -110,6 +114,15 @@ export class LocalKeyProvider implements KeyProvider {
     } finally {
       dataKey.fill(0);
     }
+  }
+
+  private keyObject(material: Buffer): KeyObject {
+    let object = this.#keyObjects.get(material);
+    if (object === undefined) {
+      object = createSecretKey(material);
+      this.#keyObjects.set(material, object);
+    }
+    return object;
   }
 
   private record(keyId: string): KekRecord {
