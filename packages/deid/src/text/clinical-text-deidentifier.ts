@@ -8,6 +8,8 @@ import { PATTERN_RULES } from './detectors/pattern-rules.ts';
 import { SurrogateWriter, type ReplacementMode } from './replace/surrogate-writer.ts';
 import type { KnownIdentifiers, TextDeidRequest, TextDeidResult, TextDeidentifier, TextSpan } from './text-deidentifier.ts';
 
+const KNOWN_CACHE_SIZE = 256;
+
 export interface ClinicalTextDeidentifierOptions {
   /** `tags` (default): `[NAME]`; `surrogates`: realistic and consistent per patient (needs `request.patient`). */
   readonly mode?: ReplacementMode;
@@ -42,10 +44,23 @@ export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifier
   });
   const mode = options.mode ?? 'tags';
 
+  // Per-engine cache of compiled known-identifier detectors (a batch has many notes per patient).
+  const knownCache = new Map<string, KnownIdentifierDetector>();
+  function knownDetector(known: KnownIdentifiers): KnownIdentifierDetector {
+    const key = JSON.stringify(known);
+    let detector = knownCache.get(key);
+    if (detector === undefined) {
+      detector = new KnownIdentifierDetector(known, nicknames, isCommonWord);
+      if (knownCache.size >= KNOWN_CACHE_SIZE) knownCache.delete(knownCache.keys().next().value ?? '');
+      knownCache.set(key, detector);
+    }
+    return detector;
+  }
+
   function detectInternal(text: string, known: KnownIdentifiers | undefined): DetectedSpan[] {
     const found: DetectedSpan[] = [];
     for (const d of builtIn) d.detect(text, found);
-    if (known !== undefined) new KnownIdentifierDetector(known, nicknames, isCommonWord).detect(text, found);
+    if (known !== undefined) knownDetector(known).detect(text, found);
     return mergeSpans(found);
   }
 

@@ -1,7 +1,7 @@
 import type { TextSpan } from './text-deidentifier.ts';
 
 /** How sure a detector is; on overlap the stronger one names the category. */
-export const SPAN_STRENGTH = { dictionary: 1, pattern: 2, context: 2, model: 2, known: 3 } as const;
+export const SPAN_STRENGTH = { dictionary: 1, pattern: 2, context: 2, model: 2, labelled: 2.5, known: 3 } as const;
 
 /** A span with the strength of the detector that found it (internal to the engine). */
 export interface DetectedSpan extends TextSpan {

@@ -6,15 +6,32 @@ import { writtenForms } from '../replace/date-mention.ts';
 import { boundedEditDistance, toleratedDistance } from './edit-distance.ts';
 
 interface Needle {
-  readonly pattern: string;
+  pattern: string;
   readonly category: SafeHarborCategory;
   readonly kind: string;
 }
 
-const WORD = /[\p{L}][\p{L}'’-]*/gu;
+/** A one-word needle found with indexOf in the lower-cased text (fast path). */
+interface Word {
+  readonly lower: string;
+  readonly category: SafeHarborCategory;
+  readonly kind: string;
+  /** An ordinary word (`Rose`): only a capitalized occurrence counts. */
+  readonly capitalized: boolean;
+}
+
+/** Capitalized words of 5+ letters: the candidates for a misspelled known name. */
+const CAP_WORD = /\p{Lu}[\p{L}'’-]{4,}/gu;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})/;
 const SSN_SHAPE = /^\d{3}-?\d{2}-?\d{4}$/;
 const SYNTHETIC_SUFFIX = /\d+$/;
+
+const LETTER_OR_DIGIT = /[\p{L}\d]/u;
+
+/** True when the match is a whole word (no letter or digit just before or after it). */
+function wordBoundary(text: string, start: number, end: number): boolean {
+  return !(start > 0 && LETTER_OR_DIGIT.test(text.charAt(start - 1))) && !(end < text.length && LETTER_OR_DIGIT.test(text.charAt(end)));
+}
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -35,7 +52,7 @@ function digitsLoose(value: string): string | undefined {
 /**
  * Finds the patient's identifiers already known from structured data (FHIR Patient, HL7 PID/NK1,
  * DICOM header): names (exact, case- and spacing-insensitive, nicknames, misspellings within a
- * small edit distance), birth dates in their common written forms, identifiers and phone numbers
+ * small edit distance, capitalized words only), birth dates in their common written forms, identifiers and phone numbers
  * with any separators, e-mail addresses and address lines. Built per request; PHI stays in memory.
  */
 export class KnownIdentifierDetector implements SpanDetector {
@@ -43,6 +60,7 @@ export class KnownIdentifierDetector implements SpanDetector {
   readonly #regex: RegExp | undefined;
   readonly #needles: readonly Needle[];
   readonly #nameParts: readonly string[];
+  readonly #words: readonly Word[];
 
   /**
    * @param isCommonWord name parts that are ordinary words (`Will`, `Rose`) match only when
@@ -53,7 +71,6 @@ export class KnownIdentifierDetector implements SpanDetector {
     const parts = new Set<string>();
     for (const name of known.names ?? []) {
       if (name.trim().length < 2) continue;
-      needles.push({ pattern: literal(name), category: 'name', kind: 'name' });
       for (const raw of name.split(/[\s,]+/)) {
         const part = normalizeToken(raw.replace(/\.$/, ''));
         if (part.length < 2) continue;
@@ -63,10 +80,7 @@ export class KnownIdentifierDetector implements SpanDetector {
         for (const nick of nicknames.get(bare) ?? []) parts.add(nick);
       }
     }
-    for (const p of parts) {
-      const cased = isCommonWord(p) ? `${escape(p.charAt(0).toUpperCase())}(?i:${escape(p.slice(1))})` : literal(p);
-      needles.push({ pattern: cased, category: 'name', kind: 'name' });
-    }
+    const words: Word[] = [...parts].map((p) => ({ lower: p, category: 'name', kind: 'name', capitalized: isCommonWord(p) }));
     for (const date of known.dates ?? []) {
       const m = ISO_DATE.exec(date);
       if (m === null) {
@@ -94,15 +108,24 @@ export class KnownIdentifierDetector implements SpanDetector {
         if (part.trim().length >= 3 && /\p{L}{2}|\d{3}/u.test(part)) needles.push({ pattern: literal(part), category: 'geographic', kind: 'address' });
       }
     }
+    // One-word needles go to the indexOf path; the rest (spaces, digit patterns) to one regex.
+    for (const n of needles) {
+      if (/^[\p{L}\p{N}@._'-]+$/u.test(n.pattern.replace(/\\./g, '.').replace(/\\-/g, '-')) && !n.pattern.includes('[')) {
+        words.push({ lower: n.pattern.replace(/\\(.)/g, '$1').toLowerCase(), category: n.category, kind: n.kind, capitalized: false });
+        n.pattern = '';
+      }
+    }
+    this.#words = words;
     const valid = needles.filter((n) => n.pattern.length > 0);
     valid.sort((a, b) => b.pattern.length - a.pattern.length);
     this.#needles = valid;
     this.#nameParts = [...parts].filter((p) => p.length >= 5 && !isCommonWord(p));
     this.#regex =
-      valid.length === 0 ? undefined : new RegExp(valid.map((n, i) => (n.pattern.includes('(?i:') ? `(?<k${i}>${n.pattern})` : `(?<k${i}>(?i:${n.pattern}))`)).join('|').replace(/^/, '(?<![\\p{L}\\d])(?:').concat(')(?![\\p{L}\\d])'), 'gu');
+      valid.length === 0 ? undefined : new RegExp(valid.map((n, i) => (n.pattern.includes('(?i:') ? `(?<k${i}>${n.pattern})` : `(?<k${i}>(?i:${n.pattern}))`)).join('|'), 'gu');
   }
 
   detect(text: string, out: DetectedSpan[]): void {
+    this.#findWords(text, out);
     if (this.#regex !== undefined) {
       const re = new RegExp(this.#regex);
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
@@ -118,19 +141,40 @@ export class KnownIdentifierDetector implements SpanDetector {
             break;
           }
         }
-        if (needle === undefined) continue;
+        if (needle === undefined || !wordBoundary(text, m.index, m.index + m[0].length)) continue;
         out.push({ start: m.index, end: m.index + m[0].length, category: needle.category, detector: `known.${needle.kind}`, strength: SPAN_STRENGTH.known });
       }
     }
     if (this.#nameParts.length > 0) this.#fuzzyNames(text, out);
   }
 
+  #findWords(text: string, out: DetectedSpan[]): void {
+    if (this.#words.length === 0) return;
+    const lower = text.toLowerCase();
+    if (lower.length !== text.length) {
+      // Lower-casing changed lengths (rare scripts): offsets would drift, use a per-word regex.
+      for (const w of this.#words) {
+        for (const m of text.matchAll(new RegExp(escape(w.lower), 'giu'))) this.#pushWord(text, m.index, m.index + m[0].length, w, out);
+      }
+      return;
+    }
+    for (const w of this.#words) {
+      for (let at = lower.indexOf(w.lower); at >= 0; at = lower.indexOf(w.lower, at + 1)) this.#pushWord(text, at, at + w.lower.length, w, out);
+    }
+  }
+
+  #pushWord(text: string, start: number, end: number, w: Word, out: DetectedSpan[]): void {
+    if (!wordBoundary(text, start, end)) return;
+    if (w.capitalized && text.charAt(start) === text.charAt(start).toLowerCase()) return;
+    out.push({ start, end, category: w.category, detector: `known.${w.kind}`, strength: SPAN_STRENGTH.known });
+  }
+
   /** Misspelled known names: any word within the tolerated edit distance of a known name part. */
   #fuzzyNames(text: string, out: DetectedSpan[]): void {
-    const re = new RegExp(WORD);
+    const re = new RegExp(CAP_WORD);
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const word = m[0];
-      if (word.length < 5) continue;
+      if (!wordBoundary(text, m.index, m.index + word.length)) continue;
       const norm = normalizeToken(word);
       for (const part of this.#nameParts) {
         if (norm === part) break;

@@ -1,5 +1,5 @@
 import { SPAN_STRENGTH, type DetectedSpan, type SpanDetector } from '../detected-span.ts';
-import type { PatternRule } from './pattern-rules.ts';
+import { STATE_CODES, STATE_NAMES, type PatternRule } from './pattern-rules.ts';
 
 interface CompiledRule {
   readonly rule: PatternRule;
@@ -7,33 +7,69 @@ interface CompiledRule {
   readonly valueGroup: string | undefined;
 }
 
+interface Family {
+  readonly regex: RegExp;
+  readonly rules: readonly CompiledRule[];
+  /** Run only when the text contains one of these (rare families); empty: always. */
+  readonly triggers: readonly string[];
+}
+
 const FAX_CONTEXT = /\bfax\b|\bfacsimile\b/i;
+/** `, MA 02114` or `, Massachusetts`: the state after a city (the city is found walking back). */
+const CITY_STATE = new RegExp(`,[ \\t]*(?:(?:${STATE_NAMES})\\b|(?:${STATE_CODES})\\b(?=[ \\t]+\\d{5}\\b))`, 'g');
+const CITY_WORD = /[A-Z][A-Za-z'’.-]+$/;
+
+function compile(rules: readonly PatternRule[], offset: number): { source: string; compiled: CompiledRule[] } {
+  const compiled: CompiledRule[] = [];
+  const parts = rules.map((rule, k) => {
+    const i = offset + k;
+    const group = `r${i}`;
+    const valueGroup = rule.hasValue === true ? `v${i}` : undefined;
+    compiled.push({ rule, group, valueGroup });
+    return `(?<${group}>${valueGroup === undefined ? rule.source : rule.source.replace('(?<v>', `(?<${valueGroup}>`)})`;
+  });
+  return { source: parts.join('|'), compiled };
+}
 
 /**
- * All pattern rules compiled into one regular expression (`rule0|rule1|...`, each a named group),
- * so the text is scanned once. The `d` flag gives the offsets of value groups.
+ * The pattern families compiled into few regular expressions: every rule that starts with a digit
+ * in one alternation (the regex engine skips letters quickly), every rule that starts at a word in
+ * another, and rare families (e-mail, URL, IPv6, hospitals) alone, only when their trigger is in
+ * the text. A city before `, ST 12345` is found from the state backwards; mixed letter-digit
+ * identifiers from their digits. Labelled identifiers
+ * (`MRN: ...`) win over generic numbers on overlap.
  */
 export class PatternDetector implements SpanDetector {
   readonly id = 'regex';
-  readonly #regex: RegExp;
-  readonly #rules: readonly CompiledRule[];
+  readonly #families: readonly Family[];
 
   constructor(rules: readonly PatternRule[]) {
-    const compiled: CompiledRule[] = [];
-    const parts: string[] = [];
-    rules.forEach((rule, i) => {
-      const group = `r${i}`;
-      const valueGroup = rule.hasValue === true ? `v${i}` : undefined;
-      const source = valueGroup === undefined ? rule.source : rule.source.replace('(?<v>', `(?<${valueGroup}>`);
-      parts.push(`(?<${group}>${source})`);
-      compiled.push({ rule, group, valueGroup });
-    });
-    this.#regex = new RegExp(parts.join('|'), 'gd');
-    this.#rules = compiled;
+    const families: Family[] = [];
+    let offset = 0;
+    for (const lead of ['digit', 'word'] as const) {
+      const group = rules.filter((r) => r.lead === lead);
+      const { source, compiled } = compile(group, offset);
+      offset += group.length;
+      families.push({ regex: new RegExp(source, 'gd'), rules: compiled, triggers: [] });
+    }
+    for (const rule of rules.filter((r) => r.lead === 'rare')) {
+      const { source, compiled } = compile([rule], offset++);
+      families.push({ regex: new RegExp(source, 'gd'), rules: compiled, triggers: rule.triggers ?? [] });
+    }
+    this.#families = families;
   }
 
   detect(text: string, out: DetectedSpan[]): void {
-    const regex = new RegExp(this.#regex);
+    for (const family of this.#families) {
+      if (family.triggers.length > 0 && !family.triggers.some((t) => text.includes(t))) continue;
+      this.#run(family, text, out);
+    }
+    cityBeforeState(text, out);
+    scanDigitTokens(text, out);
+  }
+
+  #run(family: Family, text: string, out: DetectedSpan[]): void {
+    const regex = new RegExp(family.regex);
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
       if (m[0].length === 0) {
         regex.lastIndex++;
@@ -41,15 +77,72 @@ export class PatternDetector implements SpanDetector {
       }
       const groups = m.indices?.groups;
       if (groups === undefined) continue;
-      for (const c of this.#rules) {
+      for (const c of family.rules) {
         const whole = groups[c.group];
         if (whole === undefined) continue;
         const range = c.valueGroup === undefined ? whole : (groups[c.valueGroup] ?? whole);
         let category = c.rule.category;
-        if (category === 'phone' && FAX_CONTEXT.test(text.slice(Math.max(0, range[0] - 16), range[0]))) category = 'fax';
-        out.push({ start: range[0], end: range[1], category, detector: `regex.${c.rule.name}`, strength: SPAN_STRENGTH.pattern });
+        if ((category === 'phone' || c.rule.name === 'phone-generic') && FAX_CONTEXT.test(text.slice(Math.max(0, range[0] - 16), range[0]))) category = 'fax';
+        const strength = c.valueGroup === undefined ? SPAN_STRENGTH.pattern : SPAN_STRENGTH.labelled;
+        out.push({ start: range[0], end: range[1], category, detector: `regex.${c.rule.name}`, strength });
         break;
       }
     }
+  }
+}
+
+/** `Springfield, MA 01101`, `Salt Lake City, Utah`: up to three capitalized words before the state. */
+function cityBeforeState(text: string, out: DetectedSpan[]): void {
+  const re = new RegExp(CITY_STATE);
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const end = m.index;
+    let start = end;
+    for (let words = 0; words < 3; words++) {
+      const w = CITY_WORD.exec(text.slice(Math.max(0, start - 40), start));
+      if (w === null) break;
+      start -= w[0].length;
+      // another word before it, separated by one space?
+      if (text.charCodeAt(start - 1) !== 32 || !/[A-Za-z'’.-]/.test(text.charAt(start - 2))) break;
+      if (CITY_WORD.exec(text.slice(Math.max(0, start - 41), start - 1)) === null) break;
+      start -= 1;
+    }
+    if (start < end && /[A-Z]/.test(text.charAt(start))) out.push({ start, end, category: 'geographic', detector: 'regex.city-state', strength: SPAN_STRENGTH.pattern });
+  }
+}
+
+const DIGITS = /\d+/g;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const IPV6_FULL = /^[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}$/;
+const VIN = /^[A-HJ-NPR-Z0-9]{17}$/;
+const ALNUM_ID = /^[A-Za-z]{1,4}-?\d[A-Za-z0-9-]{3,}$/;
+
+function isTokenChar(c: number): boolean {
+  return (c >= 48 && c <= 58) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
+}
+
+/**
+ * Identifiers that mix letters and digits (`A1234567`, VINs, UUIDs, full IPv6): found from their
+ * digits (the regex engine skips text without digits quickly), then widened to the whole token
+ * and classified. ISO 3779 VINs: 17 characters without I, O, Q, with letters and digits.
+ */
+function scanDigitTokens(text: string, out: DetectedSpan[]): void {
+  const re = new RegExp(DIGITS);
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    let start = m.index;
+    let end = start + m[0].length;
+    while (start > 0 && isTokenChar(text.charCodeAt(start - 1))) start--;
+    while (end < text.length && isTokenChar(text.charCodeAt(end))) end++;
+    re.lastIndex = end;
+    while (end > start && (text.charCodeAt(end - 1) === 58 || text.charCodeAt(end - 1) === 45)) end--;
+    while (start < end && (text.charCodeAt(start) === 58 || text.charCodeAt(start) === 45)) start++;
+    if (end - start < 6) continue;
+    const token = text.slice(start, end);
+    let rule: string | undefined;
+    let category: DetectedSpan['category'] = 'other-id';
+    if (UUID.test(token)) rule = 'uuid';
+    else if (IPV6_FULL.test(token)) [rule, category] = ['ip6', 'ip'];
+    else if (VIN.test(token) && /[A-Z]/.test(token)) [rule, category] = ['vin', 'vehicle'];
+    else if (ALNUM_ID.test(token) && (token.match(/\d/g)?.length ?? 0) >= 4) rule = 'alnum-id';
+    if (rule !== undefined) out.push({ start, end, category, detector: `regex.${rule}`, strength: SPAN_STRENGTH.pattern });
   }
 }

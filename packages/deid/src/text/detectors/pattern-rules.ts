@@ -11,6 +11,13 @@ export interface PatternRule {
   readonly source: string;
   /** Only the text of this inner group (written `(?<v>...)` in `source`) is the span. */
   readonly hasValue?: boolean;
+  /**
+   * `digit`: every match starts with a digit, `(` or `+` (compiled together: the engine skips
+   * letters fast); `word`: starts at a word; `rare`: run alone, only when the text contains one
+   * of `triggers` (`@` for e-mail, `://` for URLs).
+   */
+  readonly lead: 'digit' | 'word' | 'rare';
+  readonly triggers?: readonly string[];
 }
 
 const MONTH =
@@ -18,11 +25,11 @@ const MONTH =
 const ORD = '(?:st|nd|rd|th)';
 const DAY = `(?:[12]\\d|3[01]|0?[1-9])${ORD}?`;
 const YEAR = "(?:(?:19|20)\\d{2}|'\\d{2})";
-const STATE_CODES =
+export const STATE_CODES =
   'AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR';
-const STATE_NAMES =
+export const STATE_NAMES =
   'Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming';
-const STATES = `${STATE_CODES}|${STATE_NAMES}`;
+export const STATES = `${STATE_CODES}|${STATE_NAMES}`;
 const STREET_SUFFIX =
   'Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Route|Rte|Alley|Loop|Pike|Row|Crossing|Xing|Plaza|Ridge|Heights|Hts|Hill|Hills|Gardens|Park|Point|View|Walk|Crescent|Close|Mews|Expressway|Expy|Freeway|Fwy|Turnpike|Tpke|Center|Ctr|Commons|Junction|Jct|Landing|Manor|Meadows?|Mill|Pass|Port|Run|Spring|Springs|Station|Summit|Valley|Village|Vista|Estates?|Glen|Green|Grove|Harbor|Haven|Isle|Knolls?|Lake|Lakes|Oval|Path|Pointe?|Ridge|Shores?|Track|Trace|Union|Ville|Wells|Woods?';
 const CAPWORD = "[A-Z][A-Za-z'’.-]*";
@@ -31,26 +38,27 @@ const ID_VALUE = '(?<v>(?=[A-Za-z0-9-]*\\d)[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-
 const SEP = '\\s*(?:(?:[Nn]umber|NUMBER|[Nn]um|[Nn]o|NO|[Nn]br|[Ii][Dd]|#)\\.?\\s*)?[:#=]?\\s*';
 
 function labelled(name: string, category: SafeHarborCategory, labels: string): PatternRule {
-  return { name, category, source: `\\b(?:${labels})${SEP}${ID_VALUE}`, hasValue: true };
+  return { name, category, source: `\\b(?:${labels})${SEP}${ID_VALUE}`, hasValue: true, lead: 'word' };
 }
 
 /** The rules, most specific first (the alternation tries them in this order at each position). */
 export const PATTERN_RULES: readonly PatternRule[] = [
-  { name: 'email', category: 'email', source: "[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}" },
-  { name: 'url', category: 'url', source: "(?:https?|ftp)://[^\\s<>\"'`)\\]]*[^\\s<>\"'`)\\].,;:!?]|\\bwww\\.[^\\s<>\"'`)\\]]*[^\\s<>\"'`)\\].,;:!?]" },
+  { name: 'email', category: 'email', lead: 'rare', triggers: ['@'], source: "[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}" },
+  { name: 'url', category: 'url', lead: 'rare', triggers: ['://', 'www.', 'WWW.'], source: "(?:https?|ftp)://[^\\s<>\"'`)\\]]*[^\\s<>\"'`)\\].,;:!?]|\\bwww\\.[^\\s<>\"'`)\\]]*[^\\s<>\"'`)\\].,;:!?]" },
   {
     name: 'domain',
     category: 'url',
-    source: '\\b[a-z0-9][a-z0-9-]*(?:\\.[a-z0-9-]+)*\\.(?:com|org|net|edu|gov|info|biz|io|us|uk|de|fr|es|ca|au|co|me|health)\\b(?:/[^\\s<>"\')\\]]*)?',
+    lead: 'rare', triggers: ['.com', '.org', '.net', '.edu', '.gov', '.info', '.biz', '.io', '.us', '.uk', '.de', '.fr', '.es', '.ca', '.au', '.co', '.me', '.health'], source: '\\b[a-z0-9][a-z0-9-]*(?:\\.[a-z0-9-]+)*\\.(?:com|org|net|edu|gov|info|biz|io|us|uk|de|fr|es|ca|au|co|me|health)\\b(?:/[^\\s<>"\')\\]]*[^\\s<>"\')\\].,;:!?])?',
   },
+  { name: 'ip', category: 'ip', lead: 'digit', source: '\\b(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}\\b' },
   {
-    name: 'ip',
+    name: 'ip6',
     category: 'ip',
-    source:
-      '\\b(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}\\b|\\b(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}\\b|\\b(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?(?![:\\w])',
+    lead: 'rare',
+    triggers: ['::'],
+    source: '\\b(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?(?![:\\w])',
   },
-  { name: 'uuid', category: 'other-id', source: '\\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\b' },
-  { name: 'ssn', category: 'ssn', source: '\\b\\d{3}-\\d{2}-\\d{4}\\b' },
+  { name: 'ssn', category: 'ssn', lead: 'digit', source: '\\b\\d{3}-\\d{2}-\\d{4}\\b' },
   labelled('ssn-labelled', 'ssn', 'SSN|SS#|[Ss]ocial [Ss]ecurity(?: [Nn]umber)?'),
   labelled('mrn', 'mrn', 'MRN|MR|[Mm]edical [Rr]ecord(?: [Nn]umber)?|[Cc]hart|[Pp]atient ID|[Pp]t ID|[Hh]ospital [Nn]umber|[Uu]nit [Nn]umber|[Rr]ecord'),
   labelled('account', 'account', '[Aa]ccount|ACCT|[Aa]cct|[Bb]illing|[Ii]nvoice|[Ee]ncounter|[Vv]isit|FIN|[Cc]ase|[Cc]laim|[Cc]redit [Cc]ard|[Cc]ard|IBAN'),
@@ -62,66 +70,60 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   ),
   labelled('vehicle', 'vehicle', 'VIN|[Pp]late|[Ll]icen[cs]e [Pp]late|[Tt]ag|[Vv]ehicle'),
   labelled('device', 'device', '[Ss]erial|S/N|SN|[Dd]evice|UDI|IMEI|[Mm]odel|[Ll]ot|[Ii]mplant'),
-  { name: 'udi', category: 'device', source: '\\(01\\)\\d{14}(?:\\(\\d{2}\\)[^\\s(]+)*' },
-  { name: 'vin', category: 'vehicle', source: '\\b(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])(?=[A-HJ-NPR-Z0-9]*\\d)[A-HJ-NPR-Z0-9]{17}\\b' },
+  { name: 'udi', category: 'device', lead: 'digit', source: '\\(01\\)\\d{14}(?:\\(\\d{2}\\)[^\\s(]+)*' },
   {
     name: 'phone',
     category: 'phone',
-    source:
+    lead: 'digit', source:
       '(?:\\+?1[\\s.-]?)?(?:\\(\\d{3}\\)\\s?|\\b\\d{3}[\\s.-])\\d{3}[\\s.-]\\d{4}\\b(?:\\s*(?:x|ext\\.?|extension)\\s*\\d{1,5})?|\\+\\d{1,3}[\\s.-]?\\(?\\d{1,4}\\)?(?:[\\s.-]?\\d{2,4}){2,4}\\b|\\(\\d{1,4}\\)\\s?\\d{2,4}[\\s.-]\\d{2,4}(?:[\\s.-]\\d{2,4})?\\b|\\b0\\d{3,4}\\s\\d{3}\\s\\d{3,4}\\b|\\b\\d{2}(?:[.-]\\d{2}){3,4}\\b',
   },
   {
     name: 'date-iso',
     category: 'date',
-    source: '\\b(?:19|20)\\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])(?:[T ]\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?\\b',
+    lead: 'digit', source: '\\b(?:19|20)\\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])(?:[T ]\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?\\b',
   },
-  { name: 'date-ymd', category: 'date', source: '\\b(?:19|20)\\d{2}/(?:0?[1-9]|1[0-2])/(?:[12]\\d|3[01]|0?[1-9])\\b' },
+  { name: 'date-ymd', category: 'date', lead: 'digit', source: '\\b(?:19|20)\\d{2}/(?:0?[1-9]|1[0-2])/(?:[12]\\d|3[01]|0?[1-9])\\b' },
   {
     name: 'date-numeric',
     category: 'date',
-    source: '\\b(?:[12]\\d|3[01]|0?[1-9])[/.-](?:[12]\\d|3[01]|0?[1-9])[/.-](?:(?:19|20)\\d{2}|\\d{2})\\b(?![/.-]\\d)',
+    lead: 'digit', source: '\\b(?:[12]\\d|3[01]|0?[1-9])[/.-](?:[12]\\d|3[01]|0?[1-9])[/.-](?:(?:19|20)\\d{2}|\\d{2})\\b(?![/.-]\\d)',
   },
-  { name: 'date-day-month', category: 'date', source: `\\b${DAY}(?:\\s+of)?[\\s-]+${MONTH}\\b\\.?(?:,?[\\s-]+${YEAR})?` },
-  { name: 'date-month-day', category: 'date', source: `\\b${MONTH}\\b\\.?\\s+${DAY}\\b(?:,?\\s+${YEAR}\\b)?` },
-  { name: 'date-month-year', category: 'date', source: `\\b${MONTH}\\b\\.?,?\\s+(?:of\\s+)?${YEAR}\\b` },
+  { name: 'date-day-month', category: 'date', lead: 'digit', source: `\\b${DAY}(?:\\s+of)?[\\s-]+${MONTH}\\b\\.?(?:,?[\\s-]+${YEAR})?` },
+  { name: 'date-month-day', category: 'date', lead: 'word', source: `\\b${MONTH}\\b\\.?\\s+${DAY}\\b(?:,?\\s+${YEAR}\\b)?` },
+  { name: 'date-month-year', category: 'date', lead: 'word', source: `\\b${MONTH}\\b\\.?,?\\s+(?:of\\s+)?${YEAR}\\b` },
   {
     name: 'date-month-day-short',
     category: 'date',
-    source: '\\b(?<=(?:[Oo]n|[Ss]ince|[Ff]rom|[Uu]ntil|[Dd]ated|[Tt]hrough|DOS|DOB|[Aa]dmitted|[Dd]ischarged|[Ss]een)[: ]\\s*)(?:0?[1-9]|1[0-2])/(?:[12]\\d|3[01]|0?[1-9])\\b(?![/.]\\d)',
+    lead: 'digit', source: '\\b(?:0?[1-9]|1[0-2])/(?:[12]\\d|3[01]|0?[1-9])\\b(?![/.]\\d)(?<=(?:[Oo]n|[Ss]ince|[Ff]rom|[Uu]ntil|[Dd]ated|[Tt]hrough|DOS|DOB|[Aa]dmitted|[Dd]ischarged|[Ss]een)[: ]\\s*\\d{1,2}/\\d{1,2})',
   },
-  { name: 'date-ordinal', category: 'date', source: `(?<=\\b(?:the|The|on|On)\\s+)(?:[12]\\d|3[01]|0?[1-9])${ORD}\\b` },
-  { name: 'date-season', category: 'date', source: `\\b(?:[Ss]pring|[Ss]ummer|[Ff]all|[Aa]utumn|[Ww]inter)(?:\\s+of)?\\s+${YEAR}\\b` },
-  { name: 'date-holiday', category: 'date', source: "\\b(?:Christmas(?: Eve| Day)?|Thanksgiving|Easter|New Year'?s(?: Eve| Day)?|Independence Day|Halloween)\\b" },
+  { name: 'date-ordinal', category: 'date', lead: 'digit', source: `\\b(?:[12]\\d|3[01]|0?[1-9])${ORD}\\b(?<=\\b(?:the|The|on|On)\\s+\\d{1,2}${ORD})` },
+  { name: 'date-season', category: 'date', lead: 'word', source: `\\b(?:[Ss]pring|[Ss]ummer|[Ff]all|[Aa]utumn|[Ww]inter)(?:\\s+of)?\\s+${YEAR}\\b` },
+  { name: 'date-holiday', category: 'date', lead: 'word', source: "\\b(?:Christmas(?: Eve| Day)?|Thanksgiving|Easter|New Year'?s(?: Eve| Day)?|Independence Day|Halloween)\\b" },
   {
     name: 'age-over-89',
     category: 'date',
-    source: '\\b(?:9\\d|1[0-4]\\d)(?=[\\s-]*(?:years?|yrs?|y/?o|y\\.o\\.|year-old)\\b)|(?<=\\b(?:[Aa]ge|[Aa]ged|AGE)[:\\s]+)(?:9\\d|1[0-4]\\d)\\b',
+    lead: 'digit', source: '\\b(?:9\\d|1[0-4]\\d)(?:(?=[\\s-]*(?:years?|yrs?|y/?o|y\\.o\\.|year-old)\\b)|\\b(?<=\\b(?:[Aa]ge|[Aa]ged|AGE)[:\\s]+\\d{2,3}))',
   },
-  { name: 'unit', category: 'geographic', source: '\\b(?:Apt|Apartment|Suite|Ste|Unit)\\.?\\s*#?\\s*\\d+[A-Za-z]?\\b' },
-  { name: 'military-address', category: 'geographic', source: '\\b(?:PSC|Unit|CMR)\\s+\\d{3,5},\\s*Box\\s+\\d{3,5}(?:\\s+(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{5})?|\\b(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{5}\\b' },
+  { name: 'unit', category: 'geographic', lead: 'word', source: '\\b(?:Apt|Apartment|Suite|Ste|Unit)\\.?\\s*#?\\s*\\d+[A-Za-z]?\\b' },
+  { name: 'military-address', category: 'geographic', lead: 'word', source: '\\b(?:PSC|Unit|CMR)\\s+\\d{3,5},\\s*Box\\s+\\d{3,5}(?:\\s+(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{5})?|\\b(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{5}\\b' },
   {
     name: 'phone-generic',
     category: 'phone',
-    source: '\\b(?=(?:\\d[ .-]?){7,15}\\b)\\d{2,5}(?:[ .-]\\d{2,8}){1,4}(?:x\\d{1,5})?\\b',
+    lead: 'digit', source: '\\b(?=(?:\\d[ .-]?){7,15}\\b)\\d{2,5}(?:[ .-]\\d{2,8}){1,4}(?:x\\d{1,5})?\\b',
   },
-  { name: 'po-box', category: 'geographic', source: '\\b[Pp]\\.?\\s?[Oo]\\.?\\s?[Bb]ox\\s+\\d+\\b' },
+  { name: 'po-box', category: 'geographic', lead: 'word', source: '\\b[Pp]\\.?\\s?[Oo]\\.?\\s?[Bb]ox\\s+\\d+\\b' },
   {
     name: 'street',
     category: 'geographic',
-    source: `\\b\\d{1,6}[A-Za-z]?(?:\\s+(?:[NSEW]\\.?|North|South|East|West))?(?:\\s+${CAPWORD}){1,4}\\s+(?:${STREET_SUFFIX})\\b\\.?(?:,?\\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Room|Rm|Bldg|#)\\.?\\s*#?\\s*[A-Za-z0-9-]+)?`,
+    lead: 'digit', source: `\\b\\d{1,6}[A-Za-z]?(?:\\s+(?:[NSEW]\\.?|North|South|East|West))?(?:\\s+${CAPWORD}){1,4}\\s+(?:${STREET_SUFFIX})\\b\\.?(?:,?\\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Room|Rm|Bldg|#)\\.?\\s*#?\\s*[A-Za-z0-9-]+)?`,
   },
-  {
-    name: 'city-state-zip',
-    category: 'geographic',
-    source: `(?<v>[A-Z][A-Za-z'’.-]+(?:\\s[A-Z][A-Za-z'’.-]+){0,2}),\\s*(?:(?:${STATE_NAMES})\\b|(?:${STATE_CODES})\\b(?=\\s+\\d{5}\\b))`,
-    hasValue: true,
-  },
-  { name: 'zip', category: 'geographic', source: `(?<=\\b(?:${STATES})\\s+|\\b[Zz][Ii][Pp](?:\\s?[Cc]ode)?[:#\\s]+)\\d{5}(?:-\\d{4})?\\b` },
+  { name: 'zip', category: 'geographic', lead: 'digit', source: `\\b\\d{5}(?:-\\d{4})?\\b(?<=\\b(?:${STATES})\\s+\\d{5}(?:-\\d{4})?|\\b[Zz][Ii][Pp](?:\\s?[Cc]ode)?[:#\\s]+\\d{5}(?:-\\d{4})?)` },
   {
     name: 'hospital',
     category: 'geographic',
+    lead: 'rare',
+    triggers: ['Hospital', 'Medical', 'Health', 'Clinic', 'Infirmary', 'Memorial', 'Sanatorium', 'Hospice', 'Nursing', 'Rehabilitation', 'Urgent', 'Practice', 'Physicians', 'Surgery', 'Cancer', 'Institute'],
     source: `\\b${CAPWORD}(?:\\s+(?:${CAPWORD}|of|&|and|the|for)){0,5}\\s+(?:Hospital|Medical Center|Medical Centre|Health Center|Health Centre|Clinic|Infirmary|Health System|Healthcare|Health Care|Medical Group|Memorial|Sanatorium|Hospice|Nursing Home|Rehabilitation Center|Urgent Care|Family Practice|Medical Associates|Physicians|Health Services|Surgery Center|Cancer Center|Children's Hospital|Institute)\\b(?:\\s+(?:of|at)\\s+${CAPWORD}(?:\\s+${CAPWORD}){0,3})?`,
   },
-  { name: 'long-number', category: 'other-id', source: '(?<![\\d.,])\\b\\d{7,}\\b(?![.,]\\d)' },
-  { name: 'alnum-id', category: 'other-id', source: '\\b(?=[A-Za-z]*\\d)(?=\\d*[A-Za-z])(?=(?:[A-Za-z-]*\\d){4})[A-Za-z0-9][A-Za-z0-9-]{4,}[A-Za-z0-9]\\b' },
+  { name: 'long-number', category: 'other-id', lead: 'digit', source: '(?<![\\d.,])\\b\\d{7,}\\b(?![.,]\\d)' },
 ];

@@ -48,6 +48,7 @@ function shapePreserving(value: string, seed: string): string {
   return out;
 }
 
+const MEMO_SIZE = 20_000;
 const WORDS = /[\p{L}][\p{L}'’-]*/gu;
 const KEEP_WORDS = new Set(
   'hospital medical center centre clinic health care healthcare infirmary memorial institute of the and at for street st avenue ave road rd boulevard blvd lane ln drive dr court ct way place pl apt suite unit box po p.o.'.split(' '),
@@ -62,12 +63,15 @@ const KEEP_WORDS = new Set(
  */
 export class SurrogateWriter {
   readonly #pools: SurrogatePools;
+  /** Keyed pseudonyms already computed, per patient pseudonym (bounded): the HMAC is the hot spot. */
+  readonly #pseudonyms = new Map<string, string>();
 
   constructor(pools: SurrogatePools) {
     this.#pools = pools;
   }
 
   apply(text: string, spans: readonly TextSpan[], mode: ReplacementMode, patient: PatientContext | undefined): string {
+    if (patient !== undefined && mode === 'surrogates') patient = this.#memo(patient);
     let out = '';
     let at = 0;
     for (const s of spans) {
@@ -77,6 +81,26 @@ export class SurrogateWriter {
       at = s.end;
     }
     return out + text.slice(at);
+  }
+
+  /** The same patient context with `pseudonymFor` memoized (same inputs, same HMAC output). */
+  #memo(patient: PatientContext): PatientContext {
+    const cache = this.#pseudonyms;
+    return {
+      pseudonym: patient.pseudonym,
+      dateShiftDays: patient.dateShiftDays,
+      shiftIsoDate: (v) => patient.shiftIsoDate(v),
+      pseudonymFor(kind, value) {
+        const key = `${patient.pseudonym}\0${kind}\0${value}`;
+        let p = cache.get(key);
+        if (p === undefined) {
+          p = patient.pseudonymFor(kind, value);
+          if (cache.size >= MEMO_SIZE) cache.clear();
+          cache.set(key, p);
+        }
+        return p;
+      },
+    };
   }
 
   surrogate(value: string, span: TextSpan, patient: PatientContext): string {
