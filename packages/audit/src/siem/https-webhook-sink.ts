@@ -97,13 +97,27 @@ export class HttpsWebhookSink implements AuditSink {
           });
         },
       );
+      // Where it failed decides the code: before TCP (connect-failed), in the TLS handshake
+      // (tls-refused), or after it (unavailable). A reused keep-alive socket is past both.
+      let tcpConnected = false;
+      let tlsUp = false;
+      req.on('socket', (socket) => {
+        if (!socket.connecting) tcpConnected = tlsUp = true;
+        socket.once('connect', () => {
+          tcpConnected = true;
+        });
+        socket.once('secureConnect', () => {
+          tlsUp = true;
+        });
+      });
       req.on('timeout', () => {
         req.destroy(new SiemError('unavailable', 'webhook timed out', { place: { field: this.id } }));
       });
       req.on('error', (error) => {
         // A request that got no answer may still have been processed: the shipper re-sends it
         // with the same Idempotency-Key.
-        reject(classifyConnectFailure(error, this.id));
+        if (tlsUp) reject(error instanceof SiemError ? error : new SiemError('unavailable', 'webhook request failed', { cause: error, place: { field: this.id } }));
+        else reject(classifyConnectFailure(error, this.id, tcpConnected));
       });
       req.end(body);
     });

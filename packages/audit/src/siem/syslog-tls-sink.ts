@@ -118,10 +118,14 @@ export class SyslogTlsSink implements AuditSink {
       const timer = setTimeout(() => {
         socket.destroy(new SiemError('connect-failed', 'TLS connection timed out', { place: { field: this.id } }));
       }, o.connectTimeoutMs ?? 10_000);
+      let tcpConnected = false;
+      socket.once('connect', () => {
+        tcpConnected = true;
+      });
       const fail = (error: Error): void => {
         clearTimeout(timer);
         socket.destroy();
-        reject(classifyConnectFailure(error, this.id));
+        reject(classifyConnectFailure(error, this.id, tcpConnected));
       };
       socket.once('error', fail);
       socket.once('secureConnect', () => {
