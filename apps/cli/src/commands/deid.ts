@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { registerDeidDicom } from './deid-dicom.ts';
+import { registerDeidFhir } from './deid-fhir.ts';
 import { registerDeidText } from './deid-text.ts';
+import { registerDeidHl7v2 } from '../deid/hl7v2-command.ts';
 
 /**
  * `phiguard deid`: de-identification. Each format registers its subcommand below, one line each
@@ -24,8 +26,10 @@ Examples:
     );
   const formats: readonly ((parent: Command, ctx: CliContext) => void)[] = [
     // One line per format, e.g. registerDeidFhir, (imported from apps/cli/src/deid/...).
+    registerDeidHl7v2,
     registerDeidDicom,
     registerDeidText,
+    registerDeidFhir,
   ];
   for (const register of formats) register(deid, ctx);
 }

@@ -1,0 +1,78 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '@phiguard/core';
+import { decodeHl7Bytes, verifyManifest, type SignedDeidManifest } from '@phiguard/deid';
+import type { CliContext } from '../context.ts';
+import { buildProgram } from '../program.ts';
+
+const corpus = path.resolve(import.meta.dirname, '../../../../../shared/corpus');
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+  process.exitCode = undefined;
+});
+
+function context(root: string): { ctx: CliContext; out: PassThrough } {
+  const out = new PassThrough();
+  const env = { PHIGUARD_HOME: path.join(root, '.phiguard') };
+  return {
+    out,
+    ctx: { version: 'test', cwd: root, env, stdout: out, stderr: out, config: (file) => loadConfig({ cwd: root, env, ...(file === undefined ? {} : { file }) }) },
+  };
+}
+
+async function run(root: string, args: string[]): Promise<string> {
+  const { ctx, out } = context(root);
+  await buildProgram(ctx).parseAsync(['node', 'phiguard', ...args]);
+  return String(out.read() ?? '');
+}
+
+describe('phiguard deid hl7v2', () => {
+  it('de-identifies a corpus folder, keeps the layout, signs the manifest, resumes, lists malformed files', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'deid-hl7-cli-'));
+    dirs.push(root);
+    const input = path.join(root, 'in');
+    mkdirSync(path.join(input, 'hapi'), { recursive: true });
+    for (const f of readdirSync(path.join(corpus, 'hl7v2-hapi'))) copyFileSync(path.join(corpus, 'hl7v2-hapi', f), path.join(input, 'hapi', f));
+    copyFileSync(path.join(corpus, 'hl7v2-msft-fhir-converter/ADT-A01-01.hl7'), path.join(input, 'adt.hl7'));
+    writeFileSync(path.join(input, 'broken.hl7'), 'PID|1||SECRET-ID^^^H^MR||SECRETNAME^X\r');
+
+    const printed = await run(root, ['deid', 'hl7v2', 'in', '--out', 'out', '--profile', 'date-shift']);
+    expect(process.exitCode).toBe(1);
+    expect(printed).toContain('failed: broken.hl7');
+    expect(printed).toContain('[hl7-no-msh]');
+    expect(printed).not.toContain('SECRET');
+    for (const f of readdirSync(path.join(input, 'hapi'))) expect(statSync(path.join(root, 'out/hapi', f)).isFile()).toBe(true);
+    const adt = decodeHl7Bytes(readFileSync(path.join(root, 'out/adt.hl7'))).text;
+    expect(adt.slice(0, 4)).toBe(decodeHl7Bytes(readFileSync(path.join(input, 'adt.hl7'))).text.slice(0, 4));
+    expect(adt).not.toContain('EVERYMAN');
+
+    const keyFile = path.join(root, '.phiguard/deid.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(keyFile)).toHaveLength(32);
+    const signed = JSON.parse(readFileSync(path.join(root, 'out/deid-manifest.json'), 'utf8')) as SignedDeidManifest;
+    const publicKey = createPublicKey(createPrivateKey(readFileSync(path.join(root, '.phiguard/deid-manifest-signing.pem'))));
+    expect(verifyManifest(signed, publicKey)).toBe(true);
+    expect(signed.manifest.totals).toMatchObject({ files: 8, filesFailed: 1 });
+    expect(signed.manifest.profile.id).toBe('date-shift');
+    expect(JSON.stringify(signed)).not.toContain('broken');
+
+    process.exitCode = undefined;
+    const again = await run(root, ['deid', 'hl7v2', 'in', '--out', 'out', '--profile', 'date-shift']);
+    expect(again).toMatch(/resumed \(already done\)\s+8/);
+    await expect(run(root, ['deid', 'hl7v2', 'in', '--out', 'out', '--profile', 'safe-harbor'])).rejects.toMatchObject({ code: 'journal-mismatch' });
+  });
+
+  it('refuses a key file others can read', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'deid-hl7-cli-'));
+    dirs.push(root);
+    writeFileSync(path.join(root, 'k.key'), Buffer.alloc(32, 1), { mode: 0o644 });
+    writeFileSync(path.join(root, 'a.hl7'), 'MSH|^~\\&|A\r');
+    await expect(run(root, ['deid', 'hl7v2', 'a.hl7', '--out', 'out', '--key-file', 'k.key'])).rejects.toMatchObject({ code: 'key-file' });
+  });
+});
