@@ -4,6 +4,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerDeid } from './commands/deid.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerKeys } from './commands/keys.ts';
 
 /**
  * The `phiguard` command tree. Each command group lives in `commands/<group>.ts` and exports a
@@ -28,5 +29,6 @@ Examples:
   registerAudit(program, ctx);
   registerDeid(program, ctx);
   registerEval(program, ctx);
+  registerKeys(program, ctx);
   return program;
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { registerDeidDicom } from './deid-dicom.ts';
-import { registerDeidFhir } from './deid-fhir.ts';
 import { registerDeidText } from './deid-text.ts';
 import { registerDeidHl7v2 } from '../deid/hl7v2-command.ts';
 
@@ -25,11 +24,9 @@ Examples:
   $ phiguard deid hl7v2 a.hl7 --out deid/ --profile date-shift`,
     );
   const formats: readonly ((parent: Command, ctx: CliContext) => void)[] = [
-    // One line per format, e.g. registerDeidFhir, (imported from apps/cli/src/deid/...).
     registerDeidHl7v2,
     registerDeidDicom,
     registerDeidText,
-    registerDeidFhir,
   ];
   for (const register of formats) register(deid, ctx);
 }
