@@ -24,7 +24,8 @@ export type VerifyFailure =
   | 'missing-tile'
   | 'tile-hash-mismatch'
   | 'malformed-tile'
-  | 'root-mismatch';
+  | 'root-mismatch'
+  | 'history-mismatch';
 
 /** The outcome of {@link verifyLog}. `firstBadIndex` is the first leaf shown wrong, when one is. */
 export type VerifyReport =
@@ -38,6 +39,12 @@ export interface VerifyLogOptions {
   readonly readAhead?: number;
   /** Called after each bundle with (leaves verified, tree size). */
   readonly onProgress?: (verified: number, size: number) => void;
+  /**
+   * An earlier checkpoint (size, root) the auditor already trusts: the log must extend it
+   * (its first `size` entries must have that root, RFC 9162 §2.1.4's property checked directly),
+   * else `history-mismatch`. Catches a log rewritten and re-signed after that checkpoint.
+   */
+  readonly previous?: { readonly size: number; readonly root: Uint8Array };
 }
 
 function fail(reason: VerifyFailure, firstBadIndex: number | undefined, detail: string): VerifyReport {
@@ -78,7 +85,20 @@ export async function verifyLog(reader: TileLogReader, verifiers: readonly NoteV
     return fail('checkpoint-origin', undefined, 'the checkpoint names another log origin');
   }
   const { size } = checkpoint;
+  const previous = options.previous;
+  if (previous !== undefined && (!Number.isSafeInteger(previous.size) || previous.size < 0 || previous.root.length !== HASH_SIZE)) {
+    throw new TypeError('previous must be a checkpoint size and a 32-byte root');
+  }
+  if (previous !== undefined && previous.size > size) {
+    return fail('history-mismatch', undefined, 'the checkpoint is older than the previous checkpoint given');
+  }
+  const checkPrevious = (): VerifyReport | undefined =>
+    previous !== undefined && builder.size === previous.size && !timingSafeEqual(builder.root, previous.root)
+      ? fail('history-mismatch', undefined, 'the first entries do not have the root of the previous checkpoint: the log was rewritten')
+      : undefined;
   const builder = await TreeBuilder.open(0, new MemoryTileStore());
+  const atStart = checkPrevious();
+  if (atStart !== undefined) return atStart;
   const tiles = new TileChecker(reader);
   const bundles = Math.ceil(size / TILE_WIDTH);
   const readAhead = Math.max(1, options.readAhead ?? 8);
@@ -102,10 +122,16 @@ export async function verifyLog(reader: TileLogReader, verifiers: readonly NoteV
     }
     pending.delete(b);
     const n = Math.min(entries.length, width);
-    const { dirtyTiles } = builder.append(entries.slice(0, n).map((e) => leafHash(e)));
-    for (const dirty of dirtyTiles) {
-      const problem = await tiles.check(dirty);
-      if (problem !== undefined) return problem;
+    const hashes = entries.slice(0, n).map((e) => leafHash(e));
+    // Split the bundle where the previous checkpoint ends, to look at the root there.
+    const cut = previous !== undefined && previous.size > builder.size && previous.size < builder.size + n ? previous.size - builder.size : n;
+    for (const part of cut === n ? [hashes] : [hashes.slice(0, cut), hashes.slice(cut)]) {
+      for (const dirty of builder.append(part).dirtyTiles) {
+        const problem = await tiles.check(dirty);
+        if (problem !== undefined) return problem;
+      }
+      const history = checkPrevious();
+      if (history !== undefined) return history;
     }
     if (entries.length !== width) {
       const what = entries.length < width ? 'fewer entries than the checkpoint needs' : 'more entries than its width';
@@ -113,7 +139,7 @@ export async function verifyLog(reader: TileLogReader, verifiers: readonly NoteV
     }
     options.onProgress?.(b * TILE_WIDTH + width, size);
   }
-  const problem = tiles.finish();
+  const problem = tiles.finish() ?? checkPrevious();
   if (problem !== undefined) return problem;
   if (!timingSafeEqual(builder.root, checkpoint.root)) {
     return fail('root-mismatch', undefined, 'the recomputed root differs from the signed checkpoint root');
