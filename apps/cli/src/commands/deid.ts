@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { registerDeidDicom } from './deid-dicom.ts';
+import { registerDeidFhir } from './deid-fhir.ts';
 import { registerDeidText } from './deid-text.ts';
 import { registerDeidHl7v2 } from '../deid/hl7v2-command.ts';
 
@@ -27,6 +28,7 @@ Examples:
     registerDeidHl7v2,
     registerDeidDicom,
     registerDeidText,
+    registerDeidFhir,
   ];
   for (const register of formats) register(deid, ctx);
 }

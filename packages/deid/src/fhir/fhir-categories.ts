@@ -76,3 +76,15 @@ export function categoryOf(node: ElementNode, rule: FhirPathRule): SafeHarborCat
   }
   return 'other-id';
 }
+
+/**
+ * A manifest rule id for a FHIRPath rule (a short token: letters, digits, `. _ : / - [ ] *`):
+ * `fhir.<method>:<path>` with `nodesByType('X')` written `type[X]`, other characters as `_`.
+ */
+export function fhirRuleId(rule: FhirPathRule): string {
+  const path = rule.path
+    .replace(/nodesByType\(['"]([A-Za-z0-9]+)['"]\)/g, 'type[$1]')
+    .replace(/nodesByName\(['"]([A-Za-z0-9]+)['"]\)/g, 'name[$1]')
+    .replace(/[^A-Za-z0-9._:/\-[\]*]/g, '_');
+  return `fhir.${rule.method}:${path}`.slice(0, 128);
+}

@@ -6,7 +6,7 @@ import { MethodApplier } from '../profiles/method-applier.ts';
 import { HHS_RESTRICTED_ZIP3_2000 } from '../safe-harbor/zip3.ts';
 import type { KnownIdentifiers, TextDeidentifier } from '../text/text-deidentifier.ts';
 import { type ElementNode, type JsonObject, isJsonObject } from './element-tree.ts';
-import { categoryOf, identifierKind, contactKind, operationOf } from './fhir-categories.ts';
+import { categoryOf, contactKind, fhirRuleId, identifierKind, operationOf } from './fhir-categories.ts';
 import { removeUnknownExtensions } from './fhir-extensions.ts';
 import { FhirPatientIndex, type FhirPatientEntry } from './fhir-patient-index.ts';
 import { fhirRulesForProfile } from './fhir-profile-rules.ts';
@@ -154,7 +154,7 @@ export class FhirDeidentifier {
       prepare: (res) => {
         if (profile?.unknown !== 'remove') return;
         const removed = removeUnknownExtensions(res);
-        if (removed.removed > 0) tally.add('other-id', 'fhir.extension:remove', removed.removed);
+        if (removed.removed > 0) tally.add('other-id', 'fhir.redact:extension', removed.removed);
         for (const path of removed.modifierPaths) {
           problems.push({ code: 'modifier-extension-removed', message: 'an unknown modifier extension was removed', place: { path: `${String(res.resourceType)}.${path}` } });
         }
@@ -183,8 +183,8 @@ export class FhirDeidentifier {
         if (!isContained) containerEnv = env;
         return env;
       },
-      record: (_op, node, rule, rt) => {
-        tally.add(categoryOf(node, rule), `fhir.${rt}:${rule.path}:${rule.method}`);
+      record: (_op, node, rule) => {
+        tally.add(categoryOf(node, rule), fhirRuleId(rule));
       },
     };
     this.#anonymizer.anonymize(resource, anonymizeHooks);

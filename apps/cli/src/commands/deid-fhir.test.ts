@@ -1,0 +1,74 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '@phiguard/core';
+import { collectIdentifyingValues, findLeaks } from '@phiguard/deid';
+import type { CliContext } from '../context.ts';
+import { buildProgram } from '../program.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const corpus = (p: string): string => path.resolve(repoRoot, '../shared/corpus', p);
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+  process.exitCode = undefined;
+});
+
+function context(root: string): { ctx: CliContext; out: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let text = '';
+  stdout.on('data', (c: Buffer) => (text += c.toString()));
+  stderr.on('data', (c: Buffer) => (text += c.toString()));
+  return { ctx: { version: 'test', cwd: root, env: {}, stdout, stderr, config: () => loadConfig({ cwd: root, env: {} }) }, out: () => text };
+}
+
+describe('phiguard deid fhir', () => {
+  it('de-identifies a Bulk export folder (Patient file first), keeps the layout, reports a broken line, writes the manifest', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'deid-fhir-'));
+    dirs.push(root);
+    mkdirSync(path.join(root, 'in/bulk'), { recursive: true });
+    const patients = readFileSync(corpus('fhir-bulk-ndjson-10patients/Patient.000.ndjson'), 'utf8');
+    const docs = readFileSync(corpus('fhir-bulk-ndjson-10patients/DocumentReference.000.ndjson'), 'utf8').split('\n').slice(0, 40);
+    docs.splice(7, 0, '{"resourceType": "DocumentReference", "id": "BROKEN');
+    writeFileSync(path.join(root, 'in/bulk/Patient.000.ndjson'), patients);
+    writeFileSync(path.join(root, 'in/bulk/DocumentReference.000.ndjson'), `${docs.join('\n')}\n`);
+    const values = new Set<string>();
+    for (const line of [...patients.split('\n'), ...docs]) {
+      try {
+        collectIdentifyingValues(JSON.parse(line), values);
+      } catch {
+        // the broken line
+      }
+    }
+    const { ctx, out } = context(root);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'fhir', 'in', '--out', 'out', '--text-engine', 'known']);
+    const outDocs = readFileSync(path.join(root, 'out/bulk/DocumentReference.000.ndjson'), 'utf8').trim().split('\n');
+    expect(outDocs).toHaveLength(docs.filter((l) => l.trim() !== '').length - 1);
+    const outPatients = readFileSync(path.join(root, 'out/bulk/Patient.000.ndjson'), 'utf8').trim().split('\n');
+    for (const line of [...outDocs, ...outPatients]) expect(findLeaks(values, JSON.parse(line) as Record<string, unknown>)).toEqual([]);
+    const manifest = readFileSync(path.join(root, 'out/deid-manifest.json'), 'utf8');
+    expect(manifest).toContain('fhir-bad-json');
+    expect(manifest).not.toContain('BROKEN');
+    expect(out()).toMatch(/first pass: 7 patients/);
+    expect(out()).not.toContain('BROKEN');
+    expect(process.exitCode).toBe(1);
+  });
+
+  it('runs a Microsoft anonymizer configuration with --anonymizer-config (the global --config is the PHIGuard config)', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'deid-fhir-'));
+    dirs.push(root);
+    const pairs = corpus('fhir-msft-anonymizer-oracle-pairs');
+    copyFileSync(path.join(pairs, 'patient-basic.json'), path.join(root, 'patient.json'));
+    const { ctx } = context(root);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'fhir', 'patient.json', '--out', 'out', '--anonymizer-config', path.join(pairs, 'configurations/common-config.json')]);
+    const got: unknown = JSON.parse(readFileSync(path.join(root, 'out/patient.json'), 'utf8'));
+    const want: unknown = JSON.parse(readFileSync(path.join(pairs, 'patient-basic-target.json'), 'utf8').replace(/^\uFEFF/, ''));
+    expect(got).toEqual(want);
+  });
+});

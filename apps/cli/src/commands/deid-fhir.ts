@@ -1,0 +1,136 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { isBaseError } from '@phiguard/core';
+import {
+  DeidTally, FhirDeidentifier, KnownIdentifiersTextDeidentifier, createClinicalTextDeidentifier, deidentifyBundleStream, deidentifyNdjson,
+  loadDictionaries, parseFhirJson, parseMsftConfig, registerBundlePatientsStream, registerNdjsonPatients,
+  type BundleStreamOutcome, type FhirDeidMode, type FhirRuleConfig, type TextDeidentifier,
+} from '@phiguard/deid';
+import type { CliContext } from '../context.ts';
+import { BatchError } from '../deid/batch-error.ts';
+import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
+import { runDeidCommand, withDeidOptions, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
+
+interface DeidFhirOptions extends DeidCommandOptions {
+  readonly anonymizerConfig?: string;
+  readonly patientSystem?: string[];
+  readonly textEngine?: string;
+}
+
+const FHIR_FILE = /\.(?:json|ndjson|jsonl)$/i;
+const NDJSON_FILE = /\.(?:ndjson|jsonl)$/i;
+/** Above this size a Bundle is streamed entry by entry instead of parsed whole. */
+const STREAM_BYTES = 64 * 2 ** 20;
+const CHUNK = 2 ** 20;
+
+function* chunks(input: Uint8Array): Generator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  for (let i = 0; i < input.length; i += CHUNK) yield decoder.decode(input.subarray(i, i + CHUNK), { stream: i + CHUNK < input.length });
+}
+
+/** Known identifiers for short strings, the clinical engine for notes (long texts). */
+function textEngine(kind: string): TextDeidentifier {
+  const known = new KnownIdentifiersTextDeidentifier();
+  if (kind === 'known') return known;
+  if (kind !== 'clinical') throw new BatchError('bad-option', '--text-engine must be known or clinical', { place: { field: '--text-engine' } });
+  const clinical = createClinicalTextDeidentifier({ dictionaries: loadDictionaries() });
+  return {
+    deidentify: (request) => {
+      const first = known.deidentify(request);
+      if (request.text.length < 64) return first;
+      const second = clinical.deidentify({ ...request, text: first.text });
+      // Counts only: the second pass's offsets refer to the first pass's text.
+      return { text: second.text, spans: [...first.spans, ...second.spans] };
+    },
+  };
+}
+
+/** Bulk Data first pass (FHIR Bulk Data Access "Output"): the Patient files, so other files find their patients. */
+function patientFiles(inputs: readonly string[], cwd: string): string[] {
+  const out: string[] = [];
+  const visit = (p: string): void => {
+    let s;
+    try {
+      s = statSync(p);
+    } catch {
+      return;
+    }
+    if (s.isDirectory()) for (const name of readdirSync(p).sort()) visit(path.join(p, name));
+    else if (/^Patient[^/]*\.(?:ndjson|jsonl)$/i.test(path.basename(p))) out.push(p);
+  };
+  for (const input of inputs) visit(path.resolve(cwd, input));
+  return out;
+}
+
+function fhirProcessor(setup: DeidSetup, config: FhirRuleConfig | undefined, options: DeidFhirOptions, firstPass: readonly string[], ctx: CliContext): FormatProcessor {
+  const mode: FhirDeidMode = config === undefined ? { kind: 'profile', profile: setup.profile, key: setup.key } : { kind: 'msft', config };
+  const deid = new FhirDeidentifier(mode, { factory: setup.factory, text: textEngine(options.textEngine ?? 'clinical'), patientIdentifierSystems: options.patientSystem ?? [] });
+  let registered = 0;
+  for (const file of firstPass) registered += registerNdjsonPatients(readFileSync(file, 'utf8'), deid, path.basename(file));
+  if (firstPass.length > 0) ctx.stderr.write(`first pass: ${String(registered)} patients from ${String(firstPass.length)} Patient file(s)\n`);
+  return {
+    format: 'fhir',
+    accepts: (relative) => FHIR_FILE.test(relative),
+    process(input, relative): FileOutcome {
+      try {
+        if (NDJSON_FILE.test(relative)) {
+          const r = deidentifyNdjson(Buffer.from(input).toString('utf8'), deid, relative);
+          return { ok: true, output: Buffer.from(r.output, 'utf8'), records: r.records, tally: r.tally, problems: r.problems };
+        }
+        if (input.length > STREAM_BYTES) {
+          registerBundlePatientsStream(chunks(input), deid, relative);
+          const outcome: { value?: BundleStreamOutcome } = {};
+          const parts = [...deidentifyBundleStream(chunks(input), deid, relative, outcome)].map((s) => Buffer.from(s, 'utf8'));
+          const v = outcome.value;
+          return { ok: true, output: Buffer.concat(parts), records: v?.records ?? 0, tally: v?.tally ?? new DeidTally(), problems: v?.problems ?? [] };
+        }
+        const resource = parseFhirJson(Buffer.from(input).toString('utf8').replace(/^\uFEFF/, ''), { file: relative });
+        const records = resource.resourceType === 'Bundle' && Array.isArray(resource.entry) ? resource.entry.length : 1;
+        const r = deid.deidentify(resource);
+        return { ok: true, output: Buffer.from(`${JSON.stringify(r.resource, null, 2)}\n`, 'utf8'), records, tally: r.tally, problems: r.problems };
+      } catch (e) {
+        if (isBaseError(e)) return { ok: false, problem: { code: e.code, message: e.message, place: { file: relative, ...e.place } } };
+        return { ok: false, problem: { code: 'fhir-processing', message: 'the file could not be de-identified', place: { file: relative } } };
+      }
+    },
+  };
+}
+
+/** `phiguard deid fhir INPUT... --out DIR [--profile P | --anonymizer-config MSFT_CONFIG.json]`. */
+export function registerDeidFhir(parent: Command, ctx: CliContext): void {
+  withDeidOptions(
+    parent
+      .command('fhir')
+      .description('De-identify FHIR R4 resources, Bundles and Bulk Data NDJSON (FHIRPath rules; Microsoft anonymizer configs accepted)')
+      .argument('<inputs...>', 'FHIR JSON / NDJSON files or folders (searched recursively for .json, .ndjson, .jsonl)')
+      .option('--anonymizer-config <file>', 'a Microsoft FHIR Tools for Anonymization configuration (fhirPathRules, parameters) instead of --profile')
+      .option('--patient-system <uri...>', 'Patient.identifier systems that identify a patient across formats (e.g. the MRN system)')
+      .option('--text-engine <known|clinical>', 'free text: known identifiers only, or the clinical engine for notes (default clinical)', 'clinical'),
+  )
+    .addHelpText(
+      'after',
+      `
+Bulk exports: Patient*.ndjson files among the inputs are read first, so every other file finds its patient.
+
+Examples:
+  $ phiguard deid fhir export/ --out deid/                                  Safe Harbor, Bulk NDJSON or Bundles
+  $ phiguard deid fhir bundle.json --out out/ --profile date-shift --patient-system http://hospital.smarthealthit.org
+  $ phiguard deid fhir data/ --out out/ --anonymizer-config msft.json  a Microsoft anonymizer configuration`,
+    )
+    .action(async (inputs: string[], options: DeidFhirOptions) => {
+      let config: FhirRuleConfig | undefined;
+      if (options.anonymizerConfig !== undefined) {
+        let text: string;
+        try {
+          text = readFileSync(path.resolve(ctx.cwd, options.anonymizerConfig), 'utf8');
+        } catch (cause) {
+          throw new BatchError('bad-option', 'the --anonymizer-config file cannot be read', { cause, place: { file: options.anonymizerConfig } });
+        }
+        config = parseMsftConfig(text);
+      }
+      const root = parent.parent ?? parent;
+      const firstPass = patientFiles(inputs, ctx.cwd);
+      await runDeidCommand(ctx, root, inputs, options, (setup) => fhirProcessor(setup, config, options, firstPass, ctx));
+    });
+}
