@@ -37,7 +37,7 @@ export { readDicom, type ReadDicomOptions } from './dicom/read-dicom.ts';
 export { writeDicom, writeDicomChunks, type Chunks as DicomChunks } from './dicom/write-dicom.ts';
 export type { DicomElement, DicomFile, DicomItem } from './dicom/dataset.ts';
 export { DicomError, type DicomErrorCode } from './dicom/dicom-error.ts';
-export { deidentifyDicom, type DicomDeidOutcome } from './dicom/deidentify-dicom.ts';
+export { createDicomDeidentifier, deidentifyDicom, type DicomDeidOutcome, type DicomDeidentifier } from './dicom/deidentify-dicom.ts';
 export type { BurnedInPolicy, DicomDeidOptions, IdentityResolution, SafePrivateElement } from './dicom/deid/dicom-deid-options.ts';
 export { PROFILE_OPTIONS as DICOM_PROFILE_OPTIONS, type ProfileOption as DicomProfileOption } from './dicom/profile/profile-row.ts';
 export { parseDeidRecipe } from './dicom/burned-in/deid-recipe.ts';

@@ -6,8 +6,8 @@ import {
   DICOM_PROFILE_OPTIONS,
   DicomError,
   createClinicalTextDeidentifier,
+  createDicomDeidentifier,
   createUidRemapper,
-  deidentifyDicom,
   loadDictionaries,
   parseDeidRecipe,
   type BurnedInPolicy,
@@ -79,6 +79,7 @@ function parseSafePrivate(text: string): SafePrivateElement[] {
 
 /** The DICOM processor for the shared batch runner: one instance per file, quarantine as a per-file problem. */
 export function dicomProcessor(setup: DeidSetup, config: Omit<DicomDeidOptions, 'factory' | 'key' | 'name'>): FormatProcessor {
+  const deidentify = createDicomDeidentifier({ ...config, key: setup.key, factory: setup.factory });
   return {
     format: 'dicom',
     // DICOM files in folders often have no extension (IM0001); DICOMDIR is skipped (its record offsets would need rewriting).
@@ -88,7 +89,7 @@ export function dicomProcessor(setup: DeidSetup, config: Omit<DicomDeidOptions, 
     },
     process(input, relative): FileOutcome {
       try {
-        const r = deidentifyDicom(input, { ...config, key: setup.key, factory: setup.factory, name: relative });
+        const r = deidentify(input, relative);
         if (!r.ok) {
           return { ok: false, problem: { code: 'burned-in-annotation', message: `quarantined: the pixels may show identifying text (${r.detail})`, place: { file: relative } } };
         }

@@ -9,6 +9,7 @@ import type { DicomElement, DicomFile } from './dataset.ts';
 import { createActionTable } from './deid/action-table.ts';
 import { deidMethodElements } from './deid/deid-method.ts';
 import type { DicomDeidOptions } from './deid/dicom-deid-options.ts';
+import type { ProfileOption } from './profile/profile-row.ts';
 import { deidentifyElements, type WalkContext } from './deid/deidentify-elements.ts';
 import { collectKnownIdentifiers } from './deid/known-identifiers.ts';
 import { resolvePatientIdentity } from './deid/resolve-patient.ts';
@@ -57,8 +58,34 @@ function insertSorted(elements: readonly DicomElement[], added: readonly DicomEl
  * unless it must be cleaned, and is otherwise written as the very same bytes.
  */
 export function deidentifyDicom(bytes: Uint8Array, options: DicomDeidOptions): DicomDeidOutcome {
-  const input = readDicom(bytes, options.name === undefined ? {} : { name: options.name });
+  return createDicomDeidentifier(options)(bytes, options.name);
+}
+
+/** A prepared {@link deidentifyDicom}: the profile table, UID key and text port are set up once for many files. */
+export type DicomDeidentifier = (bytes: Uint8Array, name?: string) => DicomDeidOutcome;
+
+export function createDicomDeidentifier(options: Omit<DicomDeidOptions, 'name'>): DicomDeidentifier {
   const opts = options.options ?? [];
+  const remapUid = createUidRemapper(options.key);
+  const prepared = {
+    table: createActionTable(opts),
+    options: new Set(opts),
+    remapUid,
+    text: options.text ?? new KnownIdentifiersTextDeidentifier(),
+    safePrivate: options.safePrivate ?? [],
+  };
+  return (bytes, name) => deidentifyOne(bytes, name, options, opts, prepared);
+}
+
+function deidentifyOne(
+  bytes: Uint8Array,
+  name: string | undefined,
+  options: Omit<DicomDeidOptions, 'name'>,
+  opts: readonly ProfileOption[],
+  prepared: Omit<WalkContext, 'patient' | 'known' | 'tally' | 'forceUtf8' | 'needsUtf8'>,
+): DicomDeidOutcome {
+  const remapUid = prepared.remapUid;
+  const input = readDicom(bytes, name === undefined ? {} : { name });
   const dataset = input.dataset;
   const charset = parseCharset(asciiOf(dataset.find((e) => e.tag === 0x00080005)));
 
@@ -82,15 +109,10 @@ export function deidentifyDicom(bytes: Uint8Array, options: DicomDeidOptions): D
     asciiOf(dataset.find((e) => e.tag === 0x0020000d)),
     options.identity,
   );
-  const remapUid = createUidRemapper(options.key);
   const base = {
-    table: createActionTable(opts),
-    options: new Set(opts),
+    ...prepared,
     patient: options.factory.forPatient(identity),
-    remapUid,
-    text: options.text ?? new KnownIdentifiersTextDeidentifier(),
     known: collectKnownIdentifiers(dataset, charset),
-    safePrivate: options.safePrivate ?? [],
   };
   let ctx: WalkContext = { ...base, tally: new DeidTally(), forceUtf8: false, needsUtf8: false };
   let out = deidentifyElements(dataset, charset, 'normal', ctx);

@@ -123,7 +123,7 @@ export function writeDicomChunks(file: DicomFile): Chunks {
   if (file.deflated !== undefined) {
     const inflated = Buffer.concat(body);
     // Unchanged data set: keep the original compressed stream, since deflate output is not canonical.
-    out.push(equalBytes(inflated, file.deflated.inflated) ? file.deflated.compressed : deflateRawSync(inflated));
+    out.push(equalBytes(inflated, file.deflated.inflated) ? file.deflated.compressed : deflateRawSync(inflated, { level: 1 }));
     return out;
   }
   out.push(...body);

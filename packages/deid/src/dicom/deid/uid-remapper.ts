@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync } from 'node:crypto';
 import type { DeidKey } from '../../context/patient-context.ts';
 
 /**
@@ -9,7 +9,7 @@ import type { DeidKey } from '../../context/patient-context.ts';
  * references are preserved, and nobody without the key can reverse or link them.
  */
 export function createUidRemapper(key: DeidKey): (uid: string) => string {
-  const subkey = Buffer.from(hkdfSync('sha256', key.secret, Buffer.alloc(0), 'phiguard/deid/v1/dicom-uid', 32));
+  const subkey = createSecretKey(Buffer.from(hkdfSync('sha256', key.secret, Buffer.alloc(0), 'phiguard/deid/v1/dicom-uid', 32)));
   const cache = new Map<string, string>();
   return (uid) => {
     const known = cache.get(uid);

@@ -1,0 +1,172 @@
+// `npm run bench -- deid-dicom [--quick]`: DICOM de-identification throughput (PS3.15 Annex E Basic
+// Profile + the CLI's date-shift options), one core, side by side with gdcmanon (GDCM, the peer) on
+// the same files in the same run, and a plain file copy (read + write) as the limit for a large
+// multi-frame file. Keys of BENCHMARKS.md: files_per_s, ratio_to_gdcmanon, large_ratio_to_copy.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync, writevSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createClinicalTextDeidentifier,
+  createPatientContextFactory,
+  deidKeyFromSecret,
+  createDicomDeidentifier,
+  loadDictionaries,
+  syntheticMultiframe,
+  type DicomProfileOption,
+} from '@phiguard/deid';
+import { isQuick, writeResult } from './lib/result.ts';
+
+const quick = isQuick();
+const rounds = quick ? 2 : 5;
+const largeFrames = quick ? 128 : 600; // 512×512×2 bytes per frame: 64 MiB quick, 300 MiB full
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const corpus = path.resolve(repoRoot, '../shared/corpus');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-deid-dicom-'));
+// One core for the peer too (our code runs on Node's one main thread).
+const pin = spawnSync('taskset', ['-c', '0', 'true']).status === 0 ? ['taskset', '-c', '0'] : [];
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+/** Runs gdcmanon; wall seconds, and CPU seconds (user + sys of the child, from bash's `times`). */
+function gdcmanon(input: string, output: string, cert: string): { ok: boolean; seconds: number; cpu: number } {
+  const quote = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
+  const command = `${pin.join(' ')} gdcmanon -e -c ${quote(cert)} -i ${quote(input)} -o ${quote(output)} --continue >/dev/null 2>&1; rc=$?; times; exit $rc`;
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('bash', ['-c', command], { encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  // `times` prints shell then children user/sys as `XmY.YYYs XmY.YYYs`.
+  const child = r.stdout.trim().split('\n').at(-1) ?? '';
+  const cpu = [...child.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0);
+  return { ok: r.status === 0, seconds, cpu };
+}
+
+try {
+  const cert = path.join(tmp, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(tmp, 'key.pem'), '-out', cert, '-days', '1', '-subj', '/CN=phiguard-bench'], { stdio: 'ignore' });
+
+  // The corpus files gdcmanon can process (it stops a directory run at the first file it cannot write).
+  const all = readdirSync(corpus)
+    .filter((d) => d.startsWith('dicom-'))
+    .flatMap((d) => walk(path.join(corpus, d)))
+    .filter((f) => !f.endsWith('.txt') && !f.endsWith('.json'))
+    .sort();
+  const inDir = path.join(tmp, 'in');
+  mkdirSync(inDir);
+  let taken = 0;
+  for (const f of all) {
+    const probe = path.join(tmp, 'probe.dcm');
+    copyFileSync(f, probe);
+    if (gdcmanon(probe, path.join(tmp, 'probe-out.dcm'), cert).ok) copyFileSync(f, path.join(inDir, `${String(taken++).padStart(3, '0')}.dcm`));
+  }
+  // In directory mode it also skips a few files it reads alone ("Could not read", continue mode): keep what it writes.
+  const probeOut = path.join(tmp, 'probe-dir');
+  mkdirSync(probeOut);
+  gdcmanon(inDir, probeOut, cert);
+  const written = new Set(readdirSync(probeOut));
+  for (const f of readdirSync(inDir)) if (!written.has(f)) rmSync(path.join(inDir, f));
+  const files = readdirSync(inDir).map((f) => path.join(inDir, f));
+  const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
+
+  const key = deidKeyFromSecret(new Uint8Array(32).fill(1));
+  const factory = createPatientContextFactory(key);
+  const options: DicomProfileOption[] = ['retainLongitudinalModifiedDates', 'cleanDescriptors', 'cleanStructuredContent', 'cleanGraphics'];
+  const text = createClinicalTextDeidentifier({ mode: 'tags', dictionaries: loadDictionaries() });
+  const deidentify = createDicomDeidentifier({ key, factory, options, text, burnedIn: 'accept' });
+  const ours = (input: Buffer, target: string): void => {
+    const r = deidentify(input);
+    if (!r.ok) throw new Error('unexpected quarantine');
+    // One write per file (many chunks are small headers); the big pixel chunk is not copied.
+    const fd = openSync(target, 'w');
+    for (let i = 0; i < r.chunks.length; i += 1000) writevSync(fd, r.chunks.slice(i, i + 1000));
+    closeSync(fd);
+  };
+
+  // Corpus: files/s, read + de-identify + write, median of rounds.
+  const oursOut = path.join(tmp, 'ours');
+  mkdirSync(oursOut);
+  ours(readFileSync(files[0]!), path.join(oursOut, 'warmup.dcm'));
+  const oursTimes: number[] = [];
+  const peerTimes: number[] = [];
+  const oursCpu: number[] = [];
+  const peerCpu: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    // A fresh output folder per round, as for gdcmanon (no truncation of earlier outputs).
+    const roundOut = path.join(oursOut, String(r));
+    mkdirSync(roundOut);
+    const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
+    for (const f of files) ours(readFileSync(f), path.join(roundOut, path.basename(f)));
+    oursTimes.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    const c1 = process.cpuUsage(c0);
+    oursCpu.push((c1.user + c1.system) / 1e6);
+    const peerOut = path.join(tmp, `peer-${String(r)}`);
+    mkdirSync(peerOut);
+    const peer = gdcmanon(inDir, peerOut, cert);
+    if (!peer.ok || readdirSync(peerOut).length !== files.length) throw new Error('gdcmanon did not process every file');
+    peerTimes.push(peer.seconds);
+    peerCpu.push(peer.cpu);
+  }
+  const filesPerS = files.length / median(oursTimes);
+  const peerFilesPerS = files.length / median(peerTimes);
+
+  // Large multi-frame file: ours vs a plain copy (read + write), and gdcmanon.
+  const large = path.join(tmp, 'large.dcm');
+  {
+    const fd = openSync(large, 'w');
+    for (const c of syntheticMultiframe({ frames: largeFrames })) writeSync(fd, c);
+    closeSync(fd);
+  }
+  const largeMb = statSync(large).size / 1e6;
+  const copyTimes: number[] = [];
+  const largeTimes: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    let t0 = process.hrtime.bigint();
+    writeFileSync(path.join(tmp, 'copy.dcm'), readFileSync(large));
+    copyTimes.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    rmSync(path.join(tmp, 'copy.dcm'));
+    t0 = process.hrtime.bigint();
+    ours(readFileSync(large), path.join(tmp, 'large-ours.dcm'));
+    largeTimes.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    rmSync(path.join(tmp, 'large-ours.dcm'));
+  }
+  const peerLarge = gdcmanon(large, path.join(tmp, 'large-peer.dcm'), cert);
+  const largeMbS = largeMb / median(largeTimes);
+  const copyMbS = largeMb / median(copyTimes);
+
+  writeResult({
+    bench: 'deid-dicom',
+    quick,
+    metrics: {
+      files_per_s: Math.round(filesPerS * 10) / 10,
+      mb_per_s: Math.round((bytes / 1e6 / median(oursTimes)) * 10) / 10,
+      gdcmanon_files_per_s: Math.round(peerFilesPerS * 10) / 10,
+      ratio_to_gdcmanon: Math.round((filesPerS / peerFilesPerS) * 100) / 100,
+      corpus_files: files.length,
+      // CPU seconds (user + sys) instead of wall time: robust to other load on a shared machine.
+      cpu_files_per_s: Math.round((files.length / median(oursCpu)) * 10) / 10,
+      gdcmanon_cpu_files_per_s: Math.round((files.length / median(peerCpu)) * 10) / 10,
+      cpu_ratio_to_gdcmanon: Math.round((median(peerCpu) / median(oursCpu)) * 100) / 100,
+      large_mb: Math.round(largeMb),
+      large_mb_per_s: Math.round(largeMbS),
+      copy_mb_per_s: Math.round(copyMbS),
+      large_ratio_to_copy: Math.round((largeMbS / copyMbS) * 100) / 100,
+      gdcmanon_large_mb_per_s: peerLarge.ok ? Math.round(largeMb / peerLarge.seconds) : Number.NaN,
+    },
+    notes:
+      `Corpus: the ${String(files.length)} of ${String(all.length)} corpus DICOM files gdcmanon can process (it stops at UN sequences and ill-formed files), ` +
+      `read + de-identify + write, median of ${String(rounds)} rounds; ours: Basic Profile + Retain Modified Dates + Clean Descriptors/Structured Content/Graphics ` +
+      `with the clinical text engine; gdcmanon -e (PS3.15 Basic Profile, AES-256 encrypted original attributes) in one process per round${pin.length > 0 ? ', pinned to one core with taskset' : ''}. ` +
+      `Large: synthetic ${String(largeFrames)}-frame 512x512x16-bit MR in a temp dir; copy = readFileSync + writeFileSync of the same file; median of 3.`,
+  });
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
