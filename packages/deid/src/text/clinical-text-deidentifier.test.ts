@@ -30,6 +30,10 @@ const CLINICAL_SENTENCES = [
   'Tylenol 650 mg every 6 hours as needed for pain.',
   'Raynaud phenomenon worse in cold weather.',
   'Trendelenburg position was used during the procedure.',
+  'Keppra was restarted at the prior dose.',
+  'Hyperlipidemia is controlled on diet alone.',
+  'Troponin was negative twice.',
+  'Allergies: Penicillin (rash).',
 ];
 
 describe('clinical text de-identifier', () => {

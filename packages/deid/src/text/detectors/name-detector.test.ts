@@ -17,6 +17,11 @@ describe('name detector', () => {
     ['Met with Krisztián Szöllösy at noon.', ['name:Krisztián', 'name:Szöllösy']],
     ['The note mentions Bob965 Keeling57 twice.', ['name:Bob965', 'name:Keeling57']],
     ['Patient was seen with Vizirov yesterday.', ['name:Vizirov']],
+    ['Tomomi is from Osaka and works nights.', ['name:Tomomi']],
+    ['Ubul: I feel better today.', ['name:Ubul']],
+    ['Seen with Usamov and Bowers last week.', ['name:Usamov', 'name:Bowers']],
+    ["What's your last name? Magnusson", ['name:Magnusson']],
+    ['She said my name is vitoria and left.', ['name:vitoria']],
   ])('finds %s', (text, expected) => {
     const spans = found(text);
     for (const e of expected) expect(spans).toContain(e);

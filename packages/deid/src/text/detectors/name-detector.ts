@@ -18,7 +18,17 @@ type Mark = '' | 'first' | 'surname' | 'title' | 'label' | 'synthetic' | 'foreig
 const CAP_TOKEN = /(?<![\p{L}\d])\p{Lu}[\p{L}'’-]*\d{0,4}(?![\p{L}\d])/gu;
 /** Capitalized words that are drug names by their stem (`Lipitor` is on the allow-list; these are not). */
 const DRUG_SUFFIX = /(?:mab|nib|pril|olol|statin|azole|cillin|mycin|cycline|vir|tide|pine|zepam|zolam|oxacin|sartan|dronate|parin|semide|thiazide|triptan|setron|prazole|gliptin|gliflozin|glitazone|profen|oxetine|afil|caine|cort|sone|olone|tidine|lukast|dipine|terol|tropium|mide|xaban|gatran|grel)$/;
+/** Disease, procedure and anatomy word endings: such a capitalized word is a term, not a name. */
+const CLINICAL_SUFFIX = /(?:itis|emia|aemia|osis|oma|omas|pathy|ectomy|otomy|ostomy|plasty|scopy|graphy|algia|uria|plasia|trophy|penia|cytosis|iasis|ism|ase|ine|ol|ide|ate|al|ic|ous|ary|ics)$/;
+/** `Tomomi is ...`, `Vinka: ...`: a sentence-initial unknown word acting as the subject, or a speaker. */
+const SUBJECT_NEXT = /^(?:['’]s)?[ \t]+(?:is|was|has|had|lives|lived|spent|said|says|shouted|called|works|worked|went|came|told|asked|will|would|and|gave|wrote|visited|moved|left|met)\b|^:/;
+/** `Keppra was restarted`, `Troponin is negative`: a drug or a test, not a person. */
+const CLINICAL_PREDICATE =
+  /^[ \t]+(?:is|was|has been|will be)[ \t]+(?:(?:then|also|now|being)[ \t]+)?(?:started|stopped|held|increased|decreased|discontinued|continued|restarted|resumed|given|administered|titrated|changed|prescribed|initiated|added|tapered|negative|positive|normal|abnormal|elevated|low|high|noted|unremarkable|pending|ordered|sent|drawn|obtained|performed|done|recommended|indicated|contraindicated|effective|tolerated|approved)\b/;
 const PLACE_PREPOSITION = /\b(?:in|from|at|to|near|of)\s+$/i;
+const LOWER_WORDS = /^\p{Ll}[\p{L}'’-]*(?:[ \t]+\p{Ll}[\p{L}'’-]*)?/u;
+/** `Usamov and Bowers`, `Monjeau, Graves`: names listed together. */
+const CONJUNCTION = /^(?:,?[ \t]+(?:and|&)[ \t]+|,[ \t]+)$/;
 const CONTRACTION = /['’](?:m|re|d|ll|ve|t)$/;
 const SYNTHETIC = /^\p{Lu}\p{Ll}+\d{1,4}$/u;
 const TRAILING = /(?:['’]s|['’-])$/;
@@ -34,7 +44,7 @@ const EPONYM_NEXT: ReadonlySet<string> = new Set(
 );
 /** Labels after which the next capitalized words on the line are a person's name. */
 const NAME_LABEL =
-  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|referring(?:\s+physician)?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|mother|father|daughter|son|sister|brother|guardian)\s*[:-]?[ \t]+/gi;
+  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|referring(?:\s+physician)?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|mother|father|daughter|son|sister|brother|guardian|(?:my\s+|(?:last|first|maiden|full)\s+)?name(?:\s+is)?)\s*[:?-]?[ \t]+/gi;
 
 /**
  * Finds person names and place names from word lists and context: titles (`Dr. Reyes`),
@@ -56,6 +66,7 @@ export class NameDetector implements SpanDetector {
     if (n === 0) return;
     const marks: Mark[] = new Array<Mark>(n).fill('');
     const labelStarts = this.#labelStarts(text);
+    this.#lowerCaseAfterLabel(text, labelStarts, out);
     const d = this.#dict;
     for (let i = 0; i < n; i++) {
       const t = tok(tokens, i);
@@ -86,7 +97,7 @@ export class NameDetector implements SpanDetector {
         else if (d.cities.has(t.norm)) {
           if (!english || PLACE_PREPOSITION.test(text.slice(Math.max(0, t.start - 6), t.start))) marks[i] = 'city';
         } else if (!t.ascii && !t.allCaps) marks[i] = 'foreign';
-        else if (!english && !atStart && !t.allCaps && t.norm.length >= 3 && !DRUG_SUFFIX.test(t.norm)) marks[i] = 'proper';
+        else if (!english && !t.allCaps && t.norm.length >= 3 && !DRUG_SUFFIX.test(t.norm) && !CLINICAL_SUFFIX.test(t.norm) && (!atStart || this.#actsLikeSubject(text, t))) marks[i] = 'proper';
       }
     }
     this.#multiWordCities(text, tokens, marks);
@@ -100,6 +111,12 @@ export class NameDetector implements SpanDetector {
       const strength = mark === 'title' || mark === 'label' ? SPAN_STRENGTH.context : SPAN_STRENGTH.dictionary;
       out.push({ start: t.start, end, category: mark === 'city' ? 'geographic' : 'name', detector: `dictionary.${mark}`, strength });
     }
+  }
+
+  /** An unknown capitalized word at a sentence start followed by a verb of a person, or a speaker `Name:`. */
+  #actsLikeSubject(text: string, t: CapToken): boolean {
+    const after = text.slice(t.end, t.end + 48);
+    return SUBJECT_NEXT.test(after) && !CLINICAL_PREDICATE.test(after);
   }
 
   /** The token sits in a run of capitalized ordinary words (a title, a heading, a song). */
@@ -150,6 +167,24 @@ export class NameDetector implements SpanDetector {
       });
     }
     return tokens;
+  }
+
+  /** `my name is vitoria`: after a name label, a lower-case word that is a listed name or no English word. */
+  #lowerCaseAfterLabel(text: string, starts: ReadonlySet<number>, out: DetectedSpan[]): void {
+    const d = this.#dict;
+    for (const at of starts) {
+      const m = LOWER_WORDS.exec(text.slice(at, at + 40));
+      if (m === null) continue;
+      let end = at;
+      for (const w of (m[0] ?? '').split(/(\s+)/)) {
+        if (/^\s+$/.test(w)) continue;
+        const norm = normalizeToken(w);
+        const listed = d.firstNames.has(norm) || d.surnames.has(norm);
+        if (!(listed || (!d.english.has(norm) && !this.#allowed(norm)))) break;
+        end = text.indexOf(w, end) + w.length;
+      }
+      if (end > at) out.push({ start: at, end, category: 'name', detector: 'dictionary.label', strength: SPAN_STRENGTH.context });
+    }
   }
 
   #labelStarts(text: string): Set<number> {
@@ -205,6 +240,7 @@ export class NameDetector implements SpanDetector {
       else if (afterFirst && !common) marks[i] = 'chain';
       else if (nextGap === 'comma' && marks[i + 1] === 'first' && (inNames || !common)) marks[i] = 'chain';
       else if (nextPerson && !common) marks[i] = 'chain';
+      else if (!common && !t.allCaps && i + 1 < tokens.length && CONJUNCTION.test(text.slice(t.end, tok(tokens, i + 1).start)) && isPerson(marks[i + 1])) marks[i] = 'chain';
     }
   }
 

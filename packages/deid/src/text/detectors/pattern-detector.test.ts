@@ -29,6 +29,7 @@ describe('pattern detector', () => {
     ['Call 617-555-0100 today.', 'phone:617-555-0100'],
     ['Call (617) 555-0100 x12.', 'phone:(617) 555-0100 x12'],
     ['Tel +1 617 555 0100.', 'phone:+1 617 555 0100'],
+    ['Call 345-899-3560x4587 now', 'phone:345-899-3560x4587'],
     ['Fax: 617.555.0199', 'fax:617.555.0199'],
     ['Mail jane.doe+x@mail.example.com now', 'email:jane.doe+x@mail.example.com'],
     ['SSN 123-45-6789 on file', 'ssn:123-45-6789'],
