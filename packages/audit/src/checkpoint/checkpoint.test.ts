@@ -11,6 +11,9 @@ import { CheckpointKeyring, openCheckpointNote, trustedVerifiers } from './check
 import { generateSignerKey, parseSignerKey } from './note-keys.ts';
 import { openNote, parseNote } from './signed-note.ts';
 
+/** FUZZ_RUNS=100000 runs the property tests long (CI keeps the defaults). */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 0) || undefined;
+
 const repoRoot = path.resolve(import.meta.dirname, '../../../..');
 const examples = JSON.parse(readFileSync(path.resolve(repoRoot, '../shared/vectors/merkle/signed_note_examples.json'), 'utf8')) as {
   vectors: { id: string; note: string; parsed?: { origin: string; treeSize: number; rootHashBase64: string } }[];
@@ -47,7 +50,7 @@ describe('C2SP tlog-checkpoint', () => {
           expect(parseCheckpoint(text)).toEqual({ origin, size, root: Buffer.from(root), extensions });
         },
       ),
-      { numRuns: 200 },
+      { numRuns: RUNS ?? 200 },
     );
   });
 

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { MerkleLogError } from '../merkle/merkle-log-error.ts';
 import { generateSignerKey, openNote, parseNote, parseSignerKey, parseVerifierKey, signNote } from './signed-note.ts';
 
+/** FUZZ_RUNS=100000 runs the property tests long (CI keeps the defaults). */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 0) || undefined;
+
 const repoRoot = path.resolve(import.meta.dirname, '../../../..');
 const examples = JSON.parse(readFileSync(path.resolve(repoRoot, '../shared/vectors/merkle/signed_note_examples.json'), 'utf8')) as {
   vectors: { id: string; vkey?: string; vkeys?: string[]; skey?: string; skeyEnochRoot?: string; text?: string; note: string; parsed?: { origin: string; treeSize: number; rootHashBase64: string } }[];
@@ -79,7 +82,7 @@ describe('signed-note rules', () => {
         const text = `${s.replace(/[\u0000-\u001f]/gu, ' ')}\n`;
         expect(openNote(signNote(text, [signer]), [verifier]).text).toBe(text);
       }),
-      { numRuns: 200 },
+      { numRuns: RUNS ?? 200 },
     );
   });
 

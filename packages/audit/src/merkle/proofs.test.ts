@@ -7,6 +7,9 @@ import type { NodeId, NodeReader } from './node-reader.ts';
 import { consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } from './proofs.ts';
 import { rootFromLeafHashes } from './root-from-leaf-hashes.ts';
 
+/** FUZZ_RUNS=100000 runs the property tests long (CI keeps the defaults). */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 0) || undefined;
+
 const repoRoot = path.resolve(import.meta.dirname, '../../../..');
 const vectors = path.resolve(repoRoot, '../shared/vectors/merkle');
 const probes = path.join(vectors, 'transparency-dev_merkle/testdata');
@@ -24,7 +27,7 @@ interface InclusionProbe { leafIdx: number; treeSize: number; root: string; leaf
 interface ConsistencyProbe { size1: number; size2: number; root1: string; root2: string; proof: string[] | null; desc: string; wantErr: boolean }
 
 /** A NodeReader over leaf hashes held in memory: the hash of any complete subtree. */
-export function memoryNodeReader(leaves: readonly Buffer[]): NodeReader & { calls: number } {
+function memoryNodeReader(leaves: readonly Buffer[]): NodeReader & { calls: number } {
   const reader = {
     calls: 0,
     readNodes(ids: readonly NodeId[]): Promise<readonly Buffer[]> {
@@ -150,7 +153,7 @@ describe('proof properties', () => {
           expect(verifyConsistency(m, n, rootFromLeafHashes([leaves[0]!, ...leaves.slice(0, m - 1)]), root, cp)).toBe(m === 1);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: RUNS ?? 200 },
     );
   });
 

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { MerkleLogError } from '../merkle/merkle-log-error.ts';
 import { decodeEntryBundle, decodeEntryBundlePrefix, encodeEntryBundle, MAX_ENTRY_SIZE } from './entry-bundle.ts';
 
+/** FUZZ_RUNS=100000 runs the property tests long (CI keeps the defaults). */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 0) || undefined;
+
 describe('tlog-tiles entry bundles', () => {
   it('encodes big-endian uint16 length prefixes', () => {
     expect(encodeEntryBundle([Buffer.from('ab'), Buffer.alloc(0), Buffer.alloc(258, 1)]).subarray(0, 8)).toEqual(
@@ -15,7 +18,7 @@ describe('tlog-tiles entry bundles', () => {
       fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 40 }), (entries) => {
         expect(decodeEntryBundle(encodeEntryBundle(entries))).toEqual(entries.map((e) => Buffer.from(e)));
       }),
-      { numRuns: 200 },
+      { numRuns: RUNS ?? 200 },
     );
   });
 

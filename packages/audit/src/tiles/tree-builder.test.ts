@@ -9,6 +9,9 @@ import { tileLevels } from './tile-paths.ts';
 import { tileNodeReader } from './tile-node-reader.ts';
 import { TreeBuilder } from './tree-builder.ts';
 
+/** FUZZ_RUNS=100000 runs the property tests long (CI keeps the defaults). */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 0) || undefined;
+
 const leaves = (from: number, n: number): Buffer[] => Array.from({ length: n }, (_, i) => leafHash(Buffer.from(`entry ${from + i}`)));
 
 /** Appends `total` leaves in the given batch sizes, reopening the builder from the store between some batches. */
@@ -55,7 +58,7 @@ describe('TreeBuilder', () => {
         const expected = tileLevels(total).reduce((n, l) => n + l.fullTiles + (l.partialWidth > 0 ? 1 : 0), 0);
         expect(store.count).toBe(expected);
       }),
-      { numRuns: 100 },
+      { numRuns: RUNS ?? 100 },
     );
   });
 
@@ -117,7 +120,7 @@ describe('TreeBuilder', () => {
           const cp = await consistencyProof(old, size, reader);
           expect(verifyConsistency(old, size, mth(0, old), root, cp)).toBe(true);
         }),
-        { numRuns: 150 },
+        { numRuns: RUNS ?? 150 },
       );
     });
   });
