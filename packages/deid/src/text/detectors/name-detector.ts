@@ -176,7 +176,7 @@ export class NameDetector implements SpanDetector {
       const m = LOWER_WORDS.exec(text.slice(at, at + 40));
       if (m === null) continue;
       let end = at;
-      for (const w of (m[0] ?? '').split(/(\s+)/)) {
+      for (const w of m[0].split(/(\s+)/)) {
         if (/^\s+$/.test(w)) continue;
         const norm = normalizeToken(w);
         const listed = d.firstNames.has(norm) || d.surnames.has(norm);
