@@ -26,6 +26,7 @@ export { formatSyslog5424, escapeSdValue, SEVERITY_BY_OUTCOME, type Syslog5424Op
 export { HttpsWebhookSink, type HttpsWebhookSinkOptions } from './siem/https-webhook-sink.ts';
 export { mapToOcsf, OCSF_VERSION, type OcsfOptions } from './siem/map-ocsf.ts';
 export { classifyAction, type OcsfClassification } from './siem/ocsf-classes.ts';
+export { ledgerShipSource } from './siem/ledger-ship-source.ts';
 export { MemoryCursorStore } from './siem/memory-cursor-store.ts';
 export { MemoryShipSource } from './siem/memory-ship-source.ts';
 export { NdjsonFileSink, type NdjsonFileSinkOptions } from './siem/ndjson-file-sink.ts';
