@@ -32,7 +32,8 @@ const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** Key names are non-empty, without Unicode spaces or `+` (C2SP signed-note "Format"). */
 export function isValidKeyName(name: string): boolean {
-  return name.length > 0 && name.isWellFormed() && !/[\s+]/u.test(name) && !/[\u0000-\u001f]/u.test(name);
+  // JS \s covers the Unicode spaces Go's unicode.IsSpace knows, except U+0085 (NEL).
+  return name.length > 0 && name.isWellFormed() && !/[\s+\u0085]/u.test(name) && !/[\u0000-\u001f]/u.test(name);
 }
 
 /** key ID = SHA-256(key name || 0x0A || 0x01 || 32-byte public key)[:4], big-endian. */

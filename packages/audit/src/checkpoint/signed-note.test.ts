@@ -133,6 +133,6 @@ describe('signed-note rules', () => {
     } catch (e) {
       expect((e as Error).message).not.toContain(signerKey.slice(-20));
     }
-    expect(() => generateSignerKey('has space')).toThrow(TypeError);
+    for (const name of ['has space', 'nbsp\u00a0', 'nel\u0085', 'ideographic\u3000', 'a+b', '']) expect(() => generateSignerKey(name)).toThrow(TypeError);
   });
 });
