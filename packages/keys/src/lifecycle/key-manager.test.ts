@@ -7,6 +7,8 @@ import { MemoryAuditRecorder } from '@phiguard/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sealBuffer } from '../envelope/seal-stream.ts';
 import { unsealBuffer } from '../envelope/unseal-stream.ts';
+import { bufferSource, readFrameLayout, unsealFrames } from '../envelope/unseal-frames.ts';
+import { rewrapEnvelopeHeader } from '../envelope/rewrap-header.ts';
 import { openKeystoreFile } from '../local/keystore-file.ts';
 import { deserializeState } from '../local/keystore-state.ts';
 import { initKeystore, openKeyManager, recoverKeystore, type KeyManagerOptions } from './key-manager.ts';
@@ -18,6 +20,12 @@ const [alice, c1, c2, c3, mallory] = Array.from({ length: 5 }, () => newId('usr'
 const keyFile = path.join(dir, 'master.key');
 writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
 const LOW_COST = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
+
+async function collect(parts: AsyncIterable<Buffer>): Promise<Buffer> {
+  const out: Buffer[] = [];
+  for await (const p of parts) out.push(p);
+  return Buffer.concat(out);
+}
 
 async function fresh(name: string): Promise<{ options: KeyManagerOptions; audit: MemoryAuditRecorder; shares: string[]; manager: Awaited<ReturnType<typeof initKeystore>>['manager'] }> {
   const audit = new MemoryAuditRecorder();
@@ -91,6 +99,11 @@ describe('KeyManager (local keystore)', () => {
     await expect(manager.provider.generateDataKey('shred-me')).rejects.toMatchObject({ code: 'key-destroyed' });
     const reopened = await openKeyManager(options);
     await expect(unsealBuffer(sealed, { providers: [reopened.provider] })).rejects.toMatchObject({ code: 'no-usable-key' });
+    // No other path decrypts either: random access, header rewrap, the batch rewrap.
+    await expect(collect(unsealFrames(bufferSource(sealed), { first: 0, count: 1 }, { providers: [reopened.provider] }))).rejects.toMatchObject({ code: 'no-usable-key' });
+    const { header } = await readFrameLayout(bufferSource(sealed));
+    await expect(rewrapEnvelopeHeader(sealed.subarray(0, header.length), [reopened.provider])).rejects.toMatchObject({ code: 'key-destroyed' });
+    expect(await reopened.rewrap(alice!, [...header.wrappedKeys])).toEqual([{ ok: false, code: 'key-destroyed' }]);
     const onDisk = deserializeState((await openKeystoreFile(options.file, options.unlock)).state);
     expect(onDisk.keys.get('shred-me')?.versions.every((v) => v.material === null)).toBe(true);
 
