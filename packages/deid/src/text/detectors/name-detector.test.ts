@@ -19,6 +19,7 @@ describe('name detector', () => {
     ['Patient was seen with Vizirov yesterday.', ['name:Vizirov']],
     ['Tomomi is from Osaka and works nights.', ['name:Tomomi']],
     ['Ubul: I feel better today.', ['name:Ubul']],
+    ['John: You saved my life!', ['name:John']],
     ['Seen with Usamov and Bowers last week.', ['name:Usamov', 'name:Bowers']],
     ["What's your last name? Magnusson", ['name:Magnusson']],
     ['She said my name is vitoria and left.', ['name:vitoria']],

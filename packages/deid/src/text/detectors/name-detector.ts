@@ -25,6 +25,7 @@ const SUBJECT_NEXT = /^(?:['’]s)?[ \t]+(?:is|was|has|had|lives|lived|spent|sai
 /** `Keppra was restarted`, `Troponin is negative`: a drug or a test, not a person. */
 const CLINICAL_PREDICATE =
   /^[ \t]+(?:is|was|has been|will be)[ \t]+(?:(?:then|also|now|being)[ \t]+)?(?:started|stopped|held|increased|decreased|discontinued|continued|restarted|resumed|given|administered|titrated|changed|prescribed|initiated|added|tapered|negative|positive|normal|abnormal|elevated|low|high|noted|unremarkable|pending|ordered|sent|drawn|obtained|performed|done|recommended|indicated|contraindicated|effective|tolerated|approved)\b/;
+const SPEAKER = /^[ \t]?:/;
 const PLACE_PREPOSITION = /\b(?:in|from|at|to|near|of)\s+$/i;
 const LOWER_WORDS = /^\p{Ll}[\p{L}'’-]*(?:[ \t]+\p{Ll}[\p{L}'’-]*)?/u;
 /** `Usamov and Bowers`, `Monjeau, Graves`: names listed together. */
@@ -91,7 +92,9 @@ export class NameDetector implements SpanDetector {
       // An ordinary word that is also a name (`Will`, `Brown`) counts when capitalized
       // mid-sentence, but not inside a Title Case phrase (`Big Three`, `White Stripes`).
       const common = english && (t.allCaps || atStart || this.#titleCase(text, tokens, i));
-      if (!common) {
+      // `John: ...`: a listed name that is also a word, starting a line as the speaker.
+      const subject = common && atStart && !t.allCaps && listed && SPEAKER.test(text.slice(t.end, t.end + 3));
+      if (!common || subject) {
         if (d.firstNames.has(t.norm)) marks[i] = 'first';
         else if (d.surnames.has(t.norm)) marks[i] = 'surname';
         else if (d.cities.has(t.norm)) {

@@ -58,6 +58,7 @@ describe('pattern detector', () => {
     ['Lives at 55 Fruit Street, Apt 4B in town.', 'geographic:55 Fruit Street, Apt 4B'],
     ['Lives at 1200 N. Main St. with wife.', 'geographic:1200 N. Main St.'],
     ['P.O. Box 1234 is the mailing address', 'geographic:P.O. Box 1234'],
+    ['Timotea lives on Via dei Fiorentini 1 with her son.', 'geographic:Via dei Fiorentini 1'],
     ['Moved to Boston, MA 02114 last year.', 'geographic:Boston'],
     ['Moved to Boston, MA 02114 last year.', 'geographic:02114'],
     ['Transferred from Massachusetts General Hospital yesterday.', 'geographic:Massachusetts General Hospital'],

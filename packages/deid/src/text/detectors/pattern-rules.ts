@@ -111,6 +111,14 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     category: 'phone',
     lead: 'digit', source: '\\b(?=(?:\\d[ .-]?){7,15}\\b)\\d{2,5}(?:[ .-]\\d{2,8}){1,4}(?:x\\d{1,5})?\\b',
   },
+  {
+    // `lives on Via dei Fiorentini 1`, `Address: 12 rue de la Paix`: an address after its label.
+    name: 'address-labelled',
+    category: 'geographic',
+    lead: 'word',
+    hasValue: true,
+    source: "\\b(?:[Ll]ives (?:at|on)|[Rr]esides (?:at|on)|[Aa]ddress(?: is)?:?|ADDRESS:?|[Ll]ocated at)[ \\t]+(?<v>(?:\\d{1,6}[A-Za-z]?[ \\t]+)?[A-ZÀ-Þ][A-Za-zÀ-ÿ'’.-]*(?:[ \\t]+(?:[A-ZÀ-Þ][A-Za-zÀ-ÿ'’.-]*|\\d{1,6}[A-Za-z]?|(?:della|dei|del|dos|den|der|van|von|the|de|di|da|do|la|le|of)(?![A-Za-zÀ-ÿ])|u\\.)){0,6})",
+  },
   { name: 'po-box', category: 'geographic', lead: 'word', source: '\\b[Pp]\\.?\\s?[Oo]\\.?\\s?[Bb]ox\\s+\\d+\\b' },
   {
     name: 'street',
