@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPatientContextFactory } from '../context/create-patient-context-factory.ts';
+import { builtinProfile } from '../profiles/load-profile.ts';
+import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
 import { type JsonObject, isJsonObject } from './element-tree.ts';
+import { FhirDeidentifier } from './fhir-deidentifier.ts';
 import { collectIdentifyingValues, findLeaks } from './fhir-leak-check.ts';
 import { corpusFiles, makeDeidentifier, readJson, testKey } from './fhir-test-setup.ts';
 
@@ -103,6 +106,20 @@ describe('FHIR profiles and keys', () => {
     const patientOut = entries(out).map((e) => e.resource as JsonObject).find((r) => r.resourceType === 'Patient') as JsonObject;
     expect(patientOut.id).toBe(hl7Context.pseudonym);
     expect(patientOut.birthDate).toBe(hl7Context.shiftIsoDate(birthDate));
+  });
+
+  it('the type-driven fast path and plain FHIRPath evaluation give the same output', () => {
+    const key = testKey(5);
+    const small = (): JsonObject => {
+      const b = readJson(BUNDLES[3] ?? '');
+      return { ...b, entry: entries(b).slice(0, 40) };
+    };
+    const fast = makeDeidentifier('safe-harbor', key).deidentify(small()).resource;
+    const slow = new FhirDeidentifier(
+      { kind: 'profile', profile: builtinProfile('safe-harbor'), key },
+      { factory: createPatientContextFactory(key), text: new KnownIdentifiersTextDeidentifier(), fhirPathOnly: true },
+    ).deidentify(small()).resource;
+    expect(slow).toEqual(fast);
   });
 
   it('references to the patient become Patient/<pseudonym>; contained and conditional references stay consistent', () => {

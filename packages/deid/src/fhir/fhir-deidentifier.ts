@@ -42,6 +42,8 @@ export interface FhirDeidentifierOptions {
   /** Share one index across files (bulk export: Patient files first). */
   readonly index?: FhirPatientIndex;
   readonly now?: () => Date;
+  /** Evaluate every rule with the `fhirpath` package instead of the type-driven fast path (benchmarks). */
+  readonly fhirPathOnly?: boolean;
 }
 
 const PATIENT_REFERENCE_ELEMENTS = ['patient', 'subject', 'beneficiary', 'individual', 'who'] as const;
@@ -87,6 +89,7 @@ export class FhirDeidentifier {
   readonly #applier: MethodApplier | undefined;
   readonly #options: FhirDeidentifierOptions;
   readonly #pseudonymCache = new Map<string, string>();
+  readonly #lookupCache = new Map<string, FhirPatientEntry | null>();
   readonly #textCache = new WeakMap<object, Map<string, string>>();
   readonly #datesKnown = new Map<string, KnownIdentifiers>();
 
@@ -107,12 +110,13 @@ export class FhirDeidentifier {
         },
         labels: 'phiguard',
         dropUnknownElements: p.unknown === 'remove',
+        fhirPathOnly: options.fhirPathOnly === true,
         ...(options.now === undefined ? {} : { now: options.now }),
       });
     } else {
       this.#applier = undefined;
       this.#anonymizer = new FhirRuleAnonymizer({
-        rules: mode.config.rules, parameters: mode.config.parameters, labels: 'msft', dropUnknownElements: false,
+        rules: mode.config.rules, parameters: mode.config.parameters, labels: 'msft', dropUnknownElements: false, fhirPathOnly: options.fhirPathOnly === true,
         ...(options.now === undefined ? {} : { now: options.now }),
       });
     }
@@ -137,7 +141,7 @@ export class FhirDeidentifier {
     this.registerPatients(resource);
     const tally = new DeidTally();
     const problems: FhirProblem[] = [];
-    const refs = new ReferencePseudonyms(this.index, this.#pseudonymCache);
+    const refs = new ReferencePseudonyms(this.index, this.#pseudonymCache, this.#lookupCache);
     const profile = this.#mode.kind === 'profile' ? this.#mode.profile.profile : undefined;
     let containerEnv: ResourceEnvironment | undefined;
     let entryOfResource: FhirPatientEntry | undefined;

@@ -17,6 +17,8 @@ export interface FhirRuleAnonymizerOptions {
   readonly parameters: FhirRuleParameters;
   readonly labels: SecurityLabelStyle;
   readonly dropUnknownElements: boolean;
+  /** Evaluate every rule with the `fhirpath` package (no type-index fast path); for measurement. */
+  readonly fhirPathOnly?: boolean;
   /** Clock for the "older than 89" rule; tests pin it. */
   readonly now?: () => Date;
 }
@@ -50,7 +52,7 @@ export class FhirRuleAnonymizer {
   readonly #options: FhirRuleAnonymizerOptions;
 
   constructor(options: FhirRuleAnonymizerOptions) {
-    this.#rules = compileRules(options.rules);
+    this.#rules = compileRules(options.rules, { fhirPathOnly: options.fhirPathOnly === true });
     this.#options = options;
   }
 

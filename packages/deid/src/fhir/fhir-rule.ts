@@ -52,8 +52,16 @@ function compilePath(expression: string, base: string | undefined, where: string
   }
 }
 
+export interface CompileOptions {
+  /**
+   * Evaluate `nodesByType('T')` rules with the `fhirpath` package (`descendants().ofType(FHIR.T)`)
+   * instead of the type index of the walked tree. Same result, slower: kept to measure the fast path.
+   */
+  readonly fhirPathOnly?: boolean;
+}
+
 /** Compiles a rule list once (per profile or configuration). */
-export function compileRules(rules: readonly FhirPathRule[]): readonly CompiledRule[] {
+export function compileRules(rules: readonly FhirPathRule[], options: CompileOptions = {}): readonly CompiledRule[] {
   return rules.map((rule, index) => {
     const m = PATH.exec(rule.path);
     const resourceType = m?.[1] ?? '';
@@ -64,6 +72,10 @@ export function compileRules(rules: readonly FhirPathRule[]): readonly CompiledR
     }
     const rt = GENERAL_TYPES.has(resourceType) ? '' : resourceType;
     const byType = TYPE_RULE.exec(expression);
+    if (byType?.[1] !== undefined && options.fhirPathOnly === true) {
+      const fp = `descendants().ofType(FHIR.${byType[1]})${byType[2] === undefined ? '' : `.${byType[2]}`}`;
+      return { index, rule, resourceType: rt, match: { kind: 'fhirpath', evaluate: compilePath(fp, undefined, where) } };
+    }
     if (byType?.[1] !== undefined) return { index, rule, resourceType: rt, match: { kind: 'type', key: byType[1], child: byType[2] } };
     const byName = NAME_RULE.exec(expression);
     if (byName?.[1] !== undefined) return { index, rule, resourceType: rt, match: { kind: 'name', key: byName[1], child: byName[2] } };

@@ -47,21 +47,24 @@ export class ReferencePseudonyms {
   readonly #cache: Map<string, string>;
   /** References to patients the index did not know (counted as problems by the caller). */
   unresolvedPatients = 0;
-  /** Look-ups of this call (one resource or Bundle): memory only, dropped with the call. */
-  readonly #lookups = new Map<string, FhirPatientEntry | null>();
+  /** Look-ups memo (memory only; cleared with the index's generation, bounded). */
+  readonly #lookups: Map<string, FhirPatientEntry | null>;
 
   #lookup(ref: string): FhirPatientEntry | undefined {
     let e = this.#lookups.get(ref);
     if (e === undefined) {
       e = this.#index.lookup(ref) ?? null;
-      this.#lookups.set(ref, e);
+      if (this.#lookups.size >= 100_000) this.#lookups.clear();
+      // Misses are not remembered: a later first pass may register the patient.
+      if (e !== null) this.#lookups.set(ref, e);
     }
     return e ?? undefined;
   }
 
   /** `cache`: memo of `pseudonymFor` results (memory only), shared across calls; bounded by the caller. */
-  constructor(index: FhirPatientIndex, cache: Map<string, string> = new Map()) {
+  constructor(index: FhirPatientIndex, cache: Map<string, string> = new Map(), lookups: Map<string, FhirPatientEntry | null> = new Map()) {
     this.#index = index;
+    this.#lookups = lookups;
     this.#global = index.global();
     this.#cache = cache;
   }

@@ -13,25 +13,22 @@ function isFpNode(v: unknown): v is FpNode {
   return typeof v === 'object' && v !== null && 'parentResNode' in v;
 }
 
-const CHOICE = /^([a-z][A-Za-z0-9]*?)([A-Z][A-Za-z0-9]*)$/;
-
-/** The tree key of a node the `fhirpath` package returned, relative to the node it was evaluated on. */
-function keyOf(result: unknown, rootKey: string, tree: ResourceTree): ElementNode | undefined {
+/**
+ * The tree node of a node the `fhirpath` package returned, found by walking down from the node it
+ * was evaluated on (`propName` is the JSON name, with or without a choice suffix).
+ */
+function keyOf(result: unknown, root: ElementNode): ElementNode | undefined {
   if (!isFpNode(result)) return undefined;
   const chain: FpNode[] = [];
   for (let n: FpNode = result; n.parentResNode !== null; n = n.parentResNode) chain.unshift(n);
-  const build = (stripChoice: boolean): string => {
-    let key = rootKey;
-    for (const seg of chain) {
-      let name = seg.propName ?? '';
-      if (stripChoice) name = CHOICE.exec(name)?.[1] ?? name;
-      key = key === '' ? name : `${key}.${name}`;
-      if (seg.index !== null && seg.index !== undefined) key += `[${String(seg.index)}]`;
-    }
-    return key;
-  };
-  const key = build(false);
-  return key === '' ? tree.root : (tree.byKey.get(key) ?? tree.byKey.get(build(true)));
+  let node: ElementNode | undefined = root;
+  for (const seg of chain) {
+    const name = seg.propName ?? '';
+    const index = seg.index ?? undefined;
+    node = node.children.find((c) => (c.prop === name || c.name === name) && c.index === index);
+    if (node === undefined) return undefined;
+  }
+  return node;
 }
 
 interface Indexes {
@@ -64,7 +61,7 @@ function matchNodes(rule: CompiledRule, tree: ResourceTree, idx: Indexes): Eleme
       for (const candidate of idx.byType.get(m.key) ?? []) {
         if (candidate.primitive || candidate.childPath === undefined) continue;
         for (const r of m.then(candidate.childPath)(nodeValue(candidate))) {
-          const n = keyOf(r, candidate.key, tree);
+          const n = keyOf(r, candidate);
           if (n !== undefined) out.push(n);
         }
       }
@@ -73,7 +70,7 @@ function matchNodes(rule: CompiledRule, tree: ResourceTree, idx: Indexes): Eleme
     case 'fhirpath': {
       const out: ElementNode[] = [];
       for (const r of m.evaluate(tree.resource)) {
-        const n = keyOf(r, '', tree);
+        const n = keyOf(r, tree.root);
         if (n !== undefined) out.push(n);
       }
       return out;

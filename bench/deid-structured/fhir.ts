@@ -1,0 +1,97 @@
+// FHIR part of `npm run bench -- deid-structured`: FHIR resources/s and MB/s on the Synthea Bulk
+// NDJSON and Bundles on one core (safe-harbor, known-identifier text engine), against
+// JSON.parse + JSON.stringify of the same input in the same run (the limit). Also measures the
+// same de-identification with every rule evaluated by the `fhirpath` package (no type fast path).
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  FhirDeidentifier, KnownIdentifiersTextDeidentifier, builtinProfile, createPatientContextFactory, deidKeyFromSecret,
+  deidentifyNdjson, ndjsonLines, registerNdjsonPatients,
+} from '@phiguard/deid';
+import type { BenchPart } from './hl7.ts';
+
+const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus');
+
+interface Input {
+  readonly name: string;
+  readonly text: string;
+  readonly ndjson: boolean;
+  readonly resources: number;
+}
+
+function inputs(): Input[] {
+  const out: Input[] = [];
+  const bulk = path.join(corpus, 'fhir-bulk-ndjson-10patients');
+  for (const f of readdirSync(bulk).sort((a, b) => (a.startsWith('Patient') ? -1 : b.startsWith('Patient') ? 1 : a.localeCompare(b)))) {
+    const text = readFileSync(path.join(bulk, f), 'utf8');
+    out.push({ name: f, text, ndjson: true, resources: [...ndjsonLines(text)].length });
+  }
+  for (const dir of ['fhir-synthea-hiv-bundles', 'fhir-msft-anonymizer-samples']) {
+    for (const f of readdirSync(path.join(corpus, dir)).sort()) {
+      const text = readFileSync(path.join(corpus, dir, f), 'utf8');
+      const entries = (JSON.parse(text) as { entry?: unknown[] }).entry?.length ?? 0;
+      out.push({ name: f, text, ndjson: false, resources: entries + 1 });
+    }
+  }
+  return out;
+}
+
+function deidPass(all: readonly Input[], fhirPathOnly: boolean): number {
+  const key = deidKeyFromSecret(new Uint8Array(32).fill(1));
+  const deid = new FhirDeidentifier(
+    { kind: 'profile', profile: builtinProfile('safe-harbor'), key },
+    { factory: createPatientContextFactory(key), text: new KnownIdentifiersTextDeidentifier(), fhirPathOnly },
+  );
+  const t0 = performance.now();
+  for (const i of all) if (i.ndjson && i.name.startsWith('Patient')) registerNdjsonPatients(i.text, deid, i.name);
+  let bytes = 0;
+  for (const i of all) {
+    if (i.ndjson) bytes += deidentifyNdjson(i.text, deid, i.name).output.length;
+    else bytes += JSON.stringify(deid.deidentify(JSON.parse(i.text) as Record<string, unknown>).resource).length;
+  }
+  if (bytes === 0) throw new Error('no output');
+  return (performance.now() - t0) / 1000;
+}
+
+function parsePass(all: readonly Input[]): number {
+  const t0 = performance.now();
+  let bytes = 0;
+  for (const i of all) {
+    if (i.ndjson) for (const l of ndjsonLines(i.text)) bytes += JSON.stringify(JSON.parse(l.text)).length;
+    else bytes += JSON.stringify(JSON.parse(i.text)).length;
+  }
+  if (bytes === 0) throw new Error('no output');
+  return (performance.now() - t0) / 1000;
+}
+
+function best(runs: number, f: () => number): number {
+  let min = Infinity;
+  for (let r = 0; r < runs; r++) min = Math.min(min, f());
+  return min;
+}
+
+export function fhirBench(quick: boolean): BenchPart {
+  const all = inputs();
+  const resources = all.reduce((n, i) => n + i.resources, 0);
+  const mb = all.reduce((n, i) => n + Buffer.byteLength(i.text, 'utf8'), 0) / 2 ** 20;
+  const runs = quick ? 1 : 3;
+  deidPass(all.slice(0, 3), false); // warm-up
+  const deid = best(runs, () => deidPass(all, false));
+  const parse = best(runs, () => parsePass(all));
+  const subset = all.filter((i) => i.ndjson);
+  const subsetResources = subset.reduce((n, i) => n + i.resources, 0);
+  const fast = best(1, () => deidPass(subset, false));
+  const slow = best(1, () => deidPass(subset, true));
+  return {
+    metrics: {
+      fhir_resources_per_s: Math.round(resources / deid),
+      fhir_mb_per_s: Number((mb / deid).toFixed(2)),
+      fhir_ratio_to_parse: Number((parse / deid).toFixed(3)),
+      fhir_parse_serialize_resources_per_s: Math.round(resources / parse),
+      fhir_fhirpath_only_resources_per_s: Math.round(subsetResources / slow),
+      fhir_type_fast_path_resources_per_s: Math.round(subsetResources / fast),
+    },
+    notes: `FHIR: ${String(resources)} resources (${mb.toFixed(1)} MB) from the Synthea Bulk NDJSON, HIV bundles and Microsoft samples; safe-harbor, known-identifier text engine, one core, best of ${String(runs)}; limit = JSON.parse + JSON.stringify of the same input; fhirpath-only vs type fast path measured on the NDJSON subset.`,
+  };
+}
