@@ -32,6 +32,11 @@ describe('name detector', () => {
     expect(found('Spoke with Sarah Okonkwo-Baptiste at length.')).toEqual(expect.arrayContaining(['name:Sarah', 'name:Okonkwo-Baptiste']));
   });
 
+  it('takes all-English multi-word places only after a place preposition', () => {
+    expect(found('Patient currently has Blue Cross Blue Shield.')).toEqual([]);
+    expect(found('She moved from Salt Lake City last year.')).toEqual(['geographic:Salt', 'geographic:Lake', 'geographic:City']);
+  });
+
   it('does not take ordinary capitalized words at a sentence start for names', () => {
     expect(found('Will continue current plan. Grant application pending. Hope is good.')).toEqual([]);
   });

@@ -206,6 +206,9 @@ export class NameDetector implements SpanDetector {
         if (gap(text, tok(tokens, i + k - 1).end, tok(tokens, i + k).start) !== 'space') break;
         key += ` ${tok(tokens, i + k).norm}`;
         if (this.#dict.cities.has(key)) {
+          // `Salt Lake City` is all English words: like a one-word place, it needs `in`, `from`, ...
+          const plain = key.split(' ').every((w) => this.#dict.english.has(w));
+          if (plain && !PLACE_PREPOSITION.test(text.slice(Math.max(0, tok(tokens, i).start - 6), tok(tokens, i).start))) continue;
           for (let j = i; j <= i + k; j++) if (marks[j] === '') marks[j] = 'city';
         }
       }
