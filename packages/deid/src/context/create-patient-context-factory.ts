@@ -1,7 +1,7 @@
 import { encodeBase32 } from '@phiguard/core';
 import type { DeidKey, PatientContext, PatientContextFactory, PatientIdentity } from './patient-context.ts';
 import { DeidError } from './deid-error.ts';
-import { deriveSubkey, hmac } from './deid-key.ts';
+import { deriveHmacKey, hmac } from './deid-key.ts';
 import { normalizeIdentity } from './normalize-identity.ts';
 import { shiftIsoDate } from './shift-iso-date.ts';
 
@@ -34,17 +34,24 @@ export function createPatientContextFactory(key: DeidKey, options: PatientContex
   if (!Number.isInteger(window) || window < 7 || window > 3650) throw new TypeError('dateShiftWindowDays must be an integer 7-3650');
   if (key.secret.length !== 32) throw new DeidError('invalid-key', 'a de-identification key must be 32 bytes');
 
-  const pseudonymKey = deriveSubkey(key.secret, 'pseudonym');
-  const pseudonymForKey = deriveSubkey(key.secret, 'pseudonym-for');
-  const shiftKey = deriveSubkey(key.secret, 'date-shift');
+  const pseudonymKey = deriveHmacKey(key.secret, 'pseudonym');
+  const pseudonymForKey = deriveHmacKey(key.secret, 'pseudonym-for');
+  const shiftKey = deriveHmacKey(key.secret, 'date-shift');
   const format = (mac: Buffer): string => `${prefix}-${encodeBase32(mac).slice(0, length).toUpperCase()}`;
   // Non-zero multiples of `step` in [-window, window]: half negative, half positive.
   const half = Math.floor(window / step);
+  const forCache = new Map<string, string>();
   const pseudonymFor = (kind: string, value: string): string => {
     const k = kind.trim().toLowerCase();
     const v = value.normalize('NFC').trim();
     if (k === '' || v === '') throw new TypeError('pseudonymFor needs a kind and a non-empty value');
-    return format(hmac(pseudonymForKey, k, v));
+    const cacheKey = `${k}\0${v}`;
+    const known = forCache.get(cacheKey);
+    if (known !== undefined) return known;
+    const p = format(hmac(pseudonymForKey, k, v));
+    if (forCache.size >= 100_000) forCache.clear();
+    forCache.set(cacheKey, p);
+    return p;
   };
   const cache = new Map<string, PatientContext>();
 

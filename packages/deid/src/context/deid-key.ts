@@ -1,4 +1,4 @@
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import type { DeidKey } from './patient-context.ts';
 import { DeidError } from './deid-error.ts';
 
@@ -13,6 +13,11 @@ export type DeidKeyPurpose = 'pseudonym' | 'pseudonym-for' | 'date-shift' | 'cry
 
 export function deriveSubkey(secret: Uint8Array, purpose: DeidKeyPurpose): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `phiguard/deid/v1/${purpose}`, 32));
+}
+
+/** The subkey as a KeyObject, so each HMAC does not import the key again. */
+export function deriveHmacKey(secret: Uint8Array, purpose: DeidKeyPurpose): KeyObject {
+  return createSecretKey(deriveSubkey(secret, purpose));
 }
 
 /**
@@ -32,7 +37,7 @@ export function deidKeyFromSecret(secret: Uint8Array): DeidKey {
 }
 
 /** HMAC-SHA-256 of the UTF-8 parts joined by NUL, which cannot occur in any part's normal form. */
-export function hmac(subkey: Uint8Array, ...parts: readonly string[]): Buffer {
+export function hmac(subkey: KeyObject | Uint8Array, ...parts: readonly string[]): Buffer {
   const mac = createHmac('sha256', subkey);
   parts.forEach((part, i) => {
     if (i > 0) mac.update('\0');

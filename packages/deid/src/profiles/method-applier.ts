@@ -1,6 +1,7 @@
+import type { KeyObject } from 'node:crypto';
 import type { DeidKey, PatientContext } from '../context/patient-context.ts';
 import { DeidError } from '../context/deid-error.ts';
-import { deriveSubkey, hmac } from '../context/deid-key.ts';
+import { deriveHmacKey, hmac } from '../context/deid-key.ts';
 import { generalizeAge } from '../safe-harbor/age.ts';
 import { generalizeZip, HHS_RESTRICTED_ZIP3_2000 } from '../safe-harbor/zip3.ts';
 import type { KnownIdentifiers, TextDeidentifier, TextSpan } from '../text/text-deidentifier.ts';
@@ -32,7 +33,7 @@ export type MethodResult = string | undefined;
  */
 export class MethodApplier {
   readonly profile: LoadedProfile;
-  readonly #hashKey: Buffer;
+  readonly #hashKey: KeyObject;
   readonly #options: MethodApplierOptions;
   readonly #restricted: readonly string[];
   readonly #byKind = new Map<string, DeidMethod>();
@@ -41,7 +42,7 @@ export class MethodApplier {
 
   constructor(profile: LoadedProfile, key: DeidKey, options: MethodApplierOptions) {
     this.profile = profile;
-    this.#hashKey = deriveSubkey(key.secret, 'crypto-hash');
+    this.#hashKey = deriveHmacKey(key.secret, 'crypto-hash');
     this.#options = options;
     this.#restricted = profile.profile.restrictedZip3 ?? HHS_RESTRICTED_ZIP3_2000;
   }

@@ -1,15 +1,17 @@
 import type { KnownIdentifiers, TextDeidRequest, TextDeidResult, TextDeidentifier, TextSpan } from '../text/text-deidentifier.ts';
 import type { SafeHarborCategory } from './categories.ts';
 
-interface Pattern {
-  readonly source: string;
+interface Literal {
+  /** Lower-cased text to find. */
+  readonly text: string;
   readonly category: SafeHarborCategory;
   readonly detector: string;
 }
 
 interface Compiled {
-  readonly regex: RegExp | undefined;
-  readonly byGroup: readonly Pattern[];
+  readonly literals: readonly Literal[];
+  /** Digits-only forms of known numbers (ids, phones) → their category and detector. */
+  readonly numbers: ReadonlyMap<string, Omit<Literal, 'text'>>;
 }
 
 const KINDS = [
@@ -21,85 +23,158 @@ const KINDS = [
   ['dates', 'date', 'known.date'],
 ] as const;
 
-const WORD_BEFORE = '(?<![\\p{L}\\p{N}])';
-const WORD_AFTER = '(?![\\p{L}\\p{N}])';
 const ISO_DATE = /^(\d{4})-?(\d{2})-?(\d{2})/;
+const WORD = /[\p{L}\p{N}]/u;
+// A run of digits with the separators people write inside numbers: `123-45-6789`, `(555) 555 2004`.
+const DIGIT_RUN = /\d(?:[\s\-.()/]{0,3}\d)*/g;
+const GROUP_SEPARATOR = /[\s\-.()/]+/;
 
 /**
  * The minimal {@link TextDeidentifier}: removes the identifiers already known from structured data
- * (45 CFR §164.514(b)(2)(i)), exact and case/space-insensitive, whole words only; numbers (ids,
- * phones) also match with other separators (`123-45-6789` = `123 45 6789` = `123456789`), dates
- * also in the usual written forms. Each match becomes `[CATEGORY]`. It finds nothing it was not
- * told about: the full engine lives in `text/`.
+ * (45 CFR §164.514(b)(2)(i)), exact and case-insensitive, whole words only, with white space of
+ * any kind and length between words; numbers (ids, phones) also match with other separators
+ * (`123-45-6789` = `123 45 6789` = `123456789`), dates also in the usual written forms. Each match
+ * becomes `[CATEGORY]`. It finds nothing it was not told about: the full engine lives in `text/`.
  */
 export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
   readonly #cache = new WeakMap<KnownIdentifiers, Compiled>();
 
   deidentify(request: TextDeidRequest): TextDeidResult {
-    const known = request.known;
-    if (known === undefined || request.text === '') return { text: request.text, spans: [] };
+    const { text, known } = request;
+    if (known === undefined || text === '') return { text, spans: [] };
     let compiled = this.#cache.get(known);
     if (compiled === undefined) {
       compiled = compile(known);
       this.#cache.set(known, compiled);
     }
-    const { regex, byGroup } = compiled;
-    if (regex === undefined) return { text: request.text, spans: [] };
-    regex.lastIndex = 0;
-    const spans: TextSpan[] = [];
+    const spans = findSpans(text, compiled);
+    if (spans.length === 0) return { text, spans };
     let out = '';
     let last = 0;
-    for (let m = regex.exec(request.text); m !== null; m = regex.exec(request.text)) {
-      const groups: readonly (string | undefined)[] = m.slice(1);
-      const group = groups.findIndex((g) => g !== undefined);
-      const pattern = byGroup[group];
-      if (pattern === undefined) break;
-      spans.push({ start: m.index, end: m.index + m[0].length, category: pattern.category, detector: pattern.detector });
-      out += `${request.text.slice(last, m.index)}[${pattern.category.toUpperCase()}]`;
-      last = m.index + m[0].length;
+    for (const s of spans) {
+      out += `${text.slice(last, s.start)}[${s.category.toUpperCase()}]`;
+      last = s.end;
     }
-    return spans.length === 0 ? { text: request.text, spans } : { text: out + request.text.slice(last), spans };
+    return { text: out + text.slice(last), spans };
   }
+}
+
+function findSpans(text: string, compiled: Compiled): TextSpan[] {
+  // Collapse white space runs to one space, keeping a map back to the original offsets.
+  const { folded, offsets } = fold(text);
+  const found: TextSpan[] = [];
+  for (const lit of compiled.literals) {
+    for (let i = folded.indexOf(lit.text); i >= 0; i = folded.indexOf(lit.text, i + 1)) {
+      const end = i + lit.text.length;
+      if (isWord(folded, i - 1) || isWord(folded, end)) continue;
+      const start = offsets === undefined ? i : (offsets[i] ?? 0);
+      const stop = offsets === undefined ? end : (offsets[end - 1] ?? 0) + 1;
+      found.push({ start, end: stop, category: lit.category, detector: lit.detector });
+    }
+  }
+  if (compiled.numbers.size > 0) {
+    for (const m of text.matchAll(DIGIT_RUN)) {
+      const groups = m[0].split(GROUP_SEPARATOR);
+      // Every contiguous sequence of digit groups, so `MRN 100000000 2024` still finds the MRN.
+      const starts: number[] = [];
+      let at = m.index;
+      for (const g of groups) {
+        at = text.indexOf(g, at);
+        starts.push(at);
+        at += g.length;
+      }
+      for (let a = 0; a < groups.length; a++) {
+        let digits = '';
+        for (let b = a; b < groups.length; b++) {
+          digits += groups[b] ?? '';
+          const hit = compiled.numbers.get(digits);
+          const start = starts[a] ?? 0;
+          const end = (starts[b] ?? 0) + (groups[b]?.length ?? 0);
+          if (hit !== undefined && !isWord(text, start - 1) && !isWord(text, end)) found.push({ start, end, ...hit });
+        }
+      }
+    }
+  }
+  // Longest first at each place; drop what overlaps a kept span.
+  found.sort((x, y) => x.start - y.start || y.end - x.end);
+  const kept: TextSpan[] = [];
+  for (const s of found) {
+    const prev = kept[kept.length - 1];
+    if (prev !== undefined && s.start < prev.end) continue;
+    kept.push(s);
+  }
+  return kept;
+}
+
+const SIMPLE_SPACING = /\s\s|[^\S ]/u;
+
+/** The folded text and, unless it maps one to one, each folded character's offset in the original. */
+function fold(text: string): { folded: string; offsets: number[] | undefined } {
+  // Fast path: single spaces only and a lower-case form of the same length; offsets are the identity.
+  if (!SIMPLE_SPACING.test(text)) {
+    const lower = text.toLowerCase();
+    if (lower.length === text.length) return { folded: lower, offsets: undefined };
+  }
+  let folded = '';
+  const offsets: number[] = [];
+  let space = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charAt(i);
+    if (/\s/u.test(ch)) {
+      if (!space) {
+        folded += ' ';
+        offsets.push(i);
+      }
+      space = true;
+      continue;
+    }
+    space = false;
+    const lower = ch.toLowerCase();
+    // Keep one folded character per original character so offsets stay exact.
+    folded += lower.length === 1 ? lower : ch;
+    offsets.push(i);
+  }
+  return { folded, offsets };
+}
+
+function isWord(text: string, i: number): boolean {
+  return i >= 0 && i < text.length && WORD.test(text.charAt(i));
 }
 
 function compile(known: KnownIdentifiers): Compiled {
   const seen = new Set<string>();
-  const patterns: Pattern[] = [];
+  const literals: Literal[] = [];
+  const numbers = new Map<string, Omit<Literal, 'text'>>();
   for (const [field, category, detector] of KINDS) {
     for (const raw of known[field] ?? []) {
-      for (const variant of variants(raw, field)) {
-        if (variant.length < 2 || seen.has(variant)) continue;
-        seen.add(variant);
-        patterns.push({ source: variant, category, detector });
+      const value = raw.normalize('NFC').trim();
+      if (value === '') continue;
+      for (const variant of variants(value, field)) {
+        const text = variant.replace(/\s+/gu, ' ').toLowerCase();
+        if (text.length < 2 || seen.has(text)) continue;
+        seen.add(text);
+        literals.push({ text, category, detector });
       }
+      const digits = value.replace(/\D/gu, '');
+      if ((field === 'identifiers' || field === 'phones') && digits.length >= 4 && !numbers.has(digits)) numbers.set(digits, { category, detector });
     }
   }
-  if (patterns.length === 0) return { regex: undefined, byGroup: [] };
-  // Longest first, so `JOHN SMITH` wins over `JOHN`.
-  patterns.sort((a, b) => b.source.length - a.source.length);
-  const alternation = patterns.map((p) => `(${p.source})`).join('|');
-  return { regex: new RegExp(`${WORD_BEFORE}(?:${alternation})${WORD_AFTER}`, 'giu'), byGroup: patterns };
+  literals.sort((a, b) => b.text.length - a.text.length);
+  return { literals, numbers };
 }
 
-/** Regex sources (already escaped) that match one known value. */
-function variants(raw: string, field: (typeof KINDS)[number][0]): string[] {
-  const value = raw.normalize('NFC').trim();
-  if (value === '') return [];
-  const out = [value.split(/\s+/u).map(escape).join('\\s+')];
-  const digits = value.replace(/\D/gu, '');
-  if ((field === 'identifiers' || field === 'phones') && digits.length >= 4) out.push(digits.split('').join('[\\s\\-.()/]*'));
-  if (field === 'dates') {
-    const m = ISO_DATE.exec(value.replace(/\D/gu, '').length >= 8 ? value : '');
+/** Literal spellings of one known value. */
+function variants(value: string, field: (typeof KINDS)[number][0]): string[] {
+  const out = [value];
+  if (field === 'dates' && value.replace(/\D/gu, '').length >= 8) {
+    const m = ISO_DATE.exec(value);
     if (m !== null) {
       const [, y = '', mo = '', d = ''] = m;
       const nm = String(Number(mo));
       const nd = String(Number(d));
-      out.push(`${y}${mo}${d}`, `${y}-${mo}-${d}`, `(?:${mo}|${nm})/(?:${d}|${nd})/${y}`, `(?:${d}|${nd})\\.(?:${mo}|${nm})\\.${y}`);
+      out.push(`${y}${mo}${d}`, `${y}-${mo}-${d}`);
+      for (const mm of new Set([mo, nm])) for (const dd of new Set([d, nd])) out.push(`${mm}/${dd}/${y}`, `${dd}.${mm}.${y}`);
     }
   }
   return out;
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/gu, '\\$&');
 }
