@@ -1,0 +1,100 @@
+// The HL7 v2 part of `npm run bench -- deid-structured`: messages/s on one core over every HL7
+// message of the corpus (Safe Harbor profile, known-identifier text engine on OBX/NTE), against
+// parse + serialize alone of the same input measured in the same run (the limit: a de-identifier
+// must at least read every segment's fields and write the message back).
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  Hl7Deidentifier,
+  KnownIdentifiersTextDeidentifier,
+  MethodApplier,
+  builtinProfile,
+  createPatientContextFactory,
+  decodeHl7Bytes,
+  deidKeyFromSecret,
+  joinSegmentFields,
+  parseHl7Document,
+  segmentFields,
+  serializeHl7Document,
+} from '@phiguard/deid';
+
+export interface BenchPart {
+  readonly metrics: Record<string, number>;
+  readonly notes: string;
+}
+
+const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus');
+
+function hl7Files(): string[] {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir)) {
+      const p = path.join(dir, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.push(p);
+    }
+  };
+  for (const d of readdirSync(corpus).filter((d) => d.startsWith('hl7v2-'))) walk(path.join(corpus, d));
+  return files.sort();
+}
+
+/** Messages per CPU-second of this process (user + system), repeated until `seconds` of CPU time. */
+function rate(messages: number, seconds: number, pass: () => number): { perS: number; sink: number } {
+  let sink = pass(); // warm-up: JIT, regex compilation, caches
+  let rounds = 0;
+  const c0 = process.cpuUsage();
+  let cpu = 0;
+  while (cpu < seconds || rounds < 3) {
+    sink += pass();
+    rounds += 1;
+    const u = process.cpuUsage(c0);
+    cpu = (u.user + u.system) / 1e6;
+  }
+  return { perS: (messages * rounds) / cpu, sink };
+}
+
+export function hl7Bench(quick: boolean): BenchPart {
+  const texts = hl7Files().map((f) => decodeHl7Bytes(readFileSync(f)).text);
+  const messages = texts.reduce((n, t) => n + parseHl7Document(t).messages.length, 0);
+  const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t, 'utf8'), 0);
+  const key = deidKeyFromSecret(new Uint8Array(32).fill(1));
+  const deidentifier = new Hl7Deidentifier({
+    factory: createPatientContextFactory(key),
+    methods: new MethodApplier(builtinProfile('safe-harbor'), key, { text: new KnownIdentifiersTextDeidentifier() }),
+    referenceDate: '2026-11-24',
+  });
+  const seconds = quick ? 0.5 : 3;
+
+  const parse = rate(messages, seconds, () => {
+    let n = 0;
+    for (const t of texts) {
+      const doc = parseHl7Document(t);
+      for (const m of doc.messages) {
+        if (!m.ok) continue;
+        for (let i = m.start; i < m.end; i++) {
+          const line = doc.lines[i];
+          if (line !== undefined) line.text = joinSegmentFields(segmentFields(line.text, m.encoding), m.encoding);
+        }
+      }
+      n += serializeHl7Document(doc).length;
+    }
+    return n;
+  });
+  const deid = rate(messages, seconds, () => {
+    let n = 0;
+    for (const t of texts) n += deidentifier.deidentify(t).text.length;
+    return n;
+  });
+  const round = (x: number): number => Math.round(x);
+  return {
+    metrics: {
+      hl7_messages_per_s: round(deid.perS),
+      hl7_parse_messages_per_s: round(parse.perS),
+      hl7_ratio_to_parse: Math.round((deid.perS / parse.perS) * 1000) / 1000,
+      hl7_corpus_messages: messages,
+      hl7_corpus_bytes: bytes,
+    },
+    notes: `HL7: ${String(messages)} messages (${String(texts.length)} files, ${String(Math.round(bytes / 1024))} KiB, avg ${String(Math.round(bytes / messages))} B/message) from ../shared/corpus/hl7v2-*, safe-harbor profile with the known-identifiers text engine, repeated for ${String(seconds)} s CPU each; rates per CPU-second of one thread; parse = parseHl7Document + split/join of every segment's fields + serialize. Sink ${String((parse.sink + deid.sink) % 997)}.`,
+  };
+}
