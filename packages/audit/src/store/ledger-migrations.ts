@@ -1,11 +1,11 @@
 /**
  * The ledger's schema, in one place for every backend (PGlite and PostgreSQL ≥ 15 run the same
  * SQL). Append-only by design: entries and checkpoints are never updated; tiles are replaced by
- * their newer, longer versions (C2SP tlog-tiles partial tiles). Never edit a released migration:
- * add a new one.
+ * their newer, longer versions (C2SP tlog-tiles partial tiles). Each migration is a list of
+ * statements. Never edit a released migration: add a new one.
  */
-export const LEDGER_MIGRATIONS: readonly string[] = [
-  `
+export const LEDGER_MIGRATIONS: readonly (readonly string[])[] = [
+  splitStatements(`
   CREATE TABLE IF NOT EXISTS ledger_entries (
     idx        bigint      PRIMARY KEY,
     leaf       bytea       NOT NULL,
@@ -37,11 +37,46 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
     sink_id     text   PRIMARY KEY,
     next_index  bigint NOT NULL CHECK (next_index >= 0)
   );
-  `,
+  `),
+  [
+    // One group commit in ONE statement (one round trip, atomic as a statement): lock, check
+    // that the log has not grown under the writer, then entries, tiles and checkpoint.
+    `CREATE OR REPLACE FUNCTION ledger_append(
+       from_size bigint, idxs bigint[], leaves bytea[], actor_ids text[], actions text[], ats timestamptz[], resource_keys text[],
+       tile_levels integer[], tile_idxs bigint[], tile_hashes bytea[], cp_size bigint, cp_note text
+     ) RETURNS void LANGUAGE plpgsql AS $fn$
+     DECLARE
+       current_size bigint;
+     BEGIN
+       PERFORM pg_advisory_xact_lock(${String(0x5048_4947)});
+       SELECT max(size) INTO current_size FROM ledger_checkpoints;
+       IF coalesce(current_size, 0) <> from_size THEN
+         RAISE EXCEPTION 'the log grew under this writer' USING ERRCODE = 'LD001';
+       END IF;
+       INSERT INTO ledger_entries (idx, leaf, actor_id, action, at, resources)
+         SELECT u.idx, u.leaf, u.actor_id, u.action, u.at, string_to_array(u.res, E'\\n')
+         FROM unnest(idxs, leaves, actor_ids, actions, ats, resource_keys) AS u(idx, leaf, actor_id, action, at, res);
+       INSERT INTO ledger_tiles (level, idx, hashes)
+         SELECT * FROM unnest(tile_levels, tile_idxs, tile_hashes)
+         ON CONFLICT (level, idx) DO UPDATE SET hashes = EXCLUDED.hashes;
+       INSERT INTO ledger_checkpoints (size, note) VALUES (cp_size, cp_note);
+     END
+     $fn$`,
+  ],
 ];
+
+/** SQLSTATE that `ledger_append` raises when the batch is stale (another writer appended first). */
+export const LEDGER_CONFLICT_SQLSTATE = 'LD001';
+
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
 
 /** Bookkeeping table for {@link LEDGER_MIGRATIONS}: one row per applied migration. */
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ledger_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
 
-/** Key of the transaction-scoped advisory lock that serializes migrations and appends. */
-export const LEDGER_LOCK_KEY = 0x5048_4947; // 'PHIG'
+/** Key of the transaction-scoped advisory lock that serializes migrations and appends ('PHIG'). */
+export const LEDGER_LOCK_KEY = 0x5048_4947;

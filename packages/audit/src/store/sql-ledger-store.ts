@@ -1,6 +1,6 @@
 import { LedgerError } from '../ledger/ledger-error.ts';
 import type { AppendBatch, EntryHit, EntryQuery, LedgerStore, StoredCheckpoint, StoredEntry, StoredVerifierKey } from './ledger-store.ts';
-import { LEDGER_LOCK_KEY, LEDGER_MIGRATIONS, MIGRATIONS_TABLE } from './ledger-migrations.ts';
+import { LEDGER_CONFLICT_SQLSTATE, LEDGER_LOCK_KEY, LEDGER_MIGRATIONS, MIGRATIONS_TABLE } from './ledger-migrations.ts';
 import type { SqlDriver, SqlQuery } from './sql-driver.ts';
 
 const DEFAULT_LIMIT = 100;
@@ -22,19 +22,12 @@ async function migrate(driver: SqlDriver): Promise<void> {
     await q(MIGRATIONS_TABLE);
     const rows = await q<{ version: number | string }>('SELECT version FROM ledger_schema_migrations');
     const applied = new Set(rows.map((r) => Number(r.version)));
-    for (const [i, sql] of LEDGER_MIGRATIONS.entries()) {
+    for (const [i, statements] of LEDGER_MIGRATIONS.entries()) {
       if (applied.has(i + 1)) continue;
-      for (const statement of splitStatements(sql)) await q(statement);
+      for (const statement of statements) await q(statement);
       await q('INSERT INTO ledger_schema_migrations (version) VALUES ($1)', [i + 1]);
     }
   });
-}
-
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(';')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
 }
 
 class SqlLedgerStore implements LedgerStore {
@@ -97,26 +90,25 @@ class SqlLedgerStore implements LedgerStore {
       throw new TypeError('append batch: entries must run from fromSize to checkpoint.size - 1');
     }
     try {
-      await this.#db.transaction(async (q) => {
-        await q('SELECT pg_advisory_xact_lock($1)', [LEDGER_LOCK_KEY]);
-        const latest = await q<{ size: string | number | null }>('SELECT max(size) AS size FROM ledger_checkpoints');
-        const current = latest[0]?.size ?? null;
-        if ((current === null ? 0 : Number(current)) !== fromSize || (current === null && fromSize !== 0)) {
-          throw new LedgerError('conflict', 'the log grew under this writer; batch refused', { place: { index: fromSize } });
-        }
-        if (entries.length > 0) await insertEntries(q, batch);
-        if (tiles.length > 0) {
-          await q(
-            `INSERT INTO ledger_tiles (level, idx, hashes)
-             SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bytea[])
-             ON CONFLICT (level, idx) DO UPDATE SET hashes = EXCLUDED.hashes`,
-            [tiles.map((t) => t.level), tiles.map((t) => t.index), tiles.map((t) => t.hashes)],
-          );
-        }
-        await q('INSERT INTO ledger_checkpoints (size, note) VALUES ($1, $2)', [checkpoint.size, checkpoint.note]);
-      });
+      // One statement, so one round trip and one implicit transaction (ledger-migrations.ts, ledger_append).
+      await this.#db.query('SELECT ledger_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)', [
+        fromSize,
+        entries.map((e) => e.index),
+        entries.map((e) => e.leaf),
+        entries.map((e) => e.actorId),
+        entries.map((e) => e.action),
+        entries.map((e) => e.time),
+        entries.map((e) => resourceKeys(e.resources).join('\n')),
+        tiles.map((t) => t.level),
+        tiles.map((t) => t.index),
+        tiles.map((t) => t.hashes),
+        checkpoint.size,
+        checkpoint.note,
+      ]);
     } catch (error) {
-      if (error instanceof LedgerError) throw error;
+      if ((error as { code?: unknown }).code === LEDGER_CONFLICT_SQLSTATE) {
+        throw new LedgerError('conflict', 'the log grew under this writer; batch refused', { place: { index: fromSize } });
+      }
       throw new LedgerError('storage', 'the ledger store could not commit the batch', { cause: error, place: { index: fromSize } });
     }
   }
@@ -174,28 +166,6 @@ class SqlLedgerStore implements LedgerStore {
     this.#closed = true;
     await this.#db.close();
   }
-}
-
-/**
- * One multi-row INSERT per batch from parallel arrays (`unnest`): a single statement and a
- * single round trip however large the batch is.
- */
-async function insertEntries(q: SqlQuery, batch: AppendBatch): Promise<void> {
-  const { entries } = batch;
-  await q(
-    `INSERT INTO ledger_entries (idx, leaf, actor_id, action, at, resources)
-     SELECT u.idx, u.leaf, u.actor_id, u.action, u.at, string_to_array(u.resources, E'\\n')
-     FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
-       AS u(idx, leaf, actor_id, action, at, resources)`,
-    [
-      entries.map((e) => e.index),
-      entries.map((e) => e.leaf),
-      entries.map((e) => e.actorId),
-      entries.map((e) => e.action),
-      entries.map((e) => e.time),
-      entries.map((e) => resourceKeys(e.resources).join('\n')),
-    ],
-  );
 }
 
 /**
