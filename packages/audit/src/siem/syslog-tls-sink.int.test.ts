@@ -1,5 +1,6 @@
 // Integration tests against a REAL rsyslog (Debian rsyslog + rsyslog-gnutls) receiving RFC 5425
 // syslog over TLS 1.3 on a loopback port, started and stopped by the tests.
+import { canonicalJsonBytes } from '@phiguard/core';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { FileCursorStore } from './file-cursor-store.ts';
 import { MemoryShipSource } from './memory-ship-source.ts';
 import { parseSyslog5424, type ParsedSyslog5424 } from './parse-syslog-5424.ts';
 import type { ShipSource } from './ship-source.ts';
-import type { ShippedRecord } from './shipped-record.ts';
+import { eventRecord, type ShippedRecord } from './shipped-record.ts';
 import { Shipper, type ShipperReport } from './shipper.ts';
 import { SyslogTlsSink } from './syslog-tls-sink.ts';
 import { sampleEvent } from './testing/audit-event-arbitrary.ts';
@@ -31,9 +32,9 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function receiverIn(name: string, priority?: string): Promise<RsyslogReceiver> {
+async function receiverIn(name: string, priority?: string, authMode?: 'x509/certvalid'): Promise<RsyslogReceiver> {
   const dir = await mkdtemp(join(root, `${name}-`));
-  return RsyslogReceiver.start({ dir, pki, ...(priority === undefined ? {} : { priority }) });
+  return RsyslogReceiver.start({ dir, pki, ...(priority === undefined ? {} : { priority }), ...(authMode === undefined ? {} : { authMode }) });
 }
 
 function parseAll(lines: readonly string[]): ParsedSyslog5424[] {
@@ -219,6 +220,28 @@ describe('shipping to a real rsyslog over RFC 5425 (TLS 1.3)', () => {
       const sink = new SyslogTlsSink({ id: 'rsyslog', host: 'localhost', port: rsyslog.port, ca: pki.caPem });
       await expect(sink.send([])).rejects.toMatchObject({ code: 'tls-refused' });
       expect(await rsyslog.lines()).toEqual([]);
+    } finally {
+      await rsyslog.stop();
+    }
+  });
+
+  it('authenticates with a client certificate to a receiver that requires one (mutual TLS)', async () => {
+    const rsyslog = await receiverIn('mtls', undefined, 'x509/certvalid');
+    try {
+      const source = new MemoryShipSource();
+      for (let i = 0; i < 5; i++) source.append(sampleEvent(i));
+      // Without a client certificate rsyslog drops the session: nothing is accepted from it.
+      const anonymous = new SyslogTlsSink({ id: 'rsyslog', host: 'localhost', port: rsyslog.port, ca: pki.caPem });
+      const stray = sampleEvent(99);
+      // TLS 1.3 checks the client certificate after the client's handshake ends, so this write may "succeed".
+      await anonymous.send([eventRecord('anonymous.test/log', 0, stray, canonicalJsonBytes(stray))]).catch(() => undefined);
+      await anonymous.close();
+      const sink = new SyslogTlsSink({ id: 'rsyslog', host: 'localhost', port: rsyslog.port, ca: pki.caPem, cert: pki.clientCertPem, key: pki.clientKeyPem });
+      await new Shipper({ source, cursors: new FileCursorStore(join(root, 'mtls-cursors.json')), sinks: [sink], origin: ORIGIN }).drain();
+      await sink.close();
+      const lines = await rsyslog.waitFor((l) => l.length >= 5);
+      checkReceived(parseAll(lines), 5);
+      expect(lines.join('\n')).not.toContain('anonymous.test');
     } finally {
       await rsyslog.stop();
     }

@@ -120,6 +120,20 @@ describe('SyslogTlsSink (RFC 5425)', () => {
     await expect(sink.send(records(0, 1))).rejects.toMatchObject({ code: 'connect-failed' });
   });
 
+  it('gives up a connection whose receiver stopped reading, instead of hanging', async () => {
+    const r = await receiver({});
+    r.server.on('secureConnection', (socket: TLSSocket) => {
+      socket.pause(); // reads nothing: the TCP window fills up
+    });
+    const sink = new SyslogTlsSink({ id: 's', host: '127.0.0.1', port: r.port, ca: pki.caPem, writeTimeoutMs: 300 });
+    const big = records(0, 1);
+    // ~64 MiB in one batch: far beyond what loopback socket buffers hold.
+    const batch = Array.from({ length: 160_000 }, () => big).flat();
+    await expect(sink.send(batch)).rejects.toMatchObject({ code: 'connection-lost' });
+    await sink.close();
+    await r.shutdown();
+  });
+
   it('after the receiver drops the connection, reconnects and replays the recent window first', async () => {
     const r = await receiver({});
     const sink = new SyslogTlsSink({ id: 's', host: '127.0.0.1', port: r.port, ca: pki.caPem });

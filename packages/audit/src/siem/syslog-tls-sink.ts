@@ -25,6 +25,11 @@ export interface SyslogTlsSinkOptions {
   /** Default 10 000 ms. */
   readonly connectTimeoutMs?: number;
   /**
+   * How long a batch may take to flush before the connection is given up (default 30 000 ms): a
+   * receiver that stops reading fills the TCP window, and without this `send` would never settle.
+   */
+  readonly writeTimeoutMs?: number;
+  /**
    * Bytes of the most recently written frames kept for replay after a reconnect (default 16 MiB).
    * RFC 5425 has no acknowledgement: frames written just before the receiver went away may sit
    * unread in kernel buffers and be lost with the connection, so on every reconnect this sink
@@ -74,7 +79,7 @@ export class SyslogTlsSink implements AuditSink {
       // A reconnect: what was written on the lost connection may not have been read. Re-send it.
       payload = [...this.#window, ...frames];
     }
-    await writeFlushed(socket, Buffer.concat(payload));
+    await writeFlushed(socket, Buffer.concat(payload), this.#options.writeTimeoutMs ?? 30_000);
     for (const frame of frames) this.#remember(frame);
   }
 
@@ -150,17 +155,23 @@ export class SyslogTlsSink implements AuditSink {
   }
 }
 
-function writeFlushed(socket: TLSSocket, data: Buffer): Promise<void> {
+function writeFlushed(socket: TLSSocket, data: Buffer, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     if (socket.destroyed || !socket.writable) {
       reject(new SiemError('connection-lost', 'syslog connection was lost'));
       return;
     }
     const onClose = (): void => {
+      clearTimeout(timer);
       reject(new SiemError('connection-lost', 'syslog connection was lost before the batch was flushed'));
     };
+    // A stalled receiver: drop the connection; the next send reconnects and replays.
+    const timer = setTimeout(() => {
+      socket.destroy();
+    }, timeoutMs);
     socket.once('close', onClose);
     socket.write(data, (error) => {
+      clearTimeout(timer);
       socket.off('close', onClose);
       if (error === undefined || error === null) resolve();
       else reject(new SiemError('connection-lost', 'syslog write failed', { cause: error }));

@@ -9,6 +9,8 @@ export interface RsyslogReceiverOptions {
   readonly pki: TestPki;
   /** GnuTLS priority string; default TLS 1.3 only (without one the handshake fails). */
   readonly priority?: string;
+  /** imtcp StreamDriver.AuthMode: `anon` (default) or `x509/certvalid` (client certificate required). */
+  readonly authMode?: 'anon' | 'x509/certvalid';
 }
 
 /** A free loopback TCP port (bound then released). */
@@ -64,7 +66,7 @@ export class RsyslogReceiver {
       [
         `global(workDirectory="${work}" DefaultNetstreamDriver="gtls" DefaultNetstreamDriverCAFile="${pki.caPath}"`,
         `       DefaultNetstreamDriverCertFile="${pki.serverCertPath}" DefaultNetstreamDriverKeyFile="${pki.serverKeyPath}")`,
-        'module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="anon")',
+        `module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="${this.#options.authMode ?? 'anon'}")`,
         'template(name="raw" type="string" string="%rawmsg%\\n")',
         `input(type="imtcp" port="${String(this.port)}" address="127.0.0.1" gnutlsPriorityString="${this.#options.priority ?? 'NORMAL:-VERS-ALL:+VERS-TLS1.3'}")`,
         `action(type="omfile" file="${this.outPath}" template="raw")`,
