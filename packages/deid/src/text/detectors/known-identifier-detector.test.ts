@@ -32,6 +32,12 @@ describe('known identifiers', () => {
     expect(out).toContain('[');
   });
 
+  it('takes initials next to a known name', () => {
+    expect(redacted('Seen: W. Zxqorbee, then Tannenwald, R. again.')).toBe('Seen: [NAME] [NAME], then [NAME], [NAME] again.');
+    const spans = engines().tags.detect('Seen: W. Zxqorbee, then Tannenwald, R. again.', known);
+    expect(spans.filter((x) => x.detector === 'known.initial').length).toBe(2);
+  });
+
   it('matches a name part that is an ordinary word only when capitalized', () => {
     const out = redacted('Rose is here. The rash rose on the arm.');
     expect(out).toBe('[NAME] is here. The rash rose on the arm.');

@@ -26,6 +26,8 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})/;
 const SSN_SHAPE = /^\d{3}-?\d{2}-?\d{4}$/;
 const SYNTHETIC_SUFFIX = /\d+$/;
 
+const INITIAL_BEFORE = /(?<![\p{L}\d])(\p{Lu})\.?[ \t]+$/u;
+const INITIAL_AFTER = /^(,?[ \t]*)(\p{Lu})(?![\p{L}\d])\.?/u;
 const LETTER_OR_DIGIT = /[\p{L}\d]/u;
 
 /** True when the match is a whole word (no letter or digit just before or after it). */
@@ -61,6 +63,8 @@ export class KnownIdentifierDetector implements SpanDetector {
   readonly #needles: readonly Needle[];
   readonly #nameParts: readonly string[];
   readonly #words: readonly Word[];
+  /** First letters of the known names (`W` for William): an initial next to a known name is part of it. */
+  readonly #initials: ReadonlySet<string>;
 
   /**
    * @param isCommonWord name parts that are ordinary words (`Will`, `Rose`) match only when
@@ -116,6 +120,7 @@ export class KnownIdentifierDetector implements SpanDetector {
       }
     }
     this.#words = words;
+    this.#initials = new Set([...parts].map((p) => p.charAt(0).toUpperCase()));
     const valid = needles.filter((n) => n.pattern.length > 0);
     valid.sort((a, b) => b.pattern.length - a.pattern.length);
     this.#needles = valid;
@@ -146,6 +151,24 @@ export class KnownIdentifierDetector implements SpanDetector {
       }
     }
     if (this.#nameParts.length > 0) this.#fuzzyNames(text, out);
+    this.#initialsNextToNames(text, out);
+  }
+
+  /** `W. Zxqorbee`, `Zxqorbee, W.`: a capital initial of a known name right before or after one. */
+  #initialsNextToNames(text: string, out: DetectedSpan[]): void {
+    const found = out.filter((s) => s.detector.startsWith('known.name'));
+    for (const s of found) {
+      const before = INITIAL_BEFORE.exec(text.slice(Math.max(0, s.start - 5), s.start));
+      if (before?.[1] !== undefined && this.#initials.has(before[1])) {
+        const start = s.start - before[0].length;
+        out.push({ start, end: start + (before[0].includes('.') ? 2 : 1), category: 'name', detector: 'known.initial', strength: SPAN_STRENGTH.known });
+      }
+      const after = INITIAL_AFTER.exec(text.slice(s.end, s.end + 6));
+      if (after?.[2] !== undefined && this.#initials.has(after[2])) {
+        const start = s.end + (after[1]?.length ?? 0);
+        out.push({ start, end: start + (after[0].endsWith('.') ? 2 : 1), category: 'name', detector: 'known.initial', strength: SPAN_STRENGTH.known });
+      }
+    }
   }
 
   #findWords(text: string, out: DetectedSpan[]): void {
