@@ -81,6 +81,20 @@ describe('exportTiles + folderTileLogReader + verifyLog', () => {
     expect(maxInFlight).toBeLessThanOrEqual(4);
   });
 
+  it('never puts entry content in a report (seeded identifier)', async () => {
+    const seeded = 'Zebulon Quixote 1931-02-03';
+    const entries = Array.from({ length: 300 }, (_, i) => Buffer.from(`${seeded} ${i}`));
+    const dir = newFolder();
+    await exportTiles(await logOf(entries), dir, { durable: false });
+    const bundle = path.join(dir, entryBundlePath(0, TILE_WIDTH));
+    writeFileSync(bundle, Buffer.from(readFileSync(bundle).toString('latin1').replace(`${seeded} 5`, `${seeded} 6`), 'latin1'));
+    const report = await verifyLog(folderTileLogReader(dir), [verifier]);
+    expect(report).toMatchObject({ ok: false, firstBadIndex: 5, reason: 'entry-hash-mismatch' });
+    expect(JSON.stringify(report)).not.toContain('Zebulon');
+    writeFileSync(bundle, Buffer.alloc(3, 0xff));
+    expect(JSON.stringify(await verifyLog(folderTileLogReader(dir), [verifier]))).not.toContain('Zebulon');
+  });
+
   it('checks that the log extends an earlier checkpoint the auditor holds', async () => {
     const entries = Array.from({ length: 1000 }, (_, i) => Buffer.from(`h${i}`));
     const log = await logOf(entries.slice(0, 300));
