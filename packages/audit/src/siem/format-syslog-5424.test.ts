@@ -38,7 +38,7 @@ describe('formatSyslog5424 (RFC 5424)', () => {
         expect(JSON.parse(parsed.msg)).toEqual(event);
         expect(Buffer.from(parsed.msg, 'utf8').equals(canonicalJsonBytes(event))).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 300) },
     );
   });
 

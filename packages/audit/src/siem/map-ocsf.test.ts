@@ -119,7 +119,7 @@ describe('mapToOcsf (OCSF 1.3.0)', () => {
         const allowed = new Set<string>([...OCSF_MAPPING_STRINGS, ...OCSF_FIXED_STRINGS, record.key, record.origin, record.leafHash, ...fromEvent, ...e.action.split('.')]);
         for (const s of strings(ocsf)) expect(allowed.has(s), s).toBe(true);
       }),
-      { numRuns: 200 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 200) },
     );
   });
 });

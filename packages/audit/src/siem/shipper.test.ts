@@ -125,7 +125,7 @@ describe('Shipper', () => {
           for (const d of timers.delays) expect(d).toBeLessThanOrEqual(30_000);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
     );
   });
 
