@@ -88,6 +88,13 @@ function record(prefix: string, r: EvaluationReport): void {
 const sets = { presidio: presidio(), ndjson: syntheaNdjson(), bundles: syntheaBundles(), meddocan: meddocan() };
 const presidioReport = run(sets.presidio, false);
 record('presidio', presidioReport);
+// Safe Harbor view of Presidio's DATE_TIME: a year alone or a weekday is not a date element to remove.
+const NOT_A_DATE_ELEMENT = /^(?:(?:19|20)\d{2}|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)$/;
+const presidioSafeHarbor: Doc[] = sets.presidio.map((d) => ({
+  ...d,
+  spans: d.spans.map((g) => (g.category === 'date' && NOT_A_DATE_ELEMENT.test(d.text.slice(g.start, g.end)) ? { ...g, category: null } : g)),
+}));
+metrics.presidio_recall_dates_safe_harbor = r4(pooledRecall(run(presidioSafeHarbor, false), ['date']));
 record('synthea_ndjson', run(sets.ndjson, true));
 record('synthea_ndjson_textonly', run(sets.ndjson, false));
 record('synthea_bundles', run(sets.bundles, true));
