@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { buildServer } from '@phiguard/server';
+import { systemClock } from '@phiguard/core';
+import { runAuditDemo } from '../audit/audit-demo.ts';
 import type { CliContext } from '../context.ts';
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -19,7 +21,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const address = await app.listen({ host: config.server.host, port: options.port ?? config.server.port });
       ctx.stdout.write(`PHIGuard ${ctx.version} listening on ${address}\n`);
       ctx.stdout.write(`data folder: ${config.home}\n`);
-      if (options.demo === true) ctx.stdout.write('demo: nothing to load yet\n');
+      if (options.demo === true) await runAuditDemo(config, systemClock, ctx.stdout);
       const stop = (): void => {
         void app.close().then(() => process.exit(0));
       };
