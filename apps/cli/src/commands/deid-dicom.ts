@@ -82,10 +82,10 @@ export function dicomProcessor(setup: DeidSetup, config: Omit<DicomDeidOptions, 
   const deidentify = createDicomDeidentifier({ ...config, key: setup.key, factory: setup.factory });
   return {
     format: 'dicom',
-    // DICOM files in folders often have no extension (IM0001); DICOMDIR is skipped (its record offsets would need rewriting).
+    // DICOM files in folders often have no extension (IM0001, DICOMDIR).
     accepts: (relative) => {
       const base = path.posix.basename(relative);
-      return base !== 'DICOMDIR' && (DICOM_FILE.test(base) || !base.includes('.'));
+      return DICOM_FILE.test(base) || !base.includes('.');
     },
     process(input, relative): FileOutcome {
       try {

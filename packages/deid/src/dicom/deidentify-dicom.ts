@@ -15,6 +15,7 @@ import { collectKnownIdentifiers } from './deid/known-identifiers.ts';
 import { resolvePatientIdentity } from './deid/resolve-patient.ts';
 import { createUidRemapper } from './deid/uid-remapper.ts';
 import { readDicom } from './read-dicom.ts';
+import { conformDirectoryRecords, directoryPatients, fixDirectoryOffsets, isDicomdir } from './dicomdir.ts';
 import { PIXEL_DATA } from './tag.ts';
 import { asciiElement, asciiOf, textOf } from './values.ts';
 import { writeDicomChunks, type Chunks } from './write-dicom.ts';
@@ -109,10 +110,19 @@ function deidentifyOne(
     asciiOf(dataset.find((e) => e.tag === 0x0020000d)),
     options.identity,
   );
+  const directory = isDicomdir(dataset);
+  const itemPatients = directory
+    ? directoryPatients(input, bytes.byteOffset, (record) =>
+        options.factory.forPatient(
+          resolvePatientIdentity(textOf(record.find((e) => e.tag === 0x00100020), charset), textOf(record.find((e) => e.tag === 0x00100021), charset), undefined, options.identity),
+        ),
+      )
+    : undefined;
   const base = {
     ...prepared,
     patient: options.factory.forPatient(identity),
     known: collectKnownIdentifiers(dataset, charset),
+    ...(itemPatients === undefined ? {} : { itemPatients }),
   };
   let ctx: WalkContext = { ...base, tally: new DeidTally(), forceUtf8: false, needsUtf8: false };
   let out = deidentifyElements(dataset, charset, 'normal', ctx);
@@ -124,6 +134,7 @@ function deidentifyOne(
   const added = deidMethodElements(opts, pixels !== undefined);
   if (pixels !== undefined) added.push(asciiElement(0x00280301, 'CS', 'NO'), pixels);
   out = insertSorted(out, added);
+  if (directory) out = conformDirectoryRecords(out);
 
   const sopClass = asciiOf(dataset.find((e) => e.tag === 0x00080016)) ?? '';
   const sopInstance = asciiOf(out.find((e) => e.tag === 0x00080018)) ?? '';
@@ -143,7 +154,7 @@ function deidentifyOne(
           asciiElement(0x00020012, 'UI', PHIGUARD_IMPLEMENTATION_UID),
           asciiElement(0x00020013, 'SH', 'PHIGUARD'),
         ];
-  const file: DicomFile = {
+  const written: DicomFile = {
     preamble: input.preamble ?? new Uint8Array(128),
     meta,
     transferSyntax: input.transferSyntax,
@@ -151,5 +162,7 @@ function deidentifyOne(
     dataset: out,
     ...(input.deflated === undefined ? {} : { deflated: input.deflated }),
   };
+  // DICOMDIR record offsets follow the new layout (PS3.3 §F.3.2.1).
+  const file = directory ? fixDirectoryOffsets(input, bytes.byteOffset, written) : written;
   return { ok: true, file, chunks: writeDicomChunks(file), tally: ctx.tally, pixelsCleaned: pixels !== undefined };
 }

@@ -31,7 +31,7 @@ function header(tagValue: number, vr: string, length: number, enc: DatasetEncodi
   return b;
 }
 
-function size(chunks: Chunks): number {
+export function size(chunks: Chunks): number {
   let n = 0;
   for (const c of chunks) n += c.byteLength;
   return n;
@@ -46,7 +46,8 @@ export function padValue(vr: string, value: Uint8Array): Uint8Array {
   return out;
 }
 
-function writeItem(item: DicomItem, enc: DatasetEncoding, out: Chunks): void {
+/** Serialises one sequence item (PS3.5 §7.5). */
+export function writeItem(item: DicomItem, enc: DatasetEncoding, out: Chunks): void {
   if (item.raw !== undefined) {
     out.push(item.raw);
     return;

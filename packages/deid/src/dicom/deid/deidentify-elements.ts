@@ -18,7 +18,10 @@ type Mode = 'normal' | 'dummy' | 'clean';
 export interface WalkContext {
   readonly table: ActionTable;
   readonly options: ReadonlySet<ProfileOption>;
-  readonly patient: PatientContext;
+  /** The patient whose pseudonym and date shift apply; DICOMDIR records switch it per PATIENT record. */
+  patient: PatientContext;
+  /** DICOMDIR: the patient of each directory record (PS3.3 §F.5). */
+  readonly itemPatients?: ReadonlyMap<DicomItem, PatientContext>;
   readonly remapUid: (uid: string) => string;
   readonly text: TextDeidentifier | undefined;
   readonly known: KnownIdentifiers;
@@ -122,7 +125,10 @@ function walkItems(e: DicomElement, charset: DicomCharset, mode: Mode, ctx: Walk
   const items: DicomItem[] = [];
   let changed = 0;
   for (const item of e.items) {
+    const outer = ctx.patient;
+    ctx.patient = ctx.itemPatients?.get(item) ?? outer;
     const elements = deidentifyElements(item.elements, charset, mode, ctx);
+    ctx.patient = outer;
     const same = elements.length === item.elements.length && elements.every((x, i) => x === item.elements[i]);
     if (!same) changed += 1;
     items.push(same ? item : { elements, undefinedLength: item.undefinedLength });
