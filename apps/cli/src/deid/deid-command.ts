@@ -1,9 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { AuditRecorder } from '@phiguard/audit';
+import { openLedger, type AuditRecorder } from '@phiguard/audit';
 import { systemClock } from '@phiguard/core';
-import { builtinProfile, createPatientContextFactory, parseProfile, type DeidKey, type LoadedProfile, type PatientContextFactory } from '@phiguard/deid';
+import {
+  builtinProfile,
+  createPatientContextFactory,
+  parseProfile,
+  type DeidKey,
+  type LoadedProfile,
+  type PatientContextFactory,
+} from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import { BatchError } from './batch-error.ts';
 import { printBatchReport } from './batch-report.ts';
@@ -63,7 +70,8 @@ export async function runDeidCommand(
 ): Promise<BatchSummary> {
   if (inputs.length === 0) throw new BatchError('no-inputs', 'no input files or folders given');
   const globals = program.opts<{ config?: string }>();
-  const home = ctx.config(globals.config).home;
+  const config = ctx.config(globals.config);
+  const home = config.home;
   const keyFile = options.keyFile === undefined ? path.join(home, 'deid.key') : path.resolve(ctx.cwd, options.keyFile);
   const { key, created } = loadOrCreateDeidKey(keyFile, options.keyFile === undefined);
   if (created) ctx.stderr.write(`created a new de-identification key at ${keyFile} (keep it safe: it links pseudonyms across runs)\n`);
@@ -73,19 +81,26 @@ export async function runDeidCommand(
     ...(options.shiftWindow === undefined ? {} : { dateShiftWindowDays: options.shiftWindow }),
     ...(options.keepWeekday === true ? { preserveWeekday: true } : {}),
   });
-  const summary = await runDeidBatch({
-    inputs,
-    outDir: options.out,
-    cwd: ctx.cwd,
-    processor: makeProcessor({ key, factory, profile }),
-    profile: { id: profile.profile.id, version: profile.profile.version, hash: profile.hash },
-    keyId: key.id,
-    signer,
-    clock: systemClock,
-    stdout: ctx.stdout,
-    stderr: ctx.stderr,
-    ...(recorder === undefined ? {} : { recorder }),
-  });
+  // The run is recorded in the audit ledger (HIPAA §164.312(b)): the configured one unless given.
+  const ledger = recorder === undefined ? await openLedger({ config, clock: systemClock }) : undefined;
+  let summary: BatchSummary;
+  try {
+    summary = await runDeidBatch({
+      inputs,
+      outDir: options.out,
+      cwd: ctx.cwd,
+      processor: makeProcessor({ key, factory, profile }),
+      profile: { id: profile.profile.id, version: profile.profile.version, hash: profile.hash },
+      keyId: key.id,
+      signer,
+      clock: systemClock,
+      stdout: ctx.stdout,
+      stderr: ctx.stderr,
+      recorder: recorder ?? (ledger as AuditRecorder),
+    });
+  } finally {
+    await ledger?.close();
+  }
   printBatchReport(summary, ctx);
   if (summary.failed.length > 0 || summary.recordProblems.length > 0) process.exitCode = 1;
   return summary;

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '@phiguard/core';
+import { openLedger } from '@phiguard/audit';
+import { loadConfig, systemClock } from '@phiguard/core';
 import { decodeHl7Bytes, verifyManifest, type SignedDeidManifest } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import { buildProgram } from '../program.ts';
@@ -61,6 +62,18 @@ describe('phiguard deid hl7v2', () => {
     expect(signed.manifest.totals).toMatchObject({ files: 8, filesFailed: 1 });
     expect(signed.manifest.profile.id).toBe('date-shift');
     expect(JSON.stringify(signed)).not.toContain('broken');
+
+    // The run is in the audit ledger, by manifest hash, without PHI.
+    const ledger = await openLedger({ config: context(root).ctx.config(undefined), clock: systemClock });
+    try {
+      const hits = await ledger.search({ action: 'deid.run' });
+      expect(hits).toHaveLength(1);
+      expect(hits[0]?.event.resources).toEqual([{ type: 'deid-manifest', id: signed.hash }]);
+      expect(hits[0]?.event.details).toMatchObject({ format: 'hl7v2', profile: 'date-shift', files: 8, filesFailed: 1 });
+      expect(JSON.stringify(hits)).not.toContain('SECRET');
+    } finally {
+      await ledger.close();
+    }
 
     process.exitCode = undefined;
     const again = await run(root, ['deid', 'hl7v2', 'in', '--out', 'out', '--profile', 'date-shift']);
