@@ -27,16 +27,8 @@ export { DEFAULT_ARGON2, readKeyFile, type Argon2Params, type KeystoreUnlock } f
 export { LOCAL_PROVIDER_ID, LocalKeyProvider } from './local/local-key-provider.ts';
 export { createMemoryKeyProvider } from './local/memory-key-provider.ts';
 export { DUAL_CONTROL_OPERATIONS, type DualControlOperation } from './local/keystore-state.ts';
-export {
-  initKeystore,
-  KeyManager,
-  openKeyManager,
-  recoverKeystore,
-  type ApprovalRequestView,
-  type InitKeystoreOptions,
-  type KeyManagerOptions,
-  type RewrapResult,
-} from './lifecycle/key-manager.ts';
+export { KeyManager, type ApprovalRequestView, type KeyManagerOptions, type RewrapResult } from './lifecycle/key-manager.ts';
+export { initKeystore, openKeyManager, recoverKeystore, type InitKeystoreOptions } from './lifecycle/open-keystore.ts';
 export { REQUEST_TTL_MS } from './lifecycle/dual-control.ts';
 export { combineRecoveryShares, splitRecoveryKey } from './lifecycle/recovery-shares.ts';
 export { PKCS11_PROVIDER_ID, Pkcs11Provider, type Pkcs11Options } from './pkcs11/pkcs11-provider.ts';

@@ -2,7 +2,7 @@
 // acknowledged step on stdout; the test kills it with SIGKILL part-way through.
 import { systemClock } from '@phiguard/core';
 import { MemoryAuditRecorder } from '@phiguard/testkit';
-import { openKeyManager } from './key-manager.ts';
+import { openKeyManager } from './open-keystore.ts';
 import { FileWrappedKeyStore, rewrapStore } from './rewrap-store.ts';
 
 const [mode, file, keyFile, storeDir, actor] = process.argv.slice(2);

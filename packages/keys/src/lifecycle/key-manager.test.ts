@@ -11,7 +11,8 @@ import { bufferSource, readFrameLayout, unsealFrames } from '../envelope/unseal-
 import { rewrapEnvelopeHeader } from '../envelope/rewrap-header.ts';
 import { openKeystoreFile } from '../local/keystore-file.ts';
 import { deserializeState } from '../local/keystore-state.ts';
-import { initKeystore, openKeyManager, recoverKeystore, type KeyManagerOptions } from './key-manager.ts';
+import { initKeystore, openKeyManager, recoverKeystore } from './open-keystore.ts';
+import type { KeyManagerOptions } from './key-manager.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'phiguard-keys-'));
 afterAll(() => { rmSync(dir, { recursive: true, force: true }); });

@@ -1,23 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import { newId, type Clock } from '@phiguard/core';
 import type { AuditActor, AuditDetails, AuditRecorder, AuditResource } from '@phiguard/audit';
 import { KeysError } from '../keys-error.ts';
 import { KEY_ID, type KeyMetadata, type WrappedDataKey } from '../key-provider.ts';
-import {
-  createKeystoreFile,
-  DEFAULT_ARGON2,
-  openKeystoreFile,
-  rewrapStoreKey,
-  saveKeystoreFile,
-  type Argon2Params,
-  type KeystoreFile,
-  type KeystoreUnlock,
-} from '../local/keystore-file.ts';
+import { saveKeystoreFile, type Argon2Params, type KeystoreFile, type KeystoreUnlock } from '../local/keystore-file.ts';
 import { deserializeState, emptyState, serializeState, type ApprovalRequest, type DualControlOperation, type KeystoreState } from '../local/keystore-state.ts';
 import { describeRecord, LocalKeyProvider, LOCAL_PROVIDER_ID } from '../local/local-key-provider.ts';
-import { checkApproval, checkApproved, checkCustodians, checkPrincipal, openRequest, REQUEST_TTL_MS } from './dual-control.ts';
-import { combineRecoveryShares, splitRecoveryKey } from './recovery-shares.ts';
+import { checkApproval, checkApproved, checkPrincipal, openRequest, REQUEST_TTL_MS } from './dual-control.ts';
 
 export interface KeyManagerOptions {
   /** The keystore file, e.g. `.phiguard/keys/keystore.json`. */
@@ -29,13 +18,6 @@ export interface KeyManagerOptions {
   readonly argon2?: Argon2Params;
 }
 
-export interface InitKeystoreOptions extends KeyManagerOptions {
-  readonly actor: string;
-  /** Principal ids of the key custodians (N) and how many must approve (M). */
-  readonly custodians: readonly string[];
-  readonly threshold: number;
-}
-
 /** Per-item outcome of a rewrap batch; a failure never loses the original wrap. */
 export type RewrapResult =
   | { readonly ok: true; readonly wrapped: WrappedDataKey; readonly changed: boolean }
@@ -43,59 +25,6 @@ export type RewrapResult =
 
 /** A key that needs M-of-N approval before `destroy`, `export` or lowering the minimum version. */
 export type ApprovalRequestView = Readonly<Omit<ApprovalRequest, 'approvals'>> & { readonly approvals: readonly { readonly by: string; readonly atMs: number }[] };
-
-/**
- * Creates a keystore file (fails with `keystore-exists` if there is one) and splits its recovery
- * key into one Shamir share per custodian, `threshold` of which recover it. Hand each share to
- * its custodian; they are returned once and stored nowhere.
- */
-export async function initKeystore(options: InitKeystoreOptions): Promise<{ manager: KeyManager; recoveryShares: string[] }> {
-  checkPrincipal(options.actor, 'actor');
-  checkCustodians(options.custodians, options.threshold);
-  const exists = await stat(options.file).then(
-    () => true,
-    () => false,
-  );
-  if (exists) throw new KeysError('keystore-exists', 'a keystore already exists here', { place: { file: options.file } });
-  const state = emptyState(options.custodians, options.threshold);
-  const recoveryKey = randomBytes(32);
-  const shareCount = Math.max(2, options.custodians.length);
-  const shareThreshold = Math.max(2, options.threshold);
-  const recoveryShares = await splitRecoveryKey(recoveryKey, shareCount, shareThreshold);
-  const bytes = serializeState(state);
-  const created = await createKeystoreFile(options.file, options.unlock, bytes, { key: recoveryKey, threshold: shareThreshold, shares: shareCount }, options.argon2 ?? DEFAULT_ARGON2);
-  bytes.fill(0);
-  recoveryKey.fill(0);
-  const manager = new KeyManager(options, created.content, created.storeKey, state);
-  await manager.recordEvent(options.actor, 'key.recovery-split', [], { shares: shareCount, threshold: shareThreshold, custodians: options.custodians.length });
-  return { manager, recoveryShares };
-}
-
-/** Opens an existing keystore. */
-export async function openKeyManager(options: KeyManagerOptions): Promise<KeyManager> {
-  const opened = await openKeystoreFile(options.file, options.unlock);
-  const state = deserializeState(opened.state);
-  opened.state.fill(0);
-  return new KeyManager(options, opened.content, opened.storeKey, state);
-}
-
-/**
- * Recovers a keystore whose passphrase or key file was lost: M custodians' shares rebuild the
- * recovery key, which opens the store key; the store key is then wrapped under `newUnlock`.
- */
-export async function recoverKeystore(options: KeyManagerOptions & { readonly shares: readonly string[]; readonly actor: string }): Promise<KeyManager> {
-  checkPrincipal(options.actor, 'actor');
-  const recoveryKey = await combineRecoveryShares(options.shares);
-  const opened = await openKeystoreFile(options.file, { kind: 'recovery-key', key: recoveryKey });
-  recoveryKey.fill(0);
-  const content = await rewrapStoreKey(opened.content, opened.storeKey, options.unlock, options.argon2 ?? DEFAULT_ARGON2);
-  const saved = await saveKeystoreFile(options.file, content, opened.storeKey, opened.state);
-  const state = deserializeState(opened.state);
-  opened.state.fill(0);
-  const manager = new KeyManager(options, saved, opened.storeKey, state);
-  await manager.recordEvent(options.actor, 'key.recover', [], { shares: options.shares.length });
-  return manager;
-}
 
 /**
  * Key lifecycle over the local keystore (HIPAA §164.312(a)(2)(iv); NIST SP 800-171 3.13.10):

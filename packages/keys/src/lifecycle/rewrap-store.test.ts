@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { ManualClock, newId } from '@phiguard/core';
 import { MemoryAuditRecorder } from '@phiguard/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initKeystore, openKeyManager } from './key-manager.ts';
+import { initKeystore, openKeyManager } from './open-keystore.ts';
 import { FileWrappedKeyStore, rewrapStore } from './rewrap-store.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
