@@ -16,18 +16,20 @@ export class MemoryTileLog implements TileLogReader {
   readonly #tiles = new MemoryTileStore();
   readonly #builder: TreeBuilder;
   readonly #origin: string;
-  readonly #signers: readonly NoteSigner[];
+  readonly #sign: (body: string) => string;
   #checkpoint: string;
 
-  private constructor(builder: TreeBuilder, origin: string, signers: readonly NoteSigner[]) {
+  private constructor(builder: TreeBuilder, origin: string, sign: (body: string) => string) {
     this.#builder = builder;
     this.#origin = origin;
-    this.#signers = signers;
-    this.#checkpoint = this.#sign();
+    this.#sign = sign;
+    this.#checkpoint = this.#signHead();
   }
 
-  static async create(origin: string, signers: readonly NoteSigner[]): Promise<MemoryTileLog> {
-    return new MemoryTileLog(await TreeBuilder.open(0, new MemoryTileStore()), origin, signers);
+  /** A log whose checkpoints are signed by `signers`, or by a keyring (anything with `sign(body): note`). */
+  static async create(origin: string, signers: readonly NoteSigner[] | { sign(body: string): string }): Promise<MemoryTileLog> {
+    const sign = Array.isArray(signers) ? (body: string) => signNote(body, signers as readonly NoteSigner[]) : (body: string) => (signers as { sign(body: string): string }).sign(body);
+    return new MemoryTileLog(await TreeBuilder.open(0, new MemoryTileStore()), origin, sign);
   }
 
   get size(): number {
@@ -42,11 +44,11 @@ export class MemoryTileLog implements TileLogReader {
     const { dirtyTiles } = this.#builder.append(entries.map((e) => leafHash(e)));
     this.#tiles.put(dirtyTiles);
     this.#entries.push(...entries.map((e) => Buffer.from(e)));
-    this.#checkpoint = this.#sign();
+    this.#checkpoint = this.#signHead();
   }
 
-  #sign(): string {
-    return signNote(formatCheckpoint({ origin: this.#origin, size: this.#builder.size, root: this.#builder.root }), this.#signers);
+  #signHead(): string {
+    return this.#sign(formatCheckpoint({ origin: this.#origin, size: this.#builder.size, root: this.#builder.root }));
   }
 
   readCheckpoint(): Promise<string> {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '@phiguard/core';
+import { CheckpointKeyring } from '../checkpoint/checkpoint-keyring.ts';
 import { generateSignerKey, parseSignerKey, parseVerifierKey } from '../checkpoint/note-keys.ts';
 import { decodeEntryBundlePrefix, encodeEntryBundle } from './entry-bundle.ts';
 import { exportTiles } from './export-tiles.ts';
@@ -79,6 +81,31 @@ describe('exportTiles + folderTileLogReader + verifyLog', () => {
     expect(progress).toBe(5000);
     expect(maxCount).toBeLessThanOrEqual(TILE_WIDTH);
     expect(maxInFlight).toBeLessThanOrEqual(4);
+  });
+
+  it('a log signed across a key rotation verifies with both public keys; a retired key alone is refused', async () => {
+    const next = generateSignerKey(ORIGIN);
+    const clock = new ManualClock(Date.UTC(2026, 10, 24));
+    const ring = new CheckpointKeyring({ clock, current: signer, overlapMs: 60_000 });
+    const log = await MemoryTileLog.create(ORIGIN, ring);
+    const both = [verifier, parseVerifierKey(next.verifierKey)];
+    const onlyNew = [parseVerifierKey(next.verifierKey)];
+    const dir = newFolder();
+    const stage = async (n: number): Promise<void> => {
+      log.append(Array.from({ length: n }, (_, i) => Buffer.from(`r${log.size + i}`)));
+      await exportTiles(log, dir, { durable: false, verifiers: both });
+    };
+    await stage(300); // old key only
+    expect(await verifyLog(folderTileLogReader(dir), both)).toMatchObject({ ok: true, size: 300 });
+    expect(await verifyLog(folderTileLogReader(dir), onlyNew)).toMatchObject({ ok: false, reason: 'checkpoint-signature' });
+    ring.rotate(parseSignerKey(next.signerKey));
+    await stage(300); // overlap: both keys sign
+    expect(await verifyLog(folderTileLogReader(dir), [verifier])).toMatchObject({ ok: true, size: 600 });
+    expect(await verifyLog(folderTileLogReader(dir), onlyNew)).toMatchObject({ ok: true, size: 600 });
+    clock.advance(60_000);
+    await stage(300); // new key only
+    expect(await verifyLog(folderTileLogReader(dir), both)).toMatchObject({ ok: true, size: 900 });
+    expect(await verifyLog(folderTileLogReader(dir), [verifier])).toMatchObject({ ok: false, reason: 'checkpoint-signature' });
   });
 
   it('never puts entry content in a report (seeded identifier)', async () => {
