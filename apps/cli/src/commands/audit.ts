@@ -176,8 +176,8 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ phiguard audit rotate-signer\n  $ phiguard audit public-key > published.vkey   # publish the new key')
     .action(async () => {
       const cfg = config();
-      const { handover, next } = beginSignerRotation(cfg.home, cfg.ledger.origin);
-      const ledger = await openLedger({ config: cfg, clock: systemClock, keys: handover });
+      const { handover, next } = beginSignerRotation(cfg.home, cfg.ledger.origin, systemClock);
+      const ledger = await openLedger({ config: cfg, clock: systemClock, signer: handover });
       try {
         await ledger.record({
           actor: { kind: 'system', id: 'ledger' },

@@ -8,6 +8,7 @@ import { TreeBuilder } from '../tiles/tree-builder.ts';
 import { parseLeaf, prepareLeaf, toStoredEntry, type PreparedLeaf } from './audit-leaf.ts';
 import type { CheckpointSigner } from './checkpoint-signer.ts';
 import { GroupCommit } from './group-commit.ts';
+import { LedgerError } from './ledger-error.ts';
 import { proveInclusion, type InclusionProofResult } from './ledger-proof.ts';
 import { resumeTree, signCheckpoint, type SignedHead } from './ledger-head.ts';
 
@@ -127,6 +128,9 @@ export class Ledger implements AuditRecorder {
     const count = Math.max(0, Math.min(max, this.#head.size - index));
     if (count === 0) return [];
     const leaves = await this.#store.readEntries(index, count);
+    if (leaves.length !== count) {
+      throw new LedgerError('corrupt', 'ledger entries are missing', { place: { index: index + leaves.length }, hint: 'run `phiguard audit verify`' });
+    }
     return leaves.map((leaf, i) => Object.freeze({ index: index + i, event: parseLeaf(leaf), leaf }));
   }
 

@@ -2,15 +2,16 @@ import type { Clock, PhiguardConfig } from '@phiguard/core';
 import { openConfiguredLedgerStore } from '../store/open-ledger-store.ts';
 import type { LedgerStore } from '../store/ledger-store.ts';
 import { Ledger } from './ledger.ts';
-import { checkpointSigner, loadOrCreateSignerKeys, type SignerKeys } from './signer-key-file.ts';
+import type { CheckpointSigner } from './checkpoint-signer.ts';
+import { checkpointSigner, loadOrCreateSignerKeys } from './signer-key-file.ts';
 
 export interface OpenLedgerOptions {
   readonly config: Pick<PhiguardConfig, 'home' | 'database' | 'ledger'>;
   readonly clock: Clock;
   /** A store to use instead of the configured one (it is closed with the ledger). */
   readonly store?: LedgerStore;
-  /** Keys to sign with instead of `<home>/ledger-signer.key` (rotation hand-over). */
-  readonly keys?: SignerKeys;
+  /** A signer to use instead of `<home>/ledger-signer.key` (rotation hand-over). */
+  readonly signer?: CheckpointSigner;
 }
 
 /**
@@ -20,12 +21,12 @@ export interface OpenLedgerOptions {
  */
 export async function openLedger(options: OpenLedgerOptions): Promise<Ledger> {
   const { config } = options;
-  const keys = options.keys ?? loadOrCreateSignerKeys(config.home, config.ledger.origin);
+  const signer = options.signer ?? checkpointSigner(loadOrCreateSignerKeys(config.home, config.ledger.origin));
   const store = options.store ?? (await openConfiguredLedgerStore(config.database));
   try {
     return await Ledger.open({
       store,
-      signer: checkpointSigner(keys),
+      signer,
       clock: options.clock,
       origin: config.ledger.origin,
       maxBatchSize: config.ledger.maxBatchSize,

@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ManualClock } from '@phiguard/core';
 import { describe, expect, it } from 'vitest';
 import { formatCheckpoint } from '../checkpoint/checkpoint.ts';
 import { openNote, parseVerifierKey } from '../checkpoint/signed-note.ts';
@@ -64,14 +65,14 @@ describe('ledger signer key file', () => {
     const home = freshHome();
     const old = loadOrCreateSignerKeys(home, ORIGIN);
     const oldSecret = readFileSync(path.join(home, SIGNER_KEY_FILE), 'utf8');
-    const { handover, next } = beginSignerRotation(home, ORIGIN);
+    const { handover, next } = beginSignerRotation(home, ORIGIN, new ManualClock(0));
     expect(next.verifierKey).not.toBe(old.verifierKey);
-    const note = checkpointSigner(handover).sign(body);
+    const note = handover.sign(body);
     expect(openNote(note, [parseVerifierKey(old.verifierKey)]).verified).toHaveLength(1);
     expect(openNote(note, [parseVerifierKey(next.verifierKey)]).verified).toHaveLength(1);
     // A crash before the last step keeps the old key in force.
     expect(loadOrCreateSignerKeys(home, ORIGIN).verifierKey).toBe(old.verifierKey);
-    const again = beginSignerRotation(home, ORIGIN);
+    const again = beginSignerRotation(home, ORIGIN, new ManualClock(0));
     finishSignerRotation(home);
     const after = loadOrCreateSignerKeys(home, ORIGIN);
     expect(after.verifierKey).toBe(again.next.verifierKey);

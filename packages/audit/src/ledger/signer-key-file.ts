@@ -3,6 +3,8 @@
 // is reached only through the CheckpointSigner port.
 import { constants, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import type { Clock } from '@phiguard/core';
+import { CheckpointKeyring } from '../checkpoint/checkpoint-keyring.ts';
 import { generateSignerKey, parseSignerKey, parseVerifierKey, signNote, type NoteSigner } from '../checkpoint/signed-note.ts';
 import type { CheckpointSigner } from './checkpoint-signer.ts';
 import { LedgerError } from './ledger-error.ts';
@@ -66,17 +68,20 @@ export function readTrustedVerifierKeys(home: string): string[] {
 }
 
 /**
- * Step 1 of a rotation: makes the next key, trusts it, and returns the keys that co-sign the
- * hand-over checkpoint (old and new: a verifier that trusts the old key sees the new one vouched
- * for). Call {@link finishSignerRotation} once that checkpoint is committed.
+ * Step 1 of a rotation: makes the next key, trusts it, and returns the signer of the hand-over
+ * checkpoint: a {@link CheckpointKeyring} rotated from the current key to the next, so that
+ * checkpoint carries both signatures (C2SP tlog-checkpoint: verifiers ignore unknown signatures,
+ * which is what makes rotation possible). Call {@link finishSignerRotation} once it is committed.
  */
-export function beginSignerRotation(home: string, origin: string): { readonly handover: SignerKeys; readonly next: SignerKeys } {
+export function beginSignerRotation(home: string, origin: string, clock: Clock): { readonly handover: CheckpointSigner; readonly next: SignerKeys } {
   const current = loadOrCreateSignerKeys(home, origin);
   const fresh = generateSignerKey(origin);
   appendLine(path.join(home, VERIFIER_KEYS_FILE), fresh.verifierKey);
   writeSecretFile(path.join(home, SIGNER_KEY_FILE + NEXT_SUFFIX), fresh.signerKey);
   const next = keysFrom(home, fresh.signerKey);
-  return { handover: { ...next, signers: [...current.signers, ...next.signers] }, next };
+  const keyring = new CheckpointKeyring({ clock, current: current.signers[0] as NoteSigner });
+  keyring.rotate(next.signers[0]);
+  return { handover: keyring, next };
 }
 
 /** Step 2 of a rotation: the new key replaces the old one (atomic rename); the old private key is gone. */
