@@ -128,6 +128,16 @@ describe('options', () => {
     expect(out(input).read.dataset.some((e) => e.tag === 0x00081030)).toBe(false);
   });
 
+  it('Clean Graphics clears overlay bitmaps and keeps their size; the Basic Profile removes them', () => {
+    const input = readCorpus('dicom-pydicom-testfiles/examples_overlay.dcm');
+    const before = readDicom(input).dataset.find((e) => e.tag === 0x60003000)!.value!;
+    expect(before.some((b) => b !== 0)).toBe(true);
+    const cleaned = out(input, ['cleanGraphics']).read.dataset.find((e) => e.tag === 0x60003000)!.value!;
+    expect(cleaned.length).toBe(before.length);
+    expect(cleaned.every((b) => b === 0)).toBe(true);
+    expect(out(input).read.dataset.some((e) => e.tag === 0x60003000)).toBe(false);
+  });
+
   it('re-encodes in UTF-8 when a cleaned value does not fit an ISO 2022 character set', () => {
     const h31 = readDicom(readCorpus('dicom-pydicom-testfiles/charset_chrH31.dcm'));
     // Add a Study Description (Clean Descriptors: C) in the ISO 2022 character set.

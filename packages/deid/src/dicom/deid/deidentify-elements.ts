@@ -117,6 +117,9 @@ function clean(e: DicomElement, charset: DicomCharset, ctx: WalkContext, rule: s
   if (e.vr === 'TM') return ctx.options.has('retainLongitudinalModifiedDates') ? e : withValue(e, dummyValue('TM'));
   if (e.vr === 'UI') return replaceUids(e)(ctx.remapUid);
   if (isTextVr(e.vr)) return cleanText(e, charset, ctx, rule);
+  // Binary data to clean (Overlay Data, Curve Data under Clean Graphics): all bits cleared, same
+  // length, so the bitmap keeps its declared size and no burned-in mark survives (PS3.15 §E.3.3).
+  if (e.value !== undefined && ['OB', 'OW', 'OF', 'OD', 'OL', 'OV', 'UN'].includes(e.vr)) return withValue(e, new Uint8Array(e.value.byteLength));
   return withValue(e, dummyValue(e.vr));
 }
 
