@@ -127,27 +127,16 @@ export class Hl7FieldDeidentifier {
     if (method.kind !== 'keep') return this.#value('safe', raw, scope);
     if (scope.knownValues.size === 0) return raw;
     const { enc } = scope;
-    const found = { hit: false };
+    // Fast scan of every subcomponent; rebuild the field only when one is a known identifier.
+    const isKnown = (sub: string): boolean =>
+      sub.length >= 2 && scope.knownValues.has((sub.includes(enc.escape) ? decodeHl7Text(sub, enc).text : sub).trim().toLowerCase());
+    if (!splitAll(raw, enc).some(isKnown)) return raw;
     const out = raw
       .split(enc.repetition)
-      .map((rep) =>
-        rep
-          .split(enc.component)
-          .map((comp) =>
-            comp
-              .split(enc.subcomponent)
-              .map((sub) => {
-                if (sub.length < 2 || !scope.knownValues.has(decodeHl7Text(sub, enc).text.trim().toLowerCase())) return sub;
-                found.hit = true;
-                return '';
-              })
-              .join(enc.subcomponent),
-          )
-          .join(enc.component),
-      )
+      .map((rep) => rep.split(enc.component).map((comp) => comp.split(enc.subcomponent).map((sub) => (isKnown(sub) ? '' : sub)).join(enc.subcomponent)).join(enc.component))
       .join(enc.repetition);
-    if (found.hit) scope.tally.add('other-id', `${ruleId}:known-value`);
-    return found.hit ? out : raw;
+    scope.tally.add('other-id', `${ruleId}:known-value`);
+    return out;
   }
 
   #reps(raw: string, enc: Hl7Encoding, f: (rep: string) => string): string {
@@ -249,4 +238,17 @@ function trimComponents(comps: string[], enc: Hl7Encoding): string {
 function plausibleRegion(raw: string, scope: Hl7FieldScope): boolean {
   const text = decodeHl7Text(raw, scope.enc).text.trim();
   return /^[\p{L} .'-]{1,60}$/u.test(text) && !scope.knownValues.has(text.toLowerCase());
+}
+
+const SPLITTERS = new WeakMap<Hl7Encoding, RegExp>();
+
+/** Every subcomponent of a field, in one pass. */
+function splitAll(raw: string, enc: Hl7Encoding): string[] {
+  let re = SPLITTERS.get(enc);
+  if (re === undefined) {
+    const cls = [enc.repetition, enc.component, enc.subcomponent].map((c) => `\\${c}`).join('');
+    re = new RegExp(`[${cls}]`);
+    SPLITTERS.set(enc, re);
+  }
+  return raw.split(re);
 }

@@ -5,6 +5,8 @@ import { hl7DateToIso } from './hl7-date.ts';
 import { segmentFields } from './hl7-structure.ts';
 import type { FieldRule } from './hl7-safe-harbor-table.ts';
 
+const COLLECTED = new Set(['name', 'org', 'prov', 'addr', 'county', 'place', 'phone', 'pid', 'mrn', 'ssn', 'lic', 'plan', 'acct', 'id', 'dev', 'dob']);
+
 /**
  * Collects, from one message's structured fields, the identifiers that free text (OBX-5, NTE-3,
  * ...) must not repeat: names (each part), street and city, ZIP, phones and e-mails, identifiers,
@@ -27,12 +29,12 @@ export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Enc
     }
   };
   for (const text of segments) {
-    const fields = segmentFields(text, enc);
-    const rules = table.get(fields[0] ?? '');
+    const rules = table.get(text.slice(0, 3));
     if (rules === undefined) continue;
+    const fields = segmentFields(text, enc);
     fields.forEach((raw, n) => {
       const rule = n === 0 || raw === '' ? undefined : rules[n - 1];
-      if (rule === undefined) return;
+      if (rule === undefined || !COLLECTED.has(rule.kind)) return;
       for (const rep of raw.split(enc.repetition)) {
         const comps = rep.split(enc.component);
         const subs = (i: number): string[] => (comps[i] ?? '').split(enc.subcomponent);
