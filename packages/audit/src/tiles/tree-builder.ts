@@ -114,8 +114,8 @@ export class TreeBuilder {
         partial.push({ level, index: Math.floor(edge.count / TILE_WIDTH), hashes: Buffer.concat(edge.hashes) });
       }
     }
-    const dirtyTiles = [...full, ...partial].sort((a, b) => a.level - b.level || a.index - b.index);
-    return { size: this.#size, root: this.root, dirtyTiles };
+    const dirtyTiles = Object.freeze([...full, ...partial].sort((a, b) => a.level - b.level || a.index - b.index).map((t) => Object.freeze(t)));
+    return Object.freeze({ size: this.#size, root: this.root, dirtyTiles });
   }
 
   #push(level: number, hash: Buffer, full: DirtyTile[], touched: Set<number>): void {
