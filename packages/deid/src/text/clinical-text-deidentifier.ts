@@ -1,4 +1,4 @@
-import { mergeSpans, type DetectedSpan, type SpanDetector } from './detected-span.ts';
+import { joinAdjacent, mergeSpans, type DetectedSpan, type SpanDetector } from './detected-span.ts';
 import { loadDictionaries, type Dictionaries } from './dictionaries.ts';
 import { KnownIdentifierDetector } from './detectors/known-identifier-detector.ts';
 import { NameDetector } from './detectors/name-detector.ts';
@@ -30,7 +30,7 @@ export interface ClinicalTextDeidentifier extends TextDeidentifier {
  * they appear in English notes. One combined regular-expression pass for the pattern families,
  * one scan of capitalized words against hash sets for names and places, the patient's known
  * identifiers (exact and fuzzy), optional extra detectors; overlapping spans are merged
- * (recall first) and replaced by tags or surrogates.
+ * (recall first), neighbouring name or place words joined, and replaced by tags or surrogates.
  */
 export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifierOptions = {}): ClinicalTextDeidentifier {
   const dictionaries = options.dictionaries ?? loadDictionaries();
@@ -41,6 +41,7 @@ export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifier
     firstNames: [...dictionaries.firstNames].filter((n) => n.length >= 3 && !isCommonWord(n)),
     surnames: [...dictionaries.surnames].filter((n) => n.length >= 3 && !isCommonWord(n)),
     cities: [...dictionaries.cities].filter((c) => !isCommonWord(c)),
+    isGivenName: (lower) => dictionaries.firstNames.has(lower) && !dictionaries.surnames.has(lower),
   });
   const mode = options.mode ?? 'tags';
 
@@ -61,7 +62,7 @@ export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifier
     const found: DetectedSpan[] = [];
     for (const d of builtIn) d.detect(text, found);
     if (known !== undefined) knownDetector(known).detect(text, found);
-    return mergeSpans(found);
+    return joinAdjacent(text, mergeSpans(found));
   }
 
   return {

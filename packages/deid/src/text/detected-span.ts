@@ -34,3 +34,23 @@ export function mergeSpans(spans: readonly DetectedSpan[]): DetectedSpan[] {
   }
   return out;
 }
+
+const JOINABLE_GAP = /^\.?[ \t]{1,2}$/;
+
+/**
+ * Joins neighbouring name or place spans separated only by blanks (or the period of an initial):
+ * `John` `A.` `Smith` → one `John A. Smith` span, so a full name is one annotation and one
+ * surrogate. Input sorted and non-overlapping (as {@link mergeSpans} returns).
+ */
+export function joinAdjacent(text: string, spans: readonly DetectedSpan[]): DetectedSpan[] {
+  const out: DetectedSpan[] = [];
+  for (const s of spans) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.category === s.category && (s.category === 'name' || s.category === 'geographic') && JOINABLE_GAP.test(text.slice(last.end, s.start))) {
+      out[out.length - 1] = { ...(s.strength > last.strength ? s : last), start: last.start, end: s.end };
+    } else {
+      out.push(s);
+    }
+  }
+  return out;
+}

@@ -4,18 +4,18 @@ import { found } from '../test-engine.ts';
 // Names, 45 CFR §164.514(b)(2)(i)(A): patients, relatives, clinicians.
 describe('name detector', () => {
   it.each([
-    ['Patient John Smith was seen.', ['name:John', 'name:Smith']],
+    ['Patient John Smith was seen.', ['name:John Smith']],
     ['Seen by Dr. Reyes-Ortiz today.', ['name:Reyes-Ortiz']],
     ['Discussed with Dr. Parkinson, neurology.', ['name:Parkinson']],
     ['Smith, John presented with cough.', ['name:Smith', 'name:John']],
-    ['Seen with J. Smith and A. B. Jones.', ['name:J.', 'name:Smith', 'name:A.', 'name:B.', 'name:Jones']],
+    ['Seen with J. Smith and A. B. Jones.', ['name:J. Smith', 'name:A. B. Jones']],
     ["Reviewed Mary's labs.", ['name:Mary']],
-    ['PATIENT: MARGARET HOLLOWAY', ['name:MARGARET', 'name:HOLLOWAY']],
-    ['Electronically signed by: Alice Nguyen, MD', ['name:Alice', 'name:Nguyen']],
+    ['PATIENT: MARGARET HOLLOWAY', ['name:MARGARET HOLLOWAY']],
+    ['Electronically signed by: Alice Nguyen, MD', ['name:Alice Nguyen']],
     ['His daughter Keisha will visit.', ['name:Keisha']],
     ['Mrs. Brown called about her son.', ['name:Brown']],
-    ['Met with Krisztián Szöllösy at noon.', ['name:Krisztián', 'name:Szöllösy']],
-    ['The note mentions Bob965 Keeling57 twice.', ['name:Bob965', 'name:Keeling57']],
+    ['Met with Krisztián Szöllösy at noon.', ['name:Krisztián Szöllösy']],
+    ['The note mentions Bob965 Keeling57 twice.', ['name:Bob965 Keeling57']],
     ['Patient was seen with Vizirov yesterday.', ['name:Vizirov']],
     ['Tomomi is from Osaka and works nights.', ['name:Tomomi']],
     ['Ubul: I feel better today.', ['name:Ubul']],
@@ -29,12 +29,12 @@ describe('name detector', () => {
   });
 
   it('joins a first name and an unlisted surname', () => {
-    expect(found('Spoke with Sarah Okonkwo-Baptiste at length.')).toEqual(expect.arrayContaining(['name:Sarah', 'name:Okonkwo-Baptiste']));
+    expect(found('Spoke with Sarah Okonkwo-Baptiste at length.')).toEqual(expect.arrayContaining(['name:Sarah Okonkwo-Baptiste']));
   });
 
   it('takes all-English multi-word places only after a place preposition', () => {
     expect(found('Patient currently has Blue Cross Blue Shield.')).toEqual([]);
-    expect(found('She moved from Salt Lake City last year.')).toEqual(['geographic:Salt', 'geographic:Lake', 'geographic:City']);
+    expect(found('She moved from Salt Lake City last year.')).toEqual(['geographic:Salt Lake City']);
   });
 
   it('does not take ordinary capitalized words at a sentence start for names', () => {

@@ -11,6 +11,8 @@ export interface SurrogatePools {
   readonly firstNames: readonly string[];
   readonly surnames: readonly string[];
   readonly cities: readonly string[];
+  /** Whether a lower-case word is a given name (it then gets a given-name surrogate, else a surname). */
+  readonly isGivenName: (lower: string) => boolean;
 }
 
 /** The tag written for a category: `other-id` → `[OTHER_ID]`. */
@@ -126,13 +128,14 @@ export class SurrogateWriter {
     const words = [...value.matchAll(WORDS)];
     let out = '';
     let at = 0;
-    words.forEach((w, i) => {
+    words.forEach((w) => {
       const word = w[0];
       out += value.slice(at, w.index);
       const h = fnv(patient.pseudonymFor('name', word.toLowerCase()));
       if (word.length === 1) out += String.fromCharCode(65 + (h % 26));
       else {
-        const pool = i === words.length - 1 && words.length > 1 ? this.#pools.surnames : words.length === 1 ? this.#pools.surnames : this.#pools.firstNames;
+        // The pool depends on the word only, so a name gets the same surrogate wherever it stands.
+        const pool = this.#pools.isGivenName(word.toLowerCase()) ? this.#pools.firstNames : this.#pools.surnames;
         out += shapeLike(pool[h % pool.length] ?? 'Doe', word);
       }
       at = w.index + word.length;
