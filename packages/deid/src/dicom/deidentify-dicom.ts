@@ -39,6 +39,13 @@ export type DicomDeidOutcome =
 const PHIGUARD_IMPLEMENTATION_UID = '2.25.190698457218349187934532785630298214517';
 const META_DROP = new Set([0x00020016, 0x00020017, 0x00020018, 0x00020100, 0x00020102]);
 
+/** Universal Entity ID and its type from the Issuer of Patient ID Qualifiers Sequence (0010,0024). */
+function universalIssuer(dataset: readonly DicomElement[]): { id: string | undefined; type: string | undefined } | undefined {
+  const item = dataset.find((e) => e.tag === 0x00100024)?.items?.[0];
+  if (item === undefined) return undefined;
+  return { id: asciiOf(item.elements.find((e) => e.tag === 0x00400032)), type: asciiOf(item.elements.find((e) => e.tag === 0x00400033)) };
+}
+
 function insertSorted(elements: readonly DicomElement[], added: readonly DicomElement[]): DicomElement[] {
   const replaced = new Set(added.map((e) => e.tag));
   const out = elements.filter((e) => !replaced.has(e.tag));
@@ -109,6 +116,7 @@ function deidentifyOne(
     textOf(dataset.find((e) => e.tag === 0x00100021), charset),
     asciiOf(dataset.find((e) => e.tag === 0x0020000d)),
     options.identity,
+    universalIssuer(dataset),
   );
   const directory = isDicomdir(dataset);
   const itemPatients = directory

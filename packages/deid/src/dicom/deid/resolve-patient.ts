@@ -15,14 +15,19 @@ export function resolvePatientIdentity(
   issuer: string | undefined,
   studyUid: string | undefined,
   rules: IdentityResolution = {},
+  universal?: { readonly id: string | undefined; readonly type: string | undefined },
 ): PatientIdentity {
   const id = patientId?.trim() ?? '';
   const iss = issuer?.trim() === '' ? undefined : issuer?.trim();
   if (id !== '') {
     if (rules.resolve !== undefined) return rules.resolve(id, iss);
-    // The issuer is an assigning authority, like HL7v2 CX-4; unmapped, it is the system itself.
-    const system = (iss === undefined ? undefined : (rules.issuerSystems?.[iss] ?? iss)) ?? rules.defaultSystem ?? DEFAULT_PATIENT_ID_SYSTEM;
-    return { system, value: id };
+    const mapped = iss === undefined ? undefined : rules.issuerSystems?.[iss];
+    if (mapped !== undefined) return { system: mapped, value: id };
+    // As HL7v2 CX-4 (hl7v2/hl7-identity.ts): an ISO universal id (Issuer of Patient ID Qualifiers
+    // Sequence, PS3.3 §C.7.1.1) gives `urn:oid:`, else the namespace (Issuer of Patient ID) is the system.
+    const uid = universal?.id?.trim();
+    if (uid !== undefined && uid !== '' && universal?.type?.trim().toUpperCase() === 'ISO') return { system: `urn:oid:${uid}`, value: id };
+    return { system: iss ?? rules.defaultSystem ?? DEFAULT_PATIENT_ID_SYSTEM, value: id };
   }
   return { system: NO_PATIENT_ID_SYSTEM, value: studyUid?.trim() || 'unknown' };
 }
