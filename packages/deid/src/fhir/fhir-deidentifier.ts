@@ -47,6 +47,7 @@ export interface FhirDeidentifierOptions {
 }
 
 const PATIENT_REFERENCE_ELEMENTS = ['patient', 'subject', 'beneficiary', 'individual', 'who'] as const;
+const REQUIRED_INSTANT_OWNERS = new Set(['Provenance', 'AuditEvent']);
 const NUMERIC = new Set(['decimal', 'integer', 'positiveInt', 'unsignedInt']);
 
 const DATE_VALUE = /^\d{4}-\d{2}-\d{2}/;
@@ -240,7 +241,11 @@ export class FhirDeidentifier {
   ): { value: string | number | null; op: ReturnType<typeof operationOf> } {
     const applier = this.#applier;
     if (applier === undefined) return { value: null, op: 'redact' };
-    const kind = rawKind === 'contact' ? contactKind(node.holder) : rawKind === 'identifier' ? identifierKind(node.holder) : rawKind;
+    if (rawKind === 'display' && node.holder.reference === undefined && node.holder.identifier === undefined) {
+      const text = this.#text(node, value, entry, known, this.#dates([]));
+      return { value: text, op: text === value ? undefined : 'text' };
+    }
+    const kind = rawKind === 'display' ? 'name' : rawKind === 'contact' ? contactKind(node.holder) : rawKind === 'identifier' ? identifierKind(node.holder) : rawKind;
     const m: DeidMethod = isJsonObject(method) ? (method as unknown as DeidMethod) : applier.methodFor(kind as Parameters<MethodApplier['methodFor']>[0]);
     const over89 = applier.profile.profile.over89;
     if (kind === 'date' && node.name === 'birthDate' && over89 !== 'keep') {
@@ -263,6 +268,13 @@ export class FhirDeidentifier {
       idKind: kind === 'mrn' && node.parent?.parent?.key === '' && node.parent.name === 'identifier' ? 'mrn' : kind,
     });
     if (out === value) return { value, op: undefined };
+    // An instant is always complete (R4 §2.24.0.1 instant): a year alone is not one, so it goes,
+    // except where R4 requires it (Provenance.recorded, AuditEvent.recorded: 1..1), where it becomes
+    // the first instant of the year, which says no more than the year.
+    if (node.type === 'instant' && out !== undefined && /^\d{4}$/.test(out)) {
+      const required = node.name === 'recorded' && node.parent?.key === '' && REQUIRED_INSTANT_OWNERS.has(node.parent.name);
+      return { value: required ? `${out}-01-01T00:00:00Z` : null, op: operationOf(m) };
+    }
     const typed = out !== undefined && NUMERIC.has(node.type) && Number.isFinite(Number(out)) ? Number(out) : (out ?? null);
     return { value: typed, op: operationOf(m) };
   }

@@ -20,7 +20,9 @@ export const FHIR_LOCATION_RULES: readonly FhirPathRule[] = Object.freeze([
   r('Bundle.entry.response.location', 'pseudonymize'),
   r('Bundle.link.url', 'redact'),
   r("nodesByType('Reference').identifier", 'redact'),
-  r("nodesByType('Reference').display", 'kind', 'name'),
+  // A display beside a reference repeats the target's name: removed. A display-only reference
+  // (often required, e.g. Claim.insurance.coverage) keeps its text minus known identifiers.
+  r("nodesByType('Reference').display", 'kind', 'display'),
   // Narratives are removed (R4 §2.4 dom-6 is a guideline only); their data is in the elements.
   r("nodesByType('Narrative')", 'redact'),
   // Metadata: profiles, tags and labels stay; the source URI may name a system.
