@@ -32,7 +32,7 @@ describe('date mentions', () => {
           expect(p?.render(y, m, day)).toBe(form);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 200) },
     );
   });
 });
