@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { BaseError } from '@phiguard/core';
+import { createPatientContextFactory } from '../context/create-patient-context-factory.ts';
+import { deidKeyFromSecret } from '../context/deid-key.ts';
+import { deidentifyDicom } from './deidentify-dicom.ts';
 import { DicomError } from './dicom-error.ts';
 import { readDicom } from './read-dicom.ts';
 import { writeDicom } from './write-dicom.ts';
@@ -123,6 +127,24 @@ describe('fuzzing (PS3.5 §7 robustness)', () => {
         },
       ),
       { numRuns: runs },
+    );
+  });
+
+  it('de-identifying mutated files gives an output that reads back, or a typed error', () => {
+    const key = deidKeyFromSecret(new Uint8Array(32).fill(1));
+    const factory = createPatientContextFactory(key);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: seeds.length - 1 }), fc.array(fc.tuple(fc.nat({ max: 4095 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (which, edits) => {
+        const bytes = Buffer.from(seeds[which]!);
+        for (const [pos, value] of edits) bytes[pos % bytes.length] = value;
+        try {
+          const r = deidentifyDicom(bytes, { key, factory, burnedIn: 'accept', options: ['cleanDescriptors', 'retainLongitudinalModifiedDates'] });
+          if (r.ok) readDicom(Buffer.concat(r.chunks));
+        } catch (error) {
+          expect(error).toBeInstanceOf(BaseError);
+        }
+      }),
+      { numRuns: process.env.FUZZ_RUNS === undefined ? 100 : runs },
     );
   });
 
