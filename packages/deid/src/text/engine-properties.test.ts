@@ -35,7 +35,7 @@ describe('engine invariants on arbitrary text', () => {
   });
 
   it('terminates quickly enough on long adversarial runs (no catastrophic backtracking)', () => {
-    const nasty = ['a.'.repeat(4000), `${'a'.repeat(5000)}@`, `${'1 '.repeat(3000)}x`, `${'Ab '.repeat(3000)}Hospital`, `${'A'.repeat(6000)}`, `${'9'.repeat(5000)}-`];
+    const nasty = ['a.'.repeat(4000), `${'a'.repeat(5000)}@`, `${'1 '.repeat(3000)}x`, `${'Ab '.repeat(3000)}Hospital`, 'A'.repeat(6000), `${'9'.repeat(5000)}-`];
     for (const t of nasty) expect(engines().tags.deidentify({ text: t }).spans.length).toBeGreaterThanOrEqual(0);
   });
 
