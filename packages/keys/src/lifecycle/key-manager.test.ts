@@ -140,6 +140,21 @@ describe('KeyManager (local keystore)', () => {
     await expect(manager.approve(c1!, late.id)).rejects.toMatchObject({ code: 'request-expired' });
   });
 
+  it('two processes approving at once both count (file lock, read-modify-write from disk)', async () => {
+    const { manager, options } = await fresh('concurrent');
+    await manager.createKey(alice!, 'k');
+    const request = await manager.request(alice!, 'destroy', 'k');
+    const other = await openKeyManager(options);
+    await Promise.all([manager.approve(c1!, request.id), other.approve(c2!, request.id)]);
+    const third = await openKeyManager(options);
+    expect(third.listRequests().find((r) => r.id === request.id)?.approvals.map((a) => a.by).sort()).toEqual([c1, c2].sort());
+    expect((await third.destroy(alice!, request.id)).state).toBe('destroyed');
+    // The others see the destruction on their next operation (or reload) and cannot undo it.
+    await expect(manager.rotate(alice!, 'k')).rejects.toMatchObject({ code: 'key-destroyed' });
+    await other.reload();
+    await expect(other.provider.generateDataKey('k')).rejects.toMatchObject({ code: 'key-destroyed' });
+  });
+
   it('destroys one old version only: data under it is shredded, newer data still opens', async () => {
     const { manager } = await fresh('version');
     await manager.createKey(alice!, 'k');

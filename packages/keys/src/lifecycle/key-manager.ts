@@ -3,7 +3,8 @@ import { newId, type Clock } from '@phiguard/core';
 import type { AuditActor, AuditDetails, AuditRecorder, AuditResource } from '@phiguard/audit';
 import { KeysError } from '../keys-error.ts';
 import { KEY_ID, type KeyMetadata, type WrappedDataKey } from '../key-provider.ts';
-import { saveKeystoreFile, type Argon2Params, type KeystoreFile, type KeystoreUnlock } from '../local/keystore-file.ts';
+import { openState, readKeystoreFile, saveKeystoreFile, type Argon2Params, type KeystoreFile, type KeystoreUnlock } from '../local/keystore-file.ts';
+import { acquireFileLock } from '../local/file-lock.ts';
 import { deserializeState, emptyState, serializeState, type ApprovalRequest, type DualControlOperation, type KeystoreState } from '../local/keystore-state.ts';
 import { describeRecord, LocalKeyProvider, LOCAL_PROVIDER_ID } from '../local/local-key-provider.ts';
 import { checkApproval, checkApproved, checkPrincipal, openRequest, REQUEST_TTL_MS } from './dual-control.ts';
@@ -269,28 +270,65 @@ export class KeyManager {
     checkPrincipal(actor, 'actor');
     const run = async (): Promise<T> => {
       const resources: AuditResource[] = keyId === null || !KEY_ID.test(keyId) ? [] : [{ type: 'key', id: keyId }];
-      const before = serializeState(this.#state);
-      let outcome: { result: T; details: AuditDetails };
+      // Read-modify-write under the file lock, starting from what is on disk (another process may have saved).
+      const release = await acquireFileLock(this.#options.file);
+      let done: { ok: true; outcome: { result: T; details: AuditDetails } } | { ok: false; error: Error };
       try {
-        outcome = change();
-        await this.save();
-      } catch (error) {
-        // Nothing half-done stays in memory: restore the last saved state.
-        const restored = deserializeState(before);
-        for (const record of this.#state.keys.values()) for (const v of record.versions) v.material?.fill(0);
-        this.#state = restored;
-        before.fill(0);
-        const code = error instanceof KeysError ? error.code : 'invalid-argument';
-        await this.recordEvent(actor, action, resources, { provider: LOCAL_PROVIDER_ID }, 'denied', code);
-        throw error;
+        await this.refresh();
+        const before = serializeState(this.#state);
+        try {
+          const outcome = change();
+          await this.save();
+          done = { ok: true, outcome };
+        } catch (error) {
+          // Nothing half-done stays in memory: restore the last saved state.
+          this.replaceState(deserializeState(before));
+          done = { ok: false, error: error instanceof Error ? error : new Error('non-error thrown') };
+        } finally {
+          before.fill(0);
+        }
+      } finally {
+        await release();
       }
-      before.fill(0);
-      await this.recordEvent(actor, action, resources, { ...outcome.details, provider: LOCAL_PROVIDER_ID });
-      return outcome.result;
+      if (!done.ok) {
+        const code = done.error instanceof KeysError ? done.error.code : 'invalid-argument';
+        await this.recordEvent(actor, action, resources, { provider: LOCAL_PROVIDER_ID }, 'denied', code);
+        throw done.error;
+      }
+      await this.recordEvent(actor, action, resources, { ...done.outcome.details, provider: LOCAL_PROVIDER_ID });
+      return done.outcome.result;
     };
     const next = this.#queue.then(run, run);
     this.#queue = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Picks up changes another process saved (a destroy, a rotation). Lifecycle operations do this
+   * themselves; long-running processes that only wrap and unwrap should call it periodically.
+   */
+  async reload(): Promise<void> {
+    const release = await acquireFileLock(this.#options.file);
+    try {
+      await this.refresh();
+    } finally {
+      await release();
+    }
+  }
+
+  /** Reloads the state when the file changed since this manager last read or wrote it. */
+  private async refresh(): Promise<void> {
+    const content = await readKeystoreFile(this.#options.file);
+    if (content.state === this.#content.state) return;
+    const bytes = openState(this.#storeKey, content, this.#options.file);
+    this.replaceState(deserializeState(bytes));
+    bytes.fill(0);
+    this.#content = content;
+  }
+
+  private replaceState(next: KeystoreState): void {
+    for (const record of this.#state.keys.values()) for (const v of record.versions) v.material?.fill(0);
+    this.#state = next;
   }
 
   private async save(): Promise<void> {

@@ -160,6 +160,13 @@ export async function openKeystoreFile(file: string, unlock: KeystoreUnlock): Pr
   return { storeKey, state, content };
 }
 
+/** The state of a keystore file already opened once (same store key), e.g. after another process saved. */
+export function openState(storeKey: Buffer, content: KeystoreFile, file: string): Buffer {
+  const state = open(storeKey, Buffer.from(content.state, 'base64'), AAD_STATE);
+  if (state === undefined) throw new KeysError('keystore-corrupt', 'keystore state failed authentication', { place: { file } });
+  return state;
+}
+
 /** Re-seals the state (fresh nonce) and replaces the file atomically; `master` and `recovery` may change. */
 export async function saveKeystoreFile(file: string, content: KeystoreFile, storeKey: Buffer, state: Buffer): Promise<KeystoreFile> {
   const next: KeystoreFile = { ...content, state: seal(storeKey, state, AAD_STATE).toString('base64') };
