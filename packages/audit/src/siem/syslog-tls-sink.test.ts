@@ -158,4 +158,27 @@ describe('SyslogTlsSink (RFC 5425)', () => {
     await sink.close();
     await second.shutdown();
   });
+
+  it('bounds the replay window by replayWindowBytes (keeping at least the last frame)', async () => {
+    const r = await receiver({});
+    const sink = new SyslogTlsSink({ id: 's', host: '127.0.0.1', port: r.port, ca: pki.caPem, replayWindowBytes: 1 });
+    await sink.send(records(0, 2));
+    await until(() => r.connections[0]?.length === 2);
+    await r.shutdown();
+    const second = await receiver({}, r.port);
+    let next = 2;
+    // Until the sink has opened its second connection (the send that did so succeeded).
+    for (let i = 0; i < 50 && sink.connections < 2; i++) {
+      await sink.send(records(next, 1)).then(
+        () => (next += 1),
+        () => undefined,
+      );
+    }
+    expect(sink.connections).toBe(2);
+    await until(() => (second.connections[0]?.length ?? 0) >= 2);
+    // Only the frame written last before the reconnect is replayed, then the new one.
+    expect(second.connections[0]).toEqual([`${ORIGIN}/${String(next - 2)}`, `${ORIGIN}/${String(next - 1)}`]);
+    await sink.close();
+    await second.shutdown();
+  });
 });

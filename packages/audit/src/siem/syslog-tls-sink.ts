@@ -80,7 +80,7 @@ export class SyslogTlsSink implements AuditSink {
       payload = [...this.#window, ...frames];
     }
     await writeFlushed(socket, Buffer.concat(payload), this.#options.writeTimeoutMs ?? 30_000);
-    for (const frame of frames) this.#remember(frame);
+    this.#remember(frames);
   }
 
   async close(): Promise<void> {
@@ -98,12 +98,18 @@ export class SyslogTlsSink implements AuditSink {
     });
   }
 
-  #remember(frame: Buffer): void {
-    this.#window.push(frame);
-    this.#windowBytes += frame.length;
-    while (this.#windowBytes > this.#windowLimit && this.#window.length > 1) {
-      this.#windowBytes -= this.#window.shift()?.length ?? 0;
+  /** Keeps the newest frames up to the replay window (at least the last frame). */
+  #remember(frames: readonly Buffer[]): void {
+    for (const frame of frames) {
+      this.#window.push(frame);
+      this.#windowBytes += frame.length;
     }
+    let drop = 0;
+    while (this.#windowBytes > this.#windowLimit && drop < this.#window.length - 1) {
+      this.#windowBytes -= this.#window[drop]?.length ?? 0;
+      drop += 1;
+    }
+    if (drop > 0) this.#window.splice(0, drop);
   }
 
   #connect(): Promise<TLSSocket> {
