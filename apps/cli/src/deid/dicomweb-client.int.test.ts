@@ -62,7 +62,7 @@ beforeAll(async () => {
   );
   orthanc = spawn('Orthanc', [conf], { stdio: 'ignore' });
   const root = `http://127.0.0.1:${String(http)}`;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     const ok = await fetch(`${root}/system`).then((r) => r.ok, () => false);
     if (ok) break;
     await new Promise((r) => setTimeout(r, 100));
