@@ -72,11 +72,19 @@ export async function runDeidCommand(
   const globals = program.opts<{ config?: string }>();
   const config = ctx.config(globals.config);
   const home = config.home;
+  const profile = resolveProfile(options.profile, ctx.cwd);
+  const window = options.shiftWindow;
+  if (window !== undefined && (!Number.isInteger(window) || window < 7 || window > 3650)) {
+    throw new BatchError('bad-option', '--shift-window must be a whole number of days from 7 to 3650');
+  }
+  const usesVault = Object.values(profile.profile.kinds).some((m) => m.kind === 'encrypt') || profile.profile.rules.some((r) => r.method.kind === 'encrypt');
+  if (usesVault) {
+    throw new BatchError('bad-option', 'the profile encrypts values into the linkage vault, which this command cannot reach yet', { hint: 'use cryptoHash or pseudonym instead of encrypt' });
+  }
   const keyFile = options.keyFile === undefined ? path.join(home, 'deid.key') : path.resolve(ctx.cwd, options.keyFile);
   const { key, created } = loadOrCreateDeidKey(keyFile, options.keyFile === undefined);
   if (created) ctx.stderr.write(`created a new de-identification key at ${keyFile} (keep it safe: it links pseudonyms across runs)\n`);
   const signer = loadOrCreateManifestSigner(path.join(home, 'deid-manifest-signing.pem'));
-  const profile = resolveProfile(options.profile, ctx.cwd);
   const factory = createPatientContextFactory(key, {
     ...(options.shiftWindow === undefined ? {} : { dateShiftWindowDays: options.shiftWindow }),
     ...(options.keepWeekday === true ? { preserveWeekday: true } : {}),

@@ -81,6 +81,18 @@ describe('phiguard deid hl7v2', () => {
     await expect(run(root, ['deid', 'hl7v2', 'in', '--out', 'out', '--profile', 'safe-harbor'])).rejects.toMatchObject({ code: 'journal-mismatch' });
   });
 
+  it('refuses bad options before touching keys or outputs', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'deid-hl7-cli-'));
+    dirs.push(root);
+    writeFileSync(path.join(root, 'a.hl7'), 'MSH|^~\\&|A\r');
+    await expect(run(root, ['deid', 'hl7v2', 'a.hl7', '--out', 'out', '--shift-window', '2'])).rejects.toMatchObject({ code: 'bad-option' });
+    writeFileSync(path.join(root, 'vault.yaml'), 'id: v\nversion: "1"\nextends: safe-harbor\nkinds: {ssn: {kind: encrypt}}\n');
+    await expect(run(root, ['deid', 'hl7v2', 'a.hl7', '--out', 'out', '--profile', 'vault.yaml'])).rejects.toMatchObject({ code: 'bad-option' });
+    writeFileSync(path.join(root, 'bad.yaml'), 'id: v\nversion: "1"\nextends: safe-harbor\nkinds: {ssn: {kind: shred}}\n');
+    await expect(run(root, ['deid', 'hl7v2', 'a.hl7', '--out', 'out', '--profile', 'bad.yaml'])).rejects.toMatchObject({ code: 'invalid-profile', place: { path: '$.kinds.ssn.kind' } });
+    expect(() => statSync(path.join(root, '.phiguard/deid.key'))).toThrow();
+  });
+
   it('refuses a key file others can read', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'deid-hl7-cli-'));
     dirs.push(root);
