@@ -20,6 +20,7 @@ export {
 } from './envelope/envelope-header.ts';
 export { sealBuffer, sealStream, type SealOptions } from './envelope/seal-stream.ts';
 export { unsealBuffer, unsealStream, type UnsealStreamOptions } from './envelope/unseal-stream.ts';
+export { sealTransform, unsealTransform } from './envelope/envelope-transforms.ts';
 export type { UnsealOptions } from './envelope/open-header.ts';
 export { bufferSource, fileSource, readFrameLayout, unsealFrames, type FrameLayout, type FrameRange, type RandomAccessSource } from './envelope/unseal-frames.ts';
 export { rewrapEnvelopeHeader } from './envelope/rewrap-header.ts';
