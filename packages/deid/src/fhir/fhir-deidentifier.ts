@@ -169,12 +169,12 @@ export class FhirDeidentifier {
         resourceType = typeof res.resourceType === 'string' ? res.resourceType : '';
         if (isContained && containerEnv !== undefined) return containerEnv;
         let entry: FhirPatientEntry | undefined;
-        if (res.resourceType === 'Patient' && typeof res.id === 'string') entry = this.index.lookup(`Patient/${res.id}`) ?? this.index.register(res);
+        if (res.resourceType === 'Patient' && typeof res.id === 'string') entry = this.#lookup(`Patient/${res.id}`) ?? this.index.register(res);
         else if (res.resourceType === 'Patient') entry = this.index.register(res);
         else {
           const ref = patientReference(res);
           if (ref !== undefined) {
-            entry = this.index.lookup(ref);
+            entry = this.#lookup(ref);
             if (entry === undefined) problems.push({ code: 'unresolved-patient', message: 'the patient this resource refers to was not found; its id was used as identity', place: { path: `${resourceType}.subject` } });
           }
         }
@@ -194,6 +194,17 @@ export class FhirDeidentifier {
     };
     this.#anonymizer.anonymize(resource, anonymizeHooks);
     return { resource, tally, problems };
+  }
+
+  #lookup(ref: string): FhirPatientEntry | undefined {
+    const known = this.#lookupCache.get(ref);
+    if (known !== undefined && known !== null) return known;
+    const entry = this.index.lookup(ref);
+    if (entry !== undefined) {
+      if (this.#lookupCache.size >= 100_000) this.#lookupCache.clear();
+      this.#lookupCache.set(ref, entry);
+    }
+    return entry;
   }
 
   #dates(dates: string[]): KnownIdentifiers {

@@ -90,18 +90,22 @@ function lookup(parentPath: string, prop: string): ElementInfo | undefined {
   return undefined;
 }
 
-const cache = new Map<string, ElementInfo | null>();
+const cache = new Map<string, Map<string, ElementInfo | null>>();
 
 /**
  * The element `prop` (a JSON property name, possibly with a choice suffix) of an element whose
  * children are defined at `parentPath`; undefined when R4 defines no such element.
  */
 export function elementInfo(parentPath: string, prop: string): ElementInfo | undefined {
-  const key = `${parentPath}\0${prop}`;
-  let found = cache.get(key);
+  let byProp = cache.get(parentPath);
+  if (byProp === undefined) {
+    byProp = new Map();
+    cache.set(parentPath, byProp);
+  }
+  let found = byProp.get(prop);
   if (found === undefined) {
     found = lookup(parentPath, prop) ?? null;
-    cache.set(key, found);
+    byProp.set(prop, found);
   }
   return found ?? undefined;
 }

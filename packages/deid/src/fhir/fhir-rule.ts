@@ -31,6 +31,7 @@ export interface CompiledRule {
   readonly match:
     | { readonly kind: 'resource' }
     | { readonly kind: 'type' | 'name'; readonly key: string; readonly child: string | undefined }
+    | { readonly kind: 'path'; readonly steps: readonly string[] }
     | { readonly kind: 'type-then'; readonly key: string; readonly then: (base: string) => CompiledPath }
     | { readonly kind: 'fhirpath'; readonly evaluate: CompiledPath };
 }
@@ -41,6 +42,7 @@ const TYPE_RULE = /^nodesByType\(['"]([A-Za-z0-9]+)['"]\)(?:\.([A-Za-z0-9]+))?$/
 const NAME_RULE = /^nodesByName\(['"]([A-Za-z0-9]+)['"]\)(?:\.([A-Za-z0-9]+))?$/;
 const TYPE_THEN = /^nodesByType\(['"]([A-Za-z0-9]+)['"]\)\.(.+)$/s;
 const PATH = /^([A-Z][a-zA-Z]*)?\.?(.*)$/s;
+const SIMPLE_PATH = /^[a-z][A-Za-z0-9]*(?:\.[a-z][A-Za-z0-9]*)*$/;
 const GENERAL_TYPES = new Set(['', 'Resource', 'DomainResource']);
 
 function compilePath(expression: string, base: string | undefined, where: string): CompiledPath {
@@ -94,6 +96,10 @@ export function compileRules(rules: readonly FhirPathRule[], options: CompileOpt
       };
       compiled('Element');
       return { index, rule, resourceType: rt, match: { kind: 'type-then', key: then[1], then: compiled } };
+    }
+    if (options.fhirPathOnly !== true && SIMPLE_PATH.test(expression)) {
+      // Plain child steps (`id`, `entry.fullUrl`): walked on the tree, same result as FHIRPath.
+      return { index, rule, resourceType: rt, match: { kind: 'path', steps: expression.split('.') } };
     }
     if (/nodesBy(Type|Name)\(/.test(expression)) {
       throw new FhirDeidError('fhir-unsupported-rule', 'nodesByType/nodesByName must start the expression', { place: { path: where } });

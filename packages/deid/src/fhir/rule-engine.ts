@@ -56,6 +56,11 @@ function matchNodes(rule: CompiledRule, tree: ResourceTree, idx: Indexes): Eleme
       const found = (m.kind === 'type' ? idx.byType : idx.byName).get(m.key) ?? [];
       return m.child === undefined ? found : found.flatMap((n) => n.children.filter((c) => c.name === m.child));
     }
+    case 'path': {
+      let level: ElementNode[] = [tree.root];
+      for (const step of m.steps) level = level.flatMap((n) => n.children.filter((c) => c.name === step));
+      return level;
+    }
     case 'type-then': {
       const out: ElementNode[] = [];
       for (const candidate of idx.byType.get(m.key) ?? []) {
