@@ -63,6 +63,12 @@ export const LEDGER_MIGRATIONS: readonly (readonly string[])[] = [
      END
      $fn$`,
   ],
+  [
+    // Event times grow with the index: a BRIN index finds time ranges at a fraction of a
+    // B-tree's cost per insert (PostgreSQL 15 §71 BRIN Indexes).
+    'DROP INDEX IF EXISTS ledger_entries_at',
+    'CREATE INDEX IF NOT EXISTS ledger_entries_at_brin ON ledger_entries USING brin (at)',
+  ],
 ];
 
 /** SQLSTATE that `ledger_append` raises when the batch is stale (another writer appended first). */
