@@ -236,12 +236,20 @@ export class NameDetector implements SpanDetector {
         if (prevPerson || nextPerson) marks[i] = 'initial';
         continue;
       }
+      const prevMark = marks[i - 1];
+      const afterGiven = prevPerson && (prevMark === 'first' || prevMark === 'title' || prevMark === 'label' || prevMark === 'initial');
       if (marks[i] === 'city') {
-        if ((prevPerson || nextPerson) && inNames) marks[i] = 'chain';
+        // `Jonathan K. Whitfield`: a place name right after a given name or initial is a surname.
+        if (((prevPerson || nextPerson) && inNames) || afterGiven) marks[i] = 'chain';
+        continue;
+      }
+      // `HERNANDEZ, MARIA`: a given name after `Surname,`.
+      if (prevGap === 'comma' && isPerson(prevMark) && d.firstNames.has(t.norm)) {
+        marks[i] = 'chain';
         continue;
       }
       // After a given name, any capitalized non-word is a surname; an ambiguous word needs a list hit.
-      const afterFirst = prevPerson && (marks[i - 1] === 'first' || marks[i - 1] === 'title' || marks[i - 1] === 'label' || marks[i - 1] === 'initial');
+      const afterFirst = afterGiven;
       if ((prevPerson || nextPerson) && inNames) marks[i] = 'chain';
       else if (afterFirst && !common) marks[i] = 'chain';
       else if (nextGap === 'comma' && marks[i + 1] === 'first' && (inNames || !common)) marks[i] = 'chain';
