@@ -26,9 +26,10 @@ afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-async function logOf(entries: readonly Uint8Array[]): Promise<MemoryTileLog> {
+/** A log of `entries`, appended in batches of `batch` (small batches exercise many appends). */
+async function logOf(entries: readonly Uint8Array[], batch = 97): Promise<MemoryTileLog> {
   const log = await MemoryTileLog.create(ORIGIN, [signer]);
-  for (let i = 0; i < entries.length; i += 97) log.append(entries.slice(i, i + 97));
+  for (let i = 0; i < entries.length; i += batch) log.append(entries.slice(i, i + batch));
   return log;
 }
 
@@ -241,7 +242,7 @@ describe('exportTiles + folderTileLogReader + verifyLog', () => {
   it('does the same on a log of 66,000 entries (full level-1 tile, level-2 partial)', async () => {
     const entries = Array.from({ length: 66_000 }, (_, i) => Buffer.from(`e${i % 5000}`));
     const dir = newFolder();
-    await exportTiles(await logOf(entries), dir, { durable: false });
+    await exportTiles(await logOf(entries, 6000), dir, { durable: false });
     const all = files(dir).map((f) => path.relative(dir, f));
     expect(all).toContain('tile/1/000');
     expect(all).toContain('tile/2/000.p/1');
