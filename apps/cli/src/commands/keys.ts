@@ -270,10 +270,18 @@ Examples:
     const bar = ctx.stderr.isTTY === true && size >= PROGRESS_MIN_BYTES ? new SingleBar({ format: `${verb} [{bar}] {percentage}% {value}/{total} MiB`, stream: ctx.stderr }) : undefined;
     bar?.start(Math.ceil(size / 2 ** 20), 0);
     let read = 0;
+    let reported = 0;
+    const plain = bar === undefined && size >= PROGRESS_MIN_BYTES;
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         read += chunk.length;
         bar?.update(Math.floor(read / 2 ** 20));
+        // Not a terminal: a plain line every 10%.
+        const tenth = Math.floor((read * 10) / size);
+        if (plain && tenth > reported) {
+          reported = tenth;
+          ctx.stderr.write(`${verb}: ${String(tenth * 10)}%\n`);
+        }
         callback(null, chunk);
       },
     });
