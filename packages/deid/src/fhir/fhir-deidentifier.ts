@@ -239,6 +239,9 @@ export class FhirDeidentifier {
       // The resource's own dates: only texts with digits can hold them.
       return dates === undefined || !/\d/.test(once) ? once : this.#options.text.deidentify({ text: once, ...patient, known: dates }).text;
     };
+    // A CodeableConcept's text that repeats one of its codings' display is the code's name.
+    const codings = node.name === 'text' && node.parent?.type === 'CodeableConcept' ? node.holder.coding : undefined;
+    if (Array.isArray(codings) && codings.some((c) => isJsonObject(c) && c.display === value)) return value;
     if (node.type === 'base64Binary') {
       const contentType = node.holder.contentType;
       if (typeof contentType !== 'string' || !contentType.startsWith('text/')) return null;

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { createPatientContextFactory } from '../context/create-patient-context-factory.ts';
+import { builtinProfile } from '../profiles/load-profile.ts';
+import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
+import type { JsonObject } from './element-tree.ts';
+import { FhirDeidentifier } from './fhir-deidentifier.ts';
+import { testKey } from './fhir-test-setup.ts';
+
+const NOW = new Date('2026-06-01T00:00:00Z');
+
+function deid(resource: JsonObject, profile = 'safe-harbor'): { out: JsonObject; problems: readonly { code: string }[] } {
+  const key = testKey(9);
+  const d = new FhirDeidentifier(
+    { kind: 'profile', profile: builtinProfile(profile), key },
+    { factory: createPatientContextFactory(key), text: new KnownIdentifiersTextDeidentifier(), now: () => NOW },
+  );
+  const r = d.deidentify(resource);
+  return { out: r.resource, problems: r.problems };
+}
+
+const GEO = 'http://hl7.org/fhir/StructureDefinition/geolocation';
+
+describe('Safe Harbor rules on hand-made resources (45 CFR §164.514(b)(2)(i))', () => {
+  it('(B) address: ZIP3, restricted ZIP3 → 000, state kept, geolocation and unknown extensions removed, birthPlace generalized', () => {
+    const { out, problems } = deid({
+      resourceType: 'Patient', id: 'p',
+      extension: [
+        { url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueAddress: { city: 'Springfield', state: 'MA', postalCode: '01103' } },
+        { url: 'http://example.org/favourite-colour', valueString: 'blue' },
+      ],
+      modifierExtension: [{ url: 'http://example.org/unknown-modifier', valueBoolean: true }],
+      address: [
+        { line: ['1 Elm St'], city: 'Boston', district: 'Suffolk', state: 'MA', postalCode: '02134-1234', extension: [{ url: GEO, extension: [{ url: 'latitude', valueDecimal: 42.35 }] }] },
+        { state: 'NH', postalCode: '03601' },
+      ],
+    });
+    const text = JSON.stringify(out);
+    for (const s of ['Springfield', '01103', 'blue', 'Elm', 'Boston', 'Suffolk', '02134', '42.35', GEO, 'unknown-modifier']) expect(text).not.toContain(s);
+    expect(out.address).toEqual([{ state: 'MA', postalCode: '021' }, { state: 'NH', postalCode: '000' }]);
+    expect(out.extension).toEqual([{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueAddress: { state: 'MA', postalCode: '011' } }]);
+    expect(problems.map((p) => p.code)).toEqual(['modifier-extension-removed']);
+  });
+
+  it('(C) dates to the year; a birth date over 89 removed; Age over 89 becomes >= 90; instants removed', () => {
+    const { out: young } = deid({ resourceType: 'Patient', id: 'y', birthDate: '1990-07-04', deceasedDateTime: '2020-02-03T04:05:06Z', meta: { lastUpdated: '2024-01-02T03:04:05Z' } });
+    expect(young.birthDate).toBe('1990');
+    expect(young.deceasedDateTime).toBe('2020');
+    expect(young.meta).not.toHaveProperty('lastUpdated');
+    const { out: old } = deid({ resourceType: 'Patient', id: 'o', birthDate: '1930-07-04' });
+    expect(old).not.toHaveProperty('birthDate');
+    const { out: obs } = deid({
+      resourceType: 'Condition', id: 'c', subject: { reference: 'Patient/o' },
+      onsetAge: { value: 93, unit: 'a', system: 'http://unitsofmeasure.org', code: 'a' },
+      abatementAge: { value: 45, unit: 'a', system: 'http://unitsofmeasure.org', code: 'a' },
+    });
+    expect(obs.onsetAge).toEqual({ value: 90, comparator: '>=', unit: 'a', system: 'http://unitsofmeasure.org', code: 'a' });
+    expect(obs.abatementAge).toMatchObject({ value: 45 });
+  });
+
+  it('(N), (Q) photo and attachment URLs removed; text/plain data de-identified; other data removed', () => {
+    const note = Buffer.from('Seen: Quintus Zephyrine, tel 555-867-5309.\n').toString('base64');
+    const patient = { resourceType: 'Patient', id: 'q', name: [{ given: ['Quintus'], family: 'Zephyrine' }], telecom: [{ system: 'phone', value: '555-867-5309' }], photo: [{ contentType: 'image/jpeg', data: 'AAAA', url: 'https://x.example/q.jpg' }] };
+    const doc = { resourceType: 'DocumentReference', id: 'd', status: 'current', subject: { reference: 'Patient/q' }, content: [{ attachment: { contentType: 'text/plain', data: note, url: 'https://x.example/n.txt' } }] };
+    const out = deid({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient }, { resource: doc }] }).out;
+    const [p, d] = (out.entry as JsonObject[]).map((e) => e.resource as JsonObject);
+    expect(p?.photo).toEqual([{ contentType: 'image/jpeg' }]);
+    const attachment = ((d?.content as JsonObject[])[0] as JsonObject).attachment as JsonObject;
+    expect(attachment.url).toBeUndefined();
+    expect(Buffer.from(String(attachment.data), 'base64').toString('utf8')).toBe('Seen: [NAME], tel [PHONE].\n');
+  });
+
+  it('limited data set keeps dates, city and 5-digit ZIP but not street, name or phone', () => {
+    const { out } = deid({ resourceType: 'Patient', id: 'l', birthDate: '1990-07-04', name: [{ family: 'Kowalski' }], telecom: [{ system: 'phone', value: '555-0100' }], address: [{ line: ['1 Elm'], city: 'Boston', postalCode: '02134', state: 'MA' }] }, 'limited-data-set');
+    expect(out.birthDate).toBe('1990-07-04');
+    expect(out.address).toEqual([{ city: 'Boston', postalCode: '02134', state: 'MA' }]);
+    expect(JSON.stringify(out)).not.toMatch(/Kowalski|555-0100|Elm/);
+  });
+});
