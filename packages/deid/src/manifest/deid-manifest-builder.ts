@@ -76,6 +76,7 @@ export class DeidManifestBuilder {
   }
 
   build(finishedAt: string): DeidManifest {
+    const inputHashes = new Set(this.#inputs.map((i) => i.sha256));
     const manifest: DeidManifest = {
       v: 1,
       kind: 'phiguard.deid.manifest',
@@ -86,7 +87,7 @@ export class DeidManifestBuilder {
       startedAt: this.#start.startedAt,
       finishedAt,
       totals: {
-        files: this.#inputs.length + [...this.#failedInputs].filter((h) => !this.#inputs.some((i) => i.sha256 === h)).length,
+        files: this.#inputs.length + [...this.#failedInputs].filter((h) => !inputHashes.has(h)).length,
         filesFailed: this.#failedInputs.size,
         records: this.#records,
         recordsFailed: this.#recordsFailed,
