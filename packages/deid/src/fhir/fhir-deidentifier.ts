@@ -1,4 +1,4 @@
-import type { Place } from '@phiguard/core';
+import { isBaseError, type Place } from '@phiguard/core';
 import type { DeidKey, PatientContextFactory } from '../context/patient-context.ts';
 import { DeidTally } from '../manifest/deid-tally.ts';
 import type { DeidMethod, LoadedProfile } from '../profiles/deid-profile.ts';
@@ -47,6 +47,7 @@ export interface FhirDeidentifierOptions {
 }
 
 const PATIENT_REFERENCE_ELEMENTS = ['patient', 'subject', 'beneficiary', 'individual', 'who'] as const;
+const V3_OBSERVATION_VALUE = 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue';
 const REQUIRED_INSTANT_OWNERS = new Set(['Provenance', 'AuditEvent']);
 const NUMERIC = new Set(['decimal', 'integer', 'positiveInt', 'unsignedInt']);
 
@@ -192,7 +193,19 @@ export class FhirDeidentifier {
         tally.add(categoryOf(node, rule), fhirRuleId(rule));
       },
     };
-    this.#anonymizer.anonymize(resource, anonymizeHooks);
+    const onError = this.#mode.kind === 'msft' ? this.#mode.config.processingErrors : 'raise';
+    const original = onError === 'keep' ? structuredClone(resource) : undefined;
+    try {
+      this.#anonymizer.anonymize(resource, anonymizeHooks);
+    } catch (e) {
+      // The Microsoft tool's `processingErrors`: `skip` leaves an empty, labelled resource; `keep`
+      // the resource unprocessed (the problem is reported either way); `raise` fails the record.
+      if (onError === 'raise' || !isBaseError(e)) throw e;
+      const kept = original ?? { resourceType: resource.resourceType, meta: { security: [{ system: V3_OBSERVATION_VALUE, code: 'REDACTED', display: 'redacted' }] } };
+      for (const k of Object.keys(resource)) Reflect.deleteProperty(resource, k);
+      Object.assign(resource, kept);
+      problems.push({ code: e.code, message: e.message, place: e.place ?? {} });
+    }
     return { resource, tally, problems };
   }
 

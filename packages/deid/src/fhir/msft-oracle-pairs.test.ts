@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createPatientContextFactory } from '../context/create-patient-context-factory.ts';
+import { deidKeyFromSecret } from '../context/deid-key.ts';
+import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
+import { FhirDeidError } from './fhir-deid-error.ts';
+import { FhirDeidentifier } from './fhir-deidentifier.ts';
 import { DEFAULT_ENVIRONMENT, FhirRuleAnonymizer } from './fhir-rule-anonymizer.ts';
 import { parseMsftConfig } from './msft-config.ts';
 
@@ -35,6 +40,21 @@ function run(input: string, config: string): unknown {
 describe('Microsoft FHIR anonymizer oracle pairs', () => {
   it.each(PAIRS)('%s with %s gives %s', (input, config, target) => {
     expect(run(input, config)).toEqual(read(`${target}.json`));
+  });
+
+  it('processingErrors skip gives patient-empty; raise fails with a typed error', () => {
+    const key = new Uint8Array(32).fill(3);
+    const make = (config: string): FhirDeidentifier => {
+      const k = deidKeyFromSecret(key);
+      return new FhirDeidentifier(
+        { kind: 'msft', config: parseMsftConfig(readFileSync(path.join(dir, 'configurations', `${config}.json`), 'utf8')) },
+        { factory: createPatientContextFactory(k), text: new KnownIdentifiersTextDeidentifier() },
+      );
+    };
+    const skipped = make('configuration-skip-processing-error').deidentify(read('patient-basic.json') as Record<string, unknown>);
+    expect(skipped.resource).toEqual(read('patient-empty.json'));
+    expect(skipped.problems.map((p) => p.code)).toEqual(['fhir-processing']);
+    expect(() => make('configuration-raise-processing-error').deidentify(read('patient-basic.json') as Record<string, unknown>)).toThrow(FhirDeidError);
   });
 
   it('every configuration in the corpus parses and compiles', () => {
