@@ -30,6 +30,8 @@ const PLACE_PREPOSITION = /\b(?:in|from|at|to|near|of)\s+$/i;
 const LOWER_WORDS = /^\p{Ll}[\p{L}'’-]*(?:[ \t]+\p{Ll}[\p{L}'’-]*)?/u;
 /** `Usamov and Bowers`, `Monjeau, Graves`: names listed together. */
 const CONJUNCTION = /^(?:,?[ \t]+(?:and|&)[ \t]+|,[ \t]+)$/;
+const PARTICLES_BEFORE = /(?<![\p{L}])((?:(?:de|la|del|della|van|von|der|den|di|da|le|du|dos|das|ten|ter|bin|ibn|al|el)[ \t]+)+)$/u;
+const TITLE_BEFORE = /\b(?:Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)\.?[ \t]+$/;
 const CONTRACTION = /['’](?:m|re|d|ll|ve|t)$/;
 const SYNTHETIC = /^\p{Lu}\p{Ll}+\d{1,4}$/u;
 const TRAILING = /(?:['’]s|['’-])$/;
@@ -45,7 +47,7 @@ const EPONYM_NEXT: ReadonlySet<string> = new Set(
 );
 /** Labels after which the next capitalized words on the line are a person's name. */
 const NAME_LABEL =
-  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|referring(?:\s+physician)?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|mother|father|daughter|son|sister|brother|guardian|(?:my\s+|(?:last|first|maiden|full)\s+)?name(?:\s+is)?)\s*[:?-]?[ \t]+/gi;
+  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|referring(?:\s+physician)?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|(?:mother|father|daughter|son|sister|brother)(?:-in-law)?|guardian|(?:my\s+|(?:last|first|maiden|full)\s+)?name(?:\s+is)?)\s*[:?(-]?[ \t]*/gi;
 
 /**
  * Finds person names and place names from word lists and context: titles (`Dr. Reyes`),
@@ -94,7 +96,8 @@ export class NameDetector implements SpanDetector {
       const common = english && (t.allCaps || atStart || this.#titleCase(text, tokens, i));
       // `John: ...`: a listed name that is also a word, starting a line as the speaker.
       const subject = common && atStart && !t.allCaps && listed && SPEAKER.test(text.slice(t.end, t.end + 3));
-      if (!common || subject) {
+      // Two-letter list entries (`Na`, `Al`) are too ambiguous alone; context or a neighbour decides.
+      if ((!common || subject) && t.norm.length >= 3) {
         if (d.firstNames.has(t.norm)) marks[i] = 'first';
         else if (d.surnames.has(t.norm)) marks[i] = 'surname';
         else if (d.cities.has(t.norm)) {
@@ -112,7 +115,13 @@ export class NameDetector implements SpanDetector {
       const t = tok(tokens, i);
       const end = t.initial && text.charCodeAt(t.end) === 46 ? t.end + 1 : t.end;
       const strength = mark === 'title' || mark === 'label' ? SPAN_STRENGTH.context : SPAN_STRENGTH.dictionary;
-      out.push({ start: t.start, end, category: mark === 'city' ? 'geographic' : 'name', detector: `dictionary.${mark}`, strength });
+      // `Dr. de la Cruz`, `van der Berg`: lower-case particles after a title or a name belong to the name.
+      let start = t.start;
+      if (mark !== 'city') {
+        const p = PARTICLES_BEFORE.exec(text.slice(Math.max(0, t.start - 40), t.start));
+        if (p?.[1] !== undefined && (TITLE_BEFORE.test(text.slice(Math.max(0, t.start - p[1].length - 8), t.start - p[1].length)) || (i > 0 && marks[i - 1] !== '' && marks[i - 1] !== 'city' && tok(tokens, i - 1).end === t.start - p[1].length - 1))) start = t.start - p[1].length;
+      }
+      out.push({ start, end, category: mark === 'city' ? 'geographic' : 'name', detector: `dictionary.${mark}`, strength });
     }
   }
 
@@ -183,7 +192,7 @@ export class NameDetector implements SpanDetector {
         if (/^\s+$/.test(w)) continue;
         const norm = normalizeToken(w);
         const listed = d.firstNames.has(norm) || d.surnames.has(norm);
-        if (!(listed || (!d.english.has(norm) && !this.#allowed(norm)))) break;
+        if (!(listed || (!this.#wordLike(norm) && !this.#allowed(norm)))) break;
         end = text.indexOf(w, end) + w.length;
       }
       if (end > at) out.push({ start: at, end, category: 'name', detector: 'dictionary.label', strength: SPAN_STRENGTH.context });
