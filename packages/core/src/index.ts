@@ -15,3 +15,4 @@ export {
   type PhiguardConfig,
   type ServerConfig,
 } from './config.ts';
+export { syncFolder, tempSiblingPath, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.ts';

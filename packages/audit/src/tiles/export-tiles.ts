@@ -2,12 +2,12 @@
 // checkpoint, written last, so a folder never claims a size whose tiles and entries it lacks.
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { syncFolder, writeFileAtomic, type AtomicWriteOptions } from '@phiguard/core';
 import { parseCheckpoint } from '../checkpoint/checkpoint.ts';
 import type { NoteVerifier } from '../checkpoint/note-keys.ts';
 import { openNote, parseNote } from '../checkpoint/signed-note.ts';
 import { HASH_SIZE } from '../merkle/hashes.ts';
 import { MerkleLogError } from '../merkle/merkle-log-error.ts';
-import { writeFileAtomic, syncFolder } from './atomic-write.ts';
 import { encodeEntryBundle } from './entry-bundle.ts';
 import { TILE_WIDTH, entryBundlePath, tileLevels, tilePath } from './tile-paths.ts';
 import type { TileLogReader } from './tile-store.ts';
@@ -107,7 +107,7 @@ export async function exportTiles(reader: TileLogReader, outDir: string, options
       const job = jobs[next++] as Job;
       const target = path.join(outDir, job.file);
       if (!(await exists(target))) {
-        await writeFileAtomic(target, await job.make(), durable);
+        await writeFileAtomic(target, await job.make(), tileWrite(durable));
         folders.add(path.dirname(target));
         written += 1;
       }
@@ -118,7 +118,12 @@ export async function exportTiles(reader: TileLogReader, outDir: string, options
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, jobs.length)) }, worker));
   if (durable) for (const folder of folders) await syncFolder(folder);
   // Last: the checkpoint that claims them (tlog-tiles "Checkpoints").
-  await writeFileAtomic(path.join(outDir, 'checkpoint'), note, durable);
+  await writeFileAtomic(path.join(outDir, 'checkpoint'), note, tileWrite(durable));
   if (durable) await syncFolder(outDir);
   return { size, written, skipped: jobs.length - written };
+}
+
+/** Tiles are public, world-readable resources written with mkdir; folders are synced once at the end. */
+function tileWrite(durable: boolean): AtomicWriteOptions {
+  return { durable, mode: 0o644, mkdir: true, syncFolder: false };
 }

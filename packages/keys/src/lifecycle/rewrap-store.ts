@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KeysError } from '../keys-error.ts';
 import type { WrappedDataKey } from '../key-provider.ts';
-import { writeFileAtomic } from '../local/atomic-write.ts';
+import { writeFileAtomic } from '@phiguard/core';
 import type { KeyManager } from './key-manager.ts';
 
 /** Where wrapped DEKs are kept (the vault's dataset records, a table, a folder). */

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { hashRaw, type Options as Argon2Options } from '@node-rs/argon2';
 import { KeysError } from '../keys-error.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { writeFileAtomic } from '@phiguard/core';
 
 /** How the master key is obtained: argon2id over a passphrase, or 32 raw bytes from a key file. */
 export type KeystoreUnlock =
