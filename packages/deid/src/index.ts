@@ -50,7 +50,7 @@ export { FhirPatientIndex, fhirKnownIdentifiers, fhirPatientIdentity, FHIR_PATIE
 export { parseMsftConfig, type FhirRuleConfig, type ProcessingErrorsOption } from './fhir/msft-config.ts';
 export { FHIR_RULE_METHODS, type FhirPathRule, type FhirRuleMethod } from './fhir/fhir-rule.ts';
 export { FHIR_LOCATION_RULES, fhirRulesForProfile } from './fhir/fhir-profile-rules.ts';
-export { deidentifyNdjson, ndjsonLines, registerNdjsonPatients, toNdjson, type NdjsonLine, type NdjsonOutcome } from './fhir/ndjson.ts';
+export { deidentifyNdjson, deidentifyNdjsonStream, ndjsonLines, ndjsonLinesFromChunks, registerNdjsonPatients, toNdjson, type NdjsonLine, type NdjsonOutcome } from './fhir/ndjson.ts';
 export { BundleEntryScanner, type BundlePiece } from './fhir/bundle-entry-scanner.ts';
 export { deidentifyBundleStream, registerBundlePatientsStream, type BundleStreamOutcome } from './fhir/bundle-stream.ts';
 export { parseFhirJson } from './fhir/parse-fhir-json.ts';

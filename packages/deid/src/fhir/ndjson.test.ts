@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isJsonObject } from './element-tree.ts';
 import { collectIdentifyingValues, findLeaks, searchableText } from './fhir-leak-check.ts';
 import { corpusFiles, makeDeidentifier } from './fhir-test-setup.ts';
-import { deidentifyNdjson, ndjsonLines, registerNdjsonPatients, toNdjson } from './ndjson.ts';
+import { deidentifyNdjson, deidentifyNdjsonStream, ndjsonLines, registerNdjsonPatients, toNdjson, type NdjsonOutcome } from './ndjson.ts';
 import { parseFhirJson } from './parse-fhir-json.ts';
 
 const FILES = corpusFiles('fhir-bulk-ndjson-10patients', '.ndjson');
@@ -57,6 +57,24 @@ describe('Bulk Data NDJSON', () => {
     expect(problem?.place).toMatchObject({ file: 'Observation.000.ndjson', line: 4711 });
     expect(JSON.stringify(problem)).not.toContain('SECRET');
     expect(outcome.output).not.toContain('obs-1');
+  });
+
+  it('the chunked stream gives the same output and problems as the whole-text path, for any chunking', () => {
+    const file = FILES.find((f) => f.includes('Immunization')) ?? '';
+    const text = `${readFileSync(file, 'utf8').trim()}\r\n{broken\n`;
+    const whole = deidentifyNdjson(text, makeDeidentifier(), 'i.ndjson');
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5000 }), (size) => {
+        const chunks: string[] = [];
+        for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
+        const outcome: { value?: Omit<NdjsonOutcome, 'output'> } = {};
+        const out = [...deidentifyNdjsonStream(chunks, makeDeidentifier(), 'i.ndjson', outcome)].join('');
+        expect(out).toBe(whole.output);
+        expect(outcome.value?.records).toBe(whole.records);
+        expect(outcome.value?.problems).toEqual(whole.problems);
+      }),
+      { numRuns: 10 },
+    );
   });
 
   it('a line that is JSON but not a resource is reported with its JSON path', () => {

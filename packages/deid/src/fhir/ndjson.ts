@@ -78,3 +78,42 @@ export function deidentifyNdjson(text: string, deid: FhirDeidentifier, file: str
   }
   return { output: out.length === 0 ? '' : `${out.join('\n')}\n`, records, tally, problems };
 }
+
+/** Splits text chunks into lines without holding more than one line plus one chunk. */
+export function* ndjsonLinesFromChunks(chunks: Iterable<string>): Generator<NdjsonLine> {
+  let rest = '';
+  let line = 1;
+  for (const chunk of chunks) {
+    rest += chunk;
+    let nl = rest.indexOf('\n');
+    while (nl >= 0) {
+      const raw = rest.slice(0, nl > 0 && rest.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+      if (raw.trim() !== '') yield { line, text: raw };
+      rest = rest.slice(nl + 1);
+      line++;
+      nl = rest.indexOf('\n');
+    }
+  }
+  if (rest.trim() !== '') yield { line, text: rest.endsWith('\r') ? rest.slice(0, -1) : rest };
+}
+
+/**
+ * {@link deidentifyNdjson} for a file of any size: text chunks in (e.g. a file stream's), output
+ * lines out (each ends with `\n`), in memory proportional to the longest line. Counts and problems
+ * are in `outcome.value` when the generator is done.
+ */
+export function* deidentifyNdjsonStream(
+  chunks: Iterable<string>, deid: FhirDeidentifier, file: string, outcome: { value?: Omit<NdjsonOutcome, 'output'> },
+): Generator<string> {
+  const tally = new DeidTally();
+  const problems: FhirProblem[] = [];
+  let records = 0;
+  for (const { line, text } of ndjsonLinesFromChunks(chunks)) {
+    records++;
+    const r = deidentifyNdjson(text, deid, file);
+    tally.merge(r.tally);
+    for (const p of r.problems) problems.push({ ...p, place: { ...p.place, line } });
+    if (r.output !== '') yield r.output;
+  }
+  outcome.value = { records, tally, problems };
+}
