@@ -41,8 +41,25 @@ const WHERE: Readonly<Record<string, readonly (readonly [number, readonly number
 };
 const SKIP = /^(?:ADDRESS|CITY|STATE|ZIP|DOB|TEST|NAME|FIRST|MIDDLE|LAST NAME|MR|SS|DL|PI|PT|MD|DR|JR|SR|II|III|IV|ISO|L|M|F|U|USA|US|HOME|WORK|PRN|WPN|CP|PH|FX|BP|NET|Internet|Mr|Mrs|Ms)$/i;
 
-/** Identifier values (decoded, at least 3 characters, not a code such as `MR` or `USA`) per message in a file. */
-export function identifierValues(text: string): string[] {
+// Values a limited data set keeps (45 CFR §164.514(e)(2)): dates, and town/city, county, ZIP of addresses.
+const LDS_DATES: ReadonlySet<string> = new Set(['PID-7', 'PID-29', 'NK1-16', 'GT1-8', 'IN1-18']);
+const LDS_ADDRESSES: ReadonlySet<string> = new Set(['PID-11', 'NK1-4', 'NK1-32', 'GT1-5', 'GT1-17', 'IN1-19']);
+
+/**
+ * Identifier values (decoded, at least 3 characters, not a code such as `MR` or `USA`) in a file;
+ * with `limitedDataSet`, only those a limited data set must remove.
+ */
+export function identifierValues(text: string, limitedDataSet = false): string[] {
+  return collect(text, limitedDataSet).direct;
+}
+
+/** The values a limited data set keeps (dates, city, county, ZIP). */
+export function limitedDataSetKeptValues(text: string): string[] {
+  return collect(text, true).kept;
+}
+
+function collect(text: string, limitedDataSet: boolean): { direct: string[]; kept: string[] } {
+  const kept = new Set<string>();
   const values = new Set<string>();
   let enc = undefined as ReturnType<typeof readEncoding> | undefined;
   for (const line of splitHl7Lines(text)) {
@@ -58,21 +75,25 @@ export function identifierValues(text: string): string[] {
     if (enc === undefined || where === undefined) continue;
     const fields = segmentFields(line.text, enc);
     for (const [n, comps] of where) {
+      const at = `${id}-${String(n)}`;
+      const keptDate = limitedDataSet && LDS_DATES.has(at);
       for (const rep of (fields[n] ?? '').split(enc.repetition)) {
         const cs = rep.split(enc.component);
-        const picked = comps === 'all' ? cs : comps.map((c) => cs[c - 1] ?? '');
-        for (const c of picked) {
+        const wanted = comps === 'all' ? cs.map((_, i) => i + 1) : comps;
+        for (const k of wanted) {
+          const c = cs[k - 1] ?? '';
+          const into = keptDate || (limitedDataSet && LDS_ADDRESSES.has(at) && (k === 3 || k === 5 || k === 9)) ? kept : values;
           for (const sub of c.split(enc.subcomponent)) {
             const v = decodeHl7Text(sub, enc).text.trim();
             const isDate = /^\d{8}/.test(v);
             const value = isDate ? v.slice(0, 8) : v;
-            if (value.length >= 3 && !SKIP.test(value) && !/^\d{1,3}$/.test(value)) values.add(value);
+            if (value.length >= 3 && !SKIP.test(value) && !/^\d{1,3}$/.test(value)) into.add(value);
           }
         }
       }
     }
   }
-  return [...values];
+  return { direct: [...values], kept: [...kept] };
 }
 
 /** Whether `value` occurs in `output` as a whole word (case-insensitive), the way a reader would find it. */
