@@ -1,0 +1,15 @@
+export { AccessError, type AccessErrorCode } from './access-error.ts';
+export { ROLES, isRole, type Role } from './roles.ts';
+export type { Principal, PrincipalKind, ServiceAccountRecord, UserRecord } from './identity/principal.ts';
+export { MIN_PASSWORD_LENGTH, PasswordPolicy, loadCommonPasswords, type PasswordVerdict } from './identity/password-policy.ts';
+export { argon2idHasher, DEFAULT_ARGON2, type Argon2Params, type PasswordHasher } from './identity/password-hasher.ts';
+export { matchTotp, newTotpSecret, totpCode, totpUri, TOTP_PERIOD_S } from './identity/totp.ts';
+export { newRecoveryCodes, recoveryCodeHash } from './identity/recovery-codes.ts';
+export { API_KEY_PREFIX, ApiKeys, DEFAULT_API_KEY_TTL_MS, type IssuedApiKey } from './identity/api-keys.ts';
+export { DEFAULT_TOKEN_TTL_MS, TokenIssuer, type AccessTokenClaims } from './identity/token-issuer.ts';
+export { Authenticator, type AuthenticatorOptions, type MfaChallenge, type NewSession, type SecondFactor } from './identity/authenticator.ts';
+export type { ApiKeyRecord, BreakGlassRecord, GrantRecord, SessionRecord, WebAuthnCredentialRecord } from './store/access-records.ts';
+export type { AccessStore, UserPatch } from './store/access-store.ts';
+export { openSqlAccessStore } from './store/sql-access-store.ts';
+export { openPgliteAccessStore, openPostgresAccessStore } from './store/open-access-store.ts';
+export type { PgDriverOptions } from './store/pg-driver.ts';
