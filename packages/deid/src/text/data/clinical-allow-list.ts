@@ -57,6 +57,7 @@ hebrew latin swahili tagalog jamaican puerto rican dominican salvadoran guatemal
 peruvian venezuelan ecuadorian ukrainian czech hungarian romanian bulgarian serbian croatian bosnian
 albanian armenian iranian iraqi syrian lebanese afghan nepali tibetan mongolian indonesian malaysian
 australian alaskan hawaiian islander medicare medicaid nonhispanic
+fax phone tel cell mobile pager desk email office home work
 na hgb hct plt bun cr alt ast inr ptt ldl hdl tsh wbc rbc mcv mch bnp ck alb phos lft ekg ecg cbc bmp cmp abg ua cxr mri gfr egfr a1c
 aetna humana cigna anthem tricare unitedhealthcare unitedhealth kaiser wellcare molina centene
 streptococcus staphylococcus escherichia klebsiella pseudomonas enterococcus candida clostridium

@@ -47,7 +47,7 @@ const EPONYM_NEXT: ReadonlySet<string> = new Set(
 );
 /** Labels after which the next capitalized words on the line are a person's name. */
 const NAME_LABEL =
-  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|referring(?:\s+physician)?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|(?:mother|father|daughter|son|sister|brother)(?:-in-law)?|guardian|(?:my\s+|(?:last|first|maiden|full)\s+)?name(?:\s+is)?)\s*[:?(-]?[ \t]*/gi;
+  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|referring(?:\s+physician)?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|(?:mother|father|daughter|son|sister|brother)(?:-in-law)?|guardian|(?:my\s+|(?:last|first|maiden|full)\s+)?name(?:\s+is)?)\b\s*[:?(-]?[ \t]*/gi;
 
 /**
  * Finds person names and place names from word lists and context: titles (`Dr. Reyes`),
@@ -183,7 +183,6 @@ export class NameDetector implements SpanDetector {
 
   /** `my name is vitoria`: after a name label, a lower-case word that is a listed name or no English word. */
   #lowerCaseAfterLabel(text: string, starts: ReadonlySet<number>, out: DetectedSpan[]): void {
-    const d = this.#dict;
     for (const at of starts) {
       const m = LOWER_WORDS.exec(text.slice(at, at + 40));
       if (m === null) continue;
@@ -191,8 +190,8 @@ export class NameDetector implements SpanDetector {
       for (const w of m[0].split(/(\s+)/)) {
         if (/^\s+$/.test(w)) continue;
         const norm = normalizeToken(w);
-        const listed = d.firstNames.has(norm) || d.surnames.has(norm);
-        if (!(listed || (!this.#wordLike(norm) && !this.#allowed(norm)))) break;
+        const plain = this.#wordLike(norm) || this.#allowed(norm);
+        if (norm.length < 2 || plain) break;
         end = text.indexOf(w, end) + w.length;
       }
       if (end > at) out.push({ start: at, end, category: 'name', detector: 'dictionary.label', strength: SPAN_STRENGTH.context });
