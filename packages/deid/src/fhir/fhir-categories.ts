@@ -81,16 +81,10 @@ export function categoryOf(node: ElementNode, rule: FhirPathRule): SafeHarborCat
  * A manifest rule id for a FHIRPath rule (a short token: letters, digits, `. _ : / - [ ] *`):
  * `fhir.<method>:<path>` with `nodesByType('X')` written `type[X]`, other characters as `_`.
  */
-const ruleIds = new WeakMap<FhirPathRule, string>();
-
 export function fhirRuleId(rule: FhirPathRule): string {
-  const known = ruleIds.get(rule);
-  if (known !== undefined) return known;
   const path = rule.path
     .replace(/nodesByType\(['"]([A-Za-z0-9]+)['"]\)/g, 'type[$1]')
     .replace(/nodesByName\(['"]([A-Za-z0-9]+)['"]\)/g, 'name[$1]')
     .replace(/[^A-Za-z0-9._:/\-[\]*]/g, '_');
-  const id = `fhir.${rule.method}:${path}`.slice(0, 128);
-  ruleIds.set(rule, id);
-  return id;
+  return `fhir.${rule.method}:${path}`.slice(0, 128);
 }

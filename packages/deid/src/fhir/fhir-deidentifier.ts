@@ -10,6 +10,7 @@ import { categoryOf, contactKind, fhirRuleId, identifierKind, operationOf } from
 import { removeUnknownExtensions } from './fhir-extensions.ts';
 import { FhirPatientIndex, type FhirPatientEntry } from './fhir-patient-index.ts';
 import { fhirRulesForProfile } from './fhir-profile-rules.ts';
+import type { FhirPathRule } from './fhir-rule.ts';
 import { type AnonymizeHooks, FhirRuleAnonymizer, type ResourceEnvironment } from './fhir-rule-anonymizer.ts';
 import type { FhirRuleConfig } from './msft-config.ts';
 import { ReferencePseudonyms } from './reference-pseudonyms.ts';
@@ -92,6 +93,7 @@ export class FhirDeidentifier {
   readonly #options: FhirDeidentifierOptions;
   readonly #pseudonymCache = new Map<string, string>();
   readonly #lookupCache = new Map<string, FhirPatientEntry | null>();
+  readonly #ruleIds = new WeakMap<FhirPathRule, string>();
   readonly #textCache = new WeakMap<object, Map<string, string>>();
   readonly #datesKnown = new Map<string, KnownIdentifiers>();
 
@@ -190,7 +192,12 @@ export class FhirDeidentifier {
         return env;
       },
       record: (_op, node, rule) => {
-        tally.add(categoryOf(node, rule), fhirRuleId(rule));
+        let id = this.#ruleIds.get(rule);
+        if (id === undefined) {
+          id = fhirRuleId(rule);
+          this.#ruleIds.set(rule, id);
+        }
+        tally.add(categoryOf(node, rule), id);
       },
     };
     const onError = this.#mode.kind === 'msft' ? this.#mode.config.processingErrors : 'raise';

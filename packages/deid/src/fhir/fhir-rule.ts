@@ -28,6 +28,8 @@ export interface CompiledRule {
   readonly rule: FhirPathRule;
   /** `Patient` in `Patient.name`; empty for rules on every resource (`nodesByType(...)`, `Resource.id`). */
   readonly resourceType: string;
+  /** Expressions this rule's method compiles while it runs (generalize cases), kept with the rule. */
+  readonly memo: Map<string, CompiledPath>;
   readonly match:
     | { readonly kind: 'resource' }
     | { readonly kind: 'type' | 'name'; readonly key: string; readonly child: string | undefined }
@@ -70,17 +72,17 @@ export function compileRules(rules: readonly FhirPathRule[], options: CompileOpt
     const expression = m?.[2] === undefined || m[2] === '' ? rule.path : m[2];
     const where = `fhirPathRules[${String(index)}]`;
     if (expression === rule.path && resourceType !== '' && rule.path === resourceType) {
-      return { index, rule, resourceType: GENERAL_TYPES.has(resourceType) ? '' : resourceType, match: { kind: 'resource' } };
+      return { index, rule, memo: new Map(), resourceType: GENERAL_TYPES.has(resourceType) ? '' : resourceType, match: { kind: 'resource' } };
     }
     const rt = GENERAL_TYPES.has(resourceType) ? '' : resourceType;
     const byType = TYPE_RULE.exec(expression);
     if (byType?.[1] !== undefined && options.fhirPathOnly === true) {
       const fp = `descendants().ofType(FHIR.${byType[1]})${byType[2] === undefined ? '' : `.${byType[2]}`}`;
-      return { index, rule, resourceType: rt, match: { kind: 'fhirpath', evaluate: compilePath(fp, undefined, where) } };
+      return { index, rule, memo: new Map(), resourceType: rt, match: { kind: 'fhirpath', evaluate: compilePath(fp, undefined, where) } };
     }
-    if (byType?.[1] !== undefined) return { index, rule, resourceType: rt, match: { kind: 'type', key: byType[1], child: byType[2] } };
+    if (byType?.[1] !== undefined) return { index, rule, memo: new Map(), resourceType: rt, match: { kind: 'type', key: byType[1], child: byType[2] } };
     const byName = NAME_RULE.exec(expression);
-    if (byName?.[1] !== undefined) return { index, rule, resourceType: rt, match: { kind: 'name', key: byName[1], child: byName[2] } };
+    if (byName?.[1] !== undefined) return { index, rule, memo: new Map(), resourceType: rt, match: { kind: 'name', key: byName[1], child: byName[2] } };
     const then = TYPE_THEN.exec(expression);
     if (then?.[1] !== undefined && then[2] !== undefined) {
       const rest = then[2];
@@ -95,15 +97,15 @@ export function compileRules(rules: readonly FhirPathRule[], options: CompileOpt
         return fn;
       };
       compiled('Element');
-      return { index, rule, resourceType: rt, match: { kind: 'type-then', key: then[1], then: compiled } };
+      return { index, rule, memo: new Map(), resourceType: rt, match: { kind: 'type-then', key: then[1], then: compiled } };
     }
     if (options.fhirPathOnly !== true && SIMPLE_PATH.test(expression)) {
       // Plain child steps (`id`, `entry.fullUrl`): walked on the tree, same result as FHIRPath.
-      return { index, rule, resourceType: rt, match: { kind: 'path', steps: expression.split('.') } };
+      return { index, rule, memo: new Map(), resourceType: rt, match: { kind: 'path', steps: expression.split('.') } };
     }
     if (/nodesBy(Type|Name)\(/.test(expression)) {
       throw new FhirDeidError('fhir-unsupported-rule', 'nodesByType/nodesByName must start the expression', { place: { path: where } });
     }
-    return { index, rule, resourceType: rt, match: { kind: 'fhirpath', evaluate: compilePath(expression, undefined, where) } };
+    return { index, rule, memo: new Map(), resourceType: rt, match: { kind: 'fhirpath', evaluate: compilePath(expression, undefined, where) } };
   });
 }

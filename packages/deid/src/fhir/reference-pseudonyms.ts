@@ -7,18 +7,7 @@ import type { FhirPatientEntry, FhirPatientIndex } from './fhir-patient-index.ts
  * A UUID form of a pseudonym, so `urn:uuid:` references stay valid URNs (RFC 9562 §5.8, version 8):
  * the SHA-256 of the pseudonym (itself keyed), not of any identifier.
  */
-const uuidMemo = new Map<string, string>();
-
 export function uuidOfPseudonym(pseudonym: string): string {
-  const known = uuidMemo.get(pseudonym);
-  if (known !== undefined) return known;
-  const uuid = computeUuid(pseudonym);
-  if (uuidMemo.size >= 100_000) uuidMemo.clear();
-  uuidMemo.set(pseudonym, uuid);
-  return uuid;
-}
-
-function computeUuid(pseudonym: string): string {
   const h = createHash('sha256').update(pseudonym, 'utf8').digest();
   h[6] = ((h[6] ?? 0) & 0x0f) | 0x80;
   h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
@@ -87,6 +76,17 @@ export class ReferencePseudonyms {
     return this.#index.fallback(id).pseudonym;
   }
 
+  #uuid(pseudonym: string): string {
+    const k = `uuid\0${pseudonym}`;
+    let u = this.#cache.get(k);
+    if (u === undefined) {
+      u = uuidOfPseudonym(pseudonym);
+      if (this.#cache.size >= 200_000) this.#cache.clear();
+      this.#cache.set(k, u);
+    }
+    return u;
+  }
+
   /** A resource's own id. */
   resourceId(resourceType: string, id: string, contained: boolean): string {
     if (contained) return this.#for('local', id);
@@ -99,7 +99,7 @@ export class ReferencePseudonyms {
     const uuid = UUID.exec(ref);
     if (uuid?.[1] !== undefined) {
       const patient = this.#lookup(ref);
-      return `urn:uuid:${uuidOfPseudonym(patient?.context.pseudonym ?? this.#for('urn:uuid', uuid[1]))}`;
+      return `urn:uuid:${this.#uuid(patient?.context.pseudonym ?? this.#for('urn:uuid', uuid[1]))}`;
     }
     const oid = OID.exec(ref);
     if (oid?.[1] !== undefined) return `urn:oid:${oidOfPseudonym(this.#for('urn:oid', oid[1]))}`;

@@ -177,20 +177,18 @@ function perturb(node: ElementNode, rule: CompiledRule, ctx: MethodContext): voi
   ctx.record('perturb', node);
 }
 
-const generalizeCache = new Map<string, (data: unknown) => unknown[]>();
-
-function evaluateOn(node: ElementNode, expression: string, resource: JsonObject): unknown[] {
+function evaluateOn(node: ElementNode, expression: string, resource: JsonObject, memo: CompiledRule['memo']): unknown[] {
   const parent = node.parent;
   if (parent?.childPath === undefined) return [];
   const data = parent.key === '' ? resource : nodeValue(parent);
   const step = `${node.name}${node.index === undefined ? '' : `[${String(node.index)}]`}`;
   const key = `${parent.childPath}\0${step}\0${expression}`;
-  let fn = generalizeCache.get(key);
+  let fn = memo.get(key);
   if (fn === undefined) {
     const compiled = fhirpath.compile({ base: parent.childPath, expression: `${step}.select(${expression})` }, R4_MODEL, { async: false });
     fn = (d: unknown) => compiled(d) as unknown[];
-    if (generalizeCache.size > 10_000) generalizeCache.clear();
-    generalizeCache.set(key, fn);
+    if (memo.size > 10_000) memo.clear();
+    memo.set(key, fn);
   }
   return fn(data);
 }
@@ -205,9 +203,9 @@ function generalize(node: ElementNode, rule: CompiledRule, ctx: MethodContext, r
   for (const [predicate, replacement] of Object.entries(cases)) {
     let hit: unknown[];
     try {
-      hit = evaluateOn(node, predicate, resource);
+      hit = evaluateOn(node, predicate, resource, rule.memo);
       if (hit[0] !== true) continue;
-      const out = evaluateOn(node, String(replacement), resource)[0];
+      const out = evaluateOn(node, String(replacement), resource, rule.memo)[0];
       setNodeValue(node, typeof out === 'string' || typeof out === 'number' || typeof out === 'boolean' ? out : null);
     } catch (cause) {
       throw new FhirDeidError('fhir-processing', 'a generalize case failed', { cause, place: { path: node.key } });
