@@ -1,9 +1,10 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { runDeidCommand, withDeidOptions, type DeidCommandOptions } from './deid-command.ts';
 import { hl7v2Processor } from './hl7v2-processor.ts';
 
 interface Hl7Options extends DeidCommandOptions {
+  readonly idField?: 'PID-3' | 'PID-2' | 'PID-4' | 'PID-19';
   readonly idType?: string[];
   readonly idAuthority?: string;
   readonly idSystem?: string;
@@ -15,6 +16,7 @@ export function registerDeidHl7v2(parent: Command, ctx: CliContext): void {
     .command('hl7v2')
     .description('De-identify HL7 v2 messages (files or folders; MLLP-framed and batch files too)')
     .argument('<input...>', 'HL7 v2 files or folders (folders: *.hl7, *.hl7v2, *.msg, *.txt, *.er7, recursively)')
+    .addOption(new Option('--id-field <field>', 'where the patient identity is read (PID-19 = the SSN field)').choices(['PID-3', 'PID-2', 'PID-4', 'PID-19']).default('PID-3'))
     .option('--id-type <code...>', 'PID-3 identifier type codes (CX-5) that identify the patient, in order (default MR MRN PI PT)')
     .option('--id-authority <name>', 'only PID-3 identifiers from this assigning authority (CX-4.1 or CX-4.2)')
     .option('--id-system <system>', 'identity system to use for the resolved identifier (the same string in every format links them)');
@@ -28,6 +30,7 @@ Examples:
   );
   command.action(async (inputs: string[], options: Hl7Options) => {
     const identity = {
+      ...(options.idField === undefined ? {} : { field: options.idField }),
       ...(options.idType === undefined ? {} : { identifierTypes: options.idType.map((t) => t.toUpperCase()) }),
       ...(options.idAuthority === undefined ? {} : { assigningAuthority: options.idAuthority }),
       ...(options.idSystem === undefined ? {} : { system: options.idSystem }),

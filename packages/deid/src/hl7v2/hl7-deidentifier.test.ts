@@ -137,6 +137,19 @@ describe('Hl7Deidentifier rules', () => {
     expect(field(out, 'OBX', 14)).toEqual([`${expected}083000.123-0500`]);
   });
 
+  it('can identify the patient by the SSN (PID-19) or another CX field, and puts the pseudonym in PID-3', () => {
+    const factory = createPatientContextFactory(keyA);
+    const bySsn = new Hl7Deidentifier({ factory, methods: new MethodApplier(builtinProfile('safe-harbor'), keyA, { text }), identity: { field: 'PID-19' } });
+    const out = bySsn.deidentify(msg('MRN-77^^^HOSP^MR')).text;
+    const ssnPatient = factory.forPatient({ system: 'ssn', value: '123-45-6789' });
+    expect(field(out, 'PID', 3)[0]?.split('~')[0]).toBe(`${ssnPatient.pseudonym}^^^^PI`);
+    expect(field(out, 'PID', 19)).toEqual(['']);
+    expect(out).not.toContain('123-45-6789');
+    const byMpi = new Hl7Deidentifier({ factory, methods: new MethodApplier(builtinProfile('safe-harbor'), keyA, { text }), identity: { field: 'PID-2', system: 'mpi' } });
+    const mpiOut = byMpi.deidentify(msg('MRN-77^^^HOSP^MR').replace('PID|1||', 'PID|1|MPI-5^^^MPI^PI|')).text;
+    expect(field(mpiOut, 'PID', 3)[0]?.split('~')[0]).toBe(`${factory.forPatient({ system: 'mpi', value: 'MPI-5' }).pseudonym}^^^^PI`);
+  });
+
   it('removes Z-segments and unknown segments by default, keeps them when the profile says so', () => {
     const input = msg('MRN-77^^^HOSP^MR', 'ZPI|1|DOE^JANE\rSPM|1|S-1\r');
     const r = deidentifier().deidentify(input);

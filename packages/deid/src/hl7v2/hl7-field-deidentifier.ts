@@ -88,7 +88,7 @@ export class Hl7FieldDeidentifier {
       case 'dob':
         return this.#reps(raw, enc, (rep) => this.#date(rep, rule.kind === 'dob', scope));
       case 'pid':
-        return this.#patientIds(raw, scope);
+        return this.#patientIds(raw, scope, segment === 'PID' && (scope.identity.field ?? 'PID-3') !== 'PID-3');
       case 'mrn':
       case 'acct':
       case 'id': {
@@ -200,10 +200,13 @@ export class Hl7FieldDeidentifier {
     return method.kind === 'generalize' ? encodeHl7Text(generalizeAge(n), scope.enc) : this.#value('date.age', rep, scope);
   }
 
-  /** PID-3 / MRG-1: the resolved patient's repetition becomes their pseudonym; the others go by type. */
-  #patientIds(raw: string, scope: Hl7FieldScope): string {
+  /**
+   * PID-3 / MRG-1: the resolved patient's repetition becomes their pseudonym; the others go by type.
+   * When the patient is identified by another field, PID-3 starts with their pseudonym (type PI).
+   */
+  #patientIds(raw: string, scope: Hl7FieldScope, elsewhere = false): string {
     const { enc } = scope;
-    const resolved = resolvePatient(raw, enc, scope.identity);
+    const resolved = elsewhere ? undefined : resolvePatient(raw, enc, scope.identity);
     const reps = raw.split(enc.repetition).map((rep, i) => {
       if (rep === '') return '';
       const cx = parseCx(rep, enc);
@@ -221,6 +224,8 @@ export class Hl7FieldDeidentifier {
       return type === '' ? value : `${value}${enc.component.repeat(4)}${type}`;
     });
     const kept = reps.filter((r) => r !== '');
+    const method = this.#methods.methodFor('mrn.patient');
+    if (elsewhere && scope.patient !== undefined && method.kind === 'pseudonym') kept.unshift(`${encodeHl7Text(scope.patient.pseudonym, enc)}${enc.component.repeat(4)}PI`);
     return kept.join(enc.repetition);
   }
 }

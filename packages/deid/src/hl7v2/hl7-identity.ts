@@ -9,6 +9,12 @@ import { decodeHl7Text } from './hl7-escape.ts';
  * universal id) is `assigningAuthority`.
  */
 export interface Hl7IdentityRule {
+  /**
+   * Where the identity is read: PID-3 (default), PID-2 or PID-4 (CX lists, same type rules), or
+   * PID-19 (the SSN field; system `ssn` unless `system` says otherwise). The patient's pseudonym
+   * always goes into PID-3.
+   */
+  readonly field?: 'PID-3' | 'PID-2' | 'PID-4' | 'PID-19';
   /** CX-5 type codes, in order of preference. Default `['MR', 'MRN', 'PI', 'PT']`; `SS` would use the SSN. */
   readonly identifierTypes?: readonly string[];
   readonly assigningAuthority?: string;
@@ -61,4 +67,14 @@ export function resolvePatient(field: string, enc: Hl7Encoding, rule: Hl7Identit
   const i = reps.findIndex((cx) => cx.value !== '');
   const identity = i < 0 ? undefined : identityOfCx(reps[i] as ParsedCx, rule, true);
   return identity === undefined ? undefined : { identity, repetition: i };
+}
+
+/** Resolves the patient of a PID segment's fields (`fields[n]` is PID-n) under the rule. */
+export function resolvePatientFromPid(fields: readonly string[], enc: Hl7Encoding, rule: Hl7IdentityRule): PatientIdentity | undefined {
+  const where = rule.field ?? 'PID-3';
+  if (where === 'PID-19') {
+    const value = decodeHl7Text((fields[19] ?? '').split(enc.component)[0] ?? '', enc).text.trim();
+    return value === '' ? undefined : { system: rule.system ?? 'ssn', value };
+  }
+  return resolvePatient(fields[where === 'PID-2' ? 2 : where === 'PID-4' ? 4 : 3] ?? '', enc, rule)?.identity;
 }
