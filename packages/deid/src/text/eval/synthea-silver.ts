@@ -60,12 +60,29 @@ function occurrences(text: string, needle: string, category: SafeHarborCategory,
 
 /**
  * Silver labels for a Synthea note: every occurrence (exact, word-bounded) in the note of an
- * identifier of the patient's own Patient resource: name parts, birth/death date in ISO and common
+ * identifier of the patient's own Patient resource: whole names and name parts, birth/death date in ISO and common
  * written forms, identifier values, phone, e-mail and address parts. Overlaps are kept as is.
  */
 export function silverSpans(text: string, known: KnownIdentifiers): GoldSpan[] {
   const out: GoldSpan[] = [];
-  for (const name of known.names ?? []) for (const part of name.split(/\s+/)) occurrences(text, part, 'name', 'PATIENT', out);
+  // Whole names first (`Marine542 Ai120`: any run of two or more of its words, or given + family), then parts.
+  for (const name of known.names ?? []) {
+    const words = name.split(/\s+/);
+    const variants = new Set([name, `${words[0] ?? ''} ${words[words.length - 1] ?? ''}`]);
+    for (let i = 0; i < words.length; i++) for (let j = i + 2; j <= words.length; j++) variants.add(words.slice(i, j).join(' '));
+    for (const whole of [...variants].sort((a, b) => b.length - a.length)) {
+      const found: GoldSpan[] = [];
+      occurrences(text, whole, 'name', 'PATIENT', found);
+      for (const f of found) if (!out.some((o) => o.start < f.end && f.start < o.end)) out.push(f);
+    }
+  }
+  for (const name of known.names ?? []) {
+    for (const part of name.split(/\s+/)) {
+      const parts: GoldSpan[] = [];
+      occurrences(text, part, 'name', 'PATIENT', parts);
+      for (const p of parts) if (!out.some((o) => o.start <= p.start && p.end <= o.end)) out.push(p);
+    }
+  }
   for (const date of known.dates ?? []) {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
     const forms = m === null ? [date] : writtenForms(Number(m[1]), Number(m[2]), Number(m[3]));
