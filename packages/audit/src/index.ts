@@ -63,3 +63,7 @@ export {
 export type { AppendBatch, EntryHit, EntryQuery, LedgerStore, StoredCheckpoint, StoredEntry, StoredTile, StoredVerifierKey } from './store/ledger-store.ts';
 export { openConfiguredLedgerStore, openPgliteLedgerStore, openPostgresLedgerStore } from './store/open-ledger-store.ts';
 export type { PgDriverOptions } from './store/pg-driver.ts';
+export { openPgDriver } from './store/pg-driver.ts';
+export { openPgliteDriver } from './store/pglite-driver.ts';
+export type { SqlDriver, SqlQuery } from './store/sql-driver.ts';
+export { dropTestSchema, randomTestSchema, TEST_PG_URL } from './store/pg-test-schema.ts';
