@@ -92,7 +92,6 @@ export class FhirDeidentifier {
   readonly #applier: MethodApplier | undefined;
   readonly #options: FhirDeidentifierOptions;
   readonly #pseudonymCache = new Map<string, string>();
-  readonly #lookupCache = new Map<string, FhirPatientEntry | null>();
   readonly #ruleIds = new WeakMap<FhirPathRule, string>();
   readonly #textCache = new WeakMap<object, Map<string, string>>();
   readonly #datesKnown = new Map<string, KnownIdentifiers>();
@@ -145,7 +144,7 @@ export class FhirDeidentifier {
     this.registerPatients(resource);
     const tally = new DeidTally();
     const problems: FhirProblem[] = [];
-    const refs = new ReferencePseudonyms(this.index, this.#pseudonymCache, this.#lookupCache);
+    const refs = new ReferencePseudonyms(this.index, this.#pseudonymCache);
     const profile = this.#mode.kind === 'profile' ? this.#mode.profile.profile : undefined;
     let containerEnv: ResourceEnvironment | undefined;
     let entryOfResource: FhirPatientEntry | undefined;
@@ -172,12 +171,12 @@ export class FhirDeidentifier {
         resourceType = typeof res.resourceType === 'string' ? res.resourceType : '';
         if (isContained && containerEnv !== undefined) return containerEnv;
         let entry: FhirPatientEntry | undefined;
-        if (res.resourceType === 'Patient' && typeof res.id === 'string') entry = this.#lookup(`Patient/${res.id}`) ?? this.index.register(res);
+        if (res.resourceType === 'Patient' && typeof res.id === 'string') entry = refs.patient(`Patient/${res.id}`) ?? this.index.register(res);
         else if (res.resourceType === 'Patient') entry = this.index.register(res);
         else {
           const ref = patientReference(res);
           if (ref !== undefined) {
-            entry = this.#lookup(ref);
+            entry = refs.patient(ref);
             if (entry === undefined) problems.push({ code: 'unresolved-patient', message: 'the patient this resource refers to was not found; its id was used as identity', place: { path: `${resourceType}.subject` } });
           }
         }
@@ -214,17 +213,6 @@ export class FhirDeidentifier {
       problems.push({ code: e.code, message: e.message, place: e.place ?? {} });
     }
     return { resource, tally, problems };
-  }
-
-  #lookup(ref: string): FhirPatientEntry | undefined {
-    const known = this.#lookupCache.get(ref);
-    if (known !== undefined && known !== null) return known;
-    const entry = this.index.lookup(ref);
-    if (entry !== undefined) {
-      if (this.#lookupCache.size >= 100_000) this.#lookupCache.clear();
-      this.#lookupCache.set(ref, entry);
-    }
-    return entry;
   }
 
   #dates(dates: string[]): KnownIdentifiers {

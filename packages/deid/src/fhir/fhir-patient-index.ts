@@ -104,8 +104,15 @@ export class FhirPatientIndex {
     this.#systems = identifierSystems;
   }
 
+  #generation = 0;
+
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Changes whenever a patient is registered (memos of look-ups, misses included, check it). */
+  get generation(): number {
+    return this.#generation;
   }
 
   #key(ref: string): string {
@@ -117,6 +124,7 @@ export class FhirPatientIndex {
     const identity = fhirPatientIdentity(patient, this.#systems);
     if (identity === undefined) return undefined;
     const entry: FhirPatientEntry = { context: this.#factory.forPatient(identity), known: fhirKnownIdentifiers(patient) };
+    this.#generation++;
     if (typeof patient.id === 'string') {
       this.#entries.set(this.#key(`Patient/${patient.id}`), entry);
       this.#entries.set(this.#key(`urn:uuid:${patient.id}`), entry);

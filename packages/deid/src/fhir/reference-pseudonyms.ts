@@ -36,24 +36,32 @@ export class ReferencePseudonyms {
   readonly #cache: Map<string, string>;
   /** References to patients the index did not know (counted as problems by the caller). */
   unresolvedPatients = 0;
-  /** Look-ups memo (memory only; cleared with the index's generation, bounded). */
-  readonly #lookups: Map<string, FhirPatientEntry | null>;
+  /**
+   * Look-ups of this object's life (one resource or Bundle): memory only, dropped with it, so
+   * references are held in the clear no longer than the resource itself.
+   */
+  readonly #lookups = new Map<string, FhirPatientEntry | null>();
+  #generation = -1;
 
   #lookup(ref: string): FhirPatientEntry | undefined {
+    if (this.#generation !== this.#index.generation) {
+      this.#lookups.clear();
+      this.#generation = this.#index.generation;
+    }
     let e = this.#lookups.get(ref);
     if (e === undefined) {
       e = this.#index.lookup(ref) ?? null;
-      if (this.#lookups.size >= 100_000) this.#lookups.clear();
-      // Misses are not remembered: a later first pass may register the patient.
-      if (e !== null) this.#lookups.set(ref, e);
+      this.#lookups.set(ref, e);
     }
     return e ?? undefined;
   }
 
-  /** `cache`: memo of `pseudonymFor` results (memory only), shared across calls; bounded by the caller. */
-  constructor(index: FhirPatientIndex, cache: Map<string, string> = new Map(), lookups: Map<string, FhirPatientEntry | null> = new Map()) {
+  /**
+   * `cache`: memo of `pseudonymFor` results of non-patient ids (memory only, bounded to 200,000,
+   * shared across calls for speed: the factory's HMAC dominates otherwise).
+   */
+  constructor(index: FhirPatientIndex, cache: Map<string, string> = new Map()) {
     this.#index = index;
-    this.#lookups = lookups;
     this.#global = index.global();
     this.#cache = cache;
   }
@@ -67,6 +75,11 @@ export class ReferencePseudonyms {
       this.#cache.set(k, p);
     }
     return p;
+  }
+
+  /** The registered patient a reference points to, if any. */
+  patient(ref: string): FhirPatientEntry | undefined {
+    return this.#lookup(ref);
   }
 
   patientPseudonym(id: string): string {

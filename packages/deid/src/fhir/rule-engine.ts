@@ -102,8 +102,9 @@ export function runRules(
 ): ResourceTree {
   let tree = buildResourceTree(resource);
   if (options.dropUnknownElements) {
-    for (const node of tree.nodes) if (node.type === '?') removeNode(node);
-    tree = buildResourceTree(resource);
+    const unknown = tree.nodes.filter((n) => n.type === '?');
+    for (const node of unknown) removeNode(node);
+    if (unknown.length > 0) tree = buildResourceTree(resource);
   }
   const full: MethodContext = { ...ctx, visited: new Set<string>(), substituted: [] };
   let nestedKeys = new Set(tree.nested.map((n) => n.key));
