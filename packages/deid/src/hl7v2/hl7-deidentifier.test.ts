@@ -11,7 +11,7 @@ import { DEFAULT_ENCODING } from './hl7-encoding.ts';
 import { encodeHl7Text } from './hl7-escape.ts';
 import { segmentFields } from './hl7-structure.ts';
 import { corpusHl7Files, identifierValues, leaks, limitedDataSetKeptValues, readCorpusText } from './hl7-test-corpus.ts';
-import { encodingArb } from './hl7-arbitraries.ts';
+import { encodingArb, messageArb } from './hl7-arbitraries.ts';
 
 const keyA = deidKeyFromSecret(new Uint8Array(32).fill(11));
 const keyB = deidKeyFromSecret(new Uint8Array(32).fill(12));
@@ -203,6 +203,37 @@ describe('Hl7Deidentifier rules', () => {
         expect(out).not.toContain(encodeHl7Text('01/01/1980', enc));
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('never leaks a seeded identifier placed at a random identifying position among random segments', () => {
+    // Positions whose whole component 1 is an identifier of the patient, a relative, an employer or the insured.
+    const positions: readonly (readonly [string, number])[] = [
+      ['PID', 5], ['PID', 6], ['PID', 9], ['PID', 11], ['PID', 13], ['PID', 14], ['PID', 19], ['PID', 20], ['NK1', 2], ['NK1', 4], ['NK1', 5], ['NK1', 30],
+      ['GT1', 3], ['GT1', 5], ['GT1', 6], ['GT1', 12], ['GT1', 16], ['IN1', 16], ['IN1', 19], ['IN1', 36], ['IN2', 2], ['IN2', 49], ['IN2', 61], ['MRG', 7], ['PV1', 7], ['ORC', 12],
+    ];
+    const seeded = fc.stringMatching(/^[A-Z][A-Z0-9]{5,11}$/).filter((v) => /\d/.test(v) && /[A-Z]{2}/.test(v));
+    fc.assert(
+      fc.property(messageArb, fc.array(fc.tuple(fc.constantFrom(...positions), seeded, fc.nat(2), fc.nat(2)), { minLength: 1, maxLength: 4 }), (m, seeds) => {
+        const { enc } = m;
+        const lines = m.text.split(m.terminator).filter((l) => l !== '');
+        for (const [[seg, n], value, rep, comp] of seeds) {
+          const fields = [seg, ...Array.from({ length: n }, () => '')];
+          fields[n] = `${enc.repetition.repeat(rep)}${enc.component.repeat(comp)}${value}`;
+          lines.splice(1 + (value.length % lines.length), 0, fields.join(enc.field));
+          // The same value repeated in free text.
+          lines.push(['NTE', '1', '', encodeHl7Text(`see ${value} again`, enc)].join(enc.field));
+        }
+        for (const profile of ['safe-harbor', 'date-shift', 'limited-data-set'] as const) {
+          const out = deidentifier(builtinProfile(profile)).deidentify(lines.join(m.terminator)).text;
+          for (const [[seg, n], value, , comp] of seeds) {
+            // A limited data set keeps city and ZIP (XAD components 3 and 5).
+            const keptByLds = profile === 'limited-data-set' && ['PID-11', 'NK1-4', 'GT1-5', 'IN1-19'].includes(`${seg}-${String(n)}`) && (comp === 2 || comp === 4);
+            if (!keptByLds) expect(out.includes(value), `${profile} ${seg}-${String(n)}`).toBe(false);
+          }
+        }
+      }),
+      { numRuns: 100 },
     );
   });
 });

@@ -55,7 +55,8 @@ export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Enc
             addParts(addresses, [comps[0], comps[1]]);
             break;
           case 'phone':
-            addParts(phones, [comps[0], comps[11]]);
+            // Every component (4+ characters): feeds put numbers and addresses in any of them.
+            addParts(phones, comps);
             if ((comps[5] ?? '') !== '' || (comps[6] ?? '') !== '') addParts(phones, [`${plain(comps[5])}${plain(comps[6])}`]);
             addParts(emails, [comps[3]]);
             break;
@@ -67,7 +68,8 @@ export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Enc
           case 'acct':
           case 'id':
           case 'dev':
-            addParts(identifiers, [subs(0)[0]]);
+            // Component 1, and any other component holding digits (an id in the wrong place).
+            addParts(identifiers, [subs(0)[0], ...comps.slice(1).filter((c) => /\d/.test(c))]);
             break;
           case 'dob': {
             const d = hl7DateToIso(plain(comps[0]));
