@@ -233,7 +233,7 @@ describe('Hl7Deidentifier rules', () => {
           }
         }
       }),
-      { numRuns: 100 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 100) },
     );
   });
 });
