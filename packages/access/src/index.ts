@@ -13,3 +13,10 @@ export type { AccessStore, UserPatch } from './store/access-store.ts';
 export { openSqlAccessStore } from './store/sql-access-store.ts';
 export { openPgliteAccessStore, openPostgresAccessStore } from './store/open-access-store.ts';
 export type { PgDriverOptions } from './store/pg-driver.ts';
+export { ACTION_RESOURCE, ACTIONS, isAction, RESOURCE_TYPES, type Action, type ResourceType } from './authz/actions.ts';
+export {
+  DEFAULT_POLICY_DIR, PolicyEngine, policiesFromText, readPolicyFolder, validatePolicies,
+  type PolicyDecision, type PolicyRequest, type PolicySource, type ResourceRef,
+} from './authz/policy-engine.ts';
+export { accessMatrix, renderAccessDoc, typicalRequest } from './authz/access-matrix.ts';
+export { Authorizer, BREAK_GLASS_TTL_MS, MAX_GRANT_TTL_MS, type AuthzRequest } from './authz/authorizer.ts';
