@@ -2,7 +2,7 @@ import { BaseError } from '@phiguard/core';
 
 export const VAULT_ERROR_CODES = [
   'not-found',
-  'blob-exists',
+  'exists',
   'blob-corrupt',
   'retained',
   'legal-hold',
