@@ -17,4 +17,22 @@ export { verifyChain, type ChainOptions, type CrlRequirement } from './attestati
 export { AMD_ARK_FINGERPRINTS } from './attestation/sev-snp/amd-roots.ts';
 export { parseSnpReport, SNP_REPORT_SIZE, type SnpProduct, type SnpReport, type SnpTcb } from './attestation/sev-snp/snp-report.ts';
 export { vcekExtensions, type VcekExtensions } from './attestation/sev-snp/vcek-extensions.ts';
-export { SnpVerifier, verifySnpReportSignature, type SnpEvidence, type SnpMinimumTcb, type SnpPolicy } from './attestation/sev-snp/snp-verifier.ts';
+export {
+  SnpVerifier,
+  verifySnpReportSignature,
+  type SnpEvidence,
+  type SnpMinimumTcb,
+  type SnpPolicy,
+} from './attestation/sev-snp/snp-verifier.ts';
+export { INTEL_SGX_ROOT_FINGERPRINTS } from './attestation/tdx/intel-roots.ts';
+export { parseQeReport, parseTdxQuote, type QeReportBody, type TdxQuote } from './attestation/tdx/tdx-quote.ts';
+export { pckExtensions, type PckExtensions } from './attestation/tdx/pck-extensions.ts';
+export {
+  qeIdentityStatus,
+  splitPcsBody,
+  tdxTcbStatus,
+  verifySignedJson,
+  type TdxCollateral,
+  type TdxTcbInput,
+} from './attestation/tdx/tdx-collateral.ts';
+export { appraiseTdxQuote, TdxVerifier, type TdxAppraisal, type TdxEvidence, type TdxPolicy } from './attestation/tdx/tdx-verifier.ts';

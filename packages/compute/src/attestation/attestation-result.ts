@@ -86,7 +86,8 @@ export class Refusal extends Error {
 
 /** Lower-case hex allow-list from a policy field; `TypeError` when it is not a list of strings. */
 export function allowList(values: unknown, field: string): ReadonlySet<string> {
-  if (!Array.isArray(values) || !values.every((v): v is string => typeof v === 'string')) throw new TypeError(`${field} must be an array of hex strings`);
+  if (!Array.isArray(values) || !values.every((v): v is string => typeof v === 'string'))
+    throw new TypeError(`${field} must be an array of hex strings`);
   return new Set(values.map((v) => v.toLowerCase()));
 }
 
@@ -97,6 +98,8 @@ export function refuse(reason: RefusalReason, detail: string): never {
 /** Checks a context for programmer misuse. */
 export function checkContext(context: VerifyContext): void {
   if (!(context.now instanceof Date) || Number.isNaN(context.now.getTime())) throw new TypeError('context.now must be a valid Date');
-  if (!(context.expectedNonce instanceof Uint8Array) || context.expectedNonce.length < 16) throw new TypeError('context.expectedNonce must be at least 16 bytes');
-  if (!(context.expectedKeyHash instanceof Uint8Array) || context.expectedKeyHash.length === 0) throw new TypeError('context.expectedKeyHash must be bytes');
+  if (!(context.expectedNonce instanceof Uint8Array) || context.expectedNonce.length < 16)
+    throw new TypeError('context.expectedNonce must be at least 16 bytes');
+  if (!(context.expectedKeyHash instanceof Uint8Array) || context.expectedKeyHash.length === 0)
+    throw new TypeError('context.expectedKeyHash must be bytes');
 }

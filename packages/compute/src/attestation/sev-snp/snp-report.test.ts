@@ -13,7 +13,11 @@ interface Expected {
   report_offset: number;
   vcek_file: string | null;
   signature_valid_with_vcek: boolean;
-  parsed: Record<string, unknown> & { current_tcb: Record<string, unknown>; reported_tcb: Record<string, unknown>; policy: { raw: string; debug_allowed: boolean } };
+  parsed: Record<string, unknown> & {
+    current_tcb: Record<string, unknown>;
+    reported_tcb: Record<string, unknown>;
+    policy: { raw: string; debug_allowed: boolean };
+  };
 }
 
 const expected = (JSON.parse(vectorText('sev-snp/EXPECTED_derived.json')) as { reports: Expected[] }).reports;

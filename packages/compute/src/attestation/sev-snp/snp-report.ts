@@ -65,7 +65,8 @@ function tcb(raw: bigint, product: SnpProduct): SnpTcb {
 
 /** Big-endian copy of a little-endian 72-byte field, checked to fit 48 bytes (P-384). */
 function sigComponent(le: Uint8Array): Uint8Array {
-  for (let i = 48; i < 72; i++) if (le[i] !== 0) throw new ComputeError('evidence-malformed', 'signature component too long', { place: { field: 'signature' } });
+  for (let i = 48; i < 72; i++)
+    if (le[i] !== 0) throw new ComputeError('evidence-malformed', 'signature component too long', { place: { field: 'signature' } });
   return Uint8Array.from(le.subarray(0, 48)).reverse();
 }
 
@@ -74,14 +75,17 @@ function sigComponent(le: Uint8Array): Uint8Array {
  * accepted. Throws {@link ComputeError} `evidence-malformed` for anything else.
  */
 export function parseSnpReport(bytes: Uint8Array): SnpReport {
-  if (bytes.length !== SNP_REPORT_SIZE) throw new ComputeError('evidence-malformed', 'report is not 1184 bytes', { place: { field: 'report' } });
+  if (bytes.length !== SNP_REPORT_SIZE)
+    throw new ComputeError('evidence-malformed', 'report is not 1184 bytes', { place: { field: 'report' } });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u32 = (o: number): number => view.getUint32(o, true);
   const u64 = (o: number): bigint => view.getBigUint64(o, true);
   const slice = (o: number, n: number): Uint8Array => Uint8Array.from(bytes.subarray(o, o + n));
   const version = u32(0x00);
-  if (version < 2 || version > 5) throw new ComputeError('evidence-malformed', 'unsupported report version', { place: { field: 'version' } });
-  const cpuid = version >= 3 ? { family: bytes[0x188] as number, model: bytes[0x189] as number, stepping: bytes[0x18a] as number } : undefined;
+  if (version < 2 || version > 5)
+    throw new ComputeError('evidence-malformed', 'unsupported report version', { place: { field: 'version' } });
+  const cpuid =
+    version >= 3 ? { family: bytes[0x188] as number, model: bytes[0x189] as number, stepping: bytes[0x18a] as number } : undefined;
   // Turin is family 1Ah (report v3+ carries CPUID_FAM_ID); Milan and Genoa are family 19h.
   const product: SnpProduct = cpuid?.family === 0x1a ? 'turin' : 'milan-genoa';
   const policy = u64(0x08);

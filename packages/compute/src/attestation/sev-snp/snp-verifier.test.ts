@@ -21,7 +21,11 @@ const realEvidence: SnpEvidence = {
   crls: [MILAN_CRL],
 };
 const REAL_MEASUREMENT = hex(vector('sev-snp/teekit_sev-gcp-x25519-bound.bin').subarray(0x90, 0xc0));
-const realPolicy: SnpPolicy = { allowedMeasurements: [REAL_MEASUREMENT], minimumTcb: { bootloader: 4, tee: 0, snp: 27, microcode: 222 }, maxVmpl: 1 };
+const realPolicy: SnpPolicy = {
+  allowedMeasurements: [REAL_MEASUREMENT],
+  minimumTcb: { bootloader: 4, tee: 0, snp: 27, microcode: 222 },
+  maxVmpl: 1,
+};
 // Inside the VCEK (2025-12-05→2032-12-05) and the Milan CRL (2025-05-06→2026-05-12) windows.
 const PINNED = new Date('2026-01-15T00:00:00Z');
 const realContext: VerifyContext = { now: PINNED, expectedNonce: NONCE, expectedKeyHash: KEY };
@@ -31,7 +35,16 @@ const verifier = new SnpVerifier();
 describe('SnpVerifier on real AMD evidence (pinned time)', () => {
   it('accepts the GCP report bound to nonce and key, chained to ARK-Milan with the Milan CRL', async () => {
     const result = await verifier.verify(realEvidence, realPolicy, realContext);
-    expect(result).toMatchObject({ ok: true, claims: { tee: 'sev-snp', measurement: REAL_MEASUREMENT, debug: false, tcb: { bootloader: 4, tee: 0, snp: 27, microcode: 222 }, nonce: hex(NONCE) } });
+    expect(result).toMatchObject({
+      ok: true,
+      claims: {
+        tee: 'sev-snp',
+        measurement: REAL_MEASUREMENT,
+        debug: false,
+        tcb: { bootloader: 4, tee: 0, snp: 27, microcode: 222 },
+        nonce: hex(NONCE),
+      },
+    });
     if (result.ok) expect(result.claims.evidenceHash).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
@@ -43,7 +56,12 @@ describe('SnpVerifier on real AMD evidence (pinned time)', () => {
     ['report-data-mismatch', { ...realContext, expectedNonce: Buffer.alloc(32, 1) }, realEvidence, realPolicy],
     ['report-data-mismatch', { ...realContext, expectedKeyHash: Buffer.alloc(32, 1) }, realEvidence, realPolicy],
     ['policy-violation', realContext, realEvidence, { ...realPolicy, maxVmpl: 0 }],
-    ['signature-invalid', realContext, { ...realEvidence, report: vector('sev-snp/teekit_sev-gcp-reportdata.bin'), vcek: vector('sev-snp/go-sev-guest_vcek.testcer') }, realPolicy],
+    [
+      'signature-invalid',
+      realContext,
+      { ...realEvidence, report: vector('sev-snp/teekit_sev-gcp-reportdata.bin'), vcek: vector('sev-snp/go-sev-guest_vcek.testcer') },
+      realPolicy,
+    ],
     ['chain-invalid', realContext, { ...realEvidence, certChain: vectorText('sev-snp/ask_ark_genoa.pem') }, realPolicy],
     ['root-untrusted', realContext, realEvidence, { ...realPolicy, trustedRoots: new Set(['sha256:' + '0'.repeat(64)]) }],
     ['chain-invalid', realContext, { ...realEvidence, vcek: vector('sev-snp/trustee_test-vcek-invalid-legacy.der') }, realPolicy],
@@ -64,20 +82,46 @@ describe('SnpVerifier on real AMD evidence (pinned time)', () => {
 
   it('checks the VLEK chain (ASVK) and its expiry', async () => {
     const report = vector('sev-snp/trustee_test-vlek-report.bin');
-    const evidence = { report, vcek: vector('sev-snp/trustee_test-vlek.der'), certChain: vectorText('sev-snp/ask_ark_milan_vlek.pem'), crls: [MILAN_CRL] };
+    const evidence = {
+      report,
+      vcek: vector('sev-snp/trustee_test-vlek.der'),
+      certChain: vectorText('sev-snp/ask_ark_milan_vlek.pem'),
+      crls: [MILAN_CRL],
+    };
     const policy = { allowedMeasurements: [hex(report.subarray(0x90, 0xc0))], minimumTcb: TEST_TCB, maxVmpl: 1 };
     // Everything but the binding passes in the VLEK's year; after 2025-12-10 the VLEK is expired.
-    expect(await verifier.verify(evidence, policy, { ...realContext, now: new Date('2025-06-01T00:00:00Z') })).toMatchObject({ reason: 'report-data-mismatch' });
-    expect(await verifier.verify(evidence, policy, { ...realContext, now: new Date('2026-01-01T00:00:00Z') })).toMatchObject({ reason: 'cert-expired' });
-    expect(await verifier.verify(evidence, { ...policy, signingKeys: ['vcek'] }, { ...realContext, now: new Date('2025-06-01T00:00:00Z') })).toMatchObject({ reason: 'policy-violation' });
+    expect(await verifier.verify(evidence, policy, { ...realContext, now: new Date('2025-06-01T00:00:00Z') })).toMatchObject({
+      reason: 'report-data-mismatch',
+    });
+    expect(await verifier.verify(evidence, policy, { ...realContext, now: new Date('2026-01-01T00:00:00Z') })).toMatchObject({
+      reason: 'cert-expired',
+    });
+    expect(
+      await verifier.verify(evidence, { ...policy, signingKeys: ['vcek'] }, { ...realContext, now: new Date('2025-06-01T00:00:00Z') }),
+    ).toMatchObject({ reason: 'policy-violation' });
   });
 
   it('verifies the Azure Genoa report with the real (revoking) ARK-Genoa CRL in its window', async () => {
-    const report = Uint8Array.from((JSON.parse(vectorText('sev-snp/trustee_az-snp-vtpm_evidence-genoa.json')) as { report: number[] }).report).subarray(32, 32 + 1184);
-    const evidence = { report, vcek: vectorText('sev-snp/trustee_az-snp-vtpm_vcek-genoa.pem'), certChain: vectorText('sev-snp/ask_ark_genoa.pem'), crls: [vectorText('sev-snp/openpcc_amd_genoa_crl.pem')] };
-    const policy = { allowedMeasurements: [hex(report.subarray(0x90, 0xc0))], minimumTcb: { bootloader: 10, tee: 0, snp: 23, microcode: 84 }, maxVmpl: 3 };
-    expect(await verifier.verify(evidence, policy, { ...realContext, now: new Date('2025-06-01T00:00:00Z') })).toMatchObject({ reason: 'report-data-mismatch' });
-    expect(await verifier.verify(evidence, policy, { ...realContext, now: new Date('2025-12-01T00:00:00Z') })).toMatchObject({ reason: 'crl-expired' });
+    const report = Uint8Array.from(
+      (JSON.parse(vectorText('sev-snp/trustee_az-snp-vtpm_evidence-genoa.json')) as { report: number[] }).report,
+    ).subarray(32, 32 + 1184);
+    const evidence = {
+      report,
+      vcek: vectorText('sev-snp/trustee_az-snp-vtpm_vcek-genoa.pem'),
+      certChain: vectorText('sev-snp/ask_ark_genoa.pem'),
+      crls: [vectorText('sev-snp/openpcc_amd_genoa_crl.pem')],
+    };
+    const policy = {
+      allowedMeasurements: [hex(report.subarray(0x90, 0xc0))],
+      minimumTcb: { bootloader: 10, tee: 0, snp: 23, microcode: 84 },
+      maxVmpl: 3,
+    };
+    expect(await verifier.verify(evidence, policy, { ...realContext, now: new Date('2025-06-01T00:00:00Z') })).toMatchObject({
+      reason: 'report-data-mismatch',
+    });
+    expect(await verifier.verify(evidence, policy, { ...realContext, now: new Date('2025-12-01T00:00:00Z') })).toMatchObject({
+      reason: 'crl-expired',
+    });
   });
 
   it('refuses misuse with TypeError', () => {
@@ -88,14 +132,17 @@ describe('SnpVerifier on real AMD evidence (pinned time)', () => {
   it('property: random byte mutations of the real report never verify and never throw', async () => {
     const original = vector('sev-snp/teekit_sev-gcp-x25519-bound.bin');
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.nat({ max: original.length - 1 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }), async (edits) => {
-        const mutated = Uint8Array.from(original);
-        for (const [at, x] of edits) mutated[at] = (mutated[at] as number) ^ x;
-        const result = await verifier.verify({ ...realEvidence, report: mutated }, realPolicy, realContext);
-        // Flipping only bytes outside the signed region and the signature (reserved 0x390..) may keep it valid: none exist past R/S except reserved.
-        const touchesCovered = edits.some(([at]) => at < 0x2a0 + 144);
-        if (touchesCovered) expect(result.ok).toBe(false);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat({ max: original.length - 1 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
+        async (edits) => {
+          const mutated = Uint8Array.from(original);
+          for (const [at, x] of edits) mutated[at] = (mutated[at] as number) ^ x;
+          const result = await verifier.verify({ ...realEvidence, report: mutated }, realPolicy, realContext);
+          // Flipping only bytes outside the signed region and the signature (reserved 0x390..) may keep it valid: none exist past R/S except reserved.
+          const touchesCovered = edits.some(([at]) => at < 0x2a0 + 144);
+          if (touchesCovered) expect(result.ok).toBe(false);
+        },
+      ),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
     );
   });
@@ -103,11 +150,17 @@ describe('SnpVerifier on real AMD evidence (pinned time)', () => {
   it('property: truncated or extended reports are refused as malformed', async () => {
     const original = vector('sev-snp/teekit_sev-gcp-x25519-bound.bin');
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 2000 }).filter((n) => n !== 1184), async (n) => {
-        const bytes = new Uint8Array(n);
-        bytes.set(original.subarray(0, Math.min(n, original.length)));
-        expect(await verifier.verify({ ...realEvidence, report: bytes }, realPolicy, realContext)).toMatchObject({ ok: false, reason: 'evidence-malformed' });
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 2000 }).filter((n) => n !== 1184),
+        async (n) => {
+          const bytes = new Uint8Array(n);
+          bytes.set(original.subarray(0, Math.min(n, original.length)));
+          expect(await verifier.verify({ ...realEvidence, report: bytes }, realPolicy, realContext)).toMatchObject({
+            ok: false,
+            reason: 'evidence-malformed',
+          });
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -129,8 +182,17 @@ describe('SnpVerifier on synthetic evidence under a test root', () => {
     revoked.pki[Symbol.dispose]();
   });
 
-  const policyFor = (p: SnpTestPki): SnpPolicy => ({ allowedMeasurements: [hex(TEST_MEASUREMENT)], minimumTcb: TEST_TCB, trustedRoots: new Set([p.arkFingerprint]) });
-  const evidenceFor = (p: SnpTestPki, report: Uint8Array): SnpEvidence => ({ report, vcek: p.vcek.certPem, certChain: p.certChain, crls: [p.crl] });
+  const policyFor = (p: SnpTestPki): SnpPolicy => ({
+    allowedMeasurements: [hex(TEST_MEASUREMENT)],
+    minimumTcb: TEST_TCB,
+    trustedRoots: new Set([p.arkFingerprint]),
+  });
+  const evidenceFor = (p: SnpTestPki, report: Uint8Array): SnpEvidence => ({
+    report,
+    vcek: p.vcek.certPem,
+    certChain: p.certChain,
+    crls: [p.crl],
+  });
 
   it('accepts fresh evidence once; the same nonce again is a replay', async () => {
     const store = new MemoryNonceStore({ ttlMs: 60_000 });
@@ -142,10 +204,15 @@ describe('SnpVerifier on synthetic evidence under a test root', () => {
     expect(await v.verify(evidenceFor(pki, report), policyFor(pki), context)).toMatchObject({ ok: false, reason: 'nonce-replayed' });
     const stranger = Buffer.alloc(32, 9);
     const report2 = makeSnpReport(pki.vcek.keyFile, { reportData: reportDataBinding(stranger, keyHash) });
-    expect(await v.verify(evidenceFor(pki, report2), policyFor(pki), { ...context, expectedNonce: stranger })).toMatchObject({ ok: false, reason: 'nonce-unknown' });
+    expect(await v.verify(evidenceFor(pki, report2), policyFor(pki), { ...context, expectedNonce: stranger })).toMatchObject({
+      ok: false,
+      reason: 'nonce-unknown',
+    });
     const late = await store.issue(now);
     const report3 = makeSnpReport(pki.vcek.keyFile, { reportData: reportDataBinding(late, keyHash) });
-    expect(await v.verify(evidenceFor(pki, report3), policyFor(pki), { ...context, expectedNonce: late, now: new Date(now.getTime() + 61_000) })).toMatchObject({ ok: false, reason: 'nonce-expired' });
+    expect(
+      await v.verify(evidenceFor(pki, report3), policyFor(pki), { ...context, expectedNonce: late, now: new Date(now.getTime() + 61_000) }),
+    ).toMatchObject({ ok: false, reason: 'nonce-expired' });
   });
 
   it.each([
@@ -158,7 +225,9 @@ describe('SnpVerifier on synthetic evidence under a test root', () => {
   ] as const)('refuses %s', async (reason, fields) => {
     const nonce = Buffer.alloc(32, 3);
     const report = makeSnpReport(pki.vcek.keyFile, { reportData: reportDataBinding(nonce, keyHash), ...fields });
-    expect(await verifier.verify(evidenceFor(pki, report), policyFor(pki), { now, expectedNonce: nonce, expectedKeyHash: keyHash })).toMatchObject({ ok: false, reason });
+    expect(
+      await verifier.verify(evidenceFor(pki, report), policyFor(pki), { now, expectedNonce: nonce, expectedKeyHash: keyHash }),
+    ).toMatchObject({ ok: false, reason });
   });
 
   it('refuses a bad signature, a wrong chain, a revoked ASK and an expired VCEK', async () => {
@@ -168,13 +237,27 @@ describe('SnpVerifier on synthetic evidence under a test root', () => {
     expect(await verifier.verify(evidenceFor(pki, report), policyFor(pki), context)).toMatchObject({ ok: true });
     const tampered = Uint8Array.from(report);
     tampered[0x90] = (tampered[0x90] as number) ^ 1;
-    expect(await verifier.verify(evidenceFor(pki, tampered), { ...policyFor(pki), allowedMeasurements: [hex(tampered.subarray(0x90, 0xc0))] }, context)).toMatchObject({ reason: 'signature-invalid' });
+    expect(
+      await verifier.verify(
+        evidenceFor(pki, tampered),
+        { ...policyFor(pki), allowedMeasurements: [hex(tampered.subarray(0x90, 0xc0))] },
+        context,
+      ),
+    ).toMatchObject({ reason: 'signature-invalid' });
     const bothRoots = { ...policyFor(pki), trustedRoots: new Set([pki.arkFingerprint, revoked.arkFingerprint]) };
-    expect(await verifier.verify({ ...evidenceFor(pki, report), certChain: revoked.certChain }, bothRoots, context)).toMatchObject({ reason: 'chain-invalid' });
-    expect(await verifier.verify({ ...evidenceFor(pki, report), certChain: revoked.certChain }, policyFor(pki), context)).toMatchObject({ reason: 'root-untrusted' });
-    expect(await verifier.verify(evidenceFor(pki, report), { ...policyFor(pki), minimumTcb: { ...TEST_TCB, snp: 9 } }, context)).toMatchObject({ reason: 'tcb-too-old' });
+    expect(await verifier.verify({ ...evidenceFor(pki, report), certChain: revoked.certChain }, bothRoots, context)).toMatchObject({
+      reason: 'chain-invalid',
+    });
+    expect(await verifier.verify({ ...evidenceFor(pki, report), certChain: revoked.certChain }, policyFor(pki), context)).toMatchObject({
+      reason: 'root-untrusted',
+    });
+    expect(
+      await verifier.verify(evidenceFor(pki, report), { ...policyFor(pki), minimumTcb: { ...TEST_TCB, snp: 9 } }, context),
+    ).toMatchObject({ reason: 'tcb-too-old' });
     const r2 = makeSnpReport(revoked.vcek.keyFile, { reportData: reportDataBinding(nonce, keyHash) });
     expect(await verifier.verify(evidenceFor(revoked, r2), policyFor(revoked), context)).toMatchObject({ reason: 'cert-revoked' });
-    expect(await verifier.verify(evidenceFor(pki, report), policyFor(pki), { ...context, now: new Date(now.getTime() + 11 * 365 * 86_400_000) })).toMatchObject({ reason: 'cert-expired' });
+    expect(
+      await verifier.verify(evidenceFor(pki, report), policyFor(pki), { ...context, now: new Date(now.getTime() + 11 * 365 * 86_400_000) }),
+    ).toMatchObject({ reason: 'cert-expired' });
   });
 });

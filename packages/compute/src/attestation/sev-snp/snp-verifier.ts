@@ -71,13 +71,15 @@ function checkVcekMatches(report: SnpReport, vcek: Certificate, signingKey: 'vce
   for (const field of TCB_FIELDS) {
     if (ext[field] !== report.reportedTcb[field]) refuse('cert-mismatch', `certificate ${field} SPL differs from the reported TCB`);
   }
-  if (report.product === 'turin' && ext.fmc !== report.reportedTcb.fmc) refuse('cert-mismatch', 'certificate fmc SPL differs from the reported TCB');
+  if (report.product === 'turin' && ext.fmc !== report.reportedTcb.fmc)
+    refuse('cert-mismatch', 'certificate fmc SPL differs from the reported TCB');
   if (signingKey === 'vcek') {
     // Turin hwIDs are 8 bytes: the first 8 bytes of CHIP_ID.
     const hwId = ext.hwId;
     if (hwId === undefined) refuse('cert-mismatch', 'VCEK has no hwID');
     const chip = report.chipId.subarray(0, hwId.length);
-    if ((hwId.length !== 64 && hwId.length !== 8) || !sameBytes(hwId, chip)) refuse('cert-mismatch', 'VCEK hwID differs from the report CHIP_ID');
+    if ((hwId.length !== 64 && hwId.length !== 8) || !sameBytes(hwId, chip))
+      refuse('cert-mismatch', 'VCEK hwID differs from the report CHIP_ID');
   }
 }
 
@@ -100,8 +102,14 @@ export class SnpVerifier implements EvidenceVerifier<SnpEvidence, SnpPolicy> {
     const allowed = allowList(policy.allowedMeasurements, 'policy.allowedMeasurements');
     return runVerification(this.tee, evidenceHashOf(evidence.report), context, this.#nonceStore, () => {
       const report = parseSnpReport(evidence.report);
-      const signingKey = report.signingKey === 0 ? 'vcek' : report.signingKey === 1 ? 'vlek' : refuse('unsupported-evidence', 'report is not signed by a VCEK or VLEK');
-      if (!(policy.signingKeys ?? ['vcek', 'vlek']).includes(signingKey)) refuse('policy-violation', `${signingKey} signatures are not accepted`);
+      const signingKey =
+        report.signingKey === 0
+          ? 'vcek'
+          : report.signingKey === 1
+            ? 'vlek'
+            : refuse('unsupported-evidence', 'report is not signed by a VCEK or VLEK');
+      if (!(policy.signingKeys ?? ['vcek', 'vlek']).includes(signingKey))
+        refuse('policy-violation', `${signingKey} signatures are not accepted`);
       if (report.signatureAlgo !== 1) refuse('unsupported-evidence', 'signature algorithm is not ECDSA P-384 with SHA-384');
       const vcek = parseCertificate(evidence.vcek);
       const chain = [vcek, ...pemBlocks(evidence.certChain).map((der) => parseCertificate(der))];
@@ -120,7 +128,8 @@ export class SnpVerifier implements EvidenceVerifier<SnpEvidence, SnpPolicy> {
       for (const field of TCB_FIELDS) {
         if (report.reportedTcb[field] < min[field]) refuse('tcb-too-old', `reported ${field} SPL is below the policy minimum`);
       }
-      if (report.product === 'turin' && (report.reportedTcb.fmc ?? 0) < (min.fmc ?? 0)) refuse('tcb-too-old', 'reported fmc SPL is below the policy minimum');
+      if (report.product === 'turin' && (report.reportedTcb.fmc ?? 0) < (min.fmc ?? 0))
+        refuse('tcb-too-old', 'reported fmc SPL is below the policy minimum');
       const measurement = Buffer.from(report.measurement).toString('hex');
       if (!allowed.has(measurement)) refuse('measurement-not-allowed', 'launch measurement is not in the allow-list');
       if (!sameBytes(report.reportData, reportDataBinding(context.expectedNonce, context.expectedKeyHash))) {

@@ -25,7 +25,8 @@ export function vcekExtensions(cert: Certificate): VcekExtensions {
   let productName: string | undefined;
   if (name !== undefined) {
     const tlv = readRoot(name);
-    productName = tlv.tag === TAG.IA5 || tlv.tag === TAG.UTF8 || tlv.tag === TAG.PRINTABLE ? Buffer.from(value(tlv)).toString('latin1') : undefined;
+    productName =
+      tlv.tag === TAG.IA5 || tlv.tag === TAG.UTF8 || tlv.tag === TAG.PRINTABLE ? Buffer.from(value(tlv)).toString('latin1') : undefined;
   }
   let hwId = cert.extensions.get(`${AMD}.4`);
   if (hwId !== undefined && hwId.length >= 2 && hwId[0] === TAG.OCTET_STRING) {

@@ -49,7 +49,11 @@ export class OpensslPki implements Disposable {
   }
 
   #extFile(name: string, options: IssueOptions): string {
-    const lines = ['[ext]', options.ca === true ? 'basicConstraints = critical,CA:TRUE' : 'basicConstraints = CA:FALSE', ...(options.extensions ?? [])];
+    const lines = [
+      '[ext]',
+      options.ca === true ? 'basicConstraints = critical,CA:TRUE' : 'basicConstraints = CA:FALSE',
+      ...(options.extensions ?? []),
+    ];
     const file = path.join(this.dir, `${name}.ext`);
     writeFileSync(file, `${lines.join('\n')}\n`);
     return file;
@@ -60,7 +64,26 @@ export class OpensslPki implements Disposable {
     const keyFile = this.#key(options.name, options.key);
     const certFile = path.join(this.dir, `${options.name}.pem`);
     const ext = this.#extFile(options.name, { ...options, ca: true });
-    this.#run(['req', '-new', '-x509', '-key', keyFile, '-subj', options.subject, '-days', String(options.days ?? 3650), '-set_serial', String(options.serial ?? 1), '-config', ext, '-extensions', 'ext', ...this.#sigopts(options.key), '-out', certFile]);
+    this.#run([
+      'req',
+      '-new',
+      '-x509',
+      '-key',
+      keyFile,
+      '-subj',
+      options.subject,
+      '-days',
+      String(options.days ?? 3650),
+      '-set_serial',
+      String(options.serial ?? 1),
+      '-config',
+      ext,
+      '-extensions',
+      'ext',
+      ...this.#sigopts(options.key),
+      '-out',
+      certFile,
+    ]);
     return { dir: this.dir, keyFile, certFile, certPem: readFileSync(certFile, 'utf8'), kind: options.key };
   }
 
@@ -71,7 +94,27 @@ export class OpensslPki implements Disposable {
     const certFile = path.join(this.dir, `${options.name}.pem`);
     this.#run(['req', '-new', '-key', keyFile, '-subj', options.subject, '-out', csr]);
     const ext = this.#extFile(options.name, options);
-    this.#run(['x509', '-req', '-in', csr, '-CA', issuer.certFile, '-CAkey', issuer.keyFile, '-set_serial', String(options.serial ?? 2), '-days', String(options.days ?? 3650), '-extfile', ext, '-extensions', 'ext', ...this.#sigopts(issuer.kind), '-out', certFile]);
+    this.#run([
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      issuer.certFile,
+      '-CAkey',
+      issuer.keyFile,
+      '-set_serial',
+      String(options.serial ?? 2),
+      '-days',
+      String(options.days ?? 3650),
+      '-extfile',
+      ext,
+      '-extensions',
+      'ext',
+      ...this.#sigopts(issuer.kind),
+      '-out',
+      certFile,
+    ]);
     return { dir: this.dir, keyFile, certFile, certPem: readFileSync(certFile, 'utf8'), kind: options.key };
   }
 
@@ -81,10 +124,29 @@ export class OpensslPki implements Disposable {
     const lines = revokedSerials.map((s) => `R\t491231235959Z\t230101000000Z\t${s.toUpperCase()}\tunknown\t/CN=revoked`);
     writeFileSync(index, lines.length === 0 ? '' : `${lines.join('\n')}\n`);
     const conf = path.join(this.dir, 'ca.cnf');
-    writeFileSync(conf, `[ca]\ndefault_ca = d\n[d]\ndatabase = ${index}\ndefault_md = ${ca.kind === 'ec256' ? 'sha256' : 'sha384'}\ncrlnumber = ${path.join(this.dir, 'crlnumber')}\n`);
+    writeFileSync(
+      conf,
+      `[ca]\ndefault_ca = d\n[d]\ndatabase = ${index}\ndefault_md = ${ca.kind === 'ec256' ? 'sha256' : 'sha384'}\ncrlnumber = ${path.join(this.dir, 'crlnumber')}\n`,
+    );
     writeFileSync(path.join(this.dir, 'crlnumber'), '01\n');
     const out = path.join(this.dir, 'out.crl');
-    this.#run(['ca', '-config', conf, '-gencrl', '-keyfile', ca.keyFile, '-cert', ca.certFile, '-crlhours', String(hours), ...(ca.kind === 'rsa-pss' ? ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:48', '-sigopt', 'rsa_mgf1_md:sha384'] : []), '-out', out]);
+    this.#run([
+      'ca',
+      '-config',
+      conf,
+      '-gencrl',
+      '-keyfile',
+      ca.keyFile,
+      '-cert',
+      ca.certFile,
+      '-crlhours',
+      String(hours),
+      ...(ca.kind === 'rsa-pss'
+        ? ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:48', '-sigopt', 'rsa_mgf1_md:sha384']
+        : []),
+      '-out',
+      out,
+    ]);
     return readFileSync(out, 'utf8');
   }
 

@@ -47,7 +47,14 @@ export function makeSnpPki(options: { vcekDays?: number; revokeAsk?: boolean; vc
   const pki = new OpensslPki();
   const ark = pki.root({ name: 'ark', subject: '/O=PHIGuard Test/CN=ARK-Test', key: 'rsa-pss', serial: 0x10000 });
   const ask = pki.issue(ark, { name: 'ask', subject: '/O=PHIGuard Test/CN=SEV-Test', key: 'rsa-pss', ca: true, serial: 0x10001 });
-  const vcek = pki.issue(ask, { name: 'vcek', subject: '/O=PHIGuard Test/CN=SEV-VCEK', key: 'ec384', serial: 0x20, days: options.vcekDays ?? 3650, extensions: options.vcekExtensions ?? vcekExtensionLines() });
+  const vcek = pki.issue(ask, {
+    name: 'vcek',
+    subject: '/O=PHIGuard Test/CN=SEV-VCEK',
+    key: 'ec384',
+    serial: 0x20,
+    days: options.vcekDays ?? 3650,
+    extensions: options.vcekExtensions ?? vcekExtensionLines(),
+  });
   const crl = pki.crl(ark, options.revokeAsk === true ? ['010001'] : []);
   return { pki, ark, ask, vcek, certChain: ask.certPem + ark.certPem, arkFingerprint: parseCertificate(ark.certPem).fingerprint, crl };
 }

@@ -34,7 +34,8 @@ export function parseCrl(input: Uint8Array | string): Crl {
     const revoked = new Set<string>();
     const list = f[j];
     if (list?.tag === TAG.SEQUENCE) {
-      for (const entry of children(list)) revoked.add(integerHex(expectTag(children(expectTag(entry, TAG.SEQUENCE, 'revoked entry'))[0], TAG.INTEGER, 'serial')));
+      for (const entry of children(list))
+        revoked.add(integerHex(expectTag(children(expectTag(entry, TAG.SEQUENCE, 'revoked entry'))[0], TAG.INTEGER, 'serial')));
     }
     return Object.freeze({
       tbs: element(tbsTlv as Tlv),

@@ -35,11 +35,13 @@ export function verifyChain(chain: readonly Certificate[], options: ChainOptions
   }
   for (const [i, cert] of chain.entries()) {
     const now = options.now.getTime();
-    if (now < cert.notBefore.getTime() || now > cert.notAfter.getTime()) refuse('cert-expired', `certificate ${String(i)} is not valid at the verification time`);
+    if (now < cert.notBefore.getTime() || now > cert.notAfter.getTime())
+      refuse('cert-expired', `certificate ${String(i)} is not valid at the verification time`);
     if (i === chain.length - 1) break;
     const issuer = chain[i + 1] as Certificate;
     if (!sameBytes(cert.issuer, issuer.subject)) refuse('chain-invalid', `certificate ${String(i)} names another issuer`);
-    if (!verifySigned(cert.tbs, cert.signatureAlgorithm, cert.signature, issuer.publicKey)) refuse('chain-invalid', `certificate ${String(i)} signature does not verify`);
+    if (!verifySigned(cert.tbs, cert.signatureAlgorithm, cert.signature, issuer.publicKey))
+      refuse('chain-invalid', `certificate ${String(i)} signature does not verify`);
   }
   // Revocation (RFC 5280 §6.3): every CRL we were given must be genuine and current if it names a CA of the chain.
   for (const [i, ca] of chain.entries()) {
@@ -51,7 +53,8 @@ export function verifyChain(chain: readonly Certificate[], options: ChainOptions
       continue;
     }
     for (const crl of crls) {
-      if (!verifySigned(crl.tbs, crl.signatureAlgorithm, crl.signature, ca.publicKey)) refuse('crl-invalid', `CRL of certificate authority ${String(i)} does not verify`);
+      if (!verifySigned(crl.tbs, crl.signatureAlgorithm, crl.signature, ca.publicKey))
+        refuse('crl-invalid', `CRL of certificate authority ${String(i)} does not verify`);
       const now = options.now.getTime();
       if (now < crl.thisUpdate.getTime() || (crl.nextUpdate !== undefined && now > crl.nextUpdate.getTime())) {
         refuse('crl-expired', `CRL of certificate authority ${String(i)} is not current at the verification time`);
