@@ -14,7 +14,7 @@ const patientArb = fc.record({
 });
 
 describe('property: seeded identifiers never leak (safe-harbor)', () => {
-  it('random Patients and Observations', () => {
+  it('random Patients, Observations, RelatedPersons and Persons', () => {
     fc.assert(
       fc.property(patientArb, fc.boolean(), (p, withObs) => {
         const d = makeDeidentifier();
@@ -36,8 +36,14 @@ describe('property: seeded identifiers never leak (safe-harbor)', () => {
           code: { text: `BP for ${p.given} ${p.family}` }, subject: { reference: `Patient/pat-${p.mrn}`, display: `${p.given} ${p.family}` },
           effectiveDateTime: `${p.visit}T10:00:00Z`, note: [{ text: `${p.note} ${p.given} called from ${p.phone} on ${p.visit}` }],
         };
+        const related = {
+          resourceType: 'RelatedPerson', id: `rp-${p.mrn}`, patient: { reference: `Patient/pat-${p.mrn}` },
+          name: [{ family: p.family, given: [`${p.given}ina`] }], telecom: [{ system: 'phone', value: p.phone }],
+          address: [{ line: [`9 ${p.line}`], city: p.city, postalCode: p.zip }], birthDate: p.birthDate,
+        };
+        const person = { resourceType: 'Person', id: `per-${p.mrn}`, name: [{ text: `${p.given} ${p.family}` }], telecom: [{ system: 'email', value: `${p.email}@example.org` }] };
         const seeded = new Set([p.family, p.given, p.line, p.city, p.zip, p.phone, p.email, p.ssn, `${p.ssn.slice(0, 3)}-${p.ssn.slice(3, 5)}-${p.ssn.slice(5)}`, p.mrn, p.birthDate, p.visit, `pat-${p.mrn}`]);
-        const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: `urn:uuid:${crypto.randomUUID()}`, resource: patient }, ...(withObs ? [{ resource: obs }] : [])] };
+        const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: `urn:uuid:${crypto.randomUUID()}`, resource: patient }, ...(withObs ? [{ resource: obs }, { resource: related }, { resource: person }] : [])] };
         const { resource } = d.deidentify(bundle);
         expect(findLeaks(seeded, resource)).toEqual([]);
       }),
