@@ -5,6 +5,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerDeid } from './commands/deid.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerKeys } from './commands/keys.ts';
+import { registerPolicy } from './commands/policy.ts';
 
 /**
  * The `phiguard` command tree. Each command group lives in `commands/<group>.ts` and exports a
@@ -30,5 +31,6 @@ Examples:
   registerDeid(program, ctx);
   registerEval(program, ctx);
   registerKeys(program, ctx);
+  registerPolicy(program, ctx);
   return program;
 }
