@@ -52,6 +52,16 @@ describe('phiguard deid text', () => {
     expect(out()).toMatch(/changed: name\s+4/);
   });
 
+  it('writes the spans of a named file without a text extension beside it, never over it', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'deid-text-'));
+    dirs.push(root);
+    writeFileSync(path.join(root, 'note'), NOTE);
+    const { ctx } = context(root);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note', '--out', 'out', '--spans']);
+    expect(readFileSync(path.join(root, 'out/note'), 'utf8')).toContain('[NAME]');
+    expect(readFileSync(path.join(root, 'out/note.ann'), 'utf8')).toMatch(/^T1\tname /);
+  });
+
   it('writes category tags by default', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'deid-text-'));
     dirs.push(root);

@@ -76,7 +76,9 @@ Examples:
       if (annotations === undefined) return;
       const outDir = path.resolve(ctx.cwd, options.out);
       for (const [relative, ann] of annotations) {
-        const target = path.join(outDir, ...relative.split('/')).replace(TEXT_FILE, '.ann');
+        const output = path.join(outDir, ...relative.split('/'));
+        // `note.txt` → `note.ann`; a named file without a text extension gets `.ann` appended.
+        const target = TEXT_FILE.test(output) ? output.replace(TEXT_FILE, '.ann') : `${output}.ann`;
         mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
         writeFileSync(target, ann, { mode: 0o600 });
       }
