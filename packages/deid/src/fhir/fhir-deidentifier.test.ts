@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPatientContextFactory } from '../context/create-patient-context-factory.ts';
+import { Hl7Deidentifier } from '../hl7v2/hl7-deidentifier.ts';
 import { builtinProfile } from '../profiles/load-profile.ts';
+import { MethodApplier } from '../profiles/method-applier.ts';
 import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
 import { type JsonObject, isJsonObject } from './element-tree.ts';
 import { FhirDeidentifier } from './fhir-deidentifier.ts';
@@ -89,23 +91,26 @@ describe('FHIR profiles and keys', () => {
 
   it('a Synthea patient and the same patient in an HL7 v2 ADT (same MRN) share pseudonym and shift', () => {
     const key = testKey(4);
+    const factory = createPatientContextFactory(key);
     const bundle = readJson(file);
     const patientIn = entries(bundle).map((e) => e.resource as JsonObject).find((r) => r.resourceType === 'Patient') as JsonObject;
     const mrn = (patientIn.identifier as JsonObject[]).find((i) => JSON.stringify(i.type ?? null).includes('"MR"')) as JsonObject;
+    const birthDate = String(patientIn.birthDate);
     // PID-3 as a CX: value^^^assigning authority^MR (HL7 v2.5.1 §2.A.14); the HL7 side resolves
     // the identity as (CX-4.1, CX-1), the FHIR side as (Identifier.system, Identifier.value).
     const adt = [
       'MSH|^~\\&|EHR|HOSP|PHIGUARD|PG|20240101120000||ADT^A01|MSG0001|P|2.5.1',
-      `PID|1||${String(mrn.value)}^^^${String(mrn.system)}^MR||Doe^John||${String(patientIn.birthDate).replaceAll('-', '')}|M`,
+      'EVN|A01|20240101120000',
+      `PID|1||${String(mrn.value)}^^^${String(mrn.system)}^MR||Doe^John||${birthDate.replaceAll('-', '')}|M`,
     ].join('\r');
-    const pid3 = (adt.split('\r')[1] ?? '').split('|')[3] ?? '';
-    const [value, , , authority] = pid3.split('^');
-    const hl7Context = createPatientContextFactory(key).forPatient({ system: authority ?? '', value: value ?? '' });
-    const birthDate = String(patientIn.birthDate);
-    const out = makeDeidentifier('date-shift', key).deidentify(bundle).resource;
+    const profile = builtinProfile('date-shift');
+    const hl7 = new Hl7Deidentifier({ factory, methods: new MethodApplier(profile, key, { text: new KnownIdentifiersTextDeidentifier() }) }).deidentify(`${adt}\r`);
+    const pid = hl7.text.split('\r').find((seg) => seg.startsWith('PID|'))?.split('|') ?? [];
+    const out = new FhirDeidentifier({ kind: 'profile', profile, key }, { factory, text: new KnownIdentifiersTextDeidentifier() }).deidentify(bundle).resource;
     const patientOut = entries(out).map((e) => e.resource as JsonObject).find((r) => r.resourceType === 'Patient') as JsonObject;
-    expect(patientOut.id).toBe(hl7Context.pseudonym);
-    expect(patientOut.birthDate).toBe(hl7Context.shiftIsoDate(birthDate));
+    expect(pid[3]?.split('^')[0]).toBe(patientOut.id);
+    expect(pid[7]).toBe(String(patientOut.birthDate).replaceAll('-', ''));
+    expect(patientOut.birthDate).not.toBe(birthDate);
   });
 
   it('the type-driven fast path and plain FHIRPath evaluation give the same output', () => {
