@@ -36,3 +36,11 @@ export {
   type TdxTcbInput,
 } from './attestation/tdx/tdx-collateral.ts';
 export { appraiseTdxQuote, TdxVerifier, type TdxAppraisal, type TdxEvidence, type TdxPolicy } from './attestation/tdx/tdx-verifier.ts';
+export {
+  allowsPhi,
+  InsecureLocalAttestor,
+  type AllowsPhiOptions,
+  type InsecureLocalEvidence,
+  type PhiDecision,
+} from './attestation/insecure-local.ts';
+export { summarizeForAudit } from './attestation/summarize-for-audit.ts';

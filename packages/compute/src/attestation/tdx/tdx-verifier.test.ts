@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { validateAuditEvent } from '@phiguard/audit';
+import { summarizeForAudit } from '../summarize-for-audit.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitPcsBody, type TdxCollateral } from './tdx-collateral.ts';
 import { withoutTrailer } from '../testing/tdx-vectors.ts';
@@ -48,7 +50,12 @@ function refusalOf(fn: () => unknown): string {
 
 const phalaQuote = vector('tdx/phala_tdx_quote.dat');
 const phala = { quote: phalaQuote, collateral: phalaCollateral('phala_tdx_quote_collateral.json') };
-const withoutQeIdentity: TdxCollateral = { tcbInfo: phala.collateral.tcbInfo, tcbInfoSignature: phala.collateral.tcbInfoSignature, tcbInfoIssuerChain: phala.collateral.tcbInfoIssuerChain, crls: phala.collateral.crls };
+const withoutQeIdentity: TdxCollateral = {
+  tcbInfo: phala.collateral.tcbInfo,
+  tcbInfoSignature: phala.collateral.tcbInfoSignature,
+  tcbInfoIssuerChain: phala.collateral.tcbInfoIssuerChain,
+  crls: phala.collateral.crls,
+};
 const phalaPolicy: TdxPolicy = { allowedMrTd: [mrtdOf(phalaQuote)] };
 // SOURCES.md: intersection of the tcbInfo, qeIdentity, root CRL and PCK CRL windows.
 const PHALA_TIME = new Date('2025-07-01T00:00:00Z');
@@ -188,10 +195,13 @@ describe('TdxVerifier on synthetic quotes under a test Intel-like PKI', () => {
     const reportData = reportDataBinding(nonce, keyHash);
     const context = { now, expectedNonce: nonce, expectedKeyHash: keyHash };
     const evidence = { quote: makeTdxQuote(pki, { reportData }), collateral: makeTdxCollateral(pki, now) };
-    expect(await v.verify(evidence, policy(pki), context)).toMatchObject({
-      ok: true,
-      claims: { tee: 'tdx', tcbStatus: 'UpToDate', measurement: hex(TDX_MRTD) },
-    });
+    const accepted = await v.verify(evidence, policy(pki), context);
+    expect(accepted).toMatchObject({ ok: true, claims: { tee: 'tdx', tcbStatus: 'UpToDate', measurement: hex(TDX_MRTD) } });
+    const details = summarizeForAudit(accepted);
+    expect(details).toMatchObject({ tee: 'tdx', attestation: 'accepted', tcbStatus: 'uptodate', tcbTeeTcbSvn0: 3 });
+    expect(() =>
+      validateAuditEvent({ actor: { kind: 'system', id: 'attestation' }, action: 'attestation.verify', outcome: 'success', details }),
+    ).not.toThrow();
     expect(await v.verify(evidence, policy(pki), context)).toMatchObject({ ok: false, reason: 'nonce-replayed' });
     const check = async (reason: string, quote: Uint8Array, collateral = makeTdxCollateral(pki, now), p = pki): Promise<void> => {
       expect(await verifier.verify({ quote, collateral }, policy(p), context)).toMatchObject({ ok: false, reason });
