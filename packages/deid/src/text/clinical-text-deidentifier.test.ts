@@ -34,6 +34,7 @@ const CLINICAL_SENTENCES = [
   'Hyperlipidemia is controlled on diet alone.',
   'Troponin was negative twice.',
   'Allergies: Penicillin (rash).',
+  'morse fall scale 45; started camila 0.35 mg daily.',
 ];
 
 describe('clinical text de-identifier', () => {

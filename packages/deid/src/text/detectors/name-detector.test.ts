@@ -23,6 +23,8 @@ describe('name detector', () => {
     ['Seen with Usamov and Bowers last week.', ['name:Usamov', 'name:Bowers']],
     ["What's your last name? Magnusson", ['name:Magnusson']],
     ['She said my name is vitoria and left.', ['name:vitoria']],
+    ['follow up with patricia desrosiers in a couple of months.', ['name:patricia desrosiers']],
+    ['they had 3: silvana, kristina and caleb.', ['name:silvana', 'name:kristina', 'name:caleb']],
   ])('finds %s', (text, expected) => {
     const spans = found(text);
     for (const e of expected) expect(spans).toContain(e);

@@ -32,6 +32,11 @@ const LOWER_WORDS = /^\p{Ll}[\p{L}'’-]*(?:[ \t]+\p{Ll}[\p{L}'’-]*)?/u;
 const CONJUNCTION = /^(?:,?[ \t]+(?:and|&)[ \t]+|,[ \t]+)$/;
 const PARTICLES_BEFORE = /(?<![\p{L}])((?:(?:de|la|del|della|van|von|der|den|di|da|le|du|dos|das|ten|ter|bin|ibn|al|el)[ \t]+)+)$/u;
 const TITLE_BEFORE = /\b(?:Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)\.?[ \t]+$/;
+const LOWER_NAME = /\p{Ll}[\p{Ll}'’-]{2,}(?![\p{L}\d])/gu;
+const LETTER = /[\p{L}\d]/u;
+const SURNAME_AFTER = /^([ \t]+(?:\p{Ll}\.?[ \t]+)?)(\p{Ll}[\p{Ll}'’-]{2,})(?![\p{L}\d])/u;
+/** Lower-case words that are given names but, in notes, a drug brand or a clinical scale. */
+const LOWER_CASE_STOP: ReadonlySet<string> = new Set(['camila', 'morse', 'errin', 'jolivette', 'heather', 'lyza', 'nora', 'tilia', 'aubra', 'kelnor', 'kurvelo', 'lutera', 'sprintec']);
 const CONTRACTION = /['’](?:m|re|d|ll|ve|t)$/;
 const SYNTHETIC = /^\p{Lu}\p{Ll}+\d{1,4}$/u;
 const TRAILING = /(?:['’]s|['’-])$/;
@@ -64,12 +69,13 @@ export class NameDetector implements SpanDetector {
   }
 
   detect(text: string, out: DetectedSpan[]): void {
+    const labelStarts = this.#labelStarts(text);
+    this.#lowerCaseAfterLabel(text, labelStarts, out);
+    this.#lowerCaseNames(text, out);
     const tokens = this.#tokens(text);
     const n = tokens.length;
     if (n === 0) return;
     const marks: Mark[] = new Array<Mark>(n).fill('');
-    const labelStarts = this.#labelStarts(text);
-    this.#lowerCaseAfterLabel(text, labelStarts, out);
     const d = this.#dict;
     for (let i = 0; i < n; i++) {
       const t = tok(tokens, i);
@@ -179,6 +185,28 @@ export class NameDetector implements SpanDetector {
       });
     }
     return tokens;
+  }
+
+  /**
+   * `follow up with patricia desrosiers`: a lower-case given name that is no English word, with
+   * an optional initial and the following non-English word as its surname.
+   */
+  #lowerCaseNames(text: string, out: DetectedSpan[]): void {
+    const d = this.#dict;
+    const re = new RegExp(LOWER_NAME);
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (m.index > 0 && LETTER.test(text.charAt(m.index - 1))) continue;
+      const norm = normalizeToken(m[0]);
+      if (!d.firstNames.has(norm) || d.english.has(norm) || this.#allowed(norm) || LOWER_CASE_STOP.has(norm)) continue;
+      let end = m.index + m[0].length;
+      const next = SURNAME_AFTER.exec(text.slice(end, end + 40));
+      if (next?.[2] !== undefined) {
+        const surname = normalizeToken(next[2]);
+        if (!this.#wordLike(surname) && !this.#allowed(surname) && !DRUG_SUFFIX.test(surname)) end += next[0].length;
+      }
+      out.push({ start: m.index, end, category: 'name', detector: 'dictionary.lower-case', strength: SPAN_STRENGTH.dictionary });
+      re.lastIndex = end;
+    }
   }
 
   /** `my name is vitoria`: after a name label, a lower-case word that is a listed name or no English word. */
