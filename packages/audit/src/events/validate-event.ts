@@ -15,7 +15,9 @@ const PSEUDONYM = /^[A-Z][A-Z0-9]{0,7}-[0-9A-Z]{6,64}$/;
 // Codes start with a letter, so dates, phone numbers and SSNs (which start with digits) cannot pass.
 const CODE = /^[a-z][a-z0-9._:/-]{0,63}$/;
 const ACTION = /^[a-z][a-z0-9-]{0,31}(\.[a-z][a-z0-9-]{0,31}){1,3}$/;
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+// Request ids are made by PHIGuard (`req-<n>`, `req_<token>`, a UUID or a PHIGuard id), never
+// copied from a client unchecked, so an SSN- or MRN-shaped value cannot pass.
+const REQUEST_ID = /^(req[-_][A-Za-z0-9]{1,40}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z][a-z0-9]{0,15}_[0-9a-hjkmnp-tv-z]{26})$/;
 const DETAIL_KEY = /^[a-z][a-zA-Z0-9_]{0,47}$/;
 const MAX_RESOURCES = 32;
 const MAX_DETAILS = 32;
@@ -63,7 +65,7 @@ export function validateAuditEvent(input: unknown): AuditEventInput {
   if (input.purpose !== undefined && !isPurposeOfUse(input.purpose)) fail('$.purpose', 'must be an HL7 v3 PurposeOfUse code');
   if (input.reason !== undefined && (typeof input.reason !== 'string' || !CODE.test(input.reason))) fail('$.reason', 'must be a lower-case code');
   if (input.requestId !== undefined && (typeof input.requestId !== 'string' || !REQUEST_ID.test(input.requestId))) {
-    fail('$.requestId', 'must be 1-64 characters of [A-Za-z0-9._-]');
+    fail('$.requestId', 'must be a PHIGuard request id (req-N, req_TOKEN, a UUID or a PHIGuard id)');
   }
   if (input.details !== undefined) {
     if (!isRecord(input.details)) return fail('$.details', 'must be an object');

@@ -44,8 +44,7 @@ export function eventsWithSeededIdentifiers(): unknown[] {
       { ...base, note: value },
     );
   }
-  // requestId is left out on purpose: its pattern ([A-Za-z0-9._-]{1,64}, events/validate-event.ts)
-  // admits SSN- and MRN-shaped tokens. Names and phone numbers (spaces, parentheses) are refused.
-  for (const value of ['Jonathan Quimby', '(555) 867-5309']) out.push({ ...(testEvent(2) as unknown as Record<string, unknown>), requestId: value });
+  // Request ids must be PHIGuard-made (req-N, UUID, PHIGuard id): every seeded shape is refused.
+  for (const value of SEEDED_IDENTIFIERS) out.push({ ...(testEvent(2) as unknown as Record<string, unknown>), requestId: value });
   return out;
 }

@@ -28,7 +28,7 @@ export const auditEventArbitrary: fc.Arbitrary<AuditEvent> = fc
       resources: fc.array(fc.record({ type: code, id: fc.oneof(code, idBody.map((b) => `ds_${b}`)) }), { maxLength: 3 }),
       purpose: fc.constantFrom(...PURPOSES_OF_USE),
       reason: code,
-      requestId: fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/),
+      requestId: fc.stringMatching(/^req-[0-9]{1,12}$/),
       details: fc.dictionary(fc.stringMatching(/^[a-z][a-zA-Z0-9_]{0,20}$/), fc.oneof(fc.boolean(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), code), {
         maxKeys: 4,
       }),
