@@ -44,3 +44,15 @@ export {
   type PhiDecision,
 } from './attestation/insecure-local.ts';
 export { summarizeForAudit } from './attestation/summarize-for-audit.ts';
+export { NV_OPAQUE, parseSpdmReport, type SpdmReport } from './attestation/nvidia/spdm-measurements.ts';
+export { parseRim, rimMismatches, type Rim, type RimMeasurement } from './attestation/nvidia/rim.ts';
+export { NVIDIA_DEVICE_ROOT_FINGERPRINTS } from './attestation/nvidia/nvidia-roots.ts';
+export {
+  appraiseGpuReport,
+  gpuNonce,
+  GpuVerifier,
+  type GpuAppraisal,
+  type GpuEvidence,
+  type GpuPolicy,
+} from './attestation/nvidia/gpu-verifier.ts';
+export { NrasTokenVerifier, type NrasEvidence, type NrasPolicy } from './attestation/nvidia/nras-token-verifier.ts';
