@@ -10,7 +10,7 @@ import { hl7DateToIso } from './hl7-date.ts';
 import type { Hl7Line } from './hl7-lines.ts';
 import { joinHl7Lines } from './hl7-lines.ts';
 import { resolvePatientFromPid, type Hl7IdentityRule } from './hl7-identity.ts';
-import { collectKnownIdentifiers } from './hl7-known-identifiers.ts';
+import { collectKnownIdentifiersFromFields } from './hl7-known-identifiers.ts';
 import { HL7_SAFE_HARBOR_TABLE, type FieldRule } from './hl7-safe-harbor-table.ts';
 import { Hl7FieldDeidentifier, type Hl7FieldScope } from './hl7-field-deidentifier.ts';
 import { isHeader, joinSegmentFields, segmentFields } from './hl7-structure.ts';
@@ -43,11 +43,16 @@ export class Hl7Deidentifier {
   readonly #options: Hl7DeidentifierOptions;
   readonly #fields: Hl7FieldDeidentifier;
   readonly #overrides = new Map<string, ProfileRule>();
+  /** Segment ids that have at least one path-specific field rule (`PID-5`), so others skip the look-ups. */
+  readonly #overridden = new Set<string>();
 
   constructor(options: Hl7DeidentifierOptions) {
     this.#options = options;
     this.#fields = new Hl7FieldDeidentifier(options.methods);
-    for (const rule of options.methods.profile.profile.rules) if (rule.target.hl7 !== undefined) this.#overrides.set(rule.target.hl7, rule);
+    for (const rule of options.methods.profile.profile.rules) if (rule.target.hl7 !== undefined) {
+      this.#overrides.set(rule.target.hl7, rule);
+      this.#overridden.add(rule.target.hl7.slice(0, 3));
+    }
   }
 
   deidentify(input: string): Hl7DeidResult {
@@ -77,14 +82,19 @@ export class Hl7Deidentifier {
   }
 
   #message(lines: Hl7Line[], start: number, end: number, enc: Hl7Encoding, tally: DeidTally, drop: Set<number>): void {
-    const texts: string[] = [];
-    for (let i = start; i < end; i++) texts.push(lines[i]?.text ?? '');
-    const pid = texts.find((t) => t.startsWith('PID'));
-    const identity = pid === undefined ? undefined : resolvePatientFromPid(segmentFields(pid, enc), enc, this.#options.identity ?? {});
+    // Each segment is split into fields once; the splits serve identity, known identifiers and the rules.
+    const split: string[][] = [];
+    let pid: string[] | undefined;
+    for (let i = start; i < end; i++) {
+      const fields = segmentFields(lines[i]?.text ?? '', enc);
+      if (pid === undefined && fields[0]?.startsWith('PID') === true) pid = fields;
+      split.push(fields);
+    }
+    const identity = pid === undefined ? undefined : resolvePatientFromPid(pid, enc, this.#options.identity ?? {});
     const patient: PatientContext | undefined = identity === undefined ? undefined : this.#options.factory.forPatient(identity);
-    const msh = segmentFields(texts[0] ?? '', enc);
+    const msh = split[0] ?? [''];
     const when = hl7DateToIso((msh[7] ?? '').split(enc.component)[0] ?? '');
-    const known = collectKnownIdentifiers(texts, enc, HL7_SAFE_HARBOR_TABLE);
+    const known = collectKnownIdentifiersFromFields(split, enc, HL7_SAFE_HARBOR_TABLE);
     const scope: Hl7FieldScope = {
       enc,
       patient,
@@ -98,7 +108,7 @@ export class Hl7Deidentifier {
     for (let i = start; i < end; i++) {
       const line = lines[i];
       if (line === undefined) continue;
-      const out = this.#segment(line.text, scope);
+      const out = this.#segment(line.text, scope, split[i - start]);
       if (out === undefined) drop.add(i);
       else line.text = out;
     }
@@ -123,7 +133,7 @@ export class Hl7Deidentifier {
   }
 
   /** One segment's new text, or undefined when the segment is removed. */
-  #segment(text: string, scope: Hl7FieldScope): string | undefined {
+  #segment(text: string, scope: Hl7FieldScope, split?: string[]): string | undefined {
     const { enc } = scope;
     const id = text.slice(0, 3);
     const rules: readonly FieldRule[] | undefined = HL7_SAFE_HARBOR_TABLE.get(id);
@@ -137,12 +147,13 @@ export class Hl7Deidentifier {
       scope.tally.add(star.category ?? 'other-id', `hl7.${id}:remove-segment`);
       return undefined;
     }
-    const fields = segmentFields(text, enc);
-    const original = [...fields];
+    const original: readonly string[] = split ?? segmentFields(text, enc);
+    const fields = [...original];
     const first = isHeader(id) ? 3 : 1; // MSH-1 and MSH-2 are the delimiters themselves
+    const overridden = this.#overridden.has(id);
     for (let n = first; n < fields.length; n++) {
       const raw = original[n] ?? '';
-      const override = this.#overrides.get(`${id}-${String(n)}`);
+      const override = overridden ? this.#overrides.get(`${id}-${String(n)}`) : undefined;
       if (override !== undefined) {
         const out = raw === '' ? raw : this.#fields.withMethod(override.method, override.category ?? 'other-id', raw, scope);
         for (const span of this.#options.methods.takeTextSpans()) scope.tally.add(span.category, `hl7.${id}-${String(n)}:text`);
@@ -152,6 +163,10 @@ export class Hl7Deidentifier {
       }
       fields[n] = this.#fields.field(id, n, raw, rules[n - 1] ?? { kind: 'remove' }, scope, original);
     }
+    let same = true;
+    for (let n = first; n < fields.length && same; n++) same = fields[n] === original[n];
+    // Nothing changed and no trailing empty field to trim: the segment's own text, byte for byte.
+    if (same && (fields.length <= first || fields[fields.length - 1] !== '')) return text;
     let last = fields.length;
     while (last > first && fields[last - 1] === '') last -= 1;
     return joinSegmentFields(fields.slice(0, Math.max(last, first)), enc);

@@ -51,6 +51,7 @@ const AGE_CODES = new Set(['30525-0', '21612-7', '29553-5']);
 export class Hl7FieldDeidentifier {
   readonly #methods: MethodApplier;
   readonly #profile: DeidProfile;
+  readonly #ruleIds = new Map<string, string[]>();
 
   constructor(methods: MethodApplier) {
     this.#methods = methods;
@@ -60,10 +61,21 @@ export class Hl7FieldDeidentifier {
   /** Applies `rule` to a field value; returns the new escaped value ('' when removed). */
   field(segment: string, n: number, raw: string, rule: FieldRule, scope: Hl7FieldScope, fields: readonly string[]): string {
     if (raw === '' || raw === '""') return raw;
-    const ruleId = `hl7.${segment}-${String(n)}`;
+    const ruleId = this.#ruleId(segment, n);
     const out = this.#field(segment, n, raw, rule, scope, fields, ruleId);
     if (out !== raw && rule.kind !== 'text' && rule.kind !== 'obx5') scope.tally.add(CATEGORY[rule.kind] ?? 'other-id', `${ruleId}:${rule.kind}`);
     return out;
+  }
+
+  /** `hl7.PID-5`, built once per segment id and field number (fields past 256 are built each time). */
+  #ruleId(segment: string, n: number): string {
+    if (n > 256) return `hl7.${segment}-${String(n)}`;
+    let ids = this.#ruleIds.get(segment);
+    if (ids === undefined) {
+      ids = [];
+      this.#ruleIds.set(segment, ids);
+    }
+    return (ids[n] ??= `hl7.${segment}-${String(n)}`);
   }
 
   /** Applies a given method (a path-specific profile rule) to a whole field; escaped in, escaped out. */
@@ -245,15 +257,17 @@ function plausibleRegion(raw: string, scope: Hl7FieldScope): boolean {
   return /^[\p{L} .'-]{1,60}$/u.test(text) && !scope.knownValues.has(text.toLowerCase());
 }
 
-const SPLITTERS = new WeakMap<Hl7Encoding, RegExp>();
-
-/** Every subcomponent of a field, in one pass. */
+/** Every subcomponent of a field, in one pass (split on repetition, component and subcomponent). */
 function splitAll(raw: string, enc: Hl7Encoding): string[] {
-  let re = SPLITTERS.get(enc);
-  if (re === undefined) {
-    const cls = [enc.repetition, enc.component, enc.subcomponent].map((c) => `\\${c}`).join('');
-    re = new RegExp(`[${cls}]`);
-    SPLITTERS.set(enc, re);
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw.charAt(i);
+    if (ch === enc.repetition || ch === enc.component || ch === enc.subcomponent) {
+      out.push(raw.slice(start, i));
+      start = i + 1;
+    }
   }
-  return raw.split(re);
+  out.push(raw.slice(start));
+  return out;
 }

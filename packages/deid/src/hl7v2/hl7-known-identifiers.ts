@@ -13,13 +13,22 @@ const COLLECTED = new Set(['name', 'org', 'prov', 'addr', 'county', 'place', 'ph
  * dates of birth. PHI: lives only in memory for the message.
  */
 export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Encoding, table: ReadonlyMap<string, readonly FieldRule[]>): KnownIdentifiers {
+  return collectKnownIdentifiersFromFields(segments.map((text) => segmentFields(text, enc)), enc, table);
+}
+
+/** {@link collectKnownIdentifiers} over segments already split by `segmentFields` (not modified). */
+export function collectKnownIdentifiersFromFields(segments: readonly (readonly string[])[], enc: Hl7Encoding, table: ReadonlyMap<string, readonly FieldRule[]>): KnownIdentifiers {
   const names = new Set<string>();
   const addresses = new Set<string>();
   const identifiers = new Set<string>();
   const phones = new Set<string>();
   const emails = new Set<string>();
   const dates = new Set<string>();
-  const plain = (s: string | undefined): string => decodeHl7Text(s ?? '', enc).text.replace(/\uFFFC/gu, ' ').trim();
+  const plain = (s: string | undefined): string => {
+    if (s === undefined || s === '') return '';
+    const text = s.includes(enc.escape) ? decodeHl7Text(s, enc).text : s;
+    return (text.includes('\uFFFC') ? text.replace(/\uFFFC/gu, ' ') : text).trim();
+  };
   // Identifiers shorter than 4 characters (a set id, a check digit) would also erase ordinary numbers from text.
   const addParts = (set: Set<string>, values: readonly (string | undefined)[]): void => {
     const min = set === identifiers || set === phones ? 4 : 2;
@@ -28,10 +37,9 @@ export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Enc
       if (p.length >= min) set.add(p);
     }
   };
-  for (const text of segments) {
-    const rules = table.get(text.slice(0, 3));
+  for (const fields of segments) {
+    const rules = table.get((fields[0] ?? '').slice(0, 3));
     if (rules === undefined) continue;
-    const fields = segmentFields(text, enc);
     fields.forEach((raw, n) => {
       const rule = n === 0 || raw === '' ? undefined : rules[n - 1];
       if (rule === undefined || !COLLECTED.has(rule.kind)) return;

@@ -22,7 +22,8 @@ export function splitHl7Lines(text: string): Hl7Line[] {
   let n = 1;
   const push = (end: number, terminator: string): void => {
     const raw = text.slice(start, end);
-    const lead = LEADS.exec(raw)?.[0] ?? '';
+    const c0 = raw.charCodeAt(0);
+    const lead = c0 === 0xfeff || c0 === 0x0b ? (LEADS.exec(raw)?.[0] ?? '') : '';
     lines.push({ lead, text: raw.slice(lead.length), terminator, line: n++ });
   };
   for (let i = 0; i < text.length; i++) {

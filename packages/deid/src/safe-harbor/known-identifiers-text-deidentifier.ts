@@ -146,21 +146,36 @@ function compile(known: KnownIdentifiers): Compiled {
   const literals: Literal[] = [];
   const numbers = new Map<string, Omit<Literal, 'text'>>();
   for (const [field, category, detector] of KINDS) {
+    const numeric = field === 'identifiers' || field === 'phones';
     for (const raw of known[field] ?? []) {
-      const value = raw.normalize('NFC').trim();
+      // NFC leaves pure ASCII unchanged; skip the (costly) call for it.
+      const value = (NON_ASCII.test(raw) ? raw.normalize('NFC') : raw).trim();
       if (value === '') continue;
       for (const variant of variants(value, field)) {
-        const text = variant.replace(/\s+/gu, ' ').toLowerCase();
+        const text = (SIMPLE_SPACING.test(variant) ? variant.replace(/\s+/gu, ' ') : variant).toLowerCase();
         if (text.length < 2 || seen.has(text)) continue;
         seen.add(text);
         literals.push({ text, category, detector });
       }
-      const digits = value.replace(/\D/gu, '');
-      if ((field === 'identifiers' || field === 'phones') && digits.length >= 4 && !numbers.has(digits)) numbers.set(digits, { category, detector });
+      if (!numeric) continue;
+      const digits = digitsOf(value);
+      if (digits.length >= 4 && !numbers.has(digits)) numbers.set(digits, { category, detector });
     }
   }
   literals.sort((a, b) => b.text.length - a.text.length);
   return { literals, numbers };
+}
+
+const NON_ASCII = /[^\x00-\x7F]/;
+
+/** The ASCII digits of a value (what `value.replace(/\D/gu, '')` gives), without a regex. */
+function digitsOf(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 48 && c <= 57) out += value.charAt(i);
+  }
+  return out;
 }
 
 /** Literal spellings of one known value. */
