@@ -56,3 +56,18 @@ export {
   type GpuPolicy,
 } from './attestation/nvidia/gpu-verifier.ts';
 export { NrasTokenVerifier, type NrasEvidence, type NrasPolicy } from './attestation/nvidia/nras-token-verifier.ts';
+// Placement and key release (compute-core).
+export {
+  ComputePolicy,
+  DEFAULT_COMPUTE_POLICY_DIR,
+  readComputePolicies,
+  type ComputeDecision,
+  type ComputePolicySource,
+  type JobFacts,
+  type NodeFacts,
+  type ReleaseFacts,
+} from './placement/compute-policy.ts';
+export { nodeKeyHash, releaseAad, releaseCipherSuite, releaseInfo, RELEASE_SUITE, X25519_PUBLIC_KEY_BYTES } from './release/release-suite.ts';
+export { generateNodeKeyPair, type NodeKeyPair } from './release/node-key.ts';
+export { openSealedKeys, sealKeys, type DataKey, type SealedKeys } from './release/sealed-keys.ts';
+export { KeyReleaser, type KeyReleaserOptions, type ReleaseOutcome, type ReleaseRefusal, type ReleaseRequest } from './release/key-releaser.ts';
