@@ -1,1 +1,5 @@
-export { buildServer, type ServerDeps } from './build-server.ts';
+export { buildServer, REDACT_PATHS, type ServerDeps } from './build-server.ts';
+export type { AccessServices, DatasetCatalog } from './http/access-services.ts';
+export { problemFor, type Problem } from './http/problem.ts';
+export { ensureLocalTls, localTlsFiles, readLocalCa, type LocalTlsFiles } from './tls/local-ca.ts';
+export { readTlsOptions, TLS_MIN_VERSION, watchTlsFiles, type TlsFiles } from './tls/tls-options.ts';

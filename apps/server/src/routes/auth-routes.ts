@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { AccessError, API_KEY_PREFIX } from '@phiguard/access';
+import type { AccessServices } from '../http/access-services.ts';
+import { bearerCredential } from '../http/authenticate.ts';
+
+const Login = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
+const Factor = Type.Object({ totp: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })), recoveryCode: Type.Optional(Type.String({ maxLength: 32 })) }, { additionalProperties: false });
+const Mfa = Type.Object({ challengeId: Type.String({ minLength: 1, maxLength: 64 }), totp: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })), recoveryCode: Type.Optional(Type.String({ maxLength: 32 })) }, { additionalProperties: false });
+
+function factorOf(body: Static<typeof Factor>): { totp: string } | { recoveryCode: string } {
+  if (body.totp !== undefined) return { totp: body.totp };
+  if (body.recoveryCode !== undefined) return { recoveryCode: body.recoveryCode };
+  throw new AccessError('mfa-required', 'a one-time code or a recovery code is needed', { place: { field: 'totp' } });
+}
+
+/** Login (password, then second factor), token exchange, logout, fresh MFA, JWKS (HIPAA §164.312(d)). */
+export function registerAuthRoutes(app: FastifyInstance, access: AccessServices): void {
+  app.post('/v1/auth/login', { schema: { tags: ['auth'], summary: 'Step 1: password. Answers a second-factor challenge (with TOTP enrolment at first login).', body: Login } }, async (request) => {
+    const body = request.body as Static<typeof Login>;
+    const challenge = await access.authenticator.login(body.username, body.password, request.id);
+    return { challengeId: challenge.challengeId, ...(challenge.enrolment === undefined ? {} : { enrolment: challenge.enrolment }) };
+  });
+
+  app.post('/v1/auth/mfa', { schema: { tags: ['auth'], summary: 'Step 2: TOTP or recovery code. Opens a session.', body: Mfa } }, async (request) => {
+    const body = request.body as Static<typeof Mfa>;
+    const done = await access.authenticator.completeMfa(body.challengeId, factorOf(body), request.id);
+    return { sessionToken: done.token, idleTimeoutSeconds: access.authenticator.idleTimeoutMs / 1000, ...(done.recoveryCodes === undefined ? {} : { recoveryCodes: done.recoveryCodes }) };
+  });
+
+  app.post('/v1/auth/token', { schema: { tags: ['auth'], summary: 'Exchange a session token or an API key (Authorization: Bearer) for a short-lived access token.' } }, async (request) => {
+    const credential = bearerCredential(request);
+    if (credential.startsWith(API_KEY_PREFIX)) {
+      const key = await access.apiKeys.verify(credential);
+      const account = await access.store.getServiceAccount(key.accountId);
+      if (account === undefined || account.disabled) throw new AccessError('api-key-invalid', 'API key refused: account disabled', { place: { field: 'authorization' } });
+      const { token, expMs } = await access.tokens.issue({ sub: account.id, kind: 'service', source: key.id, scopes: key.scopes });
+      return { accessToken: token, tokenType: 'Bearer', expiresAt: new Date(expMs).toISOString() };
+    }
+    const { session, user } = await access.authenticator.resumeSession(credential);
+    const { token, expMs } = await access.tokens.issue({ sub: user.id, kind: 'user', source: session.id, scopes: [] });
+    return { accessToken: token, tokenType: 'Bearer', expiresAt: new Date(expMs).toISOString() };
+  });
+
+  app.post('/v1/auth/reauth', { schema: { tags: ['auth'], summary: 'Prove a second factor again inside a session (break-glass needs a fresh one).', body: Factor } }, async (request, reply) => {
+    const { session } = await access.authenticator.resumeSession(bearerCredential(request));
+    await access.authenticator.reauthenticate(session.id, factorOf(request.body as Static<typeof Factor>), request.id);
+    return reply.code(204).send();
+  });
+
+  app.post('/v1/auth/logout', { schema: { tags: ['auth'], summary: 'End the session (its access tokens stop working at once).' } }, async (request, reply) => {
+    const { session } = await access.authenticator.resumeSession(bearerCredential(request));
+    await access.authenticator.logout(session.id);
+    return reply.code(204).send();
+  });
+
+  app.get('/.well-known/jwks.json', { schema: { tags: ['auth'], summary: 'Public keys that verify access tokens (RFC 7517).' } }, () => access.tokens.jwks());
+}
