@@ -67,3 +67,4 @@ export { openPgDriver } from './store/pg-driver.ts';
 export { openPgliteDriver } from './store/pglite-driver.ts';
 export type { SqlDriver, SqlQuery } from './store/sql-driver.ts';
 export { dropTestSchema, randomTestSchema, TEST_PG_URL } from './store/pg-test-schema.ts';
+export { createConfiguredSinks, type ConfiguredSinkDeps } from './siem/configured-sinks.ts';

@@ -42,3 +42,34 @@ describe('loadConfig', () => {
     expect((error as ConfigError).place?.file).toBe('/nonexistent/c.json');
   });
 });
+
+describe('loadConfig siem', () => {
+  it('reads sinks from the config file, resolving paths, and refuses bad ones', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pg-config-'));
+    const file = path.join(dir, 'c.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        siem: [
+          { kind: 'syslog-tls', id: 'rsyslog', host: 'siem.example.org', port: 6514, caFile: 'ca.pem' },
+          { kind: 'ocsf-file', id: 'splunk-uf', path: 'audit.ocsf.ndjson' },
+          { kind: 'ocsf-webhook', id: 'hec', url: 'https://hec.example.org/raw', headersFromEnv: 'PHIGUARD_HEC_HEADERS' },
+        ],
+      }),
+    );
+    const config = loadConfig({ cwd: dir, env: {}, file });
+    expect(config.siem.map((s) => s.kind)).toEqual(['syslog-tls', 'ocsf-file', 'ocsf-webhook']);
+    expect(config.siem[0]).toMatchObject({ caFile: path.join(dir, 'ca.pem') });
+    expect(loadConfig({ cwd: dir, env: {} }).siem).toEqual([]);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        siem: [
+          { kind: 'ocsf-webhook', id: 'x', url: 'http://plain' },
+          { kind: 'ocsf-file', id: 'x', path: 'a' },
+        ],
+      }),
+    );
+    expect(() => loadConfig({ cwd: dir, env: {}, file })).toThrow(/https:\/\/ url.*unique id/);
+  });
+});

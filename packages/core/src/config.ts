@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BaseError } from './errors.ts';
+import { validateSiemConfig, type SiemSinkConfig } from './siem-config.ts';
 
 export type ConfigErrorCode = 'config-unreadable' | 'config-invalid';
 export class ConfigError extends BaseError<ConfigErrorCode> {}
@@ -28,6 +29,8 @@ export interface PhiguardConfig {
   readonly database: DatabaseConfig;
   readonly server: ServerConfig;
   readonly ledger: LedgerConfig;
+  /** SIEM sinks the server ships the ledger to; empty by default. */
+  readonly siem: readonly SiemSinkConfig[];
 }
 
 export interface LoadConfigOptions {
@@ -64,6 +67,7 @@ function defaults(home: string): Record<string, unknown> {
     database: { kind: 'pglite', dataDir: path.join(home, 'db') },
     server: { host: '127.0.0.1', port: 8443 },
     ledger: { maxBatchDelayMs: 5, maxBatchSize: 4096, origin: 'phiguard.local/audit' },
+    siem: [],
   };
 }
 
@@ -132,6 +136,7 @@ function validate(raw: Record<string, unknown>, cwd: string): PhiguardConfig {
   ) {
     problems.push('ledger needs maxBatchDelayMs >= 0, maxBatchSize >= 1 and an origin without spaces');
   }
+  const siem = validateSiemConfig(raw.siem, cwd, problems);
   if (problems.length > 0 || db === undefined || !isRecord(server) || !isRecord(ledger)) {
     throw new ConfigError('config-invalid', `invalid configuration: ${problems.join('; ')}`);
   }
@@ -144,6 +149,7 @@ function validate(raw: Record<string, unknown>, cwd: string): PhiguardConfig {
       maxBatchSize: ledger.maxBatchSize as number,
       origin: ledger.origin as string,
     },
+    siem,
   };
 }
 

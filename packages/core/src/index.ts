@@ -15,4 +15,5 @@ export {
   type PhiguardConfig,
   type ServerConfig,
 } from './config.ts';
+export type { SiemSinkConfig } from './siem-config.ts';
 export { syncFolder, tempSiblingPath, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.ts';
