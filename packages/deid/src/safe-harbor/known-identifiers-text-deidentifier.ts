@@ -1,5 +1,6 @@
 import type { KnownIdentifiers, TextDeidRequest, TextDeidResult, TextDeidentifier, TextSpan } from '../text/text-deidentifier.ts';
 import type { SafeHarborCategory } from './categories.ts';
+import { foldText, isWordAt } from './fold-text.ts';
 
 interface Literal {
   /** Lower-cased text to find. */
@@ -24,7 +25,6 @@ const KINDS = [
 ] as const;
 
 const ISO_DATE = /^(\d{4})-?(\d{2})-?(\d{2})/;
-const WORD = /[\p{L}\p{N}]/u;
 // A run of digits with the separators people write inside numbers: `123-45-6789`, `(555) 555 2004`.
 const DIGIT_RUN = /\d(?:[\s\-.()/]{0,3}\d)*/g;
 const GROUP_SEPARATOR = /[\s\-.()/]+/;
@@ -61,12 +61,12 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
 
 function findSpans(text: string, compiled: Compiled): TextSpan[] {
   // Collapse white space runs to one space, keeping a map back to the original offsets.
-  const { folded, offsets } = fold(text);
+  const { folded, offsets } = foldText(text);
   const found: TextSpan[] = [];
   for (const lit of compiled.literals) {
     for (let i = folded.indexOf(lit.text); i >= 0; i = folded.indexOf(lit.text, i + 1)) {
       const end = i + lit.text.length;
-      if (isWord(folded, i - 1) || isWord(folded, end)) continue;
+      if (isWordAt(folded, i - 1) || isWordAt(folded, end)) continue;
       const start = offsets === undefined ? i : (offsets[i] ?? 0);
       const stop = offsets === undefined ? end : (offsets[end - 1] ?? 0) + 1;
       found.push({ start, end: stop, category: lit.category, detector: lit.detector });
@@ -90,7 +90,7 @@ function findSpans(text: string, compiled: Compiled): TextSpan[] {
           const hit = compiled.numbers.get(digits);
           const start = starts[a] ?? 0;
           const end = (starts[b] ?? 0) + (groups[b]?.length ?? 0);
-          if (hit !== undefined && !isWord(text, start - 1) && !isWord(text, end)) found.push({ start, end, ...hit });
+          if (hit !== undefined && !isWordAt(text, start - 1) && !isWordAt(text, end)) found.push({ start, end, ...hit });
         }
       }
     }
@@ -107,39 +107,6 @@ function findSpans(text: string, compiled: Compiled): TextSpan[] {
 }
 
 const SIMPLE_SPACING = /\s\s|[^\S ]/u;
-
-/** The folded text and, unless it maps one to one, each folded character's offset in the original. */
-function fold(text: string): { folded: string; offsets: number[] | undefined } {
-  // Fast path: single spaces only and a lower-case form of the same length; offsets are the identity.
-  if (!SIMPLE_SPACING.test(text)) {
-    const lower = text.toLowerCase();
-    if (lower.length === text.length) return { folded: lower, offsets: undefined };
-  }
-  let folded = '';
-  const offsets: number[] = [];
-  let space = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charAt(i);
-    if (/\s/u.test(ch)) {
-      if (!space) {
-        folded += ' ';
-        offsets.push(i);
-      }
-      space = true;
-      continue;
-    }
-    space = false;
-    const lower = ch.toLowerCase();
-    // Keep one folded character per original character so offsets stay exact.
-    folded += lower.length === 1 ? lower : ch;
-    offsets.push(i);
-  }
-  return { folded, offsets };
-}
-
-function isWord(text: string, i: number): boolean {
-  return i >= 0 && i < text.length && WORD.test(text.charAt(i));
-}
 
 function compile(known: KnownIdentifiers): Compiled {
   const seen = new Set<string>();
