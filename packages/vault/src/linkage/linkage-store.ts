@@ -1,0 +1,41 @@
+import type { PurposeOfUse } from '@phiguard/audit';
+
+/** The token key of a linkage vault, wrapped under the vault's own KEK (never stored in clear). */
+export interface StoredTokenKey {
+  readonly provider: string;
+  readonly keyId: string;
+  readonly version: number;
+  readonly wrapped: Uint8Array;
+}
+
+export type ReidStatus = 'open' | 'approved' | 'denied' | 'revealed';
+
+/** A re-identification request: who asks, why (HL7 v3 PurposeOfUse), for which tokens. */
+export interface ReidRequest {
+  readonly id: string;
+  readonly requester: string;
+  readonly purpose: PurposeOfUse;
+  readonly tokens: readonly string[];
+  readonly createdMs: number;
+  readonly status: ReidStatus;
+  readonly decidedBy: string | null;
+  readonly decidedMs: number | null;
+}
+
+/**
+ * Storage port of the linkage vault: sealed entries (token → envelope) and re-identification
+ * requests. Entries are inserted once and never replaced. `transition` is a compare-and-set on
+ * the status, so a request is approved once and revealed once even with concurrent callers.
+ */
+export interface LinkageStore {
+  getTokenKey(): Promise<StoredTokenKey | undefined>;
+  /** Stores the key unless one exists; returns the one that is stored. */
+  putTokenKey(key: StoredTokenKey, createdMs: number): Promise<StoredTokenKey>;
+  /** Inserts entries; an existing token keeps its first entry. */
+  putEntries(entries: readonly { readonly token: string; readonly sealed: Uint8Array }[], createdMs: number): Promise<void>;
+  getEntry(token: string): Promise<Uint8Array | undefined>;
+  createRequest(request: ReidRequest): Promise<void>;
+  getRequest(id: string): Promise<ReidRequest | undefined>;
+  /** Sets `to` (and who, when) only if the status is still `from`; false when it was not. */
+  transition(id: string, from: ReidStatus, to: ReidStatus, by: string, atMs: number): Promise<boolean>;
+}

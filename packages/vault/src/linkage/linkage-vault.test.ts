@@ -1,0 +1,225 @@
+import { randomBytes } from 'node:crypto';
+import type { AuditRecorder, SqlDriver } from '@phiguard/audit';
+import { ManualClock } from '@phiguard/core';
+import type { LinkageTokenizer } from '@phiguard/deid';
+import { createMemoryKeyProvider, type KeyProvider } from '@phiguard/keys';
+import { MemoryAuditRecorder } from '@phiguard/testkit';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openVaultDatabase } from '../sql/open-vault-database.ts';
+import { SqlLinkageStore } from '../sql/sql-linkage-store.ts';
+import type { LinkageStore } from './linkage-store.ts';
+import { LINKAGE_TOKEN, LinkageVault, type LinkageVaultOptions } from './linkage-vault.ts';
+
+const ALICE = 'usr_01jxk3q8y9a2b3c4d5e6f7g8h9';
+const BOB = 'usr_01jxk3q8y9a2b3c4d5e6f7g8ha';
+const CAROL = 'usr_01jxk3q8y9a2b3c4d5e6f7g8hb';
+const T0 = Date.UTC(2026, 10, 1);
+const SEEDED = ['SMITH^JOHNATHAN', 'MRN-4417-2209', '1961-04-17', '555-867-5309'];
+
+let driver: SqlDriver;
+let store: LinkageStore;
+let provider: KeyProvider;
+let clock: ManualClock;
+let audit: MemoryAuditRecorder;
+let base: LinkageVaultOptions;
+let vault: LinkageVault;
+let tokens: string[];
+
+beforeAll(async () => {
+  driver = await openVaultDatabase({ kind: 'pglite' });
+  store = new SqlLinkageStore(driver);
+  provider = createMemoryKeyProvider(['linkage-key', 'dataset-key'], T0).provider;
+  clock = new ManualClock(T0);
+  audit = new MemoryAuditRecorder();
+  base = { store, provider, keyId: 'linkage-key', audit, clock };
+  vault = await LinkageVault.open(base);
+  tokens = SEEDED.map((value, i) => vault.tokenize(i === 1 ? 'mrn' : 'name', value));
+  await vault.flush();
+});
+afterAll(async () => {
+  await driver.close();
+});
+
+async function approvedRequest(v: LinkageVault = vault): Promise<string> {
+  const request = await v.request({ requester: ALICE, tokens, purpose: 'HRESCH' });
+  await v.approve({ requestId: request.id, approver: BOB });
+  return request.id;
+}
+
+/** Every output channel of a failure, as text. */
+function channels(error: unknown): string {
+  const e = error as Error;
+  return [String(e), e.stack ?? '', JSON.stringify(e), String((e as { cause?: unknown }).cause), JSON.stringify(audit.events)].join('\n');
+}
+
+describe('LinkageVault tokens', () => {
+  it('is a LinkageTokenizer: same value and key give the same token, across reopenings', async () => {
+    const tokenizer: LinkageTokenizer = vault;
+    const again = await LinkageVault.open(base);
+    fc.assert(
+      fc.property(fc.constantFrom('name', 'mrn', 'other-id'), fc.string(), fc.string(), (kind, a, b) => {
+        const ta = tokenizer.tokenize(kind, a);
+        expect(ta).toMatch(LINKAGE_TOKEN);
+        expect(again.tokenize(kind, a)).toBe(ta);
+        if (a !== b) expect(tokenizer.tokenize(kind, b)).not.toBe(ta);
+      }),
+      { numRuns: 200 },
+    );
+    expect(vault.tokenize('name', 'X')).not.toBe(vault.tokenize('mrn', 'X'));
+  });
+
+  it('stores entries sealed: no seeded value in any table, in clear', async () => {
+    const dump: string[] = [];
+    for (const table of ['vault_linkage_keys', 'vault_linkage_entries', 'vault_reid_requests']) {
+      for (const row of await driver.query<Record<string, unknown>>(`SELECT * FROM ${table}`)) {
+        for (const value of Object.values(row)) dump.push(value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : String(value));
+      }
+    }
+    expect(dump.length).toBeGreaterThan(SEEDED.length);
+    for (const seed of SEEDED) expect(dump.join('\n')).not.toContain(seed);
+  });
+
+  it('another KEK (another vault) gives other tokens; opening a vault under another key is refused', async () => {
+    const otherDriver = await openVaultDatabase({ kind: 'pglite' });
+    try {
+      const other = await LinkageVault.open({ ...base, store: new SqlLinkageStore(otherDriver) });
+      expect(other.tokenize('name', SEEDED[0] ?? '')).not.toBe(tokens[0]);
+      await expect(LinkageVault.open({ ...base, keyId: 'dataset-key' })).rejects.toMatchObject({ code: 'invalid-argument' });
+    } finally {
+      await otherDriver.close();
+    }
+  });
+});
+
+describe('LinkageVault re-identification', () => {
+  it('request (purpose) → approval by another person → one reveal by the requester; all ledgered', async () => {
+    const request = await vault.request({ requester: ALICE, tokens, purpose: 'HRESCH' });
+    await expect(vault.approve({ requestId: request.id, approver: ALICE })).rejects.toMatchObject({ code: 'approval-denied' });
+    await expect(vault.reveal({ requestId: request.id, actor: ALICE })).rejects.toMatchObject({ code: 'approval-denied' });
+    await vault.approve({ requestId: request.id, approver: BOB });
+    await expect(vault.reveal({ requestId: request.id, actor: BOB })).rejects.toMatchObject({ code: 'approval-denied' });
+    const revealed = await vault.reveal({ requestId: request.id, actor: ALICE });
+    expect(tokens.map((t) => revealed.get(t)?.value)).toEqual(SEEDED);
+    expect(revealed.get(tokens[1] ?? '')?.kind).toBe('mrn');
+    await expect(vault.reveal({ requestId: request.id, actor: ALICE })).rejects.toMatchObject({ code: 'approval-denied' });
+    const mine = audit.events.filter((e) => e.resources?.[0]?.id === request.id).map((e) => [e.action, e.outcome, e.reason ?? null, e.purpose]);
+    expect(mine).toEqual([
+      ['linkage.reveal.request', 'success', null, 'HRESCH'],
+      ['linkage.reveal.approve', 'denied', 'self-approval', 'HRESCH'],
+      ['linkage.reveal', 'denied', 'approval-denied', 'HRESCH'],
+      ['linkage.reveal.approve', 'success', null, 'HRESCH'],
+      ['linkage.reveal', 'denied', 'approval-denied', 'HRESCH'],
+      ['linkage.reveal', 'success', null, 'HRESCH'],
+      ['linkage.reveal', 'denied', 'approval-denied', 'HRESCH'],
+    ]);
+  });
+
+  it('denied requests, unlisted approvers, bad purposes, unknown tokens and expired approvals reveal nothing', async () => {
+    const denied = await vault.request({ requester: ALICE, tokens, purpose: 'TREAT' });
+    await vault.deny({ requestId: denied.id, approver: BOB });
+    await expect(vault.approve({ requestId: denied.id, approver: CAROL })).rejects.toMatchObject({ code: 'approval-denied' });
+    await expect(vault.reveal({ requestId: denied.id, actor: ALICE })).rejects.toMatchObject({ code: 'approval-denied' });
+
+    const listed = await LinkageVault.open({ ...base, approvers: [CAROL] });
+    const r = await listed.request({ requester: ALICE, tokens, purpose: 'TREAT' });
+    await expect(listed.approve({ requestId: r.id, approver: BOB })).rejects.toMatchObject({ code: 'approval-denied' });
+
+    await expect(vault.request({ requester: ALICE, tokens, purpose: 'CURIOSITY' as 'TREAT' })).rejects.toMatchObject({ code: 'request-invalid' });
+    await expect(vault.request({ requester: ALICE, tokens: [SEEDED[0] ?? ''], purpose: 'TREAT' })).rejects.toMatchObject({ code: 'request-invalid' });
+
+    const unknown = await vault.request({ requester: ALICE, tokens: [`LNK-${'0'.repeat(32)}`], purpose: 'TREAT' });
+    await vault.approve({ requestId: unknown.id, approver: BOB });
+    await expect(vault.reveal({ requestId: unknown.id, actor: ALICE })).rejects.toMatchObject({ code: 'not-found' });
+
+    const late = await approvedRequest();
+    clock.advance(86_400_001);
+    await expect(vault.reveal({ requestId: late, actor: ALICE })).rejects.toMatchObject({ code: 'approval-denied' });
+    clock.set(T0);
+  });
+});
+
+/** A fault is armed after the vault opened (so it hits the reveal, not the token-key unwrap). */
+const armed = { on: false };
+type Fault = (o: LinkageVaultOptions) => LinkageVaultOptions;
+
+function wrapStore(s: LinkageStore, patch: Partial<LinkageStore>): LinkageStore {
+  return new Proxy(s, {
+    get(target, property) {
+      const own = patch[property as keyof LinkageStore];
+      if (armed.on && own !== undefined) return own;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+function wrapProvider(p: KeyProvider, unwrap: KeyProvider['unwrapDataKey']): KeyProvider {
+  return {
+    id: p.id,
+    generateDataKey: (k) => p.generateDataKey(k),
+    wrapDataKey: (k, d) => p.wrapDataKey(k, d),
+    rewrapDataKey: (w) => p.rewrapDataKey(w),
+    describeKey: (k) => p.describeKey(k),
+    unwrapDataKey: (w) => (armed.on ? unwrap(w) : p.unwrapDataKey(w)),
+  };
+}
+
+// A fault whose message carries a seeded value: the vault must not pass it on.
+const leaky = (): Error => new Error(`driver failed near ${SEEDED[0] ?? ''}`);
+
+const FAULTS: Record<string, Fault> = {
+  'getRequest throws': (o) => ({ ...o, store: wrapStore(o.store, { getRequest: () => Promise.reject(leaky()) }) }),
+  'transition throws': (o) => ({ ...o, store: wrapStore(o.store, { transition: () => Promise.reject(leaky()) }) }),
+  'transition loses the race': (o) => ({ ...o, store: wrapStore(o.store, { transition: () => Promise.resolve(false) }) }),
+  'getEntry throws': (o) => ({ ...o, store: wrapStore(o.store, { getEntry: () => Promise.reject(leaky()) }) }),
+  'getEntry finds nothing': (o) => ({ ...o, store: wrapStore(o.store, { getEntry: () => Promise.resolve(undefined) }) }),
+  'getEntry returns another token entry': (o) => ({ ...o, store: wrapStore(o.store, { getEntry: () => store.getEntry(tokens[0] ?? '') }) }),
+  'getEntry returns flipped bytes': (o) => ({
+    ...o,
+    store: wrapStore(o.store, {
+      getEntry: async (t) => {
+        const bytes = Buffer.from((await store.getEntry(t)) ?? []);
+        const i = bytes.length - 1 - ((randomBytes(1)[0] ?? 0) % 40);
+        bytes[i] = (bytes[i] ?? 0) ^ 1;
+        return bytes;
+      },
+    }),
+  }),
+  'getEntry returns a truncated entry': (o) => ({ ...o, store: wrapStore(o.store, { getEntry: async (t) => (await store.getEntry(t))?.subarray(0, 100) }) }),
+  'provider cannot unwrap': (o) => ({ ...o, provider: wrapProvider(o.provider, () => Promise.reject(leaky())) }),
+  'provider returns a wrong key': (o) => ({ ...o, provider: wrapProvider(o.provider, () => Promise.resolve(randomBytes(32))) }),
+  'ledger refuses the reveal event': (o) => ({
+    ...o,
+    audit: { record: (e) => (armed.on && e.action === 'linkage.reveal' && e.outcome === 'success' ? Promise.reject(leaky()) : o.audit.record(e)) } satisfies AuditRecorder,
+  }),
+};
+
+describe('LinkageVault fails closed', () => {
+  for (const [name, fault] of Object.entries(FAULTS)) {
+    it(`${name}: nothing is revealed and no output carries a value`, async () => {
+      const requestId = await approvedRequest();
+      armed.on = false;
+      const v = await LinkageVault.open(fault(base));
+      armed.on = true;
+      try {
+        const error = await v.reveal({ requestId, actor: ALICE }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toMatchObject({ name: 'VaultError' });
+        expect(['reveal-failed', 'approval-denied', 'not-found']).toContain((error as { code: string }).code);
+        const text = channels(error);
+        for (const seed of SEEDED) expect(text).not.toContain(seed);
+      } finally {
+        armed.on = false;
+      }
+    });
+  }
+
+  it('without faults the same steps do reveal (the fault tests can fail)', async () => {
+    const requestId = await approvedRequest();
+    const v = await LinkageVault.open(FAULTS['getEntry throws']?.(base) ?? base);
+    expect((await v.reveal({ requestId, actor: ALICE })).size).toBe(SEEDED.length);
+  });
+});

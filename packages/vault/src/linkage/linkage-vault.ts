@@ -1,0 +1,203 @@
+import { createHmac, hkdfSync } from 'node:crypto';
+import { isPurposeOfUse, type AuditDetails, type AuditEventInput, type AuditRecorder, type PurposeOfUse } from '@phiguard/audit';
+import { encodeBase32, isBaseError, newId, type Clock } from '@phiguard/core';
+import { sealBuffer, unsealBuffer, type KeyProvider } from '@phiguard/keys';
+import { VaultError, type VaultErrorCode } from '../vault-error.ts';
+import type { LinkageStore, ReidRequest } from './linkage-store.ts';
+
+export interface LinkageVaultOptions {
+  readonly store: LinkageStore;
+  readonly provider: KeyProvider;
+  /** The linkage vault's own KEK (never a dataset key): ARCHITECTURE §1. */
+  readonly keyId: string;
+  readonly audit: AuditRecorder;
+  readonly clock: Clock;
+  /** Principals allowed to approve; default: anyone but the requester. */
+  readonly approvers?: readonly string[];
+  /** An approved request must be revealed within this time (default 24 h). */
+  readonly requestTtlMs?: number;
+}
+
+/** An original identifier, returned only by an approved, ledgered reveal. */
+export interface RevealedValue {
+  readonly kind: string;
+  readonly value: string;
+}
+
+export const LINKAGE_TOKEN = /^LNK-[0-9A-Z]{32}$/;
+const KIND = /^[a-z][a-z0-9._-]{0,63}$/;
+const MAX_TOKENS_PER_REQUEST = 10_000;
+const ENTRY_FORMAT = 'phiguard.linkage-entry/1';
+
+/**
+ * The linkage vault (ARCHITECTURE §1; issue 3): `tokenize` maps an identifier to an opaque
+ * token (HMAC-SHA-256 under a token key that is itself sealed under the vault's own KEK, so the
+ * same value and key always give the same token) and keeps token → value sealed under that KEK.
+ * Re-identification needs a request with an HL7 v3 purpose of use, approval by a different
+ * person, and a reveal by the requester; each step is a ledger entry. Every failure fails
+ * closed: no original value is returned unless every step succeeded, including the ledger entry
+ * of the reveal, and errors carry no values.
+ */
+export class LinkageVault {
+  readonly #o: LinkageVaultOptions;
+  readonly #macKey: Buffer;
+  readonly #pending = new Map<string, RevealedValue>();
+
+  private constructor(options: LinkageVaultOptions, macKey: Buffer) {
+    this.#o = options;
+    this.#macKey = macKey;
+  }
+
+  /** Opens the vault, creating its token key (a DEK wrapped under `keyId`) on first use. */
+  static async open(options: LinkageVaultOptions): Promise<LinkageVault> {
+    let stored = await options.store.getTokenKey();
+    if (stored === undefined) {
+      const generated = await options.provider.generateDataKey(options.keyId);
+      generated.plaintext.fill(0);
+      stored = await options.store.putTokenKey(generated.wrapped, options.clock.nowMs());
+    }
+    if (stored.keyId !== options.keyId || stored.provider !== options.provider.id) {
+      throw new VaultError('invalid-argument', 'the linkage vault was created under another key', { place: { field: 'keyId' } });
+    }
+    const tokenKey = await options.provider.unwrapDataKey(stored);
+    const macKey = Buffer.from(hkdfSync('sha256', tokenKey, Buffer.alloc(0), 'phiguard linkage token v1', 32));
+    tokenKey.fill(0);
+    return new LinkageVault(options, macKey);
+  }
+
+  /** `LinkageTokenizer` of `@phiguard/deid`: value → token, deterministic for a kind and key. Buffered until {@link flush}. */
+  tokenize(kind: string, value: string): string {
+    if (!KIND.test(kind)) throw new TypeError('linkage kind must be a lower-case code');
+    const mac = createHmac('sha256', this.#macKey).update(kind).update('\u0000').update(value, 'utf8').digest();
+    const token = `LNK-${encodeBase32(mac.subarray(0, 20)).toUpperCase()}`;
+    if (!this.#pending.has(token)) this.#pending.set(token, Object.freeze({ kind, value }));
+    return token;
+  }
+
+  /** Seals the buffered entries under the vault KEK and stores them; resolve before releasing de-identified output. */
+  async flush(): Promise<void> {
+    const batch = [...this.#pending.entries()];
+    const sealed: { token: string; sealed: Buffer }[] = [];
+    for (const [token, entry] of batch) {
+      const payload = Buffer.from(JSON.stringify({ format: ENTRY_FORMAT, token, kind: entry.kind, value: entry.value }), 'utf8');
+      sealed.push({ token, sealed: await sealBuffer(payload, { wrapWith: [{ provider: this.#o.provider, keyId: this.#o.keyId }], context: { purpose: 'linkage', token } }) });
+      payload.fill(0);
+    }
+    await this.#o.store.putEntries(sealed, this.#o.clock.nowMs());
+    for (const [token] of batch) this.#pending.delete(token);
+  }
+
+  /** Asks to re-identify `tokens`; returns the request (status `open`). */
+  async request(input: { readonly requester: string; readonly tokens: readonly string[]; readonly purpose: PurposeOfUse }): Promise<ReidRequest> {
+    if (!isPurposeOfUse(input.purpose)) throw new VaultError('request-invalid', 'purpose of use must be an HL7 v3 PurposeOfUse code', { place: { field: 'purpose' } });
+    if (input.tokens.length === 0 || input.tokens.length > MAX_TOKENS_PER_REQUEST) throw new VaultError('request-invalid', 'a request names 1 to 10,000 tokens', { place: { field: 'tokens' } });
+    input.tokens.forEach((t, index) => {
+      if (!LINKAGE_TOKEN.test(t)) throw new VaultError('request-invalid', 'not a linkage token', { place: { field: 'tokens', index } });
+    });
+    const request: ReidRequest = Object.freeze({
+      id: newId('reid', this.#o.clock),
+      requester: input.requester,
+      purpose: input.purpose,
+      tokens: Object.freeze([...new Set(input.tokens)]),
+      createdMs: this.#o.clock.nowMs(),
+      status: 'open',
+      decidedBy: null,
+      decidedMs: null,
+    });
+    await this.#o.store.createRequest(request);
+    await this.#record(input.requester, 'linkage.reveal.request', request, 'success');
+    return request;
+  }
+
+  /** Approves as a second person: never the requester; only a listed approver when a list is configured. */
+  async approve(input: { readonly requestId: string; readonly approver: string }): Promise<void> {
+    await this.#decide(input.requestId, input.approver, 'approved');
+  }
+
+  async deny(input: { readonly requestId: string; readonly approver: string }): Promise<void> {
+    await this.#decide(input.requestId, input.approver, 'denied');
+  }
+
+  /**
+   * Returns the originals of an approved request, once, to its requester. Order of steps: claim
+   * the request (approved → revealed), unseal every entry (context and payload must name the
+   * token), record `linkage.reveal` in the ledger, then return. Any failure: `reveal-failed`
+   * (or `approval-denied`), nothing returned, decrypted buffers dropped.
+   */
+  async reveal(input: { readonly requestId: string; readonly actor: string }): Promise<ReadonlyMap<string, RevealedValue>> {
+    let request: ReidRequest | undefined;
+    try {
+      request = await this.#o.store.getRequest(input.requestId);
+      if (request === undefined) throw new VaultError('not-found', 'no such re-identification request', { place: { field: 'requestId' } });
+      if (request.requester !== input.actor) throw new VaultError('approval-denied', 'only the requester can reveal', { place: { field: 'actor' } });
+      if (request.status !== 'approved') throw new VaultError('approval-denied', 'request is not approved (or was revealed already)', { place: { field: 'status' } });
+      if (this.#expired(request)) throw new VaultError('approval-denied', 'approval has expired', { place: { field: 'decidedMs' } });
+      if (!(await this.#o.store.transition(request.id, 'approved', 'revealed', input.actor, this.#o.clock.nowMs()))) {
+        throw new VaultError('approval-denied', 'request was revealed concurrently', { place: { field: 'status' } });
+      }
+      const out = new Map<string, RevealedValue>();
+      for (const [index, token] of request.tokens.entries()) out.set(token, await this.#open(token, index));
+      await this.#record(input.actor, 'linkage.reveal', request, 'success');
+      return out;
+    } catch (error) {
+      const code: VaultErrorCode = isBaseError(error) && (error.code === 'approval-denied' || error.code === 'not-found') ? error.code : 'reveal-failed';
+      if (request !== undefined) await this.#record(input.actor, 'linkage.reveal', request, code === 'reveal-failed' ? 'error' : 'denied', code).catch(() => undefined);
+      // Causes only of our own typed errors (they carry no values); anything else is dropped.
+      throw new VaultError(code, code === 'reveal-failed' ? 're-identification failed; nothing was revealed' : 're-identification refused', {
+        ...(isBaseError(error) ? { cause: error } : {}),
+      });
+    }
+  }
+
+  async #open(token: string, index: number): Promise<RevealedValue> {
+    const sealed = await this.#o.store.getEntry(token);
+    if (sealed === undefined) throw new VaultError('not-found', 'no linkage entry for a token', { place: { field: 'tokens', index } });
+    const plain = await unsealBuffer(sealed, { providers: [this.#o.provider], expectContext: { purpose: 'linkage', token } });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(plain.toString('utf8'));
+    } catch {
+      parsed = undefined;
+    } finally {
+      plain.fill(0);
+    }
+    const entry = parsed as { format?: unknown; token?: unknown; kind?: unknown; value?: unknown } | undefined;
+    if (entry?.format !== ENTRY_FORMAT || entry.token !== token || typeof entry.kind !== 'string' || typeof entry.value !== 'string') {
+      throw new VaultError('reveal-failed', 'linkage entry is malformed', { place: { field: 'tokens', index } });
+    }
+    return Object.freeze({ kind: entry.kind, value: entry.value });
+  }
+
+  async #decide(requestId: string, approver: string, to: 'approved' | 'denied'): Promise<void> {
+    const request = await this.#o.store.getRequest(requestId);
+    if (request === undefined) throw new VaultError('not-found', 'no such re-identification request', { place: { field: 'requestId' } });
+    const action = to === 'approved' ? 'linkage.reveal.approve' : 'linkage.reveal.deny';
+    const refuse = async (reason: string, message: string): Promise<never> => {
+      await this.#record(approver, action, request, 'denied', reason);
+      throw new VaultError('approval-denied', message, { place: { field: 'approver' } });
+    };
+    if (approver === request.requester) await refuse('self-approval', 'nobody approves their own request');
+    if (this.#o.approvers !== undefined && !this.#o.approvers.includes(approver)) await refuse('not-an-approver', 'this principal may not approve re-identification');
+    if (request.status !== 'open') await refuse('not-open', 'request was decided already');
+    if (!(await this.#o.store.transition(request.id, 'open', to, approver, this.#o.clock.nowMs()))) await refuse('not-open', 'request was decided concurrently');
+    await this.#record(approver, action, request, 'success');
+  }
+
+  #expired(request: ReidRequest): boolean {
+    const ttl = this.#o.requestTtlMs ?? 86_400_000;
+    return request.decidedMs === null || this.#o.clock.nowMs() - request.decidedMs > ttl;
+  }
+
+  async #record(actor: string, action: string, request: ReidRequest, outcome: AuditEventInput['outcome'], reason?: string): Promise<void> {
+    const details: AuditDetails = { tokens: request.tokens.length };
+    await this.#o.audit.record({
+      actor: { kind: actor.startsWith('svc_') ? 'service' : 'user', id: actor },
+      action,
+      outcome,
+      purpose: request.purpose,
+      resources: [{ type: 'reid-request', id: request.id }],
+      details,
+      ...(reason === undefined ? {} : { reason }),
+    });
+  }
+}

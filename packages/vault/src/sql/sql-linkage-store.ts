@@ -1,0 +1,87 @@
+import type { PurposeOfUse, SqlDriver } from '@phiguard/audit';
+import type { LinkageStore, ReidRequest, ReidStatus, StoredTokenKey } from '../linkage/linkage-store.ts';
+
+interface KeyRow {
+  provider: string;
+  key_id: string;
+  key_version: number | string;
+  wrapped: Uint8Array;
+}
+
+interface RequestRow {
+  id: string;
+  requester: string;
+  purpose: string;
+  tokens: string;
+  created_ms: number | string;
+  status: ReidStatus;
+  decided_by: string | null;
+  decided_ms: number | string | null;
+}
+
+/** {@link LinkageStore} on PGlite or PostgreSQL (tables of migration 1 in vault-migrations.ts). */
+export class SqlLinkageStore implements LinkageStore {
+  readonly #db: SqlDriver;
+
+  constructor(driver: SqlDriver) {
+    this.#db = driver;
+  }
+
+  async getTokenKey(): Promise<StoredTokenKey | undefined> {
+    const row = (await this.#db.query<KeyRow>(`SELECT * FROM vault_linkage_keys WHERE id = 'token'`))[0];
+    return row === undefined ? undefined : Object.freeze({ provider: row.provider, keyId: row.key_id, version: Number(row.key_version), wrapped: new Uint8Array(row.wrapped) });
+  }
+
+  async putTokenKey(key: StoredTokenKey, createdMs: number): Promise<StoredTokenKey> {
+    await this.#db.query(
+      `INSERT INTO vault_linkage_keys (id, provider, key_id, key_version, wrapped, created_ms) VALUES ('token', $1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
+      [key.provider, key.keyId, key.version, Buffer.from(key.wrapped), createdMs],
+    );
+    const stored = await this.getTokenKey();
+    if (stored === undefined) throw new Error('token key vanished after insert');
+    return stored;
+  }
+
+  async putEntries(entries: readonly { readonly token: string; readonly sealed: Uint8Array }[], createdMs: number): Promise<void> {
+    await this.#db.transaction(async (q) => {
+      for (const e of entries) {
+        await q('INSERT INTO vault_linkage_entries (token, sealed, created_ms) VALUES ($1, $2, $3) ON CONFLICT (token) DO NOTHING', [e.token, Buffer.from(e.sealed), createdMs]);
+      }
+    });
+  }
+
+  async getEntry(token: string): Promise<Uint8Array | undefined> {
+    const row = (await this.#db.query<{ sealed: Uint8Array }>('SELECT sealed FROM vault_linkage_entries WHERE token = $1', [token]))[0];
+    return row === undefined ? undefined : new Uint8Array(row.sealed);
+  }
+
+  async createRequest(r: ReidRequest): Promise<void> {
+    await this.#db.query(
+      'INSERT INTO vault_reid_requests (id, requester, purpose, tokens, created_ms, status, decided_by, decided_ms) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)',
+      [r.id, r.requester, r.purpose, JSON.stringify(r.tokens), r.createdMs, r.status, r.decidedBy, r.decidedMs],
+    );
+  }
+
+  async getRequest(id: string): Promise<ReidRequest | undefined> {
+    const row = (await this.#db.query<RequestRow>('SELECT * FROM vault_reid_requests WHERE id = $1', [id]))[0];
+    if (row === undefined) return undefined;
+    return Object.freeze({
+      id: row.id,
+      requester: row.requester,
+      purpose: row.purpose as PurposeOfUse,
+      tokens: Object.freeze(JSON.parse(row.tokens) as string[]),
+      createdMs: Number(row.created_ms),
+      status: row.status,
+      decidedBy: row.decided_by,
+      decidedMs: row.decided_ms === null ? null : Number(row.decided_ms),
+    });
+  }
+
+  async transition(id: string, from: ReidStatus, to: ReidStatus, by: string, atMs: number): Promise<boolean> {
+    const rows =
+      to === 'revealed'
+        ? await this.#db.query<{ id: string }>('UPDATE vault_reid_requests SET status = $3, revealed_ms = $4 WHERE id = $1 AND status = $2 RETURNING id', [id, from, to, atMs])
+        : await this.#db.query<{ id: string }>('UPDATE vault_reid_requests SET status = $3, decided_by = $4, decided_ms = $5 WHERE id = $1 AND status = $2 RETURNING id', [id, from, to, by, atMs]);
+    return rows.length === 1;
+  }
+}
