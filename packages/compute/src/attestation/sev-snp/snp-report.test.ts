@@ -72,6 +72,9 @@ describe('parseSnpReport on the real reports (EXPECTED_derived.json)', () => {
     const bad = Uint8Array.from(good);
     bad[0] = 9;
     expect(() => parseSnpReport(bad)).toThrow(/version/);
+    const reserved = Uint8Array.from(good);
+    reserved[0x400] = 1;
+    expect(() => parseSnpReport(reserved)).toThrow(/reserved bytes/);
   });
 });
 
