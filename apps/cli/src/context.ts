@@ -7,6 +7,8 @@ export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Where prompts (password, one-time code) are read from; absent: commands that prompt fail. */
+  readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Loads the configuration, honouring the global `--config` flag. */
   readonly config: (configFile: string | undefined) => PhiguardConfig;
 }
@@ -18,6 +20,7 @@ export function processContext(version: string): CliContext {
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
+    stdin: process.stdin,
     config: (file) => loadConfig({ cwd: process.cwd(), env: process.env, ...(file === undefined ? {} : { file }) }),
   };
 }

@@ -6,6 +6,8 @@ import { registerDeid } from './commands/deid.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerPolicy } from './commands/policy.ts';
+import { registerLogin } from './commands/login.ts';
+import { registerWhoami } from './commands/whoami.ts';
 
 /**
  * The `phiguard` command tree. Each command group lives in `commands/<group>.ts` and exports a
@@ -32,5 +34,7 @@ Examples:
   registerEval(program, ctx);
   registerKeys(program, ctx);
   registerPolicy(program, ctx);
+  registerLogin(program, ctx);
+  registerWhoami(program, ctx);
   return program;
 }

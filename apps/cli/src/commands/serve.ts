@@ -1,28 +1,64 @@
+import type { Server as TlsServer } from 'node:tls';
 import type { Command } from 'commander';
-import { buildServer } from '@phiguard/server';
+import { buildServer, ensureLocalTls, readTlsOptions, watchTlsFiles, type TlsFiles } from '@phiguard/server';
+import { openLedger } from '@phiguard/audit';
 import { systemClock } from '@phiguard/core';
 import { runAuditDemo } from '../audit/audit-demo.ts';
 import type { CliContext } from '../context.ts';
+import { bootstrapAdmin, buildAccessServices, openConfiguredAccessStore } from '../remote/serve-access.ts';
 
 export function registerServe(program: Command, ctx: CliContext): void {
   program
     .command('serve')
-    .description('Start the PHIGuard server with the configured (default: embedded) stores')
+    .description('Start the PHIGuard HTTPS server with the configured (default: embedded) stores')
     .option('--demo', 'load a small demo into the embedded stores and print what it did')
     .option('--port <n>', 'port to listen on (default 8443; 0 picks a free one)', (v) => Number(v))
     .addHelpText(
       'after',
-      '\nExamples:\n  $ phiguard serve --demo\n  $ PHIGUARD_DATABASE_URL=postgres://127.0.0.1/phiguard phiguard serve --port 9443',
+      `
+TLS: embedded mode creates a local CA and a server certificate under <home>/tls on first start
+(the CLI trusts that CA). Production: PHIGUARD_TLS_CERT and PHIGUARD_TLS_KEY (PEM files, reloaded
+when they change), PHIGUARD_TLS_CLIENT_CA for optional mutual TLS with agents.
+
+Examples:
+  $ phiguard serve --demo
+  $ PHIGUARD_DATABASE_URL=postgres://127.0.0.1/phiguard PHIGUARD_TLS_CERT=/etc/phiguard/tls.crt PHIGUARD_TLS_KEY=/etc/phiguard/tls.key phiguard serve --port 9443`,
     )
     .action(async (options: { demo?: boolean; port?: number }) => {
       const globals = program.opts<{ config?: string }>();
       const config = ctx.config(globals.config);
-      const app = buildServer({ version: ctx.version, isReady: () => Promise.resolve(true) });
+      // The demo opens and closes the embedded ledger itself: run it before the server holds it.
+      if (options.demo === true) await runAuditDemo(config, systemClock, ctx.stdout);
+      const operatorCert = ctx.env.PHIGUARD_TLS_CERT;
+      const operatorKey = ctx.env.PHIGUARD_TLS_KEY;
+      const clientCa = ctx.env.PHIGUARD_TLS_CLIENT_CA;
+      const embedded = operatorCert === undefined || operatorKey === undefined;
+      const local = embedded ? ensureLocalTls(config.home) : undefined;
+      const tlsFiles: TlsFiles = {
+        cert: local?.serverCert ?? operatorCert ?? '', key: local?.serverKey ?? operatorKey ?? '', ...(clientCa === undefined ? {} : { clientCa }),
+      };
+      const ledger = await openLedger({ config, clock: systemClock });
+      const store = await openConfiguredAccessStore(config);
+      const access = await buildAccessServices(store, systemClock, ledger);
+      const adminPassword = await bootstrapAdmin(access);
+      const app = buildServer({
+        version: ctx.version, isReady: () => Promise.resolve(true), access, https: readTlsOptions(tlsFiles), logStream: ctx.stderr,
+        onClose: async () => {
+          await store.close();
+          await ledger.close();
+        },
+      });
       const address = await app.listen({ host: config.server.host, port: options.port ?? config.server.port });
       ctx.stdout.write(`PHIGuard ${ctx.version} listening on ${address}\n`);
       ctx.stdout.write(`data folder: ${config.home}\n`);
-      if (options.demo === true) await runAuditDemo(config, systemClock, ctx.stdout);
+      if (local !== undefined) ctx.stdout.write(`TLS: local CA ${local.caCert} (the CLI trusts it)\n`);
+      if (adminPassword !== undefined) {
+        ctx.stdout.write(`first start: user admin, password ${adminPassword} (shown once; \`phiguard login --username admin --server ${address}\` enrols TOTP)\n`);
+      }
+      const stopWatching = embedded ? () => undefined : watchTlsFiles(tlsFiles, (o) => { (app.server as unknown as TlsServer).setSecureContext(o); }, () => { ctx.stderr.write('TLS reload failed; keeping the previous certificate\n'); });
       const stop = (): void => {
+        stopWatching();
+        // Fastify finishes in-flight requests, then onClose closes the store and flushes the ledger.
         void app.close().then(() => process.exit(0));
       };
       process.once('SIGINT', stop);

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.ts';
+import { apiCall, describeProblem, remoteTarget } from '../remote/api-client.ts';
+import { saveCliSession } from '../remote/cli-session.ts';
+import { prompter } from '../remote/prompt.ts';
+
+/** `--server` default: the configured local server. */
+export function defaultServer(ctx: CliContext, configFile: string | undefined): string {
+  const fromEnv = ctx.env.PHIGUARD_SERVER;
+  if (fromEnv !== undefined) return fromEnv;
+  const { server } = ctx.config(configFile);
+  return `https://${server.host.includes(':') ? `[${server.host}]` : server.host}:${String(server.port)}`;
+}
+
+export function registerLogin(program: Command, ctx: CliContext): void {
+  program
+    .command('login')
+    .description('Log in to a PHIGuard server: password, then a TOTP code (enrolled at first login)')
+    .option('--server <url>', 'server URL (default: $PHIGUARD_SERVER, else the configured local server)')
+    .option('--username <name>', 'your user name (asked when omitted)')
+    .option('--ca <file>', 'CA certificate to trust (default: the embedded server\'s local CA)')
+    .addHelpText('after', '\nExamples:\n  $ phiguard login --username alice\n  $ phiguard login --server https://phiguard.hospital.example:8443 --username alice')
+    .action(async (options: { server?: string; username?: string; ca?: string }) => {
+      const globals = program.opts<{ config?: string }>();
+      const config = ctx.config(globals.config);
+      if (ctx.stdin === undefined) throw new TypeError('login needs an input stream for its prompts');
+      const target = remoteTarget(options.server ?? defaultServer(ctx, globals.config), options.ca, config.home);
+      const prompt = prompter(ctx.stdin, ctx.stderr);
+      try {
+        const username = options.username ?? (await prompt.ask('user name: '));
+        const password = await prompt.ask('password: ', true);
+        const login = await apiCall(target, 'POST', '/v1/auth/login', { body: { username, password } });
+        if (login.status !== 200) {
+          ctx.stderr.write(`login refused: ${describeProblem(login)}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        const challenge = login.body as { challengeId: string; enrolment?: { secret: string; uri: string } };
+        if (challenge.enrolment !== undefined) {
+          ctx.stderr.write(`First login: add this account to your authenticator app (TOTP, RFC 6238):\n  ${challenge.enrolment.uri}\n  secret: ${challenge.enrolment.secret}\n`);
+        }
+        const code = await prompt.ask('one-time code (or a recovery code): ');
+        const mfa = await apiCall(target, 'POST', '/v1/auth/mfa', { body: { challengeId: challenge.challengeId, ...(/^\d{6}$/.test(code) ? { totp: code } : { recoveryCode: code }) } });
+        if (mfa.status !== 200) {
+          ctx.stderr.write(`second factor refused: ${describeProblem(mfa)}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        const session = mfa.body as { sessionToken: string; idleTimeoutSeconds: number; recoveryCodes?: string[] };
+        saveCliSession(config.home, { server: target.server, sessionToken: session.sessionToken, ...(options.ca === undefined ? {} : { caFile: options.ca }) });
+        if (session.recoveryCodes !== undefined) {
+          ctx.stderr.write(`Recovery codes (each works once; keep them offline, they are not shown again):\n${session.recoveryCodes.map((c) => `  ${c}`).join('\n')}\n`);
+        }
+        ctx.stdout.write(`logged in to ${target.server} (session ends after ${String(session.idleTimeoutSeconds / 60)} minutes without activity)\n`);
+      } finally {
+        prompt.close();
+      }
+    });
+}

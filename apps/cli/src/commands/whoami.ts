@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.ts';
+import { apiCall, describeProblem, remoteTarget } from '../remote/api-client.ts';
+import { loadCliSession } from '../remote/cli-session.ts';
+
+export function registerWhoami(program: Command, ctx: CliContext): void {
+  program
+    .command('whoami')
+    .description('Show who you are logged in as (id, roles) on the server of your last `phiguard login`')
+    .option('--server <url>', 'only if it is the server you logged in to')
+    .addHelpText('after', '\nExamples:\n  $ phiguard whoami')
+    .action(async (options: { server?: string }) => {
+      const config = ctx.config(program.opts<{ config?: string }>().config);
+      const session = loadCliSession(config.home);
+      if (session === undefined || (options.server !== undefined && options.server.replace(/\/+$/, '') !== session.server)) {
+        ctx.stderr.write('not logged in: run `phiguard login` first\n');
+        process.exitCode = 1;
+        return;
+      }
+      const target = remoteTarget(session.server, session.caFile, config.home);
+      const token = await apiCall(target, 'POST', '/v1/auth/token', { bearer: session.sessionToken });
+      if (token.status !== 200) {
+        ctx.stderr.write(`session refused: ${describeProblem(token)}; run \`phiguard login\` again\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const who = await apiCall(target, 'GET', '/v1/whoami', { bearer: (token.body as { accessToken: string }).accessToken });
+      if (who.status !== 200) {
+        ctx.stderr.write(`whoami failed: ${describeProblem(who)}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const me = who.body as { id: string; kind: string; roles: string[] };
+      ctx.stdout.write(`${me.id} (${me.kind}) on ${session.server}\nroles: ${me.roles.join(', ') || '(none)'}\n`);
+    });
+}
