@@ -71,3 +71,30 @@ export { nodeKeyHash, releaseAad, releaseCipherSuite, releaseInfo, RELEASE_SUITE
 export { generateNodeKeyPair, type NodeKeyPair } from './release/node-key.ts';
 export { openSealedKeys, sealKeys, type DataKey, type SealedKeys } from './release/sealed-keys.ts';
 export { KeyReleaser, type KeyReleaserOptions, type ReleaseOutcome, type ReleaseRefusal, type ReleaseRequest } from './release/key-releaser.ts';
+export {
+  BAA_STATUSES,
+  CONTACT_ROLES,
+  CPU_TEE_KINDS,
+  GPU_CC_KINDS,
+  type Baa,
+  type BaaStatus,
+  type ComputeNode,
+  type ContactRole,
+  type CpuTeeKind,
+  type GpuCcKind,
+  type GpuSpec,
+  type NewNode,
+  type NewProvider,
+  type NodeAttestation,
+  type Provider,
+  type ProviderContact,
+} from './providers/catalog-types.ts';
+export { baaInForce } from './providers/baa.ts';
+export { DEFAULT_PRICE_LIST, nodePricePerHour } from './providers/price-list.ts';
+export type { ComputeCatalog } from './providers/compute-catalog.ts';
+export { SqlComputeCatalog } from './providers/sql-compute-catalog.ts';
+export { openComputeDatabase, type ComputeDatabaseOptions } from './providers/compute-database.ts';
+export { validateNewNode, validateNewProvider } from './providers/validate-catalog-input.ts';
+export { jobFactsFromSpec, type JobSpec } from './placement/job-spec.ts';
+export { nodeFacts, planPlacement, type PlacementCandidate, type PlacementPlan, type PlanOptions } from './placement/plan-placement.ts';
+export { Placer, type PlacerOptions } from './placement/placer.ts';
