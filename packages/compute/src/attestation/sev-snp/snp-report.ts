@@ -83,7 +83,9 @@ export function parseSnpReport(bytes: Uint8Array): SnpReport {
   const slice = (o: number, n: number): Uint8Array => Uint8Array.from(bytes.subarray(o, o + n));
   // The rest of the SIGNATURE field (0x330..0x49F) is reserved and unsigned: it must be zero, so
   // that no unauthenticated bytes ride along with accepted evidence.
-  for (let i = 0x330; i < SNP_REPORT_SIZE; i++) if (bytes[i] !== 0) throw new ComputeError('evidence-malformed', 'reserved bytes after the signature are not zero', { place: { index: i } });
+  for (let i = 0x330; i < SNP_REPORT_SIZE; i++)
+    if (bytes[i] !== 0)
+      throw new ComputeError('evidence-malformed', 'reserved bytes after the signature are not zero', { place: { index: i } });
   const version = u32(0x00);
   if (version < 2 || version > 5)
     throw new ComputeError('evidence-malformed', 'unsupported report version', { place: { field: 'version' } });

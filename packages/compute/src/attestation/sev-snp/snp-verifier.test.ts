@@ -229,6 +229,23 @@ describe('SnpVerifier on synthetic evidence under a test root', () => {
     ).toMatchObject({ ok: false, reason });
   });
 
+  it('refuses a chain whose intermediate is not a CA (basicConstraints)', async () => {
+    const notCa = makeSnpPki({ askIsCa: false });
+    try {
+      const nonce = Buffer.alloc(32, 3);
+      const report = makeSnpReport(notCa.vcek.keyFile, { reportData: reportDataBinding(nonce, keyHash) });
+      expect(
+        await verifier.verify(evidenceFor(notCa, report), policyFor(notCa), { now, expectedNonce: nonce, expectedKeyHash: keyHash }),
+      ).toMatchObject({
+        ok: false,
+        reason: 'chain-invalid',
+        detail: expect.stringMatching(/not a CA/) as unknown,
+      });
+    } finally {
+      notCa.pki[Symbol.dispose]();
+    }
+  });
+
   it('refuses a bad signature, a wrong chain, a revoked ASK and an expired VCEK', async () => {
     const nonce = Buffer.alloc(32, 3);
     const context = { now, expectedNonce: nonce, expectedKeyHash: keyHash };

@@ -43,10 +43,18 @@ export function vcekExtensionLines(tcb = TEST_TCB, chipId = TEST_CHIP_ID): strin
 }
 
 /** ARK (self-signed) → ASK → VCEK, a current ARK CRL revoking nothing. */
-export function makeSnpPki(options: { vcekDays?: number; revokeAsk?: boolean; vcekExtensions?: string[] } = {}): SnpTestPki {
+export function makeSnpPki(
+  options: { vcekDays?: number; revokeAsk?: boolean; vcekExtensions?: string[]; askIsCa?: boolean } = {},
+): SnpTestPki {
   const pki = new OpensslPki();
   const ark = pki.root({ name: 'ark', subject: '/O=PHIGuard Test/CN=ARK-Test', key: 'rsa-pss', serial: 0x10000 });
-  const ask = pki.issue(ark, { name: 'ask', subject: '/O=PHIGuard Test/CN=SEV-Test', key: 'rsa-pss', ca: true, serial: 0x10001 });
+  const ask = pki.issue(ark, {
+    name: 'ask',
+    subject: '/O=PHIGuard Test/CN=SEV-Test',
+    key: 'rsa-pss',
+    ca: options.askIsCa ?? true,
+    serial: 0x10001,
+  });
   const vcek = pki.issue(ask, {
     name: 'vcek',
     subject: '/O=PHIGuard Test/CN=SEV-VCEK',

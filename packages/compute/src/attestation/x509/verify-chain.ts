@@ -1,4 +1,5 @@
 import type { Certificate } from './certificate.ts';
+import { children, readRoot, TAG, value } from './der.ts';
 import type { Crl } from './crl.ts';
 import { verifySigned } from './verify-signed.ts';
 import { refuse } from '../attestation-result.ts';
@@ -14,13 +15,25 @@ export interface ChainOptions {
   readonly requireCrls: CrlRequirement;
 }
 
+/** basicConstraints (RFC 5280 §4.2.1.9) present with cA TRUE. */
+function isCa(cert: Certificate): boolean {
+  const ext = cert.extensions.get('2.5.29.19');
+  if (ext === undefined) return false;
+  try {
+    const first = children(readRoot(ext))[0];
+    return first?.tag === TAG.BOOLEAN && value(first)[0] === 0xff;
+  } catch {
+    return false;
+  }
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(a, b) === 0;
 }
 
 /**
  * Verifies `chain` (leaf first, root last) as RFC 5280 §6.1 does for the parts these PKIs use:
- * names chain, each signature verifies with the next key, the root is self-signed and pinned by
+ * names chain, every issuer is a CA (basicConstraints cA; path lengths are not checked), each signature verifies with the next key, the root is self-signed and pinned by
  * fingerprint, every certificate is valid at `now`, and revocation by the CRLs given (each CRL's
  * signature and thisUpdate/nextUpdate window are checked; §6.3.3). Refuses through
  * {@link refuse} with `chain-invalid`, `root-untrusted`, `cert-expired`, `cert-revoked`,
@@ -39,6 +52,7 @@ export function verifyChain(chain: readonly Certificate[], options: ChainOptions
       refuse('cert-expired', `certificate ${String(i)} is not valid at the verification time`);
     if (i === chain.length - 1) break;
     const issuer = chain[i + 1] as Certificate;
+    if (!isCa(issuer)) refuse('chain-invalid', `certificate ${String(i + 1)} is not a CA (basicConstraints)`);
     if (!sameBytes(cert.issuer, issuer.subject)) refuse('chain-invalid', `certificate ${String(i)} names another issuer`);
     if (!verifySigned(cert.tbs, cert.signatureAlgorithm, cert.signature, issuer.publicKey))
       refuse('chain-invalid', `certificate ${String(i)} signature does not verify`);
