@@ -84,7 +84,11 @@ export function buildResourceTree(resource: JsonObject): ResourceTree {
   };
 
   const walkObject = (obj: JsonObject, path: string | undefined, prefix: string, parent: ElementNode | undefined): void => {
-    for (const prop of Object.keys(obj)) {
+    const keys = Object.keys(obj);
+    // `_name` companions (R4 §3.1.1.4) are rare: look them up only in objects that have one.
+    let companions = false;
+    for (const k of keys) if (k.charCodeAt(0) === 95) companions = true;
+    for (const prop of keys) {
       if (prop === 'resourceType' && parent === root) continue;
       let base = prop;
       if (prop.startsWith('_')) {
@@ -93,7 +97,7 @@ export function buildResourceTree(resource: JsonObject): ResourceTree {
       }
       const elInfo = path === undefined ? undefined : elementInfo(path, base);
       let raw = base === prop ? obj[prop] : undefined;
-      let companion = obj[`_${base}`];
+      let companion = companions ? obj[`_${base}`] : undefined;
       const name = elInfo?.name ?? base;
       const type = elInfo?.type ?? UNKNOWN;
       const childPath = elInfo?.childPath;
@@ -102,9 +106,9 @@ export function buildResourceTree(resource: JsonObject): ResourceTree {
         if (raw !== undefined && raw !== null && !Array.isArray(raw)) obj[prop] = [raw];
         if (companion !== undefined && companion !== null && !Array.isArray(companion)) obj[`_${base}`] = [companion];
         raw = base === prop ? obj[prop] : undefined;
-        companion = obj[`_${base}`];
+        companion = companions ? obj[`_${base}`] : undefined;
       }
-      const values = raw === undefined ? obj[`_${base}`] : obj[prop];
+      const values = raw === undefined ? companion : obj[prop];
       const visit = (value: unknown, extra: unknown, index: number | undefined): void => {
         const key = `${prefix}${name}${index === undefined ? '' : `[${String(index)}]`}`;
         const isResource = isJsonObject(value) && typeof value.resourceType === 'string';
@@ -158,14 +162,29 @@ function isEmpty(value: unknown): boolean {
  */
 export function pruneEmpty(value: unknown): unknown {
   if (Array.isArray(value)) {
-    const kept = value.map(pruneEmpty).filter((v) => v !== undefined);
-    return kept.length === 0 ? undefined : kept;
+    // A new array only once something changes; an untouched array is kept as it is.
+    let kept: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const p = pruneEmpty(v);
+      if (kept === undefined) {
+        if (p === v && p !== undefined) continue;
+        kept = value.slice(0, i);
+      }
+      if (p !== undefined) kept.push(p);
+    }
+    const out = kept ?? value;
+    return out.length === 0 ? undefined : out;
   }
   if (!isJsonObject(value)) return isEmpty(value) ? undefined : value;
-  for (const prop of Object.keys(value)) {
-    if (prop.startsWith('_')) continue;
+  const keys = Object.keys(value);
+  // `_name` companions (R4 §3.1.1.4) are rare: look them up only in objects that have one.
+  let companions = false;
+  for (const k of keys) if (k.charCodeAt(0) === 95) companions = true;
+  for (const prop of keys) {
+    if (companions && prop.charCodeAt(0) === 95) continue;
     const v = value[prop];
-    const c = value[`_${prop}`];
+    const c = companions ? value[`_${prop}`] : undefined;
     if (Array.isArray(v) && Array.isArray(c)) {
       const vs: unknown[] = [];
       const cs: unknown[] = [];
@@ -184,13 +203,15 @@ export function pruneEmpty(value: unknown): unknown {
     }
     const pruned = pruneEmpty(v);
     if (pruned === undefined) Reflect.deleteProperty(value, prop);
-    else value[prop] = pruned;
+    else if (pruned !== v) value[prop] = pruned;
   }
-  for (const prop of Object.keys(value)) {
-    if (!prop.startsWith('_') || Array.isArray(value[prop.slice(1)])) continue;
-    const pruned = pruneEmpty(value[prop]);
-    if (pruned === undefined) Reflect.deleteProperty(value, prop);
-    else value[prop] = pruned;
+  if (companions) {
+    for (const prop of Object.keys(value)) {
+      if (!prop.startsWith('_') || Array.isArray(value[prop.slice(1)])) continue;
+      const pruned = pruneEmpty(value[prop]);
+      if (pruned === undefined) Reflect.deleteProperty(value, prop);
+      else value[prop] = pruned;
+    }
   }
   return Object.keys(value).length === 0 ? undefined : value;
 }

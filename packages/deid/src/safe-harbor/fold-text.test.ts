@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { foldText, isSpaceCode, isWordAt } from './fold-text.ts';
+import { foldText, isSpaceCode, isWordAt, originalOffset } from './fold-text.ts';
 
 // The reference forms: what the known-identifier scan did before the fast paths (regex per character).
 function referenceFold(text: string): { folded: string; offsets: number[] | undefined } {
@@ -43,7 +43,11 @@ describe('foldText', () => {
   it('equals the per-character reference on random text (ASCII, Unicode white space, long lower cases)', () => {
     fc.assert(
       fc.property(texts, (text) => {
-        expect(foldText(text)).toEqual(referenceFold(text));
+        const f = foldText(text);
+        const ref = referenceFold(text);
+        expect(f.folded).toBe(ref.folded);
+        const units = [...Array(f.folded.length).keys()]; // every UTF-16 index, surrogates included
+        expect(units.map((i) => originalOffset(f, i))).toEqual(units.map((i) => ref.offsets?.[i] ?? i));
       }),
       { numRuns: 300 },
     );
@@ -52,8 +56,9 @@ describe('foldText', () => {
   it('maps folded characters back to the original', () => {
     const f = foldText('Pt  ADAM\n\teveryman');
     expect(f.folded).toBe('pt adam everyman');
-    expect(f.offsets?.[3]).toBe(4);
-    expect(f.offsets?.[8]).toBe(10);
+    expect(originalOffset(f, 3)).toBe(4);
+    expect(originalOffset(f, 8)).toBe(10);
+    expect(originalOffset(f, 15)).toBe(17);
   });
 });
 

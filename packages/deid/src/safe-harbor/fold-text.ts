@@ -4,69 +4,100 @@
  * Written for speed: these run over every free-text value of every record.
  */
 
-/** Text folded for matching, and a map from each folded character back to the original. */
+/**
+ * Text folded for matching. Folded characters map one to one onto the original except where a
+ * white-space run collapsed: `starts[k]` (folded index) maps to `origins[k]` (original index),
+ * and the characters after it follow one by one until the next break.
+ */
 export interface FoldedText {
   readonly folded: string;
-  /** Offset in the original of each folded character; undefined when they map one to one. */
-  readonly offsets: readonly number[] | undefined;
+  readonly starts: readonly number[];
+  readonly origins: readonly number[];
 }
 
 const SIMPLE_SPACING = /\s\s|[^\S ]/u;
 const NON_ASCII = /[^\x00-\x7F]/;
-const WS_RUN = /\s+/gu;
 const WORD = /[\p{L}\p{N}]/u;
+const IDENTITY: readonly number[] = [0];
 
 /**
  * Collapses every run of white space (ECMAScript `\s`) to one space and lower-cases each
  * character on its own (a character whose lower case is longer stays as it is), so each folded
- * character has one original offset.
+ * character has one original offset ({@link originalOffset}).
  */
 export function foldText(text: string): FoldedText {
   // Single spaces only and a lower-case form of the same length: offsets are the identity.
   if (!SIMPLE_SPACING.test(text)) {
     const lower = text.toLowerCase();
-    if (lower.length === text.length) return { folded: lower, offsets: undefined };
+    if (lower.length === text.length) return { folded: lower, starts: IDENTITY, origins: IDENTITY };
   }
   return NON_ASCII.test(text) ? foldEachCharacter(text) : foldAscii(text);
 }
 
-/** ASCII: lower-casing whole runs equals lower-casing each character. */
-function foldAscii(text: string): FoldedText {
-  let folded = '';
-  const offsets: number[] = [];
-  let last = 0;
-  for (const m of text.matchAll(WS_RUN)) {
-    folded += `${text.slice(last, m.index).toLowerCase()} `;
-    for (let k = last; k <= m.index; k++) offsets.push(k);
-    last = m.index + m[0].length;
+/** The original offset of folded character `i`. */
+export function originalOffset(f: FoldedText, i: number): number {
+  const { starts, origins } = f;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= i) lo = mid;
+    else hi = mid - 1;
   }
-  folded += text.slice(last).toLowerCase();
-  for (let k = last; k < text.length; k++) offsets.push(k);
-  return { folded, offsets };
+  return (origins[lo] ?? 0) + i - (starts[lo] ?? 0);
+}
+
+/** ASCII: lower-casing the whole text equals lower-casing each character. */
+function foldAscii(text: string): FoldedText {
+  const lower = text.toLowerCase();
+  const starts = [0];
+  const origins = [0];
+  let folded = '';
+  let last = 0;
+  const n = text.length;
+  for (let i = 0; i < n; ) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && (c < 9 || c > 13)) {
+      i += 1;
+      continue;
+    }
+    let j = i + 1;
+    for (let d = text.charCodeAt(j); j < n && (d === 32 || (d >= 9 && d <= 13)); d = text.charCodeAt(++j));
+    if (j - i > 1 || c !== 32) {
+      folded += `${lower.slice(last, i)} `;
+      last = j;
+      starts.push(folded.length);
+      origins.push(j);
+    }
+    i = j;
+  }
+  folded += lower.slice(last);
+  return { folded, starts, origins };
 }
 
 function foldEachCharacter(text: string): FoldedText {
   let folded = '';
-  const offsets: number[] = [];
+  const starts = [0];
+  const origins = [0];
   let space = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (isSpaceCode(c)) {
-      if (!space) {
-        folded += ' ';
-        offsets.push(i);
-      }
+      if (!space) folded += ' ';
       space = true;
       continue;
+    }
+    if (space) {
+      starts.push(folded.length);
+      origins.push(i);
     }
     space = false;
     const ch = text.charAt(i);
     const lower = c < 0x80 ? (c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : ch) : ch.toLowerCase();
     // Keep one folded character per original character so offsets stay exact.
     folded += lower.length === 1 ? lower : ch;
-    offsets.push(i);
   }
-  return { folded, offsets };
+  return { folded, starts, origins };
 }
 
 /** ECMAScript `\s` (WhiteSpace and LineTerminator, ECMA-262 §22.2.2.9) for one UTF-16 code unit. */

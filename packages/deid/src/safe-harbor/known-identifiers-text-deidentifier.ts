@@ -1,6 +1,6 @@
 import type { KnownIdentifiers, TextDeidRequest, TextDeidResult, TextDeidentifier, TextSpan } from '../text/text-deidentifier.ts';
 import type { SafeHarborCategory } from './categories.ts';
-import { foldText, isWordAt } from './fold-text.ts';
+import { foldText, isWordAt, originalOffset } from './fold-text.ts';
 
 interface Literal {
   /** Lower-cased text to find. */
@@ -61,14 +61,15 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
 
 function findSpans(text: string, compiled: Compiled): TextSpan[] {
   // Collapse white space runs to one space, keeping a map back to the original offsets.
-  const { folded, offsets } = foldText(text);
+  const f = foldText(text);
+  const { folded } = f;
   const found: TextSpan[] = [];
   for (const lit of compiled.literals) {
     for (let i = folded.indexOf(lit.text); i >= 0; i = folded.indexOf(lit.text, i + 1)) {
       const end = i + lit.text.length;
       if (isWordAt(folded, i - 1) || isWordAt(folded, end)) continue;
-      const start = offsets === undefined ? i : (offsets[i] ?? 0);
-      const stop = offsets === undefined ? end : (offsets[end - 1] ?? 0) + 1;
+      const start = originalOffset(f, i);
+      const stop = originalOffset(f, end - 1) + 1;
       found.push({ start, end: stop, category: lit.category, detector: lit.detector });
     }
   }
