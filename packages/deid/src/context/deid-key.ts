@@ -38,10 +38,6 @@ export function deidKeyFromSecret(secret: Uint8Array): DeidKey {
 
 /** HMAC-SHA-256 of the UTF-8 parts joined by NUL, which cannot occur in any part's normal form. */
 export function hmac(subkey: KeyObject | Uint8Array, ...parts: readonly string[]): Buffer {
-  const mac = createHmac('sha256', subkey);
-  parts.forEach((part, i) => {
-    if (i > 0) mac.update('\0');
-    mac.update(part, 'utf8');
-  });
-  return mac.digest();
+  // One update of the joined string: the same bytes as part, NUL, part, ... and fewer native calls.
+  return createHmac('sha256', subkey).update(parts.join('\0'), 'utf8').digest();
 }
