@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnpVerifier, type SnpEvidence, type SnpPolicy } from './snp-verifier.ts';
 import { MemoryNonceStore } from '../nonce-store.ts';
 import { reportDataBinding } from '../report-data-binding.ts';
-import { makeSnpPki, makeSnpReport, TEST_MEASUREMENT, TEST_TCB, type SnpTestPki } from '../testing/snp-test-kit.ts';
+import { derInt } from '../testing/openssl-pki.ts';
+import {
+  makeSnpPki,
+  makeSnpReport,
+  TEST_CHIP_ID,
+  TEST_MEASUREMENT,
+  TEST_TCB,
+  vcekExtensionLines,
+  type SnpTestPki,
+} from '../testing/snp-test-kit.ts';
 import { vector, vectorText } from '../testing/vectors.ts';
 import type { VerifyContext } from '../attestation-result.ts';
 
@@ -227,6 +236,28 @@ describe('SnpVerifier on synthetic evidence under a test root', () => {
     expect(
       await verifier.verify(evidenceFor(pki, report), policyFor(pki), { now, expectedNonce: nonce, expectedKeyHash: keyHash }),
     ).toMatchObject({ ok: false, reason });
+  });
+
+  it('Turin: its own TCB layout, the FMC SPL and the 8-byte hwID', async () => {
+    const hwId = TEST_CHIP_ID.subarray(0, 8);
+    const ext = [...vcekExtensionLines(TEST_TCB, hwId), `1.3.6.1.4.1.3704.1.3.9 = ${derInt(2)}`];
+    const turin = makeSnpPki({ vcekExtensions: ext });
+    try {
+      const nonce = Buffer.alloc(32, 3);
+      const context = { now, expectedNonce: nonce, expectedKeyHash: keyHash };
+      const report = makeSnpReport(turin.vcek.keyFile, { reportData: reportDataBinding(nonce, keyHash), turinFmc: 2 });
+      const accepted = await verifier.verify(evidenceFor(turin, report), policyFor(turin), context);
+      expect(accepted).toMatchObject({ ok: true, claims: { tcb: { fmc: 2, bootloader: 3, tee: 0, snp: 8, microcode: 115 } } });
+      const policy = { ...policyFor(turin), minimumTcb: { ...TEST_TCB, fmc: 3 } };
+      expect(await verifier.verify(evidenceFor(turin, report), policy, context)).toMatchObject({ ok: false, reason: 'tcb-too-old' });
+      const otherFmc = makeSnpReport(turin.vcek.keyFile, { reportData: reportDataBinding(nonce, keyHash), turinFmc: 1 });
+      expect(await verifier.verify(evidenceFor(turin, otherFmc), policyFor(turin), context)).toMatchObject({
+        ok: false,
+        reason: 'cert-mismatch',
+      });
+    } finally {
+      turin.pki[Symbol.dispose]();
+    }
   });
 
   it('refuses a chain whose intermediate is not a CA (basicConstraints)', async () => {

@@ -7,6 +7,8 @@ import { parseCertificate } from '../x509/certificate.ts';
 
 export interface SnpFields {
   version?: number;
+  /** Turin (family 1Ah): TCB layout FMC, BL, TEE, SNP, …, µcode. */
+  turinFmc?: number;
   policy?: bigint;
   vmpl?: number;
   tcb?: { bootloader: number; tee: number; snp: number; microcode: number };
@@ -77,11 +79,14 @@ export function makeSnpReport(vcekKeyFile: string, fields: SnpFields = {}): Uint
   v.setUint32(0x34, 1, true);
   v.setUint32(0x48, (fields.signingKey ?? 0) << 2, true);
   const t = fields.tcb ?? TEST_TCB;
-  const tcb = new Uint8Array([t.bootloader, t.tee, 0, 0, 0, 0, t.snp, t.microcode]);
+  const tcb =
+    fields.turinFmc === undefined
+      ? new Uint8Array([t.bootloader, t.tee, 0, 0, 0, 0, t.snp, t.microcode])
+      : new Uint8Array([fields.turinFmc, t.bootloader, t.tee, t.snp, 0, 0, 0, t.microcode]);
   for (const off of [0x38, 0x180, 0x1e0, 0x1f0]) r.set(tcb, off);
   r.set(fields.reportData ?? new Uint8Array(64), 0x50);
   r.set(fields.measurement ?? TEST_MEASUREMENT, 0x90);
-  r[0x188] = 0x19; // CPUID family 19h (Milan)
+  r[0x188] = fields.turinFmc === undefined ? 0x19 : 0x1a; // CPUID family 19h (Milan) or 1Ah (Turin)
   r[0x189] = 0x01;
   r.set(fields.chipId ?? TEST_CHIP_ID, 0x1a0);
   const key = createPrivateKey(readFileSync(vcekKeyFile));
