@@ -5,6 +5,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerDeid } from './commands/deid.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerKeys } from './commands/keys.ts';
+import { registerDatasets } from './commands/datasets.ts';
 import { registerPolicy } from './commands/policy.ts';
 import { registerLogin } from './commands/login.ts';
 import { registerWhoami } from './commands/whoami.ts';
@@ -33,6 +34,7 @@ Examples:
   registerDeid(program, ctx);
   registerEval(program, ctx);
   registerKeys(program, ctx);
+  registerDatasets(program, ctx);
   registerPolicy(program, ctx);
   registerLogin(program, ctx);
   registerWhoami(program, ctx);
