@@ -3,6 +3,7 @@ export {
   REFUSAL_REASONS,
   TEE_KINDS,
   type AttestationClaims,
+  type Attestor,
   type EvidenceVerifier,
   type RefusalReason,
   type TeeKind,
@@ -98,3 +99,16 @@ export { validateNewNode, validateNewProvider } from './providers/validate-catal
 export { jobFactsFromSpec, type JobSpec } from './placement/job-spec.ts';
 export { nodeFacts, planPlacement, type PlacementCandidate, type PlacementPlan, type PlanOptions } from './placement/plan-placement.ts';
 export { Placer, type PlacerOptions } from './placement/placer.ts';
+export {
+  FINAL_STATES,
+  JOB_STATES,
+  type CancelResult,
+  type CompleteResult,
+  type FailResult,
+  type HeartbeatResult,
+  type JobLease,
+  type JobState,
+  type QueuedJob,
+  type SweepReport,
+} from './queue/queued-job.ts';
+export { SqlJobQueue, type SubmitInput } from './queue/sql-job-queue.ts';
