@@ -72,6 +72,9 @@ export interface EvidenceVerifier<E, P> {
   verify(evidence: E, policy: P, context: VerifyContext): Promise<VerifyResult>;
 }
 
+/** Another name for {@link EvidenceVerifier} (issue 8 calls them attestors). */
+export type Attestor<E, P> = EvidenceVerifier<E, P>;
+
 /** Internal short-circuit for the checks of one verification; never leaves a verifier. */
 export class Refusal extends Error {
   readonly reason: RefusalReason;
