@@ -13,6 +13,7 @@ import {
   vcekExtensionLines,
   type SnpTestPki,
 } from '../testing/snp-test-kit.ts';
+import { pemBlocksOf } from '../testing/pem.ts';
 import { vector, vectorText } from '../testing/vectors.ts';
 import type { VerifyContext } from '../attestation-result.ts';
 
@@ -131,6 +132,17 @@ describe('SnpVerifier on real AMD evidence (pinned time)', () => {
     expect(await verifier.verify(evidence, policy, { ...realContext, now: new Date('2025-12-01T00:00:00Z') })).toMatchObject({
       reason: 'crl-expired',
     });
+    // openpcc's copy of an Azure Genoa HCL report (PEM "REPORT", SNP report at offset 32) with its own VCEK.
+    const hcl = pemBlocksOf(vectorText('sev-snp/openpcc_azure-genoa_hcl-report.pem'))[0] as Uint8Array;
+    const report2 = hcl.subarray(32, 32 + 1184);
+    const evidence2 = { ...evidence, report: report2, vcek: vectorText('sev-snp/openpcc_azure-genoa_vcek.pem') };
+    const policy2 = { ...policy, allowedMeasurements: [hex(report2.subarray(0x90, 0xc0))] };
+    expect(await verifier.verify(evidence2, policy2, { ...realContext, now: new Date('2025-07-01T00:00:00Z') })).toMatchObject({
+      reason: 'report-data-mismatch',
+    });
+    expect(
+      await verifier.verify({ ...evidence2, vcek: evidence.vcek }, policy2, { ...realContext, now: new Date('2025-07-01T00:00:00Z') }),
+    ).toMatchObject({ reason: 'signature-invalid' });
   });
 
   it('refuses misuse with TypeError', () => {
