@@ -7,6 +7,7 @@ import { registerEval } from './commands/eval.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerDatasets } from './commands/datasets.ts';
 import { registerPolicy } from './commands/policy.ts';
+import { registerCompute } from './commands/compute.ts';
 import { registerLogin } from './commands/login.ts';
 import { registerWhoami } from './commands/whoami.ts';
 
@@ -36,6 +37,7 @@ Examples:
   registerKeys(program, ctx);
   registerDatasets(program, ctx);
   registerPolicy(program, ctx);
+  registerCompute(program, ctx);
   registerLogin(program, ctx);
   registerWhoami(program, ctx);
   return program;
