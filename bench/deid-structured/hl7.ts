@@ -18,6 +18,7 @@ import {
   segmentFields,
   serializeHl7Document,
 } from '@phiguard/deid';
+import { typicalHl7Messages } from './hl7-typical.ts';
 
 export interface BenchPart {
   readonly metrics: Record<string, number>;
@@ -66,9 +67,9 @@ export function hl7Bench(quick: boolean): BenchPart {
   });
   const seconds = quick ? 0.5 : 3;
 
-  const parse = rate(messages, seconds, () => {
+  const parsePass = (all: readonly string[]) => (): number => {
     let n = 0;
-    for (const t of texts) {
+    for (const t of all) {
       const doc = parseHl7Document(t);
       for (const m of doc.messages) {
         if (!m.ok) continue;
@@ -80,21 +81,34 @@ export function hl7Bench(quick: boolean): BenchPart {
       n += serializeHl7Document(doc).length;
     }
     return n;
-  });
-  const deid = rate(messages, seconds, () => {
+  };
+  const deidPass = (all: readonly string[]) => (): number => {
     let n = 0;
-    for (const t of texts) n += deidentifier.deidentify(t).text.length;
+    for (const t of all) n += deidentifier.deidentify(t).text.length;
     return n;
-  });
+  };
+  const parse = rate(messages, seconds, parsePass(texts));
+  const deid = rate(messages, seconds, deidPass(texts));
+  // Typical messages (synthesized ADT^A01 / ORU^R01, about 1 KB, one patient each): see hl7-typical.ts.
+  const typical = typicalHl7Messages(quick ? 500 : 2000);
+  const typicalBytes = typical.reduce((n, t) => n + Buffer.byteLength(t, 'utf8'), 0);
+  const typicalParse = rate(typical.length, seconds, parsePass(typical));
+  const typicalDeid = rate(typical.length, seconds, deidPass(typical));
   const round = (x: number): number => Math.round(x);
+  const ratio = (a: number, b: number): number => Math.round((a / b) * 1000) / 1000;
   return {
     metrics: {
       hl7_messages_per_s: round(deid.perS),
+      hl7_mb_per_s: Number(((deid.perS * bytes) / messages / 2 ** 20).toFixed(2)),
       hl7_parse_messages_per_s: round(parse.perS),
-      hl7_ratio_to_parse: Math.round((deid.perS / parse.perS) * 1000) / 1000,
+      hl7_ratio_to_parse: ratio(deid.perS, parse.perS),
       hl7_corpus_messages: messages,
       hl7_corpus_bytes: bytes,
+      hl7_typical_messages_per_s: round(typicalDeid.perS),
+      hl7_typical_mb_per_s: Number(((typicalDeid.perS * typicalBytes) / typical.length / 2 ** 20).toFixed(2)),
+      hl7_typical_parse_messages_per_s: round(typicalParse.perS),
+      hl7_typical_ratio_to_parse: ratio(typicalDeid.perS, typicalParse.perS),
     },
-    notes: `HL7: ${String(messages)} messages (${String(texts.length)} files, ${String(Math.round(bytes / 1024))} KiB, avg ${String(Math.round(bytes / messages))} B/message) from ../shared/corpus/hl7v2-*, safe-harbor profile with the known-identifiers text engine, repeated for ${String(seconds)} s CPU each; rates per CPU-second of one thread; parse = parseHl7Document + split/join of every segment's fields + serialize. Sink ${String((parse.sink + deid.sink) % 997)}.`,
+    notes: `HL7: ${String(messages)} messages (${String(texts.length)} files, ${String(Math.round(bytes / 1024))} KiB, avg ${String(Math.round(bytes / messages))} B/message) from ../shared/corpus/hl7v2-*, safe-harbor profile with the known-identifiers text engine, repeated for ${String(seconds)} s CPU each; rates per CPU-second of one thread; parse = parseHl7Document + split/join of every segment's fields + serialize. hl7_typical_*: ${String(typical.length)} SYNTHESIZED ADT^A01/ORU^R01 messages (avg ${String(Math.round(typicalBytes / typical.length))} B, one patient each; bench/deid-structured/hl7-typical.ts), same profile and method. Sink ${String((parse.sink + deid.sink + typicalParse.sink + typicalDeid.sink) % 997)}.`,
   };
 }

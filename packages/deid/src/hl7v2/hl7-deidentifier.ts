@@ -10,7 +10,7 @@ import { hl7DateToIso } from './hl7-date.ts';
 import type { Hl7Line } from './hl7-lines.ts';
 import { joinHl7Lines } from './hl7-lines.ts';
 import { resolvePatientFromPid, type Hl7IdentityRule } from './hl7-identity.ts';
-import { collectKnownIdentifiersFromFields } from './hl7-known-identifiers.ts';
+import { collectKnownIdentifiersFromFields, knownIdentifierPlan } from './hl7-known-identifiers.ts';
 import { HL7_SAFE_HARBOR_TABLE, type FieldRule } from './hl7-safe-harbor-table.ts';
 import { Hl7FieldDeidentifier, type Hl7FieldScope } from './hl7-field-deidentifier.ts';
 import { isHeader, joinSegmentFields, segmentFields } from './hl7-structure.ts';
@@ -45,6 +45,7 @@ export class Hl7Deidentifier {
   readonly #overrides = new Map<string, ProfileRule>();
   /** Segment ids that have at least one path-specific field rule (`PID-5`), so others skip the look-ups. */
   readonly #overridden = new Set<string>();
+  readonly #knownPlan = knownIdentifierPlan(HL7_SAFE_HARBOR_TABLE);
 
   constructor(options: Hl7DeidentifierOptions) {
     this.#options = options;
@@ -94,7 +95,7 @@ export class Hl7Deidentifier {
     const patient: PatientContext | undefined = identity === undefined ? undefined : this.#options.factory.forPatient(identity);
     const msh = split[0] ?? [''];
     const when = hl7DateToIso((msh[7] ?? '').split(enc.component)[0] ?? '');
-    const known = collectKnownIdentifiersFromFields(split, enc, HL7_SAFE_HARBOR_TABLE);
+    const known = collectKnownIdentifiersFromFields(split, enc, this.#knownPlan);
     const scope: Hl7FieldScope = {
       enc,
       patient,

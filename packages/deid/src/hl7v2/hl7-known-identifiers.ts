@@ -13,11 +13,21 @@ const COLLECTED = new Set(['name', 'org', 'prov', 'addr', 'county', 'place', 'ph
  * dates of birth. PHI: lives only in memory for the message.
  */
 export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Encoding, table: ReadonlyMap<string, readonly FieldRule[]>): KnownIdentifiers {
-  return collectKnownIdentifiersFromFields(segments.map((text) => segmentFields(text, enc)), enc, table);
+  return collectKnownIdentifiersFromFields(segments.map((text) => segmentFields(text, enc)), enc, knownIdentifierPlan(table));
+}
+
+/** Per segment id, the fields (number and rule, in field order) whose values are known identifiers. */
+export type KnownIdentifierPlan = ReadonlyMap<string, readonly { readonly n: number; readonly rule: FieldRule }[]>;
+
+/** The {@link KnownIdentifierPlan} of a Safe Harbor table: computed once, so a message visits only those fields. */
+export function knownIdentifierPlan(table: ReadonlyMap<string, readonly FieldRule[]>): KnownIdentifierPlan {
+  const plan = new Map<string, { n: number; rule: FieldRule }[]>();
+  for (const [id, rules] of table) plan.set(id, rules.flatMap((rule, i) => (COLLECTED.has(rule.kind) ? [{ n: i + 1, rule }] : [])));
+  return plan;
 }
 
 /** {@link collectKnownIdentifiers} over segments already split by `segmentFields` (not modified). */
-export function collectKnownIdentifiersFromFields(segments: readonly (readonly string[])[], enc: Hl7Encoding, table: ReadonlyMap<string, readonly FieldRule[]>): KnownIdentifiers {
+export function collectKnownIdentifiersFromFields(segments: readonly (readonly string[])[], enc: Hl7Encoding, plan: KnownIdentifierPlan): KnownIdentifiers {
   const names = new Set<string>();
   const addresses = new Set<string>();
   const identifiers = new Set<string>();
@@ -38,11 +48,11 @@ export function collectKnownIdentifiersFromFields(segments: readonly (readonly s
     }
   };
   for (const fields of segments) {
-    const rules = table.get((fields[0] ?? '').slice(0, 3));
-    if (rules === undefined) continue;
-    fields.forEach((raw, n) => {
-      const rule = n === 0 || raw === '' ? undefined : rules[n - 1];
-      if (rule === undefined || !COLLECTED.has(rule.kind)) return;
+    const wanted = plan.get((fields[0] ?? '').slice(0, 3));
+    if (wanted === undefined) continue;
+    for (const { n, rule } of wanted) {
+      const raw = fields[n];
+      if (raw === undefined || raw === '') continue;
       for (const rep of raw.split(enc.repetition)) {
         const comps = rep.split(enc.component);
         const subs = (i: number): string[] => (comps[i] ?? '').split(enc.subcomponent);
@@ -88,7 +98,7 @@ export function collectKnownIdentifiersFromFields(segments: readonly (readonly s
             break;
         }
       }
-    });
+    }
   }
   return { names: [...names], addresses: [...addresses], identifiers: [...identifiers], phones: [...phones], emails: [...emails], dates: [...dates] };
 }

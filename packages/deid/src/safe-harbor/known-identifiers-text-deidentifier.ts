@@ -119,7 +119,7 @@ function compile(known: KnownIdentifiers): Compiled {
       // NFC leaves pure ASCII unchanged; skip the (costly) call for it.
       const value = (NON_ASCII.test(raw) ? raw.normalize('NFC') : raw).trim();
       if (value === '') continue;
-      for (const variant of variants(value, field)) {
+      for (const variant of field === 'dates' ? variants(value, field) : [value]) {
         const text = (SIMPLE_SPACING.test(variant) ? variant.replace(/\s+/gu, ' ') : variant).toLowerCase();
         if (text.length < 2 || seen.has(text)) continue;
         seen.add(text);
