@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SnpVerifier, TdxVerifier, type SnpEvidence, type TdxEvidence } from '@phiguard/compute';
 import { isQuick, writeResult } from './lib/result.ts';
+import { measureKeyReleases } from './compute/key-release.ts';
 
 const quick = isQuick();
 const seconds = quick ? 1 : 5;
@@ -95,6 +96,7 @@ writeResult({
     ecdsa_p256_verifies_per_s: Math.round(p256Rate),
     snp_to_p384_verify_ratio: Number((snpRate / p384Rate).toFixed(4)),
     tdx_to_p256_verify_ratio: Number((tdxRate / p256Rate).toFixed(4)),
+    ...(await measureKeyReleases(seconds)),
   },
   notes:
     'One core, no caching: every verification re-parses and re-verifies the whole chain, CRLs and collateral. SNP: 1 ECDSA P-384 + 3 RSA-4096-PSS (VCEK, ASK, ARK self) + 1 RSA-PSS CRL; TDX: 2 report ECDSA P-256 + PCK chain (3) + 2 CRLs + 2 signing chains (2 each) + 2 signed JSON. The TDX run stops at the REPORTDATA binding (public quote), after all crypto. key_releases_per_s (with HPKE) belongs to the key-release bench.',
