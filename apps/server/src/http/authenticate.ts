@@ -35,7 +35,7 @@ export async function authenticate(request: FastifyRequest, access: AccessServic
   const now = access.clock.nowMs();
   if (claims.kind === 'user') {
     const session = await access.store.getSession(claims.source);
-    if (session?.userId !== claims.sub || !(await access.authenticator.sessionActive(session.id))) throw refused();
+    if (session?.userId !== claims.sub || !access.authenticator.isActive(session)) throw refused();
     const user = await access.store.getUser(claims.sub);
     if (user === undefined || user.disabled) throw refused();
     await access.store.touchSession(session.id, { lastSeenMs: now });

@@ -52,7 +52,7 @@ export class Authorizer {
       .filter((g) => g.revokedMs === undefined && g.createdMs <= now && now < g.expiresMs && g.resourceType === resourceType && g.resourceId === resource.id && g.purpose === request.purpose)
       .map((g) => g.action);
     const breakGlass = dataResource && principal.kind === 'user'
-      ? (await this.#store.listBreakGlass({})).some((b) => b.userId === principal.id && b.resourceType === resourceType && b.resourceId === resource.id && b.startedMs <= now && now < b.expiresMs)
+      ? (await this.#store.listBreakGlass({ userId: principal.id })).some((b) => b.userId === principal.id && b.resourceType === resourceType && b.resourceId === resource.id && b.startedMs <= now && now < b.expiresMs)
       : false;
     const policyRequest: PolicyRequest = {
       principal, action: request.action, resource, purpose: request.purpose, grantedActions, breakGlass, reason: request.reason, scopes: request.scopes,

@@ -171,7 +171,12 @@ export class Authenticator {
   /** True while the session exists, has not ended and has not idled out (no refresh). */
   async sessionActive(sessionId: string): Promise<boolean> {
     const session = await this.#o.store.getSession(sessionId);
-    return session !== undefined && session.endedMs === undefined && this.#o.clock.nowMs() - session.lastSeenMs < this.#o.idleTimeoutMs;
+    return session !== undefined && this.isActive(session);
+  }
+
+  /** True when this session record has not ended nor idled out. */
+  isActive(session: SessionRecord): boolean {
+    return session.endedMs === undefined && this.#o.clock.nowMs() - session.lastSeenMs < this.#o.idleTimeoutMs;
   }
 
   async logout(sessionId: string): Promise<void> {

@@ -105,6 +105,8 @@ export function describeAccessStoreContract(name: string, harness: AccessStoreHa
       const episode = { id: id('btg'), userId: id('usr'), reason: 'etreat', resourceType: 'dataset', resourceId: id('ds'), startedMs: 1, expiresMs: 2, reviewedBy: undefined, reviewedMs: undefined };
       await store.createBreakGlass(episode);
       expect((await store.listBreakGlass({ unreviewedOnly: true })).map((e) => e.id)).toContain(episode.id);
+      expect((await store.listBreakGlass({ userId: episode.userId })).map((e) => e.id)).toEqual([episode.id]);
+      expect(await store.listBreakGlass({ userId: id('usr') })).toEqual([]);
       expect(await store.reviewBreakGlass(episode.id, episode.userId, 3)).toBe(false);
       expect(await store.reviewBreakGlass(episode.id, id('usr'), 3)).toBe(true);
       expect((await store.listBreakGlass({ unreviewedOnly: true })).map((e) => e.id)).not.toContain(episode.id);

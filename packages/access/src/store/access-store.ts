@@ -41,7 +41,7 @@ export interface AccessStore {
   revokeGrant(id: string, atMs: number): Promise<boolean>;
 
   createBreakGlass(episode: BreakGlassRecord): Promise<void>;
-  listBreakGlass(filter: { readonly unreviewedOnly?: boolean }): Promise<BreakGlassRecord[]>;
+  listBreakGlass(filter: { readonly unreviewedOnly?: boolean; readonly userId?: string }): Promise<BreakGlassRecord[]>;
   reviewBreakGlass(id: string, reviewer: string, atMs: number): Promise<boolean>;
 
   addWebAuthnCredential(credential: WebAuthnCredentialRecord): Promise<void>;

@@ -193,8 +193,9 @@ export async function openSqlAccessStore(driver: SqlDriver): Promise<AccessStore
       });
     },
     async listBreakGlass(filter) {
-      const where = filter.unreviewedOnly === true ? 'WHERE reviewed_ms IS NULL ' : '';
-      return (await q<Row>(`SELECT * FROM access_break_glass ${where}ORDER BY started_ms, id`)).map(toBreakGlass);
+      const conditions = [...(filter.unreviewedOnly === true ? ['reviewed_ms IS NULL'] : []), ...(filter.userId === undefined ? [] : ['user_id = $1'])];
+      const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')} `;
+      return (await q<Row>(`SELECT * FROM access_break_glass ${where}ORDER BY started_ms, id`, filter.userId === undefined ? [] : [filter.userId])).map(toBreakGlass);
     },
     async reviewBreakGlass(id, reviewer, atMs) {
       const rows = await q('UPDATE access_break_glass SET reviewed_by = $2, reviewed_ms = $3 WHERE id = $1 AND reviewed_ms IS NULL AND user_id <> $2 RETURNING id', [id, reviewer, atMs]);

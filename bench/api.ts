@@ -1,0 +1,136 @@
+// `npm run bench -- api [--quick]`: authorized requests/s on GET /v1/datasets/:id (token check,
+// Cedar decision, authz.decide ledger entry) against the same route with authorization off, in
+// the same run. Load comes from a second process on loopback (this file run with `--load`):
+// keep-alive HTTPS connections, TLS 1.3. Keys of ../shared/BENCHMARKS.md: authz_rps, authz_overhead.
+import { fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiKeys, argon2idHasher, Authenticator, Authorizer, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode } from '@phiguard/access';
+import { openLedger, type AuditRecorder } from '@phiguard/audit';
+import { MemoryAuditRecorder } from '@phiguard/testkit';
+import { loadConfig, systemClock } from '@phiguard/core';
+import { buildServer, ensureLocalTls, readTlsOptions, type AccessServices } from '@phiguard/server';
+import { isQuick, writeResult } from './lib/result.ts';
+
+const DATASET = { id: 'ds_01j0000000000000000000000a', version: 3, sealedBy: ['key_01j0000000000000000000000a'], records: 1200 };
+
+interface LoadResult {
+  readonly ok: number;
+  readonly failed: number;
+  readonly seconds: number;
+}
+
+/** The load process: `connections` keep-alive clients hammering one URL for `seconds`. */
+async function runLoad(url: string, ca: string, token: string, connections: number, seconds: number): Promise<LoadResult> {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: connections, ca, minVersion: 'TLSv1.3' });
+  let ok = 0;
+  let failed = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  const one = (): Promise<void> => new Promise((resolve) => {
+    const req = https.request(url, { agent, headers: { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'HRESCH' } }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        if (res.statusCode === 200) ok++;
+        else failed++;
+        resolve();
+      });
+    });
+    req.on('error', () => {
+      failed++;
+      resolve();
+    });
+    req.end();
+  });
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (performance.now() < end) await one();
+  }));
+  agent.destroy();
+  return { ok, failed, seconds: (performance.now() - start) / 1000 };
+}
+
+function loadFromChild(url: string, ca: string, token: string, connections: number, seconds: number): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--load'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (m) => {
+      resolve(m as LoadResult);
+      child.kill();
+    });
+    child.once('error', reject);
+    child.send({ url, ca, token, connections, seconds });
+  });
+}
+
+if (process.argv.includes('--load')) {
+  process.once('message', (m: { url: string; ca: string; token: string; connections: number; seconds: number }) => {
+    void runLoad(m.url, m.ca, m.token, m.connections, m.seconds).then((r) => process.send?.(r));
+  });
+} else {
+  const quick = isQuick();
+  const seconds = quick ? 4 : 15;
+  const connections = 32;
+  const home = mkdtempSync(path.join(os.tmpdir(), 'phiguard-bench-api-'));
+  try {
+    const config = loadConfig({ cwd: home, env: { PHIGUARD_HOME: home } });
+    const tls = ensureLocalTls(home);
+    const ledger = await openLedger({ config, clock: systemClock });
+    // API_BENCH_AUDIT=memory: decisions go to an in-memory recorder (to split ledger cost from the rest).
+    const recorder: AuditRecorder = process.env.API_BENCH_AUDIT === 'memory' ? new MemoryAuditRecorder() : ledger;
+    const store = await openPgliteAccessStore(undefined);
+    const authenticator = new Authenticator({ store, clock: systemClock, audit: recorder, hasher: argon2idHasher() });
+    const access: AccessServices = {
+      store, authenticator, clock: systemClock, apiKeys: new ApiKeys(store, systemClock, recorder), tokens: await TokenIssuer.create(systemClock, 15 * 60_000),
+      authorizer: new Authorizer(new PolicyEngine(), store, systemClock, recorder),
+    };
+    const password = 'violet-anchor-drizzle';
+    await authenticator.createUser({ username: 'bench', password, roles: ['ml-engineer'] }, undefined);
+    const challenge = await authenticator.login('bench', password);
+    const session = await authenticator.completeMfa(challenge.challengeId, { totp: totpCode(challenge.enrolment?.secret ?? '', Date.now()) });
+    const token = (await access.tokens.issue({ sub: session.session.userId, kind: 'user', source: session.session.id, scopes: [] })).token;
+    const catalog = { get: (id: string) => Promise.resolve(id === DATASET.id ? DATASET : undefined) };
+    const https1 = readTlsOptions({ cert: tls.serverCert, key: tls.serverKey });
+    const on = buildServer({ version: 'bench', isReady: () => Promise.resolve(true), access, datasets: catalog, https: https1, authorization: 'on' });
+    const off = buildServer({ version: 'bench', isReady: () => Promise.resolve(true), access, datasets: catalog, https: https1, authorization: 'off' });
+    const urlOn = `${await on.listen({ host: '127.0.0.1', port: 0 })}/v1/datasets/${DATASET.id}`;
+    const urlOff = `${await off.listen({ host: '127.0.0.1', port: 0 })}/v1/datasets/${DATASET.id}`;
+    const ca = readFileSync(tls.caCert, 'utf8');
+    // Warm up both (JIT, TLS session setup), then measure off, on, off, on and keep the better of each.
+    await loadFromChild(urlOff, ca, token, connections, 1);
+    await loadFromChild(urlOn, ca, token, connections, 1);
+    const runs: { off: LoadResult[]; on: LoadResult[] } = { off: [], on: [] };
+    for (let i = 0; i < 2; i++) {
+      runs.off.push(await loadFromChild(urlOff, ca, token, connections, seconds / 2));
+      runs.on.push(await loadFromChild(urlOn, ca, token, connections, seconds / 2));
+    }
+    const rps = (r: LoadResult): number => r.ok / r.seconds;
+    const best = (list: LoadResult[]): LoadResult => list.reduce((a, b) => (rps(b) > rps(a) ? b : a));
+    const bestOn = best(runs.on);
+    const bestOff = best(runs.off);
+    const failures = [...runs.on, ...runs.off].reduce((n, r) => n + r.failed, 0);
+    if (failures > 0) throw new Error(`${String(failures)} requests failed during the benchmark`);
+    const decisions = ledger.head.size;
+    writeResult({
+      bench: 'api',
+      quick,
+      metrics: {
+        authz_rps: Math.round(rps(bestOn)),
+        noauthz_rps: Math.round(rps(bestOff)),
+        authz_overhead: Number((1 - rps(bestOn) / rps(bestOff)).toFixed(3)),
+        connections,
+        seconds_per_run: seconds / 2,
+        ledger_entries: decisions,
+        in_memory_audit: process.env.API_BENCH_AUDIT === 'memory' ? 1 : 0,
+      },
+      notes: 'GET /v1/datasets/:id over HTTPS (TLS 1.3, keep-alive), 32 connections from a forked Node load process on loopback (no wrk/autocannon installed; the load process shares the 2 cores). authz on: EdDSA token verify, session/user lookups and grant/break-glass lookups in PGlite, Cedar decision (cedar-wasm, pre-parsed policies), authz.decide appended to the embedded (PGlite) ledger with group commit. off: the same route, catalog lookup only. Best of two runs each, alternated.',
+    });
+    await on.close();
+    await off.close();
+    await store.close();
+    await ledger.close();
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
