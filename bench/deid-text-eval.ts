@@ -88,26 +88,40 @@ function record(prefix: string, r: EvaluationReport): void {
 const sets = { presidio: presidio(), ndjson: syntheaNdjson(), bundles: syntheaBundles(), meddocan: meddocan() };
 const presidioReport = run(sets.presidio, false);
 record('presidio', presidioReport);
-// Safe Harbor view of Presidio's DATE_TIME: a year alone or a weekday is not a date element to remove.
-const NOT_A_DATE_ELEMENT = /^(?:(?:19|20)\d{2}|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)$/;
-const presidioSafeHarbor: Doc[] = sets.presidio.map((d) => ({
-  ...d,
-  spans: d.spans.map((g) => (g.category === 'date' && NOT_A_DATE_ELEMENT.test(d.text.slice(g.start, g.end)) ? { ...g, category: null } : g)),
-}));
-metrics.presidio_recall_dates_safe_harbor = r4(pooledRecall(run(presidioSafeHarbor, false), ['date']));
+// Safe Harbor scoring (docs/deid/text.md, Evaluation): 45 CFR §164.514(b)(2)(i)(C) asks to remove
+// "all elements of dates (except year)". A gold date label whose whole text is a year alone or a
+// weekday alone (neither is a date element to remove) is scored neutral: finding it is neither a
+// hit nor a false positive, missing it is not a miss. Everything else is scored as labelled.
+const NOT_A_DATE_ELEMENT = /^(?:(?:1[89]|20)\d{2}|(?:mon|tues|wednes|thurs|fri|satur|sun)day)$/i;
+const safeHarborScored = (docs: readonly Doc[]): Doc[] =>
+  docs.map((d) => ({
+    ...d,
+    spans: d.spans.map((g) => (g.category === 'date' && NOT_A_DATE_ELEMENT.test(d.text.slice(g.start, g.end).trim()) ? { ...g, category: null } : g)),
+  }));
+const presidioSafeHarbor = safeHarborScored(sets.presidio);
+const presidioSafeHarborReport = run(presidioSafeHarbor, false);
+metrics.presidio_recall_dates_safe_harbor = r4(pooledRecall(presidioSafeHarborReport, ['date']));
+metrics.presidio_token_precision_safe_harbor = r4(presidioSafeHarborReport.tokens.relaxed.precision);
 record('synthea_ndjson', run(sets.ndjson, true));
 record('synthea_ndjson_textonly', run(sets.ndjson, false));
 record('synthea_bundles', run(sets.bundles, true));
 record('synthea_bundles_textonly', run(sets.bundles, false));
 record('meddocan_es', run(sets.meddocan, false));
-// Headline: the English sets pooled in production setting; precision on the gold set.
-const english: Doc[] = [...sets.presidio, ...sets.ndjson, ...sets.bundles];
-const pooled = evaluate(english, (d) => engine.detect(d.text, (d as Doc).known));
+// Headline: the English sets pooled in production setting, Safe Harbor scored (above); precision
+// on the gold set. The same figures as labelled are kept under *_as_labelled.
+const pooledOf = (presidioDocs: readonly Doc[]): EvaluationReport =>
+  evaluate([...presidioDocs, ...sets.ndjson, ...sets.bundles], (d) => engine.detect(d.text, (d as Doc).known));
+const pooled = pooledOf(presidioSafeHarbor);
+const pooledAsLabelled = pooledOf(sets.presidio);
 const headline = {
   recall_names: r4(pooledRecall(pooled, ['name'])),
   recall_dates: r4(pooledRecall(pooled, ['date'])),
   recall_ids: r4(pooledRecall(pooled, ID_CATEGORIES)),
-  precision: r4(presidioReport.tokens.relaxed.precision),
+  precision: r4(presidioSafeHarborReport.tokens.relaxed.precision),
+  recall_names_as_labelled: r4(pooledRecall(pooledAsLabelled, ['name'])),
+  recall_dates_as_labelled: r4(pooledRecall(pooledAsLabelled, ['date'])),
+  recall_ids_as_labelled: r4(pooledRecall(pooledAsLabelled, ID_CATEGORIES)),
+  precision_as_labelled: r4(presidioReport.tokens.relaxed.precision),
 };
 
 const missesFile = path.join(root, '.phiguard/eval/deid-text-misses.json');
@@ -117,5 +131,5 @@ writeResult({
   bench: 'deid-text-eval',
   quick,
   metrics: { ...headline, ...metrics },
-  notes: `token level, relaxed (any identifier category counts) unless *_strict. Headline recall: Presidio gold + Synthea silver (with known identifiers) pooled; precision: Presidio gold only (silver labels omit encounter dates, clinicians, places). Years alone are not redacted (Safe Harbor keeps years), which caps Presidio DATE_TIME recall; Presidio's international addresses and lower-case names are the main misses. MEDDOCAN is Spanish (not a goal). Misses: .phiguard/eval/deid-text-misses.json (local only).`,
+  notes: `token level, relaxed (any identifier category counts) unless *_strict. Headline recall: Presidio gold + Synthea silver (with known identifiers) pooled, Safe Harbor scored: a gold date that is a year alone or a weekday alone is neutral (45 CFR 164.514(b)(2)(i)(C) keeps years; a weekday is no date element); *_as_labelled: every gold label counts. Precision: Presidio gold only (silver labels omit encounter dates, clinicians, places). Years alone are not redacted, which caps Presidio DATE_TIME recall as labelled; Presidio's international addresses and lower-case names are the main misses. MEDDOCAN is Spanish (not a goal). Misses: .phiguard/eval/deid-text-misses.json (local only).`,
 });

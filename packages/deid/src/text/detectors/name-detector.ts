@@ -1,5 +1,6 @@
 import { SPAN_STRENGTH, type DetectedSpan, type SpanDetector } from '../detected-span.ts';
 import { normalizeToken, type Dictionaries } from '../dictionaries.ts';
+import { findPatternNames } from './name-patterns.ts';
 
 /** A capitalized word of the text (only these can start names, places in English notes). */
 interface CapToken {
@@ -21,10 +22,12 @@ const DRUG_SUFFIX = /(?:mab|nib|pril|olol|statin|azole|cillin|mycin|cycline|vir|
 /** Disease, procedure and anatomy word endings: such a capitalized word is a term, not a name. */
 const CLINICAL_SUFFIX = /(?:itis|emia|aemia|osis|oma|omas|pathy|ectomy|otomy|ostomy|plasty|scopy|graphy|algia|uria|plasia|trophy|penia|cytosis|iasis|ism|ase|ine|ol|ide|ate|al|ic|ous|ary|ics)$/;
 /** `Tomomi is ...`, `Vinka: ...`: a sentence-initial unknown word acting as the subject, or a speaker. */
-const SUBJECT_NEXT = /^(?:['’]s)?[ \t]+(?:is|was|has|had|lives|lived|spent|said|says|shouted|called|works|worked|went|came|told|asked|will|would|and|gave|wrote|visited|moved|left|met)\b|^:/;
+const SUBJECT_NEXT = /^(?:['’]s)?[ \t]+(?:is|was|has|had|lives|lived|spent|said|says|shouted|called|works|worked|went|came|told|asked|will|would|and|gave|wrote|visited|moved|left|met|began|begins|joined|founded|speaks|spoke|became)\b|^:|^,[ \t]+(?:(?:can|could|would|may)[ \t]+(?:I|you|we)|please|thank)\b/;
 /** `Keppra was restarted`, `Troponin is negative`: a drug or a test, not a person. */
 const CLINICAL_PREDICATE =
   /^[ \t]+(?:is|was|has been|will be)[ \t]+(?:(?:then|also|now|being)[ \t]+)?(?:started|stopped|held|increased|decreased|discontinued|continued|restarted|resumed|given|administered|titrated|changed|prescribed|initiated|added|tapered|negative|positive|normal|abnormal|elevated|low|high|noted|unremarkable|pending|ordered|sent|drawn|obtained|performed|done|recommended|indicated|contraindicated|effective|tolerated|approved)\b/;
+/** `Kevin Veitonen II`, `Giovanna Rodrigues MD`: a generational suffix or a degree right after a name (no comma) belongs to it. */
+const NAME_SUFFIX = /^[ \t]+(?:Jr\.?|Sr\.?|II|III|MD|DDS|DMD|PhD|RN|NP|DPM|PharmD)(?![\p{L}\d])/u;
 const SPEAKER = /^[ \t]?:/;
 const PLACE_PREPOSITION = /\b(?:in|from|at|to|near|of)\s+$/i;
 const LOWER_WORDS = /^\p{Ll}[\p{L}'’-]*(?:[ \t]+\p{Ll}[\p{L}'’-]*)?/u;
@@ -42,6 +45,11 @@ const SYNTHETIC = /^\p{Lu}\p{Ll}+\d{1,4}$/u;
 const TRAILING = /(?:['’]s|['’-])$/;
 const DIGITS = /\d+$/;
 const NON_ASCII = /[^\x00-\x7f]/;
+const LATIN_WORD = /^[\p{Script=Latin}'’-]+$/u;
+/** More lower-case words with non-English letters than this in one text: it is not English. */
+const FOREIGN_WORDS_MAX = 3;
+/** English loan words written with their accents (folded: `café` → `cafe`), not in the English list. */
+const LOAN_WORDS: ReadonlySet<string> = new Set('cafe cafes naive naivete resume resumes fiance fiancee protege deja creme brulee facade jalapeno pinata senor senora uber entree decor cliche souffle rose saute puree frappe elite tete doppelganger smorgasbord chateau melange pate communique expose soiree'.split(' '));
 /** Honorifics and roles written before a person's name. */
 const TITLES: ReadonlySet<string> = new Set(['dr', 'mr', 'mrs', 'ms', 'miss', 'mx', 'prof', 'professor', 'doctor', 'dra', 'rev', 'sr', 'sra', 'mister', 'madam']);
 /** Words after an eponym that make it a disease, sign or procedure, not a person. */
@@ -52,7 +60,7 @@ const EPONYM_NEXT: ReadonlySet<string> = new Set(
 );
 /** Labels after which the next capitalized words on the line are a person's name. */
 const NAME_LABEL =
-  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|referring(?:\s+physician)?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|(?:mother|father|daughter|son|sister|brother)(?:-in-law)?|guardian|(?:my\s+|(?:last|first|maiden|full)\s+)?name(?:\s+is)?)\b\s*[:?(-]?[ \t]*/gi;
+  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|referring(?:\s+physician)?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|(?:mother|father|daughter|son|sister|brother)(?:-in-law)?|guardian|(?:my\s+|(?:last|first|maiden|full)\s+)?name(?:\s+is)?|says|said|call(?:s|ed)?\s+me|(?:is|was)\s+(?:called|named)|named|known\s+as|commenter|I['’]m|I\s+am)\b\s*[:?(-]?[ \t]*|\b(?:dr|mrs?|ms|prof)\.[ \t]*/gi;
 
 /**
  * Finds person names and place names from word lists and context: titles (`Dr. Reyes`),
@@ -72,6 +80,7 @@ export class NameDetector implements SpanDetector {
     const labelStarts = this.#labelStarts(text);
     this.#lowerCaseAfterLabel(text, labelStarts, out);
     this.#lowerCaseNames(text, out);
+    findPatternNames(text, this.#dict, EPONYM_NEXT, out);
     const tokens = this.#tokens(text);
     const n = tokens.length;
     if (n === 0) return;
@@ -127,7 +136,8 @@ export class NameDetector implements SpanDetector {
         const p = PARTICLES_BEFORE.exec(text.slice(Math.max(0, t.start - 40), t.start));
         if (p?.[1] !== undefined && (TITLE_BEFORE.test(text.slice(Math.max(0, t.start - p[1].length - 8), t.start - p[1].length)) || (i > 0 && marks[i - 1] !== '' && marks[i - 1] !== 'city' && tok(tokens, i - 1).end === t.start - p[1].length - 1))) start = t.start - p[1].length;
       }
-      out.push({ start, end, category: mark === 'city' ? 'geographic' : 'name', detector: `dictionary.${mark}`, strength });
+      const suffix = mark === 'city' ? null : NAME_SUFFIX.exec(text.slice(end, end + 8));
+      out.push({ start, end: end + (suffix?.[0].length ?? 0), category: mark === 'city' ? 'geographic' : 'name', detector: `dictionary.${mark}`, strength });
     }
   }
 
@@ -194,19 +204,26 @@ export class NameDetector implements SpanDetector {
   #lowerCaseNames(text: string, out: DetectedSpan[]): void {
     const d = this.#dict;
     const re = new RegExp(LOWER_NAME);
+    const found: DetectedSpan[] = [];
+    let foreignWords = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       if (m.index > 0 && LETTER.test(text.charAt(m.index - 1))) continue;
       const norm = normalizeToken(m[0]);
-      if (!d.firstNames.has(norm) || d.english.has(norm) || this.#allowed(norm) || LOWER_CASE_STOP.has(norm)) continue;
+      // `višeslav`, `bártová`: a lower-case Latin word with letters English does not use is a foreign name or place.
+      const foreign = NON_ASCII.test(m[0]) && LATIN_WORD.test(m[0]) && !LOAN_WORDS.has(norm);
+      if (foreign && !d.english.has(norm)) foreignWords++;
+      if ((!foreign && !d.firstNames.has(norm)) || d.english.has(norm) || this.#allowed(norm) || LOWER_CASE_STOP.has(norm)) continue;
       let end = m.index + m[0].length;
       const next = SURNAME_AFTER.exec(text.slice(end, end + 40));
       if (next?.[2] !== undefined) {
         const surname = normalizeToken(next[2]);
         if (!this.#wordLike(surname) && !this.#allowed(surname) && !DRUG_SUFFIX.test(surname)) end += next[0].length;
       }
-      out.push({ start: m.index, end, category: 'name', detector: 'dictionary.lower-case', strength: SPAN_STRENGTH.dictionary });
+      found.push({ start: m.index, end, category: 'name', detector: foreign ? 'dictionary.foreign' : 'dictionary.lower-case', strength: SPAN_STRENGTH.dictionary });
       re.lastIndex = end;
     }
+    // Many such words: the text is not English (a Spanish note), and they are ordinary words there.
+    for (const f of found) if (foreignWords <= FOREIGN_WORDS_MAX || f.detector !== 'dictionary.foreign') out.push(f);
   }
 
   /** `my name is vitoria`: after a name label, a lower-case word that is a listed name or no English word. */
@@ -262,7 +279,8 @@ export class NameDetector implements SpanDetector {
       // An acronym (`MRN`, `ICU`) next to a name is not part of it, unless the name is in capitals too.
       if (t.allCaps && (t.norm.length < 4 || (i > 0 && !tok(tokens, i - 1).allCaps))) continue;
       const prevGap = i > 0 ? gap(text, tok(tokens, i - 1).end, t.start) : 'none';
-      const nextGap = i + 1 < tokens.length ? gap(text, t.end + (t.initial ? 1 : 0), tok(tokens, i + 1).start) : 'none';
+      // `Mijail C Adomo`: an initial without a period is followed by a blank, not a dot.
+      const nextGap = i + 1 < tokens.length ? gap(text, t.end + (t.initial && text.charCodeAt(t.end) === 46 ? 1 : 0), tok(tokens, i + 1).start) : 'none';
       const prevInitial = i > 0 && (tok(tokens, i - 1).initial || TITLES.has(tok(tokens, i - 1).norm));
       const prevPerson = (prevGap === 'space' || (prevGap === 'dot' && prevInitial)) && isPerson(marks[i - 1]);
       const nextPerson = (nextGap === 'space' || (t.initial && nextGap === 'dot')) && isPerson(marks[i + 1]);
@@ -274,6 +292,12 @@ export class NameDetector implements SpanDetector {
       }
       const prevMark = marks[i - 1];
       const afterGiven = prevPerson && (prevMark === 'first' || prevMark === 'title' || prevMark === 'label' || prevMark === 'initial');
+      // `Daniela C Capon`, `Ella H. Snider`: after a given name and an initial, a capitalized word is the surname even if a word.
+      const afterInitial = afterGiven && prevMark === 'initial' && i > 1 && (marks[i - 2] === 'first' || marks[i - 2] === 'label' || marks[i - 2] === 'chain');
+      if (afterInitial && !t.allCaps) {
+        marks[i] = 'chain';
+        continue;
+      }
       if (marks[i] === 'city') {
         // `Jonathan K. Whitfield`: a place name right after a given name or initial is a surname.
         if (((prevPerson || nextPerson) && inNames) || afterGiven) marks[i] = 'chain';
