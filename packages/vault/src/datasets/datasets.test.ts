@@ -167,6 +167,24 @@ describe('Datasets', () => {
     fx.clock.set(T0);
   });
 
+  it('a hold and a retention placed while an upload runs reach the blobs of that upload', async () => {
+    const name = uniqueName();
+    fx.clock.set(T0);
+    await fx.datasets.create({ actor: ALICE, name, keyId: 'dataset-key' });
+    const racing = {
+      name: 'late.bin',
+      open: async function* (): AsyncGenerator<Uint8Array> {
+        yield Buffer.alloc(5000, 1);
+        await fx.datasets.hold(BOB, name);
+        await fx.datasets.setRetention(BOB, name, T0 + 9 * DAY);
+        yield Buffer.alloc(5000, 2);
+      },
+    };
+    const v = await fx.datasets.addVersion(name, { actor: ALICE, files: [racing] });
+    for (const blob of v.blobs) expect((await fx.blobs.stat(blob))?.lock).toEqual({ retainUntilMs: T0 + 9 * DAY, legalHold: true });
+    await fx.datasets.releaseHold(BOB, name);
+  });
+
   it('gc removes unreferenced blobs only when old enough and unlocked; referenced blobs stay', async () => {
     const name = uniqueName();
     fx.clock.set(T0);

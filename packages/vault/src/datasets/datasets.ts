@@ -87,6 +87,13 @@ export class Datasets {
   async addVersion(idOrName: string, input: AddVersionInput): Promise<VersionRecord> {
     const dataset = await this.dataset(idOrName);
     const record = await writeVersion(this.#o, dataset, input);
+    // A hold or retention change made while this upload ran may have missed its blobs (it lists
+    // committed versions only): re-read the dataset after the commit and apply what it says now.
+    const now = await this.dataset(dataset.id);
+    for (const blob of record.blobs) {
+      if (now.legalHold) await this.#o.blobs.setLegalHold(blob, true);
+      if (now.retainUntilMs !== null && now.retainUntilMs !== dataset.retainUntilMs) await this.#o.blobs.setRetention(blob, now.retainUntilMs);
+    }
     const receipt = await this.#o.audit.record(versionEvent(input.actor, record, false));
     await this.#o.store.markLedgered(record.datasetId, record.version, receipt.index);
     return { ...record, ledgerIndex: receipt.index };
