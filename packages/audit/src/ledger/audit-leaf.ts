@@ -1,13 +1,16 @@
-import { canonicalJsonBytes } from '@phiguard/core';
+import { hash } from 'node:crypto';
 import type { AuditEvent } from '../events/audit-event.ts';
 import { validateAuditEvent } from '../events/validate-event.ts';
 import type { StoredEntry } from '../store/ledger-store.ts';
+import { canonicalEventJson } from './canonical-event.ts';
 
 /** A validated event turned into leaf bytes, with the columns the store indexes. */
 export interface PreparedLeaf {
   readonly event: AuditEvent;
   /** RFC 8785 canonical JSON of {@link AuditEvent} (`v: 1`): the Merkle leaf data (RFC 9162 §2.1.1). */
   readonly bytes: Buffer;
+  /** MTH({bytes}) = SHA-256(0x00 || bytes) (RFC 9162 §2.1.1), computed once when the event is accepted. */
+  readonly hash: Buffer;
 }
 
 /**
@@ -15,9 +18,17 @@ export interface PreparedLeaf {
  * and builds its leaf: the event, `v: 1` and the ledger's time, as canonical JSON.
  */
 export function prepareLeaf(input: unknown, time: Date): PreparedLeaf {
+  return prepareLeafAt(input, time.toISOString());
+}
+
+/** {@link prepareLeaf} with the time already formatted (RFC 3339 UTC with milliseconds). */
+export function prepareLeafAt(input: unknown, isoTime: string): PreparedLeaf {
   const valid = validateAuditEvent(input);
-  const event: AuditEvent = Object.freeze({ ...valid, v: 1, time: time.toISOString() });
-  return Object.freeze({ event, bytes: canonicalJsonBytes(event) });
+  const event: AuditEvent = Object.freeze({ ...valid, v: 1, time: isoTime });
+  // One buffer holds the RFC 9162 §2.1.1 leaf prefix 0x00 and the leaf: hashed in one call, and
+  // the leaf bytes are a view of it (no copy). U+0000 is the single byte 0x00 in UTF-8.
+  const framed = Buffer.from(`\u0000${canonicalEventJson(event)}`, 'utf8');
+  return Object.freeze({ event, bytes: framed.subarray(1), hash: hash('sha256', framed, 'buffer') });
 }
 
 /** The store row of a prepared leaf at `index`. */

@@ -1,11 +1,10 @@
 import type { Clock } from '@phiguard/core';
 import type { AuditReceipt, AuditRecorder } from '../audit-recorder.ts';
 import type { AuditEvent, AuditEventInput } from '../events/audit-event.ts';
-import { leafHash } from '../merkle/hashes.ts';
 import type { SourceEntry } from '../siem/ship-source.ts';
-import type { EntryQuery, LedgerStore } from '../store/ledger-store.ts';
+import type { EntryQuery, LedgerStore, StoredEntry } from '../store/ledger-store.ts';
 import { TreeBuilder } from '../tiles/tree-builder.ts';
-import { parseLeaf, prepareLeaf, toStoredEntry, type PreparedLeaf } from './audit-leaf.ts';
+import { parseLeaf, prepareLeafAt, toStoredEntry, type PreparedLeaf } from './audit-leaf.ts';
 import type { CheckpointSigner } from './checkpoint-signer.ts';
 import { GroupCommit } from './group-commit.ts';
 import { LedgerError } from './ledger-error.ts';
@@ -21,6 +20,11 @@ export interface LedgerOptions {
   /** From `ledger.maxBatchSize` / `ledger.maxBatchDelayMs`. */
   readonly maxBatchSize: number;
   readonly maxBatchDelayMs: number;
+  /**
+   * Batches that may commit at once (pipelining); default: the store's `appendConcurrency`
+   * (2 on PostgreSQL, 1 on PGlite, which runs one statement at a time).
+   */
+  readonly maxInFlightBatches?: number;
   /** Extra verifier keys trusted for the stored checkpoint when resuming (e.g. after rotation). */
   readonly trustedVerifierKeys?: readonly string[];
 }
@@ -43,6 +47,13 @@ export class Ledger implements AuditRecorder {
   #tree: TreeBuilder | undefined;
   #head: SignedHead;
   #growth: (() => void)[] = [];
+  /** Settles (never rejects) when the latest batch handed to the store and all before it settled. */
+  #lastSettled: Promise<unknown> = Promise.resolve();
+  /** Failed batches so far: a later batch's conflict after one of them is collateral. */
+  #failures = 0;
+  /** The leaf time string for the clock's current millisecond (RFC 3339, UTC). */
+  #timeMs = Number.NaN;
+  #timeIso = '';
 
   private constructor(options: LedgerOptions, tree: TreeBuilder, head: SignedHead) {
     this.#store = options.store;
@@ -52,6 +63,7 @@ export class Ledger implements AuditRecorder {
     this.#commits = new GroupCommit({
       maxBatchSize: options.maxBatchSize,
       maxBatchDelayMs: options.maxBatchDelayMs,
+      maxInFlight: options.maxInFlightBatches ?? options.store.appendConcurrency ?? 1,
       commit: (leaves) => this.#commitBatch(leaves),
     });
   }
@@ -76,33 +88,83 @@ export class Ledger implements AuditRecorder {
     let leaf: PreparedLeaf;
     try {
       // Validation happens alone, before batching: a bad event never fails its neighbours.
-      leaf = prepareLeaf(event, this.#options.clock.now());
+      leaf = prepareLeafAt(event, this.#isoNow());
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new TypeError('invalid audit event'));
     }
     return this.#commits.submit(leaf);
   }
 
+  /**
+   * Commits one batch. With pipelining, batch N+1 is appended to the in-memory tree and sent
+   * while batch N is still committing; the store's size check makes N+1 fail if N did not commit
+   * (ledger_append_packed). Batches settle in order: N+1's callers resolve only after N settled
+   * and N+1's own transaction committed. A batch refused only because one before it failed is
+   * retried once on the tree rebuilt from the store.
+   */
+  /** The clock's time as RFC 3339 UTC with milliseconds, formatted once per millisecond. */
+  #isoNow(): string {
+    const now = this.#options.clock.now();
+    const ms = now.getTime();
+    if (ms !== this.#timeMs) {
+      this.#timeMs = ms;
+      this.#timeIso = now.toISOString();
+    }
+    return this.#timeIso;
+  }
+
   async #commitBatch(leaves: readonly PreparedLeaf[]): Promise<readonly AuditReceipt[]> {
+    const previous = this.#lastSettled;
+    const { promise: settled, resolve: settle } = Promise.withResolvers<undefined>();
+    this.#lastSettled = settled;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const failuresBefore = this.#failures;
+        try {
+          return await this.#appendBatch(leaves, previous);
+        } catch (error) {
+          if (attempt > 0 || !(error instanceof LedgerError) || error.code !== 'conflict') throw error;
+          // A refusal caused by an earlier batch's failure (counted besides this one's own once
+          // every earlier batch settled) is retried once, on the tree rebuilt from the store.
+          await previous;
+          if (this.#failures <= failuresBefore + 1) throw error;
+        }
+      }
+    } finally {
+      // Settle after the previous batch, so that "previous settled" means "all earlier settled".
+      void previous.then(() => {
+        settle(undefined);
+      });
+    }
+  }
+
+  async #appendBatch(leaves: readonly PreparedLeaf[], previous: Promise<unknown>): Promise<readonly AuditReceipt[]> {
+    if (this.#tree === undefined) {
+      // A batch failed: wait until every earlier batch settled, then rebuild from the store.
+      await previous;
+    }
+    // Every earlier batch has settled here if the tree is still missing: rebuild it from the store.
     const tree = this.#tree ?? (await this.#reload());
     const fromSize = tree.size;
+    let head: SignedHead;
     try {
-      const appended = tree.append(leaves.map((l) => leafHash(l.bytes)));
-      const head = signCheckpoint(this.#options, appended.size, appended.root);
-      await this.#store.append({
-        fromSize,
-        entries: leaves.map((leaf, i) => toStoredEntry(fromSize + i, leaf)),
-        tiles: appended.dirtyTiles,
-        checkpoint: { size: head.size, note: head.note },
-      });
-      this.#head = head;
+      const appended = tree.append(leaves.map((l) => l.hash));
+      head = signCheckpoint(this.#options, appended.size, appended.root);
+      const entries: StoredEntry[] = [];
+      for (let i = 0; i < leaves.length; i++) entries.push(toStoredEntry(fromSize + i, leaves[i] as PreparedLeaf));
+      await this.#store.append({ fromSize, entries, tiles: appended.dirtyTiles, checkpoint: { size: head.size, note: head.note } });
     } catch (error) {
       // The in-memory tree ran ahead of the store: rebuild it from the store before the next batch.
-      this.#tree = undefined;
+      if (this.#tree === tree) this.#tree = undefined;
+      this.#failures += 1;
       throw error;
     }
+    await previous;
+    if (head.size > this.#head.size) this.#head = head;
     for (const wake of this.#growth.splice(0)) wake();
-    return leaves.map((_, i) => Object.freeze({ index: fromSize + i, checkpointSize: this.#head.size }));
+    const receipts: AuditReceipt[] = [];
+    for (let i = 0; i < leaves.length; i++) receipts.push(Object.freeze({ index: fromSize + i, checkpointSize: head.size }));
+    return receipts;
   }
 
   async #reload(): Promise<TreeBuilder> {

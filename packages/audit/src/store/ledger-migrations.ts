@@ -69,6 +69,42 @@ export const LEDGER_MIGRATIONS: readonly (readonly string[])[] = [
     'DROP INDEX IF EXISTS ledger_entries_at',
     'CREATE INDEX IF NOT EXISTS ledger_entries_at_brin ON ledger_entries USING brin (at)',
   ],
+  [
+    // ledger_append with packed parameters: leaves and tile hashes each travel as ONE binary
+    // bytea (no hex text to build and parse) cut by offsets, the text columns as one
+    // newline-joined text each. Same steps as ledger_append: lock, size check, entries, tiles,
+    // checkpoint, in one statement (one round trip, atomic).
+    `CREATE OR REPLACE FUNCTION ledger_append_packed(
+       from_size bigint, leaves bytea, leaf_offsets integer[], actor_ids text, actions text, ats text, resource_keys text,
+       tile_levels integer[], tile_idxs bigint[], tiles bytea, tile_offsets integer[], cp_size bigint, cp_note text
+     ) RETURNS void LANGUAGE plpgsql AS $fn$
+     DECLARE
+       current_size bigint;
+     BEGIN
+       IF coalesce(array_length(leaf_offsets, 1), 0) <> cp_size - from_size + 1 THEN
+         RAISE EXCEPTION 'ledger_append_packed: entry count does not match the checkpoint' USING ERRCODE = '22023';
+       END IF;
+       PERFORM pg_advisory_xact_lock(${String(0x5048_4947)});
+       SELECT max(size) INTO current_size FROM ledger_checkpoints;
+       IF coalesce(current_size, 0) <> from_size THEN
+         RAISE EXCEPTION 'the log grew under this writer' USING ERRCODE = 'LD001';
+       END IF;
+       INSERT INTO ledger_entries (idx, leaf, actor_id, action, at, resources)
+         SELECT from_size + u.n - 1,
+                substring(leaves FROM leaf_offsets[u.n] + 1 FOR leaf_offsets[u.n + 1] - leaf_offsets[u.n]),
+                coalesce(u.actor_id, ''), coalesce(u.action, ''), u.at::timestamptz,
+                coalesce(string_to_array(u.res, E'\t'), '{}')
+         FROM unnest(string_to_array(actor_ids, E'\n'), string_to_array(actions, E'\n'), string_to_array(ats, E'\n'),
+                     string_to_array(resource_keys, E'\n')) WITH ORDINALITY AS u(actor_id, action, at, res, n)
+         WHERE u.n <= cp_size - from_size;
+       INSERT INTO ledger_tiles (level, idx, hashes)
+         SELECT t.level, t.idx, substring(tiles FROM tile_offsets[t.n] + 1 FOR tile_offsets[t.n + 1] - tile_offsets[t.n])
+         FROM unnest(tile_levels, tile_idxs) WITH ORDINALITY AS t(level, idx, n)
+         ON CONFLICT (level, idx) DO UPDATE SET hashes = EXCLUDED.hashes;
+       INSERT INTO ledger_checkpoints (size, note) VALUES (cp_size, cp_note);
+     END
+     $fn$`,
+  ],
 ];
 
 /** SQLSTATE that `ledger_append` raises when the batch is stale (another writer appended first). */

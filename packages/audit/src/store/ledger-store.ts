@@ -69,6 +69,11 @@ export interface StoredVerifierKey {
  * migrations (`ledger-migrations.ts`) and the same contract tests: PGlite and PostgreSQL.
  */
 export interface LedgerStore {
+  /**
+   * How many `append` calls may usefully run at once (the ledger pipelines that many batches);
+   * undefined = 1. Concurrent appends must still commit in `fromSize` order or fail (`conflict`).
+   */
+  readonly appendConcurrency?: number;
   /** The newest signed checkpoint note (TileLogReader); `not-found` when there is none. */
   readCheckpoint(): Promise<string>;
   /** Leaves `from .. from+count-1` (TileLogReader); over damaged storage, the rows that are there. */

@@ -1,6 +1,7 @@
 import { LedgerError } from '../ledger/ledger-error.ts';
-import type { AppendBatch, EntryHit, EntryQuery, LedgerStore, StoredCheckpoint, StoredEntry, StoredVerifierKey } from './ledger-store.ts';
+import type { AppendBatch, EntryHit, EntryQuery, LedgerStore, StoredCheckpoint, StoredVerifierKey } from './ledger-store.ts';
 import { LEDGER_CONFLICT_SQLSTATE, LEDGER_LOCK_KEY, LEDGER_MIGRATIONS, MIGRATIONS_TABLE } from './ledger-migrations.ts';
+import { packBatch } from './pack-batch.ts';
 import type { SqlDriver, SqlQuery } from './sql-driver.ts';
 
 const DEFAULT_LIMIT = 100;
@@ -33,6 +34,13 @@ async function migrate(driver: SqlDriver): Promise<void> {
 class SqlLedgerStore implements LedgerStore {
   readonly #db: SqlDriver;
   #closed = false;
+  /**
+   * Two batches in flight: the next one is prepared, signed and queued while the previous one
+   * commits, and goes to the database the moment it finished (appends run in call order).
+   */
+  readonly appendConcurrency = 2;
+  /** Settles when the latest append settled: appends run one after another, in call order. */
+  #appendTail: Promise<unknown> = Promise.resolve();
 
   constructor(driver: SqlDriver) {
     this.#db = driver;
@@ -89,19 +97,27 @@ class SqlLedgerStore implements LedgerStore {
     if (checkpoint.size !== fromSize + entries.length || entries.some((e, i) => e.index !== fromSize + i)) {
       throw new TypeError('append batch: entries must run from fromSize to checkpoint.size - 1');
     }
+    const packed = packBatch(batch);
+    // In call order, one at a time: a pool could otherwise run batch N+1 before batch N, which
+    // the size check would refuse. The next batch waits here, ready, while this one commits.
+    const previous = this.#appendTail;
+    const { promise: done, resolve: finish } = Promise.withResolvers<undefined>();
+    this.#appendTail = done;
     try {
-      // One statement, so one round trip and one implicit transaction (ledger-migrations.ts, ledger_append).
-      await this.#db.query('SELECT ledger_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)', [
+      await previous;
+      // One statement, so one round trip and one implicit transaction (ledger-migrations.ts, ledger_append_packed).
+      await this.#db.query('SELECT ledger_append_packed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)', [
         fromSize,
-        entries.map((e) => e.index),
-        entries.map((e) => e.leaf),
-        entries.map((e) => e.actorId),
-        entries.map((e) => e.action),
-        entries.map((e) => e.time),
-        entries.map((e) => resourceKeys(e.resources).join('\n')),
+        packed.leaves,
+        packed.leafOffsets,
+        packed.actorIds,
+        packed.actions,
+        packed.times,
+        packed.resourceKeys,
         tiles.map((t) => t.level),
         tiles.map((t) => t.index),
-        tiles.map((t) => t.hashes),
+        packed.tiles,
+        packed.tileOffsets,
         checkpoint.size,
         checkpoint.note,
       ]);
@@ -109,7 +125,10 @@ class SqlLedgerStore implements LedgerStore {
       if ((error as { code?: unknown }).code === LEDGER_CONFLICT_SQLSTATE) {
         throw new LedgerError('conflict', 'the log grew under this writer; batch refused', { place: { index: fromSize } });
       }
+      if (error instanceof LedgerError) throw error;
       throw new LedgerError('storage', 'the ledger store could not commit the batch', { cause: error, place: { index: fromSize } });
+    } finally {
+      finish(undefined);
     }
   }
 
@@ -166,21 +185,6 @@ class SqlLedgerStore implements LedgerStore {
     this.#closed = true;
     await this.#db.close();
   }
-}
-
-/**
- * Search keys of an entry's resources: `r|type|id`, `t|type` and `i|id`. The closed event
- * schema keeps `|` and newlines out of types and ids; anything else is a programming error.
- */
-function resourceKeys(resources: StoredEntry['resources']): string[] {
-  const keys = new Set<string>();
-  for (const { type, id } of resources) {
-    if (/[|\n]/.test(type) || /[|\n]/.test(id)) throw new TypeError('resource type and id must not contain | or a newline');
-    keys.add(`r|${type}|${id}`);
-    keys.add(`t|${type}`);
-    keys.add(`i|${id}`);
-  }
-  return [...keys];
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {
