@@ -20,3 +20,4 @@ export {
 } from './authz/policy-engine.ts';
 export { accessMatrix, renderAccessDoc, typicalRequest } from './authz/access-matrix.ts';
 export { Authorizer, BREAK_GLASS_TTL_MS, MAX_GRANT_TTL_MS, type AuthzRequest } from './authz/authorizer.ts';
+export { WebAuthnFactor, type RelyingParty } from './identity/webauthn-factor.ts';

@@ -10,6 +10,8 @@ import type { Principal, UserRecord } from './principal.ts';
 import { newRecoveryCodes, recoveryCodeHash } from './recovery-codes.ts';
 import { randomToken, sameHash, secretHash } from './secret-hash.ts';
 import { matchTotp, newTotpSecret, totpUri } from './totp.ts';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { WebAuthnFactor } from './webauthn-factor.ts';
 
 export interface AuthenticatorOptions {
   readonly store: AccessStore;
@@ -24,6 +26,8 @@ export interface AuthenticatorOptions {
   readonly lockoutMs?: number;
   /** How long a password-verified login may wait for its second factor; default 5 minutes. */
   readonly challengeTtlMs?: number;
+  /** Passkeys as an alternative second factor (after TOTP enrolment). */
+  readonly webauthn?: WebAuthnFactor | undefined;
 }
 
 /** The answer to a correct password: a second-factor step, with enrolment data at first login. */
@@ -40,7 +44,7 @@ export interface NewSession {
   readonly recoveryCodes: readonly string[] | undefined;
 }
 
-export type SecondFactor = { readonly totp: string } | { readonly recoveryCode: string };
+export type SecondFactor = { readonly totp: string } | { readonly recoveryCode: string } | { readonly webauthn: AuthenticationResponseJSON };
 
 interface Pending {
   readonly userId: string;
@@ -56,14 +60,14 @@ const DUMMY_PASSWORD = 'phiguard-dummy-password-for-timing';
  * enrolled at first login; recovery codes are one-time; sessions end after inactivity.
  */
 export class Authenticator {
-  readonly #o: Required<Omit<AuthenticatorOptions, 'policy'>> & { readonly policy: PasswordPolicy };
+  readonly #o: Required<Omit<AuthenticatorOptions, 'policy' | 'webauthn'>> & { readonly policy: PasswordPolicy; readonly webauthn: WebAuthnFactor | undefined };
   readonly #pending = new Map<string, Pending>();
   #dummyHash: string | undefined;
 
   constructor(options: AuthenticatorOptions) {
     this.#o = {
       idleTimeoutMs: 15 * 60_000, maxFailures: 5, lockoutMs: 15 * 60_000, challengeTtlMs: 5 * 60_000,
-      ...options, policy: options.policy ?? new PasswordPolicy(),
+      ...options, policy: options.policy ?? new PasswordPolicy(), webauthn: options.webauthn,
     };
   }
 
@@ -138,6 +142,14 @@ export class Authenticator {
     return { token: `${session.id}.${secret}`, session, recoveryCodes };
   }
 
+  /** Passkey assertion options for a pending login (the user must have registered a passkey). */
+  async passkeyOptions(challengeId: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const pending = this.#pending.get(challengeId);
+    const user = pending === undefined || pending.expiresMs <= this.#o.clock.nowMs() ? undefined : await this.#o.store.getUser(pending.userId);
+    if (user === undefined || this.#o.webauthn === undefined || pending?.enrolSecret !== undefined) throw new AccessError('mfa-required', 'no passkey login possible for this challenge', { place: { field: 'challengeId' } });
+    return this.#o.webauthn.authenticationOptions(user);
+  }
+
   /** A fresh second factor inside a session (break-glass needs one). */
   async reauthenticate(sessionId: string, factor: SecondFactor, requestId?: string): Promise<void> {
     const session = await this.#o.store.getSession(sessionId);
@@ -188,6 +200,18 @@ export class Authenticator {
 
   async #verifyFactor(user: UserRecord, factor: SecondFactor, enrolSecret: string | undefined, requestId: string | undefined): Promise<void> {
     const { store, clock } = this.#o;
+    if ('webauthn' in factor) {
+      const webauthn = this.#o.webauthn;
+      // TOTP is enrolled at first login; a passkey is an alternative only afterwards.
+      if (webauthn === undefined || enrolSecret !== undefined) throw new AccessError('mfa-required', 'passkeys are not available here', { place: { field: 'webauthn' } });
+      try {
+        await webauthn.authenticate(user, factor.webauthn);
+      } catch (error) {
+        await this.#fail(user, 'bad-passkey', requestId);
+        throw error;
+      }
+      return;
+    }
     if ('recoveryCode' in factor) {
       if (enrolSecret === undefined && (await store.useRecoveryCode(user.id, recoveryCodeHash(factor.recoveryCode), clock.nowMs()))) {
         await this.#event('user', user.id, 'auth.recovery-code', 'success', undefined, requestId);
