@@ -47,6 +47,11 @@ describe('phiguard providers | nodes | compute plan (embedded store)', () => {
     expect(phi.out).toMatch(/no node qualifies/);
     expect(phi.out).toMatch(/- rtx-1 .*refused: .*phi-needs-valid-baa/);
     expect(phi.out).toMatch(/- h100-1 .*refused: phi-needs-gpu-cc-bound, phi-needs-verified-cpu-tee/);
+    // Catalog changes and placement decisions are in the audit ledger; contact addresses are not.
+    const ledger = (await run(['audit', 'search', '--limit', '50'])).out;
+    const actions = ledger.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
+    expect(actions).toEqual(['provider.add', 'provider.add', 'node.add', 'node.add', 'job.place', 'job.place']);
+    expect(ledger).not.toContain('privacy@gpu-cloud.example');
   });
 
   it('names the field of bad input', async () => {

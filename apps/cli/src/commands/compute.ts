@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openLedger, type SqlDriver } from '@phiguard/audit';
+import { openLedger, type AuditRecorder, type SqlDriver } from '@phiguard/audit';
 import {
   baaInForce, BAA_STATUSES, ComputeError, ComputePolicy, CONTACT_ROLES, jobFactsFromSpec, nodePricePerHour, openComputeDatabase, Placer,
   readComputePolicies, SqlComputeCatalog, DEFAULT_PRICE_LIST, type ComputeCatalog, type ComputeDatabaseOptions, type PlacementPlan,
@@ -58,12 +58,18 @@ export function registerCompute(program: Command, ctx: CliContext): void {
   const config = (): PhiguardConfig => ctx.config(program.opts<{ config?: string }>().config);
   const say = (text: string): void => void ctx.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
-  async function withCatalog<T>(work: (catalog: ComputeCatalog, cfg: PhiguardConfig) => Promise<T>): Promise<T> {
+  /** Opens the compute database (and, for changes, the audit ledger), runs `work`, closes both. */
+  async function withCatalog<T>(audited: boolean, work: (catalog: ComputeCatalog, cfg: PhiguardConfig, ledger: AuditRecorder | undefined) => Promise<T>): Promise<T> {
     const cfg = config();
     mkdirSync(cfg.home, { recursive: true, mode: 0o700 });
     const db: SqlDriver = await openComputeDatabase(computeDatabaseOf(cfg));
     try {
-      return await work(new SqlComputeCatalog(db, systemClock), cfg);
+      const ledger = audited ? await openLedger({ config: cfg, clock: systemClock }) : undefined;
+      try {
+        return await work(new SqlComputeCatalog(db, systemClock, ledger === undefined ? {} : { audit: ledger }), cfg, ledger);
+      } finally {
+        await ledger?.close();
+      }
     } finally {
       await db.close();
     }
@@ -88,15 +94,11 @@ Examples:
       const job = jobFactsFromSpec(readJson(file), systemClock);
       const policy = new ComputePolicy(readComputePolicies(options.policies));
       const priceList = readPriceList(options.priceList);
-      await withCatalog(async (catalog, cfg) => {
-        const ledger = await openLedger({ config: cfg, clock: systemClock });
-        try {
-          const plan = await new Placer({ catalog, policy, audit: ledger, clock: systemClock, priceList }).place(job);
-          say(options.json === true ? JSON.stringify(plan, null, 2) : formatPlan(plan));
-          if (plan.chosen === undefined) process.exitCode = 3;
-        } finally {
-          await ledger.close();
-        }
+      await withCatalog(true, async (catalog, _cfg, ledger) => {
+        if (ledger === undefined) throw new TypeError('plan needs the ledger');
+        const plan = await new Placer({ catalog, policy, audit: ledger, clock: systemClock, priceList }).place(job);
+        say(options.json === true ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+        if (plan.chosen === undefined) process.exitCode = 3;
       });
     });
 
@@ -117,7 +119,7 @@ Examples:
         return { role: c.slice(0, at), email: c.slice(at + 1) };
       });
       const baa = { status: o.baa, ...(o.baaEffective === undefined ? {} : { effectiveOn: o.baaEffective }), ...(o.baaExpires === undefined ? {} : { expiresOn: o.baaExpires }) };
-      await withCatalog(async (catalog) => {
+      await withCatalog(true, async (catalog) => {
         // The catalog validates every field (ComputeError names it).
         const p = await catalog.addProvider({ name, regions: o.region ?? [], contacts, baa } as unknown as Parameters<ComputeCatalog['addProvider']>[0]);
         say(`added provider ${p.name} ${p.id} (BAA ${baaInForce(p.baa, systemClock.now()) ? 'in force' : 'NOT in force'})`);
@@ -128,7 +130,7 @@ Examples:
     .description('List providers with their BAA status now')
     .addHelpText('after', '\nExample:\n  $ phiguard providers list')
     .action(async () => {
-      await withCatalog(async (catalog) => {
+      await withCatalog(false, async (catalog) => {
         const now = systemClock.now();
         for (const p of await catalog.listProviders()) {
           const baa = `${p.baa.status}${p.baa.effectiveOn === undefined ? '' : ` from ${p.baa.effectiveOn}`}${p.baa.expiresOn === undefined ? '' : ` until ${p.baa.expiresOn}`}`;
@@ -154,7 +156,7 @@ Examples:
     .description('Register a node (capabilities are declared; placement for PHI also needs a fresh verified attestation)')
     .addHelpText('after', '\nExample:\n  $ phiguard nodes add h100-east-1 --provider gpu-cloud --region us-east --gpu h100 --gpus 1 --gpu-memory 80 --memory 256 --tee sev-snp --gpu-cc hopper --disk-encryption')
     .action(async (name: string, o: { provider: string; region: string; gpu: string; gpus: number; gpuMemory: number; memory: number; tee?: string[]; gpuCc?: string[]; diskEncryption: boolean; price?: number }) => {
-      await withCatalog(async (catalog) => {
+      await withCatalog(true, async (catalog) => {
         const input = {
           providerId: o.provider, name, region: o.region, gpu: { model: o.gpu, count: o.gpus, memoryGiB: o.gpuMemory }, memoryGiB: o.memory,
           cpuTee: o.tee ?? [], gpuCc: o.gpuCc ?? [], diskEncryption: o.diskEncryption, ...(o.price === undefined ? {} : { pricePerHourUsd: o.price }),
@@ -168,7 +170,7 @@ Examples:
     .description('List nodes with GPUs, TEEs, attestation and price')
     .addHelpText('after', '\nExample:\n  $ phiguard nodes list')
     .action(async () => {
-      await withCatalog(async (catalog) => {
+      await withCatalog(false, async (catalog) => {
         const names = new Map((await catalog.listProviders()).map((p) => [p.id, p.name]));
         for (const n of await catalog.listNodes()) {
           const att = n.attestation === undefined ? 'never attested' : `attested ${n.attestation.cpuTee}${n.attestation.gpuCc ? '+gpu-cc' : ''} at ${new Date(n.attestation.verifiedMs).toISOString()}`;
@@ -182,7 +184,7 @@ Examples:
     .description('Show one node as JSON')
     .addHelpText('after', '\nExample:\n  $ phiguard nodes show h100-east-1')
     .action(async (id: string) => {
-      await withCatalog(async (catalog) => {
+      await withCatalog(false, async (catalog) => {
         const n = await catalog.getNode(id);
         if (n === undefined) throw new ComputeError('not-found', 'no such node', { place: { field: 'node' }, hint: 'phiguard nodes list shows the nodes' });
         say(JSON.stringify({ ...n, effectivePricePerHourUsd: nodePricePerHour(n) ?? null }, null, 2));

@@ -1,4 +1,5 @@
 import { ManualClock } from '@phiguard/core';
+import { MemoryAuditRecorder } from '@phiguard/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ComputeError } from '../compute-error.ts';
 import type { NewNode, NewProvider } from './catalog-types.ts';
@@ -28,11 +29,13 @@ export const sampleNode = (providerId: string, name = 'h100-a'): NewNode => ({
 });
 
 /** The same contract for every {@link ComputeCatalog} backend (ARCHITECTURE §3.8). */
-export function describeComputeCatalogContract(backend: string, open: (clock: ManualClock) => Promise<CatalogFixture>): void {
+export function describeComputeCatalogContract(backend: string, open: (clock: ManualClock, audit: MemoryAuditRecorder) => Promise<CatalogFixture>): void {
   describe(`ComputeCatalog contract (${backend})`, () => {
     let fixture: CatalogFixture | undefined;
+    let audit = new MemoryAuditRecorder();
     const start = async (): Promise<ComputeCatalog> => {
-      fixture = await open(new ManualClock(Date.parse('2026-11-24T00:00:00Z')));
+      audit = new MemoryAuditRecorder();
+      fixture = await open(new ManualClock(Date.parse('2026-11-24T00:00:00Z')), audit);
       return fixture.catalog;
     };
     afterEach(async () => {
@@ -88,6 +91,10 @@ export function describeComputeCatalogContract(backend: string, open: (clock: Ma
       expect((await catalog.getNode(n.id))?.attestation).toEqual(attestation);
       await expect(catalog.recordAttestation(n.id, { ...attestation, evidenceHash: 'x' })).rejects.toMatchObject({ code: 'invalid-input' });
       await expect(catalog.setNodePrice('node_missing', 1)).rejects.toMatchObject({ code: 'not-found' });
+      // Every change is a ledger event, with ids and codes only (no contact address).
+      expect(audit.events.map((e) => e.action)).toEqual(['provider.add', 'node.add', 'provider.baa', 'node.price', 'node.price', 'node.enable', 'node.attest']);
+      expect(audit.events[2]?.details).toEqual({ baaStatus: 'terminated' });
+      expect(JSON.stringify(audit.events)).not.toContain('privacy@gpu-cloud.example');
     });
   });
 }

@@ -10,10 +10,10 @@ afterAll(async () => {
   if (shared !== undefined) await (await shared).close();
 });
 
-describeComputeCatalogContract('PGlite', async (clock) => {
+describeComputeCatalogContract('PGlite', async (clock, audit) => {
   shared ??= openComputeDatabase({ kind: 'pglite' });
   const db = await shared;
-  return { catalog: new SqlComputeCatalog(db, clock), close: async () => {
+  return { catalog: new SqlComputeCatalog(db, clock, { audit }), close: async () => {
       await db.query('TRUNCATE compute_nodes, compute_providers');
     },
   };

@@ -1,5 +1,5 @@
 import { newId, type Clock } from '@phiguard/core';
-import type { SqlDriver } from '@phiguard/audit';
+import type { AuditDetails, AuditRecorder, SqlDriver } from '@phiguard/audit';
 import { ComputeError } from '../compute-error.ts';
 import type { Baa, ComputeNode, NewNode, NewProvider, NodeAttestation, Provider } from './catalog-types.ts';
 import type { ComputeCatalog } from './compute-catalog.ts';
@@ -20,14 +20,24 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** {@link ComputeCatalog} over a {@link SqlDriver} (PGlite or PostgreSQL); records are JSON documents. */
+/**
+ * {@link ComputeCatalog} over a {@link SqlDriver} (PGlite or PostgreSQL); records are JSON
+ * documents. With an `audit` recorder every change is a ledger event (`provider.add`,
+ * `provider.baa`, `node.add`, `node.price`, `node.enable`, `node.attest`; ids and codes only).
+ */
 export class SqlComputeCatalog implements ComputeCatalog {
   readonly #db: SqlDriver;
   readonly #clock: Clock;
+  readonly #audit: AuditRecorder | undefined;
 
-  constructor(db: SqlDriver, clock: Clock) {
+  constructor(db: SqlDriver, clock: Clock, options: { readonly audit?: AuditRecorder } = {}) {
     this.#db = db;
     this.#clock = clock;
+    this.#audit = options.audit;
+  }
+
+  async #record(action: string, type: 'provider' | 'node', id: string, details: AuditDetails): Promise<void> {
+    await this.#audit?.record({ actor: { kind: 'system', id: 'compute-catalog' }, action, outcome: 'success', resources: [{ type, id }], details });
   }
 
   async addProvider(input: NewProvider): Promise<Provider> {
@@ -39,6 +49,7 @@ export class SqlComputeCatalog implements ComputeCatalog {
       if (isUniqueViolation(error)) throw new ComputeError('conflict', 'a provider with this name exists', { place: { field: 'name' }, cause: error });
       throw error;
     }
+    await this.#record('provider.add', 'provider', provider.id, { baaStatus: provider.baa.status });
     return deepFreeze(provider);
   }
 
@@ -53,7 +64,9 @@ export class SqlComputeCatalog implements ComputeCatalog {
 
   async setBaa(providerId: string, baa: Baa): Promise<Provider> {
     const checked = validateBaa(baa);
-    return this.#update<Provider>('compute_providers', providerId, (p) => ({ ...p, baa: checked }));
+    const p = await this.#update<Provider>('compute_providers', providerId, (current) => ({ ...current, baa: checked }));
+    await this.#record('provider.baa', 'provider', p.id, { baaStatus: checked.status });
+    return p;
   }
 
   async addNode(input: NewNode): Promise<ComputeNode> {
@@ -67,6 +80,7 @@ export class SqlComputeCatalog implements ComputeCatalog {
       if (isUniqueViolation(error)) throw new ComputeError('conflict', 'a node with this name exists', { place: { field: 'name' }, cause: error });
       throw error;
     }
+    await this.#record('node.add', 'node', node.id, { gpuCount: node.gpu.count, diskEncryption: node.diskEncryption });
     return deepFreeze(node);
   }
 
@@ -79,27 +93,33 @@ export class SqlComputeCatalog implements ComputeCatalog {
     return (await this.#db.query<DocRow>('SELECT doc FROM compute_nodes ORDER BY name')).map((r) => deepFreeze(JSON.parse(r.doc) as ComputeNode));
   }
 
-  setNodePrice(nodeId: string, pricePerHourUsd: number | undefined): Promise<ComputeNode> {
+  async setNodePrice(nodeId: string, pricePerHourUsd: number | undefined): Promise<ComputeNode> {
     if (pricePerHourUsd !== undefined && (!Number.isFinite(pricePerHourUsd) || pricePerHourUsd < 0)) {
-      return Promise.reject(new ComputeError('invalid-input', 'price must be a non-negative number of dollars', { place: { field: 'pricePerHourUsd' } }));
+      throw new ComputeError('invalid-input', 'price must be a non-negative number of dollars', { place: { field: 'pricePerHourUsd' } });
     }
-    return this.#update<ComputeNode>('compute_nodes', nodeId, (n) => {
+    const node = await this.#update<ComputeNode>('compute_nodes', nodeId, (n) => {
       const rest: ComputeNode = { ...n };
       delete (rest as { pricePerHourUsd?: number }).pricePerHourUsd;
       return pricePerHourUsd === undefined ? rest : { ...rest, pricePerHourUsd };
     });
+    await this.#record('node.price', 'node', node.id, pricePerHourUsd === undefined ? {} : { priceMicroUsdPerHour: Math.round(pricePerHourUsd * 1e6) });
+    return node;
   }
 
-  setNodeEnabled(nodeId: string, enabled: boolean): Promise<ComputeNode> {
-    return this.#update<ComputeNode>('compute_nodes', nodeId, (n) => ({ ...n, enabled }));
+  async setNodeEnabled(nodeId: string, enabled: boolean): Promise<ComputeNode> {
+    const node = await this.#update<ComputeNode>('compute_nodes', nodeId, (n) => ({ ...n, enabled }));
+    await this.#record('node.enable', 'node', node.id, { enabled });
+    return node;
   }
 
-  recordAttestation(nodeId: string, attestation: NodeAttestation): Promise<ComputeNode> {
+  async recordAttestation(nodeId: string, attestation: NodeAttestation): Promise<ComputeNode> {
     if (!/^sha256:[0-9a-f]{64}$/.test(attestation.evidenceHash) || !Number.isSafeInteger(attestation.verifiedMs)) {
-      return Promise.reject(new ComputeError('invalid-input', 'attestation needs a sha256: evidence hash and a time', { place: { field: 'attestation' } }));
+      throw new ComputeError('invalid-input', 'attestation needs a sha256: evidence hash and a time', { place: { field: 'attestation' } });
     }
     const copy: NodeAttestation = { cpuTee: attestation.cpuTee, gpuCc: attestation.gpuCc, gpuBound: attestation.gpuBound, evidenceHash: attestation.evidenceHash, verifiedMs: attestation.verifiedMs };
-    return this.#update<ComputeNode>('compute_nodes', nodeId, (n) => ({ ...n, attestation: copy }));
+    const node = await this.#update<ComputeNode>('compute_nodes', nodeId, (n) => ({ ...n, attestation: copy }));
+    await this.#record('node.attest', 'node', node.id, { cpuTee: copy.cpuTee, gpuCc: copy.gpuCc, gpuBound: copy.gpuBound, evidenceHash: copy.evidenceHash });
+    return node;
   }
 
   /** Read-modify-write of one document under a row lock (SELECT … FOR UPDATE). */
