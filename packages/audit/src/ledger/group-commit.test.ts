@@ -89,4 +89,87 @@ describe('GroupCommit', () => {
       { numRuns: 200 },
     );
   });
+
+  it('pipelines: hands the next batch to commit while one commits, never more than maxInFlight (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 60 }),
+        async (maxBatchSize, maxInFlight, minPipelinedBatch, failPattern, gaps) => {
+          const committed: number[] = [];
+          const started: number[] = [];
+          let running = 0;
+          let maxRunning = 0;
+          let batchNo = 0;
+          const group = new GroupCommit<number, number>({
+            maxBatchSize,
+            maxBatchDelayMs: 0,
+            maxInFlight,
+            minPipelinedBatch,
+            commit: async (items) => {
+              started.push(...items);
+              running += 1;
+              maxRunning = Math.max(maxRunning, running);
+              const fail = failPattern[batchNo++ % failPattern.length] === true;
+              for (let i = 0; i < 1 + (items[0] ?? 0) % 3; i++) await Promise.resolve();
+              running -= 1;
+              if (fail) throw new Error('x');
+              committed.push(...items);
+              return items;
+            },
+          });
+          const promises: Promise<number>[] = [];
+          for (const [i, gap] of gaps.entries()) {
+            promises.push(group.submit(i));
+            for (let g = 0; g < gap; g++) await Promise.resolve();
+          }
+          const settled = await Promise.allSettled(promises);
+          expect(maxRunning).toBeLessThanOrEqual(maxInFlight);
+          // Handed over in submission order, each item once; callers settle with their batch.
+          expect(started).toEqual(gaps.map((_, i) => i));
+          const ok = settled.flatMap((s, i) => (s.status === 'fulfilled' ? [i] : []));
+          expect([...committed].sort((a, b) => a - b)).toEqual(ok);
+          settled.forEach((s, i) => {
+            if (s.status === 'fulfilled') expect(s.value).toBe(i);
+          });
+          expect(group.inFlight).toBe(0);
+          expect(group.pending).toBe(0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('lets the queue grow while a batch commits until minPipelinedBatch wait, and splits a large idle queue', async () => {
+    const sizes: number[] = [];
+    const gates: (() => void)[] = [];
+    const group = new GroupCommit<number, number>({
+      maxBatchSize: 100,
+      maxBatchDelayMs: 0,
+      maxInFlight: 2,
+      minPipelinedBatch: 4,
+      commit: async (items) => {
+        sizes.push(items.length);
+        await new Promise<void>((r) => gates.push(r));
+        return items;
+      },
+    });
+    const first = Array.from({ length: 10 }, (_, i) => group.submit(i));
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([5, 5]); // idle pipeline, 10 waiting: two batches of 5
+    gates.shift()?.();
+    await Promise.all(first.slice(0, 5));
+    const second = [group.submit(10), group.submit(11), group.submit(12)];
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([5, 5]); // 3 < minPipelinedBatch with a batch in flight: they wait
+    const third = [group.submit(13)];
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([5, 5, 4]); // now 4 wait: the free slot takes them
+    gates.shift()?.();
+    gates.shift()?.();
+    expect(await Promise.all([...first, ...second, ...third])).toEqual(Array.from({ length: 14 }, (_, i) => i));
+  });
 });
