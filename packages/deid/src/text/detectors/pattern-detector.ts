@@ -1,4 +1,5 @@
 import { SPAN_STRENGTH, type DetectedSpan, type SpanDetector } from '../detected-span.ts';
+import { findInternationalStreets } from './international-street.ts';
 import { STATE_CODES, STATE_NAMES, type PatternRule } from './pattern-rules.ts';
 
 interface CompiledRule {
@@ -65,6 +66,7 @@ export class PatternDetector implements SpanDetector {
       this.#run(family, text, out);
     }
     cityBeforeState(text, out);
+    findInternationalStreets(text, out);
     scanDigitTokens(text, out);
   }
 

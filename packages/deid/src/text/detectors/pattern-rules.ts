@@ -129,6 +129,15 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   },
   { name: 'zip', category: 'geographic', lead: 'digit', source: `\\b\\d{5}(?:-\\d{4})?\\b(?<=\\b(?:${STATES})\\s+\\d{5}(?:-\\d{4})?|\\b[Zz][Ii][Pp](?:\\s?[Cc]ode)?[:#\\s]+\\d{5}(?:-\\d{4})?)` },
   {
+    // `ZIP: 3520`, `Postcode 1012 AB`, `Postal code: K1A 0B1`: a labelled postal code of any country.
+    name: 'postal-code',
+    category: 'geographic',
+    lead: 'rare',
+    triggers: ['ZIP', 'Zip', 'zip', 'ostcode', 'ostal', 'ost code', 'OSTCODE', 'OSTAL'],
+    hasValue: true,
+    source: '\\b(?:ZIP|Zip|zip|[Pp]ost(?:al)?[ ]?[Cc]ode|POSTCODE|POSTAL CODE)(?: [Cc]ode)?[:#]?[ \\t]*(?<v>\\d{4,5}(?:-\\d{4})?(?: ?[A-Z]{2}\\b)?|[A-Z]\\d[A-Z] ?\\d[A-Z]\\d|[A-Z]{1,2}\\d[A-Z\\d]? ?\\d[A-Z]{2})(?![\\w-])',
+  },
+  {
     name: 'hospital',
     category: 'geographic',
     lead: 'rare',
