@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import type { AuditEvent } from '../events/audit-event.ts';
 import { validateAuditEvent } from '../events/validate-event.ts';
 import type { StoredEntry } from '../store/ledger-store.ts';
-import { canonicalEventJson } from './canonical-event.ts';
+import { canonicalAuditEventJson } from './canonical-event.ts';
 
 /** A validated event turned into leaf bytes, with the columns the store indexes. */
 export interface PreparedLeaf {
@@ -27,7 +27,7 @@ export function prepareLeafAt(input: unknown, isoTime: string): PreparedLeaf {
   const event: AuditEvent = Object.freeze({ ...valid, v: 1, time: isoTime });
   // One buffer holds the RFC 9162 §2.1.1 leaf prefix 0x00 and the leaf: hashed in one call, and
   // the leaf bytes are a view of it (no copy). U+0000 is the single byte 0x00 in UTF-8.
-  const framed = Buffer.from(`\u0000${canonicalEventJson(event)}`, 'utf8');
+  const framed = Buffer.from(`\u0000${canonicalAuditEventJson(event)}`, 'utf8');
   return Object.freeze({ event, bytes: framed.subarray(1), hash: hash('sha256', framed, 'buffer') });
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PURPOSES_OF_USE } from '../events/purpose-of-use.ts';
 import { leafHash } from '../merkle/hashes.ts';
 import { prepareLeaf, prepareLeafAt } from './audit-leaf.ts';
-import { canonicalEventJson } from './canonical-event.ts';
+import { canonicalAuditEventJson, canonicalEventJson } from './canonical-event.ts';
 import { testEvent, testId } from './ledger-test-fixtures.ts';
 
 // Any plain JSON value without undefined members (RFC 8785 input), strings of any code units.
@@ -36,6 +36,19 @@ describe('canonicalEventJson (RFC 8785 for audit events)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('gives the same text as canonicalJson for events, with or without members outside the schema (property)', () => {
+    const extra = fc.dictionary(fc.string({ maxLength: 6 }), json, { maxKeys: 2, noNullPrototype: true });
+    const odd = fc.constantFrom<Record<string, unknown>>({}, { actor: { id: 'x', kind: 'user', more: 1 } }, { resources: [{ id: 'a' }] }, { resources: [{ id: 1, type: 'a' }] }, { actor: 'x' }, { resources: 'x' });
+    fc.assert(
+      fc.property(validEvent, extra, odd, fc.boolean(), (event, more, weird, withExtra) => {
+        const value = withExtra ? { ...event, ...more, ...weird } : { ...event, v: 1, time: '2026-01-01T00:00:00.000Z' };
+        expect(canonicalAuditEventJson(value)).toBe(canonicalJson(value));
+      }),
+      { numRuns: 300 },
+    );
+    expect(() => canonicalAuditEventJson({ ...testEvent(1), reason: undefined, extra: undefined })).toThrow(CanonicalJsonError);
   });
 
   it('refuses what canonicalJson refuses, with the same code and no value in the message', () => {

@@ -51,3 +51,46 @@ export function canonicalEventJson(value: unknown, depth = 0): string {
       throw new CanonicalJsonError('not-json', `a ${typeof value} is not JSON`, { place: { path: '$' } });
   }
 }
+
+// The event's members in RFC 8785 §3.2.3 order (UTF-16 code units), and its nested shapes.
+const EVENT_KEYS = ['action', 'actor', 'details', 'outcome', 'purpose', 'reason', 'requestId', 'resources', 'time', 'v'] as const;
+
+/**
+ * {@link canonicalEventJson} of an audit event, with the member order of the schema known in
+ * advance (no key sorting but in `details`). An event holding a member or a nested shape this
+ * function does not know takes the generic path, so the output is the same for any input.
+ */
+export function canonicalAuditEventJson(event: object): string {
+  const record = event as Record<string, unknown>;
+  if (Object.getPrototypeOf(event) !== Object.prototype) return canonicalEventJson(event);
+  let out = '{';
+  let count = 0;
+  for (const key of EVENT_KEYS) {
+    const value = record[key];
+    if (value === undefined) continue;
+    out += `${count === 0 ? '"' : ',"'}${key}":${key === 'actor' ? pairJson(value, 'id', 'kind') : key === 'resources' ? resourcesJson(value) : canonicalEventJson(value, 1)}`;
+    count += 1;
+  }
+  // A member outside the schema (or one set to undefined): the generic path sorts or refuses it.
+  return count === Object.keys(record).length ? `${out}}` : canonicalEventJson(event);
+}
+
+/** `{"a":…,"b":…}` of an object with exactly the string members a < b, else the generic path. */
+function pairJson(value: unknown, a: string, b: string): string {
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    const record = value as Record<string, unknown>;
+    const first = record[a];
+    const second = record[b];
+    if (typeof first === 'string' && typeof second === 'string' && Object.keys(record).length === 2) {
+      return `{"${a}":${canonicalEventJson(first)},"${b}":${canonicalEventJson(second)}}`;
+    }
+  }
+  return canonicalEventJson(value, 1);
+}
+
+function resourcesJson(value: unknown): string {
+  if (!Array.isArray(value)) return canonicalEventJson(value, 1);
+  let out = '[';
+  for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + pairJson(value[i], 'id', 'type');
+  return `${out}]`;
+}

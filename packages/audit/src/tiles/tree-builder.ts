@@ -1,6 +1,7 @@
 // Incremental RFC 9162 §2.1.1 tree over C2SP tlog-tiles: keeps only the right-edge partial
 // tile of each level (at most 256 hashes per level), so an append costs O(batch + log n).
-import { EMPTY_ROOT, HASH_SIZE, nodeHash } from '../merkle/hashes.ts';
+import { hash } from 'node:crypto';
+import { EMPTY_ROOT, HASH_SIZE } from '../merkle/hashes.ts';
 import { MerkleLogError } from '../merkle/merkle-log-error.ts';
 import { foldRightEdge, isTreeInteger } from '../merkle/subtrees.ts';
 import { TILE_WIDTH, tileLevels, tilePath } from './tile-paths.ts';
@@ -28,11 +29,20 @@ export interface AppendResult {
   readonly dirtyTiles: readonly DirtyTile[];
 }
 
-function pushPeak(peaks: Peak[], hash: Buffer): void {
-  let top: Peak = { hash, height: 0 };
+/** SHA-256(0x01 || left || right) (RFC 9162 §2.1.1), in one call: `nodeHash` without a Hash object. */
+function hashNode(left: Buffer, right: Buffer): Buffer {
+  const input = Buffer.allocUnsafe(1 + 2 * HASH_SIZE);
+  input[0] = 0x01;
+  left.copy(input, 1);
+  right.copy(input, 1 + HASH_SIZE);
+  return hash('sha256', input, 'buffer');
+}
+
+function pushPeak(peaks: Peak[], leaf: Buffer): void {
+  let top: Peak = { hash: leaf, height: 0 };
   for (let prev = peaks.at(-1); prev?.height === top.height; prev = peaks.at(-1)) {
     peaks.pop();
-    top = { hash: nodeHash(prev.hash, top.hash), height: top.height + 1 };
+    top = { hash: hashNode(prev.hash, top.hash), height: top.height + 1 };
   }
   peaks.push(top);
 }
