@@ -68,3 +68,17 @@ describe('pattern detector', () => {
     expect(found(text)).toContain(expected);
   });
 });
+
+// Telephone numbers and other unique numbers, 45 CFR §164.514(b)(2)(i)(D), (R).
+describe('pattern detector, number forms', () => {
+  it('takes an international number with the (0) trunk prefix whole', () => {
+    expect(found('Call +44 (0)20 7946 0321 after six.')).toContain('phone:+44 (0)20 7946 0321');
+    expect(found('Clinic +49 (0)6 1234 5678 x')).toContain('phone:+49 (0)6 1234 5678');
+  });
+
+  it('takes a long number after a comma with no blank, but not a thousands-grouped amount', () => {
+    expect(found('Office-Line,8841223190-Fax')).toContain('other-id:8841223190');
+    expect(found('Platelets 1,2345678 is a typo')).not.toContain('other-id:2345678');
+    expect(found('Paid 12,345,678 dollars')).toEqual([]);
+  });
+});

@@ -75,7 +75,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     name: 'phone',
     category: 'phone',
     lead: 'digit', source:
-      '(?:\\+?1[\\s.-]?)?(?:\\(\\d{3}\\)\\s?|\\b\\d{3}[\\s.-])\\d{3}[\\s.-]\\d{4}(?!\\d)(?:\\s*(?:x|ext\\.?|extension)\\s*\\d{1,5})?|\\+\\d{1,3}[\\s.-]?\\(?\\d{1,4}\\)?(?:[\\s.-]?\\d{2,4}){2,4}\\b|\\(\\d{1,4}\\)\\s?\\d{2,4}[\\s.-]\\d{2,4}(?:[\\s.-]\\d{2,4})?\\b|\\b0\\d{3,4}\\s\\d{3}\\s\\d{3,4}\\b|\\b\\d{2}(?:[.-]\\d{2}){3,4}\\b',
+      '(?:\\+?1[\\s.-]?)?(?:\\(\\d{3}\\)\\s?|\\b\\d{3}[\\s.-])\\d{3}[\\s.-]\\d{4}(?!\\d)(?:\\s*(?:x|ext\\.?|extension)\\s*\\d{1,5})?|\\+\\d{1,3}[\\s.-]?(?:\\(0\\)[\\s.-]?)?\\(?\\d{1,4}\\)?(?:[\\s.-]?\\d{2,4}){2,4}\\b|\\(\\d{1,4}\\)\\s?\\d{2,4}[\\s.-]\\d{2,4}(?:[\\s.-]\\d{2,4})?\\b|\\b0\\d{3,4}\\s\\d{3}\\s\\d{3,4}\\b|\\b\\d{2}(?:[.-]\\d{2}){3,4}\\b',
   },
   {
     name: 'date-iso',
@@ -144,5 +144,6 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     triggers: ['Hospital', 'Medical', 'Health', 'Clinic', 'Infirmary', 'Memorial', 'Sanatorium', 'Hospice', 'Nursing', 'Rehabilitation', 'Urgent', 'Practice', 'Physicians', 'Surgery', 'Cancer', 'Institute'],
     source: `\\b${CAPWORD}(?:\\s+(?:${CAPWORD}|of|&|and|the|for)){0,5}\\s+(?:Hospital|Medical Center|Medical Centre|Health Center|Health Centre|Clinic|Infirmary|Health System|Healthcare|Health Care|Medical Group|Memorial|Sanatorium|Hospice|Nursing Home|Rehabilitation Center|Urgent Care|Family Practice|Medical Associates|Physicians|Health Services|Surgery Center|Cancer Center|Children's Hospital|Institute)\\b(?:\\s+(?:of|at)\\s+${CAPWORD}(?:\\s+${CAPWORD}){0,3})?`,
   },
-  { name: 'long-number', category: 'other-id', lead: 'digit', source: '(?<![\\d.,])\\b\\d{7,}\\b(?![.,]\\d)' },
+  // `,3660170548`: a comma right before is a list separator, not a thousands group (that needs a digit before it).
+  { name: 'long-number', category: 'other-id', lead: 'digit', source: '(?<![\\d.]|\\d,)\\b\\d{7,}\\b(?![.,]\\d)' },
 ];
