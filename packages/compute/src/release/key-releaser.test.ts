@@ -8,6 +8,7 @@ import { InsecureLocalAttestor, type InsecureLocalEvidence } from '../attestatio
 import { MemoryNonceStore } from '../attestation/nonce-store.ts';
 import { reportDataBinding, sameBytes } from '../attestation/report-data-binding.ts';
 import { ComputePolicy, type JobFacts } from '../placement/compute-policy.ts';
+import type { ComputeNode, NodeAttestation } from '../providers/catalog-types.ts';
 import { KeyReleaser, type ReleaseRequest } from './key-releaser.ts';
 import { generateNodeKeyPair, type NodeKeyPair } from './node-key.ts';
 import { openSealedKeys } from './sealed-keys.ts';
@@ -79,6 +80,23 @@ describe('KeyReleaser', () => {
     const ledgerText = JSON.stringify(audit.events);
     expect(ledgerText).not.toContain(Buffer.from(SEED_KEY).toString('hex'));
     expect(ledgerText).not.toContain(Buffer.from(SEED_KEY).toString('base64'));
+  });
+
+  it('stores what verified evidence showed as the node attestation when given a catalog', async () => {
+    const recorded: unknown[] = [];
+    const catalog = {
+      recordAttestation: (nodeId: string, a: NodeAttestation): Promise<ComputeNode> => {
+        recorded.push([nodeId, a]);
+        return Promise.resolve({} as ComputeNode); // the releaser does not read the answer
+      },
+    };
+    const releaser = new KeyReleaser({ verifier: new DoubleVerifier(), verifierPolicy: {}, gpuVerifier: new DoubleVerifier(), gpuVerifierPolicy: {}, policy, nonces: new MemoryNonceStore({ ttlMs: 60_000 }), audit: new MemoryAuditRecorder(), clock, catalog });
+    const node = await generateNodeKeyPair();
+    const request = await teeRequest(releaser, node, phiJob(1));
+    const outcome = await releaser.release({ ...request, gpuEvidence: { reportData: reportDataBinding(request.nonce, node.keyHash), tee: 'nvidia-gpu' } }, KEYS);
+    expect(recorded).toEqual([[NODE, { cpuTee: 'sev-snp', gpuCc: true, gpuBound: true, evidenceHash: outcome.evidenceHash, verifiedMs: clock.nowMs() }]]);
+    await releaser.release(request, KEYS); // replay: refused, nothing recorded
+    expect(recorded).toHaveLength(1);
   });
 
   it('refuses a replayed nonce', async () => {

@@ -5,6 +5,7 @@ import type { EvidenceVerifier, RefusalReason, VerifyResult } from '../attestati
 import type { NonceStore } from '../attestation/nonce-store.ts';
 import { summarizeForAudit } from '../attestation/summarize-for-audit.ts';
 import type { ComputePolicy, JobFacts } from '../placement/compute-policy.ts';
+import type { ComputeCatalog } from '../providers/compute-catalog.ts';
 import { nodeKeyHash, X25519_PUBLIC_KEY_BYTES } from './release-suite.ts';
 import { sealKeys, type DataKey, type SealedKeys } from './sealed-keys.ts';
 
@@ -44,6 +45,8 @@ export interface KeyReleaserOptions<E, P, G, GP> {
   /** Development only: PHI keys to an insecure-local node. Needs `warn`; every such release is logged. */
   readonly devInsecureLocal?: boolean;
   readonly warn?: (message: string) => void;
+  /** When given, a release stores what the evidence showed as the node's attestation (placement reads it). */
+  readonly catalog?: Pick<ComputeCatalog, 'recordAttestation'>;
 }
 
 const ACTOR = { kind: 'system', id: 'key-release' } as const;
@@ -129,6 +132,10 @@ export class KeyReleaser<E, P, G = never, GP = never> {
       resources: resources(job.id, nodeId, keys),
       details: this.#details(request, keyHash, cpu, gpu, decision.policyIds, { insecure }),
     });
+    if (this.#o.catalog !== undefined) {
+      const tee = cpu.claims.tee === 'sev-snp' || cpu.claims.tee === 'tdx' ? cpu.claims.tee : 'none';
+      await this.#o.catalog.recordAttestation(nodeId, { cpuTee: tee, gpuCc: gpu?.ok === true, gpuBound: gpuOk, evidenceHash: cpu.claims.evidenceHash, verifiedMs: now.getTime() });
+    }
     return Object.freeze({ ok: true, sealed, evidenceHash: cpu.claims.evidenceHash, policyIds: decision.policyIds });
   }
 
