@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { pino, type DestinationStream } from 'pino';
+import type { FailureLimit } from '@phiguard/access';
 import type { AccessServices, DatasetCatalog } from './http/access-services.ts';
 import { sendProblem } from './http/problem.ts';
 import { registerAdminRoutes } from './routes/admin-routes.ts';
@@ -23,6 +24,8 @@ export interface ServerDeps {
   readonly logStream?: DestinationStream;
   /** Runs on close after in-flight requests finish (flush the ledger, close stores). */
   readonly onClose?: () => Promise<void>;
+  /** Failed logins/codes allowed per client address per window (default 30 per minute). */
+  readonly authFailureLimit?: FailureLimit;
   /** `off` only for the benchmark's baseline: the dataset route skips authentication and Cedar. */
   readonly authorization?: 'on' | 'off';
 }
@@ -82,7 +85,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready' });
     });
     if (deps.access !== undefined) {
-      registerAuthRoutes(scope, deps.access);
+      registerAuthRoutes(scope, deps.access, deps.authFailureLimit);
       registerAdminRoutes(scope, deps.access);
       registerDataRoutes(scope, deps.access, deps.datasets, deps.authorization ?? 'on');
     }

@@ -4,7 +4,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { ApiKeys, argon2idHasher, Authenticator, Authorizer, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode } from '@phiguard/access';
+import { type FailureLimit, ApiKeys, argon2idHasher, Authenticator, Authorizer, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode } from '@phiguard/access';
 import { ManualClock } from '@phiguard/core';
 import { MemoryAuditRecorder } from '@phiguard/testkit';
 import type { FastifyInstance } from 'fastify';
@@ -40,7 +40,7 @@ export const DATASETS: Record<string, { id: string; version: number; sealedBy: s
 
 export const memoryCatalog: DatasetCatalog = { get: (id) => Promise.resolve(DATASETS[id]) };
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { readonly authFailureLimit?: FailureLimit } = {}): Promise<Harness> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'phiguard-server-'));
   const tls = ensureLocalTls(home);
   const clock = new ManualClock(Date.now());
@@ -53,7 +53,7 @@ export async function startHarness(): Promise<Harness> {
   };
   let logs = '';
   const logStream = new Writable({ write(chunk: Buffer, _enc, done) { logs += chunk.toString(); done(); } });
-  const app = buildServer({ version: 'test', isReady: () => Promise.resolve(true), access, datasets: memoryCatalog, https: readTlsOptions({ cert: tls.serverCert, key: tls.serverKey }), logStream });
+  const app = buildServer({ version: 'test', isReady: () => Promise.resolve(true), access, datasets: memoryCatalog, https: readTlsOptions({ cert: tls.serverCert, key: tls.serverKey }), logStream, ...options });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;

@@ -21,3 +21,4 @@ export {
 export { accessMatrix, renderAccessDoc, typicalRequest } from './authz/access-matrix.ts';
 export { Authorizer, BREAK_GLASS_TTL_MS, MAX_GRANT_TTL_MS, type AuthzRequest } from './authz/authorizer.ts';
 export { WebAuthnFactor, type RelyingParty } from './identity/webauthn-factor.ts';
+export { DEFAULT_FAILURE_LIMIT, FailureLimiter, type FailureLimit } from './identity/failure-limiter.ts';

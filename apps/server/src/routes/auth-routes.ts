@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { AccessError, API_KEY_PREFIX } from '@phiguard/access';
+import { AccessError, API_KEY_PREFIX, FailureLimiter, type FailureLimit } from '@phiguard/access';
 import type { AccessServices } from '../http/access-services.ts';
 import { bearerCredential } from '../http/authenticate.ts';
 
@@ -15,16 +15,28 @@ function factorOf(body: Static<typeof Factor>): { totp: string } | { recoveryCod
 }
 
 /** Login (password, then second factor), token exchange, logout, fresh MFA, JWKS (HIPAA §164.312(d)). */
-export function registerAuthRoutes(app: FastifyInstance, access: AccessServices): void {
+export function registerAuthRoutes(app: FastifyInstance, access: AccessServices, limit?: FailureLimit): void {
+  const limiter = new FailureLimiter(access.clock, limit);
+  const COUNTED = new Set(['invalid-credentials', 'mfa-invalid', 'mfa-replayed', 'account-locked', 'mfa-required']);
+  // Per client address: too many failed logins or codes → 429 before any password is checked.
+  const limited = async <T>(ip: string, work: () => Promise<T>): Promise<T> => {
+    if (limiter.blocked(ip)) throw new AccessError('rate-limited', 'too many failed attempts from this address; wait a minute', { place: { field: 'client' } });
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof AccessError && COUNTED.has(error.code)) limiter.fail(ip);
+      throw error;
+    }
+  };
   app.post('/v1/auth/login', { schema: { tags: ['auth'], summary: 'Step 1: password. Answers a second-factor challenge (with TOTP enrolment at first login).', body: Login } }, async (request) => {
     const body = request.body as Static<typeof Login>;
-    const challenge = await access.authenticator.login(body.username, body.password, request.id);
+    const challenge = await limited(request.ip, () => access.authenticator.login(body.username, body.password, request.id));
     return { challengeId: challenge.challengeId, ...(challenge.enrolment === undefined ? {} : { enrolment: challenge.enrolment }) };
   });
 
   app.post('/v1/auth/mfa', { schema: { tags: ['auth'], summary: 'Step 2: TOTP or recovery code. Opens a session.', body: Mfa } }, async (request) => {
     const body = request.body as Static<typeof Mfa>;
-    const done = await access.authenticator.completeMfa(body.challengeId, factorOf(body), request.id);
+    const done = await limited(request.ip, () => access.authenticator.completeMfa(body.challengeId, factorOf(body), request.id));
     return { sessionToken: done.token, idleTimeoutSeconds: access.authenticator.idleTimeoutMs / 1000, ...(done.recoveryCodes === undefined ? {} : { recoveryCodes: done.recoveryCodes }) };
   });
 
