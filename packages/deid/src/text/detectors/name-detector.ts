@@ -60,7 +60,14 @@ const EPONYM_NEXT: ReadonlySet<string> = new Set(
 );
 /** Labels after which the next capitalized words on the line are a person's name. */
 const NAME_LABEL =
-  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|referring(?:\s+physician)?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|(?:mother|father|daughter|son|sister|brother)(?:-in-law)?|guardian|(?:my\s+|(?:last|first|maiden|full)\s+)?name(?:\s+is)?|says|said|call(?:s|ed)?\s+me|(?:is|was)\s+(?:called|named)|named|known\s+as|commenter|I['’]m|I\s+am)\b\s*[:?(-]?[ \t]*|\b(?:dr|mrs?|ms|prof)\.[ \t]*/gi;
+  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|referring(?:\s+physician)?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|(?:mother|father|daughter|son|sister|brother)(?:-in-law)?|guardian|(?:my\s+|(?:last|first|maiden|full)\s+)?name(?:\s+is)?|call(?:s|ed)?\s+me)\b\s*[:?(-]?[ \t]*|\b(?:dr|mrs?|ms|prof)\.[ \t]*/gi;
+/**
+ * Weaker labels (speech and naming verbs): only a capitalized word after them is a name, and not
+ * one with a drug or clinical ending or before an eponym word (`known as Lou Gehrig's disease`).
+ */
+const POINTS_OUT = /^(?:['’]s)?[ \t]+points?[ \t]+out\b/;
+const SPEECH_NAME_END = /^(?:['’]s)?(?:[.,;:!?"”)]|[ \t]+\p{Lu}|\s*$)/u;
+const SPEECH_LABEL = /\b(?:says|said|(?:is|was)\s+(?:called|named)|named|known\s+as|commenter|I['’]m|I\s+am)[ \t]+/g;
 
 /**
  * Finds person names and place names from word lists and context: titles (`Dr. Reyes`),
@@ -77,8 +84,9 @@ export class NameDetector implements SpanDetector {
   }
 
   detect(text: string, out: DetectedSpan[]): void {
-    const labelStarts = this.#labelStarts(text);
+    const labelStarts = this.#labelStarts(text, NAME_LABEL);
     this.#lowerCaseAfterLabel(text, labelStarts, out);
+    const speechStarts = this.#labelStarts(text, SPEECH_LABEL);
     this.#lowerCaseNames(text, out);
     findPatternNames(text, this.#dict, EPONYM_NEXT, out);
     const tokens = this.#tokens(text);
@@ -98,7 +106,9 @@ export class NameDetector implements SpanDetector {
         continue;
       }
       const listed = d.firstNames.has(t.norm) || d.surnames.has(t.norm);
-      if (labelStarts.has(t.start) && !TITLES.has(t.norm) && !this.#allowed(t.norm) && (listed || !d.english.has(t.norm))) {
+      // `says Okonjo.`, `said John`: an unlisted word must end the clause or start a capitalized run (`said Keppra helps` is a drug).
+      const speech = speechStarts.has(t.start) && !DRUG_SUFFIX.test(t.norm) && !CLINICAL_SUFFIX.test(t.norm) && (listed || SPEECH_NAME_END.test(text.slice(t.end, t.end + 4)));
+      if ((labelStarts.has(t.start) || speech) && !TITLES.has(t.norm) && !this.#allowed(t.norm) && (listed || !d.english.has(t.norm))) {
         marks[i] = 'label';
         continue;
       }
@@ -243,9 +253,9 @@ export class NameDetector implements SpanDetector {
     }
   }
 
-  #labelStarts(text: string): Set<number> {
+  #labelStarts(text: string, label: RegExp): Set<number> {
     const starts = new Set<number>();
-    const re = new RegExp(NAME_LABEL.source, 'gi');
+    const re = new RegExp(label);
     for (let m = re.exec(text); m !== null; m = re.exec(text)) starts.add(m.index + m[0].length);
     return starts;
   }
@@ -321,9 +331,13 @@ export class NameDetector implements SpanDetector {
   #dropEponyms(text: string, tokens: readonly CapToken[], marks: Mark[]): void {
     for (let i = 0; i < tokens.length; i++) {
       const m = marks[i];
-      if (m !== 'first' && m !== 'surname' && m !== 'chain') continue;
+      if (m !== 'first' && m !== 'surname' && m !== 'chain' && m !== 'proper') continue;
       const next = nextWord(text, tok(tokens, i).end);
-      if (next !== undefined && EPONYM_NEXT.has(next)) marks[i] = '';
+      // `Erb's point` is a sign; `Odette Aubé points out` is a person speaking.
+      if (next === undefined || !EPONYM_NEXT.has(next) || POINTS_OUT.test(text.slice(tok(tokens, i).end, tok(tokens, i).end + 20))) continue;
+      marks[i] = '';
+      // `known as Lou Gehrig's disease`: the labelled given part of an eponym goes with it.
+      if (i > 0 && marks[i - 1] === 'label' && gap(text, tok(tokens, i - 1).end, tok(tokens, i).start) === 'space') marks[i - 1] = '';
     }
   }
 }

@@ -70,6 +70,14 @@ describe('name detector, context and shapes', () => {
     expect(found(text)).toContain(expected);
   });
 
+  it('keeps speech and naming labels away from eponyms, drugs and lower-case shorthand', () => {
+    expect(found("ALS, also known as Lou Gehrig's disease, was discussed.")).toEqual([]);
+    expect(engines().tags.detect('He said Keppra helps.').filter((s) => s.detector === 'dictionary.label')).toEqual([]);
+    expect(found('Wife said pt fell at home.')).toEqual([]);
+    expect(found("Tender at Erb's point on exam.")).toEqual([]);
+    expect(found('As Odalys Brenneke points out, the plan works.')).toContain('name:Odalys Brenneke');
+  });
+
   it('keeps a degree after a comma outside the name', () => {
     expect(found('Signed: Priya Raman, MD')).toContain('name:Priya Raman');
   });
