@@ -112,3 +112,4 @@ export {
   type SweepReport,
 } from './queue/queued-job.ts';
 export { SqlJobQueue, type SubmitInput } from './queue/sql-job-queue.ts';
+export { SqlNonceStore } from './release/sql-nonce-store.ts';

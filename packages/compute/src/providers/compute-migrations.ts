@@ -37,6 +37,15 @@ export const COMPUTE_MIGRATIONS: readonly (readonly string[])[] = [
     )`,
     `CREATE INDEX compute_jobs_ready ON compute_jobs (queue, created_ms) WHERE state IN ('queued', 'leased')`,
   ],
+  [
+    // Key-release challenges (SqlNonceStore): one use each, remembered until their TTL ends.
+    `CREATE TABLE compute_nonces (
+      nonce text PRIMARY KEY,
+      expires_ms bigint NOT NULL,
+      spent boolean NOT NULL DEFAULT false
+    )`,
+    `CREATE INDEX compute_nonces_expiry ON compute_nonces (expires_ms)`,
+  ],
 ];
 
 export const COMPUTE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS compute_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
