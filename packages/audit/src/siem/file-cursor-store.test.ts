@@ -46,7 +46,9 @@ describe('FileCursorStore', () => {
 
   it('survives kill -9 mid-write: the file is whole and holds at least every acknowledged value', async () => {
     const path = join(dir, 'cursors.json');
-    const child = spawn(process.execPath, [fileURLToPath(new URL('./testing/cursor-writer-child.ts', import.meta.url)), path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./testing/cursor-writer-child.ts', import.meta.url)), path], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let acknowledged = 0;
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

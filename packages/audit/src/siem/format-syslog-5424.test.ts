@@ -2,7 +2,7 @@ import { canonicalJsonBytes, ManualClock } from '@phiguard/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateAuditEvent } from '../events/validate-event.ts';
-import { escapeSdValue, formatSyslog5424, SEVERITY_BY_OUTCOME } from './format-syslog-5424.ts';
+import { escapeSdValue, formatSyslog5424, SEVERITY_BY_OUTCOME, syslogSeverity } from './format-syslog-5424.ts';
 import { frameOctetCounting, splitOctetCounted } from './octet-counting.ts';
 import { parseSyslog5424 } from './parse-syslog-5424.ts';
 import { checkpointRecord, eventRecord, leafHashHex } from './shipped-record.ts';
@@ -24,13 +24,18 @@ describe('formatSyslog5424 (RFC 5424)', () => {
         expect(parsed).toBeDefined();
         if (parsed === undefined) return;
         expect(parsed.facility).toBe(10); // authpriv
-        expect(parsed.severity).toBe(SEVERITY_BY_OUTCOME[event.outcome]);
+        expect(parsed.severity).toBe(syslogSeverity(event));
         expect(parsed.version).toBe(1);
         expect(parsed.timestamp).toBe(event.time);
         expect([parsed.hostname, parsed.appName, parsed.procId]).toEqual(['gw1.example', 'phiguard', '4242']);
         expect(parsed.msgId).toBe(event.action.slice(0, 32));
         // Exactly these parameters, each a value of the record: the formatter adds nothing else.
-        const expected: Record<string, string> = { kind: 'event', idx: String(index), key: `${logOrigin}/${String(index)}`, outcome: event.outcome };
+        const expected: Record<string, string> = {
+          kind: 'event',
+          idx: String(index),
+          key: `${logOrigin}/${String(index)}`,
+          outcome: event.outcome,
+        };
         if (event.purpose !== undefined) expected.purpose = event.purpose;
         expected.lh = leafHashHex(canonicalJsonBytes(event));
         expect(parsed.structuredData).toEqual({ 'phiguard@32473': expected });
@@ -44,11 +49,20 @@ describe('formatSyslog5424 (RFC 5424)', () => {
 
   it('escapes " \\ and ] in PARAM-VALUE (§6.3.3) so any string round-trips', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.oneof(fc.constantFrom('"', '\\', ']', '[', '=', ' ', 'é', '\u{1F600}'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })), maxLength: 40 }), (value) => {
-        const parsed = parseSyslog5424(`<86>1 - - - - - [x@32473 p="${escapeSdValue(value)}"] m`);
-        expect(parsed?.structuredData['x@32473']?.p).toBe(value);
-        expect(parsed?.msg).toBe('m');
-      }),
+      fc.property(
+        fc.string({
+          unit: fc.oneof(
+            fc.constantFrom('"', '\\', ']', '[', '=', ' ', 'é', '\u{1F600}'),
+            fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+          ),
+          maxLength: 40,
+        }),
+        (value) => {
+          const parsed = parseSyslog5424(`<86>1 - - - - - [x@32473 p="${escapeSdValue(value)}"] m`);
+          expect(parsed?.structuredData['x@32473']?.p).toBe(value);
+          expect(parsed?.msg).toBe('m');
+        },
+      ),
       { numRuns: 200 },
     );
     expect(escapeSdValue('a"b\\c]d')).toBe('a\\"b\\\\c\\]d');
@@ -62,11 +76,19 @@ describe('formatSyslog5424 (RFC 5424)', () => {
       `<132>1 ${event.time} h phiguard 7 auth.login [phiguard@32473 kind="event" idx="2" key="log.example/a/2" outcome="denied" purpose="TREAT" lh="${record.leafHash}"] \uFEFF${canonicalJsonBytes(event).toString()}`,
     );
     // Octet counting counts bytes, not characters (the BOM is 3 bytes).
-    expect(frameOctetCounting(line).toString().startsWith(`${String(Buffer.byteLength(line))} <132>1`)).toBe(true);
+    expect(
+      frameOctetCounting(line)
+        .toString()
+        .startsWith(`${String(Buffer.byteLength(line))} <132>1`),
+    ).toBe(true);
   });
 
   it('truncates MSGID to 32 characters and maps every outcome to a severity', () => {
-    const long = validateAuditEvent({ actor: { kind: 'system', id: 'ledger' }, action: 'abcdefghij.klmnopqrstuvwxyz.abcdefghij', outcome: 'error' });
+    const long = validateAuditEvent({
+      actor: { kind: 'system', id: 'ledger' },
+      action: 'abcdefghij.klmnopqrstuvwxyz.abcdefghij',
+      outcome: 'error',
+    });
     const event = { ...long, v: 1 as const, time: '2026-11-24T04:00:00.000Z' };
     const parsed = parseSyslog5424(formatSyslog5424(eventRecord('o', 0, event, canonicalJsonBytes(event))));
     expect(parsed?.msgId).toBe('abcdefghij.klmnopqrstuvwxyz.abcd');

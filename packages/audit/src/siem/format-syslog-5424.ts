@@ -1,5 +1,6 @@
 import { canonicalJson, systemClock, type Clock } from '@phiguard/core';
-import type { AuditOutcome } from '../events/audit-event.ts';
+import { isAlertEvent } from './alerting.ts';
+import type { AuditEvent, AuditOutcome } from '../events/audit-event.ts';
 import type { ShippedRecord } from './shipped-record.ts';
 
 /** RFC 5424 §6.2.1 facilities PHIGuard allows: authpriv (10, the default), local0..local7 (16..23). */
@@ -24,6 +25,13 @@ export interface Syslog5424Options {
 
 /** §6.2.1 severities by outcome: success → informational, failure → notice, denied → warning, error → err. */
 export const SEVERITY_BY_OUTCOME: Readonly<Record<AuditOutcome, number>> = Object.freeze({ success: 6, failure: 5, denied: 4, error: 3 });
+/** §6.2.1 severity 1 (alert): emergency access must be looked at immediately. */
+const ALERT_SEVERITY = 1;
+
+/** The RFC 5424 severity of an event: alert for break-glass, else by outcome. */
+export function syslogSeverity(event: Pick<AuditEvent, 'action' | 'purpose' | 'outcome'>): number {
+  return isAlertEvent(event) ? ALERT_SEVERITY : SEVERITY_BY_OUTCOME[event.outcome];
+}
 const CHECKPOINT_SEVERITY = 6;
 const BOM = '\uFEFF';
 const PRINTUSASCII = /^[\x21-\x7e]+$/;
@@ -56,7 +64,7 @@ export function formatSyslog5424(record: ShippedRecord, options: Syslog5424Optio
     ];
     if (event.purpose !== undefined) params.push(['purpose', event.purpose]);
     params.push(['lh', record.leafHash]);
-    const pri = facility * 8 + SEVERITY_BY_OUTCOME[event.outcome];
+    const pri = facility * 8 + syslogSeverity(event);
     const time = TIMESTAMP.test(event.time) ? event.time : '-';
     return `<${String(pri)}>1 ${time} ${hostname} ${appName} ${procId} ${msgId(event.action)} ${sdElement(sdId, params)} ${BOM}${record.leaf.toString('utf8')}`;
   }
@@ -88,6 +96,7 @@ function msgId(action: string): string {
 
 function headerField(value: string | undefined, max: number, name: string): string {
   if (value === undefined) return '-';
-  if (value.length > max || !PRINTUSASCII.test(value)) throw new TypeError(`${name} must be 1-${String(max)} printable US-ASCII characters`);
+  if (value.length > max || !PRINTUSASCII.test(value))
+    throw new TypeError(`${name} must be 1-${String(max)} printable US-ASCII characters`);
   return value;
 }

@@ -38,7 +38,13 @@ async function collector(statuses: number[], options: ServerOptions = {}): Promi
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      received.push({ headers: req.headers, lines: body.trimEnd().split('\n').map((l) => JSON.parse(l) as { metadata: { uid: string } }) });
+      received.push({
+        headers: req.headers,
+        lines: body
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { metadata: { uid: string } }),
+      });
       res.statusCode = statuses.shift() ?? 200;
       res.end();
     });
@@ -59,7 +65,14 @@ describe('HttpsWebhookSink', () => {
     for (let i = 0; i < 3; i++) source.append(sampleEvent(i));
     const sink = new HttpsWebhookSink({ id: 'hook', url: c.url, ca: pki.caPem, headers: { authorization: 'Splunk test-token' } });
     const reports: ShipperReport[] = [];
-    await new Shipper({ source, cursors: new MemoryCursorStore(), sinks: [sink], origin: ORIGIN, timers: instant, onReport: (r) => reports.push(r) }).drain();
+    await new Shipper({
+      source,
+      cursors: new MemoryCursorStore(),
+      sinks: [sink],
+      origin: ORIGIN,
+      timers: instant,
+      onReport: (r) => reports.push(r),
+    }).drain();
     expect(c.received).toHaveLength(3);
     const keys = [0, 1, 2].map((i) => `${ORIGIN}/${String(i)}`);
     const expectedKey = `"${createHash('sha256').update(keys.join('\n')).digest('hex')}"`;
@@ -85,12 +98,16 @@ describe('HttpsWebhookSink', () => {
     const event = sampleEvent(0);
     const batch = [eventRecord(ORIGIN, 0, event, canonicalJsonBytes(event))];
     const c = await collector([]);
-    await expect(new HttpsWebhookSink({ id: 'hook', url: c.url, ca: pki.otherCaPem }).send(batch)).rejects.toMatchObject({ code: 'tls-refused' });
+    await expect(new HttpsWebhookSink({ id: 'hook', url: c.url, ca: pki.otherCaPem }).send(batch)).rejects.toMatchObject({
+      code: 'tls-refused',
+    });
     // Without a pinned CA the system store is used, which does not know the test CA.
     await expect(new HttpsWebhookSink({ id: 'hook', url: c.url }).send(batch)).rejects.toMatchObject({ code: 'tls-refused' });
     c.server.close();
     const old = await collector([], { maxVersion: 'TLSv1.2' });
-    await expect(new HttpsWebhookSink({ id: 'hook', url: old.url, ca: pki.caPem }).send(batch)).rejects.toMatchObject({ code: 'tls-refused' });
+    await expect(new HttpsWebhookSink({ id: 'hook', url: old.url, ca: pki.caPem }).send(batch)).rejects.toMatchObject({
+      code: 'tls-refused',
+    });
     expect(old.received).toEqual([]);
     old.server.close();
   });

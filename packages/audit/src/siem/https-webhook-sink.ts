@@ -116,7 +116,12 @@ export class HttpsWebhookSink implements AuditSink {
       req.on('error', (error) => {
         // A request that got no answer may still have been processed: the shipper re-sends it
         // with the same Idempotency-Key.
-        if (tlsUp) reject(error instanceof SiemError ? error : new SiemError('unavailable', 'webhook request failed', { cause: error, place: { field: this.id } }));
+        if (tlsUp)
+          reject(
+            error instanceof SiemError
+              ? error
+              : new SiemError('unavailable', 'webhook request failed', { cause: error, place: { field: this.id } }),
+          );
         else reject(classifyConnectFailure(error, this.id, tcpConnected));
       });
       req.end(body);

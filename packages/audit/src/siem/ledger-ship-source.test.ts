@@ -29,7 +29,14 @@ describe('shipping a real ledger (PGlite store)', () => {
   it('ships every recorded event and the signed checkpoint; the SIEM rebuilds the signed root from what it got', async () => {
     const keys = loadOrCreateSignerKeys(home, ORIGIN);
     const store = await openSqlLedgerStore(await openPgliteDriver(undefined));
-    const ledger = await Ledger.open({ store, signer: checkpointSigner(keys), clock: new ManualClock(Date.UTC(2026, 10, 24)), origin: ORIGIN, maxBatchSize: 8, maxBatchDelayMs: 0 });
+    const ledger = await Ledger.open({
+      store,
+      signer: checkpointSigner(keys),
+      clock: new ManualClock(Date.UTC(2026, 10, 24)),
+      origin: ORIGIN,
+      maxBatchSize: 8,
+      maxBatchDelayMs: 0,
+    });
     try {
       await Promise.all(Array.from({ length: 30 }, (_, i) => ledger.record(testEvent(i))));
       // Seeded identifiers never get in: the ledger refuses every such event.
@@ -49,7 +56,14 @@ describe('shipping a real ledger (PGlite store)', () => {
       };
       const reports: ShipperReport[] = [];
       // The store is the cursor store (ledger_sink_cursors).
-      await new Shipper({ source: ledgerShipSource(store), cursors: store, sinks: [sink], origin: ORIGIN, batchSize: 7, onReport: (r) => reports.push(r) }).drain();
+      await new Shipper({
+        source: ledgerShipSource(store),
+        cursors: store,
+        sinks: [sink],
+        origin: ORIGIN,
+        batchSize: 7,
+        onReport: (r) => reports.push(r),
+      }).drain();
       expect(await store.getCursor('siem')).toBe(30);
 
       const events = received.flatMap((r) => (r.kind === 'event' ? [r] : []));

@@ -82,10 +82,24 @@ describe('mapToOcsf (OCSF 1.3.0)', () => {
 
   it('fills the class-specific object: user for Authentication and Account Change, entity for Entity Management', () => {
     const login = event({ actor: { kind: 'user', id: USER }, action: 'auth.login', outcome: 'success' });
-    expect(mapToOcsf(eventRecord(ORIGIN, 0, login, canonicalJsonBytes(login)))).toMatchObject({ class_uid: 3002, user: { uid: USER }, status_id: 1, severity_id: 1 });
+    expect(mapToOcsf(eventRecord(ORIGIN, 0, login, canonicalJsonBytes(login)))).toMatchObject({
+      class_uid: 3002,
+      user: { uid: USER },
+      status_id: 1,
+      severity_id: 1,
+    });
     const target = 'usr_01jd0000000000000000000009';
-    const change = event({ actor: { kind: 'user', id: USER }, action: 'user.disable', outcome: 'success', resources: [{ type: 'user', id: target }] });
-    expect(mapToOcsf(eventRecord(ORIGIN, 1, change, canonicalJsonBytes(change)))).toMatchObject({ class_uid: 3001, activity_id: 5, user: { uid: target } });
+    const change = event({
+      actor: { kind: 'user', id: USER },
+      action: 'user.disable',
+      outcome: 'success',
+      resources: [{ type: 'user', id: target }],
+    });
+    expect(mapToOcsf(eventRecord(ORIGIN, 1, change, canonicalJsonBytes(change)))).toMatchObject({
+      class_uid: 3001,
+      activity_id: 5,
+      user: { uid: target },
+    });
     const key = event({
       actor: { kind: 'service', id: 'svc_01jd0000000000000000000000' },
       action: 'key.destroy',
@@ -104,7 +118,13 @@ describe('mapToOcsf (OCSF 1.3.0)', () => {
   it('maps a checkpoint to a Base Event carrying the signed note', () => {
     const note = `${ORIGIN}\n3\nAAAA\n\n— sig\n`;
     const ocsf = mapToOcsf(checkpointRecord(note, 3), { clock: new ManualClock(1000) });
-    expect(ocsf).toMatchObject({ class_uid: 0, type_uid: 99, time: 1000, metadata: { uid: `${ORIGIN}/checkpoint/3` }, unmapped: { checkpoint_size: 3, checkpoint_note: note } });
+    expect(ocsf).toMatchObject({
+      class_uid: 0,
+      type_uid: 99,
+      time: 1000,
+      metadata: { uid: `${ORIGIN}/checkpoint/3` },
+      unmapped: { checkpoint_size: 3, checkpoint_note: note },
+    });
   });
 
   it('for any event: consistent ids, and every string is a mapping constant or a value of the record', () => {
@@ -116,10 +136,37 @@ describe('mapToOcsf (OCSF 1.3.0)', () => {
         expect(ocsf.type_uid).toBe((ocsf.class_uid as number) * 100 + (ocsf.activity_id as number));
         expect(ocsf.time).toBe(Date.parse(e.time));
         const fromEvent = strings(JSON.parse(JSON.stringify(e)) as JsonValue);
-        const allowed = new Set<string>([...OCSF_MAPPING_STRINGS, ...OCSF_FIXED_STRINGS, record.key, record.origin, record.leafHash, ...fromEvent, ...e.action.split('.')]);
+        const allowed = new Set<string>([
+          ...OCSF_MAPPING_STRINGS,
+          ...OCSF_FIXED_STRINGS,
+          record.key,
+          record.origin,
+          record.leafHash,
+          ...fromEvent,
+          ...e.action.split('.'),
+        ]);
         for (const s of strings(ocsf)) expect(allowed.has(s), s).toBe(true);
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 200) },
     );
+  });
+});
+
+describe('break-glass alerting', () => {
+  it('raises break-glass to Critical in OCSF and to syslog severity 1 (alert)', async () => {
+    const { formatSyslog5424 } = await import('./format-syslog-5424.ts');
+    const event: AuditEvent = {
+      v: 1,
+      time: '2026-11-24T00:00:00.000Z',
+      actor: { kind: 'user', id: 'usr_01jd8k2m3n4p5q6r7s8t9v0w1x' },
+      action: 'breakglass.start',
+      outcome: 'success',
+      purpose: 'BTG',
+      reason: 'etreat',
+    };
+    const record = eventRecord('phiguard.test/audit', 7, event, canonicalJsonBytes(event));
+    expect(mapToOcsf(record)).toMatchObject({ severity_id: 5, severity: 'Critical' });
+    const line = formatSyslog5424(record, { facility: 10 });
+    expect(line.startsWith(`<${String(10 * 8 + 1)}>1 `)).toBe(true);
   });
 });

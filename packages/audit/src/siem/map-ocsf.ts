@@ -1,4 +1,5 @@
 import { systemClock, type Clock, type JsonValue } from '@phiguard/core';
+import { isAlertEvent } from './alerting.ts';
 import type { AuditOutcome } from '../events/audit-event.ts';
 import { classifyAction } from './ocsf-classes.ts';
 import type { ShippedCheckpoint, ShippedEvent, ShippedRecord } from './shipped-record.ts';
@@ -35,6 +36,7 @@ export const OCSF_FIXED_STRINGS: ReadonlySet<string> = new Set([
   'Low',
   'Medium',
   'High',
+  'Critical',
   'User',
   'System',
   'Base Event',
@@ -63,7 +65,8 @@ function metadata(key: string, origin: string, options: OcsfOptions): JsonObject
 function mapEvent(record: ShippedEvent, options: OcsfOptions): JsonObject {
   const { event } = record;
   const c = classifyAction(event.action);
-  const [severityId, severity] = SEVERITY[event.outcome];
+  // Break-glass is Critical (5) whatever its outcome: the SIEM must alert on it at once.
+  const [severityId, severity] = isAlertEvent(event) ? ([5, 'Critical'] as const) : SEVERITY[event.outcome];
   const success = event.outcome === 'success';
   const meta = metadata(record.key, record.origin, options);
   meta.original_time = event.time;
@@ -118,7 +121,12 @@ function mapEvent(record: ShippedEvent, options: OcsfOptions): JsonObject {
     }
   }
 
-  const unmapped: JsonObject = { schema_version: event.v, log_index: record.index, leaf_hash: record.leafHash, actor_kind: event.actor.kind };
+  const unmapped: JsonObject = {
+    schema_version: event.v,
+    log_index: record.index,
+    leaf_hash: record.leafHash,
+    actor_kind: event.actor.kind,
+  };
   if (event.purpose !== undefined) unmapped.purpose_of_use = event.purpose;
   if (resources.length > 0) unmapped.resources = resources;
   if (event.details !== undefined) unmapped.details = { ...event.details };

@@ -28,7 +28,8 @@ export class MemoryShipSource implements ShipSource {
 
   /** Publishes a checkpoint note for the first `size` entries. */
   publishCheckpoint(size: number, note: string): void {
-    if (!Number.isSafeInteger(size) || size < 0 || size > this.#entries.length) throw new TypeError('checkpoint size must be within the log');
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.#entries.length)
+      throw new TypeError('checkpoint size must be within the log');
     this.#checkpoint = Object.freeze({ size, note });
     this.#wake();
   }

@@ -29,7 +29,10 @@ describe('NdjsonFileSink', () => {
     const sink = new NdjsonFileSink({ id: 'file', path });
     await new Shipper({ source, cursors: new MemoryCursorStore(), sinks: [sink], origin: ORIGIN, batchSize: 2 }).drain();
     await sink.close();
-    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { metadata: { uid: string }; class_uid: number });
+    const lines = (await readFile(path, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { metadata: { uid: string }; class_uid: number });
     expect(lines.map((l) => l.metadata.uid)).toEqual([0, 1, 2, 3, 4].map((i) => `${ORIGIN}/${String(i)}`).concat(`${ORIGIN}/checkpoint/5`));
     expect(lines.at(-1)?.class_uid).toBe(0);
   });

@@ -27,7 +27,13 @@ const AUTHENTICATION: ClassSpec = {
   classUid: 3002,
   className: 'Authentication',
   ...IAM,
-  activities: { login: [1, 'Logon'], logon: [1, 'Logon'], logout: [2, 'Logoff'], logoff: [2, 'Logoff'], issue: [3, 'Authentication Ticket'] },
+  activities: {
+    login: [1, 'Logon'],
+    logon: [1, 'Logon'],
+    logout: [2, 'Logoff'],
+    logoff: [2, 'Logoff'],
+    issue: [3, 'Authentication Ticket'],
+  },
 };
 
 /** OCSF 3001 Account Change. */

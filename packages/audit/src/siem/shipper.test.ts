@@ -111,7 +111,8 @@ describe('Shipper', () => {
           let c = 0;
           const cursors = {
             getCursor: (id: string) => inner.getCursor(id),
-            setCursor: (id: string, next: number) => (cursorFails[c++] === true ? Promise.reject(new Error('injected')) : inner.setCursor(id, next)),
+            setCursor: (id: string, next: number) =>
+              cursorFails[c++] === true ? Promise.reject(new Error('injected')) : inner.setCursor(id, next),
           };
           const timers = instantTimers();
           const shipper = new Shipper({ source, cursors, sinks: [sink], origin: ORIGIN, batchSize, timers, random: () => 0.5 });
@@ -136,13 +137,18 @@ describe('Shipper', () => {
     const cursors = new MemoryCursorStore();
     const first = new RecordingSink('a');
     await new Shipper({ source, cursors, sinks: [first], origin: ORIGIN, batchSize: 4, timers: instantTimers() }).drain();
-    expect(first.received.map((r) => r.key)).toEqual([...Array.from({ length: 10 }, (_, i) => `${ORIGIN}/${String(i)}`), `${ORIGIN}/checkpoint/10`]);
+    expect(first.received.map((r) => r.key)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `${ORIGIN}/${String(i)}`),
+      `${ORIGIN}/checkpoint/10`,
+    ]);
 
     for (let i = 10; i < 15; i++) source.append(sampleEvent(i));
     source.publishCheckpoint(15, note(15));
     const second = new RecordingSink('a');
     await new Shipper({ source, cursors, sinks: [second], origin: ORIGIN, batchSize: 4, timers: instantTimers() }).drain();
-    expect(second.received.map((r) => r.key)).toEqual([10, 11, 12, 13, 14].map((i) => `${ORIGIN}/${String(i)}`).concat(`${ORIGIN}/checkpoint/15`));
+    expect(second.received.map((r) => r.key)).toEqual(
+      [10, 11, 12, 13, 14].map((i) => `${ORIGIN}/${String(i)}`).concat(`${ORIGIN}/checkpoint/15`),
+    );
     expect(await cursors.getCursor('a')).toBe(15);
   });
 
@@ -150,7 +156,11 @@ describe('Shipper', () => {
     const source = new MemoryShipSource();
     for (let i = 0; i < 5; i++) source.append(sampleEvent(i));
     const healthy = new RecordingSink('healthy');
-    const stuck: AuditSink = { id: 'stuck', send: () => Promise.reject(new SiemError('unavailable', 'down')), close: () => Promise.resolve() };
+    const stuck: AuditSink = {
+      id: 'stuck',
+      send: () => Promise.reject(new SiemError('unavailable', 'down')),
+      close: () => Promise.resolve(),
+    };
     const cursors = new MemoryCursorStore();
     const controller = new AbortController();
     const reports: ShipperReport[] = [];
@@ -189,7 +199,14 @@ describe('Shipper', () => {
     };
     const sink = new RecordingSink('s');
     const reports: ShipperReport[] = [];
-    await new Shipper({ source, cursors: new MemoryCursorStore(), sinks: [sink], origin: ORIGIN, timers: instantTimers(), onReport: (r) => reports.push(r) }).drain();
+    await new Shipper({
+      source,
+      cursors: new MemoryCursorStore(),
+      sinks: [sink],
+      origin: ORIGIN,
+      timers: instantTimers(),
+      onReport: (r) => reports.push(r),
+    }).drain();
     expect(reports.flatMap((r) => (r.kind === 'retry' ? [r.code] : []))).toEqual(['source-gap', 'source-gap']);
     expect(sink.received.map((r) => (r.kind === 'event' ? r.index : -1))).toEqual([0, 1, 2, 3]);
   });
@@ -256,7 +273,9 @@ describe('Shipper', () => {
     const source = new MemoryShipSource();
     const cursors = new MemoryCursorStore();
     expect(() => new Shipper({ source, cursors, sinks: [], origin: 'has space' })).toThrow(TypeError);
-    expect(() => new Shipper({ source, cursors, sinks: [new RecordingSink('a'), new RecordingSink('a')], origin: ORIGIN })).toThrow(TypeError);
+    expect(() => new Shipper({ source, cursors, sinks: [new RecordingSink('a'), new RecordingSink('a')], origin: ORIGIN })).toThrow(
+      TypeError,
+    );
     expect(() => new Shipper({ source, cursors, sinks: [new RecordingSink('bad id')], origin: ORIGIN })).toThrow(TypeError);
     expect(() => new Shipper({ source, cursors, sinks: [], origin: ORIGIN, batchSize: 0 })).toThrow(TypeError);
   });

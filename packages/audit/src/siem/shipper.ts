@@ -8,7 +8,14 @@ import { systemTimers, type Timers } from './timers.ts';
 
 /** What the shipper did, for metrics and operator logs. Indices, ids and codes only: never content. */
 export type ShipperReport =
-  | { readonly kind: 'shipped'; readonly sinkId: string; readonly at: number; readonly from: number; readonly to: number; readonly checkpointSize?: number }
+  | {
+      readonly kind: 'shipped';
+      readonly sinkId: string;
+      readonly at: number;
+      readonly from: number;
+      readonly to: number;
+      readonly checkpointSize?: number;
+    }
   | {
       readonly kind: 'retry';
       readonly sinkId: string;
@@ -129,16 +136,19 @@ export class Shipper {
     // Read the checkpoint first: the entries read next include everything it covers (up to batchSize).
     const checkpoint = await this.#source.latestCheckpoint();
     const entries = await this.#source.readFrom(cursor, this.#batchSize);
-    if (entries.length > this.#batchSize) throw new SiemError('source-gap', 'source returned more entries than asked', { place: { index: cursor } });
+    if (entries.length > this.#batchSize)
+      throw new SiemError('source-gap', 'source returned more entries than asked', { place: { index: cursor } });
     const records: ShippedRecord[] = entries.map((entry, i) => {
-      if (entry.index !== cursor + i) throw new SiemError('source-gap', 'source skipped or reordered an entry', { place: { index: cursor + i } });
+      if (entry.index !== cursor + i)
+        throw new SiemError('source-gap', 'source skipped or reordered an entry', { place: { index: cursor + i } });
       return eventRecord(this.#origin, entry.index, entry.event, entry.leaf);
     });
     const next = cursor + entries.length;
     let checkpointSize: number | undefined;
     if (checkpoint !== undefined && checkpoint.size <= next && checkpoint.size > shippedCheckpoint) {
       const record = checkpointRecord(checkpoint.note, checkpoint.size);
-      if (record.origin !== this.#origin) throw new SiemError('source-mismatch', 'checkpoint origin differs from the log origin', { place: { line: 1 } });
+      if (record.origin !== this.#origin)
+        throw new SiemError('source-mismatch', 'checkpoint origin differs from the log origin', { place: { line: 1 } });
       records.push(record);
       checkpointSize = checkpoint.size;
     }
@@ -162,7 +172,12 @@ export class Shipper {
   }
 
   /** Runs `action` until it succeeds or `signal` aborts, backing off between failures. */
-  async #retry<T>(sinkId: string, stage: 'cursor' | 'read' | 'send', signal: AbortSignal, action: () => Promise<T>): Promise<T | typeof ABORTED> {
+  async #retry<T>(
+    sinkId: string,
+    stage: 'cursor' | 'read' | 'send',
+    signal: AbortSignal,
+    action: () => Promise<T>,
+  ): Promise<T | typeof ABORTED> {
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) return ABORTED;
       try {

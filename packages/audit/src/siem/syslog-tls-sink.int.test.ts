@@ -34,7 +34,12 @@ afterAll(async () => {
 
 async function receiverIn(name: string, priority?: string, authMode?: 'x509/certvalid'): Promise<RsyslogReceiver> {
   const dir = await mkdtemp(join(root, `${name}-`));
-  return RsyslogReceiver.start({ dir, pki, ...(priority === undefined ? {} : { priority }), ...(authMode === undefined ? {} : { authMode }) });
+  return RsyslogReceiver.start({
+    dir,
+    pki,
+    ...(priority === undefined ? {} : { priority }),
+    ...(authMode === undefined ? {} : { authMode }),
+  });
 }
 
 function parseAll(lines: readonly string[]): ParsedSyslog5424[] {
@@ -46,7 +51,10 @@ function parseAll(lines: readonly string[]): ParsedSyslog5424[] {
 }
 
 const idx = (m: ParsedSyslog5424): number => (m.structuredData[SD]?.kind === 'event' ? Number(m.structuredData[SD].idx) : -1);
-const eventIndexes = (lines: readonly string[]): number[] => parseAll(lines).map(idx).filter((i) => i >= 0);
+const eventIndexes = (lines: readonly string[]): number[] =>
+  parseAll(lines)
+    .map(idx)
+    .filter((i) => i >= 0);
 
 /**
  * What the SIEM can check: every event 0..total-1 arrived at least once, first arrivals are in
@@ -88,7 +96,13 @@ describe('shipping to a real rsyslog over RFC 5425 (TLS 1.3)', () => {
       const source = new MemoryShipSource();
       for (let i = 0; i < 50; i++) source.append(sampleEvent(i));
       source.publishCheckpoint(50, `${ORIGIN}\n50\nAAAA\n\n— sig\n`);
-      const sink = new SyslogTlsSink({ id: 'rsyslog', host: 'localhost', port: rsyslog.port, ca: pki.caPem, format: { hostname: 'phiguard-test' } });
+      const sink = new SyslogTlsSink({
+        id: 'rsyslog',
+        host: 'localhost',
+        port: rsyslog.port,
+        ca: pki.caPem,
+        format: { hostname: 'phiguard-test' },
+      });
       const cursors = new FileCursorStore(join(root, 'order-cursors.json'));
       await new Shipper({ source, cursors, sinks: [sink], origin: ORIGIN, batchSize: 8 }).drain();
       await sink.close();
@@ -97,7 +111,13 @@ describe('shipping to a real rsyslog over RFC 5425 (TLS 1.3)', () => {
       expect(messages).toHaveLength(51); // no duplicates without a failure
       checkReceived(messages, 50);
       expect(messages.at(-1)?.structuredData[SD]).toEqual({ kind: 'checkpoint', size: '50', key: `${ORIGIN}/checkpoint/50` });
-      expect(messages[0]).toMatchObject({ facility: 10, severity: 6, appName: 'phiguard', hostname: 'phiguard-test', msgId: 'dataset.read' });
+      expect(messages[0]).toMatchObject({
+        facility: 10,
+        severity: 6,
+        appName: 'phiguard',
+        hostname: 'phiguard-test',
+        msgId: 'dataset.read',
+      });
     } finally {
       await rsyslog.stop();
     }
@@ -144,7 +164,8 @@ describe('shipping to a real rsyslog over RFC 5425 (TLS 1.3)', () => {
       await waitShipped(100);
       // The outage: rsyslog shuts down (SIGTERM) while the shipper keeps sending.
       await rsyslog.stop();
-      for (let i = 0; i < 400 && !reports.some((r) => r.kind === 'retry' && r.stage === 'send'); i++) await new Promise((r) => setTimeout(r, 25));
+      for (let i = 0; i < 400 && !reports.some((r) => r.kind === 'retry' && r.stage === 'send'); i++)
+        await new Promise((r) => setTimeout(r, 25));
       expect(reports.some((r) => r.kind === 'retry' && r.stage === 'send' && r.code === 'connect-failed')).toBe(true);
       expect(shippedTo).toBeLessThan(400);
       await rsyslog.restart();
@@ -167,7 +188,9 @@ describe('shipping to a real rsyslog over RFC 5425 (TLS 1.3)', () => {
     const total = 300;
     try {
       const script = fileURLToPath(new URL('./testing/ship-child.ts', import.meta.url));
-      const child = spawn(process.execPath, [script, String(rsyslog.port), pki.caPath, cursorPath, String(total), ORIGIN], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [script, String(rsyslog.port), pki.caPath, cursorPath, String(total), ORIGIN], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -236,7 +259,14 @@ describe('shipping to a real rsyslog over RFC 5425 (TLS 1.3)', () => {
       // TLS 1.3 checks the client certificate after the client's handshake ends, so this write may "succeed".
       await anonymous.send([eventRecord('anonymous.test/log', 0, stray, canonicalJsonBytes(stray))]).catch(() => undefined);
       await anonymous.close();
-      const sink = new SyslogTlsSink({ id: 'rsyslog', host: 'localhost', port: rsyslog.port, ca: pki.caPem, cert: pki.clientCertPem, key: pki.clientKeyPem });
+      const sink = new SyslogTlsSink({
+        id: 'rsyslog',
+        host: 'localhost',
+        port: rsyslog.port,
+        ca: pki.caPem,
+        cert: pki.clientCertPem,
+        key: pki.clientKeyPem,
+      });
       await new Shipper({ source, cursors: new FileCursorStore(join(root, 'mtls-cursors.json')), sinks: [sink], origin: ORIGIN }).drain();
       await sink.close();
       const lines = await rsyslog.waitFor((l) => l.length >= 5);

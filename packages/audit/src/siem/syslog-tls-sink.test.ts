@@ -81,7 +81,14 @@ async function until(check: () => boolean): Promise<void> {
 describe('SyslogTlsSink (RFC 5425)', () => {
   it('sends octet-counted RFC 5424 frames in order over mutual TLS 1.3', async () => {
     const r = await receiver({ ca: pki.caPem, requestCert: true, rejectUnauthorized: true });
-    const sink = new SyslogTlsSink({ id: 'syslog', host: '127.0.0.1', port: r.port, ca: pki.caPem, cert: pki.clientCertPem, key: pki.clientKeyPem });
+    const sink = new SyslogTlsSink({
+      id: 'syslog',
+      host: '127.0.0.1',
+      port: r.port,
+      ca: pki.caPem,
+      cert: pki.clientCertPem,
+      key: pki.clientKeyPem,
+    });
     await sink.send(records(0, 3));
     await sink.send(records(3, 2));
     await until(() => r.connections[0]?.length === 5);

@@ -11,7 +11,8 @@ export function classifyConnectFailure(error: Error, sinkId: string, tcpConnecte
   if (error instanceof SiemError) return error;
   const code = (error as NodeJS.ErrnoException).code ?? '';
   // A reset after the TCP connection was up is the peer refusing our handshake (e.g. no TLS 1.3).
-  if (!tcpConnected && NETWORK_CODES.test(code)) return new SiemError('connect-failed', 'cannot reach the SIEM receiver', { cause: error, place: { field: sinkId } });
+  if (!tcpConnected && NETWORK_CODES.test(code))
+    return new SiemError('connect-failed', 'cannot reach the SIEM receiver', { cause: error, place: { field: sinkId } });
   return new SiemError('tls-refused', 'TLS handshake with the SIEM receiver failed (version, certificate or name)', {
     cause: error,
     place: { field: sinkId },
