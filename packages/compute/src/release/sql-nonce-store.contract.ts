@@ -5,7 +5,8 @@ import type { NonceStore } from '../attestation/nonce-store.ts';
 export function describeNonceStoreContract(name: string, open: (ttlMs: number) => Promise<{ store: NonceStore; close(): Promise<void> }>): void {
   describe(`SqlNonceStore (${name})`, () => {
     it('a nonce is fresh once, then replayed; unknown and expired nonces are refused; racing presentations spend it once', async () => {
-      const { store, close } = await open(1000);
+      const opened = await open(1000);
+      const store = opened.store;
       try {
         const t0 = new Date('2026-11-24T00:00:00Z');
         const a = await store.issue(t0);
@@ -20,7 +21,7 @@ export function describeNonceStoreContract(name: string, open: (ttlMs: number) =
         expect(race.filter((u) => u === 'fresh')).toHaveLength(1);
         expect(race.filter((u) => u === 'replayed')).toHaveLength(5);
       } finally {
-        await close();
+        await opened.close();
       }
     });
   });
