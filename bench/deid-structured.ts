@@ -3,6 +3,7 @@
 // bench/deid-structured/hl7.ts; a FHIR part, when bench/deid-structured/fhir.ts exists and exports
 // `fhirBench(quick)`, writes its keys into the same bench/results/deid-structured.json.
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isQuick, writeResult } from './lib/result.ts';
@@ -19,5 +20,6 @@ writeResult({
   bench: 'deid-structured',
   quick,
   metrics: Object.assign({}, ...parts.map((p) => p.metrics)) as Record<string, number>,
-  notes: parts.map((p) => p.notes).join(' '),
+  // The machine's load at the end of the run (1/5/15-minute averages): figures from a shared, loaded machine are rough.
+  notes: `${parts.map((p) => p.notes).join(' ')} Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join('/')} on ${String(os.cpus().length)} cores.`,
 });
