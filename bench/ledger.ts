@@ -4,8 +4,8 @@
 // SHA-256 leaf hashes/s, Ed25519 checkpoint signatures/s, durable PostgreSQL commits/s and the
 // raw store's multi-row insert rate. Keys: BENCHMARKS.md (ledger). synchronous_commit stays ON.
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import {
@@ -75,17 +75,60 @@ function pgSchema(): { schema: string; drop: () => Promise<void> } {
   };
 }
 
+interface RunResult {
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** CPU time of this process (validation, leaves, tree, signatures, driver; PGlite itself) per acknowledged append. */
+  readonly nodeCpuUs: number;
+  /** CPU time of the PostgreSQL backends serving the ledger per acknowledged append (NaN for PGlite). */
+  readonly dbCpuUs: number;
+}
+
+/** utime + stime of processes, in µs (Linux /proc/PID/stat, fields 14 and 15, in clock ticks of 10 ms). */
+function procCpuUs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * 10_000;
+}
+
+async function backendPids(appName: string): Promise<number[]> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    const rows = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [appName]);
+    return rows.rows.map((r) => r.pid);
+  } finally {
+    await c.end();
+  }
+}
+
 /** N writers, each awaiting record() in a loop; counts what was acknowledged after the warm-up. */
-async function appendRun(store: LedgerStore, writers: number): Promise<{ perSecond: number; p50: number; p99: number }> {
+async function appendRun(store: LedgerStore, writers: number, appName: string | undefined): Promise<RunResult> {
   const ledger = await Ledger.open({ store, signer: checkpointSigner(keys), clock: systemClock, origin: ORIGIN, ...BATCH });
+  const startSize = ledger.head.size;
   const t0 = performance.now();
   const measureFrom = t0 + WARMUP_MS;
   const end = measureFrom + RUN_MS;
   const latencies: number[] = [];
   let counted = 0;
   let n = 0;
+  let cpuFrom: { node: NodeJS.CpuUsage; db: number; pids: number[]; size: number } | undefined;
+  const startCpu = async (): Promise<void> => {
+    const pids = appName === undefined ? [] : await backendPids(appName);
+    cpuFrom = { node: process.cpuUsage(), db: procCpuUs(pids), pids, size: ledger.head.size };
+  };
+  // Started by the first writer past the warm-up (with PGlite busy, timers would not run).
+  let starting = false;
   const writer = async (): Promise<void> => {
     for (let now = performance.now(); now < end; now = performance.now()) {
+      if (!starting && now >= measureFrom) {
+        starting = true;
+        void startCpu();
+      }
       const began = now;
       await ledger.record(event(n++));
       const done = performance.now();
@@ -97,19 +140,37 @@ async function appendRun(store: LedgerStore, writers: number): Promise<{ perSeco
   };
   await Promise.all(Array.from({ length: writers }, () => writer()));
   const seconds = (performance.now() - measureFrom) / 1000;
+  const node = process.cpuUsage(cpuFrom?.node);
+  const dbUs = cpuFrom === undefined || appName === undefined ? Number.NaN : procCpuUs(cpuFrom.pids) - cpuFrom.db;
+  const appended = ledger.head.size - (cpuFrom?.size ?? startSize);
   await ledger.close();
-  return { perSecond: counted / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    perSecond: counted / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    nodeCpuUs: (node.user + node.system) / Math.max(1, appended),
+    dbCpuUs: dbUs / Math.max(1, appended),
+  };
 }
 
-async function backendRuns(name: 'pg' | 'pglite', open: () => Promise<{ store: () => Promise<LedgerStore>; done: () => Promise<void> }>): Promise<void> {
+async function backendRuns(name: 'pg' | 'pglite', open: () => Promise<{ store: () => Promise<LedgerStore>; appName?: string; done: () => Promise<void> }>): Promise<void> {
   for (const writers of [1, 16, 256]) {
     const db = await open();
-    const r = await appendRun(await db.store(), writers);
+    const r = await appendRun(await db.store(), writers, db.appName);
     await db.done();
-    metrics[`appends_per_s_${name}_${String(writers)}`] = Math.round(r.perSecond);
-    metrics[`p50_checkpoint_ms_${name}_${String(writers)}`] = round2(r.p50);
-    metrics[`p99_checkpoint_ms_${name}_${String(writers)}`] = round2(r.p99);
-    log(`${name} ${String(writers)} writers: ${Math.round(r.perSecond)} appends/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`);
+    const key = `${name}_${String(writers)}`;
+    metrics[`appends_per_s_${key}`] = Math.round(r.perSecond);
+    metrics[`p50_checkpoint_ms_${key}`] = round2(r.p50);
+    metrics[`p99_checkpoint_ms_${key}`] = round2(r.p99);
+    metrics[`cpu_us_per_append_node_${key}`] = round2(r.nodeCpuUs);
+    if (name === 'pg') {
+      metrics[`cpu_us_per_append_db_${key}`] = round2(r.dbCpuUs);
+      metrics[`appends_per_cpu_s_${key}`] = Math.round(1e6 / (r.nodeCpuUs + r.dbCpuUs));
+    } else metrics[`appends_per_cpu_s_${key}`] = Math.round(1e6 / r.nodeCpuUs);
+    log(
+      `${name} ${String(writers)} writers: ${Math.round(r.perSecond)} appends/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ` +
+        `CPU/append node ${r.nodeCpuUs.toFixed(1)} µs${name === 'pg' ? `, postgres ${r.dbCpuUs.toFixed(1)} µs` : ''} (load ${loadavg()[0]?.toFixed(1) ?? '?'})`,
+    );
   }
 }
 
@@ -122,6 +183,8 @@ function rate(seconds: number, work: () => number): number {
   while (performance.now() < end) n += work();
   return n / ((performance.now() - t0) / 1000);
 }
+
+metrics.load_avg_1m_start = round2(loadavg()[0] ?? Number.NaN);
 
 // 1. Limits: SHA-256 of a typical leaf, Ed25519 signatures of a checkpoint body.
 const sampleLeaf = prepareLeaf(event(12345), new Date()).bytes;
@@ -186,8 +249,11 @@ function rowOf(index: number, leaf: ReturnType<typeof prepareLeaf>): Parameters<
 await backendRuns('pg', () => {
   const { schema, drop } = pgSchema();
   let store: LedgerStore | undefined;
+  // The application name finds the ledger's backends in pg_stat_activity, for their CPU time.
+  const appName = `bench_${schema}`;
   return Promise.resolve({
-    store: async () => (store = await openPostgresLedgerStore({ url: PG_URL, schema, maxConnections: 2 })),
+    store: async () => (store = await openPostgresLedgerStore({ url: `${PG_URL}?application_name=${appName}`, schema, maxConnections: 2 })),
+    appName,
     done: async () => {
       await store?.close().catch(() => undefined);
       await drop();
@@ -254,6 +320,7 @@ function signCheckpointRow(signer: ReturnType<typeof checkpointSigner>, size: nu
 }
 
 rmSync(home, { recursive: true, force: true });
+metrics.load_avg_1m_end = round2(loadavg()[0] ?? Number.NaN);
 writeResult({
   bench: 'ledger',
   quick,
@@ -265,5 +332,7 @@ writeResult({
     `PostgreSQL 15 local (synchronous_commit on, fsync on, Pool of 2), PGlite on a temp data folder. ${String(sampleLeaf.length)}-byte leaves. ` +
     `Limits measured in the same run: pg_commits_per_s (single-row durable commits, one connection), pg_raw_store_rows_per_s_256 (the store's 256-row append without the ledger's queue), ` +
     `sha256_per_s, ed25519_sign_per_s, prepare_leaf_per_s. Proofs: ${String(PROOF_SIZE)}-entry log built with 16384-entry batches on PostgreSQL; proof_gen includes the tile reads. ` +
-    `tessera_ratio = appends_per_s_pg_256 / 1600 (Tessera POSIX, published). Shared 2-core machine: other work ran at the same time.`,
+    `tessera_ratio = appends_per_s_pg_256 / 1600 (Tessera POSIX, published). ` +
+    `cpu_us_per_append_node_* = this process's CPU time (user+system) per acknowledged append (PGlite's own work included); cpu_us_per_append_db_pg_* = the ledger's PostgreSQL backends' CPU time (/proc, 10 ms ticks) per append (WAL writer and checkpointer not included); appends_per_cpu_s = 1e6 / their sum: the rate one free core would sustain. ` +
+    `Shared 2-core machine: other work ran at the same time (load_avg_1m_start/end).`,
 });
