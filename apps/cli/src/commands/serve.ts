@@ -1,10 +1,11 @@
 import type { Server as TlsServer } from 'node:tls';
 import type { Command } from 'commander';
 import { buildServer, ensureLocalTls, readTlsOptions, watchTlsFiles, type TlsFiles } from '@phiguard/server';
-import { openLedger } from '@phiguard/audit';
+import { openConfiguredLedgerStore, openLedger } from '@phiguard/audit';
 import { systemClock } from '@phiguard/core';
 import { runAuditDemo } from '../audit/audit-demo.ts';
 import type { CliContext } from '../context.ts';
+import { startAuditShipping } from '../serve/audit-shipping.ts';
 import { bootstrapAdmin, buildAccessServices, openConfiguredAccessStore } from '../remote/serve-access.ts';
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -35,15 +36,31 @@ Examples:
       const embedded = operatorCert === undefined || operatorKey === undefined;
       const local = embedded ? ensureLocalTls(config.home) : undefined;
       const tlsFiles: TlsFiles = {
-        cert: local?.serverCert ?? operatorCert ?? '', key: local?.serverKey ?? operatorKey ?? '', ...(clientCa === undefined ? {} : { clientCa }),
+        cert: local?.serverCert ?? operatorCert ?? '',
+        key: local?.serverKey ?? operatorKey ?? '',
+        ...(clientCa === undefined ? {} : { clientCa }),
       };
-      const ledger = await openLedger({ config, clock: systemClock });
+      const ledgerStore = await openConfiguredLedgerStore(config.database);
+      const ledger = await openLedger({ config, clock: systemClock, store: ledgerStore });
+      // SIEM shipping (config `siem`): the ledger is the source, its store keeps each sink's cursor.
+      const shipping = startAuditShipping({
+        config,
+        source: ledger,
+        cursors: ledgerStore,
+        secretEnv: (name) => ctx.env[name],
+        log: (line) => ctx.stderr.write(`${line}\n`),
+      });
       const store = await openConfiguredAccessStore(config);
       const access = await buildAccessServices(store, systemClock, ledger);
       const adminPassword = await bootstrapAdmin(access);
       const app = buildServer({
-        version: ctx.version, isReady: () => Promise.resolve(true), access, https: readTlsOptions(tlsFiles), logStream: ctx.stderr,
+        version: ctx.version,
+        isReady: () => Promise.resolve(true),
+        access,
+        https: readTlsOptions(tlsFiles),
+        logStream: ctx.stderr,
         onClose: async () => {
+          await shipping?.stop();
           await store.close();
           await ledger.close();
         },
@@ -51,11 +68,24 @@ Examples:
       const address = await app.listen({ host: config.server.host, port: options.port ?? config.server.port });
       ctx.stdout.write(`PHIGuard ${ctx.version} listening on ${address}\n`);
       ctx.stdout.write(`data folder: ${config.home}\n`);
+      if (shipping !== undefined) ctx.stdout.write(`audit: shipping to SIEM sinks ${shipping.sinkIds.join(', ')}\n`);
       if (local !== undefined) ctx.stdout.write(`TLS: local CA ${local.caCert} (the CLI trusts it)\n`);
       if (adminPassword !== undefined) {
-        ctx.stdout.write(`first start: user admin, password ${adminPassword} (shown once; \`phiguard login --username admin --server ${address}\` enrols TOTP)\n`);
+        ctx.stdout.write(
+          `first start: user admin, password ${adminPassword} (shown once; \`phiguard login --username admin --server ${address}\` enrols TOTP)\n`,
+        );
       }
-      const stopWatching = embedded ? () => undefined : watchTlsFiles(tlsFiles, (o) => { (app.server as unknown as TlsServer).setSecureContext(o); }, () => { ctx.stderr.write('TLS reload failed; keeping the previous certificate\n'); });
+      const stopWatching = embedded
+        ? () => undefined
+        : watchTlsFiles(
+            tlsFiles,
+            (o) => {
+              (app.server as unknown as TlsServer).setSecureContext(o);
+            },
+            () => {
+              ctx.stderr.write('TLS reload failed; keeping the previous certificate\n');
+            },
+          );
       const stop = (): void => {
         stopWatching();
         // Fastify finishes in-flight requests, then onClose closes the store and flushes the ledger.

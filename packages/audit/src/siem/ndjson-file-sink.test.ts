@@ -1,5 +1,5 @@
 import { canonicalJsonBytes } from '@phiguard/core';
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -50,9 +50,20 @@ describe('NdjsonFileSink', () => {
     await expect(sink.send([])).rejects.toThrow(SiemError);
   });
 
+  it('creates a missing folder (owner only) on first write', async () => {
+    const event = sampleEvent(0);
+    const target = join(dir, 'new-dir', 'audit.ndjson');
+    const sink = new NdjsonFileSink({ id: 'file', path: target });
+    await sink.send([eventRecord(ORIGIN, 0, event, canonicalJsonBytes(event))]);
+    await sink.close();
+    expect((await readFile(target, 'utf8')).split('\n')).toHaveLength(2);
+  });
+
   it('rejects with write-failed when the file cannot be written', async () => {
     const event = sampleEvent(0);
-    const sink = new NdjsonFileSink({ id: 'file', path: join(dir, 'missing-dir', 'audit.ndjson') });
+    // A regular file where the folder should be: neither mkdir nor open can succeed.
+    await writeFile(join(dir, 'not-a-dir'), 'x');
+    const sink = new NdjsonFileSink({ id: 'file', path: join(dir, 'not-a-dir', 'audit.ndjson') });
     const error = await sink.send([eventRecord(ORIGIN, 0, event, canonicalJsonBytes(event))]).catch((e: unknown) => e);
     expect((error as SiemError).code).toBe('write-failed');
   });

@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import { canonicalJson } from '@phiguard/core';
 import { isSinkId, type AuditSink } from './audit-sink.ts';
 import { mapToOcsf, type OcsfOptions } from './map-ocsf.ts';
@@ -56,6 +57,8 @@ export class NdjsonFileSink implements AuditSink {
 
   async #open(): Promise<FileHandle> {
     if (this.#file !== undefined) return this.#file;
+    // The folder is created (owner only) so a configured path works on first start.
+    await mkdir(path.dirname(this.#path), { recursive: true, mode: 0o700 });
     const file = await open(this.#path, 'a+', 0o600);
     const { size } = await file.stat();
     if (size > 0) {
