@@ -50,7 +50,7 @@ it('npm start (serve --demo) listens on HTTPS with the embedded defaults, record
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code); }));
   try {
     const url = await waitFor(() => /listening on (https:\/\/\S+)/.exec(out)?.[1], `the listening line (stderr: ${err.slice(0, 500)})`);
     expect(out).toContain('audit: shipping to SIEM sinks local-file');
