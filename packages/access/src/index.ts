@@ -12,7 +12,6 @@ export type { ApiKeyRecord, BreakGlassRecord, GrantRecord, SessionRecord, WebAut
 export type { AccessStore, UserPatch } from './store/access-store.ts';
 export { openSqlAccessStore } from './store/sql-access-store.ts';
 export { openPgliteAccessStore, openPostgresAccessStore } from './store/open-access-store.ts';
-export type { PgDriverOptions } from './store/pg-driver.ts';
 export { ACTION_RESOURCE, ACTIONS, isAction, RESOURCE_TYPES, type Action, type ResourceType } from './authz/actions.ts';
 export {
   DEFAULT_POLICY_DIR, PolicyEngine, policiesFromText, readPolicyFolder, validatePolicies,

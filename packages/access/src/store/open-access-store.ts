@@ -1,6 +1,5 @@
 import type { AccessStore } from './access-store.ts';
-import { openPgDriver, type PgDriverOptions } from './pg-driver.ts';
-import { openPgliteDriver } from './pglite-driver.ts';
+import { openPgDriver, openPgliteDriver, type PgDriverOptions } from '@phiguard/audit';
 import { openSqlAccessStore } from './sql-access-store.ts';
 
 /** The embedded store (PGlite); `dataDir` undefined keeps it in memory (tests). */

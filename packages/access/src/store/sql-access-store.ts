@@ -5,7 +5,7 @@ import { isRole } from '../roles.ts';
 import { ACCESS_MIGRATIONS } from './access-migrations.ts';
 import type { ApiKeyRecord, BreakGlassRecord, GrantRecord, SessionRecord, WebAuthnCredentialRecord } from './access-records.ts';
 import type { AccessStore, UserPatch } from './access-store.ts';
-import type { SqlDriver, SqlQuery } from './sql-driver.ts';
+import type { SqlDriver, SqlQuery } from '@phiguard/audit';
 
 type Row = Record<string, unknown>;
 

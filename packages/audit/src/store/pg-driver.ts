@@ -27,6 +27,10 @@ export async function openPgDriver(options: PgDriverOptions): Promise<SqlDriver>
     await admin.connect();
     try {
       await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } catch (error) {
+      // Two openers racing on IF NOT EXISTS: one wins, the other sees a unique violation (23505) or 42P06.
+      const code = (error as { code?: unknown }).code;
+      if (code !== '23505' && code !== '42P06') throw error;
     } finally {
       await admin.end();
     }
