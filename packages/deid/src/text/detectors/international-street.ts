@@ -10,7 +10,9 @@ const STREET_ENDING = /(?:katu|kuja|tie|gade|vej|gata|gatan|vägen|väg|veien|ve
 const BLANK_DIGIT = /[ \t]\d/g;
 /** Street words written before the name (Romance languages, Polish `ul.`). */
 const PREFIX_STREET =
-  /(?<![\p{L}\d])(?:Via|Viale|Piazza|Corso|Largo|Strada|Rue|Calle|Carrer|Avenida|Rua|Travessa|Paseo|Plaza|Ul\.|ul\.)[ \t]+(?:(?:\p{Lu}[\p{L}'’.-]*|de|del|della|dei|di|da|do|dos|das|la|le|les|du|des)[ \t]+){0,4}\p{Lu}[\p{L}'’.-]*[ \t]+\d{1,5}[A-Za-z]?(?![\p{L}\d])/gu;
+  /(?:Via|Viale|Piazza|Corso|Largo|Strada|Rue|Calle|Carrer|Avenida|Rua|Travessa|Paseo|Plaza|Ul\.|ul\.)[ \t]+(?:(?:\p{Lu}[\p{L}'’.-]*|de|del|della|dei|di|da|do|dos|das|la|le|les|du|des)[ \t]+){0,4}\p{Lu}[\p{L}'’.-]*[ \t]+\d{1,5}[A-Za-z]?(?![\p{L}\d])/gu;
+const PREFIX_WORDS: readonly string[] = ['Via', 'Viale', 'Piazza', 'Corso', 'Largo', 'Strada', 'Rue', 'Calle', 'Carrer', 'Avenida', 'Rua', 'Travessa', 'Paseo', 'Plaza', 'Ul.', 'ul.'];
+const LETTER_OR_DIGIT = /[\p{L}\d]/u;
 const WORD_BEFORE = /(?<![\p{L}\d])\p{Lu}[\p{L}'’-]*\.?$/u;
 const HOUSE_BEFORE = /(?<![\p{L}\d.,])\d{1,6}[A-Za-z]?[ \t]+$/u;
 const NUMBER_AFTER = /^[ \t]+\d{1,5}[A-Za-z]?(?![\p{L}\d])\.?/u;
@@ -24,6 +26,9 @@ export function findInternationalStreets(text: string, out: DetectedSpan[]): voi
   const blank = new RegExp(BLANK_DIGIT);
   for (let m = blank.exec(text); m !== null; m = blank.exec(text)) {
     const at = m.index;
+    const before = text.charCodeAt(at - 1);
+    // a letter (any script) or the period of `str.` right before the blank
+    if (!(before === 46 || (before >= 97 && before <= 122) || before > 127)) continue;
     if (!STREET_ENDING.test(text.slice(Math.max(0, at - 7), at))) continue;
     const word = WORD_BEFORE.exec(text.slice(Math.max(0, at - 40), at))?.[0];
     if (word === undefined) continue;
@@ -33,9 +38,15 @@ export function findInternationalStreets(text: string, out: DetectedSpan[]): voi
     start -= HOUSE_BEFORE.exec(text.slice(Math.max(0, start - 12), start))?.[0].length ?? 0;
     out.push({ start, end: at + number.length, category: 'geographic', detector: 'regex.street-intl', strength: SPAN_STRENGTH.pattern });
   }
-  if (!/\b(?:Vi|Pi|Co|La|St|Ru|Ca|Av|Tr|Pa|Pl|Ul|ul)/.test(text)) return;
+  // Rare words: a plain substring search first is far cheaper than the regex over the whole text.
+  if (!PREFIX_WORDS.some((w) => text.includes(w))) return;
   const prefix = new RegExp(PREFIX_STREET);
   for (let m = prefix.exec(text); m !== null; m = prefix.exec(text)) {
+    // the street word starts a word (checked here: a lookbehind first would run at every position)
+    if (m.index > 0 && LETTER_OR_DIGIT.test(text.charAt(m.index - 1))) {
+      prefix.lastIndex = m.index + 1;
+      continue;
+    }
     const start = m.index - (HOUSE_BEFORE.exec(text.slice(Math.max(0, m.index - 12), m.index))?.[0].length ?? 0);
     out.push({ start, end: m.index + m[0].length, category: 'geographic', detector: 'regex.street-intl', strength: SPAN_STRENGTH.pattern });
   }

@@ -67,6 +67,8 @@ const NAME_LABEL =
  */
 const POINTS_OUT = /^(?:['’]s)?[ \t]+points?[ \t]+out\b/;
 const SPEECH_NAME_END = /^(?:['’]s)?(?:[.,;:!?"”)]|[ \t]+\p{Lu}|\s*$)/u;
+const SPEECH_WORDS: readonly string[] = ['says', 'said', 'called', 'named', 'known as', 'commenter', "I'm", 'I’m', 'I am'];
+const NO_STARTS: ReadonlySet<number> = new Set();
 const SPEECH_LABEL = /\b(?:says|said|(?:is|was)\s+(?:called|named)|named|known\s+as|commenter|I['’]m|I\s+am)[ \t]+/g;
 
 /**
@@ -86,7 +88,7 @@ export class NameDetector implements SpanDetector {
   detect(text: string, out: DetectedSpan[]): void {
     const labelStarts = this.#labelStarts(text, NAME_LABEL);
     this.#lowerCaseAfterLabel(text, labelStarts, out);
-    const speechStarts = this.#labelStarts(text, SPEECH_LABEL);
+    const speechStarts = SPEECH_WORDS.some((w) => text.includes(w)) ? this.#labelStarts(text, SPEECH_LABEL) : NO_STARTS;
     this.#lowerCaseNames(text, out);
     findPatternNames(text, this.#dict, EPONYM_NEXT, out);
     const tokens = this.#tokens(text);
@@ -216,11 +218,12 @@ export class NameDetector implements SpanDetector {
     const re = new RegExp(LOWER_NAME);
     const found: DetectedSpan[] = [];
     let foreignWords = 0;
+    const anyNonAscii = NON_ASCII.test(text);
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       if (m.index > 0 && LETTER.test(text.charAt(m.index - 1))) continue;
       const norm = normalizeToken(m[0]);
       // `višeslav`, `bártová`: a lower-case Latin word with letters English does not use is a foreign name or place.
-      const foreign = NON_ASCII.test(m[0]) && LATIN_WORD.test(m[0]) && !LOAN_WORDS.has(norm);
+      const foreign = anyNonAscii && NON_ASCII.test(m[0]) && LATIN_WORD.test(m[0]) && !LOAN_WORDS.has(norm);
       if (foreign && !d.english.has(norm)) foreignWords++;
       if ((!foreign && !d.firstNames.has(norm)) || d.english.has(norm) || this.#allowed(norm) || LOWER_CASE_STOP.has(norm)) continue;
       let end = m.index + m[0].length;

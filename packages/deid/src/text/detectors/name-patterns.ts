@@ -7,15 +7,15 @@ import { normalizeToken, type Dictionaries } from '../dictionaries.ts';
 // Both shapes are found from their rare middle (particles, a one-letter word) and widened, so the
 // regex engine skips ordinary text quickly.
 /** `Maika van de Noort`, `Willemine ten Pas`: lower-case particles between a given part and a capitalized surname. */
-const PARTICLES = /(?<=\p{L}[ \t]+)(?:(?:van|von|de|der|den|ten|ter|du|da|di|del|della|dos|das|la|le|bin|ibn)[ \t]+)+(?=\p{Lu})/gu;
-const GIVEN_BEFORE = /(?<![\p{L}\d])\p{Lu}[\p{Ll}'’-]+[ \t]+$/u;
+const PARTICLES = /[ \t](?:(?:van|von|de|der|den|ten|ter|du|da|di|del|della|dos|das|la|le|bin|ibn)[ \t]+)+(?=\p{Lu})/gu;
+const GIVEN_BEFORE = /(?<![\p{L}\d])\p{Lu}[\p{Ll}'’-]+[ \t]*$/u;
 const SURNAME_AFTER = /^\p{Lu}[\p{L}'’-]+(?![\p{L}\d])/u;
 /**
  * `emidio p lombardo`, `hyuuma t. maida`: a one-letter middle initial between lower-case words. Not
  * English (`a`, `i`, `o`) or clinical shorthand (`q` 4h, `x` 3 days, `r`/`l` side, `c` with, `s` without).
  */
-const LOWER_INITIAL = /(?<=[\p{Ll}'’-][ \t]+)[bdefghjkmnptuvwyz](?![\p{L}\d])\.?[ \t]+(?=\p{Ll})/gu;
-const LOWER_BEFORE = /(?<![\p{L}\d])\p{Ll}[\p{Ll}'’-]{2,}[ \t]+$/u;
+const LOWER_INITIAL = /[ \t][bdefghjkmnptuvwyz]\.?[ \t]+(?=\p{Ll})/gu;
+const LOWER_BEFORE = /(?<![\p{L}\d])\p{Ll}[\p{Ll}'’-]{2,}[ \t]*$/u;
 const LOWER_AFTER = /^\p{Ll}[\p{Ll}'’-]{2,}(?![\p{L}\d])/u;
 const NEXT_WORD = /^(?:['’]s)?[ \t]+(\p{L}+)/u;
 
@@ -36,21 +36,23 @@ export function findPatternNames(text: string, dict: Dictionaries, eponymNext: R
   };
   const particles = new RegExp(PARTICLES);
   for (let m = particles.exec(text); m !== null; m = particles.exec(text)) {
-    const given = GIVEN_BEFORE.exec(text.slice(Math.max(0, m.index - 40), m.index))?.[0];
+    const at = m.index + 1;
+    const given = GIVEN_BEFORE.exec(text.slice(Math.max(0, at - 40), at))?.[0];
     const surname = SURNAME_AFTER.exec(text.slice(m.index + m[0].length, m.index + m[0].length + 40))?.[0];
     if (given === undefined || surname === undefined) continue;
     if ((plain(given.trimEnd()) && !listed(given.trimEnd())) || plain(surname)) continue;
     const end = m.index + m[0].length + surname.length;
     const next = NEXT_WORD.exec(text.slice(end, end + 24))?.[1]?.toLowerCase();
     if (next !== undefined && eponymNext.has(next)) continue;
-    out.push({ start: m.index - given.length, end, category: 'name', detector: 'dictionary.particle', strength: SPAN_STRENGTH.dictionary });
+    out.push({ start: at - given.length, end, category: 'name', detector: 'dictionary.particle', strength: SPAN_STRENGTH.dictionary });
   }
   const lower = new RegExp(LOWER_INITIAL);
   for (let m = lower.exec(text); m !== null; m = lower.exec(text)) {
-    const given = LOWER_BEFORE.exec(text.slice(Math.max(0, m.index - 40), m.index))?.[0];
+    const at = m.index + 1;
+    const given = LOWER_BEFORE.exec(text.slice(Math.max(0, at - 40), at))?.[0];
     const surname = LOWER_AFTER.exec(text.slice(m.index + m[0].length, m.index + m[0].length + 40))?.[0];
     if (given === undefined || surname === undefined) continue;
-    const start = m.index - given.length;
+    const start = at - given.length;
     const end = m.index + m[0].length + surname.length;
     const g = given.trimEnd();
     if (plain(g) || plain(surname) || !(listed(g) || listed(surname) || fillsLine(text, start, end))) continue;
