@@ -4,6 +4,7 @@ import { buildServer, ensureLocalTls, readTlsOptions, watchTlsFiles, type TlsFil
 import { openConfiguredLedgerStore, openLedger } from '@phiguard/audit';
 import { systemClock } from '@phiguard/core';
 import { runAuditDemo } from '../audit/audit-demo.ts';
+import { runDeidDemo } from '../deid/deid-demo.ts';
 import type { CliContext } from '../context.ts';
 import { startAuditShipping } from '../serve/audit-shipping.ts';
 import { bootstrapAdmin, buildAccessServices, openConfiguredAccessStore } from '../remote/serve-access.ts';
@@ -29,7 +30,10 @@ Examples:
       const globals = program.opts<{ config?: string }>();
       const config = ctx.config(globals.config);
       // The demo opens and closes the embedded ledger itself: run it before the server holds it.
-      if (options.demo === true) await runAuditDemo(config, systemClock, ctx.stdout);
+      if (options.demo === true) {
+        await runAuditDemo(config, systemClock, ctx.stdout);
+        runDeidDemo(ctx.stdout);
+      }
       const operatorCert = ctx.env.PHIGUARD_TLS_CERT;
       const operatorKey = ctx.env.PHIGUARD_TLS_KEY;
       const clientCa = ctx.env.PHIGUARD_TLS_CLIENT_CA;

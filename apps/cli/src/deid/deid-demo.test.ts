@@ -1,0 +1,20 @@
+import { PassThrough } from 'node:stream';
+import { expect, it } from 'vitest';
+import { runDeidDemo } from './deid-demo.ts';
+
+it('the serve --demo de-identification links HL7v2 and FHIR and leaks none of the fictional identifiers', () => {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (c: Buffer) => (text += c.toString()));
+  runDeidDemo(out);
+  const outputs = text.split('\n').filter((l) => !l.includes('PID in'));
+  const deidentified = outputs.join('\n');
+  for (const identifier of ['Quimby', 'Jonathan', '4711-0815', '078-05-1120', '555-0142', 'Elm Street', 'Springfield', '62704', '1962-04-11', '19620411', '03/04/2025']) {
+    expect(deidentified).not.toContain(identifier);
+  }
+  const hl7Pseudonym = /PID out: PID\|1\|\|(PG-[0-9A-Z]+)/.exec(text)?.[1];
+  const fhir = JSON.parse(/FHIR Patient out: (\{.*\})/.exec(text)?.[1] ?? '{}') as { id?: string; birthDate?: string };
+  expect(hl7Pseudonym).toBeDefined();
+  expect(fhir.id).toBe(hl7Pseudonym);
+  expect(text).toContain(`|${(fhir.birthDate ?? '').replaceAll('-', '')}|M|`);
+});

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import {
+  builtinProfile,
+  createClinicalTextDeidentifier,
+  createPatientContextFactory,
+  deidKeyFromSecret,
+  FhirDeidentifier,
+  Hl7Deidentifier,
+  MethodApplier,
+} from '@phiguard/deid';
+
+// A fictional patient (no real person): the same MRN in an HL7 ADT message and a FHIR Patient.
+const MRN_SYSTEM = 'urn:oid:2.16.840.1.113883.19.5';
+const ADT = [
+  'MSH|^~\\&|EHR|GENHOSP|PHIGUARD|PG|20250304101500||ADT^A01|MSG00042|P|2.5.1',
+  'EVN|A01|20250304101500',
+  `PID|1||4711-0815^^^${MRN_SYSTEM}^MR||Quimby^Jonathan^Q||19620411|M|||12 Elm Street^^Springfield^IL^62704||(217)555-0142|||||||078-05-1120`,
+  'PV1|1|I|4W^401^A||||1234^Welby^Marcus',
+  'OBX|1|TX|11506-3^Progress note^LN||Jonathan Quimby seen on 03/04/2025, call (217) 555-0142.||||||F',
+].join('\r');
+const PATIENT = {
+  resourceType: 'Patient',
+  id: 'example-4711',
+  identifier: [
+    { type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] }, system: MRN_SYSTEM, value: '4711-0815' },
+  ],
+  name: [{ family: 'Quimby', given: ['Jonathan'] }],
+  telecom: [{ system: 'phone', value: '(217) 555-0142' }],
+  gender: 'male',
+  birthDate: '1962-04-11',
+  address: [{ line: ['12 Elm Street'], city: 'Springfield', state: 'IL', postalCode: '62704' }],
+};
+
+/**
+ * `serve --demo`, de-identification part: one fictional patient in HL7v2 and FHIR, de-identified
+ * with the date-shift profile under a throw-away key, to show that both formats get the same
+ * pseudonym and the same date shift (docs/deid/patient-context.md).
+ */
+export function runDeidDemo(out: NodeJS.WritableStream): void {
+  const key = deidKeyFromSecret(randomBytes(32));
+  const factory = createPatientContextFactory(key);
+  const profile = builtinProfile('date-shift');
+  const text = createClinicalTextDeidentifier({ mode: 'tags' });
+  const hl7 = new Hl7Deidentifier({ factory, methods: new MethodApplier(profile, key, { text }) }).deidentify(`${ADT}\r`);
+  const fhir = new FhirDeidentifier({ kind: 'profile', profile, key }, { factory, text }).deidentify(PATIENT).resource;
+  const pid = hl7.text.split('\r').find((s) => s.startsWith('PID|')) ?? '';
+  const obx = hl7.text.split('\r').find((s) => s.startsWith('OBX|')) ?? '';
+  out.write('demo: de-identification (date-shift profile, fictional patient, throw-away key)\n');
+  out.write(`  HL7v2 PID in : ${ADT.split('\r')[2] ?? ''}\n  HL7v2 PID out: ${pid}\n  HL7v2 OBX out: ${obx}\n`);
+  out.write(`  FHIR Patient out: ${JSON.stringify(fhir)}\n`);
+  out.write('  the same pseudonym and date shift in both formats; try `phiguard deid hl7v2|fhir|dicom|text --help`\n');
+}
