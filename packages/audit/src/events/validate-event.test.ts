@@ -66,3 +66,17 @@ describe('validateAuditEvent', () => {
     );
   });
 });
+
+describe('validateAuditEvent copies', () => {
+  it('returns a deep frozen copy that later changes to the input cannot reach', () => {
+    const input = { ...base, resources: [{ type: 'dataset', id: 'ds_01jd8k2m3n4p5q6r7s8t9v0w1x' }], details: { bytes: 1 } };
+    const event = validateAuditEvent(input);
+    input.resources[0]!.id = 'ds_01jd8k2m3n4p5q6r7s8t9v0w1y';
+    input.details.bytes = 2;
+    expect(event.resources?.[0]?.id).toBe('ds_01jd8k2m3n4p5q6r7s8t9v0w1x');
+    expect(event.details?.bytes).toBe(1);
+    expect(Object.isFrozen(event.resources?.[0])).toBe(true);
+    expect(Object.isFrozen(event.details)).toBe(true);
+    expect(Object.isFrozen(event.actor)).toBe(true);
+  });
+});
