@@ -3,11 +3,21 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { openLedger } from '@phiguard/audit';
 import { syncFolder, systemClock, type PhiguardConfig } from '@phiguard/core';
-import { KeysError, openKeyManager, type KeystoreUnlock } from '@phiguard/keys';
-import { Datasets, FsBlobStore, loadOrCreateManifestSigner, openVaultDatabase, SqlDatasetStore, VaultError, type NewFile, type ProgressListener } from '@phiguard/vault';
+import { openKeyManager, type KeystoreUnlock } from '@phiguard/keys';
+import {
+  Datasets,
+  FsBlobStore,
+  loadOrCreateManifestSigner,
+  openVaultDatabase,
+  SqlDatasetStore,
+  VaultError,
+  type NewFile,
+  type ProgressListener,
+} from '@phiguard/vault';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { actingPrincipal, keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
 
 interface Common {
   as?: string;
@@ -27,33 +37,44 @@ export function registerDatasets(program: Command, ctx: CliContext): void {
   const say = (line: string): void => {
     ctx.stdout.write(`${line}\n`);
   };
-  const unlockFrom = (options: Common): KeystoreUnlock => {
-    if (options.keyFile !== undefined) return { kind: 'key-file', path: path.resolve(ctx.cwd, options.keyFile) };
-    const passphrase = ctx.env.PHIGUARD_KEYS_PASSPHRASE;
-    if (passphrase === undefined || passphrase === '') {
-      throw new KeysError('keystore-locked', 'no passphrase or key file for the keystore', { hint: 'set PHIGUARD_KEYS_PASSPHRASE or pass --key-file FILE' });
-    }
-    return { kind: 'passphrase', passphrase };
-  };
-  const actorOf = (options: Common): string => {
-    const actor = options.as ?? ctx.env.PHIGUARD_PRINCIPAL;
-    if (actor === undefined) throw new VaultError('invalid-argument', 'who is acting is not known', { hint: 'pass --as usr_… (or set PHIGUARD_PRINCIPAL)' });
-    return actor;
-  };
+  const unlockFrom = (options: Common): KeystoreUnlock => keystoreUnlock(options.keyFile, ctx);
+  const actorOf = (options: Common): string =>
+    actingPrincipal(
+      options.as,
+      ctx,
+      () => new VaultError('invalid-argument', 'who is acting is not known', { hint: 'pass --as usr_… (or set PHIGUARD_PRINCIPAL)' }),
+    );
 
   /** Wires ledger, keystore, metadata store, blob store and signer; runs `work`; closes all. */
   async function withDatasets<T>(options: Common, work: (datasets: Datasets) => Promise<T>): Promise<T> {
     const cfg = config();
     const ledger = await openLedger({ config: cfg, clock: systemClock });
     try {
-      const manager = await openKeyManager({ file: path.join(cfg.home, 'keys', 'keystore.json'), unlock: unlockFrom(options), audit: ledger, clock: systemClock });
+      const manager = await openKeyManager({
+        file: keystoreFile(cfg.home),
+        unlock: unlockFrom(options),
+        audit: ledger,
+        clock: systemClock,
+      });
       try {
-        const driver = await openVaultDatabase(cfg.database.kind === 'pglite' ? { kind: 'pglite', dataDir: path.join(cfg.home, 'vault-db') } : { kind: 'postgres', url: cfg.database.url });
+        const driver = await openVaultDatabase(
+          cfg.database.kind === 'pglite'
+            ? { kind: 'pglite', dataDir: path.join(cfg.home, 'vault-db') }
+            : { kind: 'postgres', url: cfg.database.url },
+        );
         const store = new SqlDatasetStore(driver);
         try {
           const { signer, verifier } = await loadOrCreateManifestSigner(path.join(cfg.home, 'vault', 'manifest-signer.pem'));
           const blobs = await FsBlobStore.open(path.join(cfg.home, 'blobs'), systemClock);
-          const datasets = new Datasets({ store, blobs, providers: [manager.provider], signer, verifiers: [verifier], audit: ledger, clock: systemClock });
+          const datasets = new Datasets({
+            store,
+            blobs,
+            providers: [manager.provider],
+            signer,
+            verifiers: [verifier],
+            audit: ledger,
+            clock: systemClock,
+          });
           await datasets.reconcile();
           return await work(datasets);
         } finally {
@@ -80,7 +101,9 @@ Examples:
   $ phiguard datasets get chest-ct --out restored/ --as usr_01…`,
     );
   const withCommon = (command: Command): Command =>
-    command.option('--as <principal>', 'your principal id (usr_…); default $PHIGUARD_PRINCIPAL').option('--key-file <file>', 'unlock the keystore with a 32-byte key file instead of the passphrase');
+    command
+      .option('--as <principal>', 'your principal id (usr_…); default $PHIGUARD_PRINCIPAL')
+      .option('--key-file <file>', 'unlock the keystore with a 32-byte key file instead of the passphrase');
 
   withCommon(datasets.command('create <name>'))
     .description('Create a dataset (name: a lower-case code, never PHI) sealed under a key of the keystore')
@@ -91,7 +114,12 @@ Examples:
     .action(async (name: string, options: Common & { key: string; retainUntil?: string; retainDays?: number }) => {
       const retainUntilMs = retention(options.retainUntil, options.retainDays);
       await withDatasets(options, async (ds) => {
-        const record = await ds.create({ actor: actorOf(options), name, keyId: options.key, ...(retainUntilMs === undefined ? {} : { retainUntilMs }) });
+        const record = await ds.create({
+          actor: actorOf(options),
+          name,
+          keyId: options.key,
+          ...(retainUntilMs === undefined ? {} : { retainUntilMs }),
+        });
         say(`created ${record.name} (${record.id})${record.retainUntilMs === null ? '' : `, retained until ${iso(record.retainUntilMs)}`}`);
       });
     });
@@ -101,7 +129,10 @@ Examples:
     .option('--replace', 'the new version holds only these files')
     .option('--deid-manifest <hash>', 'sha256:… of the de-identification manifest that produced the files')
     .option('--base <dir>', 'names inside the dataset are relative to this folder (default: each argument)')
-    .addHelpText('after', '\nExamples:\n  $ phiguard datasets add chest-ct scans/ --as usr_01…\n  $ phiguard datasets add notes notes.ndjson --replace --deid-manifest sha256:… --as usr_01…')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ phiguard datasets add chest-ct scans/ --as usr_01…\n  $ phiguard datasets add notes notes.ndjson --replace --deid-manifest sha256:… --as usr_01…',
+    )
     .action(async (dataset: string, paths: string[], options: Common & { replace?: boolean; deidManifest?: string; base?: string }) => {
       const files = await collectFiles(ctx.cwd, paths, options.base);
       const total = files.reduce((n, f) => n + f.size, 0);
@@ -110,13 +141,18 @@ Examples:
         try {
           const record = await ds.addVersion(dataset, {
             actor: actorOf(options),
-            files: files.map((f): NewFile => ({ name: f.name, open: () => createReadStream(f.path, { highWaterMark: MiB }) as AsyncIterable<Buffer> })),
+            files: files.map((f): NewFile => ({
+              name: f.name,
+              open: () => createReadStream(f.path, { highWaterMark: MiB }) as AsyncIterable<Buffer>,
+            })),
             ...(options.replace === true ? { replace: true } : {}),
             ...(options.deidManifest === undefined ? {} : { deidManifest: options.deidManifest }),
             onProgress: progress.listener,
           });
           progress.stop();
-          say(`version ${String(record.version)} of ${dataset}: ${String(files.length)} files added, manifest ${record.manifestHash}, ledger entry ${String(record.ledgerIndex)}`);
+          say(
+            `version ${String(record.version)} of ${dataset}: ${String(files.length)} files added, manifest ${record.manifestHash}, ledger entry ${String(record.ledgerIndex)}`,
+          );
         } finally {
           progress.stop();
         }
@@ -129,7 +165,10 @@ Examples:
     .action(async (options: Common) => {
       await withDatasets(options, async (ds) => {
         say('name                            id                               key              retained until            hold');
-        for (const d of await ds.list()) say(`${d.name.padEnd(32)}${d.id.padEnd(33)}${d.keyId.padEnd(17)}${(d.retainUntilMs === null ? '-' : iso(d.retainUntilMs)).padEnd(26)}${d.legalHold ? 'ON' : '-'}`);
+        for (const d of await ds.list())
+          say(
+            `${d.name.padEnd(32)}${d.id.padEnd(33)}${d.keyId.padEnd(17)}${(d.retainUntilMs === null ? '-' : iso(d.retainUntilMs)).padEnd(26)}${d.legalHold ? 'ON' : '-'}`,
+          );
       });
     });
 
@@ -158,7 +197,10 @@ Examples:
     .action(async (dataset: string, options: Common) => {
       await withDatasets(options, async (ds) => {
         say('version  created                   blobs  ledger  manifest');
-        for (const v of await ds.versions(dataset)) say(`${String(v.version).padStart(7)}  ${iso(v.createdMs).padEnd(24)}  ${String(v.blobs.length).padStart(5)}  ${String(v.ledgerIndex ?? '-').padStart(6)}  ${v.manifestHash}`);
+        for (const v of await ds.versions(dataset))
+          say(
+            `${String(v.version).padStart(7)}  ${iso(v.createdMs).padEnd(24)}  ${String(v.blobs.length).padStart(5)}  ${String(v.ledgerIndex ?? '-').padStart(6)}  ${v.manifestHash}`,
+          );
       });
     });
 
@@ -171,7 +213,12 @@ Examples:
       await withDatasets(options, async (ds) => {
         const opened = await ds.open(actorOf(options), dataset, options.number);
         const outDir = path.resolve(ctx.cwd, options.out);
-        const progress = startProgress(ctx, 'unsealing', opened.files.reduce((n, f) => n + f.size, 0), opened.files.length);
+        const progress = startProgress(
+          ctx,
+          'unsealing',
+          opened.files.reduce((n, f) => n + f.size, 0),
+          opened.files.length,
+        );
         try {
           for (const [i, entry] of opened.files.entries()) {
             const target = path.join(outDir, ...entry.name.split('/'));
@@ -199,7 +246,9 @@ Examples:
         } finally {
           progress.stop();
         }
-        say(`wrote ${String(opened.files.length)} files of version ${String(opened.record.version)} to ${path.relative(ctx.cwd, outDir) || '.'}`);
+        say(
+          `wrote ${String(opened.files.length)} files of version ${String(opened.record.version)} to ${path.relative(ctx.cwd, outDir) || '.'}`,
+        );
       });
     });
 
@@ -210,9 +259,15 @@ Examples:
     .addHelpText('after', '\nExample:\n  $ phiguard datasets verify chest-ct --deep')
     .action(async (dataset: string, options: Common & { number?: number; deep?: boolean }) => {
       await withDatasets(options, async (ds) => {
-        const report = await ds.verify(dataset, { ...(options.number === undefined ? {} : { version: options.number }), ...(options.deep === true ? { deep: true } : {}) });
-        for (const p of report.problems) say(`problem: version ${String(p.version)}${p.blob === undefined ? '' : ` blob ${p.blob}`}: ${p.code}`);
-        say(`${report.ok ? 'OK' : 'FAILED'}: ${String(report.versions)} versions, ${String(report.blobs)} blobs checked${options.deep === true ? ' (deep)' : ''}`);
+        const report = await ds.verify(dataset, {
+          ...(options.number === undefined ? {} : { version: options.number }),
+          ...(options.deep === true ? { deep: true } : {}),
+        });
+        for (const p of report.problems)
+          say(`problem: version ${String(p.version)}${p.blob === undefined ? '' : ` blob ${p.blob}`}: ${p.code}`);
+        say(
+          `${report.ok ? 'OK' : 'FAILED'}: ${String(report.versions)} versions, ${String(report.blobs)} blobs checked${options.deep === true ? ' (deep)' : ''}`,
+        );
         if (!report.ok) process.exitCode = 1;
       });
     });
@@ -258,7 +313,9 @@ Examples:
     .action(async (options: Common & { minAgeHours?: number }) => {
       await withDatasets(options, async (ds) => {
         const report = await ds.gc(actorOf(options), { minAgeMs: (options.minAgeHours ?? 1) * 3_600_000 });
-        say(`removed ${String(report.deleted.length)} unreferenced blobs; kept ${String(report.kept.length)} (${[...new Set(report.kept.map((k) => k.reason))].join(', ') || 'none'})`);
+        say(
+          `removed ${String(report.deleted.length)} unreferenced blobs; kept ${String(report.kept.length)} (${[...new Set(report.kept.map((k) => k.reason))].join(', ') || 'none'})`,
+        );
       });
     });
 }
@@ -270,11 +327,13 @@ function iso(ms: number): string {
 function retention(until: string | undefined, days: number | undefined): number | undefined {
   if (until !== undefined) {
     const ms = Date.parse(until);
-    if (Number.isNaN(ms)) throw new VaultError('invalid-argument', 'retention date must be YYYY-MM-DD or RFC 3339', { place: { field: 'retain-until' } });
+    if (Number.isNaN(ms))
+      throw new VaultError('invalid-argument', 'retention date must be YYYY-MM-DD or RFC 3339', { place: { field: 'retain-until' } });
     return ms;
   }
   if (days !== undefined) {
-    if (!Number.isFinite(days) || days <= 0) throw new VaultError('invalid-argument', 'retention days must be a positive number', { place: { field: 'retain-days' } });
+    if (!Number.isFinite(days) || days <= 0)
+      throw new VaultError('invalid-argument', 'retention days must be a positive number', { place: { field: 'retain-days' } });
     return Date.now() + Math.round(days * 86_400_000);
   }
   return undefined;
@@ -308,7 +367,10 @@ async function collectFiles(cwd: string, args: readonly string[], base: string |
 
 /** A cli-progress bar on a terminal for large work; otherwise a plain line per finished file. */
 function startProgress(ctx: CliContext, verb: string, totalBytes: number, files: number): { listener: ProgressListener; stop: () => void } {
-  const bar = ctx.stderr.isTTY === true && totalBytes >= PROGRESS_MIN_BYTES ? new SingleBar({ format: `${verb} [{bar}] {percentage}% {value}/{total} MiB`, stream: ctx.stderr }) : undefined;
+  const bar =
+    ctx.stderr.isTTY === true && totalBytes >= PROGRESS_MIN_BYTES
+      ? new SingleBar({ format: `${verb} [{bar}] {percentage}% {value}/{total} MiB`, stream: ctx.stderr })
+      : undefined;
   bar?.start(Math.ceil(totalBytes / MiB), 0);
   let finished = 0;
   let current = 0;
@@ -320,7 +382,8 @@ function startProgress(ctx: CliContext, verb: string, totalBytes: number, files:
       bar?.update(Math.floor(done / MiB));
       if (event.done) {
         finished += current;
-        if (bar === undefined) ctx.stderr.write(`${verb}: ${String(event.file + 1)}/${String(files)} files, ${String(Math.floor(finished / MiB))} MiB\n`);
+        if (bar === undefined)
+          ctx.stderr.write(`${verb}: ${String(event.file + 1)}/${String(files)} files, ${String(Math.floor(finished / MiB))} MiB\n`);
       }
     },
     stop: () => {

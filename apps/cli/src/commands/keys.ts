@@ -24,6 +24,7 @@ import {
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { actingPrincipal, keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
 
 interface Common {
   as?: string;
@@ -40,31 +41,29 @@ const PROGRESS_MIN_BYTES = 16 * 2 ** 20;
  */
 export function registerKeys(program: Command, ctx: CliContext): void {
   const config = (): PhiguardConfig => ctx.config(program.opts<{ config?: string }>().config);
-  const keysDir = (cfg: PhiguardConfig): string => path.join(cfg.home, 'keys');
   const say = (line: string): void => {
     ctx.stdout.write(`${line}\n`);
   };
 
-  const unlockFrom = (options: Common): KeystoreUnlock => {
-    if (options.keyFile !== undefined) return { kind: 'key-file', path: path.resolve(ctx.cwd, options.keyFile) };
-    const passphrase = ctx.env.PHIGUARD_KEYS_PASSPHRASE;
-    if (passphrase === undefined || passphrase === '') {
-      throw new KeysError('keystore-locked', 'no passphrase or key file for the keystore', { hint: 'set PHIGUARD_KEYS_PASSPHRASE or pass --key-file FILE' });
-    }
-    return { kind: 'passphrase', passphrase };
-  };
-  const actorOf = (options: Common): string => {
-    const actor = options.as ?? ctx.env.PHIGUARD_PRINCIPAL;
-    if (actor === undefined) throw new KeysError('approval-required', 'who is acting is not known', { hint: 'pass --as usr_… (or set PHIGUARD_PRINCIPAL)' });
-    return actor;
-  };
+  const unlockFrom = (options: Common): KeystoreUnlock => keystoreUnlock(options.keyFile, ctx);
+  const actorOf = (options: Common): string =>
+    actingPrincipal(
+      options.as,
+      ctx,
+      () => new KeysError('approval-required', 'who is acting is not known', { hint: 'pass --as usr_… (or set PHIGUARD_PRINCIPAL)' }),
+    );
 
   /** Opens the ledger (the AuditRecorder) and the keystore, runs `work`, closes both. */
   async function withManager<T>(options: Common, work: (manager: KeyManager, cfg: PhiguardConfig) => Promise<T>): Promise<T> {
     const cfg = config();
     const ledger = await openLedger({ config: cfg, clock: systemClock });
     try {
-      const manager = await openKeyManager({ file: path.join(keysDir(cfg), 'keystore.json'), unlock: unlockFrom(options), audit: ledger, clock: systemClock });
+      const manager = await openKeyManager({
+        file: keystoreFile(cfg.home),
+        unlock: unlockFrom(options),
+        audit: ledger,
+        clock: systemClock,
+      });
       try {
         return await work(manager, cfg);
       } finally {
@@ -88,20 +87,25 @@ Examples:
   $ phiguard keys seal notes.ndjson --key dataset-key --as usr_01…`,
     );
   const withCommon = (command: Command): Command =>
-    command.option('--as <principal>', 'your principal id (usr_…); default $PHIGUARD_PRINCIPAL').option('--key-file <file>', 'unlock with a 32-byte key file instead of the passphrase');
+    command
+      .option('--as <principal>', 'your principal id (usr_…); default $PHIGUARD_PRINCIPAL')
+      .option('--key-file <file>', 'unlock with a 32-byte key file instead of the passphrase');
 
   withCommon(keys.command('init'))
     .description('Create the keystore and split its recovery key among the custodians (Shamir, M of N)')
     .requiredOption('--custodian <principal>', 'a key custodian (repeat; at least 2)', collect)
     .requiredOption('--threshold <m>', 'approvals needed for destroy/export and shares needed for recovery', (v) => Number(v))
-    .addHelpText('after', '\nExample:\n  $ PHIGUARD_KEYS_PASSPHRASE=… phiguard keys init --as usr_01… --custodian usr_01a… --custodian usr_01b… --threshold 2')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ PHIGUARD_KEYS_PASSPHRASE=… phiguard keys init --as usr_01… --custodian usr_01a… --custodian usr_01b… --threshold 2',
+    )
     .action(async (options: Common & { custodian: string[]; threshold: number }) => {
       const cfg = config();
-      mkdirSync(keysDir(cfg), { recursive: true, mode: 0o700 });
+      mkdirSync(path.dirname(keystoreFile(cfg.home)), { recursive: true, mode: 0o700 });
       const ledger = await openLedger({ config: cfg, clock: systemClock });
       try {
         const { manager, recoveryShares } = await initKeystore({
-          file: path.join(keysDir(cfg), 'keystore.json'),
+          file: keystoreFile(cfg.home),
           unlock: unlockFrom(options),
           audit: ledger,
           clock: systemClock,
@@ -110,9 +114,13 @@ Examples:
           threshold: options.threshold,
         });
         manager.close();
-        say(`keystore created: ${path.join(keysDir(cfg), 'keystore.json')}`);
-        say(`recovery shares (give one to each custodian; any ${Math.max(2, options.threshold)} recover the keystore; they are shown only now):`);
-        recoveryShares.forEach((share, i) => { say(`  ${options.custodian[i] ?? `share-${i + 1}`}  ${share}`); });
+        say(`keystore created: ${keystoreFile(cfg.home)}`);
+        say(
+          `recovery shares (give one to each custodian; any ${Math.max(2, options.threshold)} recover the keystore; they are shown only now):`,
+        );
+        recoveryShares.forEach((share, i) => {
+          say(`  ${options.custodian[i] ?? `share-${i + 1}`}  ${share}`);
+        });
       } finally {
         await ledger.close();
       }
@@ -125,10 +133,14 @@ Examples:
       await withManager(options, (manager) => {
         say('key id                          state      latest  min  created');
         for (const k of manager.list()) {
-          say(`${k.keyId.padEnd(32)}${k.state.padEnd(11)}${String(k.latestVersion).padStart(6)}  ${String(k.minDecryptVersion).padStart(3)}  ${new Date(k.createdAtMs).toISOString()}`);
+          say(
+            `${k.keyId.padEnd(32)}${k.state.padEnd(11)}${String(k.latestVersion).padStart(6)}  ${String(k.minDecryptVersion).padStart(3)}  ${new Date(k.createdAtMs).toISOString()}`,
+          );
         }
         for (const r of manager.listRequests().filter((x) => x.status === 'open')) {
-          say(`open request ${r.id}: ${r.operation} ${r.keyId}${r.version === null ? '' : ` v${r.version}`} by ${r.requestedBy}, ${r.approvals.length}/${manager.custodians.threshold} approvals`);
+          say(
+            `open request ${r.id}: ${r.operation} ${r.keyId}${r.version === null ? '' : ` v${r.version}`} by ${r.requestedBy}, ${r.approvals.length}/${manager.custodians.threshold} approvals`,
+          );
         }
         return Promise.resolve();
       });
@@ -136,11 +148,17 @@ Examples:
 
   withCommon(keys.command('create <keyId>'))
     .description('Create a key-encryption key (version 1)')
-    .option('--rotate-every <days>', 'rotate automatically when the newest version is older than this (`keys rotate --due`)', (v) => Number(v))
+    .option('--rotate-every <days>', 'rotate automatically when the newest version is older than this (`keys rotate --due`)', (v) =>
+      Number(v),
+    )
     .addHelpText('after', '\nExample:\n  $ phiguard keys create dataset-key --as usr_01… --rotate-every 90')
     .action(async (keyId: string, options: Common & { rotateEvery?: number }) => {
       await withManager(options, async (manager) => {
-        const meta = await manager.createKey(actorOf(options), keyId, options.rotateEvery === undefined ? {} : { rotationPeriodMs: options.rotateEvery * 86_400_000 });
+        const meta = await manager.createKey(
+          actorOf(options),
+          keyId,
+          options.rotateEvery === undefined ? {} : { rotationPeriodMs: options.rotateEvery * 86_400_000 },
+        );
         say(`created ${meta.keyId} v${meta.latestVersion}`);
       });
     });
@@ -148,13 +166,20 @@ Examples:
   withCommon(keys.command('rotate [keyId]'))
     .description('Add a new key version (new data uses it; old versions still decrypt)')
     .option('--due', 'rotate every key whose rotation period has passed')
-    .addHelpText('after', '\nExamples:\n  $ phiguard keys rotate dataset-key --as usr_01…\n  $ phiguard keys rotate --due --as usr_01…   (from cron)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ phiguard keys rotate dataset-key --as usr_01…\n  $ phiguard keys rotate --due --as usr_01…   (from cron)',
+    )
     .action(async (keyId: string | undefined, options: Common & { due?: boolean }) => {
       await withManager(options, async (manager) => {
         const actor = actorOf(options);
         if (options.due === true) {
           const rotated = await manager.rotateDue(actor);
-          say(rotated.length === 0 ? 'no key is due for rotation' : rotated.map((k) => `rotated ${k.keyId} to v${k.latestVersion}`).join('\n'));
+          say(
+            rotated.length === 0
+              ? 'no key is due for rotation'
+              : rotated.map((k) => `rotated ${k.keyId} to v${k.latestVersion}`).join('\n'),
+          );
           return;
         }
         if (keyId === undefined) throw new KeysError('unknown-key', 'name a key or pass --due', { hint: 'phiguard keys rotate KEY_ID' });
@@ -163,17 +188,26 @@ Examples:
     });
 
   withCommon(keys.command('rewrap [files...]'))
-    .description('Re-wrap data keys under the newest key versions without re-encrypting data: sealed files (header only) or a wrapped-key folder')
+    .description(
+      'Re-wrap data keys under the newest key versions without re-encrypting data: sealed files (header only) or a wrapped-key folder',
+    )
     .option('--store <dir>', 'a folder of wrapped-key records (one JSON file each)')
-    .addHelpText('after', '\nExamples:\n  $ phiguard keys rewrap data/*.pge --as usr_01…\n  $ phiguard keys rewrap --store .phiguard/vault/deks --as usr_01…')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ phiguard keys rewrap data/*.pge --as usr_01…\n  $ phiguard keys rewrap --store .phiguard/vault/deks --as usr_01…',
+    )
     .action(async (files: string[], options: Common & { store?: string }) => {
       await withManager(options, async (manager) => {
         const actor = actorOf(options);
         if (options.store !== undefined) {
           const report = await rewrapStore(manager, new FileWrappedKeyStore(path.resolve(ctx.cwd, options.store)), actor, {
-            onProgress: (done, total) => { say(`rewrap: ${done}/${total}`); },
+            onProgress: (done, total) => {
+              say(`rewrap: ${done}/${total}`);
+            },
           });
-          say(`rewrapped ${report.rewrapped} of ${report.examined}; failed ${report.failed.length}${report.failed.map((f) => `\n  ${f.id}: ${f.code}`).join('')}`);
+          say(
+            `rewrapped ${report.rewrapped} of ${report.examined}; failed ${report.failed.length}${report.failed.map((f) => `\n  ${f.id}: ${f.code}`).join('')}`,
+          );
         }
         for (const file of files) say(`${file}: ${await rewrapFile(manager, actor, path.resolve(ctx.cwd, file))}`);
       });
@@ -186,7 +220,9 @@ Examples:
     .action(async (keyId: string, options: Common & { version?: number }) => {
       await withManager(options, async (manager) => {
         const request = await manager.request(actorOf(options), 'destroy', keyId, options.version ?? null);
-        say(`request ${request.id}: destroy ${keyId}${request.version === null ? '' : ` v${request.version}`}; needs ${manager.custodians.threshold} custodian approvals (phiguard keys approve ${request.id})`);
+        say(
+          `request ${request.id}: destroy ${keyId}${request.version === null ? '' : ` v${request.version}`}; needs ${manager.custodians.threshold} custodian approvals (phiguard keys approve ${request.id})`,
+        );
       });
     });
 
@@ -206,19 +242,36 @@ Examples:
     .action(async (requestId: string, options: Common) => {
       await withManager(options, async (manager) => {
         const meta = await manager.destroy(actorOf(options), requestId);
-        say(`destroyed: ${meta.keyId} is ${meta.state}; versions erased: ${meta.versions.filter((v) => v.destroyed).map((v) => v.version).join(', ')}`);
+        say(
+          `destroyed: ${meta.keyId} is ${meta.state}; versions erased: ${meta.versions
+            .filter((v) => v.destroyed)
+            .map((v) => v.version)
+            .join(', ')}`,
+        );
       });
     });
 
   withCommon(keys.command('recover'))
-    .description('Recover a keystore whose passphrase or key file was lost, from M custodian shares; the new secret comes from the usual options')
+    .description(
+      'Recover a keystore whose passphrase or key file was lost, from M custodian shares; the new secret comes from the usual options',
+    )
     .requiredOption('--share <share>', 'a recovery share (repeat)', collect)
-    .addHelpText('after', '\nExample:\n  $ PHIGUARD_KEYS_PASSPHRASE=new… phiguard keys recover --share pgks1-… --share pgks1-… --as usr_01…')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ PHIGUARD_KEYS_PASSPHRASE=new… phiguard keys recover --share pgks1-… --share pgks1-… --as usr_01…',
+    )
     .action(async (options: Common & { share: string[] }) => {
       const cfg = config();
       const ledger = await openLedger({ config: cfg, clock: systemClock });
       try {
-        const manager = await recoverKeystore({ file: path.join(keysDir(cfg), 'keystore.json'), unlock: unlockFrom(options), audit: ledger, clock: systemClock, shares: options.share, actor: actorOf(options) });
+        const manager = await recoverKeystore({
+          file: keystoreFile(cfg.home),
+          unlock: unlockFrom(options),
+          audit: ledger,
+          clock: systemClock,
+          shares: options.share,
+          actor: actorOf(options),
+        });
         manager.close();
         say('keystore recovered; it now opens with the new passphrase or key file');
       } finally {
@@ -235,14 +288,26 @@ Examples:
     .addHelpText('after', '\nExample:\n  $ phiguard keys seal notes.ndjson --key dataset-key --context dataset=ds-7 --as usr_01…')
     .action(async (file: string, options: Common & { key: string; out?: string; context?: string[]; frameSize?: number }) => {
       await withManager(options, async (manager) => {
-        const context = Object.fromEntries((options.context ?? []).map((pair) => {
-          const at = pair.indexOf('=');
-          if (at < 1) throw new KeysError('context-invalid', 'context must be key=value', { place: { field: 'context' } });
-          return [pair.slice(0, at), pair.slice(at + 1)];
-        }));
+        const context = Object.fromEntries(
+          (options.context ?? []).map((pair) => {
+            const at = pair.indexOf('=');
+            if (at < 1) throw new KeysError('context-invalid', 'context must be key=value', { place: { field: 'context' } });
+            return [pair.slice(0, at), pair.slice(at + 1)];
+          }),
+        );
         const input = path.resolve(ctx.cwd, file);
         const out = path.resolve(ctx.cwd, options.out ?? `${file}.pge`);
-        const bytes = await streamToFile(input, out, (source) => sealStream(source, { wrapWith: [{ provider: manager.provider, keyId: options.key }], context, ...(options.frameSize === undefined ? {} : { frameSize: options.frameSize }) }), 'sealing');
+        const bytes = await streamToFile(
+          input,
+          out,
+          (source) =>
+            sealStream(source, {
+              wrapWith: [{ provider: manager.provider, keyId: options.key }],
+              context,
+              ...(options.frameSize === undefined ? {} : { frameSize: options.frameSize }),
+            }),
+          'sealing',
+        );
         await manager.recordEvent(actorOf(options), 'key.seal', [{ type: 'key', id: options.key }], { bytes });
         say(`sealed ${path.relative(ctx.cwd, out)} (${bytes} bytes of plaintext)`);
       });
@@ -257,17 +322,38 @@ Examples:
         const input = path.resolve(ctx.cwd, file);
         const out = path.resolve(ctx.cwd, options.out ?? (file.endsWith('.pge') ? file.slice(0, -4) : `${file}.out`));
         let keyId = '';
-        await streamToFile(input, out, (source) => unsealStream(source, { providers: [manager.provider], onHeader: (h) => { keyId = h.wrappedKeys[0]?.keyId ?? ''; } }), 'unsealing');
-        await manager.recordEvent(actorOf(options), 'key.unseal', keyId === '' ? [] : [{ type: 'key', id: keyId }], { bytes: (await stat(out)).size });
+        await streamToFile(
+          input,
+          out,
+          (source) =>
+            unsealStream(source, {
+              providers: [manager.provider],
+              onHeader: (h) => {
+                keyId = h.wrappedKeys[0]?.keyId ?? '';
+              },
+            }),
+          'unsealing',
+        );
+        await manager.recordEvent(actorOf(options), 'key.unseal', keyId === '' ? [] : [{ type: 'key', id: keyId }], {
+          bytes: (await stat(out)).size,
+        });
         say(`unsealed ${path.relative(ctx.cwd, out)}`);
       });
     });
 
   /** input → transform → a temporary file beside `out`, renamed over it only on success. */
-  async function streamToFile(input: string, out: string, transform: (source: AsyncIterable<Buffer>) => AsyncIterable<Buffer>, verb: string): Promise<number> {
+  async function streamToFile(
+    input: string,
+    out: string,
+    transform: (source: AsyncIterable<Buffer>) => AsyncIterable<Buffer>,
+    verb: string,
+  ): Promise<number> {
     const size = (await stat(input)).size;
     const temp = `${out}.${String(process.pid)}.partial`;
-    const bar = ctx.stderr.isTTY === true && size >= PROGRESS_MIN_BYTES ? new SingleBar({ format: `${verb} [{bar}] {percentage}% {value}/{total} MiB`, stream: ctx.stderr }) : undefined;
+    const bar =
+      ctx.stderr.isTTY === true && size >= PROGRESS_MIN_BYTES
+        ? new SingleBar({ format: `${verb} [{bar}] {percentage}% {value}/{total} MiB`, stream: ctx.stderr })
+        : undefined;
     bar?.start(Math.ceil(size / 2 ** 20), 0);
     let read = 0;
     let reported = 0;
@@ -306,7 +392,7 @@ async function rewrapFile(manager: KeyManager, actor: string, file: string): Pro
   try {
     const layout = await readFrameLayout(fileSource(handle));
     oldVersions = layout.header.wrappedKeys.map((w) => `${w.keyId} v${w.version}`).join(', ');
-    header = (await fileSource(handle).read(0, layout.header.length));
+    header = await fileSource(handle).read(0, layout.header.length);
   } finally {
     await handle.close();
   }
@@ -314,7 +400,8 @@ async function rewrapFile(manager: KeyManager, actor: string, file: string): Pro
     id: manager.provider.id,
     rewrapDataKey: async (wrapped) => {
       const [result] = await manager.rewrap(actor, [wrapped]);
-      if (result?.ok !== true) throw new KeysError('unwrap-failed', `cannot rewrap (${result?.code ?? 'unknown'})`, { place: { file: path.basename(file) } });
+      if (result?.ok !== true)
+        throw new KeysError('unwrap-failed', `cannot rewrap (${result?.code ?? 'unknown'})`, { place: { file: path.basename(file) } });
       return result.wrapped;
     },
     generateDataKey: (k) => manager.provider.generateDataKey(k),
