@@ -9,6 +9,9 @@ export const COMPUTE_ERROR_CODES = [
   'invalid-input',
   'not-found',
   'conflict',
+  // Kubernetes backend: a PHI job without a confidential runtime class; an API server refusal.
+  'not-confidential',
+  'kubernetes-api',
 ] as const;
 export type ComputeErrorCode = (typeof COMPUTE_ERROR_CODES)[number];
 
