@@ -45,6 +45,8 @@ export interface FhirDeidentifierOptions {
   readonly now?: () => Date;
   /** Evaluate every rule with the `fhirpath` package instead of the type-driven fast path (benchmarks). */
   readonly fhirPathOnly?: boolean;
+  /** Run rules on the element tree even where a compiled plan applies (equivalence tests). */
+  readonly treeEngine?: boolean;
 }
 
 const PATIENT_REFERENCE_ELEMENTS = ['patient', 'subject', 'beneficiary', 'individual', 'who'] as const;
@@ -114,15 +116,21 @@ export class FhirDeidentifier {
         labels: 'phiguard',
         dropUnknownElements: p.unknown === 'remove',
         fhirPathOnly: options.fhirPathOnly === true,
+        treeEngine: options.treeEngine === true,
         ...(options.now === undefined ? {} : { now: options.now }),
       });
     } else {
       this.#applier = undefined;
       this.#anonymizer = new FhirRuleAnonymizer({
-        rules: mode.config.rules, parameters: mode.config.parameters, labels: 'msft', dropUnknownElements: false, fhirPathOnly: options.fhirPathOnly === true,
+        rules: mode.config.rules, parameters: mode.config.parameters, labels: 'msft', dropUnknownElements: false, fhirPathOnly: options.fhirPathOnly === true, treeEngine: options.treeEngine === true,
         ...(options.now === undefined ? {} : { now: options.now }),
       });
     }
+  }
+
+  /** True when the rules run as a compiled plan (docs/deid/fhir.md "Compiled plans"). */
+  get compiled(): boolean {
+    return this.#anonymizer.compiled;
   }
 
   /** First pass: registers the Patient resources of a resource or Bundle; returns how many. */

@@ -1,6 +1,7 @@
 import type { PatientContext } from '../context/patient-context.ts';
 import { type ElementNode, type JsonObject, isJsonObject, nodeValue, pruneEmpty } from './element-tree.ts';
 import { FhirDeidError } from './fhir-deid-error.ts';
+import { CompiledPlan } from './compiled-plan.ts';
 import { type CompiledRule, compileRules, type FhirPathRule } from './fhir-rule.ts';
 import { runRules } from './rule-engine.ts';
 import type { FhirMethodHooks, FhirOperation, FhirRuleParameters } from './rule-methods.ts';
@@ -19,6 +20,8 @@ export interface FhirRuleAnonymizerOptions {
   readonly dropUnknownElements: boolean;
   /** Evaluate every rule with the `fhirpath` package (no type-index fast path); for measurement. */
   readonly fhirPathOnly?: boolean;
+  /** Use the element tree and rule-by-rule matching even where a compiled plan applies (equivalence tests). */
+  readonly treeEngine?: boolean;
   /** Clock for the "older than 89" rule; tests pin it. */
   readonly now?: () => Date;
 }
@@ -50,10 +53,17 @@ export const DEFAULT_ENVIRONMENT: ResourceEnvironment = { patient: undefined, ho
 export class FhirRuleAnonymizer {
   readonly #rules: readonly CompiledRule[];
   readonly #options: FhirRuleAnonymizerOptions;
+  readonly #plan: CompiledPlan | undefined;
 
   constructor(options: FhirRuleAnonymizerOptions) {
     this.#rules = compileRules(options.rules, { fhirPathOnly: options.fhirPathOnly === true });
     this.#options = options;
+    this.#plan = options.treeEngine === true || options.fhirPathOnly === true ? undefined : CompiledPlan.of(this.#rules);
+  }
+
+  /** True when the rules run as a compiled plan (else on the element tree, see `rule-engine.ts`). */
+  get compiled(): boolean {
+    return this.#plan !== undefined;
   }
 
   anonymize(resource: JsonObject, hooks: AnonymizeHooks): JsonObject {
@@ -70,23 +80,24 @@ export class FhirRuleAnonymizer {
     const env = hooks.environment(resource, contained);
     const resourceType = typeof resource.resourceType === 'string' ? resource.resourceType : '';
     let current: FhirPathRule | undefined;
-    const tree = runRules(
-      resource,
-      this.#rules,
-      {
-        params: this.#options.parameters,
-        rootId,
-        patient: env.patient,
-        now: this.#options.now?.() ?? new Date(),
-        hooks: env.hooks,
-        record: (op, node) => {
-          ops.add(op);
-          if (current !== undefined) hooks.record(op, node, current, resourceType);
-        },
+    const ctx = {
+      params: this.#options.parameters,
+      rootId,
+      patient: env.patient,
+      now: this.#options.now?.() ?? new Date(),
+      hooks: env.hooks,
+      record: (op: FhirOperation, node: ElementNode) => {
+        ops.add(op);
+        if (current !== undefined) hooks.record(op, node, current, resourceType);
       },
-      { dropUnknownElements: this.#options.dropUnknownElements, onRule: (r) => (current = r) },
-    );
-    for (const nested of tree.nested) {
+    };
+    const onRule = (r: FhirPathRule): void => {
+      current = r;
+    };
+    const nestedNodes = this.#plan === undefined
+      ? runRules(resource, this.#rules, ctx, { dropUnknownElements: this.#options.dropUnknownElements, onRule }).nested
+      : this.#plan.run(resource, ctx, this.#options.dropUnknownElements, onRule);
+    for (const nested of nestedNodes) {
       const child = nodeValue(nested);
       if (!isJsonObject(child)) continue;
       for (const op of this.#process(child, rootId, nested.name === 'contained', hooks)) ops.add(op);

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createPatientContextFactory } from '../context/create-patient-context-factory.ts';
+import { builtinProfile } from '../profiles/load-profile.ts';
+import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
+import type { JsonObject } from './element-tree.ts';
+import { type FhirDeidResult, FhirDeidentifier } from './fhir-deidentifier.ts';
+import { corpus, corpusFiles, readJson, testKey } from './fhir-test-setup.ts';
+import { DEFAULT_ENVIRONMENT, FhirRuleAnonymizer } from './fhir-rule-anonymizer.ts';
+import { parseMsftConfig } from './msft-config.ts';
+import { ndjsonLines } from './ndjson.ts';
+
+// The compiled plan (compiled-plan.ts) must give exactly what the element-tree engine
+// (rule-engine.ts) gives: same output, same counts, same problems, on every FHIR corpus file.
+const NOW = new Date('2026-01-01T00:00:00Z');
+const PROFILES = ['safe-harbor', 'date-shift', 'limited-data-set'] as const;
+
+function pair(profile: string): { plan: FhirDeidentifier; tree: FhirDeidentifier } {
+  const make = (treeEngine: boolean): FhirDeidentifier => {
+    const key = testKey(9);
+    return new FhirDeidentifier(
+      { kind: 'profile', profile: builtinProfile(profile), key },
+      { factory: createPatientContextFactory(key), text: new KnownIdentifiersTextDeidentifier(), now: () => NOW, treeEngine },
+    );
+  };
+  return { plan: make(false), tree: make(true) };
+}
+
+function summary(r: FhirDeidResult): unknown {
+  const tally = [...r.tally.entries()].map((e) => `${e.category} ${e.rule} ${String(e.n)}`).sort();
+  return { resource: JSON.stringify(r.resource), tally, problems: r.problems };
+}
+
+/** Every resource of the FHIR corpora: bulk NDJSON lines (Patient files first), Bundles, samples, oracle inputs. */
+function corpusResources(): { name: string; json: string }[] {
+  const out: { name: string; json: string }[] = [];
+  const bulk = corpusFiles('fhir-bulk-ndjson-10patients', '.ndjson').sort((a, b) => Number(!a.includes('/Patient')) - Number(!b.includes('/Patient')));
+  for (const f of bulk) for (const l of ndjsonLines(readFileSync(f, 'utf8'))) out.push({ name: `${path.basename(f)}:${String(l.line)}`, json: l.text });
+  for (const dir of ['fhir-synthea-hiv-bundles', 'fhir-msft-anonymizer-samples', 'fhir-msft-anonymizer-oracle-pairs']) {
+    for (const f of corpusFiles(dir)) out.push({ name: path.basename(f), json: JSON.stringify(readJson(f)) });
+  }
+  return out;
+}
+
+describe('compiled plan = element-tree engine', () => {
+  const resources = corpusResources();
+
+  it('the built-in profiles run as compiled plans', () => {
+    for (const p of PROFILES) expect(pair(p).plan.compiled).toBe(true);
+    expect(pair('safe-harbor').tree.compiled).toBe(false);
+  });
+
+  for (const profile of PROFILES) {
+    it(`${profile}: every FHIR corpus resource (${String(resources.length)}) gives the same output, counts and problems`, () => {
+      const { plan, tree } = pair(profile);
+      for (const r of resources) {
+        const a = summary(plan.deidentify(JSON.parse(r.json) as JsonObject));
+        const b = summary(tree.deidentify(JSON.parse(r.json) as JsonObject));
+        expect(a, r.name).toEqual(b);
+      }
+    });
+  }
+
+  it('Microsoft configurations made only of look-ups run as plans with the same output', () => {
+    const dir = corpus('fhir-msft-anonymizer-oracle-pairs');
+    let planned = 0;
+    for (const config of ['redact-all-config', 'r4-configuration-sample']) {
+      const cfg = parseMsftConfig(readFileSync(path.join(dir, 'configurations', `${config}.json`), 'utf8'));
+      const plan = new FhirRuleAnonymizer({ rules: cfg.rules, parameters: cfg.parameters, labels: 'msft', dropUnknownElements: false, now: () => NOW });
+      const tree = new FhirRuleAnonymizer({ rules: cfg.rules, parameters: cfg.parameters, labels: 'msft', dropUnknownElements: false, now: () => NOW, treeEngine: true });
+      if (!plan.compiled || cfg.rules.some((r) => r.method === 'encrypt')) continue;
+      planned++;
+      for (const r of resources) {
+        const hooks = { environment: () => DEFAULT_ENVIRONMENT, record: () => undefined };
+        const a = plan.anonymize(JSON.parse(r.json) as JsonObject, hooks);
+        const b = tree.anonymize(JSON.parse(r.json) as JsonObject, hooks);
+        expect(a, `${config} ${r.name}`).toEqual(b);
+      }
+    }
+    expect(planned).toBeGreaterThan(0);
+  });
+
+  // Random resources built from a pool of R4 element names, unknown names, primitive `_name`
+  // companions, lenient single values, contained resources and extensions.
+  const scalar = fc.oneof(fc.constantFrom('Smith', '12 Main St', '02134', '555-0100', '1950-05-04', '2019-03-04T10:00:00Z', 'Patient/p1', 'urn:uuid:4b1c9e0a-1f63-4c1b-9a55-0d7b5e7c1f11', '#c1', 'x'), fc.integer({ min: 0, max: 120 }), fc.boolean());
+  const NAMES = [
+    'id', 'name', 'family', 'given', 'text', 'address', 'line', 'city', 'postalCode', 'state', 'telecom', 'system', 'value', 'identifier', 'type', 'coding', 'code', 'display',
+    'birthDate', 'effectiveDateTime', 'valueString', 'valueAge', 'valueQuantity', 'subject', 'reference', 'note', 'authorString', 'extension', 'url', 'period', 'start', 'meta', 'source',
+    'contact', 'relationship', 'photo', 'data', 'contentType', 'comparator', 'unknownThing', '_birthDate', '_given', 'div', 'status', 'issued', 'performer',
+  ];
+  const element: fc.Arbitrary<unknown> = fc.letrec<{ obj: Record<string, unknown>; val: unknown }>((tie) => ({
+    obj: fc.dictionary(fc.constantFrom(...NAMES), tie('val'), { maxKeys: 5 }),
+    val: fc.oneof({ depthSize: 'small' }, scalar, scalar, tie('obj'), fc.array(fc.oneof(scalar, tie('obj')), { maxLength: 3 }), fc.constant(null)),
+  })).obj;
+  const resourceArb = fc.record({
+    resourceType: fc.constantFrom('Patient', 'Observation', 'Encounter', 'DocumentReference', 'Practitioner', 'Bundle'),
+    body: element,
+    contained: fc.option(fc.record({ resourceType: fc.constantFrom('Patient', 'Organization'), body: element }), { nil: undefined }),
+  }).map(({ resourceType, body, contained }) => ({
+    ...(body as JsonObject), resourceType,
+    ...(contained === undefined ? {} : { contained: [{ ...(contained.body as JsonObject), resourceType: contained.resourceType, id: 'c1' }] }),
+  }));
+
+  it('property: random resources give the same output under both engines', () => {
+    fc.assert(
+      fc.property(resourceArb, fc.constantFrom(...PROFILES), (resource, profile) => {
+        const { plan, tree } = pair(profile);
+        const json = JSON.stringify(resource);
+        const run = (d: FhirDeidentifier): unknown => {
+          try {
+            return summary(d.deidentify(JSON.parse(json) as JsonObject));
+          } catch (e) {
+            return { error: e instanceof Error ? e.message : String(e) };
+          }
+        };
+        expect(run(plan)).toEqual(run(tree));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,255 @@
+import { type ElementNode, type JsonObject, isJsonObject, removeNode } from './element-tree.ts';
+import { type ElementInfo, elementInfo } from './fhir-model.ts';
+import type { CompiledRule } from './fhir-rule.ts';
+import { type MethodContext, applyMethod } from './rule-methods.ts';
+
+/**
+ * Methods that touch only the primitive they are applied to. `substitute` (rebuilds subtrees),
+ * `perturb` (looks at children) and `generalize` (evaluates FHIRPath around the node) need the
+ * element tree of `rule-engine.ts`.
+ */
+const PLANNABLE_METHODS: ReadonlySet<string> = new Set(['redact', 'dateShift', 'cryptoHash', 'encrypt', 'keep', 'pseudonymize', 'text', 'kind']);
+const NONE = Number.MAX_SAFE_INTEGER;
+const UNKNOWN = '?';
+
+/** An element met by the plan walker; created only on the path to a node a method touches. */
+class PlanNode implements ElementNode {
+  readonly name: string;
+  readonly type: string;
+  readonly childPath: string | undefined;
+  readonly primitive: boolean;
+  readonly holder: JsonObject;
+  readonly prop: string;
+  readonly index: number | undefined;
+  readonly parent: PlanNode | undefined;
+  #key: string | undefined;
+
+  constructor(
+    name: string, type: string, childPath: string | undefined, primitive: boolean, holder: JsonObject, prop: string, index: number | undefined, parent: PlanNode | undefined,
+  ) {
+    this.name = name;
+    this.type = type;
+    this.childPath = childPath;
+    this.primitive = primitive;
+    this.holder = holder;
+    this.prop = prop;
+    this.index = index;
+    this.parent = parent;
+    this.#key = parent === undefined ? '' : undefined;
+  }
+
+  /** The same key the element tree gives (`name[0].given[1]`), built only when asked for. */
+  get key(): string {
+    if (this.#key === undefined) {
+      const p = this.parent?.key ?? '';
+      this.#key = `${p === '' ? '' : `${p}.`}${this.name}${this.index === undefined ? '' : `[${String(this.index)}]`}`;
+    }
+    return this.#key;
+  }
+
+  /** Plannable methods never look at children (see {@link PLANNABLE_METHODS}). */
+  get children(): ElementNode[] {
+    return [];
+  }
+}
+
+/** A step of the plain-path rules (`Bundle.entry.fullUrl`): the rule ending here, and the next steps. */
+interface PathStep {
+  rule: number;
+  readonly next: Map<string, PathStep>;
+}
+
+/** An element of a frame: its R4 definition and the lowest rule that names it directly. */
+interface ChildPlan {
+  readonly info: ElementInfo;
+  readonly direct: number;
+}
+
+/** The rules of one resource type, indexed by what they match. */
+interface TypePlan {
+  readonly root: number;
+  readonly paths: PathStep;
+  readonly byType: Map<string, number>;
+  readonly byTypeChild: Map<string, Map<string, number>>;
+  readonly byName: Map<string, number>;
+  readonly byNameChild: Map<string, Map<string, number>>;
+  /** parent type + name + childPath → element name → its plan; filled as resources are walked. */
+  readonly frames: Map<string, Map<string, ChildPlan | null>>;
+}
+
+const lowest = (m: Map<string, number>, k: string, i: number): void => {
+  if ((m.get(k) ?? NONE) > i) m.set(k, i);
+};
+const lowest2 = (m: Map<string, Map<string, number>>, k: string, c: string, i: number): void => {
+  let inner = m.get(k);
+  if (inner === undefined) m.set(k, (inner = new Map<string, number>()));
+  lowest(inner, c, i);
+};
+
+/**
+ * Rules compiled ahead of time into per-resource-type look-up tables (docs/deid/fhir.md
+ * "Compiled plans"): the walker visits each element once and finds its rule by table look-ups,
+ * instead of building an element tree and matching every rule against it. Semantics are those of
+ * `runRules` (a node is processed by the first rule that matches it or an ancestor), for rule
+ * lists whose every rule is a type/name/plain-path look-up with a {@link PLANNABLE_METHODS} method.
+ */
+export class CompiledPlan {
+  readonly rules: readonly CompiledRule[];
+  readonly #byResource = new Map<string, TypePlan>();
+
+  private constructor(rules: readonly CompiledRule[]) {
+    this.rules = rules;
+  }
+
+  /** The plan for these rules, or undefined when one of them needs the element tree. */
+  static of(rules: readonly CompiledRule[]): CompiledPlan | undefined {
+    for (const r of rules) {
+      if (!PLANNABLE_METHODS.has(r.rule.method)) return undefined;
+      const k = r.match.kind;
+      if (k !== 'resource' && k !== 'type' && k !== 'name' && k !== 'path') return undefined;
+    }
+    return new CompiledPlan(rules);
+  }
+
+  #plan(resourceType: string): TypePlan {
+    let plan = this.#byResource.get(resourceType);
+    if (plan !== undefined) return plan;
+    plan = {
+      root: NONE, paths: { rule: NONE, next: new Map() }, byType: new Map(), byTypeChild: new Map(), byName: new Map(), byNameChild: new Map(), frames: new Map(),
+    };
+    let root = NONE;
+    this.rules.forEach((r, i) => {
+      if (r.resourceType !== '' && r.resourceType !== resourceType) return;
+      const m = r.match;
+      if (m.kind === 'resource') root = Math.min(root, i);
+      else if (m.kind === 'path') {
+        let step = plan.paths;
+        for (const s of m.steps) {
+          let next = step.next.get(s);
+          if (next === undefined) step.next.set(s, (next = { rule: NONE, next: new Map() }));
+          step = next;
+        }
+        step.rule = Math.min(step.rule, i);
+      } else if (m.kind === 'type') {
+        if (m.child === undefined) lowest(plan.byType, m.key, i);
+        else lowest2(plan.byTypeChild, m.key, m.child, i);
+      } else if (m.kind === 'name') {
+        if (m.child === undefined) lowest(plan.byName, m.key, i);
+        else lowest2(plan.byNameChild, m.key, m.child, i);
+      }
+    });
+    plan = { ...plan, root };
+    this.#byResource.set(resourceType, plan);
+    return plan;
+  }
+
+  /**
+   * Applies the rules to one resource (not entering nested resources, which are returned for the
+   * caller to process as resources of their own), removing elements R4 does not define first when
+   * asked. Same result as `runRules` for the rule lists {@link CompiledPlan.of} accepts.
+   */
+  run(
+    resource: JsonObject, ctx: Omit<MethodContext, 'visited' | 'substituted'>, dropUnknownElements: boolean, onRule: (rule: CompiledRule['rule']) => void,
+  ): ElementNode[] {
+    const resourceType = typeof resource.resourceType === 'string' ? resource.resourceType : UNKNOWN;
+    const plan = this.#plan(resourceType);
+    const full: MethodContext = { ...ctx, visited: new Set<string>(), substituted: [] };
+    const rules = this.rules;
+    const nested: ElementNode[] = [];
+    const root = new PlanNode(resourceType, resourceType, resourceType, false, { '': resource }, '', undefined, undefined);
+
+    const direct = (parent: PlanNode, name: string, type: string): number => {
+      let d = plan.byType.get(type) ?? NONE;
+      const tc = plan.byTypeChild.get(parent.type)?.get(name);
+      if (tc !== undefined && tc < d) d = tc;
+      const n = plan.byName.get(name);
+      if (n !== undefined && n < d) d = n;
+      const nc = plan.byNameChild.get(parent.name)?.get(name);
+      if (nc !== undefined && nc < d) d = nc;
+      return d;
+    };
+    const frameOf = (parent: PlanNode, childPath: string): Map<string, ChildPlan | null> => {
+      const k = `${parent.type}\0${parent.name}\0${childPath}`;
+      let f = plan.frames.get(k);
+      if (f === undefined) plan.frames.set(k, (f = new Map<string, ChildPlan | null>()));
+      return f;
+    };
+
+    const walkObject = (obj: JsonObject, childPath: string | undefined, parent: PlanNode, inherited: number, path: PathStep | undefined): void => {
+      const keys = Object.keys(obj);
+      let companions = false;
+      for (const k of keys) if (k.charCodeAt(0) === 95) companions = true;
+      const frame = childPath === undefined ? undefined : frameOf(parent, childPath);
+      for (const prop of keys) {
+        if (prop === 'resourceType' && parent === root) continue;
+        let base = prop;
+        if (companions && prop.charCodeAt(0) === 95) {
+          base = prop.slice(1);
+          if (base in obj) continue; // handled with its value
+        }
+        let cp: ChildPlan | null | undefined;
+        if (frame !== undefined && childPath !== undefined) {
+          cp = frame.get(base);
+          if (cp === undefined) {
+            const info = elementInfo(childPath, base);
+            cp = info === undefined ? null : { info, direct: direct(parent, info.name, info.type) };
+            frame.set(base, cp);
+          }
+        }
+        const info = cp?.info;
+        let raw = base === prop ? obj[prop] : undefined;
+        let companion = companions ? obj[`_${base}`] : undefined;
+        if (info?.repeating === true) {
+          // Lenient input: a single value where R4 wants an array (R4 §3.1.1.2).
+          if (raw !== undefined && raw !== null && !Array.isArray(raw)) obj[prop] = [raw];
+          if (companion !== undefined && companion !== null && !Array.isArray(companion)) obj[`_${base}`] = [companion];
+          raw = base === prop ? obj[prop] : undefined;
+          companion = companions ? obj[`_${base}`] : undefined;
+        }
+        const name = info?.name ?? base;
+        const step = path?.next.get(name);
+        const values = raw === undefined ? companion : obj[prop];
+        const visit = (value: unknown, extra: unknown, index: number | undefined): void => {
+          if (isJsonObject(value) && typeof value.resourceType === 'string') {
+            const rt = value.resourceType;
+            nested.push(new PlanNode(name, rt, rt, info === undefined ? false : info.primitive, obj, base, index, parent));
+            return;
+          }
+          if (info === undefined && dropUnknownElements) {
+            removeNode(new PlanNode(name, UNKNOWN, undefined, !isJsonObject(value), obj, base, index, parent));
+            return;
+          }
+          if ((value === null || value === undefined) && !isJsonObject(extra)) return;
+          const type = info?.type ?? UNKNOWN;
+          let rule = cp?.direct ?? direct(parent, name, type);
+          if (inherited < rule) rule = inherited;
+          if (step !== undefined && step.rule < rule) rule = step.rule;
+          const primitive = info === undefined ? !isJsonObject(value) : info.primitive;
+          const compiled = rule === NONE ? undefined : rules[rule];
+          if (primitive) {
+            const touched = compiled !== undefined && compiled.rule.method !== 'keep' && value !== null && value !== undefined;
+            if (!touched && !isJsonObject(extra)) return;
+            const node = new PlanNode(name, type, info?.childPath, true, obj, base, index, parent);
+            if (touched) {
+              onRule(compiled.rule);
+              applyMethod(node, compiled, full, resource);
+            }
+            if (isJsonObject(extra)) walkObject(extra, 'Element', node, rule, step);
+          } else if (isJsonObject(value)) {
+            walkObject(value, info?.childPath, new PlanNode(name, type, info?.childPath, false, obj, base, index, parent), rule, step);
+          }
+        };
+        if (Array.isArray(values)) {
+          const extras = Array.isArray(companion) ? (companion as unknown[]) : [];
+          const count = Math.max(values.length, raw === undefined ? 0 : extras.length);
+          for (let i = 0; i < count; i++) visit(raw === undefined ? undefined : values[i], extras[i], i);
+        } else {
+          visit(raw, companion, undefined);
+        }
+      }
+    };
+
+    walkObject(resource, resourceType === UNKNOWN ? undefined : resourceType, root, plan.root, plan.paths);
+    return nested;
+  }
+}
