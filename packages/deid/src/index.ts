@@ -44,6 +44,7 @@ export { parseDeidRecipe } from './dicom/burned-in/deid-recipe.ts';
 export type { PixelRegionRule } from './dicom/burned-in/pixel-region-rule.ts';
 export { syntheticMultiframe } from './dicom/synthetic-multiframe.ts';
 export { createUidRemapper } from './dicom/deid/uid-remapper.ts';
+export { SAFE_PRIVATE_ATTRIBUTES } from './dicom/deid/safe-private-attributes.ts';
 export { FhirDeidentifier, type FhirDeidMode, type FhirDeidResult, type FhirDeidentifierOptions, type FhirProblem } from './fhir/fhir-deidentifier.ts';
 export { FhirDeidError, type FhirDeidErrorCode } from './fhir/fhir-deid-error.ts';
 export { FhirPatientIndex, fhirKnownIdentifiers, fhirPatientIdentity, FHIR_PATIENT_ID_SYSTEM, type FhirPatientEntry } from './fhir/fhir-patient-index.ts';

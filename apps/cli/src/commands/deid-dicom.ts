@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import {
   DICOM_PROFILE_OPTIONS,
   DicomError,
+  SAFE_PRIVATE_ATTRIBUTES,
   createClinicalTextDeidentifier,
   createDicomDeidentifier,
   createUidRemapper,
@@ -146,7 +147,7 @@ export function registerDeidDicom(parent: Command, ctx: CliContext): void {
       .option('--options <list>', `PS3.15 options, comma-separated, instead of those of --profile: ${DICOM_PROFILE_OPTIONS.join(', ')}`)
       .option('--burned-in <policy>', 'images that may show text: quarantine (default), clean (blank --pixel-regions), accept (reviewed)', 'quarantine')
       .option('--pixel-regions <recipe>', 'pydicom deid recipe (deid.dicom) with coordinates per manufacturer/model, for --burned-in clean')
-      .option('--safe-private <json>', 'JSON list of safe private elements [{"creator","group","element"}] kept with --options retainSafePrivate')
+      .option('--safe-private <json>', 'JSON list of private elements [{"creator","group","element"}] kept with --options retainSafePrivate, in addition to PS3.15 Table E.3.10-1')
       .option('--issuer <ISSUER=SYSTEM...>', 'map Issuer of Patient ID to the identifier system FHIR/HL7v2 use (same pseudonym everywhere)')
       .option('--dicomweb <url>', 'retrieve from a PACS over DICOMweb (QIDO-RS + WADO-RS) instead of files, e.g. http://pacs:8042/dicom-web')
       .option('--study <uid...>', 'with --dicomweb: the studies to retrieve (default: all matching --query)')
@@ -172,7 +173,8 @@ Examples:
         }),
       );
       const pixelRegions = options.pixelRegions === undefined ? [] : parseDeidRecipe(readText(ctx.cwd, options.pixelRegions, '--pixel-regions'));
-      const safePrivate = options.safePrivate === undefined ? [] : parseSafePrivate(readText(ctx.cwd, options.safePrivate, '--safe-private'));
+      // PS3.15 Table E.3.10-1, plus the site's own list.
+      const safePrivate = [...SAFE_PRIVATE_ATTRIBUTES, ...(options.safePrivate === undefined ? [] : parseSafePrivate(readText(ctx.cwd, options.safePrivate, '--safe-private')))];
       const explicit = options.options === undefined ? undefined : parseOptions(options.options);
       const text = createClinicalTextDeidentifier({ mode: 'tags', dictionaries: loadDictionaries() });
       const root = parent.parent ?? parent;

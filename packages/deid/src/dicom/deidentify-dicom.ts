@@ -14,6 +14,7 @@ import { deidentifyElements, type WalkContext } from './deid/deidentify-elements
 import { collectKnownIdentifiers } from './deid/known-identifiers.ts';
 import { resolvePatientIdentity } from './deid/resolve-patient.ts';
 import { createUidRemapper } from './deid/uid-remapper.ts';
+import { SAFE_PRIVATE_ATTRIBUTES, safePrivateSet } from './deid/safe-private-attributes.ts';
 import { readDicom } from './read-dicom.ts';
 import { conformDirectoryRecords, directoryPatients, fixDirectoryOffsets, isDicomdir } from './dicomdir.ts';
 import { PIXEL_DATA } from './tag.ts';
@@ -80,7 +81,7 @@ export function createDicomDeidentifier(options: Omit<DicomDeidOptions, 'name'>)
     options: new Set(opts),
     remapUid,
     text: options.text ?? new KnownIdentifiersTextDeidentifier(),
-    safePrivate: options.safePrivate ?? [],
+    safePrivate: safePrivateSet(options.safePrivate ?? SAFE_PRIVATE_ATTRIBUTES),
   };
   return (bytes, name) => deidentifyOne(bytes, name, options, opts, prepared);
 }

@@ -9,7 +9,7 @@ import { isPrivateCreator, isPrivateTag, privateCreatorOf, tagElement, tagGroup,
 import { asciiElement, asciiOf, textElement, textOf, withValue } from '../values.ts';
 import { isTextVr } from '../vr.ts';
 import type { ActionTable, ResolvedAction } from './action-table.ts';
-import type { SafePrivateElement } from './dicom-deid-options.ts';
+import { safePrivateKey } from './safe-private-attributes.ts';
 import { dummyValue } from './dummy-value.ts';
 
 /** How unlisted attributes inside a sequence are treated: as the Basic Profile says, or as dummy or cleaned content. */
@@ -25,7 +25,8 @@ export interface WalkContext {
   readonly remapUid: (uid: string) => string;
   readonly text: TextDeidentifier | undefined;
   readonly known: KnownIdentifiers;
-  readonly safePrivate: readonly SafePrivateElement[];
+  /** Keys of the safe private elements ({@link safePrivateKey}), used under Retain Safe Private. */
+  readonly safePrivate: ReadonlySet<string>;
   readonly tally: DeidTally;
   /** Re-encode every text value in UTF-8 and declare ISO_IR 192 (second pass, see below). */
   readonly forceUtf8: boolean;
@@ -185,7 +186,18 @@ function isSafePrivate(e: DicomElement, creators: ReadonlyMap<Tag, string>, ctx:
   if (!ctx.options.has('retainSafePrivate')) return false;
   const creator = creators.get(privateCreatorOf(e.tag));
   if (creator === undefined) return false;
-  return ctx.safePrivate.some((s) => s.creator === creator && s.group === tagGroup(e.tag) && s.element === (tagElement(e.tag) & 0xff));
+  return ctx.safePrivate.has(safePrivateKey(creator, tagGroup(e.tag), tagElement(e.tag) & 0xff));
+}
+
+/**
+ * A retained safe private element: a sequence still gets the profile applied to its items (they
+ * may hold standard attributes or other private blocks), and a UID is replaced like every other
+ * instance UID unless Retain UIDs is on, so it neither leaks nor breaks references.
+ */
+function keepSafePrivate(e: DicomElement, charset: DicomCharset, mode: Mode, ctx: WalkContext): DicomElement {
+  if (e.items !== undefined) return walkItems(e, charset, mode, ctx);
+  if (e.vr === 'UI' && !ctx.options.has('retainUids')) return replaceUids(e)(ctx.remapUid);
+  return transcoded(e, charset, ctx);
 }
 
 /**
@@ -216,7 +228,7 @@ export function deidentifyElements(elements: readonly DicomElement[], inherited:
       // Private attributes: X unless Retain Safe Private lists them (PS3.15 §E.3.10).
       if (isSafePrivate(e, creators, ctx)) {
         keptCreators.add(privateCreatorOf(e.tag));
-        out.push(e);
+        out.push(keepSafePrivate(e, charset, mode, ctx));
       } else ctx.tally.add('other-id', 'dicom.private:X');
       continue;
     }

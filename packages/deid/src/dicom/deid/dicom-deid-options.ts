@@ -24,6 +24,10 @@ export interface DicomDeidOptions {
   readonly options?: readonly ProfileOption[];
   /** Cleans descriptors, SR text and graphic text (Clean Descriptors / Structured Content / Graphics). */
   readonly text?: TextDeidentifier;
+  /**
+   * Private elements kept under Retain Safe Private (PS3.15 §E.3.10). Default: Table E.3.10-1
+   * (`SAFE_PRIVATE_ATTRIBUTES`); a list given here replaces it (spread the default to extend it).
+   */
   readonly safePrivate?: readonly SafePrivateElement[];
   /** Patient identity from PatientID (0010,0020) + IssuerOfPatientID (0010,0021). */
   readonly identity?: IdentityResolution;
