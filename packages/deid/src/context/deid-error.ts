@@ -11,7 +11,10 @@ export type DeidErrorCode =
   | 'hl7-bad-encoding'
   | 'hl7-bad-segment'
   | 'hl7-no-patient'
-  | 'manifest-invalid';
+  | 'manifest-invalid'
+  | 'model-invalid'
+  | 'model-failed'
+  | 'model-not-awaited';
 
 /** The de-identification package's error (ARCHITECTURE §3.3): a literal-union code and a `place`. */
 export class DeidError extends BaseError<DeidErrorCode> {}

@@ -1,4 +1,5 @@
-import { joinAdjacent, mergeSpans, type DetectedSpan, type SpanDetector } from './detected-span.ts';
+import { DeidError } from '../context/deid-error.ts';
+import { joinAdjacent, mergeSpans, type AsyncSpanDetector, type DetectedSpan, type SpanDetector } from './detected-span.ts';
 import { loadDictionaries, type Dictionaries } from './dictionaries.ts';
 import { KnownIdentifierDetector } from './detectors/known-identifier-detector.ts';
 import { NameDetector } from './detectors/name-detector.ts';
@@ -17,12 +18,22 @@ export interface ClinicalTextDeidentifierOptions {
   readonly dictionaries?: Dictionaries;
   /** Extra detectors run after the built-in ones, e.g. a token-classification model (off by default). */
   readonly extraDetectors?: readonly SpanDetector[];
+  /**
+   * Asynchronous detectors (an ONNX model, {@link createAsyncModelDetector}); off by default.
+   * With any, use `detectAsync` / `deidentifyAsync`: the synchronous methods throw
+   * `model-not-awaited` rather than silently skip the model.
+   */
+  readonly asyncDetectors?: readonly AsyncSpanDetector[];
 }
 
 /** The engine's own API on top of the port: detection alone (for review and evaluation). */
 export interface ClinicalTextDeidentifier extends TextDeidentifier {
   /** Spans, sorted, non-overlapping, each with its category and the detector that fired. */
   detect(text: string, known?: KnownIdentifiers): TextSpan[];
+  /** {@link detect} with the asynchronous detectors too (their spans merged with the rules'). */
+  detectAsync(text: string, known?: KnownIdentifiers): Promise<TextSpan[]>;
+  /** `deidentify` with the asynchronous detectors too. */
+  deidentifyAsync(request: TextDeidRequest): Promise<TextDeidResult>;
 }
 
 /**
@@ -58,21 +69,38 @@ export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifier
     return detector;
   }
 
-  function detectInternal(text: string, known: KnownIdentifiers | undefined): DetectedSpan[] {
-    const found: DetectedSpan[] = [];
+  const asyncDetectors = options.asyncDetectors ?? [];
+  function detectInternal(text: string, known: KnownIdentifiers | undefined, fromModels?: readonly DetectedSpan[]): DetectedSpan[] {
+    if (fromModels === undefined && asyncDetectors.length > 0) throw new DeidError('model-not-awaited', 'this engine has asynchronous detectors: call detectAsync or deidentifyAsync', { place: { field: 'asyncDetectors' } });
+    const found: DetectedSpan[] = fromModels === undefined ? [] : [...fromModels];
     for (const d of builtIn) d.detect(text, found);
     if (known !== undefined) knownDetector(known).detect(text, found);
     return joinAdjacent(text, mergeSpans(found));
   }
 
+  async function modelSpans(text: string): Promise<DetectedSpan[]> {
+    const all = await Promise.all(asyncDetectors.map((d) => d.detect(text)));
+    return all.flat();
+  }
+  function result(request: TextDeidRequest, found: readonly DetectedSpan[]): TextDeidResult {
+    const spans = found.map(({ start, end, category, detector }) => Object.freeze({ start, end, category, detector }));
+    const text = new SurrogateWriterView(writer).apply(request.text, spans, mode, request.patient);
+    return Object.freeze({ text, spans: Object.freeze(spans) });
+  }
+  const publicSpan = ({ start, end, category, detector }: DetectedSpan): TextSpan => ({ start, end, category, detector });
+
   return {
     detect(text, known) {
-      return detectInternal(text, known).map(({ start, end, category, detector }) => ({ start, end, category, detector }));
+      return detectInternal(text, known).map(publicSpan);
+    },
+    async detectAsync(text, known) {
+      return detectInternal(text, known, await modelSpans(text)).map(publicSpan);
     },
     deidentify(request: TextDeidRequest): TextDeidResult {
-      const spans = detectInternal(request.text, request.known).map(({ start, end, category, detector }) => Object.freeze({ start, end, category, detector }));
-      const text = new SurrogateWriterView(writer).apply(request.text, spans, mode, request.patient);
-      return Object.freeze({ text, spans: Object.freeze(spans) });
+      return result(request, detectInternal(request.text, request.known));
+    },
+    async deidentifyAsync(request: TextDeidRequest): Promise<TextDeidResult> {
+      return result(request, detectInternal(request.text, request.known, await modelSpans(request.text)));
     },
   };
 }

@@ -15,6 +15,12 @@ export interface SpanDetector {
   detect(text: string, out: DetectedSpan[]): void;
 }
 
+/** A detector that runs asynchronously (a model under onnxruntime-node); used by the engine's `*Async` methods. */
+export interface AsyncSpanDetector {
+  readonly id: string;
+  detect(text: string): Promise<readonly DetectedSpan[]>;
+}
+
 /**
  * Sorts and merges overlapping or touching-by-overlap spans into one (recall first: the union of
  * the extents); the strongest span names the category and detector.
