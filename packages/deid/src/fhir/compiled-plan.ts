@@ -63,7 +63,12 @@ interface PathStep {
 interface ChildPlan {
   readonly info: ElementInfo;
   readonly direct: number;
+  /** The frames of its children and of its `_name` companion's children, once met. */
+  frame?: Frame;
+  companionFrame?: Frame;
 }
+
+type Frame = Map<string, ChildPlan | null>;
 
 /** The rules of one resource type, indexed by what they match. */
 interface TypePlan {
@@ -74,7 +79,7 @@ interface TypePlan {
   readonly byName: Map<string, number>;
   readonly byNameChild: Map<string, Map<string, number>>;
   /** parent type + name + childPath → element name → its plan; filled as resources are walked. */
-  readonly frames: Map<string, Map<string, ChildPlan | null>>;
+  readonly frames: Map<string, Frame>;
 }
 
 const lowest = (m: Map<string, number>, k: string, i: number): void => {
@@ -112,9 +117,9 @@ export class CompiledPlan {
   }
 
   #plan(resourceType: string): TypePlan {
-    let plan = this.#byResource.get(resourceType);
-    if (plan !== undefined) return plan;
-    plan = {
+    const cached = this.#byResource.get(resourceType);
+    if (cached !== undefined) return cached;
+    const plan: TypePlan = {
       root: NONE, paths: { rule: NONE, next: new Map() }, byType: new Map(), byTypeChild: new Map(), byName: new Map(), byNameChild: new Map(), frames: new Map(),
     };
     let root = NONE;
@@ -138,9 +143,9 @@ export class CompiledPlan {
         else lowest2(plan.byNameChild, m.key, m.child, i);
       }
     });
-    plan = { ...plan, root };
-    this.#byResource.set(resourceType, plan);
-    return plan;
+    const done = { ...plan, root };
+    this.#byResource.set(resourceType, done);
+    return done;
   }
 
   /**
@@ -168,18 +173,19 @@ export class CompiledPlan {
       if (nc !== undefined && nc < d) d = nc;
       return d;
     };
-    const frameOf = (parent: PlanNode, childPath: string): Map<string, ChildPlan | null> => {
+    const frameOf = (parent: PlanNode, childPath: string): Frame => {
       const k = `${parent.type}\0${parent.name}\0${childPath}`;
       let f = plan.frames.get(k);
       if (f === undefined) plan.frames.set(k, (f = new Map<string, ChildPlan | null>()));
       return f;
     };
 
-    const walkObject = (obj: JsonObject, childPath: string | undefined, parent: PlanNode, inherited: number, path: PathStep | undefined): void => {
+    // `known`: the frame, when the caller has it cached (it depends only on the parent's plan).
+    const walkObject = (obj: JsonObject, childPath: string | undefined, parent: PlanNode, inherited: number, path: PathStep | undefined, known?: Frame): void => {
       const keys = Object.keys(obj);
       let companions = false;
       for (const k of keys) if (k.charCodeAt(0) === 95) companions = true;
-      const frame = childPath === undefined ? undefined : frameOf(parent, childPath);
+      const frame = known ?? (childPath === undefined ? undefined : frameOf(parent, childPath));
       for (const prop of keys) {
         if (prop === 'resourceType' && parent === root) continue;
         let base = prop;
@@ -234,9 +240,14 @@ export class CompiledPlan {
               onRule(compiled.rule);
               applyMethod(node, compiled, full, resource);
             }
-            if (isJsonObject(extra)) walkObject(extra, 'Element', node, rule, step);
+            if (isJsonObject(extra)) {
+              if (cp !== null && cp !== undefined) cp.companionFrame ??= frameOf(node, 'Element');
+              walkObject(extra, 'Element', node, rule, step, cp?.companionFrame);
+            }
           } else if (isJsonObject(value)) {
-            walkObject(value, info?.childPath, new PlanNode(name, type, info?.childPath, false, obj, base, index, parent), rule, step);
+            const node = new PlanNode(name, type, info?.childPath, false, obj, base, index, parent);
+            if (cp !== null && cp !== undefined && info?.childPath !== undefined) cp.frame ??= frameOf(node, info.childPath);
+            walkObject(value, info?.childPath, node, rule, step, cp?.frame);
           }
         };
         if (Array.isArray(values)) {

@@ -3,6 +3,7 @@ import type { DeidKey, PatientContextFactory } from '../context/patient-context.
 import { DeidTally } from '../manifest/deid-tally.ts';
 import type { DeidMethod, LoadedProfile } from '../profiles/deid-profile.ts';
 import { MethodApplier } from '../profiles/method-applier.ts';
+import type { SafeHarborCategory } from '../safe-harbor/categories.ts';
 import { HHS_RESTRICTED_ZIP3_2000 } from '../safe-harbor/zip3.ts';
 import type { KnownIdentifiers, TextDeidentifier } from '../text/text-deidentifier.ts';
 import { type ElementNode, type JsonObject, isJsonObject } from './element-tree.ts';
@@ -151,6 +152,7 @@ export class FhirDeidentifier {
   deidentify(resource: JsonObject): FhirDeidResult {
     this.registerPatients(resource);
     const tally = new DeidTally();
+    const counts = new Map<FhirPathRule, Map<SafeHarborCategory, number>>();
     const problems: FhirProblem[] = [];
     const refs = new ReferencePseudonyms(this.index, this.#pseudonymCache);
     const profile = this.#mode.kind === 'profile' ? this.#mode.profile.profile : undefined;
@@ -199,12 +201,11 @@ export class FhirDeidentifier {
         return env;
       },
       record: (_op, node, rule) => {
-        let id = this.#ruleIds.get(rule);
-        if (id === undefined) {
-          id = fhirRuleId(rule);
-          this.#ruleIds.set(rule, id);
-        }
-        tally.add(categoryOf(node, rule), id);
+        // Counted per rule and category here, added to the tally once per call (hot path).
+        let byCategory = counts.get(rule);
+        if (byCategory === undefined) counts.set(rule, (byCategory = new Map<SafeHarborCategory, number>()));
+        const category = categoryOf(node, rule);
+        byCategory.set(category, (byCategory.get(category) ?? 0) + 1);
       },
     };
     const onError = this.#mode.kind === 'msft' ? this.#mode.config.processingErrors : 'raise';
@@ -219,6 +220,14 @@ export class FhirDeidentifier {
       for (const k of Object.keys(resource)) Reflect.deleteProperty(resource, k);
       Object.assign(resource, kept);
       problems.push({ code: e.code, message: e.message, place: e.place ?? {} });
+    }
+    for (const [rule, byCategory] of counts) {
+      let id = this.#ruleIds.get(rule);
+      if (id === undefined) {
+        id = fhirRuleId(rule);
+        this.#ruleIds.set(rule, id);
+      }
+      for (const [category, n] of byCategory) tally.add(category, id, n);
     }
     return { resource, tally, problems };
   }
@@ -252,8 +261,21 @@ export class FhirDeidentifier {
         if (memo.size >= 20_000) memo.clear();
         memo.set(text, once);
       }
-      // The resource's own dates: only texts with digits can hold them.
-      return dates === undefined || !/\d/.test(once) ? once : this.#options.text.deidentify({ text: once, ...patient, known: dates }).text;
+      // The resource's own dates: only texts with digits can hold them (memo per date list and patient).
+      if (dates === undefined || !/\d/.test(once)) return once;
+      let dateMemo = this.#textCache.get(dates);
+      if (dateMemo === undefined) {
+        dateMemo = new Map();
+        this.#textCache.set(dates, dateMemo);
+      }
+      const dateKey = `${entry?.context.pseudonym ?? ''}\0${once}`;
+      let twice = dateMemo.get(dateKey);
+      if (twice === undefined) {
+        twice = this.#options.text.deidentify({ text: once, ...patient, known: dates }).text;
+        if (dateMemo.size >= 20_000) dateMemo.clear();
+        dateMemo.set(dateKey, twice);
+      }
+      return twice;
     };
     // A CodeableConcept's text that repeats one of its codings' display is the code's name.
     const codings = node.name === 'text' && node.parent?.type === 'CodeableConcept' ? node.holder.coding : undefined;

@@ -29,11 +29,16 @@ export interface ExtensionRemoval {
 export function removeUnknownExtensions(resource: JsonObject, kept: ReadonlySet<string> = KEPT_EXTENSIONS): ExtensionRemoval {
   let removed = 0;
   const modifierPaths: string[] = [];
-  const walk = (value: unknown, path: string, top: boolean): void => {
+  // The JSON path is built only for a removed modifier extension (rare): a chain of steps.
+  interface Step { readonly parent: Step | undefined; readonly key: string | number }
+  const pathOf = (step: Step | undefined): string => {
+    let out = '';
+    for (let s = step; s !== undefined; s = s.parent) out = typeof s.key === 'number' ? `[${String(s.key)}]${out}` : `${s.parent === undefined ? '' : '.'}${s.key}${out}`;
+    return out;
+  };
+  const walk = (value: unknown, path: Step | undefined, top: boolean): void => {
     if (Array.isArray(value)) {
-      value.forEach((v, i) => {
-        walk(v, `${path}[${String(i)}]`, false);
-      });
+      for (let i = 0; i < value.length; i++) walk(value[i], { parent: path, key: i }, false);
       return;
     }
     if (!isJsonObject(value) || (!top && typeof value.resourceType === 'string')) return;
@@ -43,16 +48,20 @@ export function removeUnknownExtensions(resource: JsonObject, kept: ReadonlySet<
       const keep = list.filter((e) => isJsonObject(e) && typeof e.url === 'string' && kept.has(e.url));
       if (keep.length !== list.length) {
         removed += list.length - keep.length;
-        if (prop === 'modifierExtension') modifierPaths.push(`${path}.${prop}`);
+        if (prop === 'modifierExtension') {
+          const at = pathOf(path);
+          modifierPaths.push(at === '' ? `.${prop}` : `${at}.${prop}`);
+        }
         if (keep.length === 0) Reflect.deleteProperty(value, prop);
         else value[prop] = keep;
       }
     }
-    for (const [k, v] of Object.entries(value)) {
+    for (const k in value) {
       if (k === 'extension' || k === 'modifierExtension') continue;
-      walk(v, path === '' ? k : `${path}.${k}`, false);
+      const v = value[k];
+      if (typeof v === 'object' && v !== null) walk(v, { parent: path, key: k }, false);
     }
   };
-  walk(resource, '', true);
+  walk(resource, undefined, true);
   return { removed, modifierPaths };
 }
