@@ -24,6 +24,8 @@ function context(root: string): { ctx: CliContext; out: () => string } {
   return { ctx: { version: 'test', cwd: root, env: {}, stdout, stderr, config: () => loadConfig({ cwd: root, env: {} }) }, out: () => text };
 }
 
+const TINY_MODEL = path.resolve(import.meta.dirname, '../../../../packages/deid/src/text/detectors/fixtures/tiny-deid');
+
 const NOTE = 'Patient John Smith seen 3/4/21 by Dr. Reyes. Call 617-555-0100.\n';
 
 describe('phiguard deid text', () => {
@@ -69,5 +71,27 @@ describe('phiguard deid text', () => {
     const { ctx } = context(root);
     await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note.txt', '--out', 'out']);
     expect(readFileSync(path.join(root, 'out/note.txt'), 'utf8')).toBe('Patient [NAME] seen [DATE] by Dr. [NAME]. Call [PHONE].\n');
+  });
+
+  it('--model runs a local ONNX model folder beside the rules (the tiny fixture model tags zorblat quux)', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'deid-text-'));
+    dirs.push(root);
+    writeFileSync(path.join(root, 'note.txt'), 'Seen 3/4/21 by Dr. Reyes for the zorblat quux case.\n');
+    const { ctx } = context(root);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note.txt', '--out', 'out', '--spans', '--model', TINY_MODEL]);
+    expect(readFileSync(path.join(root, 'out/note.txt'), 'utf8')).toBe('Seen [DATE] by Dr. [NAME] for the [NAME] case.\n');
+    expect(readFileSync(path.join(root, 'out/note.ann'), 'utf8')).toContain('\tname 33 45\tzorblat quux');
+    // Without the model the invented name stays: the model is off by default.
+    await buildProgram(context(root).ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note.txt', '--out', 'plain']);
+    expect(readFileSync(path.join(root, 'plain/note.txt'), 'utf8')).toContain('the zorblat quux case');
+  });
+
+  it('--model names the missing file of an incomplete model folder', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'deid-text-'));
+    dirs.push(root);
+    mkdirSync(path.join(root, 'model'));
+    writeFileSync(path.join(root, 'note.txt'), NOTE);
+    const run = buildProgram(context(root).ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note.txt', '--out', 'out', '--model', 'model']);
+    await expect(run).rejects.toMatchObject({ code: 'bad-option', message: 'the model folder lacks config.json' });
   });
 });

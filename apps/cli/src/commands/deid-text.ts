@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DeidTally, createClinicalTextDeidentifier, loadDictionaries, writeBrat, type PatientIdentity, type ReplacementMode } from '@phiguard/deid';
+import { DeidTally, createAsyncModelDetector, createClinicalTextDeidentifier, createOnnxTokenClassifier, loadDictionaries, writeBrat, type AsyncSpanDetector, type OnnxTokenClassifier, type PatientIdentity, type ReplacementMode } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import { BatchError } from '../deid/batch-error.ts';
 import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
@@ -12,6 +12,8 @@ interface DeidTextOptions extends DeidCommandOptions {
   readonly surrogates?: boolean;
   readonly tags?: boolean;
   readonly patient?: string;
+  readonly model?: string;
+  readonly modelMinScore?: string;
 }
 
 const TEXT_FILE = /\.(?:txt|text|note)$/i;
@@ -25,19 +27,52 @@ function parsePatient(value: string | undefined): PatientIdentity | undefined {
 }
 
 /**
+ * `--model DIR`: a token-classification model folder as a Hugging Face ONNX export writes it
+ * (`model.onnx`, `vocab.txt`, `config.json` with `id2label`, optional `tokenizer_config.json` with
+ * `do_lower_case`). Read from disk only: nothing is downloaded.
+ */
+async function loadModelFolder(dir: string, minScoreOption: string | undefined): Promise<{ classifier: OnnxTokenClassifier; detector: AsyncSpanDetector }> {
+  const file = (name: string): string => {
+    const at = path.join(dir, name);
+    if (!existsSync(at)) throw new BatchError('bad-option', `the model folder lacks ${name}`, { place: { path: at, field: '--model' } });
+    return at;
+  };
+  const minScore = minScoreOption === undefined ? 0.5 : Number(minScoreOption);
+  if (!(minScore >= 0 && minScore <= 1)) throw new BatchError('bad-option', '--model-min-score must be a number from 0 to 1', { place: { field: '--model-min-score' } });
+  let config: { id2label?: unknown; max_position_embeddings?: unknown };
+  let lowerCase = true;
+  try {
+    config = JSON.parse(readFileSync(file('config.json'), 'utf8')) as typeof config;
+    const tokenizerConfig = path.join(dir, 'tokenizer_config.json');
+    if (existsSync(tokenizerConfig)) lowerCase = (JSON.parse(readFileSync(tokenizerConfig, 'utf8')) as { do_lower_case?: unknown }).do_lower_case !== false;
+  } catch (cause) {
+    if (cause instanceof BatchError) throw cause;
+    throw new BatchError('bad-option', 'the model configuration is not valid JSON', { place: { path: dir, field: '--model' }, cause });
+  }
+  const id2label = config.id2label;
+  if (typeof id2label !== 'object' || id2label === null) throw new BatchError('bad-option', 'config.json has no id2label', { place: { path: file('config.json'), field: 'id2label' } });
+  const entries = Object.entries(id2label as Record<string, unknown>);
+  const labels = entries.map((_, i) => (id2label as Record<string, unknown>)[String(i)]);
+  if (labels.some((l) => typeof l !== 'string')) throw new BatchError('bad-option', 'id2label must map 0..n-1 to label strings', { place: { path: file('config.json'), field: 'id2label' } });
+  const positions = typeof config.max_position_embeddings === 'number' ? config.max_position_embeddings : 512;
+  const classifier = await createOnnxTokenClassifier({ id: 'onnx', model: readFileSync(file('model.onnx')), vocab: readFileSync(file('vocab.txt'), 'utf8'), labels: labels as string[], lowerCase, maxTokens: Math.min(512, positions) });
+  return { classifier, detector: createAsyncModelDetector(classifier, { minScore }) };
+}
+
+/**
  * The text processor for the shared batch runner: de-identifies each note with the clinical text
  * engine; with `--spans`, keeps the spans (BRAT standoff) to write `.ann` beside each output.
  */
-function textProcessor(setup: DeidSetup, mode: ReplacementMode, patient: PatientIdentity | undefined, annotations: Map<string, string> | undefined): FormatProcessor {
-  const engine = createClinicalTextDeidentifier({ mode, dictionaries: loadDictionaries() });
+function textProcessor(setup: DeidSetup, mode: ReplacementMode, patient: PatientIdentity | undefined, annotations: Map<string, string> | undefined, model: AsyncSpanDetector | undefined): FormatProcessor {
+  const engine = createClinicalTextDeidentifier({ mode, dictionaries: loadDictionaries(), asyncDetectors: model === undefined ? [] : [model] });
   return {
     format: 'text',
     accepts: (relative) => TEXT_FILE.test(relative),
-    process(input, relative): FileOutcome {
+    async process(input, relative): Promise<FileOutcome> {
       const text = Buffer.from(input).toString('utf8');
       // Without --patient, each file is its own patient: surrogates are consistent within the file.
       const context = setup.factory.forPatient(patient ?? { system: 'urn:phiguard:text-file', value: relative });
-      const result = engine.deidentify({ text, patient: context });
+      const result = await engine.deidentifyAsync({ text, patient: context });
       const tally = new DeidTally();
       for (const s of result.spans) tally.add(s.category, `text.${s.detector}`);
       annotations?.set(relative, writeBrat(text, result.spans));
@@ -56,7 +91,9 @@ export function registerDeidText(parent: Command, ctx: CliContext): void {
       .option('--spans', 'also write the detected spans as BRAT standoff (.ann beside each output, contains PHI offsets and text)')
       .option('--surrogates', 'replace with realistic surrogates, consistent per patient (names, shifted dates, same-shape ids)')
       .option('--tags', 'replace with category tags such as [NAME] and [DATE] (default)')
-      .option('--patient <system|value>', 'the patient all inputs belong to, for the same pseudonyms and date shift as other formats'),
+      .option('--patient <system|value>', 'the patient all inputs belong to, for the same pseudonyms and date shift as other formats')
+      .option('--model <dir>', 'also run a local ONNX token-classification model (model.onnx, vocab.txt, config.json); off by default, never downloads')
+      .option('--model-min-score <p>', 'drop model predictions under this probability (default 0.5)'),
   )
     .addHelpText(
       'after',
@@ -64,7 +101,8 @@ export function registerDeidText(parent: Command, ctx: CliContext): void {
 Examples:
   $ phiguard deid text notes/ --out deid-notes/                     tags, keeps the folder layout
   $ phiguard deid text note.txt --out out/ --surrogates --spans      surrogates plus out/note.ann for review
-  $ phiguard deid text notes/ --out out/ --surrogates --patient 'urn:oid:2.16.840.1.113883.19|12345'`,
+  $ phiguard deid text notes/ --out out/ --surrogates --patient 'urn:oid:2.16.840.1.113883.19|12345'
+  $ phiguard deid text notes/ --out out/ --model models/deid-bert-onnx/   rules plus your model (see docs/deid/text.md)`,
     )
     .action(async (inputs: string[], options: DeidTextOptions) => {
       if (options.surrogates === true && options.tags === true) throw new BatchError('bad-option', 'choose one of --surrogates and --tags', { place: { field: '--surrogates' } });
@@ -72,7 +110,13 @@ Examples:
       const annotations = options.spans === true ? new Map<string, string>() : undefined;
       const patient = parsePatient(options.patient);
       const root = parent.parent ?? parent;
-      const summary = await runDeidCommand(ctx, root, inputs, options, (setup) => textProcessor(setup, mode, patient, annotations));
+      const model = options.model === undefined ? undefined : await loadModelFolder(path.resolve(ctx.cwd, options.model), options.modelMinScore);
+      let summary;
+      try {
+        summary = await runDeidCommand(ctx, root, inputs, options, (setup) => textProcessor(setup, mode, patient, annotations, model?.detector));
+      } finally {
+        await model?.classifier.close();
+      }
       if (annotations === undefined) return;
       const outDir = path.resolve(ctx.cwd, options.out);
       for (const [relative, ann] of annotations) {
