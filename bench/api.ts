@@ -8,7 +8,8 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiKeys, argon2idHasher, Authenticator, Authorizer, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode } from '@phiguard/access';
+import pg from 'pg';
+import { ApiKeys, argon2idHasher, Authenticator, Authorizer, cachingAccessStore, openPgliteAccessStore, openPostgresAccessStore, PolicyEngine, TokenIssuer, totpCode } from '@phiguard/access';
 import { openLedger, type AuditRecorder } from '@phiguard/audit';
 import { MemoryAuditRecorder } from '@phiguard/testkit';
 import { loadConfig, systemClock } from '@phiguard/core';
@@ -73,13 +74,29 @@ if (process.argv.includes('--load')) {
   const seconds = quick ? 4 : 15;
   const connections = 32;
   const home = mkdtempSync(path.join(os.tmpdir(), 'phiguard-bench-api-'));
+  // API_BENCH_DB=postgres: ledger and access store on the local PostgreSQL (a fresh database, pool of 4 per store).
+  const postgres = process.env.API_BENCH_DB === 'postgres';
+  const adminUrl = process.env.API_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const dbName = `phiguard_bench_api_${String(process.pid)}`;
+  const admin = async (sql: string): Promise<void> => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  if (postgres) await admin(`CREATE DATABASE ${dbName}`);
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${dbName}`;
   try {
-    const config = loadConfig({ cwd: home, env: { PHIGUARD_HOME: home } });
+    const config = loadConfig({ cwd: home, env: { PHIGUARD_HOME: home, ...(postgres ? { PHIGUARD_DATABASE_URL: dbUrl.href } : {}) } });
     const tls = ensureLocalTls(home);
     const ledger = await openLedger({ config, clock: systemClock });
     // API_BENCH_AUDIT=memory: decisions go to an in-memory recorder (to split ledger cost from the rest).
     const recorder: AuditRecorder = process.env.API_BENCH_AUDIT === 'memory' ? new MemoryAuditRecorder() : ledger;
-    const store = await openPgliteAccessStore(undefined);
+    const store = cachingAccessStore(postgres ? await openPostgresAccessStore({ url: dbUrl.href }) : await openPgliteAccessStore(undefined), systemClock);
     const authenticator = new Authenticator({ store, clock: systemClock, audit: recorder, hasher: argon2idHasher() });
     const access: AccessServices = {
       store, authenticator, clock: systemClock, apiKeys: new ApiKeys(store, systemClock, recorder), tokens: await TokenIssuer.create(systemClock, 15 * 60_000),
@@ -132,5 +149,6 @@ if (process.argv.includes('--load')) {
     await ledger.close();
   } finally {
     rmSync(home, { recursive: true, force: true });
+    if (postgres) await admin(`DROP DATABASE IF EXISTS ${dbName}`);
   }
 }

@@ -85,7 +85,7 @@ describe('HTTPS API server', () => {
     const fresh = (await call(h, 'POST', '/v1/auth/token', { token: second.session })).json() as { accessToken: string };
     await h.access.tokens.rotate();
     expect((await call(h, 'GET', '/v1/whoami', { token: fresh.accessToken })).status).toBe(200);
-    h.access.tokens.retireOld();
+    await h.access.tokens.retireOld();
     expect((await call(h, 'GET', '/v1/whoami', { token: fresh.accessToken })).json()).toMatchObject({ code: 'token-invalid' });
     const jwks = (await call(h, 'GET', '/.well-known/jwks.json')).json() as { keys: unknown[] };
     expect(jwks.keys).toHaveLength(1);

@@ -4,7 +4,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { type FailureLimit, ApiKeys, argon2idHasher, Authenticator, Authorizer, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode } from '@phiguard/access';
+import { type FailureLimit, ApiKeys, argon2idHasher, Authenticator, Authorizer, cachingAccessStore, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode } from '@phiguard/access';
 import { ManualClock } from '@phiguard/core';
 import { MemoryAuditRecorder } from '@phiguard/testkit';
 import type { FastifyInstance } from 'fastify';
@@ -45,7 +45,7 @@ export async function startHarness(options: { readonly authFailureLimit?: Failur
   const tls = ensureLocalTls(home);
   const clock = new ManualClock(Date.now());
   const audit = new MemoryAuditRecorder();
-  const store = await openPgliteAccessStore(undefined);
+  const store = cachingAccessStore(await openPgliteAccessStore(undefined), clock);
   const authenticator = new Authenticator({ store, clock, audit, hasher: argon2idHasher({ memoryCost: 1024, timeCost: 1 }) });
   const access: AccessServices = {
     store, authenticator, clock, apiKeys: new ApiKeys(store, clock, audit), tokens: await TokenIssuer.create(clock),

@@ -14,6 +14,7 @@ export type AccessErrorCode =
   | 'not-found'
   | 'conflict'
   | 'policy-invalid'
+  | 'sealed-secret-invalid'
   | 'forbidden';
 
 /** Identity, authentication and authorization failures. Messages name kinds, never values. */

@@ -6,9 +6,9 @@ export { argon2idHasher, DEFAULT_ARGON2, type Argon2Params, type PasswordHasher 
 export { matchTotp, newTotpSecret, totpCode, totpUri, TOTP_PERIOD_S } from './identity/totp.ts';
 export { newRecoveryCodes, recoveryCodeHash } from './identity/recovery-codes.ts';
 export { API_KEY_PREFIX, ApiKeys, DEFAULT_API_KEY_TTL_MS, type IssuedApiKey } from './identity/api-keys.ts';
-export { DEFAULT_TOKEN_TTL_MS, TokenIssuer, type AccessTokenClaims } from './identity/token-issuer.ts';
+export { DEFAULT_TOKEN_TTL_MS, TokenIssuer, type AccessTokenClaims, type SigningKeyPersistence } from './identity/token-issuer.ts';
 export { Authenticator, type AuthenticatorOptions, type MfaChallenge, type NewSession, type SecondFactor } from './identity/authenticator.ts';
-export type { ApiKeyRecord, BreakGlassRecord, GrantRecord, SessionRecord, WebAuthnCredentialRecord } from './store/access-records.ts';
+export type { ApiKeyRecord, BreakGlassRecord, GrantRecord, SessionRecord, SigningKeyRecord, WebAuthnCredentialRecord } from './store/access-records.ts';
 export type { AccessStore, UserPatch } from './store/access-store.ts';
 export { openSqlAccessStore } from './store/sql-access-store.ts';
 export { openPgliteAccessStore, openPostgresAccessStore } from './store/open-access-store.ts';
@@ -21,3 +21,6 @@ export { accessMatrix, renderAccessDoc, typicalRequest } from './authz/access-ma
 export { Authorizer, BREAK_GLASS_TTL_MS, MAX_GRANT_TTL_MS, type AuthzRequest } from './authz/authorizer.ts';
 export { WebAuthnFactor, type RelyingParty } from './identity/webauthn-factor.ts';
 export { DEFAULT_FAILURE_LIMIT, FailureLimiter, type FailureLimit } from './identity/failure-limiter.ts';
+export { BoundedCache } from './cache/bounded-cache.ts';
+export { cachingAccessStore, DEFAULT_ACCESS_CACHE_TTL_MS, type AccessCacheOptions } from './cache/caching-access-store.ts';
+export { SecretBox, type SecretPurpose } from './secrets/secret-box.ts';

@@ -1,17 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import {
-  ApiKeys, argon2idHasher, Authenticator, Authorizer, openPgliteAccessStore, openPostgresAccessStore, PolicyEngine, TokenIssuer, type AccessStore,
+  ApiKeys, argon2idHasher, Authenticator, Authorizer, cachingAccessStore, openPgliteAccessStore, openPostgresAccessStore, PolicyEngine, TokenIssuer, type AccessStore,
 } from '@phiguard/access';
 import type { AuditRecorder } from '@phiguard/audit';
-import type { Clock, PhiguardConfig } from '@phiguard/core';
+import { systemClock, type Clock, type PhiguardConfig } from '@phiguard/core';
 import type { AccessServices } from '@phiguard/server';
 
-/** Opens the access store of the configured database (embedded: `<home>/access`, its own PGlite folder). */
-export function openConfiguredAccessStore(config: PhiguardConfig): Promise<AccessStore> {
-  return config.database.kind === 'pglite'
-    ? openPgliteAccessStore(path.join(config.home, 'access'))
-    : openPostgresAccessStore({ url: config.database.url });
+/**
+ * Opens the access store of the configured database (embedded: `<home>/access`, its own PGlite
+ * folder), behind the caches of the authorized path (invalidated by every write through them).
+ */
+export async function openConfiguredAccessStore(config: PhiguardConfig, clock: Clock = systemClock): Promise<AccessStore> {
+  const store = config.database.kind === 'pglite'
+    ? await openPgliteAccessStore(path.join(config.home, 'access'))
+    : await openPostgresAccessStore({ url: config.database.url });
+  return cachingAccessStore(store, clock);
 }
 
 /** The access services of a server process; token signing keys rotate every `rotateMs`. */

@@ -1,11 +1,12 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AccessError, type AccessErrorCode } from '@phiguard/access';
+import { domainProblem } from './domain-problem.ts';
 
 /** HTTP status of each access error code. */
 const STATUS: Readonly<Record<AccessErrorCode, number>> = {
   'weak-password': 422, 'invalid-credentials': 401, 'account-locked': 423, 'rate-limited': 429, 'mfa-required': 401, 'mfa-invalid': 401,
   'mfa-replayed': 401, 'session-expired': 401, 'token-invalid': 401, 'api-key-invalid': 401, 'not-found': 404, conflict: 409,
-  'policy-invalid': 500, forbidden: 403,
+  'policy-invalid': 500, 'sealed-secret-invalid': 500, forbidden: 403,
 };
 
 /** An RFC 9457 problem document: a stable code and the request id; never a data value or a stack. */
@@ -23,6 +24,8 @@ export function problemFor(error: unknown, requestId: string): Problem {
     const field = error.place?.field;
     return { type: `https://phiguard.dev/problems/${error.code}`, title: error.message, status: STATUS[error.code], code: error.code, requestId, ...(field === undefined ? {} : { field }) };
   }
+  const domain = domainProblem(error, requestId);
+  if (domain !== undefined) return domain;
   const fe = error as Partial<FastifyError>;
   if (fe.validation !== undefined) {
     // Fastify/ajv messages may quote the offending value: name the place only.

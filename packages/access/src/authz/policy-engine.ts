@@ -6,6 +6,8 @@ import type { PurposeOfUse } from '@phiguard/audit';
 import { AccessError } from '../access-error.ts';
 import type { Principal } from '../identity/principal.ts';
 import type { Action, ResourceType } from './actions.ts';
+import { BoundedCache } from '../cache/bounded-cache.ts';
+import { mfaAgeThresholds, mfaAgeSignature } from './mfa-age-thresholds.ts';
 
 /** The policies shipped with PHIGuard (packages/access/policies). */
 export const DEFAULT_POLICY_DIR = path.resolve(import.meta.dirname, '../../policies');
@@ -94,24 +96,51 @@ export class PolicyEngine {
   readonly #schemaName = `schema-${randomUUID()}`;
   readonly #policySetId = `policies-${randomUUID()}`;
   readonly policyIds: readonly string[];
+  // Cedar is deterministic: the same inputs give the same answer, so answers are memoized by their
+  // inputs (mfaAgeSeconds only by its side of each threshold the policies compare it with).
+  readonly #memo = new BoundedCache<string, PolicyDecision>(20_000);
+  readonly #mfaThresholds: readonly number[] | undefined;
 
-  constructor(source: PolicySource = readPolicyFolder()) {
+  readonly #memoize: boolean;
+
+  /** `memoize: false` evaluates every request afresh (tests compare both). */
+  constructor(source: PolicySource = readPolicyFolder(), options: { readonly memoize?: boolean } = {}) {
+    this.#memoize = options.memoize ?? true;
     const problems = validatePolicies(source);
     if (problems.length > 0) throw new AccessError('policy-invalid', `policies do not validate against the schema: ${problems.join('; ')}`);
     const schema = cedar.preparseSchema(this.#schemaName, source.schema);
     const set = cedar.preparsePolicySet(this.#policySetId, { staticPolicies: { ...source.policies } });
     if (schema.type === 'failure' || set.type === 'failure') throw new AccessError('policy-invalid', 'policies could not be loaded');
     this.policyIds = Object.freeze(Object.keys(source.policies).sort());
+    this.#mfaThresholds = mfaAgeThresholds(Object.values(source.policies));
   }
 
+  /** The decision for `request`: memoized by every input the policies can see. */
   evaluate(request: PolicyRequest): PolicyDecision {
+    const mfaAge = clampMfaAge(request.mfaAgeSeconds);
+    if (!this.#memoize) return this.#evaluate(request, mfaAge);
+    const key = JSON.stringify([
+      request.principal.kind, request.principal.id, request.principal.roles, request.principal.custodianOf, request.action,
+      request.resource.type, request.resource.id, request.resource.sealedBy ?? [], request.purpose ?? null, request.grantedActions ?? [],
+      request.breakGlass ?? false, request.reason ?? null, request.scopes === undefined || request.scopes.includes(request.action),
+      request.beneficiary ?? null, request.approvedBy ?? null,
+      this.#mfaThresholds === undefined ? mfaAge : mfaAgeSignature(mfaAge, this.#mfaThresholds),
+    ]);
+    const known = this.#memo.get(key, 0);
+    if (known !== undefined) return known;
+    const decision = this.#evaluate(request, mfaAge);
+    this.#memo.set(key, decision, Number.POSITIVE_INFINITY);
+    return decision;
+  }
+
+  #evaluate(request: PolicyRequest, mfaAge: number): PolicyDecision {
     const { principal, resource } = request;
     const principalType = principal.kind === 'user' ? 'User' : 'ServiceAccount';
     const principalUid = { type: `${NS}::${principalType}`, id: principal.id };
     const resourceUid = { type: `${NS}::${resource.type}`, id: resource.id };
     const user = (id: string): cedar.CedarValueJson => ({ __entity: { type: `${NS}::User`, id } });
     const context: cedar.Context = {
-      mfaAgeSeconds: Math.max(0, Math.min(Math.floor(request.mfaAgeSeconds ?? 1e9), 1e9)),
+      mfaAgeSeconds: mfaAge,
       grantedActions: [...(request.grantedActions ?? [])],
       breakGlass: request.breakGlass ?? false,
       scopeAllows: request.scopes === undefined || request.scopes.includes(request.action),
@@ -134,6 +163,10 @@ export class PolicyEngine {
     const { decision, diagnostics } = answer.response;
     return Object.freeze({ allowed: decision === 'allow', policyIds: Object.freeze([...diagnostics.reason].sort()), errors: Object.freeze(diagnostics.errors.map((e) => e.policyId)) });
   }
+}
+
+function clampMfaAge(seconds: number | undefined): number {
+  return Math.max(0, Math.min(Math.floor(seconds ?? 1e9), 1e9));
 }
 
 function resourceType(uid: { type: string; id: string }, type: ResourceType): cedar.EntityJson {

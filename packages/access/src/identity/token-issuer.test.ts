@@ -23,7 +23,7 @@ describe('TokenIssuer (EdDSA JWT, RFC 8037 / RFC 9068)', () => {
     await expect(issuer.verify(forged)).rejects.toMatchObject({ code: 'token-invalid' });
     await issuer.rotate();
     await expect(issuer.verify(token)).resolves.toBeDefined();
-    issuer.retireOld();
+    await issuer.retireOld();
     await expect(issuer.verify(token)).rejects.toMatchObject({ code: 'token-invalid', message: 'access token signed by an unknown or retired key' });
     const fresh = await issuer.issue(claims);
     clock.advance(60_000);

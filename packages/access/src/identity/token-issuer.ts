@@ -1,6 +1,9 @@
-import { exportJWK, generateKeyPair, jwtVerify, SignJWT, errors as joseErrors, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { exportJWK, exportPKCS8, generateKeyPair, importJWK, importPKCS8, jwtVerify, SignJWT, errors as joseErrors, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { newId, type Clock } from '@phiguard/core';
 import { AccessError } from '../access-error.ts';
+import { BoundedCache } from '../cache/bounded-cache.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
+import type { AccessStore } from '../store/access-store.ts';
 import type { PrincipalKind } from './principal.ts';
 
 /** Claims of a PHIGuard access token (RFC 9068 JWT profile for OAuth 2.0 access tokens, trimmed). */
@@ -25,39 +28,89 @@ export const DEFAULT_TOKEN_TTL_MS = 5 * 60_000;
 const ISSUER = 'phiguard';
 const AUDIENCE = 'phiguard-api';
 
+/** Where signing keys persist: the access store, private keys sealed by the box. */
+export interface SigningKeyPersistence {
+  readonly store: Pick<AccessStore, 'listSigningKeys' | 'addSigningKey' | 'retireSigningKeys'>;
+  readonly secrets: SecretBox;
+}
+
 /**
- * Short-lived EdDSA (Ed25519, RFC 8037) access tokens. Keys live in memory and rotate: a rotated
- * key keeps verifying until {@link retire} (callers retire it after one token lifetime), then its
- * tokens are refused. `jwks()` publishes the verifying keys (RFC 7517 §5).
+ * Short-lived EdDSA (Ed25519, RFC 8037) access tokens. Keys rotate: a rotated key keeps verifying
+ * until {@link retireOld} (callers retire it after one token lifetime), then its tokens are
+ * refused. `jwks()` publishes the verifying keys (RFC 7517 §5). Opened with
+ * {@link TokenIssuer.open}, keys persist in the access store (private keys sealed), so tokens
+ * stay valid across a restart and a retired key stays retired; {@link TokenIssuer.create} keeps
+ * them in memory only (tests, benchmarks).
+ *
+ * Verified tokens are remembered (bounded, by the exact token string) until they expire or their
+ * key is retired, so a token is checked cryptographically once per process, not per request.
  */
 export class TokenIssuer {
   readonly #clock: Clock;
   readonly #ttlMs: number;
+  readonly #persistence: SigningKeyPersistence | undefined;
+  readonly #verified = new BoundedCache<string, { readonly claims: AccessTokenClaims; readonly kid: string; readonly expMs: number }>(50_000);
   #keys: SigningKey[] = [];
 
-  private constructor(clock: Clock, ttlMs: number) {
+  private constructor(clock: Clock, ttlMs: number, persistence: SigningKeyPersistence | undefined) {
     this.#clock = clock;
     this.#ttlMs = ttlMs;
+    this.#persistence = persistence;
   }
 
+  /** An issuer whose keys live in memory only (a restart invalidates every token). */
   static async create(clock: Clock, ttlMs = DEFAULT_TOKEN_TTL_MS): Promise<TokenIssuer> {
-    const issuer = new TokenIssuer(clock, ttlMs);
+    const issuer = new TokenIssuer(clock, ttlMs, undefined);
     await issuer.rotate();
     return issuer;
   }
 
-  /** Makes a new signing key current; returns its kid. */
+  /** An issuer over the persisted keys (creating the first one); retired keys are not loaded. */
+  static async open(options: { readonly clock: Clock; readonly ttlMs?: number } & SigningKeyPersistence): Promise<TokenIssuer> {
+    const issuer = new TokenIssuer(options.clock, options.ttlMs ?? DEFAULT_TOKEN_TTL_MS, { store: options.store, secrets: options.secrets });
+    await issuer.reload();
+    if (issuer.#keys.length === 0) await issuer.rotate();
+    return issuer;
+  }
+
+  /** Reads the persisted keys again (another process rotated or retired); no-op in memory. */
+  async reload(): Promise<void> {
+    const persistence = this.#persistence;
+    if (persistence === undefined) return;
+    const keys: SigningKey[] = [];
+    for (const record of await persistence.store.listSigningKeys()) {
+      if (record.retiredMs !== undefined) continue;
+      const pkcs8 = persistence.secrets.open('token-signing-key', record.kid, record.sealedPrivateKey).toString('utf8');
+      const publicJwk = JSON.parse(record.publicJwk) as JWK;
+      keys.push({ kid: record.kid, privateKey: await importPKCS8(pkcs8, 'EdDSA'), publicKey: (await importJWK(publicJwk, 'EdDSA')) as CryptoKey, publicJwk });
+    }
+    this.#keys = keys;
+    this.#verified.clear();
+  }
+
+  /** Makes a new signing key current (persisting it first when persistent); returns its kid. */
   async rotate(): Promise<string> {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const kid = newId('jwk', this.#clock);
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
-    this.#keys = [{ kid, privateKey, publicKey, publicJwk }, ...this.#keys];
+    if (this.#persistence !== undefined) {
+      const pkcs8 = Buffer.from(await exportPKCS8(privateKey), 'utf8');
+      const sealedPrivateKey = this.#persistence.secrets.seal('token-signing-key', kid, pkcs8);
+      pkcs8.fill(0);
+      await this.#persistence.store.addSigningKey({ kid, publicJwk: JSON.stringify(publicJwk), sealedPrivateKey, createdMs: this.#clock.nowMs(), retiredMs: undefined });
+    }
+    // Non-extractable from here on: nothing in this process can export it again.
+    const signing = await importPKCS8(await exportPKCS8(privateKey), 'EdDSA', { extractable: false });
+    this.#keys = [{ kid, privateKey: signing, publicKey, publicJwk }, ...this.#keys];
     return kid;
   }
 
-  /** Stops accepting tokens signed by every key but the current one. */
-  retireOld(): void {
+  /** Stops accepting tokens signed by every key but the current one (persisted: for good). */
+  async retireOld(): Promise<void> {
+    const current = this.#keys[0];
     this.#keys = this.#keys.slice(0, 1);
+    this.#verified.clear();
+    if (current !== undefined && this.#persistence !== undefined) await this.#persistence.store.retireSigningKeys(current.kid, this.#clock.nowMs());
   }
 
   jwks(): { readonly keys: readonly JWK[] } {
@@ -79,10 +132,22 @@ export class TokenIssuer {
 
   /** Verifies signature, kid, issuer, audience, type and expiry; throws `token-invalid` otherwise. */
   async verify(token: string): Promise<AccessTokenClaims> {
+    const nowMs = this.#clock.nowMs();
+    const known = this.#verified.get(token, nowMs);
+    // Same checks as jose's for a token already verified: not expired (exp > now, no tolerance) and its key still here.
+    if (known !== undefined && Math.floor(nowMs / 1000) < known.expMs / 1000 && this.#keys.some((k) => k.kid === known.kid)) return known.claims;
+    const claims = await this.#verify(token);
+    this.#verified.set(token, claims, claims.claims.expMs);
+    return claims.claims;
+  }
+
+  async #verify(token: string): Promise<{ readonly claims: AccessTokenClaims; readonly kid: string; readonly expMs: number }> {
     let payload: JWTPayload;
+    let kid = '';
     try {
       ({ payload } = await jwtVerify(token, (header) => {
         const key = this.#keys.find((k) => k.kid === header.kid);
+        kid = key?.kid ?? '';
         if (key === undefined) throw new AccessError('token-invalid', 'access token signed by an unknown or retired key', { place: { field: 'kid' } });
         return key.publicKey;
       }, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['EdDSA'], typ: 'at+jwt', currentDate: this.#clock.now(), clockTolerance: 0 }));
@@ -95,6 +160,7 @@ export class TokenIssuer {
     if (typeof sub !== 'string' || typeof jti !== 'string' || typeof exp !== 'number' || (kind !== 'user' && kind !== 'service') || typeof src !== 'string' || typeof scope !== 'string') {
       throw new AccessError('token-invalid', 'access token claims malformed', { place: { field: 'authorization' } });
     }
-    return Object.freeze({ sub, kind, source: src, scopes: Object.freeze(scope === '' ? [] : scope.split(' ')), jti, expMs: exp * 1000 });
+    const claims = Object.freeze({ sub, kind, source: src, scopes: Object.freeze(scope === '' ? [] : scope.split(' ')), jti, expMs: exp * 1000 });
+    return { claims, kid, expMs: exp * 1000 };
   }
 }

@@ -29,4 +29,7 @@ export const ACCESS_MIGRATIONS: readonly string[] = [
    CREATE TABLE access_webauthn_credentials (
      id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES access_users(id), public_key BYTEA NOT NULL,
      counter BIGINT NOT NULL, created_ms BIGINT NOT NULL);`,
+  // Token signing keys survive restarts (private keys sealed by SecretBox).
+  `CREATE TABLE access_signing_keys (
+     kid TEXT PRIMARY KEY, public_jwk TEXT NOT NULL, sealed_private_key TEXT NOT NULL, created_ms BIGINT NOT NULL, retired_ms BIGINT)`,
 ];

@@ -62,3 +62,15 @@ export interface WebAuthnCredentialRecord {
   readonly counter: number;
   readonly createdMs: number;
 }
+
+/** An access-token signing key (Ed25519); the private key is sealed (SecretBox, owner = kid). */
+export interface SigningKeyRecord {
+  readonly kid: string;
+  /** The public JWK as JSON (RFC 7517). */
+  readonly publicJwk: string;
+  /** PKCS#8 of the private key, sealed. */
+  readonly sealedPrivateKey: string;
+  readonly createdMs: number;
+  /** When it stopped verifying; undefined while it signs or still verifies. */
+  readonly retiredMs: number | undefined;
+}

@@ -1,5 +1,5 @@
 import type { ServiceAccountRecord, UserRecord } from '../identity/principal.ts';
-import type { ApiKeyRecord, BreakGlassRecord, GrantRecord, SessionRecord, WebAuthnCredentialRecord } from './access-records.ts';
+import type { ApiKeyRecord, BreakGlassRecord, GrantRecord, SessionRecord, SigningKeyRecord, WebAuthnCredentialRecord } from './access-records.ts';
 
 export type UserPatch = Partial<Pick<UserRecord, 'passwordHash' | 'totpSecret' | 'failedLogins' | 'lockedUntilMs' | 'disabled' | 'roles' | 'custodianOf'>>;
 
@@ -48,6 +48,12 @@ export interface AccessStore {
   listWebAuthnCredentials(userId: string): Promise<WebAuthnCredentialRecord[]>;
   /** Stores the new signature counter; false when it did not grow (a cloned authenticator). */
   advanceWebAuthnCounter(id: string, counter: number): Promise<boolean>;
+
+  /** Token signing keys, newest first (retired ones included). */
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  addSigningKey(key: SigningKeyRecord): Promise<void>;
+  /** Retires every unretired key but `keepKid`; returns how many were retired. */
+  retireSigningKeys(keepKid: string, atMs: number): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { AccessError } from '../access-error.ts';
 import type { ServiceAccountRecord, UserRecord } from '../identity/principal.ts';
 import { isRole } from '../roles.ts';
 import { ACCESS_MIGRATIONS } from './access-migrations.ts';
-import type { ApiKeyRecord, BreakGlassRecord, GrantRecord, SessionRecord, WebAuthnCredentialRecord } from './access-records.ts';
+import type { ApiKeyRecord, BreakGlassRecord, GrantRecord, SessionRecord, SigningKeyRecord, WebAuthnCredentialRecord } from './access-records.ts';
 import type { AccessStore, UserPatch } from './access-store.ts';
 import type { SqlDriver, SqlQuery } from '@phiguard/audit';
 
@@ -213,6 +213,17 @@ export async function openSqlAccessStore(driver: SqlDriver): Promise<AccessStore
       // W3C WebAuthn §6.1.1: a counter that does not grow (when non-zero) signals a cloned authenticator.
       const rows = await q('UPDATE access_webauthn_credentials SET counter = $2 WHERE id = $1 AND (counter < $2 OR ($2 = 0 AND counter = 0)) RETURNING id', [id, counter]);
       return rows.length === 1;
+    },
+    listSigningKeys: async () =>
+      (await q<Row>('SELECT * FROM access_signing_keys ORDER BY created_ms DESC, kid DESC')).map(
+        (r): SigningKeyRecord =>
+          Object.freeze({ kid: str(r.kid), publicJwk: str(r.public_jwk), sealedPrivateKey: str(r.sealed_private_key), createdMs: num(r.created_ms), retiredMs: optNum(r.retired_ms) }),
+      ),
+    async addSigningKey(k) {
+      await insert(q, 'access_signing_keys', { kid: k.kid, public_jwk: k.publicJwk, sealed_private_key: k.sealedPrivateKey, created_ms: k.createdMs, retired_ms: k.retiredMs ?? null });
+    },
+    async retireSigningKeys(keepKid, atMs) {
+      return (await q('UPDATE access_signing_keys SET retired_ms = $2 WHERE kid <> $1 AND retired_ms IS NULL RETURNING kid', [keepKid, atMs])).length;
     },
     close: () => driver.close(),
   };
