@@ -3,13 +3,14 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { isBaseError } from '@phiguard/core';
 import {
-  DeidTally, FhirDeidentifier, KnownIdentifiersTextDeidentifier, createClinicalTextDeidentifier, deidentifyBundleStream, deidentifyNdjson,
-  loadDictionaries, parseFhirJson, parseMsftConfig, registerBundlePatientsStream, registerNdjsonPatients,
-  type BundleStreamOutcome, type FhirDeidMode, type FhirRuleConfig, type TextDeidentifier,
+  DeidTally, FhirDeidentifier, KnownIdentifiersTextDeidentifier, createClinicalTextDeidentifier, deidentifyBundleStream, deidentifyNdjsonStream,
+  loadDictionaries, ndjsonLinesFromChunks, parseFhirJson, parseMsftConfig, registerBundlePatientsStream,
+  type BundleStreamOutcome, type FhirDeidMode, type FhirRuleConfig, type NdjsonOutcome, type TextDeidentifier,
 } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import { BatchError } from '../deid/batch-error.ts';
 import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
+import { fileChunks, utf8Pieces, type OutputSink, type StreamOutcome, type StreamedFile } from '../deid/streamed-file.ts';
 import { runDeidCommand, withDeidOptions, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
 
 interface DeidFhirOptions extends DeidCommandOptions {
@@ -22,11 +23,47 @@ const FHIR_FILE = /\.(?:json|ndjson|jsonl)$/i;
 const NDJSON_FILE = /\.(?:ndjson|jsonl)$/i;
 /** Above this size a Bundle is streamed entry by entry instead of parsed whole. */
 const STREAM_BYTES = 64 * 2 ** 20;
-const CHUNK = 2 ** 20;
 
-function* chunks(input: Uint8Array): Generator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: false });
-  for (let i = 0; i < input.length; i += CHUNK) yield decoder.decode(input.subarray(i, i + CHUNK), { stream: i + CHUNK < input.length });
+/** A typed error as a file's problem (its place, never its values); anything else as a bare code. */
+function failure(e: unknown, relative: string): { ok: false; problem: { code: string; message: string; place: Record<string, unknown> } } {
+  if (isBaseError(e)) return { ok: false, problem: { code: e.code, message: e.message, place: { file: relative, ...e.place } } };
+  return { ok: false, problem: { code: 'fhir-processing', message: 'the file could not be de-identified', place: { file: relative } } };
+}
+
+/**
+ * NDJSON files (any size) and Bundles over {@link STREAM_BYTES}, read chunk by chunk and written
+ * line by line / entry by entry: memory stays proportional to the longest line or entry.
+ */
+function streamFhir(deid: FhirDeidentifier, file: StreamedFile, relative: string, sink: OutputSink): StreamOutcome {
+  try {
+    if (NDJSON_FILE.test(relative)) {
+      const outcome: { value?: Omit<NdjsonOutcome, 'output'> } = {};
+      for (const line of deidentifyNdjsonStream(utf8Pieces(file.chunks()), deid, relative, outcome)) sink.write(line);
+      const v = outcome.value;
+      return { ok: true, records: v?.records ?? 0, tally: v?.tally ?? new DeidTally(), problems: v?.problems ?? [] };
+    }
+    registerBundlePatientsStream(utf8Pieces(file.chunks()), deid, relative);
+    const outcome: { value?: BundleStreamOutcome } = {};
+    for (const piece of deidentifyBundleStream(utf8Pieces(file.chunks()), deid, relative, outcome)) sink.write(piece);
+    const v = outcome.value;
+    return { ok: true, records: v?.records ?? 0, tally: v?.tally ?? new DeidTally(), problems: v?.problems ?? [] };
+  } catch (e) {
+    return failure(e, relative);
+  }
+}
+
+/** First pass over a Patient NDJSON file, line by line; bad lines are reported by the second pass. */
+function registerPatientFile(deid: FhirDeidentifier, file: string): number {
+  let n = 0;
+  const name = path.basename(file);
+  for (const { line, text } of ndjsonLinesFromChunks(utf8Pieces(fileChunks(file)))) {
+    try {
+      n += deid.registerPatients(parseFhirJson(text, { file: name, line }));
+    } catch {
+      // reported when the line is de-identified
+    }
+  }
+  return n;
 }
 
 /** Known identifiers for short strings, the clinical engine for notes (long texts). */
@@ -67,31 +104,23 @@ function fhirProcessor(setup: DeidSetup, config: FhirRuleConfig | undefined, opt
   const mode: FhirDeidMode = config === undefined ? { kind: 'profile', profile: setup.profile, key: setup.key } : { kind: 'msft', config };
   const deid = new FhirDeidentifier(mode, { factory: setup.factory, text: textEngine(options.textEngine ?? 'clinical'), patientIdentifierSystems: options.patientSystem ?? [] });
   let registered = 0;
-  for (const file of firstPass) registered += registerNdjsonPatients(readFileSync(file, 'utf8'), deid, path.basename(file));
+  for (const file of firstPass) registered += registerPatientFile(deid, file);
   if (firstPass.length > 0) ctx.stderr.write(`first pass: ${String(registered)} patients from ${String(firstPass.length)} Patient file(s)\n`);
   return {
     format: 'fhir',
     accepts: (relative) => FHIR_FILE.test(relative),
+    stream: {
+      accepts: (relative, bytes) => NDJSON_FILE.test(relative) || bytes > STREAM_BYTES,
+      process: (file, relative, sink) => streamFhir(deid, file, relative, sink),
+    },
     process(input, relative): FileOutcome {
       try {
-        if (NDJSON_FILE.test(relative)) {
-          const r = deidentifyNdjson(Buffer.from(input).toString('utf8'), deid, relative);
-          return { ok: true, output: Buffer.from(r.output, 'utf8'), records: r.records, tally: r.tally, problems: r.problems };
-        }
-        if (input.length > STREAM_BYTES) {
-          registerBundlePatientsStream(chunks(input), deid, relative);
-          const outcome: { value?: BundleStreamOutcome } = {};
-          const parts = [...deidentifyBundleStream(chunks(input), deid, relative, outcome)].map((s) => Buffer.from(s, 'utf8'));
-          const v = outcome.value;
-          return { ok: true, output: Buffer.concat(parts), records: v?.records ?? 0, tally: v?.tally ?? new DeidTally(), problems: v?.problems ?? [] };
-        }
         const resource = parseFhirJson(Buffer.from(input).toString('utf8').replace(/^\uFEFF/, ''), { file: relative });
         const records = resource.resourceType === 'Bundle' && Array.isArray(resource.entry) ? resource.entry.length : 1;
         const r = deid.deidentify(resource);
         return { ok: true, output: Buffer.from(`${JSON.stringify(r.resource, null, 2)}\n`, 'utf8'), records, tally: r.tally, problems: r.problems };
       } catch (e) {
-        if (isBaseError(e)) return { ok: false, problem: { code: e.code, message: e.message, place: { file: relative, ...e.place } } };
-        return { ok: false, problem: { code: 'fhir-processing', message: 'the file could not be de-identified', place: { file: relative } } };
+        return failure(e, relative);
       }
     },
   };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditRecorder } from '@phiguard/audit';
 import { newId, type Clock, type Place } from '@phiguard/core';
@@ -7,6 +7,7 @@ import { DeidManifestBuilder, DeidTally, manifestHash, signManifest, type DeidMa
 import { BatchError } from './batch-error.ts';
 import { BatchProgress, type BatchStreams } from './batch-progress.ts';
 import { DeidJournal, type JournalEntry, type RecordedProblem } from './deid-journal.ts';
+import { FileSink, fileChunks, sha256OfFile, type OutputSink, type StreamOutcome, type StreamedFile } from './streamed-file.ts';
 import { walkInputs } from './walk-inputs.ts';
 
 /** What a format (HL7v2, FHIR, DICOM, text) gives the batch runner for one file. */
@@ -28,6 +29,14 @@ export interface FormatProcessor {
   /** Which files found inside folders are taken (named files always are), e.g. by extension. */
   accepts(relative: string): boolean;
   process(input: Uint8Array, relative: string): FileOutcome | Promise<FileOutcome>;
+  /**
+   * Record-by-record processing in constant memory (NDJSON, HL7 batch files): files it accepts are
+   * never read whole; the output goes to a sink, hashed as it is written.
+   */
+  readonly stream?: {
+    accepts(relative: string, bytes: number): boolean;
+    process(file: StreamedFile, relative: string, sink: OutputSink): StreamOutcome | Promise<StreamOutcome>;
+  };
 }
 
 export interface BatchOptions extends BatchStreams {
@@ -86,13 +95,18 @@ export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary>
   const progress = new BatchProgress(options, walked.files.length);
   let resumed = 0;
   for (const file of walked.files) {
-    const bytes = readFileSync(file.absolute);
-    const inputSha256 = sha256(bytes);
+    const size = statSync(file.absolute).size;
+    const stream = processor.stream?.accepts(file.relative, size) === true ? processor.stream : undefined;
+    const bytes = stream === undefined ? readFileSync(file.absolute) : undefined;
+    const inputSha256 = bytes === undefined ? sha256OfFile(file.absolute) : sha256(bytes);
     let entry = journal.finished(file.relative, inputSha256);
     const target = path.join(outDir, ...file.relative.split('/'));
     if (entry !== undefined && entry.status === 'done' && !outputIntact(target, entry)) entry = undefined;
     if (entry === undefined) {
-      entry = await processOne(processor, bytes, file.relative, inputSha256, target);
+      const base = { kind: 'file' as const, relative: file.relative, inputSha256, inputBytes: size };
+      entry = bytes === undefined || stream !== undefined
+        ? await processStreamed(stream, { bytes: size, chunks: () => fileChunks(file.absolute) }, base, target)
+        : await processOne(processor, bytes, base, target);
       journal.record(entry);
     } else {
       resumed += 1;
@@ -131,15 +145,46 @@ export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary>
   return { files: walked.files.length, resumed, failed, recordProblems, manifest, signed, manifestFile };
 }
 
-async function processOne(processor: FormatProcessor, bytes: Buffer, relative: string, inputSha256: string, target: string): Promise<JournalEntry> {
-  const base = { kind: 'file' as const, relative, inputSha256, inputBytes: bytes.length };
+interface EntryBase {
+  readonly kind: 'file';
+  readonly relative: string;
+  readonly inputSha256: string;
+  readonly inputBytes: number;
+}
+
+/** A bug or an untyped failure in a format: keep the batch going, record only the error's kind. */
+function untypedFailure(error: unknown): { ok: false; problem: RecordedProblem } {
+  const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'internal-error';
+  return { ok: false, problem: { code, message: 'the file could not be processed', place: {} } };
+}
+
+async function processStreamed(stream: FormatProcessor['stream'], file: StreamedFile, base: EntryBase, target: string): Promise<JournalEntry> {
+  if (stream === undefined) throw new TypeError('processStreamed needs a streaming format');
+  mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+  const sink = new FileSink(target);
+  let outcome: StreamOutcome;
+  try {
+    outcome = await stream.process(file, base.relative, sink);
+  } catch (error) {
+    outcome = untypedFailure(error);
+  }
+  if (!outcome.ok) {
+    sink.close();
+    rmSync(`${target}.partial`, { force: true });
+    return { ...base, status: 'failed', records: 0, tally: [], problems: [outcome.problem] };
+  }
+  const written = sink.commit();
+  return {
+    ...base, status: 'done', outputSha256: written.sha256, outputBytes: written.bytes, records: outcome.records, tally: outcome.tally.entries(), problems: outcome.problems,
+  };
+}
+
+async function processOne(processor: FormatProcessor, bytes: Buffer, base: EntryBase, target: string): Promise<JournalEntry> {
   let outcome: FileOutcome;
   try {
-    outcome = await processor.process(bytes, relative);
+    outcome = await processor.process(bytes, base.relative);
   } catch (error) {
-    // A bug or an untyped failure in a format: keep the batch going, record only the error's kind.
-    const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'internal-error';
-    outcome = { ok: false, problem: { code, message: 'the file could not be processed', place: {} } };
+    outcome = untypedFailure(error);
   }
   if (!outcome.ok) return { ...base, status: 'failed', records: 0, tally: [], problems: [outcome.problem] };
   mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
@@ -174,7 +219,7 @@ function withoutIndex(place: Place): Place {
 
 function outputIntact(target: string, entry: JournalEntry): boolean {
   try {
-    return statSync(target).isFile() && sha256(readFileSync(target)) === entry.outputSha256;
+    return statSync(target).isFile() && sha256OfFile(target) === entry.outputSha256;
   } catch {
     return false;
   }

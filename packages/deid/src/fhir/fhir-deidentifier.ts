@@ -56,6 +56,8 @@ const REQUIRED_INSTANT_OWNERS = new Set(['Provenance', 'AuditEvent']);
 const NUMERIC = new Set(['decimal', 'integer', 'positiveInt', 'unsignedInt']);
 
 const DATE_VALUE = /^\d{4}-\d{2}-\d{2}/;
+/** Texts longer than this are not memoized (20,000 memo entries then stay under ~10 MB per patient). */
+const MEMO_MAX_CHARS = 256;
 
 /** Date values of a resource (not entering nested resources), for the text engine. */
 function resourceDates(resource: JsonObject): string[] {
@@ -258,8 +260,11 @@ export class FhirDeidentifier {
       let once = memo.get(text);
       if (once === undefined) {
         once = this.#options.text.deidentify({ text, ...patient, ...(known === undefined ? {} : { known }) }).text;
-        if (memo.size >= 20_000) memo.clear();
-        memo.set(text, once);
+        // Only short texts repeat (code texts): long notes are not kept, so memory stays bounded in bytes.
+        if (text.length <= MEMO_MAX_CHARS) {
+          if (memo.size >= 20_000) memo.clear();
+          memo.set(text, once);
+        }
       }
       // The resource's own dates: only texts with digits can hold them (memo per date list and patient).
       if (dates === undefined || !/\d/.test(once)) return once;
@@ -272,8 +277,10 @@ export class FhirDeidentifier {
       let twice = dateMemo.get(dateKey);
       if (twice === undefined) {
         twice = this.#options.text.deidentify({ text: once, ...patient, known: dates }).text;
-        if (dateMemo.size >= 20_000) dateMemo.clear();
-        dateMemo.set(dateKey, twice);
+        if (once.length <= MEMO_MAX_CHARS) {
+          if (dateMemo.size >= 20_000) dateMemo.clear();
+          dateMemo.set(dateKey, twice);
+        }
       }
       return twice;
     };

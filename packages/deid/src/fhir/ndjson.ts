@@ -85,14 +85,17 @@ export function* ndjsonLinesFromChunks(chunks: Iterable<string>): Generator<Ndjs
   let line = 1;
   for (const chunk of chunks) {
     rest += chunk;
+    // Lines are cut by offset; the unfinished tail is kept once per chunk (not once per line).
+    let start = 0;
     let nl = rest.indexOf('\n');
     while (nl >= 0) {
-      const raw = rest.slice(0, nl > 0 && rest.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+      const raw = rest.slice(start, nl > start && rest.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
       if (raw.trim() !== '') yield { line, text: raw };
-      rest = rest.slice(nl + 1);
+      start = nl + 1;
       line++;
-      nl = rest.indexOf('\n');
+      nl = rest.indexOf('\n', start);
     }
+    rest = rest.slice(start);
   }
   if (rest.trim() !== '') yield { line, text: rest.endsWith('\r') ? rest.slice(0, -1) : rest };
 }
