@@ -151,9 +151,9 @@ describe('Hl7Deidentifier rules', () => {
   });
 
   it('removes Z-segments and unknown segments by default, keeps them when the profile says so', () => {
-    const input = msg('MRN-77^^^HOSP^MR', 'ZPI|1|DOE^JANE\rSPM|1|S-1\r');
+    const input = msg('MRN-77^^^HOSP^MR', 'ZPI|1|DOE^JANE\rPRT|1|AD\r');
     const r = deidentifier().deidentify(input);
-    expect(r.text).not.toMatch(/ZPI|SPM/);
+    expect(r.text).not.toMatch(/ZPI|PRT/);
     expect(r.tally.entries().map((e) => e.rule)).toContain('hl7.ZPI:remove-segment');
     const keepZ = parseProfile('id: z\nversion: "1"\nextends: safe-harbor\nrules:\n  - target: { hl7: "ZPI-*" }\n    method: { kind: keep }');
     expect(deidentifier(keepZ).deidentify(input).text).toContain('ZPI|1|DOE^JANE');

@@ -4,12 +4,12 @@ import { aggregatedBirthYear, generalizeAge, isOver89 } from '../safe-harbor/age
 import type { DeidMethod, DeidProfile, ValueKind } from '../profiles/deid-profile.ts';
 import type { MethodApplier } from '../profiles/method-applier.ts';
 import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
-import type { DeidTally } from '../manifest/deid-tally.ts';
 import type { Hl7Encoding } from './hl7-encoding.ts';
 import { decodeHl7Text, encodeHl7Text } from './hl7-escape.ts';
 import { hl7DateToIso, isoToHl7Date } from './hl7-date.ts';
 import { identityOfCx, parseCx, resolvePatient, type Hl7IdentityRule } from './hl7-identity.ts';
 import type { FieldRule } from './hl7-safe-harbor-table.ts';
+import type { Hl7Counts } from './hl7-tally-counter.ts';
 
 /** What one message's fields are de-identified with. */
 export interface Hl7FieldScope {
@@ -22,13 +22,14 @@ export interface Hl7FieldScope {
   readonly knownValues: ReadonlySet<string>;
   /** ISO date for the over-89 rule (the message time). */
   readonly referenceDate: string | undefined;
-  readonly tally: DeidTally;
+  readonly tally: Hl7Counts;
 }
 
-const CATEGORY: Readonly<Record<string, SafeHarborCategory>> = {
+/** The category a table rule's changes are counted under. */
+export const HL7_RULE_CATEGORY: Readonly<Record<string, SafeHarborCategory>> = {
   name: 'name', prov: 'name', org: 'name', addr: 'geographic', county: 'geographic', place: 'geographic', phone: 'phone',
-  date: 'date', dob: 'date', pid: 'mrn', mrn: 'mrn', ssn: 'ssn', lic: 'license', plan: 'health-plan', dev: 'device',
-  acct: 'account', id: 'other-id', remove: 'other-id', keep: 'other-id', text: 'other-id', obx5: 'other-id',
+  date: 'date', dr: 'date', dob: 'date', pid: 'mrn', mrn: 'mrn', ssn: 'ssn', lic: 'license', plan: 'health-plan', dev: 'device',
+  acct: 'account', id: 'other-id', eip: 'other-id', remove: 'other-id', keep: 'other-id', text: 'other-id', obx5: 'other-id',
 };
 const WHOLE_KIND: Readonly<Record<string, ValueKind>> = {
   name: 'name', prov: 'name.provider', org: 'name.organization', county: 'geographic.county', place: 'geographic.birthplace',
@@ -63,8 +64,16 @@ export class Hl7FieldDeidentifier {
     if (raw === '' || raw === '""') return raw;
     const ruleId = this.#ruleId(segment, n);
     const out = this.#field(segment, n, raw, rule, scope, fields, ruleId);
-    if (out !== raw && rule.kind !== 'text' && rule.kind !== 'obx5') scope.tally.add(CATEGORY[rule.kind] ?? 'other-id', `${ruleId}:${rule.kind}`);
+    if (out !== raw && rule.kind !== 'text' && rule.kind !== 'obx5') scope.tally.add(HL7_RULE_CATEGORY[rule.kind] ?? 'other-id', `${ruleId}:${rule.kind}`);
     return out;
+  }
+
+  /**
+   * {@link field} without counting the field's own change (the caller counts it in a precomputed
+   * slot); changes inside (text spans, known values, ages) are still counted. `raw` is not '' or '""'.
+   */
+  transform(segment: string, n: number, raw: string, rule: FieldRule, scope: Hl7FieldScope, fields: readonly string[], ruleId: string): string {
+    return this.#field(segment, n, raw, rule, scope, fields, ruleId);
   }
 
   /** `hl7.PID-5`, built once per segment id and field number (fields past 256 are built each time). */
@@ -108,6 +117,15 @@ export class Hl7FieldDeidentifier {
         const idKind = 'idKind' in rule ? rule.idKind : 'mrn';
         return this.#reps(raw, enc, (rep) => this.#value(kind, rep.split(enc.component)[0]?.split(enc.subcomponent)[0] ?? '', scope, idKind));
       }
+      case 'eip':
+        // EIP (HL7 v2.8 Ch. 2A): placer and filler entity identifiers, each an EI whose first subcomponent is the id.
+        return this.#reps(raw, enc, (rep) => {
+          const comps = rep.split(enc.component);
+          return trimComponents([0, 1].map((i) => this.#value('other-id', comps[i]?.split(enc.subcomponent)[0] ?? '', scope, rule.idKind)), enc);
+        });
+      case 'dr':
+        // DR (date range): both components are dates (a TS inside DR keeps its precision as a subcomponent).
+        return this.#reps(raw, enc, (rep) => trimComponents(rep.split(enc.component).map((c) => this.#date(c, false, scope, enc.subcomponent)), enc));
       case 'text':
         return this.#reps(raw, enc, (rep) => this.#text(rep, scope, ruleId));
       case 'obx5': {
@@ -121,7 +139,7 @@ export class Hl7FieldDeidentifier {
         const kind = OBX5[type] ?? 'remove';
         const inner: FieldRule = kind === 'mrn' ? { kind: 'id', idKind: 'observation-value' } : ({ kind } as FieldRule);
         const out = this.#field(segment, n, raw, inner, scope, fields, ruleId);
-        if (out !== raw && kind !== 'text') scope.tally.add(CATEGORY[kind] ?? 'other-id', `${ruleId}:${kind}`);
+        if (out !== raw && kind !== 'text') scope.tally.add(HL7_RULE_CATEGORY[kind] ?? 'other-id', `${ruleId}:${kind}`);
         return out;
       }
       default:
@@ -180,9 +198,10 @@ export class Hl7FieldDeidentifier {
     return out;
   }
 
-  #date(rep: string, birth: boolean, scope: Hl7FieldScope): string {
+  /** A date (DT/DTM/TS): the first `separator`-delimited part is the date; the rest (TS precision) is kept. */
+  #date(rep: string, birth: boolean, scope: Hl7FieldScope, separator = scope.enc.component): string {
     const { enc } = scope;
-    const comps = rep.split(enc.component);
+    const comps = rep.split(separator);
     const first = comps[0] ?? '';
     const parsed = hl7DateToIso(first);
     if (first === '') return rep;
@@ -201,7 +220,7 @@ export class Hl7FieldDeidentifier {
       value = /^\d{4}(?:-\d{2}(?:-\d{2})?)?$/.test(out) ? isoToHl7Date(out, method.kind === 'dateShift' ? parsed.tail : '') : encodeHl7Text(out, enc);
     }
     // TS component 2 (degree of precision) and later components carry no identifier.
-    return trimComponents([value, ...comps.slice(1)], enc);
+    return trimParts([value, ...comps.slice(1)], separator);
   }
 
   #age(rep: string, scope: Hl7FieldScope): string {
@@ -243,8 +262,12 @@ export class Hl7FieldDeidentifier {
 }
 
 function trimComponents(comps: string[], enc: Hl7Encoding): string {
-  while (comps.length > 0 && comps[comps.length - 1] === '') comps.pop();
-  return comps.join(enc.component);
+  return trimParts(comps, enc.component);
+}
+
+function trimParts(parts: string[], separator: string): string {
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts.join(separator);
 }
 
 /**

@@ -2,19 +2,10 @@ import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
 import type { Hl7Encoding } from './hl7-encoding.ts';
 import { decodeHl7Text } from './hl7-escape.ts';
 import { hl7DateToIso } from './hl7-date.ts';
-import { segmentFields } from './hl7-structure.ts';
+import { isHeader } from './hl7-structure.ts';
 import type { FieldRule } from './hl7-safe-harbor-table.ts';
 
-const COLLECTED = new Set(['name', 'org', 'prov', 'addr', 'county', 'place', 'phone', 'pid', 'mrn', 'ssn', 'lic', 'plan', 'acct', 'id', 'dev', 'dob']);
-
-/**
- * Collects, from one message's structured fields, the identifiers that free text (OBX-5, NTE-3,
- * ...) must not repeat: names (each part), street and city, ZIP, phones and e-mails, identifiers,
- * dates of birth. PHI: lives only in memory for the message.
- */
-export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Encoding, table: ReadonlyMap<string, readonly FieldRule[]>): KnownIdentifiers {
-  return collectKnownIdentifiersFromFields(segments.map((text) => segmentFields(text, enc)), enc, knownIdentifierPlan(table));
-}
+const COLLECTED = new Set(['name', 'org', 'prov', 'addr', 'county', 'place', 'phone', 'pid', 'mrn', 'ssn', 'lic', 'plan', 'acct', 'id', 'eip', 'dev', 'dob']);
 
 /** Per segment id, the fields (number and rule, in field order) whose values are known identifiers. */
 export type KnownIdentifierPlan = ReadonlyMap<string, readonly { readonly n: number; readonly rule: FieldRule }[]>;
@@ -22,83 +13,141 @@ export type KnownIdentifierPlan = ReadonlyMap<string, readonly { readonly n: num
 /** The {@link KnownIdentifierPlan} of a Safe Harbor table: computed once, so a message visits only those fields. */
 export function knownIdentifierPlan(table: ReadonlyMap<string, readonly FieldRule[]>): KnownIdentifierPlan {
   const plan = new Map<string, { n: number; rule: FieldRule }[]>();
-  for (const [id, rules] of table) plan.set(id, rules.flatMap((rule, i) => (COLLECTED.has(rule.kind) ? [{ n: i + 1, rule }] : [])));
+  for (const [id, rules] of table) {
+    const wanted = rules.flatMap((rule, i) => (COLLECTED.has(rule.kind) ? [{ n: i + 1, rule }] : []));
+    if (wanted.length > 0) plan.set(id, wanted);
+  }
   return plan;
 }
 
-/** {@link collectKnownIdentifiers} over segments already split by `segmentFields` (not modified). */
-export function collectKnownIdentifiersFromFields(segments: readonly (readonly string[])[], enc: Hl7Encoding, plan: KnownIdentifierPlan): KnownIdentifiers {
-  const names = new Set<string>();
-  const addresses = new Set<string>();
-  const identifiers = new Set<string>();
-  const phones = new Set<string>();
-  const emails = new Set<string>();
-  const dates = new Set<string>();
-  const plain = (s: string | undefined): string => {
-    if (s === undefined || s === '') return '';
-    const text = s.includes(enc.escape) ? decodeHl7Text(s, enc).text : s;
-    return (text.includes('\uFFFC') ? text.replace(/\uFFFC/gu, ' ') : text).trim();
-  };
-  // Identifiers shorter than 4 characters (a set id, a check digit) would also erase ordinary numbers from text.
-  const addParts = (set: Set<string>, values: readonly (string | undefined)[]): void => {
-    const min = set === identifiers || set === phones ? 4 : 2;
-    for (const v of values) {
-      const p = plain(v);
-      if (p.length >= min) set.add(p);
-    }
-  };
-  for (const fields of segments) {
-    const wanted = plan.get((fields[0] ?? '').slice(0, 3));
+/** The sets one message's identifiers are gathered in (insertion order is kept: it is the text engine's order). */
+interface Gathered {
+  readonly enc: Hl7Encoding;
+  readonly names: Set<string>;
+  readonly addresses: Set<string>;
+  readonly identifiers: Set<string>;
+  readonly phones: Set<string>;
+  readonly emails: Set<string>;
+  readonly dates: Set<string>;
+}
+
+/**
+ * Collects, from one message's segments (their text), the identifiers that free text (OBX-5,
+ * NTE-3, ...) must not repeat: names (each part), street and city, ZIP, phones and e-mails,
+ * identifiers, dates of birth. Only the fields the plan names are visited, found by scanning the
+ * segment for field separators. PHI: lives only in memory for the message.
+ */
+export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Encoding, plan: KnownIdentifierPlan): KnownIdentifiers {
+  const g: Gathered = { enc, names: new Set(), addresses: new Set(), identifiers: new Set(), phones: new Set(), emails: new Set(), dates: new Set() };
+  const sep = enc.field;
+  for (const text of segments) {
+    const wanted = plan.get(text.slice(0, 3));
     if (wanted === undefined) continue;
+    // Field n starts after the n-th separator (MSH-1 is the separator itself: one fewer for headers).
+    const shift = isHeader(text.slice(0, 3)) ? 1 : 0;
+    let field = 0;
+    let at = 3;
     for (const { n, rule } of wanted) {
-      const raw = fields[n];
-      if (raw === undefined || raw === '') continue;
-      for (const rep of raw.split(enc.repetition)) {
-        const comps = rep.split(enc.component);
-        const subs = (i: number): string[] => (comps[i] ?? '').split(enc.subcomponent);
-        switch (rule.kind) {
-          case 'name':
-          case 'org':
-            addParts(names, comps.slice(0, 6).flatMap((c) => c.split(enc.subcomponent)));
-            break;
-          case 'prov':
-            addParts(names, comps.slice(1, 6).flatMap((c) => c.split(enc.subcomponent)));
-            addParts(identifiers, [comps[0]]);
-            break;
-          case 'addr':
-            addParts(addresses, [...subs(0), comps[1], comps[2], comps[4], comps[7], comps[8]]);
-            break;
-          case 'county':
-          case 'place':
-            addParts(addresses, [comps[0], comps[1]]);
-            break;
-          case 'phone':
-            // Every component (4+ characters): feeds put numbers and addresses in any of them.
-            addParts(phones, comps);
-            if ((comps[5] ?? '') !== '' || (comps[6] ?? '') !== '') addParts(phones, [`${plain(comps[5])}${plain(comps[6])}`]);
-            addParts(emails, [comps[3]]);
-            break;
-          case 'pid':
-          case 'mrn':
-          case 'ssn':
-          case 'lic':
-          case 'plan':
-          case 'acct':
-          case 'id':
-          case 'dev':
-            // Component 1, and any other component holding digits (an id in the wrong place).
-            addParts(identifiers, [subs(0)[0], ...comps.slice(1).filter((c) => /\d/.test(c))]);
-            break;
-          case 'dob': {
-            const d = hl7DateToIso(plain(comps[0]));
-            if (d !== undefined && d.iso.length === 10) dates.add(d.iso);
-            break;
-          }
-          default:
-            break;
+      while (field < n - shift && at >= 0) {
+        at = text.indexOf(sep, at);
+        if (at >= 0) {
+          at += 1;
+          field += 1;
         }
       }
+      if (at < 0) break;
+      const end = text.indexOf(sep, at);
+      const raw = end < 0 ? text.slice(at) : text.slice(at, end);
+      if (raw !== '') gatherField(g, raw, rule);
     }
   }
-  return { names: [...names], addresses: [...addresses], identifiers: [...identifiers], phones: [...phones], emails: [...emails], dates: [...dates] };
+  return { names: [...g.names], addresses: [...g.addresses], identifiers: [...g.identifiers], phones: [...g.phones], emails: [...g.emails], dates: [...g.dates] };
+}
+
+function gatherField(g: Gathered, raw: string, rule: FieldRule): void {
+  const { enc } = g;
+  for (const rep of raw.split(enc.repetition)) {
+    const comps = rep.split(enc.component);
+    switch (rule.kind) {
+      case 'name':
+      case 'org':
+        for (let i = 0; i < 6 && i < comps.length; i++) addSubs(g, g.names, comps[i]);
+        break;
+      case 'prov':
+        for (let i = 1; i < 6 && i < comps.length; i++) addSubs(g, g.names, comps[i]);
+        add(g, g.identifiers, comps[0]);
+        break;
+      case 'addr':
+        addSubs(g, g.addresses, comps[0]);
+        for (const i of [1, 2, 4, 7, 8]) add(g, g.addresses, comps[i]);
+        break;
+      case 'county':
+      case 'place':
+        add(g, g.addresses, comps[0]);
+        add(g, g.addresses, comps[1]);
+        break;
+      case 'phone':
+        // Every component (4+ characters): feeds put numbers and addresses in any of them.
+        for (const c of comps) add(g, g.phones, c);
+        if ((comps[5] ?? '') !== '' || (comps[6] ?? '') !== '') add(g, g.phones, `${plain(g, comps[5])}${plain(g, comps[6])}`);
+        add(g, g.emails, comps[3]);
+        break;
+      case 'pid':
+      case 'mrn':
+      case 'ssn':
+      case 'lic':
+      case 'plan':
+      case 'acct':
+      case 'id':
+      case 'dev':
+        // Component 1, and any other component holding digits (an id in the wrong place).
+        add(g, g.identifiers, firstSub(g, comps[0]));
+        for (let i = 1; i < comps.length; i++) if (/\d/.test(comps[i] ?? '')) add(g, g.identifiers, comps[i]);
+        break;
+      case 'eip':
+        add(g, g.identifiers, firstSub(g, comps[0]));
+        add(g, g.identifiers, firstSub(g, comps[1]));
+        break;
+      case 'dob': {
+        const d = hl7DateToIso(plain(g, comps[0]));
+        if (d !== undefined && d.iso.length === 10) g.dates.add(d.iso);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+function firstSub(g: Gathered, comp: string | undefined): string {
+  if (comp === undefined) return '';
+  const i = comp.indexOf(g.enc.subcomponent);
+  return i < 0 ? comp : comp.slice(0, i);
+}
+
+function addSubs(g: Gathered, set: Set<string>, comp: string | undefined): void {
+  if (comp === undefined) return;
+  if (!comp.includes(g.enc.subcomponent)) add(g, set, comp);
+  else for (const sub of comp.split(g.enc.subcomponent)) add(g, set, sub);
+}
+
+/** Identifiers shorter than 4 characters (a set id, a check digit) would also erase ordinary numbers from text. */
+function add(g: Gathered, set: Set<string>, value: string | undefined): void {
+  const p = plain(g, value);
+  if (p.length >= (set === g.identifiers || set === g.phones ? 4 : 2)) set.add(p);
+}
+
+function plain(g: Gathered, s: string | undefined): string {
+  if (s === undefined || s === '') return '';
+  const text = s.includes(g.enc.escape) ? decodeHl7Text(s, g.enc).text : s;
+  return (text.includes('\uFFFC') ? text.replace(/\uFFFC/gu, ' ') : text).trim();
+}
+
+/** The known identifiers of a message, lower-cased, to catch one sitting in a field the table keeps. */
+export function knownValueSet(known: KnownIdentifiers): Set<string> {
+  const out = new Set<string>();
+  for (const list of [known.names, known.identifiers, known.phones, known.emails, known.addresses]) {
+    for (const v of list ?? []) out.add(v.toLowerCase());
+  }
+  return out;
 }

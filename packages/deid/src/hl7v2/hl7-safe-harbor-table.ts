@@ -10,7 +10,9 @@
  * (XAD, by component); `county`, `place` (birth place); `phone` (XTN, incl. e-mail); `date` (DT/DTM/TS);
  * `dob` the patient's birth date (with the over-89 rule); `pid` the patient identifier list;
  * `mrn` other patient ids; `ssn`; `lic` licence; `plan` health plan numbers; `acct:K`, `id:K`
- * account/other ids replaced by `pseudonymFor(K, value)`; `dev` device ids; `text` free text;
+ * account/other ids replaced by `pseudonymFor(K, value)`; `eip:K` an entity identifier pair (EIP:
+ * placer and filler ids, each replaced like `id:K`); `dr` a date range (DR: every component a
+ * date); `dev` device ids; `text` free text;
  * `obx5` by OBX-2 value type; `x` removed.
  */
 const RAW: Readonly<Record<string, readonly (readonly [name: string, token: string])[]>> = {
@@ -631,6 +633,43 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
     ["Observation Value Absent Reason", 'k'],
     ["Observation Related Specimen Identifier", 'id:specimen'],
   ],
+  SPM: [
+    ["Set ID - SPM", 'k'],
+    ["Specimen ID", 'eip:specimen'],
+    ["Specimen Parent IDs", 'eip:specimen'],
+    ["Specimen Type", 'k'],
+    ["Specimen Type Modifier", 'k'],
+    ["Specimen Additives", 'k'],
+    ["Specimen Collection Method", 'k'],
+    ["Specimen Source Site", 'k'],
+    ["Specimen Source Site Modifier", 'k'],
+    ["Specimen Collection Site", 'k'],
+    ["Specimen Role", 'k'],
+    ["Specimen Collection Amount", 'k'],
+    ["Grouped Specimen Count", 'k'],
+    ["Specimen Description", 'text'],
+    ["Specimen Handling Code", 'k'],
+    ["Specimen Risk Code", 'k'],
+    ["Specimen Collection Date/Time", 'dr'],
+    ["Specimen Received Date/Time", 'date'],
+    ["Specimen Expiration Date/Time", 'date'],
+    ["Specimen Availability", 'k'],
+    ["Specimen Reject Reason", 'k'],
+    ["Specimen Quality", 'k'],
+    ["Specimen Appropriateness", 'k'],
+    ["Specimen Condition", 'k'],
+    ["Specimen Current Quantity", 'k'],
+    ["Number of Specimen Containers", 'k'],
+    ["Container Type", 'k'],
+    ["Container Condition", 'k'],
+    ["Specimen Child Role", 'k'],
+    ["Accession ID", 'id:accession'],
+    ["Other Specimen ID", 'id:specimen'],
+    ["Shipment ID", 'id:shipment'],
+    ["Culture Start Date/Time", 'date'],
+    ["Culture Final Date/Time", 'date'],
+    ["Action Code", 'k'],
+  ],
   NTE: [
     ["Set ID - NTE", 'k'],
     ["Source of Comment", 'k'],
@@ -850,10 +889,10 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
 };
 
 export type FieldRule =
-  | { readonly kind: 'keep' | 'name' | 'prov' | 'org' | 'addr' | 'county' | 'place' | 'phone' | 'date' | 'dob' | 'pid' | 'mrn' | 'ssn' | 'lic' | 'plan' | 'dev' | 'text' | 'obx5' | 'remove' }
-  | { readonly kind: 'acct' | 'id'; readonly idKind: string };
+  | { readonly kind: 'keep' | 'name' | 'prov' | 'org' | 'addr' | 'county' | 'place' | 'phone' | 'date' | 'dr' | 'dob' | 'pid' | 'mrn' | 'ssn' | 'lic' | 'plan' | 'dev' | 'text' | 'obx5' | 'remove' }
+  | { readonly kind: 'acct' | 'id' | 'eip'; readonly idKind: string };
 
-const SIMPLE = new Set(['name', 'prov', 'org', 'addr', 'county', 'place', 'phone', 'date', 'dob', 'pid', 'mrn', 'ssn', 'lic', 'plan', 'dev', 'text', 'obx5']);
+const SIMPLE = new Set(['name', 'prov', 'org', 'addr', 'county', 'place', 'phone', 'date', 'dr', 'dob', 'pid', 'mrn', 'ssn', 'lic', 'plan', 'dev', 'text', 'obx5']);
 
 function parse(spec: readonly (readonly [string, string])[]): FieldRule[] {
   return spec.map(([, token]): FieldRule => {
@@ -861,6 +900,7 @@ function parse(spec: readonly (readonly [string, string])[]): FieldRule[] {
     if (token === 'x') return { kind: 'remove' };
     if (token.startsWith('acct:')) return { kind: 'acct', idKind: token.slice(5) };
     if (token.startsWith('id:')) return { kind: 'id', idKind: token.slice(3) };
+    if (token.startsWith('eip:')) return { kind: 'eip', idKind: token.slice(4) };
     if (SIMPLE.has(token)) return { kind: token } as FieldRule;
     throw new TypeError(`unknown HL7 table token ${token}`);
   });

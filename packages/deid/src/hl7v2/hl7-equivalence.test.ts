@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createPatientContextFactory } from '../context/create-patient-context-factory.ts';
+import { deidKeyFromSecret } from '../context/deid-key.ts';
+import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
+import { builtinProfile, parseProfile } from '../profiles/load-profile.ts';
+import { MethodApplier } from '../profiles/method-applier.ts';
+import type { LoadedProfile } from '../profiles/deid-profile.ts';
+import { Hl7Deidentifier, type Hl7DeidResult } from './hl7-deidentifier.ts';
+import { ReferenceHl7Deidentifier } from './reference/reference-deidentifier.ts';
+import { corpusHl7Files, readCorpusText } from './hl7-test-corpus.ts';
+import { encodingArb, messageArb } from './hl7-arbitraries.ts';
+import { encodeHl7Text } from './hl7-escape.ts';
+
+// The fast path (plans, one-pass scanner, slot counts) against the field-array implementation it
+// replaced (reference/): same text, counts (in the same order), problems, on every corpus file and
+// on generated messages, under the built-in profiles and custom ones with path rules.
+const key = deidKeyFromSecret(new Uint8Array(32).fill(21));
+const runs = Number(process.env.FUZZ_RUNS ?? 200);
+
+const PROFILES: readonly LoadedProfile[] = [
+  builtinProfile('safe-harbor'),
+  builtinProfile('date-shift'),
+  builtinProfile('limited-data-set'),
+  parseProfile(
+    [
+      'id: custom',
+      'version: "1"',
+      'extends: safe-harbor',
+      'unknown: keep',
+      'over89: aggregate-birth-year',
+      'kinds:',
+      '  safe: { kind: cryptoHash, length: 8 }',
+      '  name: { kind: generalize, to: prefix, length: 1 }',
+      'rules:',
+      '  - target: { hl7: "PID-8" }',
+      '    category: other-id',
+      '    method: { kind: substitute, value: U }',
+      '  - target: { hl7: "PID-18" }',
+      '    method: { kind: cryptoHash, length: 12 }',
+      '  - target: { hl7: "PID-40" }',
+      '    method: { kind: keep }',
+      '  - target: { hl7: "NTE-3" }',
+      '    method: { kind: text }',
+      '  - target: { hl7: "OBR-*" }',
+      '    method: { kind: redact }',
+      '  - target: { hl7: "ZPI-*" }',
+      '    method: { kind: redact }',
+    ].join('\n'),
+  ),
+];
+
+function pair(profile: LoadedProfile): [Hl7Deidentifier, ReferenceHl7Deidentifier] {
+  const text = new KnownIdentifiersTextDeidentifier();
+  const options = { factory: createPatientContextFactory(key), methods: new MethodApplier(profile, key, { text }), referenceDate: '2026-11-24' };
+  const reference = { ...options, factory: createPatientContextFactory(key), methods: new MethodApplier(profile, key, { text }) };
+  return [new Hl7Deidentifier(options), new ReferenceHl7Deidentifier(reference)];
+}
+
+function comparable(r: Hl7DeidResult): unknown {
+  return {
+    text: r.text,
+    messages: r.messages,
+    failed: r.failed,
+    tally: r.tally.entries(),
+    problems: r.problems.map((p) => ({ code: p.code, message: p.message, place: p.place })),
+  };
+}
+
+const pairs = PROFILES.map((p) => ({ id: p.profile.id, pair: pair(p) }));
+
+describe('HL7 v2 fast path = reference implementation', () => {
+  for (const { id, pair: [fast, reference] } of pairs) {
+    it(`${id}: byte-identical output, counts and problems on every corpus file`, () => {
+      const files = corpusHl7Files();
+      expect(files.length).toBeGreaterThan(100);
+      for (const file of files) {
+        const input = readCorpusText(file);
+        expect(comparable(fast.deidentify(input)), file).toEqual(comparable(reference.deidentify(input)));
+      }
+    });
+  }
+
+  it('on generated messages (random delimiters, segments, terminators), every profile', () => {
+    fc.assert(
+      fc.property(messageArb, (m) => {
+        for (const { pair: [fast, reference] } of pairs) expect(comparable(fast.deidentify(m.text))).toEqual(comparable(reference.deidentify(m.text)));
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it('on messages whose identifiers reappear in kept fields, text, nulls and past the table', () => {
+    const word = fc.stringMatching(/^[A-Z][a-z]{1,8}$/);
+    const id = fc.stringMatching(/^[A-Z0-9]{2,10}$/);
+    // $F, $G, $M stand for the patient's family name, given name and MRN (and $m for the MRN lower-cased).
+    const value = fc.oneof(word, id, fc.constantFrom('$F', '$G', '$M', '$m', ' $F ', '""', '', ' x ', '19300101', '20240102030405+0100', 'Äbc', 'TX', 'NM'));
+    fc.assert(
+      fc.property(encodingArb, word, word, id, id, fc.array(fc.tuple(fc.constantFrom('PV1', 'OBX', 'NTE', 'NK1', 'ORC', 'SPM', 'ZPI', 'AL1'), fc.array(value, { maxLength: 60 })), { maxLength: 6 }), (enc, family, given, mrn, other, extra) => {
+        const e = (s: string): string => encodeHl7Text(s.replace('$F', family).replace('$G', given).replace('$M', mrn).replace('$m', mrn.toLowerCase()), enc);
+        const f = enc.field;
+        const c = enc.component;
+        const segments = [
+          `MSH${f}${c}${enc.repetition}${enc.escape}${enc.subcomponent}${enc.truncation}${f}APP${f}FAC${f}${f}${f}20240102${f}${f}ORU${c}R01${f}M1${f}P${f}2.5.1`,
+          `PID${f}1${f}${e(other)}${f}${e(mrn)}${c}${c}${c}H${c}MR${enc.repetition}${e(other)}${c}${c}${c}${c}SS${f}${f}${e(family)}${c}${e(given)}${f}${f}19200101`,
+          ...extra.map(([seg, values]) => [seg, ...values.map(e)].join(f)),
+          `OBX${f}1${f}TX${f}X${f}${f}${e(`${given} ${family} ${mrn}`)}`,
+          `NTE${f}1${f}${f}${e(`${family}, call ${other}`)}`,
+        ];
+        const text = `${segments.join('\r')}\r`;
+        for (const { pair: [fast, reference] } of pairs) expect(comparable(fast.deidentify(text))).toEqual(comparable(reference.deidentify(text)));
+      }),
+      { numRuns: runs },
+    );
+  });
+});

@@ -1,0 +1,193 @@
+import type { MethodApplier } from '../profiles/method-applier.ts';
+import type { Hl7FieldDeidentifier, Hl7FieldScope } from './hl7-field-deidentifier.ts';
+import type { Hl7KnownValues } from './hl7-known-values.ts';
+import { OP_KEEP, OP_OVERRIDE, OP_REMOVE, type ComponentRule, type FieldAction, type Hl7SegmentPlans, type SegmentPlan } from './hl7-segment-plan.ts';
+import { segmentFields } from './hl7-structure.ts';
+import type { Hl7TallyCounter } from './hl7-tally-counter.ts';
+
+const QUOTE = 34; // `""`, the HL7 explicit null, is never changed by a table rule
+
+/**
+ * Applies a segment's plan in one pass over its text (HL7 v2.8 Ch. 2 §2.5): the scanner finds each
+ * field by its separator, runs the field's action, and builds the output from the input's
+ * untouched spans and the replacements; a segment nothing changes is returned as it came. Trailing
+ * empty fields are dropped, as a field-array serializer would.
+ */
+export class Hl7SegmentScanner {
+  readonly #fields: Hl7FieldDeidentifier;
+  readonly #methods: MethodApplier;
+  readonly #plans: Hl7SegmentPlans;
+  readonly #counter: Hl7TallyCounter;
+
+  constructor(fields: Hl7FieldDeidentifier, methods: MethodApplier, plans: Hl7SegmentPlans, counter: Hl7TallyCounter) {
+    this.#fields = fields;
+    this.#methods = methods;
+    this.#plans = plans;
+    this.#counter = counter;
+  }
+
+  /** The segment's new text, or undefined when the segment is removed. */
+  segment(text: string, plan: SegmentPlan, scope: Hl7FieldScope, known: Hl7KnownValues): string | undefined {
+    if (plan.whole === 'keep') return text;
+    if (plan.whole === 'remove') {
+      this.#counter.bump(plan.removeSlot);
+      return undefined;
+    }
+    const sep = scope.enc.field;
+    // The separator before the first field processed: after MSH-2 for headers (MSH-1, MSH-2 are the delimiters).
+    const before = plan.header ? text.indexOf(sep, 4) : text.indexOf(sep);
+    if (before < 0) return text;
+    let out = '';
+    let copied = 0;
+    let n = plan.header ? 3 : 1;
+    let s = before + 1;
+    let fields: readonly string[] | undefined;
+    for (;;) {
+      let e = text.indexOf(sep, s);
+      if (e < 0) e = text.length;
+      const action = plan.actions[n] ?? this.#plans.action(plan, n);
+      if (e > s) {
+        let replacement: string | undefined;
+        if (action.components !== undefined) {
+          fields ??= segmentFields(text, scope.enc);
+          replacement = this.#withComponents(action, text.slice(s, e), plan, scope, known, fields);
+        } else if (action.op === OP_REMOVE) {
+          if (!isNull(text, s, e)) {
+            this.#counter.bump(action.slot);
+            replacement = '';
+          }
+        } else if (action.op === OP_KEEP) {
+          if (!isNull(text, s, e) && known.anyIn(text, s, e, scope.enc)) replacement = this.#dropKnown(action, text.slice(s, e), scope, known);
+        } else {
+          if (action.rule.kind === 'obx5') fields ??= segmentFields(text, scope.enc);
+          const raw = text.slice(s, e);
+          const changed = this.#apply(action, raw, plan, scope, fields ?? []);
+          if (changed !== raw) replacement = changed;
+        }
+        if (replacement !== undefined) {
+          out += text.slice(copied, s) + replacement;
+          copied = e;
+        }
+      } else if (action.op === OP_OVERRIDE) {
+        this.#countTextSpans(action); // as for any field a rule addresses, empty or not
+      }
+      if (e >= text.length) break;
+      s = e + 1;
+      n += 1;
+    }
+    const result = copied === 0 ? text : out + text.slice(copied);
+    let length = result.length;
+    const sepCode = sep.charCodeAt(0);
+    while (length > before && result.charCodeAt(length - 1) === sepCode) length -= 1;
+    return length === result.length ? result : result.slice(0, length);
+  }
+
+  /** A field's new value under its rule or override (counted); `raw` is not empty. */
+  #apply(action: FieldAction, raw: string, plan: SegmentPlan, scope: Hl7FieldScope, fields: readonly string[]): string {
+    const override = action.override;
+    if (override !== undefined) {
+      const out = this.#fields.withMethod(override.method, override.category ?? 'other-id', raw, scope);
+      this.#countTextSpans(action);
+      if (out !== raw && override.method.kind !== 'text') this.#counter.bump(action.slot);
+      return out;
+    }
+    if (raw === '""') return raw;
+    const kind = action.rule.kind;
+    if (action.op === OP_REMOVE) {
+      this.#counter.bump(action.slot);
+      return '';
+    }
+    const out = this.#fields.transform(plan.id, action.n, raw, action.rule, scope, fields, action.ruleId);
+    if (out !== raw && kind !== 'text' && kind !== 'obx5') this.#counter.bump(action.slot);
+    return out;
+  }
+
+  #countTextSpans(action: FieldAction): void {
+    for (const span of this.#methods.takeTextSpans()) this.#counter.add(span.category, `${action.ruleId}:text`);
+  }
+
+  /**
+   * A kept field with a subcomponent that is one of the message's known identifiers: malformed
+   * feeds put MRNs and names in the wrong fields, and such a value is removed rather than trusted.
+   */
+  #dropKnown(action: FieldAction, raw: string, scope: Hl7FieldScope, known: Hl7KnownValues): string {
+    const { enc } = scope;
+    const out = raw
+      .split(enc.repetition)
+      .map((rep) => rep.split(enc.component).map((comp) => comp.split(enc.subcomponent).map((sub) => (known.isKnown(sub, enc) ? '' : sub)).join(enc.subcomponent)).join(enc.component))
+      .join(enc.repetition);
+    this.#counter.bump(action.knownSlot);
+    if (out !== raw) this.#counter.bump(action.slot);
+    return out;
+  }
+
+  /**
+   * A field with component rules (`PID-5.2`, `PID-11.5.1`): per repetition, the field's own rule runs
+   * with the addressed parts emptied, then each addressed part gets its rule's method applied to
+   * its original value and is put back in its place.
+   */
+  #withComponents(action: FieldAction, raw: string, plan: SegmentPlan, scope: Hl7FieldScope, known: Hl7KnownValues, fields: readonly string[]): string | undefined {
+    const { enc } = scope;
+    const rules = action.components ?? [];
+    const reps = raw.split(enc.repetition).map((rep) => {
+      if (rep === '') return rep;
+      const comps = rep.split(enc.component);
+      const originals = rules.map((r) => takePart(comps, r, enc.subcomponent));
+      const blanked = trimJoin(comps, enc.component);
+      let base = blanked;
+      if (blanked !== '' && action.op === OP_KEEP) {
+        if (!isNull(blanked, 0, blanked.length) && known.anyIn(blanked, 0, blanked.length, enc)) base = this.#dropKnown(action, blanked, scope, known);
+      } else if (blanked !== '') {
+        base = this.#apply(action, blanked, plan, scope, fields);
+      }
+      const outComps = base === '' ? [] : base.split(enc.component);
+      rules.forEach((r, i) => {
+        const original = originals[i] ?? '';
+        const value = original === '' ? '' : this.#fields.withMethod(r.rule.method, r.rule.category ?? 'other-id', original, scope);
+        for (const span of this.#methods.takeTextSpans()) this.#counter.add(span.category, `${action.ruleId}:text`);
+        if (value !== original && r.rule.method.kind !== 'text') this.#counter.bump(r.slot);
+        putPart(outComps, r, value, enc.subcomponent);
+      });
+      return trimJoin(outComps, enc.component);
+    });
+    const out = trimJoin(reps, enc.repetition);
+    return out === raw ? undefined : out;
+  }
+}
+
+function isNull(text: string, s: number, e: number): boolean {
+  return e - s === 2 && text.charCodeAt(s) === QUOTE && text.charCodeAt(s + 1) === QUOTE;
+}
+
+/** Takes the addressed component (or subcomponent) out of `comps`, leaving it empty; returns it. */
+function takePart(comps: string[], r: ComponentRule, subSep: string): string {
+  const comp = comps[r.component];
+  if (comp === undefined) return '';
+  if (r.subcomponent < 0) {
+    comps[r.component] = '';
+    return comp;
+  }
+  const subs = comp.split(subSep);
+  const value = subs[r.subcomponent] ?? '';
+  if (r.subcomponent < subs.length) subs[r.subcomponent] = '';
+  comps[r.component] = trimJoin(subs, subSep);
+  return value;
+}
+
+function putPart(comps: string[], r: ComponentRule, value: string, subSep: string): void {
+  while (comps.length <= r.component) comps.push('');
+  if (r.subcomponent < 0) {
+    comps[r.component] = value;
+    return;
+  }
+  const subs = (comps[r.component] ?? '').split(subSep);
+  while (subs.length <= r.subcomponent) subs.push('');
+  subs[r.subcomponent] = value;
+  comps[r.component] = trimJoin(subs, subSep);
+}
+
+function trimJoin(parts: string[], separator: string): string {
+  let end = parts.length;
+  while (end > 0 && parts[end - 1] === '') end -= 1;
+  return (end === parts.length ? parts : parts.slice(0, end)).join(separator);
+}
