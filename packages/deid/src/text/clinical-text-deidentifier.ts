@@ -1,11 +1,13 @@
 import { DeidError } from '../context/deid-error.ts';
 import { joinAdjacent, mergeSpans, type AsyncSpanDetector, type DetectedSpan, type SpanDetector } from './detected-span.ts';
 import { loadDictionaries, type Dictionaries } from './dictionaries.ts';
+import { addressBlockSpans } from './detectors/address-block.ts';
 import { KnownIdentifierDetector } from './detectors/known-identifier-detector.ts';
 import { NameDetector } from './detectors/name-detector.ts';
 import { buildNicknameIndex } from './detectors/nicknames.ts';
 import { PatternDetector } from './detectors/pattern-detector.ts';
 import { PATTERN_RULES } from './detectors/pattern-rules.ts';
+import { repeatedNameSpans } from './detectors/repeated-name.ts';
 import { SurrogateWriter, type ReplacementMode } from './replace/surrogate-writer.ts';
 import type { KnownIdentifiers, TextDeidRequest, TextDeidResult, TextDeidentifier, TextSpan } from './text-deidentifier.ts';
 
@@ -75,7 +77,10 @@ export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifier
     const found: DetectedSpan[] = fromModels === undefined ? [] : [...fromModels];
     for (const d of builtIn) d.detect(text, found);
     if (known !== undefined) knownDetector(known).detect(text, found);
-    return joinAdjacent(text, mergeSpans(found));
+    const spans = joinAdjacent(text, mergeSpans(found));
+    // Document context: the rest of an address block, and names again where they recur.
+    const more = [...addressBlockSpans(text, spans, isCommonWord), ...repeatedNameSpans(text, spans, isCommonWord)];
+    return more.length === 0 ? spans : joinAdjacent(text, mergeSpans([...spans, ...more]));
   }
 
   async function modelSpans(text: string): Promise<DetectedSpan[]> {

@@ -36,7 +36,7 @@ describe('international streets', () => {
 describe('postal codes', () => {
   it.each([
     ['ZIP: 3520', 'geographic:3520'],
-    ['Postcode 1012 AB, Amsterdam', 'geographic:1012 AB'],
+    ['Postcode 1012 AB, Amsterdam', 'geographic:1012 AB, Amsterdam'],
     ['Postal code: K1A 0B1', 'geographic:K1A 0B1'],
     ['post code SW1A 1AA', 'geographic:SW1A 1AA'],
   ])('finds %s', (text, expected) => {

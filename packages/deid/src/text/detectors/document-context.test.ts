@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { engines } from '../test-engine.ts';
+
+/** Tagged output of the shared tags engine. */
+const tags = (text: string): string => engines().tags.deidentify({ text }).text;
+
+describe('address blocks', () => {
+  it.each([
+    ['Ship to 55 Fruit Street\n Suite 501\n LAPPEENRANTA\n Finland 53650\nThanks', 'Ship to [ADDRESS]\nThanks'],
+    ['Mail: 28245 Puruntie 82 Apt. 595\n   SEINÄJOKI\n    SK\n    53650', 'Mail: [ADDRESS]'],
+    ['Sara Lind\n\n20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488', '[NAME]\n\n[ADDRESS]'],
+    ['Home: 12 Main Street, Arnsdorf, Germany.', 'Home: [ADDRESS].'],
+  ])('takes the rest of the block: %j', (text, expected) => {
+    expect(tags(text).replace(/\[(?:GEOGRAPHIC|ADDRESS|LOCATION)\]/g, '[ADDRESS]')).toBe(expected);
+  });
+
+  it('leaves a section header or a sentence after an address', () => {
+    const out = tags('Address: 55 Fruit Street\nASSESSMENT\nStable angina.\n\n12 Main Street, The patient denies pain.');
+    expect(out).toContain('\nASSESSMENT\nStable angina.');
+    expect(out).toContain(', The patient denies pain.');
+  });
+});
+
+describe('repeated names', () => {
+  it('takes a name found once at its other places in the text', () => {
+    expect(tags('Alvir paints. He was the assistant to Dr. Alvir Zorvanek at home. Alvir’s notes agree.')).toBe('[NAME] paints. He was the assistant to Dr. [NAME] at home. [NAME]’s notes agree.');
+  });
+
+  it('does not repeat common or clinical words or lower-case forms', () => {
+    const out = tags('Dr. Parkinson saw him for Parkinson disease. Will Zorvanek will call. Zorvanek agreed, as will we; zorvanek');
+    // `Will` next to `Zorvanek` is a name there (other evidence), but `will` is not repeated.
+    expect(out).toBe('Dr. [NAME] saw him for Parkinson disease. [NAME] will call. [NAME] agreed, as will we; zorvanek');
+  });
+
+  it('property: every occurrence of a detected invented surname is redacted', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('Zorvanek', 'Brenninkova', 'Oblenkaya'), fc.integer({ min: 1, max: 4 }), (surname, times) => {
+        const text = `Seen by Dr. ${surname} today.${` ${surname} agreed.`.repeat(times)}`;
+        expect(tags(text)).not.toContain(surname);
+      }),
+      { numRuns: 12 },
+    );
+  });
+});
