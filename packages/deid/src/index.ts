@@ -44,7 +44,17 @@ export type { BurnedInPolicy, DicomDeidOptions, IdentityResolution, SafePrivateE
 export { PROFILE_OPTIONS as DICOM_PROFILE_OPTIONS, type ProfileOption as DicomProfileOption } from './dicom/profile/profile-row.ts';
 export { parseDeidRecipe } from './dicom/burned-in/deid-recipe.ts';
 export type { PixelRegionRule } from './dicom/burned-in/pixel-region-rule.ts';
-export { syntheticMultiframe } from './dicom/synthetic-multiframe.ts';
+export { syntheticMultiframe, writeSyntheticMultiframe } from './dicom/synthetic-multiframe.ts';
+export {
+  createDicomFileDeidentifier,
+  deidentifyDicomFiles,
+  type DicomBatchOptions,
+  type DicomFileDeidentifier,
+  type DicomFileDeidOptions,
+  type DicomFileJob,
+  type DicomFileOutcome,
+  type DicomFileResult,
+} from './dicom/deidentify-dicom-file.ts';
 export { createUidRemapper } from './dicom/deid/uid-remapper.ts';
 export { SAFE_PRIVATE_ATTRIBUTES } from './dicom/deid/safe-private-attributes.ts';
 export { FhirDeidentifier, type FhirDeidMode, type FhirDeidResult, type FhirDeidentifierOptions, type FhirProblem } from './fhir/fhir-deidentifier.ts';

@@ -34,7 +34,7 @@ const ESCAPES: Readonly<Record<string, string>> = {
   '(B': 'ascii',
   '(J': 'ascii', // JIS X 0201 Romaji
   ')I': 'shift_jis', // JIS X 0201 Katakana in G1
-  '$B': 'jis0208',
+  $B: 'jis0208',
   '$(D': 'jis0212',
   '$)C': 'euc-kr', // KS X 1001 in G1
   '$)A': 'gbk', // GB 2312 in G1
@@ -57,7 +57,10 @@ function decodeWith(label: string, bytes: Uint8Array): string {
   if (label === 'latin1' || label === 'ascii') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   if (label === 'jis0208') {
     // JIS X 0208 in G0: same code points as EUC-JP with the high bit set (JIS X 0208 §).
-    return decodeWith('euc-jp', bytes.map((b) => (b >= 0x21 && b <= 0x7e ? b | 0x80 : b)));
+    return decodeWith(
+      'euc-jp',
+      bytes.map((b) => (b >= 0x21 && b <= 0x7e ? b | 0x80 : b)),
+    );
   }
   if (label === 'jis0212') {
     const out: number[] = [];
@@ -73,7 +76,10 @@ function decodeWith(label: string, bytes: Uint8Array): string {
 }
 
 function stripTerm(term: string): string {
-  return term.trim().replace(/^ISO_IR /, 'IR ').replace(/^ISO 2022 /, '');
+  return term
+    .trim()
+    .replace(/^ISO_IR /, 'IR ')
+    .replace(/^ISO 2022 /, '');
 }
 
 /** The encoding label in force at the start of a value: the first term (PS3.3 §C.12.1.1.2). */

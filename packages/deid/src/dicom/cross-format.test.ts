@@ -26,21 +26,26 @@ function withPatient(extra: readonly DicomElement[]): Uint8Array {
 
 function hl7(pid3: string): string {
   const message = `MSH|^~\\&|RIS|HOSP|PACS|HOSP|20240105120000||ORU^R01|1|P|2.5\rPID|1||${pid3}||DOE^JANE||19800101|F\rOBX|1|TS|x^y||20240105||||||F\r`;
-  const d = new Hl7Deidentifier({ factory: createPatientContextFactory(key), methods: new MethodApplier(builtinProfile('date-shift'), key, { text: new KnownIdentifiersTextDeidentifier() }), referenceDate: '2026-11-24' });
+  const d = new Hl7Deidentifier({
+    factory: createPatientContextFactory(key),
+    methods: new MethodApplier(builtinProfile('date-shift'), key, { text: new KnownIdentifiersTextDeidentifier() }),
+    referenceDate: '2026-11-24',
+  });
   return d.deidentify(message).text;
 }
 
 const field = (message: string, segment: string, n: number): string =>
-  segmentFields(
-    message.split('\r').find((l) => l.startsWith(segment)) ?? '',
-    DEFAULT_ENCODING,
-  )[n] ?? '';
+  segmentFields(message.split('\r').find((l) => l.startsWith(segment)) ?? '', DEFAULT_ENCODING)[n] ?? '';
 
 describe('DICOM and HL7v2 agree on the patient', () => {
   it('Issuer of Patient ID = CX-4.1 namespace: same pseudonym and same date shift', () => {
     const out = hl7('MRN-77^^^HOSP^MR');
     const dicom = deidentifyDicom(
-      withPatient([asciiElement(0x00080020, 'DA', '20240105'), asciiElement(0x00100020, 'LO', 'MRN-77'), asciiElement(0x00100021, 'LO', 'HOSP')]),
+      withPatient([
+        asciiElement(0x00080020, 'DA', '20240105'),
+        asciiElement(0x00100020, 'LO', 'MRN-77'),
+        asciiElement(0x00100021, 'LO', 'HOSP'),
+      ]),
       { key, factory: createPatientContextFactory(key), options: ['retainLongitudinalModifiedDates'] },
     );
     if (!dicom.ok) throw new Error('unexpected quarantine');
@@ -57,12 +62,19 @@ describe('DICOM and HL7v2 agree on the patient', () => {
       vr: 'SQ',
       undefinedLength: false,
       offset: 0,
-      items: [{ undefinedLength: false, elements: [asciiElement(0x00400032, 'UT', '1.2.840.99999.1'), asciiElement(0x00400033, 'CS', 'ISO')] }],
+      items: [
+        { undefinedLength: false, elements: [asciiElement(0x00400032, 'UT', '1.2.840.99999.1'), asciiElement(0x00400033, 'CS', 'ISO')] },
+      ],
     };
-    const dicom = deidentifyDicom(withPatient([asciiElement(0x00100020, 'LO', 'MRN-9'), asciiElement(0x00100021, 'LO', 'HOSP'), qualifiers]), { key, factory: createPatientContextFactory(key) });
+    const dicom = deidentifyDicom(
+      withPatient([asciiElement(0x00100020, 'LO', 'MRN-9'), asciiElement(0x00100021, 'LO', 'HOSP'), qualifiers]),
+      { key, factory: createPatientContextFactory(key) },
+    );
     if (!dicom.ok) throw new Error('unexpected quarantine');
     const ds = readDicom(Buffer.concat(dicom.chunks)).dataset;
-    expect(asciiOf(ds.find((e) => e.tag === 0x00100020))).toBe(createPatientContextFactory(key).forPatient({ system: 'urn:oid:1.2.840.99999.1', value: 'MRN-9' }).pseudonym);
+    expect(asciiOf(ds.find((e) => e.tag === 0x00100020))).toBe(
+      createPatientContextFactory(key).forPatient({ system: 'urn:oid:1.2.840.99999.1', value: 'MRN-9' }).pseudonym,
+    );
     expect(field(out, 'PID', 3).split('^')[0]).toBe(asciiOf(ds.find((e) => e.tag === 0x00100020)));
   });
 });

@@ -20,8 +20,20 @@ export interface DicomElement {
   /** Items of a UN sequence are Implicit VR Little Endian (PS3.5 §6.2.2 note). */
   readonly itemEncoding?: DatasetEncoding;
   readonly raw?: Uint8Array;
+  /**
+   * An element left in the input file instead of memory (streamed Pixel Data): the writer copies
+   * these bytes from the input file as they are.
+   */
+  readonly source?: SourceRange;
   /** Byte offset of the header in the (inflated) input, for error places. */
   readonly offset: number;
+}
+
+/** A byte range of the input file: [start, end), header included; the value starts at `valueStart`. */
+export interface SourceRange {
+  readonly start: number;
+  readonly end: number;
+  readonly valueStart: number;
 }
 
 /** A sequence item (PS3.5 §7.5): a nested data set, of defined or undefined length. */

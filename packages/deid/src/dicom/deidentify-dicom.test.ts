@@ -54,7 +54,8 @@ describe('deidentifyDicom on every corpus file (PS3.15 Annex E)', () => {
       expect(leaks(identifyingValues(input, options), r.output).map((v) => `${v.tag} ${v.kind}`)).toEqual([]);
       // File meta follows the data set (PS3.10 §7.1).
       const sop = get(r.read.dataset, 0x00080018);
-      if (sop !== undefined && get(before.meta, 0x00020003) === get(before.dataset, 0x00080018)) expect(get(r.read.meta, 0x00020003)).toBe(sop);
+      if (sop !== undefined && get(before.meta, 0x00020003) === get(before.dataset, 0x00080018))
+        expect(get(r.read.meta, 0x00020003)).toBe(sop);
     }
   });
 });
@@ -141,20 +142,36 @@ describe('options', () => {
   it('re-encodes in UTF-8 when a cleaned value does not fit an ISO 2022 character set', () => {
     const h31 = readDicom(readCorpus('dicom-pydicom-testfiles/charset_chrH31.dcm'));
     // Add a Study Description (Clean Descriptors: C) in the ISO 2022 character set.
-    const description = { tag: 0x00081030, vr: 'LO' as const, value: Buffer.from('Yamada \x1b$B;3ED\x1b(B', 'latin1'), undefinedLength: false, offset: 0 };
+    const description = {
+      tag: 0x00081030,
+      vr: 'LO' as const,
+      value: Buffer.from('Yamada \x1b$B;3ED\x1b(B', 'latin1'),
+      undefinedLength: false,
+      offset: 0,
+    };
     const dataset = [...h31.dataset.filter((e) => e.tag < 0x00081030), description, ...h31.dataset.filter((e) => e.tag > 0x00081030)];
     const input = writeDicom({ ...h31, dataset });
     const port: TextDeidentifier = { deidentify: ({ text }) => ({ text: `${text}・山`, spans: [] }) };
     const r = out(input, ['cleanDescriptors', 'retainPatientCharacteristics'], { text: port });
     expect(get(r.read.dataset, 0x00080005)).toBe('ISO_IR 192');
-    expect(Buffer.from(r.read.dataset.find((e) => e.tag === 0x00081030)!.value!).toString('utf8').trimEnd()).toBe('Yamada 山田・山');
+    expect(
+      Buffer.from(r.read.dataset.find((e) => e.tag === 0x00081030)!.value!)
+        .toString('utf8')
+        .trimEnd(),
+    ).toBe('Yamada 山田・山');
   });
 
   it('any combination of options gives a readable file without the patient name (property)', () => {
-    const inputs = ['dicom-pydicom-testfiles/CT_small.dcm', 'dicom-pydicom-testfiles/test-SR.dcm', 'dicom-pydicom-testfiles/charset_chrH32.dcm'].map(readCorpus);
+    const inputs = [
+      'dicom-pydicom-testfiles/CT_small.dcm',
+      'dicom-pydicom-testfiles/test-SR.dcm',
+      'dicom-pydicom-testfiles/charset_chrH32.dcm',
+    ].map(readCorpus);
     fc.assert(
       fc.property(fc.subarray([...PROFILE_OPTIONS]), fc.integer({ min: 0, max: inputs.length - 1 }), (options, i) => {
-        const chosen = options.includes('retainLongitudinalFullDates') ? options.filter((o) => o !== 'retainLongitudinalModifiedDates') : options;
+        const chosen = options.includes('retainLongitudinalFullDates')
+          ? options.filter((o) => o !== 'retainLongitudinalModifiedDates')
+          : options;
         const r = out(inputs[i]!, chosen);
         const names = identifyingValues(inputs[i]!, chosen).filter((v) => v.kind === 'name');
         expect(leaks(names, r.output)).toEqual([]);

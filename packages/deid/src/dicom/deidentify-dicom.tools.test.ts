@@ -62,7 +62,11 @@ describe('output read by independent tools', () => {
   it('dcmtk dcmdump reads every output without error', () => {
     for (const [name, file] of outputs) {
       const r = spawnSync('dcmdump', ['-q', file], { encoding: 'latin1' });
-      expect({ name, status: r.status, stderr: r.stderr.split('\n').filter((l) => l.startsWith('E:')) }).toEqual({ name, status: 0, stderr: [] });
+      expect({ name, status: r.status, stderr: r.stderr.split('\n').filter((l) => l.startsWith('E:')) }).toEqual({
+        name,
+        status: 0,
+        stderr: [],
+      });
     }
   });
 

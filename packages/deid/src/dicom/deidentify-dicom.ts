@@ -73,7 +73,33 @@ export function deidentifyDicom(bytes: Uint8Array, options: DicomDeidOptions): D
 /** A prepared {@link deidentifyDicom}: the profile table, UID key and text port are set up once for many files. */
 export type DicomDeidentifier = (bytes: Uint8Array, name?: string) => DicomDeidOutcome;
 
+/** Where a parsed file came from, for {@link ParsedDicomDeidentifier}. */
+export interface ParsedSource {
+  /** Names the input in error places. */
+  readonly name?: string;
+  /** Offset of the file's first byte in the buffers its elements are slices of (DICOMDIR record offsets). */
+  readonly fileStart: number;
+  /** Reads a Pixel Data element left in the file ({@link DicomElement.source}) into memory, for pixel cleaning. */
+  readonly loadPixels?: (e: DicomElement) => DicomElement;
+}
+
+export type ParsedDicomOutcome = Exclude<DicomDeidOutcome, { ok: true }> | Omit<Extract<DicomDeidOutcome, { ok: true }>, 'chunks'>;
+
+/** {@link DicomDeidentifier} for a file already read (whole, or streamed with Pixel Data left on disk). */
+export type ParsedDicomDeidentifier = (input: DicomFile, source: ParsedSource) => ParsedDicomOutcome;
+
 export function createDicomDeidentifier(options: Omit<DicomDeidOptions, 'name'>): DicomDeidentifier {
+  const parsed = createParsedDicomDeidentifier(options);
+  return (bytes, name) => {
+    const r = parsed(readDicom(bytes, name === undefined ? {} : { name }), {
+      fileStart: bytes.byteOffset,
+      ...(name === undefined ? {} : { name }),
+    });
+    return r.ok ? { ...r, chunks: writeDicomChunks(r.file) } : r;
+  };
+}
+
+export function createParsedDicomDeidentifier(options: Omit<DicomDeidOptions, 'name'>): ParsedDicomDeidentifier {
   const opts = options.options ?? [];
   const remapUid = createUidRemapper(options.key);
   const prepared = {
@@ -83,19 +109,18 @@ export function createDicomDeidentifier(options: Omit<DicomDeidOptions, 'name'>)
     text: options.text ?? new KnownIdentifiersTextDeidentifier(),
     safePrivate: safePrivateSet(options.safePrivate ?? SAFE_PRIVATE_ATTRIBUTES),
   };
-  return (bytes, name) => deidentifyOne(bytes, name, options, opts, prepared);
+  return (input, source) => deidentifyOne(input, source, options, opts, prepared);
 }
 
 function deidentifyOne(
-  bytes: Uint8Array,
-  name: string | undefined,
+  input: DicomFile,
+  source: ParsedSource,
   options: Omit<DicomDeidOptions, 'name'>,
   opts: readonly ProfileOption[],
   prepared: Omit<WalkContext, 'patient' | 'known' | 'tally' | 'forceUtf8' | 'needsUtf8'>,
-): DicomDeidOutcome {
+): ParsedDicomOutcome {
   const remapUid = prepared.remapUid;
-  const input = readDicom(bytes, name === undefined ? {} : { name });
-  const dataset = input.dataset;
+  let dataset = input.dataset;
   const charset = parseCharset(asciiOf(dataset.find((e) => e.tag === 0x00080005)));
 
   // Burned-in annotation (PS3.15 §E.3.1): quarantine, clean known regions, or accept on review.
@@ -105,25 +130,50 @@ function deidentifyOne(
   if (risk.risky && policy !== 'accept') {
     const lookup = headerLookup(dataset, input.encoding.littleEndian);
     const rules = policy === 'clean' ? (options.pixelRegions ?? []).filter((r) => ruleMatches(r, lookup)) : [];
+    // Cleaning needs the pixels in memory: a streamed Pixel Data element is read now.
+    const load = source.loadPixels;
+    if (rules.length > 0 && load !== undefined)
+      dataset = dataset.map((e) => (e.tag === PIXEL_DATA && e.source !== undefined ? load(e) : e));
     const native = dataset.find((e) => e.tag === PIXEL_DATA)?.value !== undefined;
     if (rules.length > 0 && native) {
-      pixels = cleanPixelRegions(dataset, input.encoding.littleEndian, rules.flatMap((r) => r.regions));
+      pixels = cleanPixelRegions(
+        dataset,
+        input.encoding.littleEndian,
+        rules.flatMap((r) => r.regions),
+      );
     }
     if (pixels === undefined) return { ok: false, reason: 'burned-in-annotation', detail: risk.reason };
   }
 
   const identity = resolvePatientIdentity(
-    textOf(dataset.find((e) => e.tag === 0x00100020), charset),
-    textOf(dataset.find((e) => e.tag === 0x00100021), charset),
+    textOf(
+      dataset.find((e) => e.tag === 0x00100020),
+      charset,
+    ),
+    textOf(
+      dataset.find((e) => e.tag === 0x00100021),
+      charset,
+    ),
     asciiOf(dataset.find((e) => e.tag === 0x0020000d)),
     options.identity,
     universalIssuer(dataset),
   );
   const directory = isDicomdir(dataset);
   const itemPatients = directory
-    ? directoryPatients(input, bytes.byteOffset, (record) =>
+    ? directoryPatients(input, source.fileStart, (record) =>
         options.factory.forPatient(
-          resolvePatientIdentity(textOf(record.find((e) => e.tag === 0x00100020), charset), textOf(record.find((e) => e.tag === 0x00100021), charset), undefined, options.identity),
+          resolvePatientIdentity(
+            textOf(
+              record.find((e) => e.tag === 0x00100020),
+              charset,
+            ),
+            textOf(
+              record.find((e) => e.tag === 0x00100021),
+              charset,
+            ),
+            undefined,
+            options.identity,
+          ),
         ),
       )
     : undefined;
@@ -172,6 +222,6 @@ function deidentifyOne(
     ...(input.deflated === undefined ? {} : { deflated: input.deflated }),
   };
   // DICOMDIR record offsets follow the new layout (PS3.3 §F.3.2.1).
-  const file = directory ? fixDirectoryOffsets(input, bytes.byteOffset, written) : written;
-  return { ok: true, file, chunks: writeDicomChunks(file), tally: ctx.tally, pixelsCleaned: pixels !== undefined };
+  const file = directory ? fixDirectoryOffsets(input, source.fileStart, written) : written;
+  return { ok: true, file, tally: ctx.tally, pixelsCleaned: pixels !== undefined };
 }

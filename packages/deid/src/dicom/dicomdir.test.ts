@@ -81,7 +81,9 @@ describe('DICOMDIR de-identification', () => {
       const image = readDicom(Buffer.concat(r.chunks)).dataset;
       const record = after.items.find((i) => get(i.elements, 0x00041500)?.endsWith(name) === true);
       expect(get(record!.elements, 0x00041511)).toBe(get(image, 0x00080018));
-      const patient = after.items.find((i) => get(i.elements, 0x00041430) === 'PATIENT' && get(i.elements, 0x00100020) === get(image, 0x00100020));
+      const patient = after.items.find(
+        (i) => get(i.elements, 0x00041430) === 'PATIENT' && get(i.elements, 0x00100020) === get(image, 0x00100020),
+      );
       expect(patient).toBeDefined();
     }
     expect(output.includes(Buffer.from(get(readDicom(readFileSync(path.join(corpusRoot, IMAGES.CT1!))).dataset, 0x00100010)!))).toBe(false);

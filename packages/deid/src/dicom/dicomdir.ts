@@ -34,7 +34,11 @@ function recordIndex(items: readonly DicomItem[], fileStart: number): Map<number
  * below it through the lower-level offsets (PS3.3 §F.5.1 record hierarchy), so each patient's
  * studies, series and images get that patient's pseudonym and date shift.
  */
-export function directoryPatients(input: DicomFile, fileStart: number, patientOf: (record: readonly DicomElement[]) => PatientContext): Map<DicomItem, PatientContext> {
+export function directoryPatients(
+  input: DicomFile,
+  fileStart: number,
+  patientOf: (record: readonly DicomElement[]) => PatientContext,
+): Map<DicomItem, PatientContext> {
   const seq = input.dataset.find((e) => e.tag === DIRECTORY_RECORD_SEQUENCE);
   const items = seq?.items ?? [];
   const index = recordIndex(items, fileStart);
@@ -127,11 +131,21 @@ export function conformDirectoryRecords(dataset: readonly DicomElement[]): Dicom
         const present = elements.find((x) => x.tag === t);
         if (present !== undefined && (dummy === undefined || (present.value?.byteLength ?? 0) > 0)) continue;
         const value = Buffer.from(dummy ?? '', 'latin1');
-        const replacement: DicomElement = { tag: t, vr, value: value.length % 2 === 0 ? value : Buffer.concat([value, Buffer.from(' ')]), undefinedLength: false, offset: 0 };
+        const replacement: DicomElement = {
+          tag: t,
+          vr,
+          value: value.length % 2 === 0 ? value : Buffer.concat([value, Buffer.from(' ')]),
+          undefinedLength: false,
+          offset: 0,
+        };
         elements = [...elements.filter((x) => x.tag !== t), replacement].sort((a, b) => a.tag - b.tag);
       }
-      return elements.every((x, i) => x === item.elements[i]) && elements.length === item.elements.length ? item : { elements, undefinedLength: item.undefinedLength };
+      return elements.every((x, i) => x === item.elements[i]) && elements.length === item.elements.length
+        ? item
+        : { elements, undefinedLength: item.undefinedLength };
     });
-    return items.every((x, i) => x === e.items?.[i]) ? e : { tag: e.tag, vr: e.vr, items, undefinedLength: e.undefinedLength, offset: e.offset };
+    return items.every((x, i) => x === e.items?.[i])
+      ? e
+      : { tag: e.tag, vr: e.vr, items, undefinedLength: e.undefinedLength, offset: e.offset };
   });
 }

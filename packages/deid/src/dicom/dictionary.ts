@@ -14,7 +14,9 @@ function build(): DicomDictionary {
     if (isVr(vr)) exact.set(Number.parseInt(DICTIONARY_EXACT.slice(i, i + 8), 16) >>> 0, vr);
   }
   const ranges = DICTIONARY_RANGES.flatMap(([g0, g1, e0, e1, vr]) =>
-    isVr(vr) ? [{ g0: Number.parseInt(g0, 16), g1: Number.parseInt(g1, 16), e0: Number.parseInt(e0, 16), e1: Number.parseInt(e1, 16), vr }] : [],
+    isVr(vr)
+      ? [{ g0: Number.parseInt(g0, 16), g1: Number.parseInt(g1, 16), e0: Number.parseInt(e0, 16), e1: Number.parseInt(e1, 16), vr }]
+      : [],
   );
   return {
     vrOf(t) {

@@ -26,7 +26,16 @@ describe('readDicom / writeDicom on the corpus', () => {
 
   it('reads every transfer syntax family of the corpus', () => {
     const syntaxes = new Set(files.map((f) => readDicom(readCorpus(f.name)).transferSyntax));
-    for (const ts of ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.5', '1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.90']) {
+    for (const ts of [
+      '1.2.840.10008.1.2',
+      '1.2.840.10008.1.2.1',
+      '1.2.840.10008.1.2.2',
+      '1.2.840.10008.1.2.1.99',
+      '1.2.840.10008.1.2.5',
+      '1.2.840.10008.1.2.4.50',
+      '1.2.840.10008.1.2.4.80',
+      '1.2.840.10008.1.2.4.90',
+    ]) {
       expect(syntaxes).toContain(ts);
     }
   });
@@ -134,31 +143,45 @@ describe('fuzzing (PS3.5 §7 robustness)', () => {
     const key = deidKeyFromSecret(new Uint8Array(32).fill(1));
     const factory = createPatientContextFactory(key);
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: seeds.length - 1 }), fc.array(fc.tuple(fc.nat({ max: 4095 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (which, edits) => {
-        const bytes = Buffer.from(seeds[which]!);
-        for (const [pos, value] of edits) bytes[pos % bytes.length] = value;
-        try {
-          const r = deidentifyDicom(bytes, { key, factory, burnedIn: 'accept', options: ['cleanDescriptors', 'retainLongitudinalModifiedDates'] });
-          if (r.ok) readDicom(Buffer.concat(r.chunks));
-        } catch (error) {
-          expect(error).toBeInstanceOf(BaseError);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: seeds.length - 1 }),
+        fc.array(fc.tuple(fc.nat({ max: 4095 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+        (which, edits) => {
+          const bytes = Buffer.from(seeds[which]!);
+          for (const [pos, value] of edits) bytes[pos % bytes.length] = value;
+          try {
+            const r = deidentifyDicom(bytes, {
+              key,
+              factory,
+              burnedIn: 'accept',
+              options: ['cleanDescriptors', 'retainLongitudinalModifiedDates'],
+            });
+            if (r.ok) readDicom(Buffer.concat(r.chunks));
+          } catch (error) {
+            expect(error).toBeInstanceOf(BaseError);
+          }
+        },
+      ),
       { numRuns: process.env.FUZZ_RUNS === undefined ? 100 : runs },
     );
   });
 
   it('edits to header bytes only (first 2 KiB) are handled the same way', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: seeds.length - 1 }), fc.nat({ max: 2047 }), fc.integer({ min: 0, max: 255 }), (which, pos, value) => {
-        const bytes = Buffer.from(seeds[which]!);
-        bytes[pos % bytes.length] = value;
-        try {
-          readDicom(bytes);
-        } catch (error) {
-          expect(error).toBeInstanceOf(DicomError);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: seeds.length - 1 }),
+        fc.nat({ max: 2047 }),
+        fc.integer({ min: 0, max: 255 }),
+        (which, pos, value) => {
+          const bytes = Buffer.from(seeds[which]!);
+          bytes[pos % bytes.length] = value;
+          try {
+            readDicom(bytes);
+          } catch (error) {
+            expect(error).toBeInstanceOf(DicomError);
+          }
+        },
+      ),
       { numRuns: runs },
     );
   });

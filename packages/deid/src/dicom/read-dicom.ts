@@ -2,15 +2,7 @@ import { inflateRawSync } from 'node:zlib';
 import { DicomError, type DicomErrorCode } from './dicom-error.ts';
 import type { DicomElement, DicomFile, DicomItem } from './dataset.ts';
 import { standardDictionary, type DicomDictionary } from './dictionary.ts';
-import {
-  ITEM,
-  ITEM_DELIMITATION,
-  PIXEL_DATA,
-  SEQUENCE_DELIMITATION,
-  UNDEFINED_LENGTH,
-  formatTag,
-  type Tag,
-} from './tag.ts';
+import { ITEM, ITEM_DELIMITATION, PIXEL_DATA, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH, formatTag, type Tag } from './tag.ts';
 import { encodingOf, isDeflated, EXPLICIT_VR_BIG_ENDIAN, EXPLICIT_VR_LITTLE_ENDIAN, type DatasetEncoding } from './transfer-syntax.ts';
 import { hasLongLength, isVr, type Vr } from './vr.ts';
 
@@ -32,11 +24,17 @@ interface Cursor {
   readonly name: string | undefined;
   readonly dictionary: DicomDictionary;
   readonly maxDepth: number;
+  /** Offset of `bytes` in the file (a piece read on its own), for error places. */
+  readonly base?: number;
 }
 
 function fail(c: Cursor, code: DicomErrorCode, message: string, at: number, t?: Tag): never {
   throw new DicomError(code, message, {
-    place: { ...(c.name === undefined ? {} : { file: c.name }), ...(t === undefined ? {} : { tag: formatTag(t) }), index: at },
+    place: {
+      ...(c.name === undefined ? {} : { file: c.name }),
+      ...(t === undefined ? {} : { tag: formatTag(t) }),
+      index: at + (c.base ?? 0),
+    },
   });
 }
 
@@ -75,7 +73,14 @@ function readElements(
   return { elements, next: at };
 }
 
-function readElement(c: Cursor, at: number, end: number, enc: DatasetEncoding, depth: number, t: Tag): { element: DicomElement; next: number } {
+function readElement(
+  c: Cursor,
+  at: number,
+  end: number,
+  enc: DatasetEncoding,
+  depth: number,
+  t: Tag,
+): { element: DicomElement; next: number } {
   const le = enc.littleEndian;
   let vr: Vr;
   let length: number;
@@ -110,13 +115,24 @@ function readElement(c: Cursor, at: number, end: number, enc: DatasetEncoding, d
       const itemEnc = vr === 'UN' ? IMPLICIT_LE : enc;
       const seq = readItems(c, valueStart, end, itemEnc, depth + 1, true, t);
       return {
-        element: { tag: t, vr, items: seq.items, undefinedLength: true, ...(vr === 'UN' ? { itemEncoding: IMPLICIT_LE } : {}), raw: c.bytes.subarray(at, seq.next), offset: at },
+        element: {
+          tag: t,
+          vr,
+          items: seq.items,
+          undefinedLength: true,
+          ...(vr === 'UN' ? { itemEncoding: IMPLICIT_LE } : {}),
+          raw: c.bytes.subarray(at, seq.next),
+          offset: at,
+        },
         next: seq.next,
       };
     }
     // Encapsulated pixel data (PS3.5 §A.4): Basic Offset Table item, fragments, sequence delimiter.
     const frags = readFragments(c, valueStart, end, le, t);
-    return { element: { tag: t, vr, fragments: frags.fragments, undefinedLength: true, raw: c.bytes.subarray(at, frags.next), offset: at }, next: frags.next };
+    return {
+      element: { tag: t, vr, fragments: frags.fragments, undefinedLength: true, raw: c.bytes.subarray(at, frags.next), offset: at },
+      next: frags.next,
+    };
   }
 
   const valueEnd = valueStart + length;
@@ -130,13 +146,19 @@ function readElement(c: Cursor, at: number, end: number, enc: DatasetEncoding, d
     // A defined-length sequence whose VR is unknown (private, or UN): try items in Implicit VR LE.
     try {
       const seq = readItems(c, valueStart, valueEnd, IMPLICIT_LE, depth + 1, false, t);
-      return { element: { tag: t, vr, items: seq.items, undefinedLength: false, itemEncoding: IMPLICIT_LE, raw, offset: at }, next: valueEnd };
+      return {
+        element: { tag: t, vr, items: seq.items, undefinedLength: false, itemEncoding: IMPLICIT_LE, raw, offset: at },
+        next: valueEnd,
+      };
     } catch (error) {
       if (!(error instanceof DicomError)) throw error;
       // Not a sequence after all: keep the bytes.
     }
   }
-  return { element: { tag: t, vr, value: c.bytes.subarray(valueStart, valueEnd), undefinedLength: false, raw, offset: at }, next: valueEnd };
+  return {
+    element: { tag: t, vr, value: c.bytes.subarray(valueStart, valueEnd), undefinedLength: false, raw, offset: at },
+    next: valueEnd,
+  };
 }
 
 function readItems(
@@ -196,7 +218,9 @@ function hasMagic(bytes: Uint8Array, at: number): boolean {
 
 function trimUid(value: Uint8Array | undefined): string {
   if (value === undefined) return '';
-  return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1').replace(/[\0 ]+$/, '');
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '');
 }
 
 /** Guesses how a data set without File Meta Information is encoded (PS3.5 §A: bare data sets). */
@@ -206,7 +230,10 @@ function sniffEncoding(c: Cursor, at: number): { transferSyntax: string; encodin
   const gLe = c.view.getUint16(at, true);
   const gBe = c.view.getUint16(at, false);
   const plausible = (g: number): boolean => g >= 0x0002 && g <= 0x0010;
-  if (plausible(gLe) && (explicit || c.view.getUint16(at + 2, true) <= 0x00ff || gLe === 0x0008)) return explicit ? { transferSyntax: EXPLICIT_VR_LITTLE_ENDIAN, encoding: EXPLICIT_LE } : { transferSyntax: '1.2.840.10008.1.2', encoding: IMPLICIT_LE };
+  if (plausible(gLe) && (explicit || c.view.getUint16(at + 2, true) <= 0x00ff || gLe === 0x0008))
+    return explicit
+      ? { transferSyntax: EXPLICIT_VR_LITTLE_ENDIAN, encoding: EXPLICIT_LE }
+      : { transferSyntax: '1.2.840.10008.1.2', encoding: IMPLICIT_LE };
   if (plausible(gBe) && explicit) return { transferSyntax: EXPLICIT_VR_BIG_ENDIAN, encoding: { littleEndian: false, explicitVr: true } };
   return fail(c, 'bad-preamble', 'no DICM prefix and no recognisable data set start', at);
 }
@@ -217,6 +244,44 @@ function sniffEncoding(c: Cursor, at: number): { transferSyntax: string; encodin
  * {@link DicomError} naming the file, the tag and the byte offset on malformed input.
  */
 export function readDicom(bytes: Uint8Array, options: ReadDicomOptions = {}): DicomFile {
+  return readDicomUntil(bytes, options, false).file;
+}
+
+/**
+ * Reads the start of a file up to its top-level Pixel Data (7FE0,0010) without reading that
+ * element: `pixelDataAt` is the offset of its header, or undefined when the data set ended first.
+ * `bytes` may be a prefix of the file; a prefix cut inside an element throws like a truncated file.
+ */
+export function readDicomPrefix(bytes: Uint8Array, options: ReadDicomOptions = {}): { file: DicomFile; pixelDataAt: number | undefined } {
+  return readDicomUntil(bytes, options, true);
+}
+
+/**
+ * Reads the top-level elements of a piece of a data set (what follows Pixel Data in a streamed
+ * file). `base` is the piece's offset in the file, for error places and element offsets.
+ */
+export function readDicomElements(
+  bytes: Uint8Array,
+  encoding: DatasetEncoding,
+  base: number,
+  options: ReadDicomOptions = {},
+): DicomElement[] {
+  const c: Cursor = {
+    bytes,
+    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    name: options.name,
+    dictionary: options.dictionary ?? standardDictionary(),
+    maxDepth: options.maxDepth ?? 64,
+    base,
+  };
+  return readElements(c, 0, bytes.length, encoding, 0, () => false).elements.map((e) => ({ ...e, offset: e.offset + base }));
+}
+
+function readDicomUntil(
+  bytes: Uint8Array,
+  options: ReadDicomOptions,
+  stopAtPixelData: boolean,
+): { file: DicomFile; pixelDataAt: number | undefined } {
   const c: Cursor = {
     bytes,
     view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
@@ -276,8 +341,26 @@ export function readDicom(bytes: Uint8Array, options: ReadDicomOptions = {}): Di
     }
     const ic: Cursor = { ...c, bytes: inflated, view: new DataView(inflated.buffer, inflated.byteOffset, inflated.byteLength) };
     const ds = readElements(ic, 0, inflated.length, encoding, 0, () => false);
-    return { ...(preamble === undefined ? {} : { preamble }), meta, transferSyntax, encoding, dataset: ds.elements, deflated: { compressed, inflated } };
+    return {
+      file: {
+        ...(preamble === undefined ? {} : { preamble }),
+        meta,
+        transferSyntax,
+        encoding,
+        dataset: ds.elements,
+        deflated: { compressed, inflated },
+      },
+      pixelDataAt: undefined,
+    };
   }
-  const ds = readElements(c, at, bytes.length, encoding, 0, () => false);
-  return { ...(preamble === undefined ? {} : { preamble }), ...(prefix === undefined ? {} : { strayPrefix: prefix }), meta, transferSyntax, encoding, dataset: ds.elements };
+  const ds = readElements(c, at, bytes.length, encoding, 0, (t) => stopAtPixelData && t === PIXEL_DATA);
+  const file: DicomFile = {
+    ...(preamble === undefined ? {} : { preamble }),
+    ...(prefix === undefined ? {} : { strayPrefix: prefix }),
+    meta,
+    transferSyntax,
+    encoding,
+    dataset: ds.elements,
+  };
+  return { file, pixelDataAt: ds.next < bytes.length ? ds.next : undefined };
 }

@@ -6,7 +6,10 @@ import type { Vr } from './vr.ts';
 /** Bytes → latin1 string with trailing NUL/space padding removed (default-repertoire VRs, PS3.5 §6.2). */
 export function asciiOf(e: DicomElement | undefined): string | undefined {
   if (e?.value === undefined) return undefined;
-  return Buffer.from(e.value.buffer, e.value.byteOffset, e.value.byteLength).toString('latin1').replace(/[\0 ]+$/, '').replace(/^ +/, '');
+  return Buffer.from(e.value.buffer, e.value.byteOffset, e.value.byteLength)
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '')
+    .replace(/^ +/, '');
 }
 
 /** A text value decoded in its character set, trailing padding removed. */
@@ -25,7 +28,11 @@ export function asciiElement(t: Tag, vr: Vr, value: string): DicomElement {
 }
 
 /** Encodes text for an element, or `undefined` when the character set cannot hold it. */
-export function textElement(e: { readonly tag: Tag; readonly vr: Vr; readonly offset?: number }, text: string, charset: DicomCharset): DicomElement | undefined {
+export function textElement(
+  e: { readonly tag: Tag; readonly vr: Vr; readonly offset?: number },
+  text: string,
+  charset: DicomCharset,
+): DicomElement | undefined {
   const bytes = encodeText(text, charset);
   return bytes === undefined ? undefined : withValue(e, bytes);
 }

@@ -1,5 +1,5 @@
 import { deflateRawSync } from 'node:zlib';
-import type { DicomElement, DicomFile, DicomItem } from './dataset.ts';
+import type { DicomElement, DicomFile, DicomItem, SourceRange } from './dataset.ts';
 import { ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH } from './tag.ts';
 import type { DatasetEncoding } from './transfer-syntax.ts';
 import { hasLongLength, isStringVr } from './vr.ts';
@@ -8,6 +8,9 @@ const EXPLICIT_LE: DatasetEncoding = { littleEndian: true, explicitVr: true };
 
 /** Output as a list of byte chunks: unchanged values are the input's own slices (no copy). */
 export type Chunks = Uint8Array[];
+
+/** Output of a streamed read: chunks, and ranges of the input file to copy (Pixel Data left on disk). */
+export type Part = Uint8Array | SourceRange;
 
 function header(tagValue: number, vr: string, length: number, enc: DatasetEncoding): Uint8Array {
   const le = enc.littleEndian;
@@ -31,9 +34,9 @@ function header(tagValue: number, vr: string, length: number, enc: DatasetEncodi
   return b;
 }
 
-export function size(chunks: Chunks): number {
+export function size(chunks: readonly Part[]): number {
   let n = 0;
-  for (const c of chunks) n += c.byteLength;
+  for (const c of chunks) n += c instanceof Uint8Array ? c.byteLength : c.end - c.start;
   return n;
 }
 
@@ -47,26 +50,30 @@ export function padValue(vr: string, value: Uint8Array): Uint8Array {
 }
 
 /** Serialises one sequence item (PS3.5 §7.5). */
-export function writeItem(item: DicomItem, enc: DatasetEncoding, out: Chunks): void {
+export function writeItem(item: DicomItem, enc: DatasetEncoding, out: Part[]): void {
   if (item.raw !== undefined) {
     out.push(item.raw);
     return;
   }
-  const body: Chunks = [];
+  const body: Part[] = [];
   writeElements(item.elements, enc, body);
   out.push(header(ITEM, '', item.undefinedLength ? UNDEFINED_LENGTH : size(body), enc), ...body);
   if (item.undefinedLength) out.push(header(ITEM_DELIMITATION, '', 0, enc));
 }
 
 /** Serialises one element: verbatim when it still has its original bytes, else from its parts. */
-export function writeElement(e: DicomElement, enc: DatasetEncoding, out: Chunks): void {
+export function writeElement(e: DicomElement, enc: DatasetEncoding, out: Part[]): void {
   if (e.raw !== undefined) {
     out.push(e.raw);
     return;
   }
+  if (e.source !== undefined) {
+    out.push(e.source);
+    return;
+  }
   if (e.items !== undefined) {
     const itemEnc = e.itemEncoding ?? enc;
-    const body: Chunks = [];
+    const body: Part[] = [];
     for (const item of e.items) writeItem(item, itemEnc, body);
     out.push(header(e.tag, e.vr, e.undefinedLength ? UNDEFINED_LENGTH : size(body), enc), ...body);
     if (e.undefinedLength) out.push(header(SEQUENCE_DELIMITATION, '', 0, itemEnc));
@@ -82,7 +89,7 @@ export function writeElement(e: DicomElement, enc: DatasetEncoding, out: Chunks)
   out.push(header(e.tag, e.vr, value.byteLength, enc), value);
 }
 
-export function writeElements(elements: readonly DicomElement[], enc: DatasetEncoding, out: Chunks): void {
+export function writeElements(elements: readonly DicomElement[], enc: DatasetEncoding, out: Part[]): void {
   for (const e of elements) writeElement(e, enc, out);
 }
 
@@ -92,8 +99,8 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Writes File Meta Information with its group length recomputed (PS3.10 §7.1). */
-function writeMeta(meta: readonly DicomElement[], out: Chunks): void {
-  const rest: Chunks = [];
+function writeMeta(meta: readonly DicomElement[], out: Part[]): void {
+  const rest: Part[] = [];
   writeElements(
     meta.filter((e) => e.tag !== 0x00020000),
     EXPLICIT_LE,
@@ -112,23 +119,35 @@ function writeMeta(meta: readonly DicomElement[], out: Chunks): void {
 /**
  * Serialises a file (PS3.10 §7). Elements and items that were not modified keep their original
  * bytes, so writing an unmodified read reproduces the input byte for byte; pixel data is never
- * copied, only referenced.
+ * copied, only referenced, or left in the input file as a {@link SourceRange} when it was streamed.
  */
-export function writeDicomChunks(file: DicomFile): Chunks {
-  const out: Chunks = [];
+export function writeDicomParts(file: DicomFile): Part[] {
+  const out: Part[] = [];
   if (file.preamble !== undefined) out.push(file.preamble, new Uint8Array([0x44, 0x49, 0x43, 0x4d]));
   if (file.strayPrefix !== undefined) out.push(file.strayPrefix);
   if (file.meta.length > 0) writeMeta(file.meta, out);
-  const body: Chunks = [];
+  const body: Part[] = [];
   writeElements(file.dataset, file.encoding, body);
   if (file.deflated !== undefined) {
-    const inflated = Buffer.concat(body);
+    const inflated = Buffer.concat(inMemory(body));
     // Unchanged data set: keep the original compressed stream, since deflate output is not canonical.
     out.push(equalBytes(inflated, file.deflated.inflated) ? file.deflated.compressed : deflateRawSync(inflated, { level: 1 }));
     return out;
   }
-  out.push(...body);
+  for (const part of body) out.push(part);
   return out;
+}
+
+function inMemory(parts: readonly Part[]): Chunks {
+  return parts.map((p) => {
+    if (p instanceof Uint8Array) return p;
+    throw new TypeError('an element left in the input file cannot be written to memory; use writeDicomParts');
+  });
+}
+
+/** {@link writeDicomParts} for a file read whole into memory. */
+export function writeDicomChunks(file: DicomFile): Chunks {
+  return inMemory(writeDicomParts(file));
 }
 
 /** {@link writeDicomChunks} joined into one buffer. */

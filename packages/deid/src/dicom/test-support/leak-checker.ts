@@ -45,9 +45,20 @@ export function identifyingValues(input: Uint8Array, options: readonly ProfileOp
         continue;
       }
       if (e.value === undefined || e.value.byteLength > 1024 || e.tag >>> 16 === 0x0002) continue;
-      const text = ['OB', 'OW', 'UN', 'US', 'SS', 'UL', 'SL', 'FL', 'FD', 'AT', 'OF', 'OD', 'OL', 'OV', 'SV', 'UV'].includes(e.vr) ? undefined : decodeText(e.value, charset).replace(/[\0 ]+$/, '');
+      const text = ['OB', 'OW', 'UN', 'US', 'SS', 'UL', 'SL', 'FL', 'FD', 'AT', 'OF', 'OD', 'OL', 'OV', 'SV', 'UV'].includes(e.vr)
+        ? undefined
+        : decodeText(e.value, charset).replace(/[\0 ]+$/, '');
       if (text === undefined) {
-        if (priv && e.vr === 'UN' && e.value.byteLength >= 6 && /^[\x20-\x7e]+$/.test(Buffer.from(e.value).toString('latin1').replace(/[\0 ]+$/, ''))) {
+        if (
+          priv &&
+          e.vr === 'UN' &&
+          e.value.byteLength >= 6 &&
+          /^[\x20-\x7e]+$/.test(
+            Buffer.from(e.value)
+              .toString('latin1')
+              .replace(/[\0 ]+$/, ''),
+          )
+        ) {
           add(e, 'private', Buffer.from(e.value).toString('latin1'));
         }
         continue;
@@ -91,7 +102,8 @@ export function identifyingValues(input: Uint8Array, options: readonly ProfileOp
   // Media Storage SOP Instance UID in the file meta (PS3.15 Table E.1-1: U).
   const mediaUid = asciiOf(file.meta.find((e) => e.tag === 0x00020003));
   for (const e of file.meta) if (e.tag !== 0x00020003) retained.add(asciiOf(e) ?? '');
-  if (mediaUid !== undefined && mediaUid.length >= 4 && !options.includes('retainUids')) found.push({ tag: '0002,0003', kind: 'action-U', text: mediaUid, bytes: [Buffer.from(mediaUid, 'latin1')] });
+  if (mediaUid !== undefined && mediaUid.length >= 4 && !options.includes('retainUids'))
+    found.push({ tag: '0002,0003', kind: 'action-U', text: mediaUid, bytes: [Buffer.from(mediaUid, 'latin1')] });
   const keptText = [...retained].join('\n');
   return found.filter((v) => !keptText.includes(v.text));
 }

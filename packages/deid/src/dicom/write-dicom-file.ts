@@ -1,0 +1,121 @@
+import { close, fdatasync, open, read, write, writev } from 'node:fs';
+import { promisify } from 'node:util';
+import type { SourceRange } from './dataset.ts';
+import { DicomError } from './dicom-error.ts';
+import type { Part } from './write-dicom.ts';
+
+const openAsync = promisify(open);
+const readAsync = promisify(read);
+const writeAsync = promisify(write);
+const writevAsync = promisify(writev);
+const fdatasyncAsync = promisify(fdatasync);
+const closeAsync = promisify(close);
+
+/** Copy block for ranges left in the input file: two of these are in flight (read ahead while writing). */
+const COPY_BLOCK = 4 << 20;
+/** Linux IOV_MAX. */
+const IOV_MAX = 1024;
+
+export interface WriteDicomFileOptions {
+  /** fdatasync before close (default false: the batch journal decides durability, not every file). */
+  readonly fsync?: boolean;
+  /** File mode of a created output (default 0o600). */
+  readonly mode?: number;
+}
+
+async function writeAll(fd: number, chunks: Uint8Array[]): Promise<void> {
+  for (let i = 0; i < chunks.length; i += IOV_MAX) {
+    let batch = chunks.slice(i, i + IOV_MAX);
+    let left = batch.reduce((n, c) => n + c.byteLength, 0);
+    while (left > 0) {
+      const { bytesWritten } = await writevAsync(fd, batch);
+      left -= bytesWritten;
+      if (left === 0) break;
+      // Short write: drop what went out and retry the rest.
+      let skip = bytesWritten;
+      const rest: Uint8Array[] = [];
+      for (const c of batch) {
+        if (skip >= c.byteLength) skip -= c.byteLength;
+        else {
+          rest.push(skip > 0 ? c.subarray(skip) : c);
+          skip = 0;
+        }
+      }
+      batch = rest;
+    }
+  }
+}
+
+async function readFull(fd: number, buffer: Buffer, length: number, position: number): Promise<Buffer> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await readAsync(fd, buffer, done, length - done, position + done);
+    if (bytesRead === 0)
+      throw new DicomError('truncated', 'the input file changed while it was copied', { place: { index: position + done } });
+    done += bytesRead;
+  }
+  return buffer.subarray(0, length);
+}
+
+async function writeFull(fd: number, bytes: Uint8Array): Promise<void> {
+  for (let done = 0; done < bytes.byteLength;) {
+    const { bytesWritten } = await writeAsync(fd, bytes, done, bytes.byteLength - done);
+    done += bytesWritten;
+  }
+}
+
+/** Copies [start, end) of `input` to the output's current position, reading the next block while writing this one. */
+async function copyRange(input: number, output: number, range: SourceRange): Promise<void> {
+  const total = range.end - range.start;
+  const size = Math.min(COPY_BLOCK, total);
+  const buffers: [Buffer, Buffer] = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
+  let pos = range.start;
+  let flip = 0;
+  let pending: Promise<Buffer> | undefined = total > 0 ? readFull(input, buffers[0], Math.min(size, range.end - pos), pos) : undefined;
+  while (pending !== undefined) {
+    const block = await pending;
+    pos += block.length;
+    flip ^= 1;
+    pending = pos < range.end ? readFull(input, flip === 0 ? buffers[0] : buffers[1], Math.min(size, range.end - pos), pos) : undefined;
+    try {
+      await writeFull(output, block);
+    } catch (error) {
+      await pending?.catch(() => undefined); // settle the read ahead before giving up
+      throw error;
+    }
+  }
+}
+
+/**
+ * Writes output parts to `path`: in-memory chunks with gathered writes (writev), ranges of the
+ * input file (streamed Pixel Data) copied block by block from `inputFd`, so memory stays at two
+ * copy blocks whatever the file size.
+ */
+export async function writeDicomFile(
+  path: string,
+  parts: readonly Part[],
+  inputFd: number,
+  options: WriteDicomFileOptions = {},
+): Promise<number> {
+  const fd = await openAsync(path, 'w', options.mode ?? 0o600);
+  let written = 0;
+  try {
+    let chunks: Uint8Array[] = [];
+    for (const part of parts) {
+      if (part instanceof Uint8Array) {
+        chunks.push(part);
+        written += part.byteLength;
+        continue;
+      }
+      await writeAll(fd, chunks);
+      chunks = [];
+      await copyRange(inputFd, fd, part);
+      written += part.end - part.start;
+    }
+    await writeAll(fd, chunks);
+    if (options.fsync === true) await fdatasyncAsync(fd);
+  } finally {
+    await closeAsync(fd);
+  }
+  return written;
+}
