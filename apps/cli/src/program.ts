@@ -20,6 +20,9 @@ export function buildProgram(ctx: CliContext): Command {
     .description('PHIGuard: de-identify, seal, audit and run AI work on Protected Health Information safely.')
     .version(ctx.version)
     .option('--config <file>', 'JSON config file (default: $PHIGUARD_CONFIG, else embedded defaults under ./.phiguard)')
+    .option('--server <url>', 'run the command on this PHIGuard server as your `phiguard login` user (default: $PHIGUARD_SERVER; unset: locally)')
+    .option('--ca <file>', 'CA certificate to trust for --server (default: the one given at login, else the embedded local CA)')
+    .option('--purpose <code>', 'purpose of use for data commands on a server (HL7 v3 ActReason: TREAT, HOPERAT, HRESCH, ...; default $PHIGUARD_PURPOSE)')
     .showHelpAfterError('(run with --help for usage and examples)')
     .addHelpText(
       'after',
@@ -27,6 +30,7 @@ export function buildProgram(ctx: CliContext): Command {
 Examples:
   $ phiguard serve --demo                 start with embedded defaults and load a small demo
   $ phiguard audit verify .phiguard/db    verify the embedded audit ledger
+  $ phiguard --server https://phiguard.example:8443 --purpose HRESCH datasets list   the same command on a server
   $ phiguard <command> --help             every command has its own help with examples`,
     );
   program.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });

@@ -9,6 +9,8 @@ import { sendProblem } from './http/problem.ts';
 import { registerAdminRoutes } from './routes/admin-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerDataRoutes } from './routes/data-routes.ts';
+import type { RemoteServices } from './http/remote-services.ts';
+import { registerRemoteRoutes } from './routes/remote-routes.ts';
 
 /** What the HTTP layer needs from the rest of the system. Grows as stages are wired in. */
 export interface ServerDeps {
@@ -18,6 +20,8 @@ export interface ServerDeps {
   /** Identities, sessions, tokens and Cedar authorization; without it only health routes exist. */
   readonly access?: AccessServices;
   readonly datasets?: DatasetCatalog;
+  /** Ledger, keystore and vault for the remote-command routes (`phiguard … --server URL`). */
+  readonly remote?: RemoteServices;
   /** HTTPS options (TLS 1.3 minimum, see tls-options.ts). Omitted only for `inject` tests. */
   readonly https?: HttpsServerOptions;
   /** Where pino writes JSON logs; omitted: no logging. */
@@ -88,6 +92,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       registerAuthRoutes(scope, deps.access, deps.authFailureLimit);
       registerAdminRoutes(scope, deps.access);
       registerDataRoutes(scope, deps.access, deps.datasets, deps.authorization ?? 'on');
+      registerRemoteRoutes(scope, deps.access, deps.remote ?? {});
     }
     done();
   });

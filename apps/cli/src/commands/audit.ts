@@ -18,6 +18,8 @@ import { AuditCliError } from '../audit/audit-cli-error.ts';
 import { AuditProgress } from '../audit/audit-progress.ts';
 import { closeAuditTarget, openAuditTarget, resolveVerifiers } from '../audit/audit-target.ts';
 import type { CliContext } from '../context.ts';
+import { remoteAudit } from '../remote/remote-audit.ts';
+import { localOnly, localOrRemote } from '../remote/remote-mode.ts';
 
 interface KeyOptions {
   key?: string[];
@@ -32,6 +34,7 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
  */
 export function registerAudit(program: Command, ctx: CliContext): void {
   const config = (): ReturnType<CliContext['config']> => ctx.config(program.opts<{ config?: string }>().config);
+  const remote = remoteAudit(ctx);
   const audit = program
     .command('audit')
     .description('Verify, search, prove and export the tamper-evident audit ledger')
@@ -55,7 +58,7 @@ Examples:
   $ phiguard audit verify ./ledger-tiles --key-file published.vkey
   $ phiguard audit verify postgres://audit@db.internal/phiguard --key 'phiguard.local/audit+1a2b3c4d+AQ…'`,
     )
-    .action(async (target: string | undefined, options: KeyOptions & { origin?: string }) => {
+    .action(localOrRemote(ctx, async (target: string | undefined, options: KeyOptions & { origin?: string }) => {
       const cfg = config();
       const { verifiers, fromHome } = resolveVerifiers(options, cfg.home, ctx.cwd);
       if (fromHome) ctx.stderr.write(`note: trusting the verifier keys recorded in ${cfg.home}; pass --key for an independent check\n`);
@@ -80,7 +83,7 @@ Examples:
         progress.stop();
         await closeAuditTarget(opened);
       }
-    });
+    }, remote.verify));
 
   audit
     .command('proof <index>')
@@ -88,7 +91,7 @@ Examples:
     .option('--key <vkey>', 'trusted verifier key; repeat for several', collect)
     .option('--key-file <file>', 'file with trusted verifier keys, one per line')
     .addHelpText('after', '\nExamples:\n  $ phiguard audit proof 41\n  $ phiguard audit proof 41 > entry-41.proof.json')
-    .action(async (indexText: string, options: KeyOptions) => {
+    .action(localOrRemote(ctx, async (indexText: string, options: KeyOptions) => {
       const index = parseIndex(indexText, 'INDEX');
       const cfg = config();
       const { verifiers } = resolveVerifiers(options, cfg.home, ctx.cwd);
@@ -109,7 +112,7 @@ Examples:
       } finally {
         await store.close();
       }
-    });
+    }, remote.proof));
 
   audit
     .command('search')
@@ -125,7 +128,7 @@ Examples:
       'after',
       '\nExamples:\n  $ phiguard audit search --action key.destroy --since 2026-01-01\n  $ phiguard audit search --resource dataset:ds_01j… --limit 20\n  $ phiguard audit search --actor usr_01j… --after 1200',
     )
-    .action(async (options: { actor?: string; action?: string; resource?: string; since?: string; until?: string; after?: string; limit: string }) => {
+    .action(localOrRemote(ctx, async (options: { actor?: string; action?: string; resource?: string; since?: string; until?: string; after?: string; limit: string }) => {
       const query = searchQuery(options);
       const store = await openConfiguredLedgerStore(config().database);
       try {
@@ -133,7 +136,7 @@ Examples:
       } finally {
         await store.close();
       }
-    });
+    }, (r, o) => remote.search(r, searchQuery(o))));
 
   audit
     .command('export <dir>')
@@ -141,7 +144,7 @@ Examples:
     .option('--key <vkey>', 'check the checkpoint with this verifier key first; repeat for several', collect)
     .option('--key-file <file>', 'file with trusted verifier keys, one per line')
     .addHelpText('after', '\nExamples:\n  $ phiguard audit export ./ledger-tiles\n  $ phiguard audit verify ./ledger-tiles --key-file published.vkey')
-    .action(async (dir: string, options: KeyOptions) => {
+    .action(localOrRemote(ctx, async (dir: string, options: KeyOptions) => {
       const cfg = config();
       const { verifiers } = resolveVerifiers(options, cfg.home, ctx.cwd);
       const store = await openConfiguredLedgerStore(cfg.database);
@@ -159,16 +162,16 @@ Examples:
         progress.stop();
         await store.close();
       }
-    });
+    }, remote.exportTo));
 
   audit
     .command('public-key')
     .description("Print the ledger signer's verifier key (C2SP note key) to publish to auditors")
     .addHelpText('after', '\nExamples:\n  $ phiguard audit public-key > published.vkey')
-    .action(() => {
+    .action(localOrRemote(ctx, () => {
       const cfg = config();
       ctx.stdout.write(`${loadOrCreateSignerKeys(cfg.home, cfg.ledger.origin).verifierKey}\n`);
-    });
+    }, remote.publicKey));
 
   audit
     .command('rotate-signer')
@@ -191,9 +194,11 @@ Examples:
       finishSignerRotation(cfg.home);
       ctx.stdout.write(`new verifier key (publish it; the old one stays trusted for older checkpoints):\n${next.verifierKey}\n`);
     });
+  const rotate = audit.commands.find((c) => c.name() === 'rotate-signer');
+  if (rotate !== undefined) localOnly(rotate, ctx, 'the signer key lives in the data folder of the ledger\'s host');
 }
 
-function parseIndex(text: string, what: string): number {
+export function parseIndex(text: string, what: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new AuditCliError('bad-argument', `${what} must be a non-negative integer`, { place: { field: what } });
   return n;
@@ -205,7 +210,7 @@ function parseTime(text: string, flag: string): string {
   return new Date(ms).toISOString();
 }
 
-function searchQuery(options: { actor?: string; action?: string; resource?: string; since?: string; until?: string; after?: string; limit: string }): EntryQuery {
+export function searchQuery(options: { actor?: string; action?: string; resource?: string; since?: string; until?: string; after?: string; limit: string }): EntryQuery {
   let resource: Pick<EntryQuery, 'resourceType' | 'resourceId'> = {};
   if (options.resource !== undefined) {
     const colon = options.resource.indexOf(':');

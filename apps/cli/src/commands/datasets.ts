@@ -18,6 +18,8 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { actingPrincipal, keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
+import { remoteDatasets } from '../remote/remote-datasets.ts';
+import { localOrRemote } from '../remote/remote-mode.ts';
 
 interface Common {
   as?: string;
@@ -37,6 +39,7 @@ export function registerDatasets(program: Command, ctx: CliContext): void {
   const say = (line: string): void => {
     ctx.stdout.write(`${line}\n`);
   };
+  const remote = remoteDatasets(ctx);
   const unlockFrom = (options: Common): KeystoreUnlock => keystoreUnlock(options.keyFile, ctx);
   const actorOf = (options: Common): string =>
     actingPrincipal(
@@ -111,7 +114,7 @@ Examples:
     .option('--retain-until <date>', 'nothing may be deleted before this date (YYYY-MM-DD); only extends')
     .option('--retain-days <n>', 'retention as a number of days from now', (v) => Number(v))
     .addHelpText('after', '\nExample:\n  $ phiguard datasets create chest-ct --key dataset-key --retain-days 2190 --as usr_01…')
-    .action(async (name: string, options: Common & { key: string; retainUntil?: string; retainDays?: number }) => {
+    .action(localOrRemote(ctx, async (name: string, options: Common & { key: string; retainUntil?: string; retainDays?: number }) => {
       const retainUntilMs = retention(options.retainUntil, options.retainDays);
       await withDatasets(options, async (ds) => {
         const record = await ds.create({
@@ -122,7 +125,7 @@ Examples:
         });
         say(`created ${record.name} (${record.id})${record.retainUntilMs === null ? '' : `, retained until ${iso(record.retainUntilMs)}`}`);
       });
-    });
+    }, remote.create));
 
   withCommon(datasets.command('add <dataset> <paths...>'))
     .description('Add files or folders as a new immutable version (the previous files are kept unless --replace)')
@@ -133,7 +136,7 @@ Examples:
       'after',
       '\nExamples:\n  $ phiguard datasets add chest-ct scans/ --as usr_01…\n  $ phiguard datasets add notes notes.ndjson --replace --deid-manifest sha256:… --as usr_01…',
     )
-    .action(async (dataset: string, paths: string[], options: Common & { replace?: boolean; deidManifest?: string; base?: string }) => {
+    .action(localOrRemote(ctx, async (dataset: string, paths: string[], options: Common & { replace?: boolean; deidManifest?: string; base?: string }) => {
       const files = await collectFiles(ctx.cwd, paths, options.base);
       const total = files.reduce((n, f) => n + f.size, 0);
       await withDatasets(options, async (ds) => {
@@ -157,12 +160,12 @@ Examples:
           progress.stop();
         }
       });
-    });
+    }, remote.add));
 
   withCommon(datasets.command('list'))
     .description('List datasets')
     .addHelpText('after', '\nExample:\n  $ phiguard datasets list')
-    .action(async (options: Common) => {
+    .action(localOrRemote(ctx, async (options: Common) => {
       await withDatasets(options, async (ds) => {
         say('name                            id                               key              retained until            hold');
         for (const d of await ds.list())
@@ -170,13 +173,13 @@ Examples:
             `${d.name.padEnd(32)}${d.id.padEnd(33)}${d.keyId.padEnd(17)}${(d.retainUntilMs === null ? '-' : iso(d.retainUntilMs)).padEnd(26)}${d.legalHold ? 'ON' : '-'}`,
           );
       });
-    });
+    }, remote.list));
 
   withCommon(datasets.command('show <dataset>'))
     .description('Show a dataset and the files of a version (default: newest)')
     .option('-n, --number <n>', 'version number', (v) => Number(v))
     .addHelpText('after', '\nExample:\n  $ phiguard datasets show chest-ct --number 2 --as usr_01…')
-    .action(async (dataset: string, options: Common & { number?: number }) => {
+    .action(localOrRemote(ctx, async (dataset: string, options: Common & { number?: number }) => {
       await withDatasets(options, async (ds) => {
         const d = await ds.dataset(dataset);
         say(`${d.name} (${d.id}) key ${d.keyProvider}/${d.keyId}; created ${iso(d.createdMs)} by ${d.createdBy}`);
@@ -189,12 +192,12 @@ Examples:
         say(`version ${String(opened.record.version)}, manifest ${opened.record.manifestHash}, signed by ${opened.record.signerKeyId}`);
         for (const f of opened.files) say(`  ${String(f.size).padStart(12)}  ${f.name}`);
       });
-    });
+    }, remote.show));
 
   withCommon(datasets.command('versions <dataset>'))
     .description('List the versions of a dataset')
     .addHelpText('after', '\nExample:\n  $ phiguard datasets versions chest-ct')
-    .action(async (dataset: string, options: Common) => {
+    .action(localOrRemote(ctx, async (dataset: string, options: Common) => {
       await withDatasets(options, async (ds) => {
         say('version  created                   blobs  ledger  manifest');
         for (const v of await ds.versions(dataset))
@@ -202,14 +205,14 @@ Examples:
             `${String(v.version).padStart(7)}  ${iso(v.createdMs).padEnd(24)}  ${String(v.blobs.length).padStart(5)}  ${String(v.ledgerIndex ?? '-').padStart(6)}  ${v.manifestHash}`,
           );
       });
-    });
+    }, remote.versions));
 
   withCommon(datasets.command('get <dataset>'))
     .description('Unseal the files of a version into a folder (each file appears only once it fully verified)')
     .requiredOption('-o, --out <dir>', 'output folder')
     .option('-n, --number <n>', 'version number (default: newest)', (v) => Number(v))
     .addHelpText('after', '\nExample:\n  $ phiguard datasets get chest-ct --out restored/ --as usr_01…')
-    .action(async (dataset: string, options: Common & { out: string; number?: number }) => {
+    .action(localOrRemote(ctx, async (dataset: string, options: Common & { out: string; number?: number }) => {
       await withDatasets(options, async (ds) => {
         const opened = await ds.open(actorOf(options), dataset, options.number);
         const outDir = path.resolve(ctx.cwd, options.out);
@@ -250,14 +253,14 @@ Examples:
           `wrote ${String(opened.files.length)} files of version ${String(opened.record.version)} to ${path.relative(ctx.cwd, outDir) || '.'}`,
         );
       });
-    });
+    }, remote.get));
 
   withCommon(datasets.command('verify <dataset>'))
     .description('Verify manifests, signatures, ledger entries and every blob (exit code 1 on a problem)')
     .option('-n, --number <n>', 'only this version number', (v) => Number(v))
     .option('--deep', 'also unseal every file and check its digest')
     .addHelpText('after', '\nExample:\n  $ phiguard datasets verify chest-ct --deep')
-    .action(async (dataset: string, options: Common & { number?: number; deep?: boolean }) => {
+    .action(localOrRemote(ctx, async (dataset: string, options: Common & { number?: number; deep?: boolean }) => {
       await withDatasets(options, async (ds) => {
         const report = await ds.verify(dataset, {
           ...(options.number === undefined ? {} : { version: options.number }),
@@ -270,61 +273,61 @@ Examples:
         );
         if (!report.ok) process.exitCode = 1;
       });
-    });
+    }, remote.verify));
 
   withCommon(datasets.command('hold <dataset>'))
     .description('Place a legal hold: nothing of the dataset can be deleted until it is released')
     .addHelpText('after', '\nExample:\n  $ phiguard datasets hold chest-ct --as usr_01…')
-    .action(async (dataset: string, options: Common) => {
+    .action(localOrRemote(ctx, async (dataset: string, options: Common) => {
       await withDatasets(options, async (ds) => {
         await ds.hold(actorOf(options), dataset);
         say(`legal hold placed on ${dataset}`);
       });
-    });
+    }, remote.hold));
 
   withCommon(datasets.command('release-hold <dataset>'))
     .description('Release a legal hold (retention still applies)')
     .addHelpText('after', '\nExample:\n  $ phiguard datasets release-hold chest-ct --as usr_01…')
-    .action(async (dataset: string, options: Common) => {
+    .action(localOrRemote(ctx, async (dataset: string, options: Common) => {
       await withDatasets(options, async (ds) => {
         await ds.releaseHold(actorOf(options), dataset);
         say(`legal hold released on ${dataset}`);
       });
-    });
+    }, remote.releaseHold));
 
   withCommon(datasets.command('retention <dataset>'))
     .description('Extend retention (it can never be shortened, by anyone)')
     .option('--until <date>', 'new retain-until date (YYYY-MM-DD)')
     .option('--days <n>', 'retain for this many days from now', (v) => Number(v))
     .addHelpText('after', '\nExample:\n  $ phiguard datasets retention chest-ct --until 2033-01-01 --as usr_01…')
-    .action(async (dataset: string, options: Common & { until?: string; days?: number }) => {
+    .action(localOrRemote(ctx, async (dataset: string, options: Common & { until?: string; days?: number }) => {
       const until = retention(options.until, options.days);
       if (until === undefined) throw new VaultError('invalid-argument', 'give --until DATE or --days N', { place: { field: 'until' } });
       await withDatasets(options, async (ds) => {
         await ds.setRetention(actorOf(options), dataset, until);
         say(`${dataset} retained until ${iso(until)}`);
       });
-    });
+    }, remote.retention));
 
   withCommon(datasets.command('gc'))
     .description('Remove blobs that no version references (left by interrupted uploads) once retention allows')
     .option('--min-age-hours <n>', 'keep blobs younger than this (uploads in progress); default 1', (v) => Number(v))
     .addHelpText('after', '\nExample:\n  $ phiguard datasets gc --as usr_01…')
-    .action(async (options: Common & { minAgeHours?: number }) => {
+    .action(localOrRemote(ctx, async (options: Common & { minAgeHours?: number }) => {
       await withDatasets(options, async (ds) => {
         const report = await ds.gc(actorOf(options), { minAgeMs: (options.minAgeHours ?? 1) * 3_600_000 });
         say(
           `removed ${String(report.deleted.length)} unreferenced blobs; kept ${String(report.kept.length)} (${[...new Set(report.kept.map((k) => k.reason))].join(', ') || 'none'})`,
         );
       });
-    });
+    }, remote.gc));
 }
 
-function iso(ms: number): string {
+export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function retention(until: string | undefined, days: number | undefined): number | undefined {
+export function retention(until: string | undefined, days: number | undefined): number | undefined {
   if (until !== undefined) {
     const ms = Date.parse(until);
     if (Number.isNaN(ms))
@@ -346,7 +349,7 @@ interface LocalFile {
 }
 
 /** Files named on the command line (folders walked, sorted); names relative to `base` or to each argument's folder. */
-async function collectFiles(cwd: string, args: readonly string[], base: string | undefined): Promise<LocalFile[]> {
+export async function collectFiles(cwd: string, args: readonly string[], base: string | undefined): Promise<LocalFile[]> {
   const out: LocalFile[] = [];
   const walk = async (full: string, root: string): Promise<void> => {
     const info = await stat(full);
@@ -366,7 +369,7 @@ async function collectFiles(cwd: string, args: readonly string[], base: string |
 }
 
 /** A cli-progress bar on a terminal for large work; otherwise a plain line per finished file. */
-function startProgress(ctx: CliContext, verb: string, totalBytes: number, files: number): { listener: ProgressListener; stop: () => void } {
+export function startProgress(ctx: CliContext, verb: string, totalBytes: number, files: number): { listener: ProgressListener; stop: () => void } {
   const bar =
     ctx.stderr.isTTY === true && totalBytes >= PROGRESS_MIN_BYTES
       ? new SingleBar({ format: `${verb} [{bar}] {percentage}% {value}/{total} MiB`, stream: ctx.stderr })

@@ -25,6 +25,8 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { actingPrincipal, keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
+import { remoteKeys } from '../remote/remote-keys.ts';
+import { localOnly, localOrRemote } from '../remote/remote-mode.ts';
 
 interface Common {
   as?: string;
@@ -45,6 +47,7 @@ export function registerKeys(program: Command, ctx: CliContext): void {
     ctx.stdout.write(`${line}\n`);
   };
 
+  const remote = remoteKeys(ctx);
   const unlockFrom = (options: Common): KeystoreUnlock => keystoreUnlock(options.keyFile, ctx);
   const actorOf = (options: Common): string =>
     actingPrincipal(
@@ -129,7 +132,7 @@ Examples:
   withCommon(keys.command('list'))
     .description('List keys with their versions and state')
     .addHelpText('after', '\nExample:\n  $ phiguard keys list')
-    .action(async (options: Common) => {
+    .action(localOrRemote(ctx, async (options: Common) => {
       await withManager(options, (manager) => {
         say('key id                          state      latest  min  created');
         for (const k of manager.list()) {
@@ -144,7 +147,7 @@ Examples:
         }
         return Promise.resolve();
       });
-    });
+    }, remote.list));
 
   withCommon(keys.command('create <keyId>'))
     .description('Create a key-encryption key (version 1)')
@@ -152,7 +155,7 @@ Examples:
       Number(v),
     )
     .addHelpText('after', '\nExample:\n  $ phiguard keys create dataset-key --as usr_01… --rotate-every 90')
-    .action(async (keyId: string, options: Common & { rotateEvery?: number }) => {
+    .action(localOrRemote(ctx, async (keyId: string, options: Common & { rotateEvery?: number }) => {
       await withManager(options, async (manager) => {
         const meta = await manager.createKey(
           actorOf(options),
@@ -161,7 +164,7 @@ Examples:
         );
         say(`created ${meta.keyId} v${meta.latestVersion}`);
       });
-    });
+    }, remote.create));
 
   withCommon(keys.command('rotate [keyId]'))
     .description('Add a new key version (new data uses it; old versions still decrypt)')
@@ -170,7 +173,7 @@ Examples:
       'after',
       '\nExamples:\n  $ phiguard keys rotate dataset-key --as usr_01…\n  $ phiguard keys rotate --due --as usr_01…   (from cron)',
     )
-    .action(async (keyId: string | undefined, options: Common & { due?: boolean }) => {
+    .action(localOrRemote(ctx, async (keyId: string | undefined, options: Common & { due?: boolean }) => {
       await withManager(options, async (manager) => {
         const actor = actorOf(options);
         if (options.due === true) {
@@ -185,7 +188,7 @@ Examples:
         if (keyId === undefined) throw new KeysError('unknown-key', 'name a key or pass --due', { hint: 'phiguard keys rotate KEY_ID' });
         say(`rotated ${keyId} to v${(await manager.rotate(actor, keyId)).latestVersion}`);
       });
-    });
+    }, remote.rotate));
 
   withCommon(keys.command('rewrap [files...]'))
     .description(
@@ -217,29 +220,29 @@ Examples:
     .description('Ask the custodians to approve crypto-shredding a key (or one old version)')
     .option('--version <n>', 'destroy only this (not the newest) version', (v) => Number(v))
     .addHelpText('after', '\nExample:\n  $ phiguard keys request-destroy old-study-key --as usr_01…')
-    .action(async (keyId: string, options: Common & { version?: number }) => {
+    .action(localOrRemote(ctx, async (keyId: string, options: Common & { version?: number }) => {
       await withManager(options, async (manager) => {
         const request = await manager.request(actorOf(options), 'destroy', keyId, options.version ?? null);
         say(
           `request ${request.id}: destroy ${keyId}${request.version === null ? '' : ` v${request.version}`}; needs ${manager.custodians.threshold} custodian approvals (phiguard keys approve ${request.id})`,
         );
       });
-    });
+    }, remote.requestDestroy));
 
   withCommon(keys.command('approve <requestId>'))
     .description('Approve a request as a key custodian (not your own; once)')
     .addHelpText('after', '\nExample:\n  $ phiguard keys approve kreq_01… --as usr_01custodian…')
-    .action(async (requestId: string, options: Common) => {
+    .action(localOrRemote(ctx, async (requestId: string, options: Common) => {
       await withManager(options, async (manager) => {
         const request = await manager.approve(actorOf(options), requestId);
         say(`approved ${request.id}: ${request.approvals.length}/${manager.custodians.threshold}`);
       });
-    });
+    }, remote.approve));
 
   withCommon(keys.command('destroy <requestId>'))
     .description('Carry out an approved destroy request: erase the key material (crypto-shredding)')
     .addHelpText('after', '\nExample:\n  $ phiguard keys destroy kreq_01… --as usr_01…')
-    .action(async (requestId: string, options: Common) => {
+    .action(localOrRemote(ctx, async (requestId: string, options: Common) => {
       await withManager(options, async (manager) => {
         const meta = await manager.destroy(actorOf(options), requestId);
         say(
@@ -249,7 +252,7 @@ Examples:
             .join(', ')}`,
         );
       });
-    });
+    }, remote.destroy));
 
   withCommon(keys.command('recover'))
     .description(
@@ -340,6 +343,16 @@ Examples:
         say(`unsealed ${path.relative(ctx.cwd, out)}`);
       });
     });
+
+  // These work on files and secrets of this machine: with --server they refuse instead of acting locally.
+  const onThisMachine: Readonly<Record<string, string>> = {
+    init: 'it creates the keystore file on this machine', recover: 'custodian shares are combined on this machine',
+    seal: 'files are sealed with the local keystore', unseal: 'files are unsealed with the local keystore', rewrap: 'it rewrites files on this machine',
+  };
+  for (const command of keys.commands) {
+    const why = onThisMachine[command.name()];
+    if (why !== undefined) localOnly(command, ctx, why);
+  }
 
   /** input → transform → a temporary file beside `out`, renamed over it only on success. */
   async function streamToFile(

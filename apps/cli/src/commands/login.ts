@@ -21,7 +21,9 @@ export function registerLogin(program: Command, ctx: CliContext): void {
     .option('--ca <file>', 'CA certificate to trust (default: the embedded server\'s local CA)')
     .addHelpText('after', '\nExamples:\n  $ phiguard login --username alice\n  $ phiguard login --server https://phiguard.hospital.example:8443 --username alice')
     .action(async (options: { server?: string; username?: string; ca?: string }) => {
-      const globals = program.opts<{ config?: string }>();
+      // --server/--ca are also global options (remote commands): commander gives them to the program.
+      const globals = program.opts<{ config?: string; server?: string; ca?: string }>();
+      options = { ...options, ...(options.server === undefined && globals.server !== undefined ? { server: globals.server } : {}), ...(options.ca === undefined && globals.ca !== undefined ? { ca: globals.ca } : {}) };
       const config = ctx.config(globals.config);
       if (ctx.stdin === undefined) throw new TypeError('login needs an input stream for its prompts');
       const target = remoteTarget(options.server ?? defaultServer(ctx, globals.config), options.ca, config.home);

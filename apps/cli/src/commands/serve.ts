@@ -8,6 +8,7 @@ import { runDeidDemo } from '../deid/deid-demo.ts';
 import type { CliContext } from '../context.ts';
 import { startAuditShipping } from '../serve/audit-shipping.ts';
 import { bootstrapAdmin, buildAccessServices, openConfiguredAccessStore } from '../remote/serve-access.ts';
+import { openRemoteServices } from '../remote/serve-remote.ts';
 
 export function registerServe(program: Command, ctx: CliContext): void {
   program
@@ -57,14 +58,18 @@ Examples:
       const store = await openConfiguredAccessStore(config);
       const access = await buildAccessServices(store, systemClock, ledger);
       const adminPassword = await bootstrapAdmin(access);
+      const remote = await openRemoteServices(config, ctx, ledger, ledgerStore, systemClock);
       const app = buildServer({
         version: ctx.version,
         isReady: () => Promise.resolve(true),
         access,
+        remote: remote.services,
+        ...(remote.catalog === undefined ? {} : { datasets: remote.catalog }),
         https: readTlsOptions(tlsFiles),
         logStream: ctx.stderr,
         onClose: async () => {
           await shipping?.stop();
+          await remote.close();
           await store.close();
           await ledger.close();
         },
@@ -72,6 +77,7 @@ Examples:
       const address = await app.listen({ host: config.server.host, port: options.port ?? config.server.port });
       ctx.stdout.write(`PHIGuard ${ctx.version} listening on ${address}\n`);
       ctx.stdout.write(`data folder: ${config.home}\n`);
+      for (const note of remote.notes) ctx.stdout.write(`${note}\n`);
       if (shipping !== undefined) ctx.stdout.write(`audit: shipping to SIEM sinks ${shipping.sinkIds.join(', ')}\n`);
       if (local !== undefined) ctx.stdout.write(`TLS: local CA ${local.caCert} (the CLI trusts it)\n`);
       if (adminPassword !== undefined) {

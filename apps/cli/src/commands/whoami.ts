@@ -10,7 +10,11 @@ export function registerWhoami(program: Command, ctx: CliContext): void {
     .option('--server <url>', 'only if it is the server you logged in to')
     .addHelpText('after', '\nExamples:\n  $ phiguard whoami')
     .action(async (options: { server?: string }) => {
-      const config = ctx.config(program.opts<{ config?: string }>().config);
+      const globals = program.opts<{ config?: string; server?: string }>();
+      // --server is also a global option (remote commands): commander gives it to the program.
+      const server = options.server ?? globals.server ?? ctx.env.PHIGUARD_SERVER;
+      options = server === undefined ? options : { server };
+      const config = ctx.config(globals.config);
       const session = loadCliSession(config.home);
       if (session === undefined || (options.server !== undefined && options.server.replace(/\/+$/, '') !== session.server)) {
         ctx.stderr.write('not logged in: run `phiguard login` first\n');

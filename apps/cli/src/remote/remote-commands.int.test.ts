@@ -1,0 +1,271 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { ApiKeys, argon2idHasher, Authenticator, Authorizer, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode, type AccessStore, type Role } from '@phiguard/access';
+import { openConfiguredLedgerStore, openLedger, type Ledger, type LedgerStore } from '@phiguard/audit';
+import { isBaseError, loadConfig, systemClock } from '@phiguard/core';
+import { buildServer, ensureLocalTls, readTlsOptions, type AccessServices } from '@phiguard/server';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliContext } from '../context.ts';
+import { buildProgram } from '../program.ts';
+import { openRemoteServices, type OpenedRemoteServices } from './serve-remote.ts';
+
+// Every remote command through the CLI entry point against a real HTTPS server (embedded CA,
+// TLS 1.3) wired like `phiguard serve`: ledger and vault on PostgreSQL (own schemas), keystore by
+// key file, users logged in with password + TOTP. Outputs are compared with the local commands.
+const PASSWORD = 'violet-anchor-drizzle';
+const PHI = 'Quixote-Smithers 1962-04-17 MRN 99887766';
+const root = mkdtempSync(path.join(os.tmpdir(), 'cli-remote-'));
+const suffix = randomBytes(4).toString('hex');
+const schemas = { server: `cli_remote_s_${suffix}`, local: `cli_remote_l_${suffix}` };
+const dbUrl = (schema: string): string => `postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3D${schema}`;
+const serverRoot = path.join(root, 'server');
+const localRoot = path.join(root, 'local');
+const data = path.join(root, 'data');
+const keyFile = path.join(root, 'master.key');
+const psql = (sql: string): void => {
+  spawnSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-c', sql]);
+};
+
+const ROLES: Record<string, Role[]> = { steward: ['data-steward'], kc1: ['key-custodian'], kc2: ['key-custodian'], kc3: ['key-custodian'], auditor: ['auditor'], annotator: ['annotator'] };
+const ids: Record<string, string> = {};
+let store: AccessStore;
+let ledgerStore: LedgerStore;
+let ledger: Ledger;
+let remote: OpenedRemoteServices;
+let app: FastifyInstance;
+let url = '';
+let ca = '';
+let logs = '';
+
+interface Run {
+  readonly out: string;
+  readonly err: string;
+  readonly error: string | undefined;
+}
+
+/** One CLI invocation in `cwd` (its own `.phiguard` home), as main.ts would print a typed error. */
+async function run(cwd: string, env: Record<string, string>, args: readonly string[], stdin?: PassThrough): Promise<Run> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const ctx: CliContext = { version: 'test', cwd, env, stdout, stderr, ...(stdin === undefined ? {} : { stdin }), config: () => loadConfig({ cwd, env }) };
+  let error: string | undefined;
+  try {
+    await buildProgram(ctx).exitOverride().parseAsync(['node', 'phiguard', ...args]);
+  } catch (e) {
+    if (!isBaseError(e)) throw e;
+    error = `${e.describe()} [${e.code}]`;
+  }
+  return { out, err, error };
+}
+
+const serverEnv = { PHIGUARD_DATABASE_URL: dbUrl(schemas.server) };
+const localEnv = { PHIGUARD_DATABASE_URL: dbUrl(schemas.local) };
+const clientDir = (user: string): string => path.join(root, `client-${user}`);
+/** `phiguard --server URL …` as a logged-in user. */
+const remoteRun = (user: string, ...args: string[]): Promise<Run> => run(clientDir(user), {}, ['--server', url, ...args]);
+/** The same command locally, acting (unauthenticated, by flag) as the same user. */
+const localRun = (user: string, ...args: string[]): Promise<Run> => run(localRoot, localEnv, [...args, '--as', ids[user] ?? '', '--key-file', keyFile]);
+
+/** Ids, times, hashes and ledger indexes differ between two systems; the shape must not. */
+function shape(text: string): string {
+  return text
+    .replace(/\b(ds|usr|kreq)_[0-9a-z]{26}\b/g, '$1_ID')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, 'TIME')
+    .replace(/sha256:[0-9a-f]{64}/g, 'sha256:HASH')
+    .replace(/ledger entry \d+/g, 'ledger entry N')
+    .replace(/ +\d+ +sha256:HASH$/gm, ' N sha256:HASH')
+    .replace(/signed by \S+/g, 'signed by KEY');
+}
+
+async function login(user: string): Promise<void> {
+  mkdirSync(clientDir(user), { recursive: true });
+  const stdin = new PassThrough();
+  let err = '';
+  const stderr = new Writable({ write(c: Buffer, _e, done) { err += c.toString(); done(); } });
+  const stdout = new PassThrough();
+  const cwd = clientDir(user);
+  const ctx: CliContext = { version: 'test', cwd, env: {}, stdout, stderr, stdin, config: () => loadConfig({ cwd, env: {} }) };
+  const done = buildProgram(ctx).parseAsync(['node', 'phiguard', '--server', url, '--ca', ca, 'login', '--username', user]);
+  stdin.write(`${PASSWORD}\n`);
+  for (let i = 0; i < 400 && !err.includes('secret: '); i++) await new Promise((r) => setTimeout(r, 25));
+  const secret = /secret: ([A-Z2-7]+)/.exec(err)?.[1] ?? '';
+  stdin.write(`${totpCode(secret, Date.now())}\n`);
+  await done;
+}
+
+beforeAll(async () => {
+  for (const dir of [serverRoot, localRoot, data]) mkdirSync(dir, { recursive: true });
+  writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+  psql(`create schema ${schemas.server}; create schema ${schemas.local}`);
+  store = await openPgliteAccessStore(undefined);
+  const cheap = argon2idHasher({ memoryCost: 1024, timeCost: 1 });
+  // Users first (their ids are the keystore's custodians); their audit goes to the server ledger below.
+  const bootstrap = new Authenticator({ store, clock: systemClock, audit: { record: () => Promise.resolve({ index: 0 }) } as never, hasher: cheap });
+  for (const [username, roles] of Object.entries(ROLES)) ids[username] = (await bootstrap.createUser({ username, password: PASSWORD, roles }, undefined)).id;
+  const custodians = ['kc1', 'kc2', 'kc3'].flatMap((u) => ['--custodian', ids[u] ?? '']);
+  for (const [cwd, env] of [[serverRoot, serverEnv], [localRoot, localEnv]] as const) {
+    const init = await run(cwd, env, ['keys', 'init', ...custodians, '--threshold', '2', '--as', ids.kc1 ?? '', '--key-file', keyFile]);
+    expect(init.error).toBeUndefined();
+  }
+  const config = loadConfig({ cwd: serverRoot, env: serverEnv });
+  ledgerStore = await openConfiguredLedgerStore(config.database);
+  ledger = await openLedger({ config, clock: systemClock, store: ledgerStore });
+  const access: AccessServices = {
+    store, clock: systemClock, authenticator: new Authenticator({ store, clock: systemClock, audit: ledger, hasher: cheap }),
+    apiKeys: new ApiKeys(store, systemClock, ledger), tokens: await TokenIssuer.create(systemClock), authorizer: new Authorizer(new PolicyEngine(), store, systemClock, ledger),
+  };
+  remote = await openRemoteServices(config, { cwd: serverRoot, env: { PHIGUARD_KEYS_KEY_FILE: keyFile } }, ledger, ledgerStore, systemClock);
+  const tls = ensureLocalTls(config.home);
+  ca = tls.caCert;
+  const logStream = new Writable({ write(chunk: Buffer, _e, done) { logs += chunk.toString(); done(); } });
+  app = buildServer({ version: 'test', isReady: () => Promise.resolve(true), access, remote: remote.services, ...(remote.catalog === undefined ? {} : { datasets: remote.catalog }), https: readTlsOptions({ cert: tls.serverCert, key: tls.serverKey }), logStream });
+  url = await app.listen({ host: '127.0.0.1', port: 0 });
+  for (const user of Object.keys(ROLES)) await login(user);
+}, 240_000);
+
+afterAll(async () => {
+  await app.close();
+  await remote.close();
+  await ledger.close();
+  await store.close();
+  psql(`drop schema if exists ${schemas.server} cascade; drop schema if exists ${schemas.local} cascade`);
+  rmSync(root, { recursive: true, force: true });
+  process.exitCode = 0;
+});
+
+describe('phiguard <command> --server URL', () => {
+  it('keys: list, create, rotate and dual-control destroy give the local output; an annotator cannot rotate', async () => {
+    for (const args of [['keys', 'create', 'dataset-key', '--rotate-every', '90'], ['keys', 'create', 'old-key'], ['keys', 'rotate', 'dataset-key'], ['keys', 'list']]) {
+      const [r, l] = [await remoteRun('kc1', ...args), await localRun('kc1', ...args)];
+      expect(r.error).toBeUndefined();
+      expect(shape(r.out)).toBe(shape(l.out));
+    }
+    expect((await remoteRun('kc1', 'keys', 'list')).out).toMatch(/dataset-key\s+enabled\s+2/);
+
+    const denied = await remoteRun('annotator', 'keys', 'rotate', 'dataset-key');
+    expect(denied.error).toBe('the server refused: forbidden (403): not allowed: key.manage (field server) [refused]');
+    expect((await remoteRun('kc1', 'keys', 'rotate', 'dataset-key', '--as', ids.annotator ?? '')).error).toContain('[local-only]');
+
+    // Dual control by different logged-in people: kc1 asks, kc1 cannot approve, kc2 and kc3 do.
+    const asked = await remoteRun('kc1', 'keys', 'request-destroy', 'old-key');
+    const requestId = /request (kreq_\S+):/.exec(asked.out)?.[1] ?? '';
+    expect(shape(asked.out)).toBe(shape((await localRun('kc1', 'keys', 'request-destroy', 'old-key')).out));
+    expect((await remoteRun('kc1', 'keys', 'approve', requestId)).error).toMatch(/self-approval \(403\)/);
+    expect((await remoteRun('kc2', 'keys', 'approve', requestId)).out).toBe(`approved ${requestId}: 1/2\n`);
+    expect((await remoteRun('kc3', 'keys', 'approve', requestId)).out).toBe(`approved ${requestId}: 2/2\n`);
+    expect((await remoteRun('kc1', 'keys', 'destroy', requestId)).out).toBe('destroyed: old-key is destroyed; versions erased: 1\n');
+    expect((await remoteRun('kc1', 'keys', 'seal', 'x', '--key', 'dataset-key')).error).toContain('runs locally only');
+  }, 120_000);
+
+  it('datasets: create, add (streamed), list, show, versions, get, verify, hold, retention match the local commands', async () => {
+    mkdirSync(path.join(data, 'scans', 'series1'), { recursive: true });
+    const big = randomBytes(3 * 2 ** 20 + 17);
+    writeFileSync(path.join(data, 'scans', 'series1', 'img1.dcm'), big);
+    writeFileSync(path.join(data, 'scans', 'note.txt'), `seeded: ${PHI}\n`);
+    const steward = async (...args: string[]): Promise<[Run, Run]> => [await remoteRun('steward', '--purpose', 'HOPERAT', ...args), await localRun('steward', ...args)];
+    const same = async (...args: string[]): Promise<Run> => {
+      const [r, l] = await steward(...args);
+      expect(r.error).toBeUndefined();
+      expect(l.error).toBeUndefined();
+      expect(shape(r.out)).toBe(shape(l.out));
+      return r;
+    };
+    // Keys for the local side (the server's were created in the test above).
+    await localRun('kc1', 'keys', 'create', 'ds-key');
+    await remoteRun('kc1', 'keys', 'create', 'ds-key');
+    await same('datasets', 'create', 'chest-ct', '--key', 'ds-key', '--retain-days', '30');
+    await same('datasets', 'add', 'chest-ct', path.join(data, 'scans'));
+    writeFileSync(path.join(data, 'extra.csv'), 'a,b\n1,2\n');
+    await same('datasets', 'add', 'chest-ct', path.join(data, 'extra.csv'));
+    await same('datasets', 'list');
+    expect((await same('datasets', 'show', 'chest-ct')).out).toContain('series1/img1.dcm');
+    await same('datasets', 'show', 'chest-ct', '--number', '1');
+    await same('datasets', 'versions', 'chest-ct');
+    await same('datasets', 'verify', 'chest-ct', '--deep');
+
+    const got = await remoteRun('steward', '--purpose', 'HOPERAT', 'datasets', 'get', 'chest-ct', '--out', 'restored');
+    expect(got.out).toBe('wrote 3 files of version 2 to restored\n');
+    expect(readFileSync(path.join(clientDir('steward'), 'restored', 'series1', 'img1.dcm')).equals(big)).toBe(true);
+    expect(readFileSync(path.join(clientDir('steward'), 'restored', 'extra.csv'), 'utf8')).toBe('a,b\n1,2\n');
+
+    await same('datasets', 'hold', 'chest-ct');
+    expect((await remoteRun('steward', '--purpose', 'HOPERAT', 'datasets', 'list')).out).toMatch(/chest-ct.*ON/);
+    expect((await remoteRun('steward', '--purpose', 'HOPERAT', 'datasets', 'retention', 'chest-ct', '--days', '1')).error).toMatch(/retention-shortened \(409\)/);
+    await same('datasets', 'retention', 'chest-ct', '--until', '2040-01-01');
+    await same('datasets', 'release-hold', 'chest-ct');
+
+    // Purpose of use is required for data; an annotator without a grant is refused.
+    expect((await remoteRun('steward', 'datasets', 'list')).error).toMatch(/forbidden \(403\)/);
+    expect((await remoteRun('annotator', '--purpose', 'HOPERAT', 'datasets', 'get', 'chest-ct', '--out', 'x')).error).toMatch(/forbidden \(403\): not allowed: dataset.read/);
+    // The uploaded PHI reached neither the server's logs nor any answer.
+    expect(logs).not.toContain('Quixote');
+    expect(logs).toContain('"route":"/v1/datasets/:id/versions"');
+  }, 180_000);
+
+  it('a malformed upload is refused with a problem naming the field, never echoing the body', async () => {
+    const token = await accessToken('steward');
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = https.request(`${url}/v1/datasets/chest-ct/versions`, { method: 'POST', ca: readFileSync(ca), headers: { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'HOPERAT', 'content-type': 'application/vnd.phiguard.files' } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => { resolve({ status: res.statusCode ?? 0, body }); });
+      });
+      req.on('error', reject);
+      req.end(`{"files":[{"name":"../${PHI}","size":3}]}\nabc`);
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'invalid-name' });
+    expect(answer.body).not.toContain('Quixote');
+    expect(logs).not.toContain('Quixote');
+  });
+
+  it('audit: verify and export with the published key, proof, search and public-key; the denial above is in the ledger', async () => {
+    const vkey = (await remoteRun('auditor', 'audit', 'public-key')).out.trim();
+    expect(vkey).toMatch(/^\S+\+[0-9a-f]{8}\+\S+$/);
+    const verified = await remoteRun('auditor', 'audit', 'verify', '--key', vkey);
+    expect(verified.out).toMatch(new RegExp(`^OK ${url.replace(/[.]/g, '\\.')}: origin \\S+, size \\d+, root \\S+\\n$`));
+    const exported = await remoteRun('auditor', 'audit', 'export', 'tiles', '--key', vkey);
+    expect(exported.out).toMatch(/^exported size \d+ to tiles: \d+ files written, 0 already there\n$/);
+    // The export is checked offline, by the local command, with the same key.
+    expect((await run(clientDir('auditor'), {}, ['audit', 'verify', 'tiles', '--key', vkey])).out).toMatch(/^OK .*tiles: origin/);
+
+    const proved = await remoteRun('auditor', 'audit', 'proof', '2', '--key', vkey);
+    expect(proved.error).toBeUndefined();
+    const proof = JSON.parse(proved.out) as { index: number; proof: string[] };
+    expect(proof.index).toBe(2);
+    const denials = (await remoteRun('auditor', 'audit', 'search', '--action', 'authz.decide', '--actor', ids.annotator ?? '', '--limit', '50')).out.trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; details: Record<string, unknown> });
+    expect(denials.some((e) => e.outcome === 'denied' && e.details.action === 'key.manage')).toBe(true);
+    // An auditor reads the ledger but cannot touch keys; a steward cannot read the ledger.
+    expect((await remoteRun('steward', 'audit', 'verify', '--key', vkey)).error).toMatch(/forbidden \(403\): not allowed: audit.verify/);
+    expect((await remoteRun('auditor', 'audit', 'rotate-signer')).error).toContain('runs locally only');
+  }, 120_000);
+
+  it('refuses a command without a login session for that server', async () => {
+    mkdirSync(clientDir('nobody'), { recursive: true });
+    expect((await remoteRun('nobody', 'keys', 'list')).error).toContain('no login session for this server');
+  });
+});
+
+/** A fresh access token from a user's stored CLI session (for raw requests). */
+async function accessToken(user: string): Promise<string> {
+  const session = JSON.parse(readFileSync(path.join(clientDir(user), '.phiguard', 'cli-session.json'), 'utf8')) as { sessionToken: string };
+  return new Promise((resolve, reject) => {
+    const req = https.request(`${url}/v1/auth/token`, { method: 'POST', ca: readFileSync(ca), headers: { authorization: `Bearer ${session.sessionToken}` } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => { resolve((JSON.parse(body) as { accessToken: string }).accessToken); });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
