@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import {
-  ApiKeys, argon2idHasher, Authenticator, Authorizer, cachingAccessStore, openPgliteAccessStore, openPostgresAccessStore, PolicyEngine, TokenIssuer, type AccessStore,
+  ApiKeys, argon2idHasher, Authenticator, Authorizer, cachingAccessStore, loadOrCreateRootKeyFile, openPgliteAccessStore, openPostgresAccessStore, PolicyEngine,
+  ROOT_KEY_FILE, SecretBox, TokenIssuer, WebAuthnFactor, type AccessStore, type RelyingParty,
 } from '@phiguard/access';
 import type { AuditRecorder } from '@phiguard/audit';
 import { systemClock, type Clock, type PhiguardConfig } from '@phiguard/core';
@@ -18,14 +19,33 @@ export async function openConfiguredAccessStore(config: PhiguardConfig, clock: C
   return cachingAccessStore(store, clock);
 }
 
-/** The access services of a server process; token signing keys rotate every `rotateMs`. */
-export async function buildAccessServices(store: AccessStore, clock: Clock, audit: AuditRecorder): Promise<AccessServices> {
+/** Where a server's access secrets and passkeys are anchored. */
+export interface AccessServiceOptions {
+  /**
+   * The data folder holding the root key of the sealed access secrets (`access-secrets.key`,
+   * 0600). With it, token signing keys persist in the store (sealed) and TOTP secrets are sealed;
+   * without it (tests) signing keys live in memory and TOTP secrets are stored as they are.
+   */
+  readonly home?: string;
+  /** The relying party of passkeys: the host name and https origin browsers see. */
+  readonly relyingParty?: RelyingParty;
+}
+
+/**
+ * The access services of a server process. With `home`: signing keys from the store (a restart
+ * keeps tokens valid), TOTP secrets sealed (older plaintext rows are sealed at start).
+ */
+export async function buildAccessServices(store: AccessStore, clock: Clock, audit: AuditRecorder, options: AccessServiceOptions = {}): Promise<AccessServices> {
+  const secrets = options.home === undefined ? undefined : new SecretBox(await loadOrCreateRootKeyFile(path.join(options.home, ROOT_KEY_FILE)));
+  const webauthn = options.relyingParty === undefined ? undefined : new WebAuthnFactor(store, clock, audit, options.relyingParty);
+  const authenticator = new Authenticator({ store, clock, audit, hasher: argon2idHasher(), secrets, webauthn });
+  if (secrets !== undefined) await authenticator.sealStoredTotpSecrets();
   return {
-    store, clock,
-    authenticator: new Authenticator({ store, clock, audit, hasher: argon2idHasher() }),
+    store, clock, authenticator,
     apiKeys: new ApiKeys(store, clock, audit),
-    tokens: await TokenIssuer.create(clock),
+    tokens: secrets === undefined ? await TokenIssuer.create(clock) : await TokenIssuer.open({ clock, store, secrets }),
     authorizer: new Authorizer(new PolicyEngine(), store, clock, audit),
+    ...(webauthn === undefined ? {} : { webauthn }),
   };
 }
 
@@ -38,4 +58,13 @@ export async function bootstrapAdmin(access: AccessServices): Promise<string | u
   const password = randomBytes(18).toString('base64url');
   await access.authenticator.createUser({ username: 'admin', password, roles: ['admin'] }, undefined);
   return password;
+}
+
+/**
+ * The options `serve` uses: secrets anchored in the data folder; passkeys for the origin
+ * PHIGUARD_PUBLIC_URL (default `https://localhost:<port>`; WebAuthn needs a host name, not an IP).
+ */
+export function serveAccessOptions(config: PhiguardConfig, env: Readonly<Record<string, string | undefined>>, port: number | undefined): AccessServiceOptions {
+  const origin = new URL(env.PHIGUARD_PUBLIC_URL ?? `https://localhost:${String(port ?? config.server.port)}`);
+  return { home: config.home, relyingParty: { id: origin.hostname, name: 'PHIGuard', origin: origin.origin } };
 }

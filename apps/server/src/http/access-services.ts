@@ -1,4 +1,4 @@
-import type { AccessStore, ApiKeys, Authenticator, Authorizer, TokenIssuer } from '@phiguard/access';
+import type { AccessStore, ApiKeys, Authenticator, Authorizer, TokenIssuer, WebAuthnFactor } from '@phiguard/access';
 import type { Clock } from '@phiguard/core';
 
 /** What the auth, user, grant and break-glass routes need. Built by the composition root. */
@@ -9,6 +9,8 @@ export interface AccessServices {
   readonly tokens: TokenIssuer;
   readonly authorizer: Authorizer;
   readonly clock: Clock;
+  /** Passkeys (registration, and login's second factor); the routes answer 404 without it. */
+  readonly webauthn?: WebAuthnFactor;
 }
 
 /** Read-only dataset metadata for GET /v1/datasets/:id (the catalog lives elsewhere). */

@@ -12,6 +12,7 @@ import { randomToken, sameHash, secretHash } from './secret-hash.ts';
 import { matchTotp, newTotpSecret, totpUri } from './totp.ts';
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { WebAuthnFactor } from './webauthn-factor.ts';
+import { SecretBox } from '../secrets/secret-box.ts';
 
 export interface AuthenticatorOptions {
   readonly store: AccessStore;
@@ -28,6 +29,11 @@ export interface AuthenticatorOptions {
   readonly challengeTtlMs?: number;
   /** Passkeys as an alternative second factor (after TOTP enrolment). */
   readonly webauthn?: WebAuthnFactor | undefined;
+  /**
+   * Seals TOTP secrets at rest (AES-256-GCM bound to the user id). Without it secrets are stored
+   * as they are: only for tests and benchmarks; the server always passes one.
+   */
+  readonly secrets?: SecretBox | undefined;
 }
 
 /** The answer to a correct password: a second-factor step, with enrolment data at first login. */
@@ -60,14 +66,14 @@ const DUMMY_PASSWORD = 'phiguard-dummy-password-for-timing';
  * enrolled at first login; recovery codes are one-time; sessions end after inactivity.
  */
 export class Authenticator {
-  readonly #o: Required<Omit<AuthenticatorOptions, 'policy' | 'webauthn'>> & { readonly policy: PasswordPolicy; readonly webauthn: WebAuthnFactor | undefined };
+  readonly #o: Required<Omit<AuthenticatorOptions, 'policy' | 'webauthn' | 'secrets'>> & { readonly policy: PasswordPolicy; readonly webauthn: WebAuthnFactor | undefined; readonly secrets: SecretBox | undefined };
   readonly #pending = new Map<string, Pending>();
   #dummyHash: string | undefined;
 
   constructor(options: AuthenticatorOptions) {
     this.#o = {
       idleTimeoutMs: 15 * 60_000, maxFailures: 5, lockoutMs: 15 * 60_000, challengeTtlMs: 5 * 60_000,
-      ...options, policy: options.policy ?? new PasswordPolicy(), webauthn: options.webauthn,
+      ...options, policy: options.policy ?? new PasswordPolicy(), webauthn: options.webauthn, secrets: options.secrets,
     };
   }
 
@@ -127,7 +133,7 @@ export class Authenticator {
     this.#pending.delete(challengeId);
     let recoveryCodes: readonly string[] | undefined;
     if (pending.enrolSecret !== undefined) {
-      await store.updateUser(user.id, { totpSecret: pending.enrolSecret });
+      await store.updateUser(user.id, { totpSecret: this.#sealTotp(user.id, pending.enrolSecret) });
       const fresh = newRecoveryCodes();
       await store.replaceRecoveryCodes(user.id, fresh.hashes);
       recoveryCodes = fresh.codes;
@@ -220,7 +226,7 @@ export class Authenticator {
       await this.#fail(user, 'bad-recovery-code', requestId);
       throw new AccessError('mfa-invalid', 'recovery code wrong or already used', { place: { field: 'recoveryCode' } });
     }
-    const secret = enrolSecret ?? user.totpSecret;
+    const secret = enrolSecret ?? this.#openTotp(user);
     const step = secret === undefined ? undefined : matchTotp(secret, factor.totp, clock);
     if (step === undefined) {
       await this.#fail(user, 'bad-totp', requestId);
@@ -231,6 +237,34 @@ export class Authenticator {
       await this.#fail(user, 'totp-replay', requestId);
       throw new AccessError('mfa-replayed', 'one-time code already used; wait for the next one', { place: { field: 'totp' } });
     }
+  }
+
+  /**
+   * Seals every TOTP secret still stored in plaintext (rows from before secrets were sealed).
+   * Idempotent; returns how many rows it sealed. Needs `secrets`.
+   */
+  async sealStoredTotpSecrets(): Promise<number> {
+    const box = this.#o.secrets;
+    if (box === undefined) throw new TypeError('sealStoredTotpSecrets needs the secrets option');
+    let sealed = 0;
+    for (const user of await this.#o.store.listUsers()) {
+      if (user.totpSecret === undefined || SecretBox.isSealed(user.totpSecret)) continue;
+      await this.#o.store.updateUser(user.id, { totpSecret: this.#sealTotp(user.id, user.totpSecret) });
+      sealed++;
+    }
+    if (sealed > 0) await this.#event('system', 'access', 'auth.totp-secrets-sealed', 'success', undefined, undefined);
+    return sealed;
+  }
+
+  #sealTotp(userId: string, secret: string): string {
+    return this.#o.secrets === undefined ? secret : this.#o.secrets.seal('totp-secret', userId, Buffer.from(secret, 'utf8'));
+  }
+
+  #openTotp(user: UserRecord): string | undefined {
+    const stored = user.totpSecret;
+    if (stored === undefined || !SecretBox.isSealed(stored)) return stored;
+    if (this.#o.secrets === undefined) throw new AccessError('sealed-secret-invalid', 'TOTP secrets are sealed but no secrets key was given', { place: { field: 'totp' } });
+    return this.#o.secrets.open('totp-secret', user.id, stored).toString('utf8');
   }
 
   #checkUsable(user: UserRecord): void {

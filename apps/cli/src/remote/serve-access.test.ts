@@ -1,0 +1,56 @@
+// The server's access services across a restart (same data folder and database): access tokens
+// issued before still verify, TOTP secrets are sealed in the database, and the root key file is private.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openPgliteAccessStore, ROOT_KEY_FILE, SecretBox, totpCode, type AccessStore } from '@phiguard/access';
+import { systemClock } from '@phiguard/core';
+import { buildServer } from '@phiguard/server';
+import { MemoryAuditRecorder } from '@phiguard/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildAccessServices } from './serve-access.ts';
+
+const home = mkdtempSync(path.join(os.tmpdir(), 'phiguard-serve-access-'));
+afterAll(() => { rmSync(home, { recursive: true, force: true }); });
+
+async function start(): Promise<{ app: ReturnType<typeof buildServer>; store: AccessStore; access: Awaited<ReturnType<typeof buildAccessServices>> }> {
+  const store = await openPgliteAccessStore(path.join(home, 'access'));
+  const access = await buildAccessServices(store, systemClock, new MemoryAuditRecorder(), { home });
+  return { app: buildServer({ version: 'test', isReady: () => Promise.resolve(true), access }), store, access };
+}
+
+describe('serve access services across a restart', () => {
+  it('keeps access tokens valid, keeps TOTP secrets sealed, and keeps the root key file 0600', async () => {
+    const first = await start();
+    await first.access.authenticator.createUser({ username: 'restart-alice', password: 'violet-anchor-drizzle', roles: ['auditor'] }, undefined);
+    const login = (await first.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'restart-alice', password: 'violet-anchor-drizzle' } })).json<{ challengeId: string; enrolment: { secret: string } }>();
+    const mfa = (await first.app.inject({ method: 'POST', url: '/v1/auth/mfa', payload: { challengeId: login.challengeId, totp: totpCode(login.enrolment.secret, Date.now()) } })).json<{ sessionToken: string }>();
+    const token = (await first.app.inject({ method: 'POST', url: '/v1/auth/token', headers: { authorization: `Bearer ${mfa.sessionToken}` } })).json<{ accessToken: string }>().accessToken;
+    expect((await first.app.inject({ method: 'GET', url: '/v1/whoami', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+    await first.app.close();
+    await first.store.close();
+
+    const second = await start();
+    try {
+      const whoami = await second.app.inject({ method: 'GET', url: '/v1/whoami', headers: { authorization: `Bearer ${token}` } });
+      expect(whoami.statusCode).toBe(200);
+      const stored = (await second.store.listUsers()).find((u) => u.username === 'restart-alice')?.totpSecret ?? '';
+      expect(SecretBox.isSealed(stored)).toBe(true);
+      expect(stored).not.toContain(login.enrolment.secret);
+      expect(statSync(path.join(home, ROOT_KEY_FILE)).mode & 0o777).toBe(0o600);
+      // A rotated-out key refuses after the next restart too.
+      await second.access.tokens.rotate();
+      await second.access.tokens.retireOld();
+    } finally {
+      await second.app.close();
+      await second.store.close();
+    }
+    const third = await start();
+    try {
+      expect((await third.app.inject({ method: 'GET', url: '/v1/whoami', headers: { authorization: `Bearer ${token}` } })).json()).toMatchObject({ code: 'token-invalid' });
+    } finally {
+      await third.app.close();
+      await third.store.close();
+    }
+  });
+});
