@@ -7,7 +7,7 @@ import { runAuditDemo } from '../audit/audit-demo.ts';
 import { runDeidDemo } from '../deid/deid-demo.ts';
 import type { CliContext } from '../context.ts';
 import { startAuditShipping } from '../serve/audit-shipping.ts';
-import { bootstrapAdmin, buildAccessServices, openConfiguredAccessStore } from '../remote/serve-access.ts';
+import { bootstrapAdmin, buildAccessServices, openConfiguredAccessStore, serveAccessOptions } from '../remote/serve-access.ts';
 import { openRemoteServices } from '../remote/serve-remote.ts';
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -56,7 +56,7 @@ Examples:
         log: (line) => ctx.stderr.write(`${line}\n`),
       });
       const store = await openConfiguredAccessStore(config);
-      const access = await buildAccessServices(store, systemClock, ledger);
+      const access = await buildAccessServices(store, systemClock, ledger, serveAccessOptions(config, ctx.env, options.port));
       const adminPassword = await bootstrapAdmin(access);
       const remote = await openRemoteServices(config, ctx, ledger, ledgerStore, systemClock);
       const app = buildServer({
