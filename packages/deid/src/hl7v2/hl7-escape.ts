@@ -50,6 +50,7 @@ export function decodeHl7Text(raw: string, enc: Hl7Encoding): { text: string; op
  * next opaque sequence back (or is dropped when none is left).
  */
 export function encodeHl7Text(text: string, enc: Hl7Encoding, opaque: readonly string[] = []): string {
+  if (!needsEscaping(text, enc)) return text;
   let out = '';
   let next = 0;
   for (let i = 0; i < text.length; i++) {
@@ -66,4 +67,17 @@ export function encodeHl7Text(text: string, enc: Hl7Encoding, opaque: readonly s
     else out += ch;
   }
   return out;
+}
+
+/** Whether {@link encodeHl7Text} would change `text` (most values, pseudonyms included, need nothing). */
+function needsEscaping(text: string, enc: Hl7Encoding): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Letters, digits and space are never delimiters (readEncoding refuses them); CR, LF and U+FFFC are rewritten too.
+    if (c === 13 || c === 10 || c === 0xfffc) return true;
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 32) continue;
+    const ch = text.charAt(i);
+    if (ch === enc.escape || ch === enc.field || ch === enc.component || ch === enc.subcomponent || ch === enc.repetition || (enc.truncation !== '' && ch === enc.truncation)) return true;
+  }
+  return false;
 }

@@ -42,6 +42,8 @@ const OBX5: Readonly<Record<string, FieldRule['kind']>> = {
   TX: 'text', FT: 'text', ST: 'text', DT: 'date', DTM: 'date', TS: 'date', XPN: 'name', XCN: 'prov', XON: 'org', XAD: 'addr', XTN: 'phone', CX: 'mrn', EI: 'mrn',
   NM: 'keep', SN: 'keep', CE: 'keep', CWE: 'keep', CNE: 'keep', CF: 'keep', ID: 'keep', IS: 'keep', TM: 'keep', NR: 'keep', MO: 'keep', CP: 'keep', NA: 'keep', MA: 'keep', CQ: 'keep',
 };
+/** The per-repetition rule of an OBX-5 age. */
+const AGE = { kind: 'age' } as const;
 // LOINC codes whose OBX-5 is an age: 30525-0 Age, 21612-7 Age Time Patient Reported, 29553-5 Age calculated.
 const AGE_CODES = new Set(['30525-0', '21612-7', '29553-5']);
 
@@ -104,35 +106,22 @@ export class Hl7FieldDeidentifier {
       case 'remove':
         return '';
       case 'addr':
-        return this.#reps(raw, enc, (rep) => trimComponents(rep.split(enc.component).map((c, i) => this.#value(XAD_KINDS[i] ?? 'geographic', c, scope)), enc));
       case 'date':
       case 'dob':
-        return this.#reps(raw, enc, (rep) => this.#date(rep, rule.kind === 'dob', scope));
-      case 'pid':
-        return this.#patientIds(raw, scope, segment === 'PID' && (scope.identity.field ?? 'PID-3') !== 'PID-3');
       case 'mrn':
       case 'acct':
-      case 'id': {
-        const kind: ValueKind = rule.kind === 'mrn' ? 'mrn' : rule.kind === 'acct' ? 'account' : 'other-id';
-        const idKind = 'idKind' in rule ? rule.idKind : 'mrn';
-        return this.#reps(raw, enc, (rep) => this.#value(kind, rep.split(enc.component)[0]?.split(enc.subcomponent)[0] ?? '', scope, idKind));
-      }
+      case 'id':
       case 'eip':
-        // EIP (HL7 v2.8 Ch. 2A): placer and filler entity identifiers, each an EI whose first subcomponent is the id.
-        return this.#reps(raw, enc, (rep) => {
-          const comps = rep.split(enc.component);
-          return trimComponents([0, 1].map((i) => this.#value('other-id', comps[i]?.split(enc.subcomponent)[0] ?? '', scope, rule.idKind)), enc);
-        });
       case 'dr':
-        // DR (date range): both components are dates (a TS inside DR keeps its precision as a subcomponent).
-        return this.#reps(raw, enc, (rep) => trimComponents(rep.split(enc.component).map((c) => this.#date(c, false, scope, enc.subcomponent)), enc));
       case 'text':
-        return this.#reps(raw, enc, (rep) => this.#text(rep, scope, ruleId));
+        return this.#reps(raw, rule, scope, ruleId);
+      case 'pid':
+        return this.#patientIds(raw, scope, segment === 'PID' && (scope.identity.field ?? 'PID-3') !== 'PID-3');
       case 'obx5': {
         const type = (fields[2] ?? '').split(enc.component)[0]?.trim().toUpperCase() ?? '';
         const code = (fields[3] ?? '').split(enc.component)[0]?.trim() ?? '';
         if ((type === 'NM' || type === 'SN' || type === 'ST') && AGE_CODES.has(code)) {
-          const aged = this.#reps(raw, enc, (rep) => this.#age(rep, scope));
+          const aged = this.#reps(raw, AGE, scope, ruleId);
           if (aged !== raw) scope.tally.add('date', `${ruleId}:age90`);
           return aged;
         }
@@ -169,10 +158,46 @@ export class Hl7FieldDeidentifier {
     return out;
   }
 
-  #reps(raw: string, enc: Hl7Encoding, f: (rep: string) => string): string {
-    const reps = raw.split(enc.repetition).map((r) => (r === '' ? r : f(r)));
+  /** Applies a per-repetition rule to each repetition; trailing empty repetitions are dropped. */
+  #reps(raw: string, rule: FieldRule | typeof AGE, scope: Hl7FieldScope, ruleId: string): string {
+    const { enc } = scope;
+    if (!raw.includes(enc.repetition)) return this.#rep(raw, rule, scope, ruleId);
+    const reps = raw.split(enc.repetition).map((r) => (r === '' ? r : this.#rep(r, rule, scope, ruleId)));
     while (reps.length > 0 && reps[reps.length - 1] === '') reps.pop();
     return reps.join(enc.repetition);
+  }
+
+  /** One repetition (not empty) under a per-repetition rule. */
+  #rep(rep: string, rule: FieldRule | typeof AGE, scope: Hl7FieldScope, ruleId: string): string {
+    const { enc } = scope;
+    switch (rule.kind) {
+      case 'addr': {
+        const comps = rep.split(enc.component);
+        for (let i = 0; i < comps.length; i++) comps[i] = this.#value(XAD_KINDS[i] ?? 'geographic', comps[i] ?? '', scope);
+        return trimComponents(comps, enc);
+      }
+      case 'date':
+      case 'dob':
+        return this.#date(rep, rule.kind === 'dob', scope);
+      case 'mrn':
+      case 'acct':
+      case 'id':
+        return this.#value(rule.kind === 'mrn' ? 'mrn' : rule.kind === 'acct' ? 'account' : 'other-id', firstSubcomponent(rep, enc), scope, 'idKind' in rule ? rule.idKind : 'mrn');
+      case 'eip': {
+        // EIP (HL7 v2.8 Ch. 2A): placer and filler entity identifiers, each an EI whose first subcomponent is the id.
+        const comps = rep.split(enc.component);
+        return trimComponents([0, 1].map((i) => this.#value('other-id', comps[i]?.split(enc.subcomponent)[0] ?? '', scope, rule.idKind)), enc);
+      }
+      case 'dr':
+        // DR (date range): both components are dates (a TS inside DR keeps its precision as a subcomponent).
+        return trimComponents(rep.split(enc.component).map((c) => this.#date(c, false, scope, enc.subcomponent)), enc);
+      case 'text':
+        return this.#text(rep, scope, ruleId);
+      case 'age':
+        return this.#age(rep, scope);
+      default:
+        return rep;
+    }
   }
 
   /** One value through the profile's method for its kind; escaped in, escaped out. */
@@ -201,7 +226,7 @@ export class Hl7FieldDeidentifier {
   /** A date (DT/DTM/TS): the first `separator`-delimited part is the date; the rest (TS precision) is kept. */
   #date(rep: string, birth: boolean, scope: Hl7FieldScope, separator = scope.enc.component): string {
     const { enc } = scope;
-    const comps = rep.split(separator);
+    const comps = rep.includes(separator) ? rep.split(separator) : [rep];
     const first = comps[0] ?? '';
     const parsed = hl7DateToIso(first);
     if (first === '') return rep;
@@ -215,7 +240,8 @@ export class Hl7FieldDeidentifier {
       const kind: ValueKind = birth ? 'date.birth' : 'date';
       const method = this.#methods.methodFor(kind);
       if (method.kind === 'keep') return rep;
-      const out = this.#methods.apply(method, parsed.iso, { kind, patient: scope.patient });
+      // Safe Harbor's year (what `generalize: year` gives) without the method's own parsing.
+      const out = method.kind === 'generalize' && method.to === 'year' ? parsed.iso.slice(0, 4) : this.#methods.apply(method, parsed.iso, { kind, patient: scope.patient });
       if (out === undefined) return '';
       value = /^\d{4}(?:-\d{2}(?:-\d{2})?)?$/.test(out) ? isoToHl7Date(out, method.kind === 'dateShift' ? parsed.tail : '') : encodeHl7Text(out, enc);
     }
@@ -259,6 +285,14 @@ export class Hl7FieldDeidentifier {
     if (elsewhere && scope.patient !== undefined && method.kind === 'pseudonym') kept.unshift(`${encodeHl7Text(scope.patient.pseudonym, enc)}${enc.component.repeat(4)}PI`);
     return kept.join(enc.repetition);
   }
+}
+
+/** Component 1, subcomponent 1 of a repetition (an id's value). */
+function firstSubcomponent(rep: string, enc: Hl7Encoding): string {
+  const c = rep.indexOf(enc.component);
+  const comp = c < 0 ? rep : rep.slice(0, c);
+  const s = comp.indexOf(enc.subcomponent);
+  return s < 0 ? comp : comp.slice(0, s);
 }
 
 function trimComponents(comps: string[], enc: Hl7Encoding): string {

@@ -64,10 +64,14 @@ export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Enc
   return { names: [...g.names], addresses: [...g.addresses], identifiers: [...g.identifiers], phones: [...g.phones], emails: [...g.emails], dates: [...g.dates] };
 }
 
+/** XAD components (0-based) collected besides the street's subcomponents: other designation, city, ZIP, ... */
+const ADDRESS_PARTS = [1, 2, 4, 7, 8];
+
 function gatherField(g: Gathered, raw: string, rule: FieldRule): void {
   const { enc } = g;
-  for (const rep of raw.split(enc.repetition)) {
-    const comps = rep.split(enc.component);
+  const reps = raw.includes(enc.repetition) ? raw.split(enc.repetition) : [raw];
+  for (const rep of reps) {
+    const comps = rep.includes(enc.component) ? rep.split(enc.component) : [rep];
     switch (rule.kind) {
       case 'name':
       case 'org':
@@ -79,7 +83,7 @@ function gatherField(g: Gathered, raw: string, rule: FieldRule): void {
         break;
       case 'addr':
         addSubs(g, g.addresses, comps[0]);
-        for (const i of [1, 2, 4, 7, 8]) add(g, g.addresses, comps[i]);
+        for (const i of ADDRESS_PARTS) add(g, g.addresses, comps[i]);
         break;
       case 'county':
       case 'place':

@@ -11,8 +11,8 @@ import { decodeHl7Text } from './hl7-escape.ts';
 export class Hl7KnownValues {
   readonly values: ReadonlySet<string>;
   readonly #maxLength: number;
-  /** Lower-case ASCII first characters of the values. */
-  readonly #first = new Uint8Array(128);
+  /** Lower-case ASCII first characters of the values, as a 128-bit set in four words. */
+  readonly #first = [0, 0, 0, 0];
 
   constructor(values: ReadonlySet<string>) {
     this.values = values;
@@ -20,7 +20,7 @@ export class Hl7KnownValues {
     for (const v of values) {
       max = Math.max(max, v.length);
       const c = v.charCodeAt(0);
-      if (c < 128) this.#first[c] = 1;
+      if (c < 128) this.#first[c >> 5] = (this.#first[c >> 5] ?? 0) | (1 << (c & 31));
     }
     this.#maxLength = max;
   }
@@ -60,7 +60,8 @@ export class Hl7KnownValues {
     const c = text.charCodeAt(a);
     const last = text.charCodeAt(b - 1);
     if (c >= 128 || last >= 128) return true; // non-ASCII at an end: trim() may remove more, decide exactly
-    return this.#first[c >= 65 && c <= 90 ? c | 32 : c] === 1;
+    const lower = c >= 65 && c <= 90 ? c | 32 : c;
+    return ((this.#first[lower >> 5] ?? 0) & (1 << (lower & 31))) !== 0;
   }
 }
 
