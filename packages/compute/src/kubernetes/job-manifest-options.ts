@@ -19,11 +19,13 @@ export interface JobManifestOptions {
   readonly namespace: string;
   /** Image with the PHIGuard agent and the workload's runtime. PHI jobs need it pinned by digest (`…@sha256:…`). */
   readonly agentImage: string;
-  /** Default `['phiguard-agent', 'run-once']`; `--job ID --attempt N` are appended. */
+  /** Default `['phiguard-agent']` (apps/agent); `--max-jobs 1` is appended: the pod runs one job and exits. */
   readonly agentCommand?: readonly string[];
   /** The control plane's HTTPS URL the agent attests to and pulls its job from. */
   readonly serverUrl: string;
   readonly credentials: AgentCredentials;
+  /** A ConfigMap whose `ca.pem` is the control plane's CA certificate (when it is not publicly trusted). */
+  readonly serverCaConfigMap?: string;
   /** Default `phiguard-agent`: a service account with no RBAC bindings. */
   readonly serviceAccountName?: string;
   /** Candidates in order of preference; default the CoCo classes, then the standard GPU runtime. */
@@ -47,8 +49,9 @@ export interface JobManifestOptions {
 }
 
 /** Options with every default filled in. */
-export interface ResolvedManifestOptions extends Required<Omit<JobManifestOptions, 'priorityClassName' | 'warn'>> {
+export interface ResolvedManifestOptions extends Required<Omit<JobManifestOptions, 'priorityClassName' | 'serverCaConfigMap' | 'warn'>> {
   readonly priorityClassName: string | undefined;
+  readonly serverCaConfigMap: string | undefined;
   readonly warn: ((message: string) => void) | undefined;
 }
 
@@ -104,8 +107,9 @@ export function resolveManifestOptions(options: JobManifestOptions): ResolvedMan
   const ttl = options.ttlSecondsAfterFinished ?? 3600;
   if (!Number.isInteger(ttl) || ttl < 0) fail('ttlSecondsAfterFinished', 'must be a non-negative integer');
   if (options.priorityClassName !== undefined && !DNS1123_LABEL.test(options.priorityClassName)) fail('priorityClassName', 'must be a PriorityClass name');
+  if (options.serverCaConfigMap !== undefined && !DNS1123_LABEL.test(options.serverCaConfigMap)) fail('serverCaConfigMap', 'must be a ConfigMap name');
   if (options.devInsecure === true && typeof options.warn !== 'function') throw new TypeError('devInsecure needs a warn logger');
-  const agentCommand = options.agentCommand ?? ['phiguard-agent', 'run-once'];
+  const agentCommand = options.agentCommand ?? ['phiguard-agent'];
   if (agentCommand.length === 0) fail('agentCommand', 'must not be empty');
   return Object.freeze({
     namespace: options.namespace,
@@ -122,6 +126,7 @@ export function resolveManifestOptions(options: JobManifestOptions): ResolvedMan
     workspaceSize: options.workspaceSize ?? '16Gi',
     ttlSecondsAfterFinished: ttl,
     priorityClassName: options.priorityClassName,
+    serverCaConfigMap: options.serverCaConfigMap,
     regionLabel: options.regionLabel ?? 'topology.kubernetes.io/region',
     devInsecure: options.devInsecure ?? false,
     warn: options.warn,

@@ -34,7 +34,7 @@ function expectValidJob(manifest: object): void {
 
 const CASES: readonly [string, Record<string, unknown>, Partial<JobManifestOptions>][] = [
   ['PHI on one GPU', { classification: 'phi', gpu: { count: 1 } }, {}],
-  ['PHI on 8 H100s in a region, API key Secret', { classification: 'phi', gpu: { count: 8, models: ['h100'], minMemoryGiB: 80 }, regions: ['us-east-1'] }, { credentials: { kind: 'api-key-secret', secretName: 'phiguard-agent-key' } }],
+  ['PHI on 8 H100s in a region, API key Secret', { classification: 'phi', gpu: { count: 8, models: ['h100'], minMemoryGiB: 80 }, regions: ['us-east-1'] }, { credentials: { kind: 'api-key-secret', secretName: 'phiguard-agent-key' }, serverCaConfigMap: 'phiguard-ca' }],
   ['PHI without GPU', { classification: 'phi' }, {}],
   ['de-identified on a standard GPU', { classification: 'deidentified', gpu: { count: 2, models: ['a100-80gb', 'h100'] } }, { runtimeClasses: [STANDARD_GPU_RUNTIME], agentImage: 'phiguard/agent:1.0' }],
   ['public data, priority class, custom sizes', { classification: 'none' }, { priorityClassName: 'batch-low', cpu: '500m', memory: '2Gi', workspaceSize: '1Gi', ttlSecondsAfterFinished: 0 }],
@@ -87,6 +87,14 @@ describe('buildJobManifest', () => {
     // No Secret is ever mounted or referenced for data keys.
     expect(JSON.stringify(job)).not.toMatch(/secretKeyRef|"secret":/);
     expect(built.insecure).toBe(false);
+    // apps/agent's flags and variables: one job, the collector of the runtime's TEE, the memory workspace.
+    expect(container?.args).toEqual(['--max-jobs', '1']);
+    expect(Object.fromEntries((container?.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]))).toMatchObject({
+      PHIGUARD_AGENT_SERVER: 'https://phiguard.example:8443',
+      PHIGUARD_AGENT_COLLECTOR: 'sev-snp',
+      PHIGUARD_AGENT_WORKSPACE: '/phiguard/workspace',
+    });
+    expect(container?.env?.some((e) => e.name === 'PHIGUARD_AGENT_DEV_INSECURE_LOCAL')).toBe(false);
   });
 
   it('the TEE placement chose picks the runtime class; the API-key credential is the only Secret reference', () => {

@@ -44,6 +44,7 @@ export interface BuiltJob {
 
 const WORKSPACE = '/phiguard/workspace';
 const TOKEN_DIR = '/var/run/secrets/phiguard';
+const CA_DIR = '/phiguard/ca';
 const AGENT_UID = 65532;
 const NO_CLOCK = { nowMs: () => 0, now: () => new Date(0) };
 
@@ -82,15 +83,23 @@ function nodeRequirements(facts: JobFacts, profile: RuntimeClassProfile, options
   return terms;
 }
 
+// The agent's credential (apps/agent reads PHIGUARD_AGENT_API_KEY) and the server's CA, if configured.
 function credentialParts(options: ResolvedManifestOptions): { env: V1EnvVar[]; volumes: V1Volume[]; mounts: V1VolumeMount[] } {
   const c = options.credentials;
-  if (c.kind === 'api-key-secret')
-    return { env: [{ name: 'PHIGUARD_AGENT_API_KEY', valueFrom: { secretKeyRef: { name: c.secretName, key: c.key ?? 'api-key', optional: false } } }], volumes: [], mounts: [] };
-  return {
-    env: [{ name: 'PHIGUARD_AGENT_TOKEN_FILE', value: `${TOKEN_DIR}/token` }],
-    volumes: [{ name: 'agent-token', projected: { defaultMode: 0o440, sources: [{ serviceAccountToken: { audience: c.audience, expirationSeconds: c.expirationSeconds ?? 600, path: 'token' } }] } }],
-    mounts: [{ name: 'agent-token', mountPath: TOKEN_DIR, readOnly: true }],
-  };
+  const parts: { env: V1EnvVar[]; volumes: V1Volume[]; mounts: V1VolumeMount[] } =
+    c.kind === 'api-key-secret'
+      ? { env: [{ name: 'PHIGUARD_AGENT_API_KEY', valueFrom: { secretKeyRef: { name: c.secretName, key: c.key ?? 'api-key', optional: false } } }], volumes: [], mounts: [] }
+      : {
+          env: [{ name: 'PHIGUARD_AGENT_TOKEN_FILE', value: `${TOKEN_DIR}/token` }],
+          volumes: [{ name: 'agent-token', projected: { defaultMode: 0o440, sources: [{ serviceAccountToken: { audience: c.audience, expirationSeconds: c.expirationSeconds ?? 600, path: 'token' } }] } }],
+          mounts: [{ name: 'agent-token', mountPath: TOKEN_DIR, readOnly: true }],
+        };
+  if (options.serverCaConfigMap !== undefined) {
+    parts.env.push({ name: 'PHIGUARD_AGENT_CA', value: `${CA_DIR}/ca.pem` });
+    parts.volumes.push({ name: 'server-ca', configMap: { name: options.serverCaConfigMap, items: [{ key: 'ca.pem', path: 'ca.pem' }] } });
+    parts.mounts.push({ name: 'server-ca', mountPath: CA_DIR, readOnly: true });
+  }
+  return parts;
 }
 
 /**
@@ -136,6 +145,8 @@ export function buildJobManifest(request: KubernetesJobRequest, options: Resolve
         metadata: { labels, annotations },
         spec: {
           restartPolicy: 'Never',
+          // SIGTERM on cancel or deadline: the agent stops the job, wipes the workspace and reports.
+          terminationGracePeriodSeconds: 30,
           ...(profile.name === undefined ? {} : { runtimeClassName: profile.name }),
           serviceAccountName: options.serviceAccountName,
           // The agent never talks to the Kubernetes API; its own credential is mounted below.
@@ -151,13 +162,16 @@ export function buildJobManifest(request: KubernetesJobRequest, options: Resolve
               image: options.agentImage,
               imagePullPolicy: 'IfNotPresent',
               command: [...options.agentCommand],
-              args: ['--job', facts.id, '--attempt', String(request.attempt)],
+              args: ['--max-jobs', '1'],
+              // apps/agent's configuration variables (docs/compute/agent.md); the collector matches the runtime's TEE.
               env: [
-                { name: 'PHIGUARD_SERVER_URL', value: options.serverUrl },
-                { name: 'PHIGUARD_JOB_ID', value: facts.id },
-                { name: 'PHIGUARD_ATTEMPT', value: String(request.attempt) },
-                { name: 'PHIGUARD_WORKSPACE_DIR', value: WORKSPACE },
-                { name: 'PHIGUARD_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+                { name: 'PHIGUARD_AGENT_SERVER', value: options.serverUrl.replace(/\/+$/, '') },
+                { name: 'PHIGUARD_AGENT_COLLECTOR', value: profile.tee === 'none' ? 'insecure-local' : profile.tee },
+                { name: 'PHIGUARD_AGENT_WORKSPACE', value: WORKSPACE },
+                ...(insecure ? [{ name: 'PHIGUARD_AGENT_DEV_INSECURE_LOCAL', value: '1' }] : []),
+                { name: 'PHIGUARD_AGENT_JOB_ID', value: facts.id },
+                { name: 'PHIGUARD_AGENT_ATTEMPT', value: String(request.attempt) },
+                { name: 'PHIGUARD_AGENT_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
                 ...credentials.env,
               ],
               resources: { requests: { ...resources }, limits: { ...resources } },
