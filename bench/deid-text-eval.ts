@@ -102,6 +102,19 @@ const presidioSafeHarbor = safeHarborScored(sets.presidio);
 const presidioSafeHarborReport = run(presidioSafeHarbor, false);
 metrics.presidio_recall_dates_safe_harbor = r4(pooledRecall(presidioSafeHarborReport, ['date']));
 metrics.presidio_token_precision_safe_harbor = r4(presidioSafeHarborReport.tokens.relaxed.precision);
+// Dev / held-out split of the Presidio set (2026-11-24 recall round): rules were tuned looking only
+// at the misses of the first half; the second half is reported, not studied. (Rules written before
+// that round saw misses of the whole set, so the held-out half is held out for that round only.)
+const half = Math.ceil(presidioSafeHarbor.length / 2);
+for (const [prefix, docs] of [['presidio_dev', presidioSafeHarbor.slice(0, half)], ['presidio_heldout', presidioSafeHarbor.slice(half)]] as const) {
+  const r = run(docs, false);
+  metrics[`${prefix}_documents`] = r.documents;
+  metrics[`${prefix}_recall_names`] = r4(pooledRecall(r, ['name']));
+  metrics[`${prefix}_recall_geographic`] = r4(pooledRecall(r, ['geographic']));
+  metrics[`${prefix}_recall_dates_safe_harbor`] = r4(pooledRecall(r, ['date']));
+  metrics[`${prefix}_recall_ids`] = r4(pooledRecall(r, ID_CATEGORIES));
+  metrics[`${prefix}_token_precision`] = r4(r.tokens.relaxed.precision);
+}
 record('synthea_ndjson', run(sets.ndjson, true));
 record('synthea_ndjson_textonly', run(sets.ndjson, false));
 record('synthea_bundles', run(sets.bundles, true));
@@ -131,5 +144,5 @@ writeResult({
   bench: 'deid-text-eval',
   quick,
   metrics: { ...headline, ...metrics },
-  notes: `token level, relaxed (any identifier category counts) unless *_strict. Headline recall: Presidio gold + Synthea silver (with known identifiers) pooled, Safe Harbor scored: a gold date that is a year alone or a weekday alone is neutral (45 CFR 164.514(b)(2)(i)(C) keeps years; a weekday is no date element); *_as_labelled: every gold label counts. Precision: Presidio gold only (silver labels omit encounter dates, clinicians, places). Years alone are not redacted, which caps Presidio DATE_TIME recall as labelled; Presidio's international addresses and lower-case names are the main misses. MEDDOCAN is Spanish (not a goal). Misses: .phiguard/eval/deid-text-misses.json (local only).`,
+  notes: `token level, relaxed (any identifier category counts) unless *_strict. Headline recall: Presidio gold + Synthea silver (with known identifiers) pooled, Safe Harbor scored: a gold date that is a year alone or a weekday alone is neutral (45 CFR 164.514(b)(2)(i)(C) keeps years; a weekday is no date element); *_as_labelled: every gold label counts. Precision: Presidio gold only (silver labels omit encounter dates, clinicians, places). Years alone are not redacted, which caps Presidio DATE_TIME recall as labelled; Presidio's international addresses and lower-case names are the main misses. MEDDOCAN is Spanish (not a goal). presidio_dev_* / presidio_heldout_*: first / second half of the Presidio documents, Safe Harbor scored; the 2026-11-24 recall round looked only at the first half's misses. Misses: .phiguard/eval/deid-text-misses.json (local only).`,
 });

@@ -6,6 +6,7 @@ import type { CliContext } from '../context.ts';
 import { BatchError } from '../deid/batch-error.ts';
 import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
 import { runDeidCommand, withDeidOptions, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
+import { runDeidRemotely } from '../remote/remote-deid.ts';
 
 interface DeidTextOptions extends DeidCommandOptions {
   readonly spans?: boolean;
@@ -31,7 +32,7 @@ function parsePatient(value: string | undefined): PatientIdentity | undefined {
  * (`model.onnx`, `vocab.txt`, `config.json` with `id2label`, optional `tokenizer_config.json` with
  * `do_lower_case`). Read from disk only: nothing is downloaded.
  */
-async function loadModelFolder(dir: string, minScoreOption: string | undefined): Promise<{ classifier: OnnxTokenClassifier; detector: AsyncSpanDetector }> {
+export async function loadModelFolder(dir: string, minScoreOption: string | undefined): Promise<{ classifier: OnnxTokenClassifier; detector: AsyncSpanDetector }> {
   const file = (name: string): string => {
     const at = path.join(dir, name);
     if (!existsSync(at)) throw new BatchError('bad-option', `the model folder lacks ${name}`, { place: { path: at, field: '--model' } });
@@ -63,7 +64,7 @@ async function loadModelFolder(dir: string, minScoreOption: string | undefined):
  * The text processor for the shared batch runner: de-identifies each note with the clinical text
  * engine; with `--spans`, keeps the spans (BRAT standoff) to write `.ann` beside each output.
  */
-function textProcessor(setup: DeidSetup, mode: ReplacementMode, patient: PatientIdentity | undefined, annotations: Map<string, string> | undefined, model: AsyncSpanDetector | undefined): FormatProcessor {
+export function textProcessor(setup: DeidSetup, mode: ReplacementMode, patient: PatientIdentity | undefined, annotations: Map<string, string> | undefined, model: AsyncSpanDetector | undefined): FormatProcessor {
   const engine = createClinicalTextDeidentifier({ mode, dictionaries: loadDictionaries(), asyncDetectors: model === undefined ? [] : [model] });
   return {
     format: 'text',
@@ -104,7 +105,8 @@ Examples:
   $ phiguard deid text notes/ --out out/ --surrogates --patient 'urn:oid:2.16.840.1.113883.19|12345'
   $ phiguard deid text notes/ --out out/ --model models/deid-bert-onnx/   rules plus your model (see docs/deid/text.md)`,
     )
-    .action(async (inputs: string[], options: DeidTextOptions) => {
+    .action(async (inputs: string[], options: DeidTextOptions, command: Command) => {
+      if (await runDeidRemotely(ctx, command, 'text', inputs, options)) return;
       if (options.surrogates === true && options.tags === true) throw new BatchError('bad-option', 'choose one of --surrogates and --tags', { place: { field: '--surrogates' } });
       const mode: ReplacementMode = options.surrogates === true ? 'surrogates' : 'tags';
       const annotations = options.spans === true ? new Map<string, string>() : undefined;

@@ -42,6 +42,18 @@ describe('phiguard eval text', () => {
     expect(statSync(path.join(root, 'misses.json')).mode & 0o077).toBe(0);
   });
 
+  it('--model adds a local ONNX model: the tiny fixture model finds the miss of the rules', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'eval-text-'));
+    dirs.push(root);
+    writeFileSync(path.join(root, 'n1.txt'), 'Seen by Dr. Reyes on 3/4/21. zorblat quux called.');
+    writeFileSync(path.join(root, 'n1.ann'), 'T1\tDOCTOR 12 17\tReyes\nT2\tDATE 21 27\t3/4/21\nT3\tPATIENT 29 41\tzorblat quux\n');
+    const model = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../packages/deid/src/text/detectors/fixtures/tiny-deid');
+    const { ctx, out } = context(root);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'eval', 'text', '--gold', '.', '--misses', 'misses.json', '--model', model]);
+    expect(out()).toMatch(/0 misses written/);
+    expect(JSON.parse(readFileSync(path.join(root, 'misses.json'), 'utf8'))).toEqual([]);
+  });
+
   it('reads the Presidio dataset of the corpus', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'eval-text-'));
     dirs.push(root);

@@ -12,8 +12,10 @@ import {
   type EvaluationReport,
   type GoldDocument,
   type Prf,
+  type TextSpan,
 } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
+import { loadModelFolder } from './deid-text.ts';
 
 type GoldFormat = 'brat' | 'i2b2' | 'presidio';
 
@@ -21,6 +23,8 @@ interface EvalTextOptions {
   readonly gold: string;
   readonly format: GoldFormat;
   readonly misses?: string;
+  readonly model?: string;
+  readonly modelMinScore?: string;
 }
 
 function filesUnder(dir: string, ext: string): string[] {
@@ -92,6 +96,8 @@ export function registerEval(program: Command, ctx: CliContext): void {
     .description('Recall, precision and F1 of the clinical text engine (token and span level, strict and relaxed, per category)')
     .requiredOption('--gold <dir|file>', 'gold annotations: BRAT (.txt + .ann), i2b2 2014 XML (.xml) or Presidio JSON (.json)')
     .option('--format <brat|i2b2|presidio>', 'gold format', 'brat')
+    .option('--model <dir>', 'also run a local ONNX token-classification model folder (as deid text --model)')
+    .option('--model-min-score <p>', 'drop model predictions under this probability (default 0.5)')
     .option('--misses <file>', 'where the list of misses goes (contains PHI; default .phiguard/eval/misses-<time>.json, mode 0600)')
     .addHelpText(
       'after',
@@ -100,22 +106,29 @@ Misses (gold spans not fully found) are written to a private file for review, ne
 
 Examples:
   $ phiguard eval text --gold ../shared/corpus/notes-meddocan-es
-  $ phiguard eval text --gold ../shared/corpus/text-presidio-synthetic-pii --format presidio`,
+  $ phiguard eval text --gold ../shared/corpus/text-presidio-synthetic-pii --format presidio
+  $ phiguard eval text --gold my-gold/ --model deid-onnx/          rules plus your model`,
     )
-    .action((options: EvalTextOptions) => {
+    .action(async (options: EvalTextOptions) => {
       if (!['brat', 'i2b2', 'presidio'].includes(options.format)) {
         ctx.stderr.write('--format must be brat, i2b2 or presidio\n');
         process.exitCode = 2;
         return;
       }
       const docs = loadGold(path.resolve(ctx.cwd, options.gold), options.format, ctx.stderr);
-      const engine = createClinicalTextDeidentifier();
-      let done = 0;
-      const report = evaluate(docs, (d) => {
-        done++;
-        if (done % 500 === 0) ctx.stderr.write(`evaluated ${String(done)}/${String(docs.length)} documents\n`);
-        return engine.detect(d.text);
-      });
+      const model = options.model === undefined ? undefined : await loadModelFolder(path.resolve(ctx.cwd, options.model), options.modelMinScore);
+      const engine = createClinicalTextDeidentifier({ asyncDetectors: model === undefined ? [] : [model.detector] });
+      // The model runs asynchronously: detect every document first, then score.
+      const found = new Map<GoldDocument, TextSpan[]>();
+      try {
+        for (const d of docs) {
+          found.set(d, await engine.detectAsync(d.text));
+          if (found.size % 500 === 0) ctx.stderr.write(`evaluated ${String(found.size)}/${String(docs.length)} documents\n`);
+        }
+      } finally {
+        await model?.classifier.close();
+      }
+      const report = evaluate(docs, (d) => found.get(d) ?? []);
       ctx.stdout.write(formatReport(report));
       const globals = program.opts<{ config?: string }>();
       const missesFile = options.misses === undefined ? path.join(ctx.config(globals.config).home, 'eval', `misses-${new Date().toISOString().replace(/[:.]/g, '-')}.json`) : path.resolve(ctx.cwd, options.misses);

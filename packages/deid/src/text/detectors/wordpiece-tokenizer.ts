@@ -27,9 +27,11 @@ export interface SpecialTokenIds {
 const CONTINUATION = '##';
 
 /** Characters BERT's BasicTokenizer splits off as words of their own (ASCII symbols and Unicode P*). */
+function isAsciiPunctuation(code: number): boolean {
+  return (code >= 33 && code <= 47) || (code >= 58 && code <= 64) || (code >= 91 && code <= 96) || (code >= 123 && code <= 126);
+}
 function isPunctuation(ch: string, code: number): boolean {
-  if ((code >= 33 && code <= 47) || (code >= 58 && code <= 64) || (code >= 91 && code <= 96) || (code >= 123 && code <= 126)) return true;
-  return /^\p{P}$/u.test(ch);
+  return isAsciiPunctuation(code) || /^\p{P}$/u.test(ch);
 }
 
 /** CJK ideographs are words of their own, as in BERT's `_tokenize_chinese_chars`. */
@@ -43,9 +45,9 @@ function isControl(ch: string, code: number): boolean {
   return /^[\p{Cc}\p{Cf}]$/u.test(ch);
 }
 
-/** A word under construction: its normalized characters and where each came from. */
+/** A word under construction: its normalized text and, per UTF-16 unit of it, the source extent. */
 interface WordChars {
-  chars: string[];
+  norm: string;
   starts: number[];
   ends: number[];
 }
@@ -61,6 +63,8 @@ export class WordPieceTokenizer {
   readonly #vocab: ReadonlyMap<string, number>;
   readonly #lowerCase: boolean;
   readonly #maxWordChars: number;
+  /** Longest vocabulary entry (UTF-16 units, `##` excluded): no longer piece is tried. */
+  readonly #maxPiece: number;
   readonly special: SpecialTokenIds;
 
   /** `vocab`: the text of `vocab.txt`, one token a line, id = line number (0-based). */
@@ -78,6 +82,7 @@ export class WordPieceTokenizer {
     };
     this.special = Object.freeze({ cls: need('[CLS]'), sep: need('[SEP]'), pad: need('[PAD]'), unk: need('[UNK]') });
     this.#vocab = map;
+    this.#maxPiece = Math.max(1, ...[...map.keys()].map((t) => (t.startsWith(CONTINUATION) ? t.length - CONTINUATION.length : t.length)));
     this.#lowerCase = options.lowerCase ?? true;
     this.#maxWordChars = options.maxWordChars ?? 100;
   }
@@ -100,17 +105,33 @@ export class WordPieceTokenizer {
     };
     for (let i = 0; i < text.length; ) {
       const code = text.codePointAt(i) ?? 0;
+      if (code < 128) {
+        // ASCII fast path: no regular expression, no normalization.
+        if (code <= 32 || code === 127) flush();
+        else if (isAsciiPunctuation(code)) {
+          flush();
+          word = { norm: text[i] ?? '', starts: [i], ends: [i + 1] };
+          flush();
+        } else {
+          word ??= { norm: '', starts: [], ends: [] };
+          word.norm += this.#lowerCase && code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : (text[i] ?? '');
+          word.starts.push(i);
+          word.ends.push(i + 1);
+        }
+        i++;
+        continue;
+      }
       const ch = String.fromCodePoint(code);
       const next = i + ch.length;
-      if (code < 128 ? code <= 32 || code === 127 : /^\s$/u.test(ch) || isControl(ch, code)) {
+      if (/^\s$/u.test(ch) || isControl(ch, code)) {
         flush();
       } else if (isPunctuation(ch, code) || isCjk(code)) {
         flush();
-        word = { chars: [], starts: [], ends: [] };
+        word = { norm: '', starts: [], ends: [] };
         this.#push(word, ch, i, next);
         flush();
       } else {
-        word ??= { chars: [], starts: [], ends: [] };
+        word ??= { norm: '', starts: [], ends: [] };
         this.#push(word, ch, i, next);
       }
       i = next;
@@ -126,8 +147,8 @@ export class WordPieceTokenizer {
       if (word.ends.length > 0) word.ends[word.ends.length - 1] = end;
       return;
     }
-    for (const c of norm) {
-      word.chars.push(c);
+    word.norm += norm;
+    for (let k = 0; k < norm.length; k++) {
       word.starts.push(start);
       word.ends.push(end);
     }
@@ -135,21 +156,21 @@ export class WordPieceTokenizer {
 
   /** Greedy longest-match-first WordPiece over one word (BERT `WordpieceTokenizer.tokenize`). */
   #pieces(word: WordChars, wordIndex: number, out: WordPieceToken[]): void {
-    const n = word.chars.length;
+    const text = word.norm;
+    const n = text.length;
     if (n === 0) return;
     const wordStart = word.starts[0] ?? 0;
     const wordEnd = word.ends[n - 1] ?? wordStart;
-    if (n > this.#maxWordChars) {
+    if (text.length > this.#maxWordChars) {
       out.push({ id: this.special.unk, start: wordStart, end: wordEnd, word: wordIndex });
       return;
     }
     const pieces: WordPieceToken[] = [];
     for (let start = 0; start < n; ) {
       let found: number | undefined;
-      let end = n;
+      let end = Math.min(n, start + this.#maxPiece);
       for (; end > start; end--) {
-        const sub = (start > 0 ? CONTINUATION : '') + word.chars.slice(start, end).join('');
-        found = this.#vocab.get(sub);
+        found = this.#vocab.get(start > 0 ? CONTINUATION + text.slice(start, end) : text.slice(start, end));
         if (found !== undefined) break;
       }
       if (found === undefined) {
