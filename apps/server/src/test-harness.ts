@@ -4,7 +4,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { type FailureLimit, ApiKeys, argon2idHasher, Authenticator, Authorizer, cachingAccessStore, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode } from '@phiguard/access';
+import { type FailureLimit, ApiKeys, argon2idHasher, Authenticator, Authorizer, cachingAccessStore, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode, WebAuthnFactor } from '@phiguard/access';
 import { ManualClock } from '@phiguard/core';
 import { MemoryAuditRecorder } from '@phiguard/testkit';
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +14,8 @@ import { ensureLocalTls } from './tls/local-ca.ts';
 import { readTlsOptions } from './tls/tls-options.ts';
 
 export const PASSWORD = 'violet-anchor-drizzle';
+/** The passkey relying party of the harness (the software authenticator signs for this origin). */
+export const HARNESS_RP = { id: 'localhost', name: 'PHIGuard', origin: 'https://localhost:8443' } as const;
 
 export interface Harness {
   readonly app: FastifyInstance;
@@ -46,9 +48,10 @@ export async function startHarness(options: { readonly authFailureLimit?: Failur
   const clock = new ManualClock(Date.now());
   const audit = new MemoryAuditRecorder();
   const store = cachingAccessStore(await openPgliteAccessStore(undefined), clock);
-  const authenticator = new Authenticator({ store, clock, audit, hasher: argon2idHasher({ memoryCost: 1024, timeCost: 1 }) });
+  const webauthn = new WebAuthnFactor(store, clock, audit, HARNESS_RP);
+  const authenticator = new Authenticator({ store, clock, audit, hasher: argon2idHasher({ memoryCost: 1024, timeCost: 1 }), webauthn });
   const access: AccessServices = {
-    store, authenticator, clock, apiKeys: new ApiKeys(store, clock, audit), tokens: await TokenIssuer.create(clock),
+    store, authenticator, clock, webauthn, apiKeys: new ApiKeys(store, clock, audit), tokens: await TokenIssuer.create(clock),
     authorizer: new Authorizer(new PolicyEngine(), store, clock, audit),
   };
   let logs = '';

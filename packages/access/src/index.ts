@@ -25,3 +25,4 @@ export { BoundedCache } from './cache/bounded-cache.ts';
 export { cachingAccessStore, DEFAULT_ACCESS_CACHE_TTL_MS, type AccessCacheOptions } from './cache/caching-access-store.ts';
 export { SecretBox, type SecretPurpose } from './secrets/secret-box.ts';
 export { loadOrCreateRootKeyFile, loadOrCreateWrappedRootKey, ROOT_KEY_FILE, WRAPPED_ROOT_KEY_FILE, type RootKeyProvider, type WrappedRootKey } from './secrets/secrets-root-key.ts';
+export { SoftAuthenticator } from './identity/soft-authenticator.ts';

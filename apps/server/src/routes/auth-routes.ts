@@ -1,17 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { AccessError, API_KEY_PREFIX, FailureLimiter, type FailureLimit } from '@phiguard/access';
+import { AccessError, API_KEY_PREFIX, FailureLimiter, type FailureLimit, type SecondFactor } from '@phiguard/access';
 import type { AccessServices } from '../http/access-services.ts';
 import { bearerCredential } from '../http/authenticate.ts';
+import { assertionOf, registerPasskeyRoutes, WebAuthnResponse } from './passkey-routes.ts';
 
 const Login = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
 const Factor = Type.Object({ totp: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })), recoveryCode: Type.Optional(Type.String({ maxLength: 32 })) }, { additionalProperties: false });
-const Mfa = Type.Object({ challengeId: Type.String({ minLength: 1, maxLength: 64 }), totp: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })), recoveryCode: Type.Optional(Type.String({ maxLength: 32 })) }, { additionalProperties: false });
+const Mfa = Type.Object({
+  challengeId: Type.String({ minLength: 1, maxLength: 64 }), totp: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })), recoveryCode: Type.Optional(Type.String({ maxLength: 32 })),
+  webauthn: Type.Optional(WebAuthnResponse),
+}, { additionalProperties: false });
 
-function factorOf(body: Static<typeof Factor>): { totp: string } | { recoveryCode: string } {
+function factorOf(body: Static<typeof Factor> & { readonly webauthn?: Static<typeof WebAuthnResponse> }): SecondFactor {
   if (body.totp !== undefined) return { totp: body.totp };
   if (body.recoveryCode !== undefined) return { recoveryCode: body.recoveryCode };
-  throw new AccessError('mfa-required', 'a one-time code or a recovery code is needed', { place: { field: 'totp' } });
+  if (body.webauthn !== undefined) return { webauthn: assertionOf(body.webauthn) };
+  throw new AccessError('mfa-required', 'a one-time code, a recovery code or a passkey assertion is needed', { place: { field: 'totp' } });
 }
 
 /** Login (password, then second factor), token exchange, logout, fresh MFA, JWKS (HIPAA §164.312(d)). */
@@ -34,7 +39,9 @@ export function registerAuthRoutes(app: FastifyInstance, access: AccessServices,
     return { challengeId: challenge.challengeId, ...(challenge.enrolment === undefined ? {} : { enrolment: challenge.enrolment }) };
   });
 
-  app.post('/v1/auth/mfa', { schema: { tags: ['auth'], summary: 'Step 2: TOTP or recovery code. Opens a session.', body: Mfa } }, async (request) => {
+  registerPasskeyRoutes(app, access, limited);
+
+  app.post('/v1/auth/mfa', { schema: { tags: ['auth'], summary: 'Step 2: TOTP, recovery code or passkey assertion (`webauthn`, after /v1/auth/passkey-options). Opens a session.', body: Mfa } }, async (request) => {
     const body = request.body as Static<typeof Mfa>;
     const done = await limited(request.ip, () => access.authenticator.completeMfa(body.challengeId, factorOf(body), request.id));
     return { sessionToken: done.token, idleTimeoutSeconds: access.authenticator.idleTimeoutMs / 1000, ...(done.recoveryCodes === undefined ? {} : { recoveryCodes: done.recoveryCodes }) };
