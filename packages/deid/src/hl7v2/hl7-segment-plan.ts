@@ -1,3 +1,4 @@
+import { DeidError } from '../context/deid-error.ts';
 import type { SafeHarborCategory } from '../safe-harbor/categories.ts';
 import type { DeidProfile, ProfileRule } from '../profiles/deid-profile.ts';
 import type { MethodApplier } from '../profiles/method-applier.ts';
@@ -82,6 +83,13 @@ export class Hl7SegmentPlans {
       const list = this.#components.get(field) ?? [];
       list.push({ rule, component: Number(component) - 1, subcomponent: subcomponent === undefined ? -1 : Number(subcomponent) - 1 });
       this.#components.set(field, list);
+    }
+    for (const field of this.#components.keys()) {
+      const [id = '', n = ''] = field.split('-');
+      if (table.get(id)?.[Number(n) - 1]?.kind === 'pid' && !this.#overrides.has(field)) {
+        // The identifier list is rebuilt around the patient's pseudonym; its repetitions do not keep their places.
+        throw new DeidError('invalid-profile', 'a component rule cannot address the patient identifier list (PID-3, MRG-1); give the whole field a rule', { place: { segment: id, field: n } });
+      }
     }
   }
 

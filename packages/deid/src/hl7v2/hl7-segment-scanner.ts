@@ -122,32 +122,29 @@ export class Hl7SegmentScanner {
   }
 
   /**
-   * A field with component rules (`PID-5.2`, `PID-11.5.1`): per repetition, the field's own rule runs
-   * with the addressed parts emptied, then each addressed part gets its rule's method applied to
-   * its original value and is put back in its place.
+   * A field with component rules (`PID-5.2`, `PID-11.5.1`): per repetition, the field's own rule
+   * runs, then each addressed part is set to its rule's method applied to the part's original value.
    */
   #withComponents(action: FieldAction, raw: string, plan: SegmentPlan, scope: Hl7FieldScope, known: Hl7KnownValues, fields: readonly string[]): string | undefined {
     const { enc } = scope;
     const rules = action.components ?? [];
     const reps = raw.split(enc.repetition).map((rep) => {
       if (rep === '') return rep;
-      const comps = rep.split(enc.component);
-      const originals = rules.map((r) => takePart(comps, r, enc.subcomponent));
-      const blanked = trimJoin(comps, enc.component);
-      let base = blanked;
-      if (blanked !== '' && action.op === OP_KEEP) {
-        if (!isNull(blanked, 0, blanked.length) && known.anyIn(blanked, 0, blanked.length, enc)) base = this.#dropKnown(action, blanked, scope, known);
-      } else if (blanked !== '') {
-        base = this.#apply(action, blanked, plan, scope, fields);
+      let base = rep;
+      if (action.op === OP_KEEP) {
+        if (!isNull(rep, 0, rep.length) && known.anyIn(rep, 0, rep.length, enc)) base = this.#dropKnown(action, rep, scope, known);
+      } else {
+        base = this.#apply(action, rep, plan, scope, fields);
       }
+      const comps = rep.split(enc.component);
       const outComps = base === '' ? [] : base.split(enc.component);
-      rules.forEach((r, i) => {
-        const original = originals[i] ?? '';
+      for (const r of rules) {
+        const original = partOf(comps, r, enc.subcomponent);
         const value = original === '' ? '' : this.#fields.withMethod(r.rule.method, r.rule.category ?? 'other-id', original, scope);
         for (const span of this.#methods.takeTextSpans()) this.#counter.add(span.category, `${action.ruleId}:text`);
         if (value !== original && r.rule.method.kind !== 'text') this.#counter.bump(r.slot);
         putPart(outComps, r, value, enc.subcomponent);
-      });
+      }
       return trimJoin(outComps, enc.component);
     });
     const out = trimJoin(reps, enc.repetition);
@@ -159,19 +156,10 @@ function isNull(text: string, s: number, e: number): boolean {
   return e - s === 2 && text.charCodeAt(s) === QUOTE && text.charCodeAt(s + 1) === QUOTE;
 }
 
-/** Takes the addressed component (or subcomponent) out of `comps`, leaving it empty; returns it. */
-function takePart(comps: string[], r: ComponentRule, subSep: string): string {
-  const comp = comps[r.component];
-  if (comp === undefined) return '';
-  if (r.subcomponent < 0) {
-    comps[r.component] = '';
-    return comp;
-  }
-  const subs = comp.split(subSep);
-  const value = subs[r.subcomponent] ?? '';
-  if (r.subcomponent < subs.length) subs[r.subcomponent] = '';
-  comps[r.component] = trimJoin(subs, subSep);
-  return value;
+/** The addressed component (or subcomponent) of a repetition's components, '' when absent. */
+function partOf(comps: readonly string[], r: ComponentRule, subSep: string): string {
+  const comp = comps[r.component] ?? '';
+  return r.subcomponent < 0 ? comp : (comp.split(subSep)[r.subcomponent] ?? '');
 }
 
 function putPart(comps: string[], r: ComponentRule, value: string, subSep: string): void {
