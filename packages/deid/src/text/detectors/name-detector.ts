@@ -66,6 +66,8 @@ const NAME_LABEL =
  * one with a drug or clinical ending or before an eponym word (`known as Lou Gehrig's disease`).
  */
 const POINTS_OUT = /^(?:['’]s)?[ \t]+points?[ \t]+out\b/;
+const SURNAME_END = /^(?:['’]s)?(?:[.,;:!?)]|\s*$|[ \t]+\p{Ll})/u;
+const INSTITUTION_WORD = /^(?:hospital|clinic|center|centre|street|road|avenue|university|college|school|medical|health|church|park|hall|house|county|city|lake|river|bay|island|valley|heights|hills?|springs?|beach|village|town)$/;
 const SPEECH_NAME_END = /^(?:['’]s)?(?:[.,;:!?"”)]|[ \t]+\p{Lu}|\s*$)/u;
 const SPEECH_WORDS: readonly string[] = ['says', 'said', 'called', 'named', 'known as', 'commenter', "I'm", 'I’m', 'I am'];
 const NO_STARTS: ReadonlySet<number> = new Set();
@@ -325,6 +327,8 @@ export class NameDetector implements SpanDetector {
       const afterFirst = afterGiven;
       if ((prevPerson || nextPerson) && inNames) marks[i] = 'chain';
       else if (afterFirst && !common) marks[i] = 'chain';
+      // `change it to Moira Pagan.`: after an unambiguous given name, a word ending the clause is the surname.
+      else if (prevMark === 'first' && prevGap === 'space' && !d.english.has(tok(tokens, i - 1).norm) && !t.allCaps && !INSTITUTION_WORD.test(t.norm) && SURNAME_END.test(text.slice(t.end, t.end + 3))) marks[i] = 'chain';
       else if (nextGap === 'comma' && marks[i + 1] === 'first' && (inNames || !common)) marks[i] = 'chain';
       else if (nextPerson && !common) marks[i] = 'chain';
       else if (!common && !t.allCaps && i + 1 < tokens.length && CONJUNCTION.test(text.slice(t.end, tok(tokens, i + 1).start)) && isPerson(marks[i + 1])) marks[i] = 'chain';

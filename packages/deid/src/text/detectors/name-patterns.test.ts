@@ -66,6 +66,8 @@ describe('name detector, context and shapes', () => {
     ['Spoke with ms. Okonkwo by phone.', 'name:Okonkwo'],
     ['I am Tadeusz Wrzosek, her son.', 'name:Tadeusz Wrzosek'],
     ['The nurse called zdeněk about transport.', 'name:zdeněk'],
+    ['Please change it to Moira Pagan.', 'name:Moira Pagan'],
+    ['Moira Pagan is her sister.', 'name:Moira Pagan'],
   ])('finds %s', (text, expected) => {
     expect(found(text)).toContain(expected);
   });
@@ -76,6 +78,11 @@ describe('name detector, context and shapes', () => {
     expect(found('Wife said pt fell at home.')).toEqual([]);
     expect(found("Tender at Erb's point on exam.")).toEqual([]);
     expect(found('As Odalys Brenneke points out, the plan works.')).toContain('name:Odalys Brenneke');
+  });
+
+  it('takes an ordinary word after a given name as a surname only when it ends the clause and is no place word', () => {
+    expect(found('Moira Hospital staff met.')).not.toContain('name:Moira Hospital');
+    expect(found('Seen with Moira Pagan Street residents.')).not.toContain('name:Moira Pagan');
   });
 
   it('keeps a degree after a comma outside the name', () => {
