@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['eslint.config.js', 'apps/cli/bin/**', 'node_modules/**', '.phiguard/**', 'bench/results/**', 'apps/console/dist/**'] },
+  { ignores: ['eslint.config.js', 'apps/cli/bin/**', 'apps/agent/bin/**', 'node_modules/**', '.phiguard/**', 'bench/results/**', 'apps/console/dist/**'] },
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

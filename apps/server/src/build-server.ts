@@ -9,6 +9,8 @@ import { sendProblem } from './http/problem.ts';
 import { registerAdminRoutes } from './routes/admin-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerDataRoutes } from './routes/data-routes.ts';
+import { registerJobsRoutes } from './routes/jobs-routes.ts';
+import type { JobDispatcher } from '@phiguard/compute';
 import type { RemoteServices } from './http/remote-services.ts';
 import { registerRemoteRoutes } from './routes/remote-routes.ts';
 
@@ -20,6 +22,8 @@ export interface ServerDeps {
   /** Identities, sessions, tokens and Cedar authorization; without it only health routes exist. */
   readonly access?: AccessServices;
   readonly datasets?: DatasetCatalog;
+  /** Job dispatch to GPU node agents (jobs, nodes and agent routes); needs `access`. */
+  readonly jobs?: JobDispatcher;
   /** Ledger, keystore and vault for the remote-command routes (`phiguard … --server URL`). */
   readonly remote?: RemoteServices;
   /** HTTPS options (TLS 1.3 minimum, see tls-options.ts). Omitted only for `inject` tests. */
@@ -92,6 +96,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       registerAuthRoutes(scope, deps.access, deps.authFailureLimit);
       registerAdminRoutes(scope, deps.access);
       registerDataRoutes(scope, deps.access, deps.datasets, deps.authorization ?? 'on');
+      if (deps.jobs !== undefined) registerJobsRoutes(scope, deps.access, deps.jobs);
       registerRemoteRoutes(scope, deps.access, deps.remote ?? {});
     }
     done();

@@ -113,3 +113,11 @@ export {
 } from './queue/queued-job.ts';
 export { SqlJobQueue, type SubmitInput } from './queue/sql-job-queue.ts';
 export { SqlNonceStore } from './release/sql-nonce-store.ts';
+// Job dispatch to GPU node agents (issue 8).
+export { ReleasedKeyProvider, wrappedKeyId } from './release/released-key-provider.ts';
+export { UPLOAD_PROVIDER_ID, UploadKeyProvider } from './release/upload-key-provider.ts';
+export { AgentStore, type StoredLogChunk } from './dispatch/agent-store.ts';
+export { EvidenceRouter, wireBytes, type WireEvidence } from './dispatch/evidence-router.ts';
+export { REDACTED, redactLog } from './dispatch/log-redactor.ts';
+export { parseRunSpec, runJobFacts, type RunSpec } from './dispatch/run-spec.ts';
+export { AGENT_STEPS, JobDispatcher, type AgentCaller, type AgentStep, type DispatchRelease, type JobDispatcherOptions, type ReleasedInput } from './dispatch/job-dispatcher.ts';

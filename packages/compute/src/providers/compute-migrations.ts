@@ -46,6 +46,24 @@ export const COMPUTE_MIGRATIONS: readonly (readonly string[])[] = [
     )`,
     `CREATE INDEX compute_nonces_expiry ON compute_nonces (expires_ms)`,
   ],
+  [
+    // Job dispatch (AgentStore): which service account speaks for a node, and each job's scanned logs.
+    `CREATE TABLE compute_agents (
+      node_id text PRIMARY KEY REFERENCES compute_nodes (id),
+      service_account_id text NOT NULL UNIQUE,
+      registered_ms bigint NOT NULL,
+      last_seen_ms bigint
+    )`,
+    `CREATE TABLE compute_job_logs (
+      job_id text NOT NULL REFERENCES compute_jobs (id),
+      seq integer NOT NULL,
+      attempt integer NOT NULL,
+      text text NOT NULL,
+      flagged integer NOT NULL,
+      created_ms bigint NOT NULL,
+      PRIMARY KEY (job_id, seq)
+    )`,
+  ],
 ];
 
 export const COMPUTE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS compute_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;

@@ -135,7 +135,7 @@ export class SqlJobQueue {
       if (row?.lease_token !== token) return row?.state === 'cancelled' && row.completed_token === token ? 'cancelled' : 'lost';
       if (row.state !== 'leased') return 'lost';
       if (now > Number(row.started_ms) + Number(row.timeout_ms)) {
-        await q(`UPDATE compute_jobs SET state = 'timed-out', reason = 'timeout', lease_token = NULL, updated_ms = $2 WHERE id = $1`, [jobId, now]);
+        await q(`UPDATE compute_jobs SET state = 'timed-out', reason = 'timeout', completed_token = lease_token, lease_token = NULL, updated_ms = $2 WHERE id = $1`, [jobId, now]);
         return 'timed-out';
       }
       await q('UPDATE compute_jobs SET lease_expires_ms = $2, updated_ms = $3 WHERE id = $1', [jobId, now + leaseMs, now]);
@@ -205,7 +205,7 @@ export class SqlJobQueue {
     const now = this.#clock.nowMs();
     const report = await this.#db.transaction(async (q: SqlQuery) => {
       const timedOut = await q<{ id: string }>(
-        `UPDATE compute_jobs SET state = 'timed-out', reason = 'timeout', lease_token = NULL, updated_ms = $1
+        `UPDATE compute_jobs SET state = 'timed-out', reason = 'timeout', completed_token = lease_token, lease_token = NULL, updated_ms = $1
          WHERE state = 'leased' AND started_ms + timeout_ms < $1 RETURNING id`,
         [now],
       );
@@ -225,6 +225,16 @@ export class SqlJobQueue {
     for (const r of report.failed) await this.#record('job.fail', 'failure', r.id, undefined, {}, 'lease-expired');
     for (const r of report.requeued) await this.#record('job.requeue', 'failure', r.id, undefined, {}, 'lease-expired');
     return Object.freeze({ requeued: report.requeued.length, failed: report.failed.length, timedOut: report.timedOut.length });
+  }
+
+  /**
+   * The job as seen by the attempt holding `token`: its current lease, or the last attempt of a
+   * job that ended under it (succeeded, cancelled, timed out), so that attempt can still report
+   * logs. `undefined` for any other token.
+   */
+  async attemptOf(jobId: string, token: string): Promise<(QueuedJob & { readonly current: boolean }) | undefined> {
+    const [row] = await this.#db.query<JobRow>('SELECT * FROM compute_jobs WHERE id = $1 AND (lease_token = $2 OR completed_token = $2)', [jobId, token]);
+    return row === undefined ? undefined : Object.freeze({ ...toJob(row), current: row.lease_token === token && row.state === 'leased' });
   }
 
   async get(jobId: string): Promise<QueuedJob | undefined> {

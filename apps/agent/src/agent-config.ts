@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { AgentError } from './agent-error.ts';
+
+export const COLLECTORS = ['insecure-local', 'sev-snp', 'tdx'] as const;
+export type CollectorKind = (typeof COLLECTORS)[number];
+export const RUNTIMES = ['process', 'docker', 'podman'] as const;
+
+/** The agent's configuration: one frozen value, from flags and `PHIGUARD_AGENT_*` variables. */
+export interface AgentConfig {
+  readonly server: string;
+  readonly ca: string | undefined;
+  readonly apiKey: string;
+  readonly collector: CollectorKind;
+  /** Where job workspaces are made; must be a tmpfs unless `devInsecureLocal`. */
+  readonly workspaceRoot: string;
+  readonly runtime: (typeof RUNTIMES)[number];
+  /** Development only: PHI jobs on insecure-local evidence, disk-backed workspaces. Loudly logged. */
+  readonly devInsecureLocal: boolean;
+  /** Wait between pulls when no job is ready. */
+  readonly pollMs: number;
+  /** Stop after this many jobs (tests, benchmarks); absent: run until SIGTERM. */
+  readonly maxJobs: number | undefined;
+}
+
+export interface AgentFlags {
+  readonly server?: string;
+  readonly caFile?: string;
+  readonly collector?: string;
+  readonly workspace?: string;
+  readonly runtime?: string;
+  readonly devInsecureLocal?: boolean;
+  readonly pollMs?: string;
+  readonly maxJobs?: string;
+}
+
+const bad = (field: string, what: string): never => {
+  throw new AgentError('config-invalid', `${field} ${what}`, { place: { field } });
+};
+
+/** Builds the config; the API key only ever comes from the environment (never a flag: it would show in `ps`). */
+export function loadAgentConfig(flags: AgentFlags, env: Readonly<Record<string, string | undefined>>): AgentConfig {
+  const server = flags.server ?? env.PHIGUARD_AGENT_SERVER ?? bad('server', 'is required (--server or PHIGUARD_AGENT_SERVER)');
+  const apiKey = env.PHIGUARD_AGENT_API_KEY ?? bad('apiKey', 'is required in PHIGUARD_AGENT_API_KEY');
+  const caFile = flags.caFile ?? env.PHIGUARD_AGENT_CA;
+  let ca: string | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (cause) {
+      throw new AgentError('config-invalid', 'cannot read the CA file', { cause, place: { path: caFile } });
+    }
+  }
+  const collector = flags.collector ?? env.PHIGUARD_AGENT_COLLECTOR ?? 'insecure-local';
+  if (!(COLLECTORS as readonly string[]).includes(collector)) bad('collector', `must be one of ${COLLECTORS.join(', ')}`);
+  const runtime = flags.runtime ?? env.PHIGUARD_AGENT_RUNTIME ?? 'process';
+  if (!(RUNTIMES as readonly string[]).includes(runtime)) bad('runtime', `must be one of ${RUNTIMES.join(', ')}`);
+  const pollMs = Number(flags.pollMs ?? env.PHIGUARD_AGENT_POLL_MS ?? 2000);
+  if (!Number.isInteger(pollMs) || pollMs < 10 || pollMs > 600_000) bad('pollMs', 'must be 10..600000');
+  const maxJobs = flags.maxJobs === undefined ? undefined : Number(flags.maxJobs);
+  if (maxJobs !== undefined && (!Number.isInteger(maxJobs) || maxJobs < 1)) bad('maxJobs', 'must be a positive integer');
+  return Object.freeze({
+    server: server.replace(/\/+$/, ''), ca, apiKey, collector: collector as CollectorKind,
+    workspaceRoot: flags.workspace ?? env.PHIGUARD_AGENT_WORKSPACE ?? '/dev/shm/phiguard-agent',
+    runtime: runtime as AgentConfig['runtime'],
+    devInsecureLocal: flags.devInsecureLocal === true || env.PHIGUARD_AGENT_DEV_INSECURE_LOCAL === '1',
+    pollMs, maxJobs,
+  });
+}

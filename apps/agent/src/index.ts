@@ -1,0 +1,10 @@
+export { AGENT_ERROR_CODES, AgentError, type AgentErrorCode } from './agent-error.ts';
+export { COLLECTORS, loadAgentConfig, RUNTIMES, type AgentConfig, type AgentFlags, type CollectorKind } from './agent-config.ts';
+export { AGENT_VERSION, collectorFor, runAgent, wipeLeftovers } from './agent.ts';
+export { ControlPlaneClient, type ClientOptions } from './control-plane-client.ts';
+export type { EvidenceCollector } from './evidence/evidence-collector.ts';
+export { InsecureLocalCollector } from './evidence/insecure-local-collector.ts';
+export { ConfigfsTsmCollector, TSM_REPORT_DIR } from './evidence/configfs-tsm-collector.ts';
+export { commandLine, runProcess, type ProcessEnd } from './job-process.ts';
+export { runJob, type JobOutcome, type Lease } from './run-job.ts';
+export { fileSystemOf, Workspace } from './workspace.ts';
