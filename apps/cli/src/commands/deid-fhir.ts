@@ -12,6 +12,7 @@ import { BatchError } from '../deid/batch-error.ts';
 import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
 import { fileChunks, utf8Pieces, type OutputSink, type StreamOutcome, type StreamedFile } from '../deid/streamed-file.ts';
 import { runDeidCommand, withDeidOptions, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
+import { runDeidRemotely } from '../remote/remote-deid.ts';
 
 interface DeidFhirOptions extends DeidCommandOptions {
   readonly anonymizerConfig?: string;
@@ -100,7 +101,7 @@ function patientFiles(inputs: readonly string[], cwd: string): string[] {
   return out;
 }
 
-function fhirProcessor(setup: DeidSetup, config: FhirRuleConfig | undefined, options: DeidFhirOptions, firstPass: readonly string[], ctx: CliContext): FormatProcessor {
+export function fhirProcessor(setup: DeidSetup, config: FhirRuleConfig | undefined, options: DeidFhirOptions, firstPass: readonly string[], ctx: CliContext): FormatProcessor {
   const mode: FhirDeidMode = config === undefined ? { kind: 'profile', profile: setup.profile, key: setup.key } : { kind: 'msft', config };
   const deid = new FhirDeidentifier(mode, { factory: setup.factory, text: textEngine(options.textEngine ?? 'clinical'), patientIdentifierSystems: options.patientSystem ?? [] });
   let registered = 0;
@@ -147,7 +148,8 @@ Examples:
   $ phiguard deid fhir bundle.json --out out/ --profile date-shift --patient-system http://hospital.smarthealthit.org
   $ phiguard deid fhir data/ --out out/ --anonymizer-config msft.json  a Microsoft anonymizer configuration`,
     )
-    .action(async (inputs: string[], options: DeidFhirOptions) => {
+    .action(async (inputs: string[], options: DeidFhirOptions, command: Command) => {
+      if (await runDeidRemotely(ctx, command, 'fhir', inputs, options)) return;
       let config: FhirRuleConfig | undefined;
       if (options.anonymizerConfig !== undefined) {
         let text: string;

@@ -15,7 +15,7 @@ export interface CallOptions {
 export interface StreamOptions {
   readonly purpose?: PurposeOfUse;
   /** A streamed request body and its media type (uploads). */
-  readonly upload?: { readonly contentType: string; readonly body: AsyncIterable<Uint8Array> };
+  readonly upload?: { readonly contentType: string; readonly body: AsyncIterable<Uint8Array> | Iterable<Uint8Array> };
 }
 
 /** Reads a whole (small) answer body. */

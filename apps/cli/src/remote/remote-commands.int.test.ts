@@ -124,7 +124,7 @@ beforeAll(async () => {
     store, clock: systemClock, authenticator: new Authenticator({ store, clock: systemClock, audit: ledger, hasher: cheap }),
     apiKeys: new ApiKeys(store, systemClock, ledger), tokens: await TokenIssuer.create(systemClock), authorizer: new Authorizer(new PolicyEngine(), store, systemClock, ledger),
   };
-  remote = await openRemoteServices(config, { cwd: serverRoot, env: { PHIGUARD_KEYS_KEY_FILE: keyFile } }, ledger, ledgerStore, systemClock);
+  remote = await openRemoteServices(config, { cwd: serverRoot, env: { PHIGUARD_KEYS_KEY_FILE: keyFile }, stderr: new PassThrough() }, ledger, ledgerStore, systemClock);
   const tls = ensureLocalTls(config.home);
   ca = tls.caCert;
   const logStream = new Writable({ write(chunk: Buffer, _e, done) { logs += chunk.toString(); done(); } });
@@ -210,6 +210,42 @@ describe('phiguard <command> --server URL', () => {
     // The uploaded PHI reached neither the server's logs nor any answer.
     expect(logs).not.toContain('Quixote');
     expect(logs).toContain('"route":"/v1/datasets/:id/versions"');
+  }, 180_000);
+
+  it('deid hl7v2 and text: the server de-identifies with its key; the report and layout match the local command; no PHI in logs or outputs', async () => {
+    const inbox = path.join(data, 'inbox');
+    mkdirSync(path.join(inbox, 'notes'), { recursive: true });
+    writeFileSync(path.join(inbox, 'adt.hl7'), 'MSH|^~\\&|APP|FAC|REC|RFAC|20240101120000||ADT^A01|MSG0001|P|2.5\rPID|1||99887766^^^HOSP^MR||QUIXOTE-SMITHERS^JONATHAN||19620417|M|||12 Elm St^^Springfield^IL^62701||555-123-4567\r');
+    writeFileSync(path.join(inbox, 'notes', 'visit.txt'), 'Patient Jonathan Quixote-Smithers (MRN 99887766) was seen on 2024-03-05 by Dr. Alvarez.\n');
+    for (const [format, input] of [['hl7v2', path.join(inbox, 'adt.hl7')], ['text', path.join(inbox, 'notes')]] as const) {
+      const r = await remoteRun('steward', '--purpose', 'HOPERAT', 'deid', format, input, '--out', `deid-${format}`);
+      const l = await run(localRoot, localEnv, ['deid', format, input, '--out', `deid-${format}`]);
+      expect(r.error).toBeUndefined();
+      const norm = (text: string, dir: string): string => shape(text.split(dir).join('DIR')).replace(/[0-9a-f]{16,}/g, 'HEX');
+      expect(norm(r.out, clientDir('steward'))).toBe(norm(l.out, localRoot));
+    }
+    const hl7 = readFileSync(path.join(clientDir('steward'), 'deid-hl7v2', 'adt.hl7'), 'utf8');
+    expect(hl7).toMatch(/^MSH\|/);
+    const note = readFileSync(path.join(clientDir('steward'), 'deid-text', 'visit.txt'), 'utf8');
+    for (const out of [hl7, note]) expect(out).not.toMatch(/Quixote|QUIXOTE|99887766/);
+    expect(readFileSync(path.join(clientDir('steward'), 'deid-text', 'deid-manifest.json'), 'utf8')).not.toContain('Quixote');
+    // Options that only make sense locally are refused, and an annotator may not de-identify.
+    expect((await remoteRun('steward', '--purpose', 'HOPERAT', 'deid', 'text', inbox, '--out', 'x', '--surrogates')).error).toContain('--surrogates is for local runs');
+    expect((await remoteRun('annotator', '--purpose', 'HOPERAT', 'deid', 'text', inbox, '--out', 'y')).error).toMatch(/forbidden \(403\)/);
+    // A body the engine cannot read: a problem with a code, never the body.
+    const token = await accessToken('steward');
+    const bad = await new Promise<string>((resolve, reject) => {
+      const req = https.request(`${url}/v1/deid/fhir?profile=safe-harbor&name=x.json`, { method: 'POST', ca: readFileSync(ca), headers: { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'HOPERAT', 'content-type': 'application/octet-stream' } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => { resolve(body); });
+      });
+      req.on('error', reject);
+      req.end(`{"resourceType":"Patient","name":[{"family":"${PHI}"`);
+    });
+    expect(JSON.parse(bad.split('\n')[0] ?? '')).toMatchObject({ ok: false });
+    expect(bad).not.toContain('Quixote');
+    expect(logs).not.toMatch(/Quixote|QUIXOTE|99887766/);
   }, 180_000);
 
   it('a malformed upload is refused with a problem naming the field, never echoing the body', async () => {

@@ -7,6 +7,7 @@ import type { DatasetCatalog, RemoteServices } from '@phiguard/server';
 import { Datasets, FsBlobStore, loadOrCreateManifestSigner, openVaultDatabase, SqlDatasetStore } from '@phiguard/vault';
 import type { CliContext } from '../context.ts';
 import { keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
+import { serveDeid } from './serve-deid.ts';
 
 /** What `serve` opened for the remote-command routes, and how to close it. */
 export interface OpenedRemoteServices {
@@ -22,17 +23,19 @@ export interface OpenedRemoteServices {
  * Opens, for `phiguard serve`, the same stores the local commands use: the ledger (already open),
  * the keystore `<home>/keys/keystore.json` when it exists and PHIGUARD_KEYS_PASSPHRASE or
  * PHIGUARD_KEYS_KEY_FILE unlocks it, and the vault (metadata, `<home>/blobs`, the manifest signer)
- * over that keystore. Without the keystore, the key and dataset routes answer 503 not-configured.
+ * over that keystore, and de-identification with `<home>/deid.key`. Without the keystore, the key
+ * and dataset routes answer 503 not-configured.
  */
-export async function openRemoteServices(config: PhiguardConfig, ctx: Pick<CliContext, 'cwd' | 'env'>, ledger: AuditRecorder, ledgerStore: LedgerStore, clock: Clock): Promise<OpenedRemoteServices> {
+export async function openRemoteServices(config: PhiguardConfig, ctx: Pick<CliContext, 'cwd' | 'env' | 'stderr'>, ledger: AuditRecorder, ledgerStore: LedgerStore, clock: Clock): Promise<OpenedRemoteServices> {
   const signer = loadOrCreateSignerKeys(config.home, config.ledger.origin);
   const trusted = readTrustedVerifierKeys(config.home);
   const audit = { store: ledgerStore, verifierKey: signer.verifierKey, verifiers: (trusted.length === 0 ? [signer.verifierKey] : trusted).map((k) => parseVerifierKey(k)) };
+  const deid = serveDeid(config.home, ctx);
   const file = keystoreFile(config.home);
   const keyFile = ctx.env.PHIGUARD_KEYS_KEY_FILE;
   const unlockable = keyFile !== undefined || (ctx.env.PHIGUARD_KEYS_PASSPHRASE ?? '') !== '';
   if (!existsSync(file) || !unlockable) {
-    return { services: { audit }, notes: [`keys and datasets: not served (${existsSync(file) ? 'set PHIGUARD_KEYS_PASSPHRASE or PHIGUARD_KEYS_KEY_FILE' : 'no keystore; run phiguard keys init'})`], close: () => Promise.resolve() };
+    return { services: { audit, deid }, notes: [`keys and datasets: not served (${existsSync(file) ? 'set PHIGUARD_KEYS_PASSPHRASE or PHIGUARD_KEYS_KEY_FILE' : 'no keystore; run phiguard keys init'})`], close: () => Promise.resolve() };
   }
   const manager = await openKeyManager({ file, unlock: keystoreUnlock(keyFile, ctx), audit: ledger, clock });
   const driver = await openVaultDatabase(config.database.kind === 'pglite' ? { kind: 'pglite', dataDir: path.join(config.home, 'vault-db') } : { kind: 'postgres', url: config.database.url });
@@ -52,7 +55,7 @@ export async function openRemoteServices(config: PhiguardConfig, ctx: Pick<CliCo
     return next;
   };
   return {
-    services: { audit, keys, datasets: (work) => work(datasets) },
+    services: { audit, deid, keys, datasets: (work) => work(datasets) },
     catalog: {
       get: async (id) => {
         const record = (await datasets.list()).find((d) => d.id === id);

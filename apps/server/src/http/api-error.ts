@@ -1,7 +1,7 @@
 import { BaseError } from '@phiguard/core';
 
 /** Errors of the remote-command routes themselves (not of the services behind them). */
-export const API_ERROR_CODES = ['invalid-body', 'not-configured', 'invalid-argument'] as const;
+export const API_ERROR_CODES = ['invalid-body', 'not-configured', 'invalid-argument', 'too-large'] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 

@@ -12,7 +12,7 @@ const STATUS: Readonly<Record<string, number>> = {
   retained: 409, 'legal-hold': 409, 'retention-shortened': 409, immutable: 409, 'key-disabled': 409, 'key-destroyed': 409,
   'request-closed': 409, 'request-expired': 409, 'version-below-minimum': 409,
   'not-custodian': 403, 'self-approval': 403, 'duplicate-approval': 409, 'approval-required': 403, 'approval-denied': 403,
-  'not-configured': 503,
+  'not-configured': 503, 'too-large': 413,
   'blob-corrupt': 500, 'manifest-invalid': 500, 'signature-invalid': 500, 'store-error': 500, 'provider-unavailable': 503,
   'provider-error': 500, 'keystore-corrupt': 500, 'keystore-locked': 503, 'unwrap-failed': 500,
 };

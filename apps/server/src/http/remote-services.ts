@@ -12,6 +12,28 @@ export interface RemoteServices {
   readonly audit?: { readonly store: LedgerStore; readonly verifiers: readonly NoteVerifier[]; readonly verifierKey: string };
   /** Runs `work` with the unlocked keystore, one at a time (the keystore file is rewritten on each change). */
   readonly keys?: <T>(work: (manager: KeyManager) => Promise<T>) => Promise<T>;
+  /** De-identification with the server's key and built-in profiles (one file per call). */
+  readonly deid?: DeidService;
   /** Runs `work` with the sealed datasets (vault metadata, blob store, the keystore's provider). */
   readonly datasets?: <T>(work: (datasets: Datasets) => Promise<T>) => Promise<T>;
+}
+
+/** One problem of a de-identified file: a code, a message naming kinds and places, the place. */
+export interface DeidProblem {
+  readonly code: string;
+  readonly message: string;
+  readonly place: Readonly<Record<string, string | number>>;
+}
+
+/** What de-identifying one file gave: the output and its counts (never the values it changed). */
+export type DeidFileAnswer =
+  | { readonly ok: true; readonly output: Uint8Array; readonly records: number; readonly tally: readonly { readonly category: string; readonly rule: string; readonly n: number }[]; readonly problems: readonly DeidProblem[] }
+  | { readonly ok: false; readonly problem: DeidProblem };
+
+/** The de-identification behind `phiguard deid <format> … --server URL` (built by the composition root). */
+export interface DeidService {
+  readonly formats: readonly string[];
+  /** A built-in profile's identity and the id of the key that pseudonymizes (undefined: unknown profile). */
+  profile(name: string): { readonly id: string; readonly version: string; readonly hash: string; readonly keyId: string } | undefined;
+  process(format: string, profile: string, relative: string, input: Uint8Array): Promise<DeidFileAnswer>;
 }
