@@ -13,6 +13,7 @@ import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
 import { fileChunks, utf8Pieces, type OutputSink, type StreamOutcome, type StreamedFile } from '../deid/streamed-file.ts';
 import { runDeidCommand, withDeidOptions, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
 import { runDeidRemotely } from '../remote/remote-deid.ts';
+import { withLinkageOptions } from '../deid/linkage-access.ts';
 
 interface DeidFhirOptions extends DeidCommandOptions {
   readonly anonymizerConfig?: string;
@@ -103,7 +104,10 @@ function patientFiles(inputs: readonly string[], cwd: string): string[] {
 
 export function fhirProcessor(setup: DeidSetup, config: FhirRuleConfig | undefined, options: DeidFhirOptions, firstPass: readonly string[], ctx: CliContext): FormatProcessor {
   const mode: FhirDeidMode = config === undefined ? { kind: 'profile', profile: setup.profile, key: setup.key } : { kind: 'msft', config };
-  const deid = new FhirDeidentifier(mode, { factory: setup.factory, text: textEngine(options.textEngine ?? 'clinical'), patientIdentifierSystems: options.patientSystem ?? [] });
+  const deid = new FhirDeidentifier(mode, {
+    factory: setup.factory, text: textEngine(options.textEngine ?? 'clinical'), patientIdentifierSystems: options.patientSystem ?? [],
+    ...(setup.tokenizer === undefined ? {} : { tokenizer: setup.tokenizer }),
+  });
   let registered = 0;
   for (const file of firstPass) registered += registerPatientFile(deid, file);
   if (firstPass.length > 0) ctx.stderr.write(`first pass: ${String(registered)} patients from ${String(firstPass.length)} Patient file(s)\n`);
@@ -129,7 +133,7 @@ export function fhirProcessor(setup: DeidSetup, config: FhirRuleConfig | undefin
 
 /** `phiguard deid fhir INPUT... --out DIR [--profile P | --anonymizer-config MSFT_CONFIG.json]`. */
 export function registerDeidFhir(parent: Command, ctx: CliContext): void {
-  withDeidOptions(
+  withLinkageOptions(withDeidOptions(
     parent
       .command('fhir')
       .description('De-identify FHIR R4 resources, Bundles and Bulk Data NDJSON (FHIRPath rules; Microsoft anonymizer configs accepted)')
@@ -137,7 +141,7 @@ export function registerDeidFhir(parent: Command, ctx: CliContext): void {
       .option('--anonymizer-config <file>', 'a Microsoft FHIR Tools for Anonymization configuration (fhirPathRules, parameters) instead of --profile')
       .option('--patient-system <uri...>', 'Patient.identifier systems that identify a patient across formats (e.g. the MRN system)')
       .option('--text-engine <known|clinical>', 'free text: known identifiers only, or the clinical engine for notes (default clinical)', 'clinical'),
-  )
+  ))
     .addHelpText(
       'after',
       `
@@ -162,6 +166,6 @@ Examples:
       }
       const root = parent.parent ?? parent;
       const firstPass = patientFiles(inputs, ctx.cwd);
-      await runDeidCommand(ctx, root, inputs, options, (setup) => fhirProcessor(setup, config, options, firstPass, ctx));
+      await runDeidCommand(ctx, root, inputs, options, (setup) => fhirProcessor(setup, config, options, firstPass, ctx), undefined, true);
     });
 }

@@ -50,6 +50,8 @@ export interface BatchOptions extends BatchStreams {
   readonly clock: Clock;
   /** Records `deid.run` in the audit ledger when given. */
   readonly recorder?: AuditRecorder;
+  /** Runs after a file was processed and before it is journaled as done (e.g. sealing linkage tokens). */
+  readonly afterFile?: () => Promise<void>;
 }
 
 export interface BatchSummary {
@@ -107,6 +109,7 @@ export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary>
       entry = bytes === undefined || stream !== undefined
         ? await processStreamed(stream, { bytes: size, chunks: () => fileChunks(file.absolute) }, base, target)
         : await processOne(processor, bytes, base, target);
+      await options.afterFile?.();
       journal.record(entry);
     } else {
       resumed += 1;

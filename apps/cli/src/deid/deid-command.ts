@@ -8,6 +8,7 @@ import {
   createPatientContextFactory,
   parseProfile,
   type DeidKey,
+  type LinkageTokenizer,
   type LoadedProfile,
   type PatientContextFactory,
 } from '@phiguard/deid';
@@ -16,9 +17,10 @@ import { BatchError } from './batch-error.ts';
 import { printBatchReport } from './batch-report.ts';
 import { runDeidBatch, type BatchSummary, type FormatProcessor } from './batch-runner.ts';
 import { loadOrCreateDeidKey, loadOrCreateManifestSigner } from './deid-keys.ts';
+import { openLinkage, type LinkageOptions, type OpenLinkage } from './linkage-access.ts';
 
 /** The options every `phiguard deid <format>` command shares. */
-export interface DeidCommandOptions {
+export interface DeidCommandOptions extends LinkageOptions {
   readonly out: string;
   readonly profile: string;
   readonly keyFile?: string;
@@ -31,6 +33,8 @@ export interface DeidSetup {
   readonly key: DeidKey;
   readonly factory: PatientContextFactory;
   readonly profile: LoadedProfile;
+  /** The linkage vault, when the profile uses the `encrypt` method (formats that support it). */
+  readonly tokenizer?: LinkageTokenizer;
 }
 
 /** Adds the shared options (`--out`, `--profile`, `--key-file`, date-shift window) to a `deid` subcommand. */
@@ -67,6 +71,8 @@ export async function runDeidCommand(
   options: DeidCommandOptions,
   makeProcessor: (setup: DeidSetup) => FormatProcessor,
   recorder?: AuditRecorder,
+  /** The format passes `setup.tokenizer` to its methods (FHIR, HL7 v2): `encrypt` profiles allowed. */
+  linkage = false,
 ): Promise<BatchSummary> {
   if (inputs.length === 0) throw new BatchError('no-inputs', 'no input files or folders given');
   const globals = program.opts<{ config?: string }>();
@@ -78,8 +84,14 @@ export async function runDeidCommand(
     throw new BatchError('bad-option', '--shift-window must be a whole number of days from 7 to 3650');
   }
   const usesVault = Object.values(profile.profile.kinds).some((m) => m.kind === 'encrypt') || profile.profile.rules.some((r) => r.method.kind === 'encrypt');
-  if (usesVault) {
+  if (usesVault && !linkage) {
     throw new BatchError('bad-option', 'the profile encrypts values into the linkage vault, which this command cannot reach yet', { hint: 'use cryptoHash or pseudonym instead of encrypt' });
+  }
+  if (usesVault && options.linkageKey === undefined) {
+    throw new BatchError('bad-option', 'the profile encrypts values into the linkage vault, but no vault key was named', {
+      place: { field: '--linkage-key' },
+      hint: 'pass --linkage-key KEY_ID (a keystore key used only for linkage; see phiguard keys create)',
+    });
   }
   const keyFile = options.keyFile === undefined ? path.join(home, 'deid.key') : path.resolve(ctx.cwd, options.keyFile);
   const { key, created } = loadOrCreateDeidKey(keyFile, options.keyFile === undefined);
@@ -91,22 +103,30 @@ export async function runDeidCommand(
   });
   // The run is recorded in the audit ledger (HIPAA §164.312(b)): the configured one unless given.
   const ledger = recorder === undefined ? await openLedger({ config, clock: systemClock }) : undefined;
+  const audit: AuditRecorder | undefined = recorder ?? ledger;
+  if (audit === undefined) throw new TypeError('no audit recorder');
   let summary: BatchSummary;
+  let vault: OpenLinkage | undefined;
   try {
+    vault = usesVault ? await openLinkage(config, ctx, options, audit) : undefined;
+    const tokenizer = vault?.vault;
     summary = await runDeidBatch({
       inputs,
       outDir: options.out,
       cwd: ctx.cwd,
-      processor: makeProcessor({ key, factory, profile }),
+      processor: makeProcessor({ key, factory, profile, ...(tokenizer === undefined ? {} : { tokenizer }) }),
       profile: { id: profile.profile.id, version: profile.profile.version, hash: profile.hash },
       keyId: key.id,
       signer,
       clock: systemClock,
       stdout: ctx.stdout,
       stderr: ctx.stderr,
-      recorder: recorder ?? (ledger as AuditRecorder),
+      recorder: audit,
+      // Tokens are sealed into the vault before their file counts as done (docs/vault.md: flush before release).
+      ...(tokenizer === undefined ? {} : { afterFile: () => tokenizer.flush() }),
     });
   } finally {
+    await vault?.close();
     await ledger?.close();
   }
   printBatchReport(summary, ctx);

@@ -3,6 +3,7 @@ import type { CliContext } from '../context.ts';
 import { runDeidCommand, withDeidOptions, type DeidCommandOptions } from './deid-command.ts';
 import { runDeidRemotely } from '../remote/remote-deid.ts';
 import { hl7v2Processor } from './hl7v2-processor.ts';
+import { withLinkageOptions } from './linkage-access.ts';
 
 interface Hl7Options extends DeidCommandOptions {
   readonly idField?: 'PID-3' | 'PID-2' | 'PID-4' | 'PID-19';
@@ -21,7 +22,7 @@ export function registerDeidHl7v2(parent: Command, ctx: CliContext): void {
     .option('--id-type <code...>', 'PID-3 identifier type codes (CX-5) that identify the patient, in order (default MR MRN PI PT)')
     .option('--id-authority <name>', 'only PID-3 identifiers from this assigning authority (CX-4.1 or CX-4.2)')
     .option('--id-system <system>', 'identity system to use for the resolved identifier (the same string in every format links them)');
-  withDeidOptions(command).addHelpText(
+  withLinkageOptions(withDeidOptions(command)).addHelpText(
     'after',
     `
 Examples:
@@ -38,6 +39,6 @@ Examples:
       ...(options.idSystem === undefined ? {} : { system: options.idSystem }),
     };
     const referenceDate = new Date().toISOString().slice(0, 10);
-    await runDeidCommand(ctx, parent.parent ?? parent, inputs, options, (setup) => hl7v2Processor(setup, { identity, referenceDate }));
+    await runDeidCommand(ctx, parent.parent ?? parent, inputs, options, (setup) => hl7v2Processor(setup, { identity, referenceDate }), undefined, true);
   });
 }

@@ -19,7 +19,10 @@ export interface Hl7ProcessorOptions {
  * as record problems (with their message number) and left out of the output.
  */
 export function hl7v2Processor(setup: DeidSetup, options: Hl7ProcessorOptions): FormatProcessor {
-  const methods = new MethodApplier(setup.profile, setup.key, { text: options.text ?? new KnownIdentifiersTextDeidentifier() });
+  const methods = new MethodApplier(setup.profile, setup.key, {
+    text: options.text ?? new KnownIdentifiersTextDeidentifier(),
+    ...(setup.tokenizer === undefined ? {} : { tokenizer: setup.tokenizer }),
+  });
   const deidentifier = new Hl7Deidentifier({
     factory: setup.factory,
     methods,

@@ -2,6 +2,7 @@ import { isBaseError, type Place } from '@phiguard/core';
 import type { DeidKey, PatientContextFactory } from '../context/patient-context.ts';
 import { DeidTally } from '../manifest/deid-tally.ts';
 import type { DeidMethod, LoadedProfile } from '../profiles/deid-profile.ts';
+import type { LinkageTokenizer } from '../profiles/linkage-tokenizer.ts';
 import { MethodApplier } from '../profiles/method-applier.ts';
 import type { SafeHarborCategory } from '../safe-harbor/categories.ts';
 import { HHS_RESTRICTED_ZIP3_2000 } from '../safe-harbor/zip3.ts';
@@ -48,6 +49,8 @@ export interface FhirDeidentifierOptions {
   readonly fhirPathOnly?: boolean;
   /** Run rules on the element tree even where a compiled plan applies (equivalence tests). */
   readonly treeEngine?: boolean;
+  /** The linkage vault, for profiles that use the `encrypt` method (tokens instead of values). */
+  readonly tokenizer?: LinkageTokenizer;
 }
 
 const PATIENT_REFERENCE_ELEMENTS = ['patient', 'subject', 'beneficiary', 'individual', 'who'] as const;
@@ -107,7 +110,7 @@ export class FhirDeidentifier {
     this.index = options.index ?? new FhirPatientIndex(options.factory, options.patientIdentifierSystems ?? []);
     if (mode.kind === 'profile') {
       const p = mode.profile.profile;
-      this.#applier = new MethodApplier(mode.profile, mode.key, { text: options.text });
+      this.#applier = new MethodApplier(mode.profile, mode.key, { text: options.text, ...(options.tokenizer === undefined ? {} : { tokenizer: options.tokenizer }) });
       this.#anonymizer = new FhirRuleAnonymizer({
         rules: fhirRulesForProfile(p),
         parameters: {
