@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPatientContextFactory, deidentifyDicom, deidKeyFromSecret, readDicom } from '@phiguard/deid';
+import { parseRunSpec } from '@phiguard/compute';
+import { ManualClock, newId } from '@phiguard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -131,5 +133,18 @@ describe.skipIf(!hasTorch)('radiology example (PyTorch on de-identified DICOM)',
     const r = spawnSync('/usr/bin/python3', [script], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('PHIGUARD_INPUT_DIR');
+  });
+});
+
+describe('job.json', () => {
+  it('is a valid run spec once the dataset ids are filled in, and runs this script', () => {
+    const clock = new ManualClock(0);
+    const text = readFileSync(path.join(here, 'job.json'), 'utf8')
+      .replace('ds_REPLACE_WITH_INPUT_DATASET_ID', newId('ds', clock))
+      .replace('ds_REPLACE_WITH_OUTPUT_DATASET_ID', newId('ds', clock));
+    const spec = parseRunSpec(JSON.parse(text));
+    expect(spec.classification).toBe('deidentified');
+    expect(spec.command[0]).toBe('/usr/bin/python3');
+    expect(spec.command[1]).toMatch(/\/examples\/[a-z-]+\/classify\.py$/);
   });
 });
