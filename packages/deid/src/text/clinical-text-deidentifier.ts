@@ -8,6 +8,7 @@ import { buildNicknameIndex } from './detectors/nicknames.ts';
 import { PatternDetector } from './detectors/pattern-detector.ts';
 import { PATTERN_RULES } from './detectors/pattern-rules.ts';
 import { repeatedNameSpans } from './detectors/repeated-name.ts';
+import { residencePlaceSpans } from './detectors/residence-place.ts';
 import { SurrogateWriter, type ReplacementMode } from './replace/surrogate-writer.ts';
 import type { KnownIdentifiers, TextDeidRequest, TextDeidResult, TextDeidentifier, TextSpan } from './text-deidentifier.ts';
 
@@ -79,7 +80,7 @@ export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifier
     if (known !== undefined) knownDetector(known).detect(text, found);
     const spans = joinAdjacent(text, mergeSpans(found));
     // Document context: the rest of an address block, and names again where they recur.
-    const more = [...addressBlockSpans(text, spans, isCommonWord), ...repeatedNameSpans(text, spans, isCommonWord)];
+    const more = [...addressBlockSpans(text, spans, isCommonWord), ...repeatedNameSpans(text, spans, isCommonWord), ...residencePlaceSpans(text, isCommonWord)];
     return more.length === 0 ? spans : joinAdjacent(text, mergeSpans([...spans, ...more]));
   }
 

@@ -43,3 +43,17 @@ describe('repeated names', () => {
     );
   });
 });
+
+describe('places of residence and travel', () => {
+  it.each([
+    ['Mr. Leiva grew up in SUND.', 'Mr. [NAME] grew up in [ADDRESS].'],
+    ['She moved here from Kurzenkirchen last year.', 'She moved here from [ADDRESS] last year.'],
+    ['I am originally from ΕΓΚΩΜΗ, and I am 31.', 'I am originally from [ADDRESS], and I am 31.'],
+  ])('%j', (text, expected) => {
+    expect(tags(text).replace(/\[(?:GEOGRAPHIC|ADDRESS|LOCATION)\]/g, '[ADDRESS]')).toBe(expected);
+  });
+
+  it('keeps ordinary words after the same verbs', () => {
+    for (const text of ['He lives in Assisted Living now.', 'She was born in March.', 'Pt moved to ICU overnight.', 'Moved to MICU, then to Rehab.', 'I am in Pain today.']) expect(tags(text)).toBe(text);
+  });
+});
