@@ -47,7 +47,7 @@ export function createDicomFileDeidentifier(options: DicomFileDeidOptions): Dico
       const bytesWritten = await writeDicomFile(output, writeDicomParts(r.file), opened.fd, options.write);
       return { ok: true, tally: r.tally, pixelsCleaned: r.pixelsCleaned, bytesWritten, bytesInMemory: opened.bytesInMemory };
     } finally {
-      await closeDicomFile(opened.fd);
+      closeDicomFile(opened.fd);
     }
   };
 }

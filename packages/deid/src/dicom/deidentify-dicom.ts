@@ -1,4 +1,5 @@
 import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
+import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
 import { DeidTally } from '../manifest/deid-tally.ts';
 import { burnedInRisk } from './burned-in/burned-in-risk.ts';
 import { cleanPixelRegions } from './burned-in/clean-pixels.ts';
@@ -108,16 +109,28 @@ export function createParsedDicomDeidentifier(options: Omit<DicomDeidOptions, 'n
     remapUid,
     text: options.text ?? new KnownIdentifiersTextDeidentifier(),
     safePrivate: safePrivateSet(options.safePrivate ?? SAFE_PRIVATE_ATTRIBUTES),
+    // The same for every file of a run (elements are immutable): built once per variant.
+    methodElements: memoMethodElements(opts),
   };
   return (input, source) => deidentifyOne(input, source, options, opts, prepared);
 }
+
+function memoMethodElements(opts: readonly ProfileOption[]): (pixelsCleaned: boolean) => readonly DicomElement[] {
+  const plain = deidMethodElements(opts, false);
+  const cleaned = deidMethodElements(opts, true);
+  return (pixelsCleaned) => (pixelsCleaned ? cleaned : plain);
+}
+
+type Prepared = Omit<WalkContext, 'patient' | 'known' | 'tally' | 'forceUtf8' | 'needsUtf8'> & {
+  readonly methodElements: (pixelsCleaned: boolean) => readonly DicomElement[];
+};
 
 function deidentifyOne(
   input: DicomFile,
   source: ParsedSource,
   options: Omit<DicomDeidOptions, 'name'>,
   opts: readonly ProfileOption[],
-  prepared: Omit<WalkContext, 'patient' | 'known' | 'tally' | 'forceUtf8' | 'needsUtf8'>,
+  prepared: Prepared,
 ): ParsedDicomOutcome {
   const remapUid = prepared.remapUid;
   let dataset = input.dataset;
@@ -177,10 +190,11 @@ function deidentifyOne(
         ),
       )
     : undefined;
+  let known: KnownIdentifiers | undefined;
   const base = {
     ...prepared,
     patient: options.factory.forPatient(identity),
-    known: collectKnownIdentifiers(dataset, charset),
+    known: (): KnownIdentifiers => (known ??= collectKnownIdentifiers(dataset, charset)),
     ...(itemPatients === undefined ? {} : { itemPatients }),
   };
   let ctx: WalkContext = { ...base, tally: new DeidTally(), forceUtf8: false, needsUtf8: false };
@@ -190,7 +204,7 @@ function deidentifyOne(
     ctx = { ...base, tally: new DeidTally(), forceUtf8: true, needsUtf8: false };
     out = insertSorted(deidentifyElements(dataset, charset, 'normal', ctx), [asciiElement(0x00080005, 'CS', 'ISO_IR 192')]);
   }
-  const added = deidMethodElements(opts, pixels !== undefined);
+  const added = [...prepared.methodElements(pixels !== undefined)];
   if (pixels !== undefined) added.push(asciiElement(0x00280301, 'CS', 'NO'), pixels);
   out = insertSorted(out, added);
   if (directory) out = conformDirectoryRecords(out);

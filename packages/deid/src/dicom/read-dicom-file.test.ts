@@ -63,7 +63,7 @@ describe('streamed file reading (header read incrementally, Pixel Data left on d
         expect(opened.bytesInMemory).toBeLessThan(300 * 1024);
         expect(opened.file.dataset.at(-1)?.tag).toBe(0x7fe11001);
       } finally {
-        await closeDicomFile(opened.fd);
+        closeDicomFile(opened.fd);
       }
       const output = path.join(tmp, `mf-${String(encapsulated)}-out.dcm`);
       const r = await createDicomFileDeidentifier({ key, factory, burnedIn: 'accept' })(input, output);

@@ -1,4 +1,4 @@
-import { close, fstat, open, read, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { DicomElement, DicomFile } from './dataset.ts';
 import { DicomError } from './dicom-error.ts';
@@ -7,10 +7,12 @@ import { ITEM, PIXEL_DATA, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH, formatTag } 
 import type { DatasetEncoding } from './transfer-syntax.ts';
 import { hasLongLength, isVr } from './vr.ts';
 
-const openAsync = promisify(open);
-const fstatAsync = promisify(fstat);
 const readAsync = promisify(read);
-const closeAsync = promisify(close);
+
+/** Closes an {@link OpenDicomFile}'s descriptor. */
+export function closeDicomFile(fd: number): void {
+  closeSync(fd);
+}
 
 export interface ReadDicomFileOptions extends ReadDicomOptions {
   /** Files up to this size are read whole in one read (default 1 MiB); larger ones are streamed. */
@@ -29,6 +31,17 @@ export interface OpenDicomFile {
   /** Bytes held in memory for this file (header, tail, or the whole file when small). */
   readonly bytesInMemory: number;
   readonly size: number;
+}
+
+function readAtSync(fd: number, length: number, position: number): Buffer {
+  const buffer = Buffer.allocUnsafeSlow(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buffer, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === length ? buffer : buffer.subarray(0, done);
 }
 
 async function readAt(fd: number, length: number, position: number): Promise<Buffer> {
@@ -107,14 +120,13 @@ function locatePixelData(
  * whose data set has no top-level Pixel Data, end up read whole. The caller closes `fd`.
  */
 export async function openDicomFile(path: string, options: ReadDicomFileOptions = {}): Promise<OpenDicomFile> {
-  const fd = await openAsync(path, 'r');
+  // Small files (the common case) are read with blocking calls: measured, a thread-pool round
+  // trip per call costs more than the open/fstat/read it would hide.
+  const fd = openSync(path, 'r');
   try {
-    const { size } = await fstatAsync(fd);
-    const whole = async (): Promise<OpenDicomFile> => {
-      const bytes = await readAt(fd, size, 0);
-      return { file: readDicom(bytes, options), fileStart: bytes.byteOffset, fd, bytesInMemory: bytes.length, size };
-    };
-    if (size <= (options.wholeFileLimit ?? 1 << 20)) return await whole();
+    const { size } = fstatSync(fd);
+    const whole = (bytes: Uint8Array): OpenDicomFile => ({ file: readDicom(bytes, options), fileStart: bytes.byteOffset, fd, bytesInMemory: bytes.length, size });
+    if (size <= (options.wholeFileLimit ?? 1 << 20)) return whole(readAtSync(fd, size, 0));
     for (let length = Math.min(size, options.firstRead ?? 256 << 10); length < size; length = Math.min(size, length * 4)) {
       const head = await readAt(fd, length, 0);
       let prefix: ReturnType<typeof readDicomPrefix>;
@@ -135,9 +147,9 @@ export async function openDicomFile(path: string, options: ReadDicomFileOptions 
       const file: DicomFile = { ...prefix.file, dataset: [...prefix.file.dataset, pixels, ...tail] };
       return { file, fileStart: head.byteOffset, fd, bytesInMemory: head.length + tailBytes.length, size };
     }
-    return await whole();
+    return whole(await readAt(fd, size, 0));
   } catch (error) {
-    await closeAsync(fd);
+    closeSync(fd);
     throw error;
   }
 }
@@ -157,5 +169,3 @@ export function loadSourceValue(fd: number, e: DicomElement): DicomElement {
   }
   return { tag: e.tag, vr: e.vr, value, undefinedLength: false, offset: e.offset };
 }
-
-export { closeAsync as closeDicomFile };

@@ -4,7 +4,7 @@ import type { DicomElement, DicomFile, DicomItem } from './dataset.ts';
 import { standardDictionary, type DicomDictionary } from './dictionary.ts';
 import { ITEM, ITEM_DELIMITATION, PIXEL_DATA, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH, formatTag, type Tag } from './tag.ts';
 import { encodingOf, isDeflated, EXPLICIT_VR_BIG_ENDIAN, EXPLICIT_VR_LITTLE_ENDIAN, type DatasetEncoding } from './transfer-syntax.ts';
-import { hasLongLength, isVr, type Vr } from './vr.ts';
+import { hasLongLength, isVr, vrOfBytes, type Vr } from './vr.ts';
 
 export interface ReadDicomOptions {
   /** Names the input in error places (a relative path, never a patient value). */
@@ -90,11 +90,9 @@ function readElement(
   }
   if (enc.explicitVr) {
     if (at + 8 > end) fail(c, 'truncated', 'data ends inside an element header', at, t);
-    const a = c.bytes[at + 4] ?? 0;
-    const b = c.bytes[at + 5] ?? 0;
-    const text = String.fromCharCode(a, b);
-    if (!isVr(text)) fail(c, 'bad-vr', 'unknown value representation', at, t);
-    vr = text;
+    const known = vrOfBytes(c.bytes[at + 4] ?? 0, c.bytes[at + 5] ?? 0);
+    if (known === undefined) fail(c, 'bad-vr', 'unknown value representation', at, t);
+    vr = known;
     if (hasLongLength(vr)) {
       length = u32(c, at + 8, le);
       valueStart = at + 12;
@@ -212,6 +210,10 @@ function readFragments(c: Cursor, start: number, end: number, le: boolean, owner
   }
 }
 
+function plainView(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function hasMagic(bytes: Uint8Array, at: number): boolean {
   return MAGIC.every((m, i) => bytes[at + i] === m);
 }
@@ -282,6 +284,8 @@ function readDicomUntil(
   options: ReadDicomOptions,
   stopAtPixelData: boolean,
 ): { file: DicomFile; pixelDataAt: number | undefined } {
+  // Slices of a plain Uint8Array are much cheaper than Buffer slices (one per value and per element).
+  bytes = plainView(bytes);
   const c: Cursor = {
     bytes,
     view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),

@@ -43,6 +43,18 @@ export function isVr(value: string): value is Vr {
   return VR_SET.has(value);
 }
 
+/** VR by its two bytes (first << 8 | second), for the reader's hot path: no string per element. */
+const VR_BY_CODE: readonly (Vr | undefined)[] = (() => {
+  const table: (Vr | undefined)[] = new Array<Vr | undefined>(65536).fill(undefined);
+  for (const vr of VRS) table[(vr.charCodeAt(0) << 8) | vr.charCodeAt(1)] = vr;
+  return table;
+})();
+
+/** The VR spelled by two bytes, or undefined. */
+export function vrOfBytes(first: number, second: number): Vr | undefined {
+  return VR_BY_CODE[((first & 0xff) << 8) | (second & 0xff)];
+}
+
 /** VRs with a 2-byte reserved field and a 4-byte length in Explicit VR (PS3.5 §7.1.2, Table 7.1-1). */
 const LONG_LENGTH: ReadonlySet<Vr> = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'SV', 'UV']);
 

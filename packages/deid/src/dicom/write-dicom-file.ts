@@ -1,4 +1,4 @@
-import { close, fdatasync, open, read, write, writev } from 'node:fs';
+import { close, closeSync, fdatasync, fdatasyncSync, open, openSync, read, write, writev, writevSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { SourceRange } from './dataset.ts';
 import { DicomError } from './dicom-error.ts';
@@ -23,25 +23,28 @@ export interface WriteDicomFileOptions {
   readonly mode?: number;
 }
 
-async function writeAll(fd: number, chunks: Uint8Array[]): Promise<void> {
+/** What is left of `batch` after a short write of `written` bytes. */
+function afterShortWrite(batch: readonly Uint8Array[], written: number): Uint8Array[] {
+  let skip = written;
+  const rest: Uint8Array[] = [];
+  for (const c of batch) {
+    if (skip >= c.byteLength) skip -= c.byteLength;
+    else {
+      rest.push(skip > 0 ? c.subarray(skip) : c);
+      skip = 0;
+    }
+  }
+  return rest;
+}
+
+async function writeAll(fd: number, chunks: readonly Uint8Array[]): Promise<void> {
   for (let i = 0; i < chunks.length; i += IOV_MAX) {
     let batch = chunks.slice(i, i + IOV_MAX);
     let left = batch.reduce((n, c) => n + c.byteLength, 0);
     while (left > 0) {
       const { bytesWritten } = await writevAsync(fd, batch);
       left -= bytesWritten;
-      if (left === 0) break;
-      // Short write: drop what went out and retry the rest.
-      let skip = bytesWritten;
-      const rest: Uint8Array[] = [];
-      for (const c of batch) {
-        if (skip >= c.byteLength) skip -= c.byteLength;
-        else {
-          rest.push(skip > 0 ? c.subarray(skip) : c);
-          skip = 0;
-        }
-      }
-      batch = rest;
+      if (left > 0) batch = afterShortWrite(batch, bytesWritten);
     }
   }
 }
@@ -86,17 +89,36 @@ async function copyRange(input: number, output: number, range: SourceRange): Pro
   }
 }
 
+function writeAllSync(fd: number, chunks: readonly Uint8Array[]): void {
+  for (let i = 0; i < chunks.length; i += IOV_MAX) {
+    let batch = chunks.slice(i, i + IOV_MAX);
+    let left = batch.reduce((n, c) => n + c.byteLength, 0);
+    while (left > 0) {
+      const n = writevSync(fd, batch);
+      left -= n;
+      if (left > 0) batch = afterShortWrite(batch, n);
+    }
+  }
+}
+
 /**
  * Writes output parts to `path`: in-memory chunks with gathered writes (writev), ranges of the
  * input file (streamed Pixel Data) copied block by block from `inputFd`, so memory stays at two
- * copy blocks whatever the file size.
+ * copy blocks whatever the file size. An output without ranges (a small file) is written with
+ * blocking calls, for the same reason as {@link openDicomFile} reads them so.
  */
-export async function writeDicomFile(
-  path: string,
-  parts: readonly Part[],
-  inputFd: number,
-  options: WriteDicomFileOptions = {},
-): Promise<number> {
+export async function writeDicomFile(path: string, parts: readonly Part[], inputFd: number, options: WriteDicomFileOptions = {}): Promise<number> {
+  if (parts.every((p) => p instanceof Uint8Array)) {
+    const chunks = parts as readonly Uint8Array[];
+    const fd = openSync(path, 'w', options.mode ?? 0o600);
+    try {
+      writeAllSync(fd, chunks);
+      if (options.fsync === true) fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    return chunks.reduce((n, c) => n + c.byteLength, 0);
+  }
   const fd = await openAsync(path, 'w', options.mode ?? 0o600);
   let written = 0;
   try {

@@ -12,25 +12,31 @@ export type Chunks = Uint8Array[];
 /** Output of a streamed read: chunks, and ranges of the input file to copy (Pixel Data left on disk). */
 export type Part = Uint8Array | SourceRange;
 
+/** An element or item header (PS3.5 §7.1.2, §7.5), bytes set one by one (no DataView per element). */
 function header(tagValue: number, vr: string, length: number, enc: DatasetEncoding): Uint8Array {
   const le = enc.littleEndian;
-  if (!enc.explicitVr || tagValue >>> 16 === 0xfffe) {
-    const b = new Uint8Array(8);
-    const v = new DataView(b.buffer);
-    v.setUint16(0, tagValue >>> 16, le);
-    v.setUint16(2, tagValue & 0xffff, le);
-    v.setUint32(4, length, le);
+  const group = tagValue >>> 16;
+  const element = tagValue & 0xffff;
+  const implicit = !enc.explicitVr || group === 0xfffe;
+  const long = implicit || hasLongLength(vr as never);
+  const b = new Uint8Array(implicit || !long ? 8 : 12);
+  const put16 = (at: number, v: number): void => {
+    b[at + (le ? 0 : 1)] = v & 0xff;
+    b[at + (le ? 1 : 0)] = v >>> 8;
+  };
+  const put32 = (at: number, v: number): void => {
+    for (let i = 0; i < 4; i++) b[at + (le ? i : 3 - i)] = (v >>> (8 * i)) & 0xff;
+  };
+  put16(0, group);
+  put16(2, element);
+  if (implicit) {
+    put32(4, length);
     return b;
   }
-  const long = hasLongLength(vr as never);
-  const b = new Uint8Array(long ? 12 : 8);
-  const v = new DataView(b.buffer);
-  v.setUint16(0, tagValue >>> 16, le);
-  v.setUint16(2, tagValue & 0xffff, le);
   b[4] = vr.charCodeAt(0);
   b[5] = vr.charCodeAt(1);
-  if (long) v.setUint32(8, length, le);
-  else v.setUint16(6, length, le);
+  if (long) put32(8, length);
+  else put16(6, length);
   return b;
 }
 

@@ -67,14 +67,14 @@ export function createActionTable(options: readonly ProfileOption[]): ActionTabl
       });
     } else exact.set(Number.parseInt(hex, 16) >>> 0, row);
   }
-  const resolved = new Map<ProfileRow, ResolvedAction>();
-  const actionFor = (row: ProfileRow): ResolvedAction => {
-    let a = resolved.get(row);
-    if (a === undefined) {
-      a = applyOptions(row, enabled);
-      resolved.set(row, a);
+  const resolved = new Map<ProfileRow, { readonly action: ResolvedAction; readonly row: ProfileRow }>();
+  const hitFor = (row: ProfileRow): { readonly action: ResolvedAction; readonly row: ProfileRow } => {
+    let hit = resolved.get(row);
+    if (hit === undefined) {
+      hit = { action: applyOptions(row, enabled), row };
+      resolved.set(row, hit);
     }
-    return a;
+    return hit;
   };
   const rowOf = (t: Tag): ProfileRow | undefined => {
     const hit = exact.get(t);
@@ -83,11 +83,19 @@ export function createActionTable(options: readonly ProfileOption[]): ActionTabl
     for (const m of masks) if (((t & m.mask) >>> 0) === m.value) return m.row;
     return undefined;
   };
+  // Compiled once per profile and options: tag → resolved action (or none), filled as tags are met.
+  const NONE = null;
+  const compiled = new Map<Tag, { readonly action: ResolvedAction; readonly row: ProfileRow } | typeof NONE>();
+  for (const [t, row] of exact) compiled.set(t, hitFor(row));
   return {
     rowOf,
     actionOf(t) {
+      const known = compiled.get(t);
+      if (known !== undefined) return known ?? undefined;
       const row = rowOf(t);
-      return row === undefined ? undefined : { action: actionFor(row), row };
+      const hit = row === undefined ? NONE : hitFor(row);
+      if (compiled.size < 100_000) compiled.set(t, hit);
+      return hit ?? undefined;
     },
   };
 }

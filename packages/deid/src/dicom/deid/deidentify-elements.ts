@@ -24,7 +24,8 @@ export interface WalkContext {
   readonly itemPatients?: ReadonlyMap<DicomItem, PatientContext>;
   readonly remapUid: (uid: string) => string;
   readonly text: TextDeidentifier | undefined;
-  readonly known: KnownIdentifiers;
+  /** The instance's known identifiers for the text port; collected on first use (most values never need them). */
+  readonly known: () => KnownIdentifiers;
   /** Keys of the safe private elements ({@link safePrivateKey}), used under Retain Safe Private. */
   readonly safePrivate: ReadonlySet<string>;
   readonly tally: DeidTally;
@@ -57,8 +58,21 @@ function categoryOf(e: DicomElement): SafeHarborCategory {
   }
 }
 
+const ruleIds = new Map<string, Map<Tag, string>>();
+
+/** `dicom.GGGGEEEE:A`, the tally rule of an action on a tag; memoised (one string per tag and action, not per element). */
 function ruleId(t: Tag, action: string): string {
-  return `dicom.${t.toString(16).toUpperCase().padStart(8, '0')}:${action === 'U*' ? 'U' : action}`;
+  let byTag = ruleIds.get(action);
+  if (byTag === undefined) {
+    byTag = new Map();
+    ruleIds.set(action, byTag);
+  }
+  let id = byTag.get(t);
+  if (id === undefined) {
+    id = `dicom.${t.toString(16).toUpperCase().padStart(8, '0')}:${action === 'U*' ? 'U' : action}`;
+    if (byTag.size < 20_000) byTag.set(t, id);
+  }
+  return id;
 }
 
 /** Shifts every YYYYMMDD of a DA or the date part of a DT by the patient's whole-day shift (PS3.15 §E.3.6). */
@@ -93,7 +107,7 @@ function cleanText(e: DicomElement, charset: DicomCharset, ctx: WalkContext, rul
   if (e.vr === 'PN') return withValue(e, dummyValue('PN'));
   if (ctx.text === undefined) return withValue(e, dummyValue(e.vr));
   const original = textOf(e, charset) ?? '';
-  const result = ctx.text.deidentify({ text: original, patient: ctx.patient, known: ctx.known });
+  const result = ctx.text.deidentify({ text: original, patient: ctx.patient, known: ctx.known() });
   for (const span of result.spans) ctx.tally.add(span.category, rule);
   if (result.text === original) return transcoded(e, charset, ctx);
   return encodeOrFlag(e, result.text, charset, ctx);
@@ -208,10 +222,11 @@ function keepSafePrivate(e: DicomElement, charset: DicomCharset, mode: Mode, ctx
 export function deidentifyElements(elements: readonly DicomElement[], inherited: DicomCharset, mode: Mode, ctx: WalkContext): DicomElement[] {
   const own = elements.find((e) => e.tag === SPECIFIC_CHARACTER_SET);
   const charset = own === undefined ? inherited : parseCharset(asciiOf(own));
-  const creators = new Map<Tag, string>();
-  for (const e of elements) if (isPrivateCreator(e.tag)) creators.set(e.tag, (asciiOf(e) ?? '').trim());
-  const keptCreators = new Set<Tag>();
-  const out: (DicomElement | Tag)[] = [];
+  // Private creators are kept only with a retained element of their block: decided at the end.
+  let creators: Map<Tag, string> | undefined;
+  let keptCreators: Set<Tag> | undefined;
+  let sawCreator = false;
+  const out: DicomElement[] = [];
   for (const e of elements) {
     const g = tagGroup(e.tag);
     // Group lengths (gggg,0000) and Length to End are retired and would be wrong after changes (PS3.5 §7.2).
@@ -222,14 +237,20 @@ export function deidentifyElements(elements: readonly DicomElement[], inherited:
     }
     if (isPrivateTag(e.tag)) {
       if (isPrivateCreator(e.tag)) {
-        out.push(e.tag); // decided once the block's elements are known
+        sawCreator = true;
+        out.push(e);
         continue;
       }
       // Private attributes: X unless Retain Safe Private lists them (PS3.15 §E.3.10).
-      if (isSafePrivate(e, creators, ctx)) {
-        keptCreators.add(privateCreatorOf(e.tag));
-        out.push(keepSafePrivate(e, charset, mode, ctx));
-      } else ctx.tally.add('other-id', 'dicom.private:X');
+      if (ctx.options.has('retainSafePrivate')) {
+        creators ??= new Map(elements.filter((x) => isPrivateCreator(x.tag)).map((x) => [x.tag, (asciiOf(x) ?? '').trim()]));
+        if (isSafePrivate(e, creators, ctx)) {
+          (keptCreators ??= new Set()).add(privateCreatorOf(e.tag));
+          out.push(keepSafePrivate(e, charset, mode, ctx));
+          continue;
+        }
+      }
+      ctx.tally.add('other-id', 'dicom.private:X');
       continue;
     }
     const hit = ctx.table.actionOf(e.tag);
@@ -240,9 +261,6 @@ export function deidentifyElements(elements: readonly DicomElement[], inherited:
     }
     if (next !== undefined) out.push(next);
   }
-  return out.flatMap((x) => {
-    if (typeof x !== 'number') return [x];
-    const creator = elements.find((e) => e.tag === x);
-    return creator !== undefined && keptCreators.has(x) ? [creator] : [];
-  });
+  if (!sawCreator) return out;
+  return out.filter((e) => !isPrivateCreator(e.tag) || keptCreators?.has(e.tag) === true);
 }
