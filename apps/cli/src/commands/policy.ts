@@ -7,9 +7,11 @@ import {
   type PolicyRequest, type PolicySource, type ResourceType,
 } from '@phiguard/access';
 import type { CliContext } from '../context.ts';
+import { localOrRemote } from '../remote/remote-mode.ts';
+import { remotePolicy } from '../remote/remote-policy.ts';
 
 /** Policies to check: a folder (schema.cedarschema + *.cedar) or one .cedar file with the shipped schema. */
-function loadSource(target: string, schemaFile: string | undefined): PolicySource {
+export function loadSource(target: string, schemaFile: string | undefined): PolicySource {
   if (statSync(target).isDirectory()) return readPolicyFolder(target);
   const schema = readFileSync(schemaFile ?? path.join(DEFAULT_POLICY_DIR, 'schema.cedarschema'), 'utf8');
   return { schema, policies: policiesFromText(readFileSync(target, 'utf8'), path.basename(target)) };
@@ -22,7 +24,7 @@ interface TestCase {
 }
 
 /** Reads a JSON test file: `{ policies?: DIR, cases: [{ name, principal, action, resource, context, expect }] }`. */
-function readCases(file: string): { readonly policies: string | undefined; readonly cases: TestCase[] } {
+export function readCases(file: string): { readonly policies: string | undefined; readonly cases: TestCase[] } {
   const doc = JSON.parse(readFileSync(file, 'utf8')) as { policies?: unknown; cases?: unknown };
   if (!Array.isArray(doc.cases)) throw new TypeError(`${file}: needs a cases list`);
   const cases = (doc.cases as Record<string, unknown>[]).map((c, i): TestCase => {
@@ -59,6 +61,7 @@ function readCases(file: string): { readonly policies: string | undefined; reado
 }
 
 export function registerPolicy(program: Command, ctx: CliContext): void {
+  const remote = remotePolicy(ctx);
   const policy = program.command('policy').description('Check Cedar authorization policies (validate against the schema, run test cases)');
   policy
     .command('validate')
@@ -66,7 +69,7 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
     .option('--schema <file>', 'a Cedar schema to validate a single file against')
     .description('Parse the policies and validate them strictly against the schema')
     .addHelpText('after', '\nExamples:\n  $ phiguard policy validate packages/access/policies\n  $ phiguard policy validate my-extra.cedar')
-    .action((file: string, options: { schema?: string }) => {
+    .action(localOrRemote(ctx, (file: string, options: { schema?: string }) => {
       const source = loadSource(file, options.schema);
       const problems = validatePolicies(source);
       for (const p of problems) ctx.stderr.write(`invalid: ${p}\n`);
@@ -75,7 +78,7 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
         return;
       }
       ctx.stdout.write(`ok: ${String(Object.keys(source.policies).length)} policies validate against the schema\n`);
-    });
+    }, remote.validate));
   policy
     .command('test')
     .argument('<file>', 'a JSON file of test cases')
@@ -91,7 +94,7 @@ Example file (cases.json):
 Examples:
   $ phiguard policy test cases.json
   $ phiguard policy test cases.json --policies ./my-policies`)
-    .action((file: string, options: { policies?: string }) => {
+    .action(localOrRemote(ctx, (file: string, options: { policies?: string }) => {
       const { policies, cases } = readCases(file);
       const engine = new PolicyEngine(readPolicyFolder(options.policies ?? policies ?? DEFAULT_POLICY_DIR));
       let failed = 0;
@@ -104,5 +107,5 @@ Examples:
       }
       ctx.stdout.write(`${String(cases.length - failed)}/${String(cases.length)} cases pass\n`);
       if (failed > 0) process.exitCode = 1;
-    });
+    }, remote.test));
 }

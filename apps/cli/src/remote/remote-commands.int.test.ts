@@ -286,6 +286,29 @@ describe('phiguard <command> --server URL', () => {
     expect((await remoteRun('auditor', 'audit', 'rotate-signer')).error).toContain('runs locally only');
   }, 120_000);
 
+  it('policy validate and test: posted files checked on the server, cases run against its live policies', async () => {
+    const cases = path.join(data, 'cases.json');
+    writeFileSync(cases, JSON.stringify({ cases: [
+      { name: 'annotators cannot read without a grant', principal: { roles: ['annotator'] }, action: 'dataset.read', resource: { type: 'Dataset', id: 'ds_1' }, context: { purpose: 'HRESCH' }, expect: 'deny' },
+      { name: 'custodians manage keys', principal: { roles: ['key-custodian'] }, action: 'key.manage', resource: { type: 'Key', id: 'k' }, expect: 'allow' },
+      { name: 'a wrong expectation fails', principal: { roles: ['auditor'] }, action: 'key.manage', resource: { type: 'Key', id: 'k' }, expect: 'allow' },
+    ] }));
+    const policies = path.resolve(import.meta.dirname, '../../../../packages/access/policies');
+    for (const args of [['policy', 'validate', policies], ['policy', 'test', cases]]) {
+      const r = await remoteRun('auditor', ...args);
+      const l = await run(localRoot, localEnv, args);
+      expect(r.error).toBeUndefined();
+      expect(r.out).toBe(l.out);
+    }
+    expect((await remoteRun('auditor', 'policy', 'test', cases)).out).toContain('2/3 cases pass');
+    const broken = path.join(data, 'broken.cedar');
+    writeFileSync(broken, '@id("broken")\npermit (principal, action == PHIGuard::Action::"no.such", resource);');
+    const invalid = await remoteRun('auditor', 'policy', 'validate', broken);
+    expect(invalid.err).toMatch(/^invalid: /);
+    expect((await remoteRun('annotator', 'policy', 'validate', policies)).error).toMatch(/forbidden \(403\)/);
+    process.exitCode = 0;
+  }, 60_000);
+
   it('refuses a command without a login session for that server', async () => {
     mkdirSync(clientDir('nobody'), { recursive: true });
     expect((await remoteRun('nobody', 'keys', 'list')).error).toContain('no login session for this server');

@@ -5,9 +5,10 @@ import { registerAuditRoutes } from './audit-routes.ts';
 import { FILES_MEDIA_TYPE, registerDatasetRoutes } from './dataset-routes.ts';
 import { registerDeidRoutes } from './deid-routes.ts';
 import { registerKeyRoutes } from './key-routes.ts';
+import { registerPolicyRoutes } from './policy-routes.ts';
 
 /**
- * The routes behind `phiguard <command> --server URL` (audit, keys, datasets, deid), in their own scope:
+ * The routes behind `phiguard <command> --server URL` (audit, keys, datasets, deid, policy), in their own scope:
  * streamed bodies are left unparsed there (the route reads `request.raw` piece by piece), so the
  * 1 MiB JSON body limit does not apply to them and memory stays constant.
  */
@@ -20,6 +21,7 @@ export function registerRemoteRoutes(app: FastifyInstance, access: AccessService
     registerKeyRoutes(scope, access, remote);
     registerDatasetRoutes(scope, access, remote);
     registerDeidRoutes(scope, access, remote);
+    registerPolicyRoutes(scope, access);
     done();
   });
 }
