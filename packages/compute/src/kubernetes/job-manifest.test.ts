@@ -160,12 +160,16 @@ const ALLOWED_META = /^(job_[0-9a-hjkmnp-tv-z]{26}|\d{1,3}|phi|deidentified|none
 
 describe('no spec value reaches the cluster un-hashed (property)', () => {
   const marker = fc.string({ minLength: 4, maxLength: 24, unit: fc.constantFrom(...'A B C D E F G H J K L M N P Q R S T U V W X Y Z _ - . 0 1 2 3 4 5 6 7 8 9'.split(' ')) }).map((s) => `Zq${s}`);
+  // A run spec (dispatch/run-spec.ts) whose free-text fields carry markers, plus fields it does not know.
   const spec = fc.record({
     classification: fc.constantFrom('phi', 'deidentified', 'none'),
     gpu: fc.record({ count: fc.integer({ min: 0, max: 8 }) }),
-    run: fc.record({ command: fc.array(marker, { maxLength: 3 }), env: fc.dictionary(marker, marker, { maxKeys: 3 }) }),
-    inputs: fc.array(fc.record({ dataset: marker, note: marker }), { maxLength: 3 }),
-    title: marker,
+    command: fc.array(marker, { minLength: 1, maxLength: 3 }),
+    env: fc.dictionary(marker, marker, { maxKeys: 3 }),
+    input: fc.record({ dataset: marker }),
+    output: fc.record({ dataset: marker }),
+    image: marker,
+    extra: fc.array(fc.record({ note: marker }), { maxLength: 2 }),
   });
 
   it('free-text fields never appear; labels and annotations hold only ids, codes and the spec hash', () => {
@@ -174,7 +178,7 @@ describe('no spec value reaches the cluster un-hashed (property)', () => {
       fc.property(spec, fc.integer({ min: 1, max: 999 }), (s, attempt) => {
         const built = buildJobManifest(request(s, { attempt }), options);
         const text = JSON.stringify(built.manifest);
-        const markers = [s.title, ...s.run.command, ...Object.entries(s.run.env).flat(), ...s.inputs.flatMap((i) => [i.dataset, i.note])];
+        const markers = [...s.command, ...Object.entries(s.env).flat(), s.input.dataset, s.output.dataset, s.image, ...s.extra.map((e) => e.note)];
         for (const m of markers) expect(text).not.toContain(m);
         const meta = [built.manifest.metadata, built.manifest.spec?.template.metadata];
         for (const m of meta) for (const value of [...Object.values(m?.labels ?? {}), ...Object.values(m?.annotations ?? {})]) expect(value).toMatch(ALLOWED_META);

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
+import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
 import { Job } from 'kubernetes-models/batch/v1';
 import { makeTestTls } from './test-tls.ts';
 
@@ -162,7 +164,7 @@ export class KubeApiStandIn {
       const object = this.#objects.get(key);
       if (object === undefined) this.#send(res, 404, status(404, 'NotFound', `${kind} "${name ?? ''}" not found`));
       else this.#send(res, 200, object);
-    } else if (method === 'POST' && kind === 'jobs' && name === undefined) this.#create(namespace, body, res);
+    } else if (method === 'POST' && kind === 'jobs' && name === undefined) this.#create(namespace, body, query.fieldValidation === 'Strict', res);
     else if (method === 'DELETE' && kind === 'jobs' && name !== undefined) this.#delete(namespace, name, body, res);
     else this.#send(res, 405, status(405, 'MethodNotAllowed', 'method not allowed'));
   }
@@ -179,8 +181,13 @@ export class KubeApiStandIn {
     res.on('close', () => this.#watchers.delete(watcher));
   }
 
-  #create(namespace: string, body: string, res: ServerResponse): void {
+  #create(namespace: string, body: string, strict: boolean, res: ServerResponse): void {
     const job = JSON.parse(body) as KubeObject & { spec: { template: { metadata?: { labels?: Record<string, string> } } } };
+    // fieldValidation=Strict: a field the API does not know is a 400, not silently dropped.
+    if (strict && !isDeepStrictEqual(ObjectSerializer.serialize(job, 'V1Job', ''), job)) {
+      this.#send(res, 400, status(400, 'BadRequest', 'strict decoding error: unknown field'));
+      return;
+    }
     const name = job.metadata.name;
     if (!DNS1123.test(name) || name.length > 63) {
       this.#send(res, 422, status(422, 'Invalid', 'metadata.name: Invalid value'));
