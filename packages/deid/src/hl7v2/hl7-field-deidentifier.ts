@@ -42,6 +42,7 @@ const OBX5: Readonly<Record<string, FieldRule['kind']>> = {
   TX: 'text', FT: 'text', ST: 'text', DT: 'date', DTM: 'date', TS: 'date', XPN: 'name', XCN: 'prov', XON: 'org', XAD: 'addr', XTN: 'phone', CX: 'mrn', EI: 'mrn',
   NM: 'keep', SN: 'keep', CE: 'keep', CWE: 'keep', CNE: 'keep', CF: 'keep', ID: 'keep', IS: 'keep', TM: 'keep', NR: 'keep', MO: 'keep', CP: 'keep', NA: 'keep', MA: 'keep', CQ: 'keep',
 };
+const ISO_DATE = /^\d{4}(?:-\d{2}(?:-\d{2})?)?$/;
 /** The per-repetition rule of an OBX-5 age. */
 const AGE = { kind: 'age' } as const;
 // LOINC codes whose OBX-5 is an age: 30525-0 Age, 21612-7 Age Time Patient Reported, 29553-5 Age calculated.
@@ -240,10 +241,14 @@ export class Hl7FieldDeidentifier {
       const kind: ValueKind = birth ? 'date.birth' : 'date';
       const method = this.#methods.methodFor(kind);
       if (method.kind === 'keep') return rep;
-      // Safe Harbor's year (what `generalize: year` gives) without the method's own parsing.
-      const out = method.kind === 'generalize' && method.to === 'year' ? parsed.iso.slice(0, 4) : this.#methods.apply(method, parsed.iso, { kind, patient: scope.patient });
-      if (out === undefined) return '';
-      value = /^\d{4}(?:-\d{2}(?:-\d{2})?)?$/.test(out) ? isoToHl7Date(out, method.kind === 'dateShift' ? parsed.tail : '') : encodeHl7Text(out, enc);
+      if (method.kind === 'generalize' && method.to === 'year') {
+        // Safe Harbor's year: what the method gives (the ISO date starts with four digits), without its parsing.
+        value = parsed.iso.slice(0, 4);
+      } else {
+        const out = this.#methods.apply(method, parsed.iso, { kind, patient: scope.patient });
+        if (out === undefined) return '';
+        value = ISO_DATE.test(out) ? isoToHl7Date(out, method.kind === 'dateShift' ? parsed.tail : '') : encodeHl7Text(out, enc);
+      }
     }
     // TS component 2 (degree of precision) and later components carry no identifier.
     return trimParts([value, ...comps.slice(1)], separator);
