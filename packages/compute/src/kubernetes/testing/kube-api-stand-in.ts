@@ -184,7 +184,7 @@ export class KubeApiStandIn {
   #create(namespace: string, body: string, strict: boolean, res: ServerResponse): void {
     const job = JSON.parse(body) as KubeObject & { spec: { template: { metadata?: { labels?: Record<string, string> } } } };
     // fieldValidation=Strict: a field the API does not know is a 400, not silently dropped.
-    if (strict && !isDeepStrictEqual(ObjectSerializer.serialize(job, 'V1Job', ''), job)) {
+    if (strict && !isDeepStrictEqual(JSON.parse(JSON.stringify(ObjectSerializer.serialize(job, 'V1Job', ''))), job)) {
       this.#send(res, 400, status(400, 'BadRequest', 'strict decoding error: unknown field'));
       return;
     }
