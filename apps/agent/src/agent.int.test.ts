@@ -45,6 +45,25 @@ function workspaceEntries(root: string): string[] {
   }
 }
 
+async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function actions(id: string): Promise<string[]> {
+  return (await cp.ledger.search({ resourceType: 'job', resourceId: id, limit: 1000 })).map((h) => h.event.action);
+}
+
+/** Resolves once the job's command is running (its agent ledgered run-started). */
+async function running(id: string): Promise<void> {
+  await waitFor(async () => ((await actions(id)).includes('agent.run-started') ? true : undefined));
+}
+
 async function submit(env: Record<string, string> = {}, extra: Record<string, unknown> = {}): Promise<string> {
   const token = await cp.submitterToken();
   const answer = await cp.call('POST', '/v1/jobs', {
@@ -107,5 +126,75 @@ describe('agent end to end (insecure-local, dev flag)', () => {
     // Every step is in the ledger, in order.
     const actions = (await cp.ledger.search({ resourceType: 'job', resourceId: id, limit: 1000 })).map((h) => h.event.action);
     expect(actions).toEqual(expect.arrayContaining(['job.submit', 'job.request', 'job.lease', 'key.release', 'agent.attested', 'agent.inputs-unsealed', 'agent.run-started', 'agent.run-exited', 'agent.outputs-sealed', 'job.log.flag', 'job.complete', 'agent.workspace-wiped']));
+  });
+
+  it('kill -9 mid-job: plaintext is left only until the next agent start, the job is requeued and completes exactly once', async () => {
+    const before = (await cp.datasets.versions(outputDataset)).length;
+    const id = await submit({ SLEEP_MS: '3000' });
+    const ws = path.join(shm, 'ws-kill');
+    const first = startAgentProcess({ url: cp.url, caFile: cp.caFile, apiKey: cp.agentKey, workspace: ws, dev: true, maxJobs: 1 });
+    await running(id);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // SIGKILL runs no cleanup: the unsealed inputs are still in the tmpfs workspace...
+    expect(workspaceEntries(ws).some((e) => e.endsWith('note-1.txt'))).toBe(true);
+    // ...until the next agent starts: it wipes leftovers, takes over the expired lease and finishes.
+    const second = startAgentProcess({ url: cp.url, caFile: cp.caFile, apiKey: cp.agentKey, workspace: ws, dev: true, maxJobs: 1 });
+    expect(await second.exited, second.output()).toBe(0);
+    expect(second.output()).toContain('wiped 1 workspace(s)');
+    const job = await status(id);
+    expect(job.state).toBe('succeeded');
+    expect(job.attempts).toBe(2);
+    expect((await cp.datasets.versions(outputDataset)).length).toBe(before + 1);
+    const done = await actions(id);
+    expect(done.filter((a) => a === 'job.complete')).toHaveLength(1);
+    expect(done.filter((a) => a === 'job.lease')).toHaveLength(2);
+    expect(workspaceEntries(ws)).toEqual([]);
+  });
+
+  it('cancel: the agent stops the command at its next heartbeat and wipes the workspace', async () => {
+    const id = await submit({ SLEEP_MS: '60000' });
+    const ws = path.join(shm, 'ws-cancel');
+    const agent = startAgentProcess({ url: cp.url, caFile: cp.caFile, apiKey: cp.agentKey, workspace: ws, dev: true, maxJobs: 1 });
+    await running(id);
+    const cancelled = await cp.call('POST', `/v1/jobs/${id}/cancel`, { token: await cp.submitterToken() });
+    expect(cancelled.json()).toEqual({ id, outcome: 'cancelled' });
+    expect(await agent.exited, agent.output()).toBe(0);
+    expect((await status(id)).state).toBe('cancelled');
+    expect(await actions(id)).toEqual(expect.arrayContaining(['job.cancel', 'agent.cancelled', 'agent.workspace-wiped']));
+    expect(workspaceEntries(ws)).toEqual([]);
+  });
+
+  it('timeout: a job past its time is stopped, not retried, and its workspace wiped', async () => {
+    const id = await submit({ SLEEP_MS: '60000' }, { timeoutSeconds: 3 });
+    const ws = path.join(shm, 'ws-timeout');
+    const agent = startAgentProcess({ url: cp.url, caFile: cp.caFile, apiKey: cp.agentKey, workspace: ws, dev: true, maxJobs: 1 });
+    expect(await agent.exited, agent.output()).toBe(0);
+    const job = await status(id);
+    // Whichever saw the deadline first (the agent's timer, or the control plane at a heartbeat).
+    expect(['timed-out', 'failed']).toContain(job.state);
+    expect(job.reason).toBe('timeout');
+    expect(await actions(id)).toEqual(expect.arrayContaining(['agent.timed-out', 'agent.workspace-wiped']));
+    expect(workspaceEntries(ws)).toEqual([]);
+  });
+
+  it('SIGTERM: the agent stops the job, requeues it, wipes the workspace and exits cleanly', async () => {
+    const id = await submit({ SLEEP_MS: '60000' });
+    const ws = path.join(shm, 'ws-term');
+    const agent = startAgentProcess({ url: cp.url, caFile: cp.caFile, apiKey: cp.agentKey, workspace: ws, dev: true });
+    await running(id);
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited, agent.output()).toBe(0);
+    expect((await status(id)).state).toBe('queued');
+    expect(await actions(id)).toEqual(expect.arrayContaining(['job.requeue', 'agent.workspace-wiped']));
+    expect(workspaceEntries(ws)).toEqual([]);
+    await cp.call('POST', `/v1/jobs/${id}/cancel`, { token: await cp.submitterToken() });
+  });
+
+  it('the ledger of all of the above verifies (as `phiguard audit verify` does) and holds no seeded identifier', async () => {
+    const report = await cp.verifyLedger();
+    expect(report.ok, JSON.stringify(report)).toBe(true);
+    const all = JSON.stringify(await cp.ledger.search({ limit: 10_000 }));
+    for (const seed of SEEDS) expect(all).not.toContain(seed);
   });
 });

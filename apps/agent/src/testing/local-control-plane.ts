@@ -1,12 +1,12 @@
 // A whole control plane on one machine for the agent's end-to-end tests and the compute benchmark:
 // HTTPS server (embedded CA), access (PGlite), ledger (PGlite folder, signed checkpoints), vault
 // datasets (filesystem blobs, memory KEK), compute catalog/queue/key release (PGlite).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiKeys, argon2idHasher, Authenticator, Authorizer, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode, type Role } from '@phiguard/access';
-import { openLedger, type Ledger } from '@phiguard/audit';
+import { openConfiguredLedgerStore, openLedger, parseVerifierKey, readTrustedVerifierKeys, verifyLog, type Ledger, type VerifyReport } from '@phiguard/audit';
 import { AgentStore, ComputePolicy, EvidenceRouter, JobDispatcher, KeyReleaser, openComputeDatabase, SqlComputeCatalog, SqlJobQueue, SqlNonceStore, UploadKeyProvider, type ComputeNode } from '@phiguard/compute';
 import { loadConfig, newId, systemClock } from '@phiguard/core';
 import { createMemoryKeyProvider } from '@phiguard/keys';
@@ -34,6 +34,8 @@ export interface LocalControlPlane {
   /** An administrator's access token (logged in with password and TOTP). */
   readonly adminToken: () => Promise<string>;
   readonly call: (method: string, url: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }) => Promise<{ status: number; json: () => unknown }>;
+  /** Verifies the ledger as `phiguard audit verify` does (Merkle tree, signed checkpoint, every entry). */
+  readonly verifyLedger: () => Promise<VerifyReport>;
   readonly close: () => Promise<void>;
 }
 
@@ -42,13 +44,17 @@ export interface LocalControlPlaneOptions {
   /** Identifiers the log scanner redacts. */
   readonly logIdentifiers?: readonly string[];
   readonly leaseMs?: number;
+  /** Registers more evidence kinds (test doubles of TEE verifiers). */
+  readonly evidence?: (router: EvidenceRouter) => void;
 }
 
 export async function startLocalControlPlane(options: LocalControlPlaneOptions): Promise<LocalControlPlane> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'phiguard-cp-'));
   const clock = systemClock;
   const config = loadConfig({ cwd: home, env: { PHIGUARD_HOME: path.join(home, '.phiguard') } });
-  const ledger = await openLedger({ config, clock });
+  mkdirSync(config.home, { recursive: true });
+  const ledgerStore = await openConfiguredLedgerStore(config.database);
+  const ledger = await openLedger({ config, clock, store: ledgerStore });
   const tls = ensureLocalTls(config.home);
   const store = await openPgliteAccessStore(undefined);
   const authenticator = new Authenticator({ store, clock, audit: ledger, hasher: argon2idHasher({ memoryCost: 1024, timeCost: 1 }) });
@@ -64,8 +70,10 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
   const catalog = new SqlComputeCatalog(computeDb, clock, { audit: ledger });
   const queue = new SqlJobQueue(computeDb, clock, { audit: ledger });
   const warnings: string[] = [];
+  const router = new EvidenceRouter().withInsecureLocal();
+  options.evidence?.(router);
   const releaser = new KeyReleaser({
-    verifier: new EvidenceRouter().withInsecureLocal(), verifierPolicy: null, policy: new ComputePolicy(), nonces: new SqlNonceStore(computeDb, { ttlMs: 120_000 }),
+    verifier: router, verifierPolicy: null, policy: new ComputePolicy(), nonces: new SqlNonceStore(computeDb, { ttlMs: 120_000 }),
     audit: ledger, clock, devInsecureLocal: options.devInsecureLocal, warn: (m) => warnings.push(m), catalog,
   });
   const dispatcher = new JobDispatcher({
@@ -114,6 +122,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       }
       return exchange(adminSession);
     },
+    verifyLedger: () => verifyLog(ledgerStore, readTrustedVerifierKeys(config.home).map((k) => parseVerifierKey(k))),
     close: async () => {
       await app.close();
       await store.close();
