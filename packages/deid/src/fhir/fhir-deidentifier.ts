@@ -153,11 +153,14 @@ export class FhirDeidentifier {
     return n;
   }
 
-  /** De-identifies one resource (a Bundle with its entries); the input object is changed and returned. */
-  deidentify(resource: JsonObject): FhirDeidResult {
+  /**
+   * De-identifies one resource (a Bundle with its entries); the input object is changed and
+   * returned. `tally`: counts are added to it (e.g. a whole NDJSON file's), else to a new one.
+   */
+  deidentify(resource: JsonObject, tally: DeidTally = new DeidTally()): FhirDeidResult {
     this.registerPatients(resource);
-    const tally = new DeidTally();
     const counts = new Map<FhirPathRule, Map<SafeHarborCategory, number>>();
+    let extensionsRemoved = 0;
     const problems: FhirProblem[] = [];
     const refs = new ReferencePseudonyms(this.index, this.#pseudonymCache);
     const profile = this.#mode.kind === 'profile' ? this.#mode.profile.profile : undefined;
@@ -176,7 +179,7 @@ export class FhirDeidentifier {
       prepare: (res) => {
         if (profile?.unknown !== 'remove') return;
         const removed = removeUnknownExtensions(res);
-        if (removed.removed > 0) tally.add('other-id', 'fhir.redact:extension', removed.removed);
+        extensionsRemoved += removed.removed;
         for (const path of removed.modifierPaths) {
           problems.push({ code: 'modifier-extension-removed', message: 'an unknown modifier extension was removed', place: { path: `${String(res.resourceType)}.${path}` } });
         }
@@ -226,6 +229,7 @@ export class FhirDeidentifier {
       Object.assign(resource, kept);
       problems.push({ code: e.code, message: e.message, place: e.place ?? {} });
     }
+    if (extensionsRemoved > 0) tally.add('other-id', 'fhir.redact:extension', extensionsRemoved);
     for (const [rule, byCategory] of counts) {
       let id = this.#ruleIds.get(rule);
       if (id === undefined) {

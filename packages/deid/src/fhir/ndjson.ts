@@ -66,8 +66,9 @@ export function deidentifyNdjson(text: string, deid: FhirDeidentifier, file: str
     records++;
     const place: Place = { file, line };
     try {
-      const result = deid.deidentify(parseFhirJson(t, place));
-      tally.merge(result.tally);
+      // Counted straight into the file's tally. A line that throws adds nothing: counts are
+      // added only when a resource is done (fhir-deidentifier.ts).
+      const result = deid.deidentify(parseFhirJson(t, place), tally);
       for (const p of result.problems) problems.push({ ...p, place: { ...place, ...p.place } });
       out.push(JSON.stringify(result.resource));
     } catch (e) {
