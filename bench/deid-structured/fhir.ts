@@ -1,7 +1,8 @@
 // FHIR part of `npm run bench -- deid-structured`: FHIR resources/s and MB/s on the Synthea Bulk
 // NDJSON and Bundles on one core (safe-harbor, known-identifier text engine), against
 // JSON.parse + JSON.stringify of the same input in the same run (the limit). Also measures the
-// same de-identification with every rule evaluated by the `fhirpath` package (no type fast path).
+// same de-identification with every rule evaluated by the `fhirpath` package, against the
+// compiled per-resource-type plan (docs/deid/fhir.md "Compiled plans"; key fhir_type_fast_path_*).
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +99,6 @@ export function fhirBench(quick: boolean): BenchPart {
       fhir_fhirpath_only_resources_per_s: Math.round(subsetResources / slow),
       fhir_type_fast_path_resources_per_s: Math.round(subsetResources / fast),
     },
-    notes: `FHIR: ${String(resources)} resources (${mb.toFixed(1)} MB) from the Synthea Bulk NDJSON, HIV bundles and Microsoft samples; safe-harbor, known-identifier text engine, one core, CPU seconds of the process (user + system), best of ${String(runs)}; limit = JSON.parse + JSON.stringify of the same input; fhirpath-only vs type fast path measured on the NDJSON subset.`,
+    notes: `FHIR: ${String(resources)} resources (${mb.toFixed(1)} MB) from the Synthea Bulk NDJSON, HIV bundles and Microsoft samples; safe-harbor, known-identifier text engine, one core, CPU seconds of the process (user + system), best of ${String(runs)}; limit = JSON.parse + JSON.stringify of the same input; fhirpath-only vs compiled plan (the type fast path key) measured on the NDJSON subset.`,
   };
 }
