@@ -21,18 +21,38 @@ export function repeatedNameSpans(text: string, spans: readonly DetectedSpan[], 
     }
   }
   if (words.size === 0) return [];
-  const alternatives = [...words].sort((a, b) => b.length - a.length); // letters, apostrophes and hyphens only: nothing to escape
-  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'gu');
   const out: DetectedSpan[] = [];
-  // Spans are sorted and non-overlapping: walk them alongside the matches.
-  let k = 0;
-  for (const m of text.matchAll(pattern)) {
-    const start = m.index;
-    const end = start + m[0].length;
-    while (k < spans.length && (spans[k]?.end ?? 0) <= start) k++;
-    const covering = spans[k];
-    if (covering !== undefined && covering.start <= start && covering.end >= end) continue;
-    out.push({ start, end, category: 'name', detector: 'context.repeated-name', strength: SPAN_STRENGTH.dictionary });
+  // A native substring search per word (a few words per note) is cheaper than compiling a pattern.
+  for (const word of words) {
+    for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) {
+      const end = at + word.length;
+      if (isWordChar(text, at - 1) || isWordChar(text, end)) continue;
+      if (!covered(spans, at, end)) out.push({ start: at, end, category: 'name', detector: 'context.repeated-name', strength: SPAN_STRENGTH.dictionary });
+    }
   }
   return out;
+}
+
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+function isWordChar(text: string, at: number): boolean {
+  const ch = text[at];
+  if (ch === undefined) return false;
+  const code = ch.charCodeAt(0);
+  if (code < 128) return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+  return WORD_CHAR.test(ch);
+}
+
+/** Whether [start, end) lies inside one of the sorted, non-overlapping spans (binary search). */
+function covered(spans: readonly DetectedSpan[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = spans[mid];
+    if (s === undefined) return false;
+    if (s.end <= start) lo = mid + 1;
+    else if (s.start > start) hi = mid - 1;
+    else return s.end >= end;
+  }
+  return false;
 }
