@@ -20,26 +20,34 @@ export function splitHl7Lines(text: string): Hl7Line[] {
   const lines: Hl7Line[] = [];
   let start = 0;
   let n = 1;
-  const push = (end: number, terminator: string): void => {
-    const raw = text.slice(start, end);
-    const c0 = raw.charCodeAt(0);
-    const lead = c0 === 0xfeff || c0 === 0x0b ? (LEADS.exec(raw)?.[0] ?? '') : '';
-    lines.push({ lead, text: raw.slice(lead.length), terminator, line: n++ });
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 13) {
-      const crlf = text.charCodeAt(i + 1) === 10;
-      push(i, crlf ? '\r\n' : '\r');
-      if (crlf) i++;
-      start = i + 1;
-    } else if (c === 10) {
-      push(i, '\n');
-      start = i + 1;
+  // The next CR and LF, found by the engine's native search rather than a loop over every character.
+  let cr = text.indexOf('\r');
+  let lf = text.indexOf('\n');
+  while (cr >= 0 || lf >= 0) {
+    let end: number;
+    let terminator: string;
+    if (cr >= 0 && (lf < 0 || cr < lf)) {
+      end = cr;
+      terminator = text.charCodeAt(cr + 1) === 10 ? '\r\n' : '\r';
+    } else {
+      end = lf;
+      terminator = '\n';
     }
+    lines.push(line(text, start, end, terminator, n++));
+    start = end + terminator.length;
+    if (cr >= 0 && cr < start) cr = text.indexOf('\r', start);
+    if (lf >= 0 && lf < start) lf = text.indexOf('\n', start);
   }
-  if (start < text.length) push(text.length, '');
+  if (start < text.length) lines.push(line(text, start, text.length, '', n));
   return lines;
+}
+
+function line(text: string, start: number, end: number, terminator: string, n: number): Hl7Line {
+  const c0 = text.charCodeAt(start);
+  if (c0 !== 0xfeff && c0 !== 0x0b) return { lead: '', text: text.slice(start, end), terminator, line: n };
+  const raw = text.slice(start, end);
+  const lead = LEADS.exec(raw)?.[0] ?? '';
+  return { lead, text: raw.slice(lead.length), terminator, line: n };
 }
 
 export function joinHl7Lines(lines: readonly Hl7Line[]): string {
