@@ -20,14 +20,14 @@ import sys
 import time
 import warnings
 
-import pydicom
-import torch
-import torch.nn.functional as F
-from torch import nn
-
 # pydicom's warnings and log lines quote header values; a job's output channels must not.
 warnings.simplefilter("ignore")
 logging.getLogger("pydicom").setLevel(logging.CRITICAL)
+
+import pydicom  # noqa: E402 (after the warning filter)
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
 
 LABELS = ("no-finding", "finding", "indeterminate")
 SIZE = 128
