@@ -16,6 +16,7 @@ import {
 } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import { loadModelFolder } from './deid-text.ts';
+import { localOnly } from '../remote/remote-mode.ts';
 
 type GoldFormat = 'brat' | 'i2b2' | 'presidio';
 
@@ -91,6 +92,8 @@ export function formatReport(r: EvaluationReport): string {
 /** `phiguard eval text --gold DIR [--format brat|i2b2|presidio]`. */
 export function registerEval(program: Command, ctx: CliContext): void {
   const group = program.command('eval').description('Measure de-identification quality against gold annotations');
+  // The misses it prints hold gold PHI spans: they never leave this machine.
+  localOnly(group, ctx, 'its report quotes the missed PHI of the gold corpus, which stays on this machine');
   group
     .command('text')
     .description('Recall, precision and F1 of the clinical text engine (token and span level, strict and relaxed, per category)')

@@ -312,6 +312,8 @@ describe('phiguard <command> --server URL', () => {
   it('refuses a command without a login session for that server', async () => {
     mkdirSync(clientDir('nobody'), { recursive: true });
     expect((await remoteRun('nobody', 'keys', 'list')).error).toContain('no login session for this server');
+    // Local by nature: its report quotes gold PHI.
+    expect((await remoteRun('nobody', 'eval', 'text', '--gold', data)).error).toContain('runs locally only');
   });
 });
 
