@@ -119,6 +119,9 @@ describe('buildJobManifest', () => {
     expect(built.insecure).toBe(true);
     expect(built.manifest.metadata?.annotations?.['phiguard.io/insecure-dev']).toBe('true');
     expect(warnings).toEqual([expect.stringContaining('INSECURE')]);
+    const env = built.manifest.spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env).toEqual(expect.arrayContaining([{ name: 'PHIGUARD_AGENT_COLLECTOR', value: 'insecure-local' }, { name: 'PHIGUARD_AGENT_DEV_INSECURE_LOCAL', value: '1' }]));
+    expect(built.manifest.spec?.template.spec?.runtimeClassName).toBeUndefined();
     expectValidJob(built.manifest);
   });
 
