@@ -49,3 +49,16 @@ export const messageArb: fc.Arbitrary<GeneratedMessage> = fc
     const lines = [mshText(enc, version), ...segments.map((s) => [s.id, ...s.fields.map((f) => serializeField(f, enc))].join(enc.field))];
     return { enc, segments, terminator, text: lines.map((l) => l + terminator).join('') };
   });
+
+// Text that looks like HL7: segment ids, delimiters, escapes, dates, terminators, framing bytes.
+export const hl7ish: fc.Arbitrary<string> = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom('MSH|^~\\&|', 'MSH|^~|', 'MSH^~|\\&', 'PID|', 'PV1|', 'OBX|', 'NTE|', 'NK1|', 'ZPI|', 'FHS|^~\\&|', 'BTS|', 'pid|'),
+      fc.constantFrom('|', '^', '~', '\\', '&', '\\F\\', '\\X0D\\', '\\C2842\\', '\\.br\\', '\r', '\n', '\r\n', '\x0B', '\x1C\r', '\uFEFF', '""'),
+      fc.constantFrom('19300101', '20240102030405+0100', '2024', 'MR', 'SS', 'TX', 'DT', '30525-0', '95', '12345', 'DOE^JANE'),
+      fc.string({ maxLength: 6 }),
+    ),
+    { maxLength: 60 },
+  )
+  .map((parts) => parts.join(''));

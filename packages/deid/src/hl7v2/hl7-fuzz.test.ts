@@ -8,7 +8,7 @@ import { builtinProfile } from '../profiles/load-profile.ts';
 import { MethodApplier } from '../profiles/method-applier.ts';
 import { Hl7Deidentifier } from './hl7-deidentifier.ts';
 import { parseHl7Document, serializeHl7Document } from './hl7-document.ts';
-import { messageArb } from './hl7-arbitraries.ts';
+import { hl7ish, messageArb } from './hl7-arbitraries.ts';
 
 // Longer runs: FUZZ_RUNS=100000 npx vitest run packages/deid/src/hl7v2/hl7-fuzz.test.ts
 const runs = Number(process.env.FUZZ_RUNS ?? 150);
@@ -16,19 +16,6 @@ const key = deidKeyFromSecret(new Uint8Array(32).fill(5));
 const profiles = ['safe-harbor', 'date-shift', 'limited-data-set'].map(
   (id) => new Hl7Deidentifier({ factory: createPatientContextFactory(key), methods: new MethodApplier(builtinProfile(id), key, { text: new KnownIdentifiersTextDeidentifier() }), referenceDate: '2026-11-24' }),
 );
-
-// Text that looks like HL7: segment ids, delimiters, escapes, dates, terminators, framing bytes.
-const hl7ish = fc
-  .array(
-    fc.oneof(
-      fc.constantFrom('MSH|^~\\&|', 'MSH|^~|', 'MSH^~|\\&', 'PID|', 'PV1|', 'OBX|', 'NTE|', 'NK1|', 'ZPI|', 'FHS|^~\\&|', 'BTS|', 'pid|'),
-      fc.constantFrom('|', '^', '~', '\\', '&', '\\F\\', '\\X0D\\', '\\C2842\\', '\\.br\\', '\r', '\n', '\r\n', '\x0B', '\x1C\r', '\uFEFF', '""'),
-      fc.constantFrom('19300101', '20240102030405+0100', '2024', 'MR', 'SS', 'TX', 'DT', '30525-0', '95', '12345', 'DOE^JANE'),
-      fc.string({ maxLength: 6 }),
-    ),
-    { maxLength: 60 },
-  )
-  .map((parts) => parts.join(''));
 
 describe('HL7 v2 fuzzing (FUZZ_RUNS for more)', () => {
   it('parses and serializes any text losslessly', () => {
