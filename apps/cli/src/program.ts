@@ -10,6 +10,9 @@ import { registerPolicy } from './commands/policy.ts';
 import { registerCompute } from './commands/compute.ts';
 import { registerLogin } from './commands/login.ts';
 import { registerWhoami } from './commands/whoami.ts';
+import { registerJobs } from './commands/jobs.ts';
+import { registerNodes } from './commands/nodes.ts';
+import { registerAgent } from './commands/agent.ts';
 
 /**
  * The `phiguard` command tree. Each command group lives in `commands/<group>.ts` and exports a
@@ -44,5 +47,8 @@ Examples:
   registerCompute(program, ctx);
   registerLogin(program, ctx);
   registerWhoami(program, ctx);
+  registerJobs(program, ctx);
+  registerNodes(program, ctx);
+  registerAgent(program, ctx);
   return program;
 }
