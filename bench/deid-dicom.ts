@@ -31,7 +31,9 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-deid-dicom-'));
 const pin = spawnSync('taskset', ['-c', '0', 'true']).status === 0 ? ['taskset', '-c', '0'] : [];
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
 }
 
 function median(values: number[]): number {
@@ -54,7 +56,25 @@ function gdcmanon(input: string, output: string, cert: string): { ok: boolean; s
 
 try {
   const cert = path.join(tmp, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(tmp, 'key.pem'), '-out', cert, '-days', '1', '-subj', '/CN=phiguard-bench'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      path.join(tmp, 'key.pem'),
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=phiguard-bench',
+    ],
+    { stdio: 'ignore' },
+  );
 
   // The corpus files gdcmanon can process (it stops a directory run at the first file it cannot write).
   const all = readdirSync(corpus)
@@ -68,7 +88,8 @@ try {
   for (const f of all) {
     const probe = path.join(tmp, 'probe.dcm');
     copyFileSync(f, probe);
-    if (gdcmanon(probe, path.join(tmp, 'probe-out.dcm'), cert).ok) copyFileSync(f, path.join(inDir, `${String(taken++).padStart(3, '0')}.dcm`));
+    if (gdcmanon(probe, path.join(tmp, 'probe-out.dcm'), cert).ok)
+      copyFileSync(f, path.join(inDir, `${String(taken++).padStart(3, '0')}.dcm`));
   }
   // In directory mode it also skips a few files it reads alone ("Could not read", continue mode): keep what it writes.
   const probeOut = path.join(tmp, 'probe-dir');

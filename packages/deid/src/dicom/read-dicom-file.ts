@@ -120,12 +120,18 @@ function locatePixelData(
  * whose data set has no top-level Pixel Data, end up read whole. The caller closes `fd`.
  */
 export async function openDicomFile(path: string, options: ReadDicomFileOptions = {}): Promise<OpenDicomFile> {
-  // Small files (the common case) are read with blocking calls: measured, a thread-pool round
-  // trip per call costs more than the open/fstat/read it would hide.
+  // Small files (the common case) are read with blocking calls: a read from the page cache costs
+  // about what a thread-pool round trip would, and the CPU work needs its bytes anyway.
   const fd = openSync(path, 'r');
   try {
     const { size } = fstatSync(fd);
-    const whole = (bytes: Uint8Array): OpenDicomFile => ({ file: readDicom(bytes, options), fileStart: bytes.byteOffset, fd, bytesInMemory: bytes.length, size });
+    const whole = (bytes: Uint8Array): OpenDicomFile => ({
+      file: readDicom(bytes, options),
+      fileStart: bytes.byteOffset,
+      fd,
+      bytesInMemory: bytes.length,
+      size,
+    });
     if (size <= (options.wholeFileLimit ?? 1 << 20)) return whole(readAtSync(fd, size, 0));
     for (let length = Math.min(size, options.firstRead ?? 256 << 10); length < size; length = Math.min(size, length * 4)) {
       const head = await readAt(fd, length, 0);

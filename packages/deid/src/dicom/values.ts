@@ -5,11 +5,19 @@ import type { Vr } from './vr.ts';
 
 /** Bytes → latin1 string with trailing NUL/space padding removed (default-repertoire VRs, PS3.5 §6.2). */
 export function asciiOf(e: DicomElement | undefined): string | undefined {
-  if (e?.value === undefined) return undefined;
-  return Buffer.from(e.value.buffer, e.value.byteOffset, e.value.byteLength)
-    .toString('latin1')
-    .replace(/[\0 ]+$/, '')
-    .replace(/^ +/, '');
+  const v = e?.value;
+  if (v === undefined) return undefined;
+  // Padding trimmed on the bytes, then one latin1 decode (no regular expressions: called for most values).
+  let end = v.byteLength;
+  while (end > 0 && (v[end - 1] === 0x20 || v[end - 1] === 0x00)) end -= 1;
+  let start = 0;
+  while (start < end && v[start] === 0x20) start += 1;
+  if (end - start <= 16) {
+    let text = '';
+    for (let i = start; i < end; i++) text += String.fromCharCode(v[i] ?? 0);
+    return text;
+  }
+  return Buffer.from(v.buffer, v.byteOffset + start, end - start).toString('latin1');
 }
 
 /** A text value decoded in its character set, trailing padding removed. */

@@ -10,9 +10,12 @@ const RISKY_SOP_CLASSES = [
   '1.2.840.10008.5.1.4.1.1.77.1.4', // VL Photographic (photos of labels, faces)
   '1.2.840.10008.5.1.4.1.1.104.', // Encapsulated documents (rendered reports)
 ];
+/** Each entry as an exact UID and the prefix of its family ("x." matches "x.anything"; "x" also matches "x" itself). */
+const RISKY_SOP_MATCH = RISKY_SOP_CLASSES.map((p) => ({ exact: p.replace(/\.$/, ''), prefix: p.endsWith('.') ? p : `${p}.` }));
 const RISKY_MODALITIES = new Set(['US', 'SC', 'OT', 'XC', 'DOC', 'ES']);
 
-export type BurnedInRisk = { readonly risky: false } | { readonly risky: true; readonly reason: 'marked-yes' | 'sop-class' | 'modality' | 'screen-save' };
+export type BurnedInRisk =
+  { readonly risky: false } | { readonly risky: true; readonly reason: 'marked-yes' | 'sop-class' | 'modality' | 'screen-save' };
 
 /**
  * Whether the pixels may hold burned-in identifying text (PS3.15 §E.3.1, PS3.3 §C.7.6.1.1.7
@@ -25,7 +28,7 @@ export function burnedInRisk(dataset: readonly DicomElement[]): BurnedInRisk {
   if (marked === 'YES') return { risky: true, reason: 'marked-yes' };
   if (marked === 'NO') return { risky: false };
   const sopClass = get(0x00080016);
-  if (RISKY_SOP_CLASSES.some((p) => sopClass === p.replace(/\.$/, '') || sopClass.startsWith(p.endsWith('.') ? p : `${p}.`))) return { risky: true, reason: 'sop-class' };
+  if (RISKY_SOP_MATCH.some((p) => sopClass === p.exact || sopClass.startsWith(p.prefix))) return { risky: true, reason: 'sop-class' };
   if (RISKY_MODALITIES.has(get(0x00080060))) return { risky: true, reason: 'modality' };
   if (get(0x00080008).includes('SCREEN SAVE')) return { risky: true, reason: 'screen-save' };
   return { risky: false };

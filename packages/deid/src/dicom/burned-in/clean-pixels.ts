@@ -14,7 +14,11 @@ function us(dataset: readonly DicomElement[], t: number, le: boolean): number | 
  * Pixel Data element, or `undefined` when the layout is not one it can clean (bits not a
  * multiple of 8, missing attributes): the caller then quarantines.
  */
-export function cleanPixelRegions(dataset: readonly DicomElement[], littleEndian: boolean, regions: readonly (readonly [number, number, number, number])[]): DicomElement | undefined {
+export function cleanPixelRegions(
+  dataset: readonly DicomElement[],
+  littleEndian: boolean,
+  regions: readonly (readonly [number, number, number, number])[],
+): DicomElement | undefined {
   const px = dataset.find((e) => e.tag === PIXEL_DATA);
   if (px?.value === undefined) return undefined;
   const rows = us(dataset, 0x00280010, littleEndian);

@@ -44,7 +44,8 @@ export function parseDeidRecipe(recipe: string): PixelRegionRule[] {
     if (coords !== null) {
       const nums = (coords[2] ?? '').split(',').map((n) => Number.parseInt(n.trim(), 10));
       const [x0, y0, a, b] = nums;
-      if (nums.length !== 4 || x0 === undefined || y0 === undefined || a === undefined || b === undefined || !nums.every(Number.isFinite)) continue;
+      if (nums.length !== 4 || x0 === undefined || y0 === undefined || a === undefined || b === undefined || !nums.every(Number.isFinite))
+        continue;
       // `coordinates` are xmin,ymin,xmax,ymax; `ctpcoordinates` (from RSNA CTP) are x,y,width,height.
       regions.push(coords[1] === 'ctp' ? [x0, y0, x0 + a, y0 + b] : [x0, y0, a, b]);
       continue;

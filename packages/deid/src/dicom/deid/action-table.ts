@@ -80,7 +80,7 @@ export function createActionTable(options: readonly ProfileOption[]): ActionTabl
     const hit = exact.get(t);
     if (hit !== undefined) return hit;
     if (isPrivateTag(t)) return privateRow;
-    for (const m of masks) if (((t & m.mask) >>> 0) === m.value) return m.row;
+    for (const m of masks) if ((t & m.mask) >>> 0 === m.value) return m.row;
     return undefined;
   };
   // Compiled once per profile and options: tag → resolved action (or none), filled as tags are met.

@@ -32,7 +32,11 @@ export function deidMethodElements(options: readonly ProfileOption[], pixelsClea
       elements: [asciiElement(0x00080100, 'SH', code), asciiElement(0x00080102, 'SH', 'DCM'), asciiElement(0x00080104, 'LO', meaning)],
     };
   });
-  const temporal = options.includes('retainLongitudinalModifiedDates') ? 'MODIFIED' : options.includes('retainLongitudinalFullDates') ? 'UNMODIFIED' : 'REMOVED';
+  const temporal = options.includes('retainLongitudinalModifiedDates')
+    ? 'MODIFIED'
+    : options.includes('retainLongitudinalFullDates')
+      ? 'UNMODIFIED'
+      : 'REMOVED';
   const method = ['PHIGuard PS3.15 E.1-1 Basic Profile', ...used.slice(1).map((k) => CID_7050[k][1].slice(0, 64))].join('\\');
   return [
     asciiElement(0x00120062, 'CS', 'YES'),

@@ -3,7 +3,9 @@ import { parseCharset, type DicomCharset } from '../charset.ts';
 import type { DicomElement } from '../dataset.ts';
 import { asciiOf, textOf } from '../values.ts';
 
-const IDENTIFIER_TAGS = new Set([0x00100020, 0x00101000, 0x00101090, 0x00080050, 0x00200010, 0x00101002, 0x00380010, 0x00401001, 0x00402016, 0x00402017]);
+const IDENTIFIER_TAGS = new Set([
+  0x00100020, 0x00101000, 0x00101090, 0x00080050, 0x00200010, 0x00101002, 0x00380010, 0x00401001, 0x00402016, 0x00402017,
+]);
 const ADDRESS_TAGS = new Set([0x00101040, 0x00080081, 0x00380300]);
 const PHONE_TAGS = new Set([0x00102154, 0x00080094]);
 const DATE_TAGS = new Set([0x00100030]);
@@ -11,7 +13,10 @@ const DATE_TAGS = new Set([0x00100030]);
 function pnParts(value: string): string[] {
   const out = new Set<string>();
   for (const group of value.split('=')) {
-    const parts = group.split('^').map((p) => p.trim()).filter((p) => p.length >= 2);
+    const parts = group
+      .split('^')
+      .map((p) => p.trim())
+      .filter((p) => p.length >= 2);
     for (const p of parts) out.add(p);
     if (parts.length >= 2) {
       out.add(parts.join(' '));
