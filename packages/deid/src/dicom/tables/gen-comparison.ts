@@ -32,19 +32,14 @@ for (const line of readFileSync('/usr/share/libdcmtk17/dicom.dic', 'latin1').spl
   const [t, , kw] = line.split('\t');
   const m = /^\(([0-9A-F]{4}),([0-9A-F]{4})\)$/i.exec(t ?? '');
   const [, g = '', e = ''] = m ?? [];
-  if (m !== null && kw !== undefined)
-    dictionary.set(`${g.toUpperCase()}${e.toUpperCase()}`, { keyword: kw.replace(/^RETIRED_/, ''), retired: kw.startsWith('RETIRED_') });
+  if (m !== null && kw !== undefined) dictionary.set(`${g.toUpperCase()}${e.toUpperCase()}`, { keyword: kw.replace(/^RETIRED_/, ''), retired: kw.startsWith('RETIRED_') });
 }
 
 interface MsRule {
   readonly tag: string;
   readonly method: string;
 }
-const msRules = (
-  JSON.parse(
-    readFileSync(path.join(corpus, 'dicom-msft-anonymizer/configs/default-configuration.json'), 'utf8').replace(/^\uFEFF/, ''),
-  ) as { rules: MsRule[] }
-).rules;
+const msRules = (JSON.parse(readFileSync(path.join(corpus, 'dicom-msft-anonymizer/configs/default-configuration.json'), 'utf8').replace(/^\uFEFF/, '')) as { rules: MsRule[] }).rules;
 
 function msRule(hex: string, vr: string): MsRule | undefined {
   return msRules.find((r) => {
@@ -64,15 +59,7 @@ function statuses(input: readonly DicomElement[], output: readonly DicomElement[
     const hex = formatTag(e.tag).replace(',', '');
     const o = after.get(hex);
     if (o === undefined) out.set(hex, 'removed');
-    else if (o.items !== undefined || e.items !== undefined)
-      out.set(
-        hex,
-        (o.items?.length ?? 0) === 0 && (e.items?.length ?? 0) > 0
-          ? 'emptied'
-          : o.raw !== undefined && e.raw !== undefined && Buffer.compare(o.raw, e.raw) === 0
-            ? 'kept'
-            : 'replaced',
-      );
+    else if (o.items !== undefined || e.items !== undefined) out.set(hex, (o.items?.length ?? 0) === 0 && (e.items?.length ?? 0) > 0 ? 'emptied' : o.raw !== undefined && e.raw !== undefined && Buffer.compare(o.raw, e.raw) === 0 ? 'kept' : 'replaced');
     else if ((o.value?.byteLength ?? 0) === 0 && (e.value?.byteLength ?? 0) > 0) out.set(hex, 'emptied');
     else out.set(hex, Buffer.compare(Buffer.from(o.value ?? []), Buffer.from(e.value ?? [])) === 0 ? 'kept' : 'replaced');
   }
@@ -86,40 +73,20 @@ function reason(hex: string, vr: string, ours: Status, gdcm: Status, ms: Status 
   const row = table.rowOf(t);
   const action = row === undefined ? 'not listed (kept)' : row.basic;
   const parts: string[] = [];
-  if (hex === '00100010' || hex === '00100020')
-    parts.push('PHIGuard writes the patient pseudonym (Table E.1-1 Z/D allows a dummy value) so DICOM links with FHIR/HL7v2');
-  else if (isPrivateTag(t) && ours === 'removed')
-    parts.push(
-      `private attributes: Table E.1-1 X unless Retain Safe Private${gdcm === 'kept' ? '; gdcmanon -e keeps private attributes' : ''}`,
-    );
-  else if (['00120062', '00120063', '00120064', '00280303'].includes(hex))
-    parts.push('PS3.15 §E.1.1: PHIGuard records the method, CID 7050 codes and Longitudinal Temporal Information Modified');
-  else if (vr === 'SQ' && ours === 'replaced' && row === undefined)
-    parts.push(
-      'not listed itself: PHIGuard keeps the sequence and applies Table E.1-1 to the attributes inside its items (names, dates, UIDs)',
-    );
-  else if (hex === '04000500')
-    parts.push(
-      'gdcmanon stores the original values encrypted to its certificate (Encrypted Attributes Sequence, PS3.15 §E.1.1 re-identification)',
-    );
+  if (hex === '00100010' || hex === '00100020') parts.push('PHIGuard writes the patient pseudonym (Table E.1-1 Z/D allows a dummy value) so DICOM links with FHIR/HL7v2');
+  else if (isPrivateTag(t) && ours === 'removed') parts.push(`private attributes: Table E.1-1 X unless Retain Safe Private${gdcm === 'kept' ? '; gdcmanon -e keeps private attributes' : ''}`);
+  else if (['00120062', '00120063', '00120064', '00280303'].includes(hex)) parts.push('PS3.15 §E.1.1: PHIGuard records the method, CID 7050 codes and Longitudinal Temporal Information Modified');
+  else if (vr === 'SQ' && ours === 'replaced' && row === undefined) parts.push('not listed itself: PHIGuard keeps the sequence and applies Table E.1-1 to the attributes inside its items (names, dates, UIDs)');
+  else if (hex === '04000500') parts.push('gdcmanon stores the original values encrypted to its certificate (Encrypted Attributes Sequence, PS3.15 §E.1.1 re-identification)');
   if (gdcm !== ours && gdcm !== '—' && gdcm !== 'refused' && !isPrivateTag(t)) {
     const d = dictionary.get(hex);
-    if (d?.retired === true && gdcm === 'removed')
-      parts.push('gdcmanon removes every retired attribute (Anonymizer::RemoveRetired); PS3.15 does not');
-    else if (!GDCM_2008.has(hex) && row !== undefined && gdcm === 'kept')
-      parts.push(`not in GDCM's PS3.15-2008 list (48 attributes); Table E.1-1 rev2024b: ${action}`);
-    else if (GDCM_2008.has(hex) && gdcm === 'emptied')
-      parts.push(
-        `gdcmanon empties every attribute of its list; Table E.1-1 rev2024b: ${action}${vr === 'UI' ? ' (PHIGuard: keyed 2.25 UID)' : ''}`,
-      );
-    else if (gdcm === 'removed' && row === undefined)
-      parts.push('gdcmanon removes it (group length or private); PHIGuard drops retired group lengths too');
-    else if (GDCM_2008.has(hex) && gdcm === 'kept')
-      parts.push(`empty in the input, so gdcmanon's emptying changes nothing; Table E.1-1 rev2024b: ${action}`);
-    else if (vr === 'SQ' && gdcm === 'replaced')
-      parts.push(`gdcmanon keeps the sequence and empties the attributes of its list inside the items; Table E.1-1 rev2024b: ${action}`);
-    else if (gdcm === 'added')
-      parts.push('gdcmanon adds its own attributes (Encrypted Attributes Sequence, Patient Identity Removed, method)');
+    if (d?.retired === true && gdcm === 'removed') parts.push('gdcmanon removes every retired attribute (Anonymizer::RemoveRetired); PS3.15 does not');
+    else if (!GDCM_2008.has(hex) && row !== undefined && gdcm === 'kept') parts.push(`not in GDCM's PS3.15-2008 list (48 attributes); Table E.1-1 rev2024b: ${action}`);
+    else if (GDCM_2008.has(hex) && gdcm === 'emptied') parts.push(`gdcmanon empties every attribute of its list; Table E.1-1 rev2024b: ${action}${vr === 'UI' ? ' (PHIGuard: keyed 2.25 UID)' : ''}`);
+    else if (gdcm === 'removed' && row === undefined) parts.push('gdcmanon removes it (group length or private); PHIGuard drops retired group lengths too');
+    else if (GDCM_2008.has(hex) && gdcm === 'kept') parts.push(`empty in the input, so gdcmanon's emptying changes nothing; Table E.1-1 rev2024b: ${action}`);
+    else if (vr === 'SQ' && gdcm === 'replaced') parts.push(`gdcmanon keeps the sequence and empties the attributes of its list inside the items; Table E.1-1 rev2024b: ${action}`);
+    else if (gdcm === 'added') parts.push('gdcmanon adds its own attributes (Encrypted Attributes Sequence, Patient Identity Removed, method)');
   }
   if (ms !== undefined && ms !== ours && ms !== '—') {
     const rule = msRule(hex, vr);
@@ -132,25 +99,7 @@ const key = deidKeyFromSecret(new Uint8Array(32).fill(3));
 const factory = createPatientContextFactory(key);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'gen-comparison-'));
 try {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      path.join(tmp, 'k.pem'),
-      '-out',
-      path.join(tmp, 'c.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=x',
-    ],
-    { stdio: 'ignore' },
-  );
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(tmp, 'k.pem'), '-out', path.join(tmp, 'c.pem'), '-days', '1', '-subj', '/CN=x'], { stdio: 'ignore' });
   const inputs = [
     'dicom-msft-anonymizer/input/I290.dcm',
     'dicom-pydicom-testfiles/CT_small.dcm',
@@ -176,9 +125,7 @@ try {
       gdcm = undefined;
       refused.push(name);
     }
-    const ms = name.includes('I290')
-      ? statuses(input, readDicom(readFileSync(path.join(corpus, 'dicom-msft-anonymizer/expected/I290.dcm'))).dataset)
-      : undefined;
+    const ms = name.includes('I290') ? statuses(input, readDicom(readFileSync(path.join(corpus, 'dicom-msft-anonymizer/expected/I290.dcm'))).dataset) : undefined;
     const all = new Set([...ours.keys(), ...(gdcm?.keys() ?? []), ...(ms?.keys() ?? [])]);
     for (const hex of all) {
       const o = ours.get(hex) ?? '—';

@@ -43,9 +43,7 @@ for (const row of rows) {
   }
   const tag = row.tag.replace(/[()]/g, '').replace(' WHERE GGGG IS ODD', '').toUpperCase();
   const name = JSON.stringify(row.name.replace(/\s+/g, ' ')).slice(1, -1).replace(/'/g, "\\'");
-  lines.push(
-    `  { tag: '${tag}', name: '${name}', basic: '${row.basicProfile}'${options.length > 0 ? `, options: { ${options.join(', ')} }` : ''} },`,
-  );
+  lines.push(`  { tag: '${tag}', name: '${name}', basic: '${row.basicProfile}'${options.length > 0 ? `, options: { ${options.join(', ')} }` : ''} },`);
 }
 writeFileSync(
   path.join(here, 'profile-table.ts'),
