@@ -22,6 +22,7 @@ import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
 import { runDeidCommand, withDeidOptions, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
 import { DicomWebClient } from '../deid/dicomweb-client.ts';
 import { loadOrCreateDeidKey } from '../deid/deid-keys.ts';
+import { runDeidRemotely } from '../remote/remote-deid.ts';
 
 interface DeidDicomOptions extends DeidCommandOptions {
   readonly options?: string;
@@ -162,7 +163,8 @@ Examples:
   $ phiguard deid dicom us/ --out out/ --burned-in clean --pixel-regions deid.dicom
   $ phiguard deid dicom --dicomweb http://pacs:8042/dicom-web --query ModalitiesInStudy=CT --out out/`,
     )
-    .action(async (inputs: string[], options: DeidDicomOptions) => {
+    .action(async (inputs: string[], options: DeidDicomOptions, command: Command) => {
+      if (await runDeidRemotely(ctx, command, 'dicom', inputs, options)) return;
       const policy = options.burnedIn ?? 'quarantine';
       if (!['quarantine', 'clean', 'accept'].includes(policy)) throw new BatchError('bad-option', '--burned-in is quarantine, clean or accept', { place: { field: '--burned-in' } });
       const issuerSystems = Object.fromEntries(

@@ -212,7 +212,7 @@ describe('phiguard <command> --server URL', () => {
     expect(logs).toContain('"route":"/v1/datasets/:id/versions"');
   }, 180_000);
 
-  it('deid hl7v2 and text: the server de-identifies with its key; the report and layout match the local command; no PHI in logs or outputs', async () => {
+  it('deid hl7v2, text and dicom: the server de-identifies with its key; the report and layout match the local command; no PHI in logs or outputs', async () => {
     const inbox = path.join(data, 'inbox');
     mkdirSync(path.join(inbox, 'notes'), { recursive: true });
     writeFileSync(path.join(inbox, 'adt.hl7'), 'MSH|^~\\&|APP|FAC|REC|RFAC|20240101120000||ADT^A01|MSG0001|P|2.5\rPID|1||99887766^^^HOSP^MR||QUIXOTE-SMITHERS^JONATHAN||19620417|M|||12 Elm St^^Springfield^IL^62701||555-123-4567\r');
@@ -224,6 +224,20 @@ describe('phiguard <command> --server URL', () => {
       const norm = (text: string, dir: string): string => shape(text.split(dir).join('DIR')).replace(/[0-9a-f]{16,}/g, 'HEX');
       expect(norm(r.out, clientDir('steward'))).toBe(norm(l.out, localRoot));
     }
+    // DICOM, one file per request: CT_small names a patient; the output must not.
+    const corpus = path.resolve(import.meta.dirname, '../../../../../shared/corpus');
+    mkdirSync(path.join(inbox, 'dicom'), { recursive: true });
+    const ct = readFileSync(path.join(corpus, 'dicom-pydicom-testfiles/CT_small.dcm'));
+    writeFileSync(path.join(inbox, 'dicom', 'ct.dcm'), ct);
+    const dicomRemote = await remoteRun('steward', '--purpose', 'HOPERAT', 'deid', 'dicom', path.join(inbox, 'dicom'), '--out', 'deid-dicom');
+    const dicomLocal = await run(localRoot, localEnv, ['deid', 'dicom', path.join(inbox, 'dicom'), '--out', 'deid-dicom']);
+    expect(dicomRemote.error).toBeUndefined();
+    const norm = (text: string, dir: string): string => shape(text.split(dir).join('DIR')).replace(/[0-9a-f]{16,}/g, 'HEX');
+    expect(norm(dicomRemote.out, clientDir('steward'))).toBe(norm(dicomLocal.out, localRoot));
+    const deidCt = readFileSync(path.join(clientDir('steward'), 'deid-dicom', 'ct.dcm'));
+    expect(deidCt.subarray(128, 132).toString('latin1')).toBe('DICM');
+    expect(deidCt.includes(Buffer.from('CompressedSamples'))).toBe(false);
+
     const hl7 = readFileSync(path.join(clientDir('steward'), 'deid-hl7v2', 'adt.hl7'), 'utf8');
     expect(hl7).toMatch(/^MSH\|/);
     const note = readFileSync(path.join(clientDir('steward'), 'deid-text', 'visit.txt'), 'utf8');
@@ -308,6 +322,13 @@ describe('phiguard <command> --server URL', () => {
     expect((await remoteRun('annotator', 'policy', 'validate', policies)).error).toMatch(/forbidden \(403\)/);
     process.exitCode = 0;
   }, 60_000);
+
+  it('publishes the remote routes in the OpenAPI document', async () => {
+    const doc = await app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(doc.statusCode).toBe(200);
+    const paths = Object.keys(doc.json<{ paths: Record<string, unknown> }>().paths);
+    for (const p of ['/v1/datasets/{id}/versions', '/v1/audit/tiles/{level}/{index}', '/v1/keys/requests/{requestId}/approve', '/v1/deid/{format}', '/v1/policy/test']) expect(paths).toContain(p);
+  });
 
   it('refuses a command without a login session for that server', async () => {
     mkdirSync(clientDir('nobody'), { recursive: true });

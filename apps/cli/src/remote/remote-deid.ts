@@ -11,20 +11,22 @@ import { connectRemote, remoteServer, type Remote } from './remote-mode.ts';
 import { RemoteError } from './remote-error.ts';
 
 /** Which files inside folders each remote format takes (the same as the local processors). */
-const ACCEPTS: Readonly<Record<string, RegExp>> = {
-  hl7v2: /\.(?:hl7|hl7v2|msg|txt|er7)$/i,
-  text: /\.(?:txt|text|note)$/i,
-  fhir: /\.(?:json|ndjson|jsonl)$/i,
+const ACCEPTS: Readonly<Record<string, (relative: string) => boolean>> = {
+  hl7v2: (r) => /\.(?:hl7|hl7v2|msg|txt|er7)$/i.test(r),
+  text: (r) => /\.(?:txt|text|note)$/i.test(r),
+  fhir: (r) => /\.(?:json|ndjson|jsonl)$/i.test(r),
+  // DICOM files in folders often have no extension (IM0001).
+  dicom: (r) => /\.(?:dcm|dicom|dic|ima)$/i.test(r) || !path.posix.basename(r).includes('.'),
 };
 /** Options that stay meaningful remotely; any other one given by the user is refused, not ignored. */
 const REMOTE_OPTIONS = new Set(['out', 'profile']);
 
 /** A processor for the local batch runner that has each file de-identified by the server. */
 function remoteProcessor(r: Remote, format: string, profile: string): FormatProcessor {
-  const accepts = ACCEPTS[format] ?? /$^/;
+  const accepts = ACCEPTS[format] ?? ((): boolean => false);
   return {
     format,
-    accepts: (relative) => accepts.test(relative),
+    accepts,
     async process(input, relative): Promise<FileOutcome> {
       const query = new URLSearchParams({ profile, name: relative });
       const res = await r.client.ok(await r.client.send('POST', `/v1/deid/${format}?${query.toString()}`, {

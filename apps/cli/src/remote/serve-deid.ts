@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { BUILTIN_PROFILES, builtinProfile, createPatientContextFactory } from '@phiguard/deid';
+import { BUILTIN_PROFILES, builtinProfile, createClinicalTextDeidentifier, createPatientContextFactory, loadDictionaries, SAFE_PRIVATE_ATTRIBUTES } from '@phiguard/deid';
 import type { DeidFileAnswer, DeidService } from '@phiguard/server';
+import { dicomOptionsForProfile, dicomProcessor } from '../commands/deid-dicom.ts';
 import { fhirProcessor } from '../commands/deid-fhir.ts';
 import { textProcessor } from '../commands/deid-text.ts';
 import type { CliContext } from '../context.ts';
@@ -9,8 +10,8 @@ import type { DeidSetup } from '../deid/deid-command.ts';
 import { loadOrCreateDeidKey } from '../deid/deid-keys.ts';
 import { hl7v2Processor } from '../deid/hl7v2-processor.ts';
 
-/** Formats the server de-identifies (DICOM stays local for now: its options are files of the client). */
-export const REMOTE_DEID_FORMATS = ['hl7v2', 'fhir', 'text'] as const;
+/** Formats the server de-identifies (with the built-in profiles and each format's default options). */
+export const REMOTE_DEID_FORMATS = ['hl7v2', 'fhir', 'text', 'dicom'] as const;
 
 /**
  * The de-identification behind `phiguard deid <format> --server URL`: the same format processors
@@ -30,6 +31,13 @@ export function serveDeid(home: string, ctx: Pick<CliContext, 'stderr'>): DeidSe
       const setup = setupFor(profile);
       if (format === 'hl7v2') processor = hl7v2Processor(setup, { referenceDate: new Date().toISOString().slice(0, 10) });
       else if (format === 'text') processor = textProcessor(setup, 'tags', undefined, undefined, undefined);
+      else if (format === 'dicom') {
+        // PS3.15 Annex E options of the profile; burned-in annotations quarantined (the local default).
+        processor = dicomProcessor(setup, {
+          options: dicomOptionsForProfile(setup.profile.profile.id), text: createClinicalTextDeidentifier({ mode: 'tags', dictionaries: loadDictionaries() }),
+          burnedIn: 'quarantine', pixelRegions: [], safePrivate: SAFE_PRIVATE_ATTRIBUTES, identity: { issuerSystems: {} },
+        });
+      }
       else processor = fhirProcessor(setup, undefined, { out: '', profile, textEngine: 'clinical', patientSystem: [] }, [], ctx as CliContext);
       processors.set(id, processor);
     }
