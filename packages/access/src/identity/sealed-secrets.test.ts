@@ -85,6 +85,16 @@ describe('token signing keys at rest', () => {
     expect(last.jwks().keys).toHaveLength(1);
   });
 
+  it('reopens with the newest key current, even for rotations within one millisecond', async () => {
+    const issuer = await TokenIssuer.open({ clock: f.clock, store: f.store, secrets });
+    for (let i = 0; i < 6; i++) {
+      const kid = await issuer.rotate();
+      const reopened = await TokenIssuer.open({ clock: f.clock, store: f.store, secrets });
+      expect(reopened.jwks().keys[0]?.kid).toBe(kid);
+    }
+    await issuer.retireOld();
+  });
+
   it('keeps private keys sealed: no JWK "d", no PKCS#8 in the store; another root key cannot open them', async () => {
     const rows = await f.store.listSigningKeys();
     expect(rows.length).toBeGreaterThan(0);

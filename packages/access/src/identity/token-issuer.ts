@@ -51,6 +51,8 @@ export class TokenIssuer {
   readonly #persistence: SigningKeyPersistence | undefined;
   readonly #verified = new BoundedCache<string, { readonly claims: AccessTokenClaims; readonly kid: string; readonly expMs: number }>(50_000);
   #keys: SigningKey[] = [];
+  // The newest persisted key's creation time: a new key is stamped later, so "newest first" is its order.
+  #newestCreatedMs = Number.NEGATIVE_INFINITY;
 
   private constructor(clock: Clock, ttlMs: number, persistence: SigningKeyPersistence | undefined) {
     this.#clock = clock;
@@ -78,7 +80,9 @@ export class TokenIssuer {
     const persistence = this.#persistence;
     if (persistence === undefined) return;
     const keys: SigningKey[] = [];
-    for (const record of await persistence.store.listSigningKeys()) {
+    const records = await persistence.store.listSigningKeys();
+    this.#newestCreatedMs = Math.max(Number.NEGATIVE_INFINITY, ...records.map((r) => r.createdMs));
+    for (const record of records) {
       if (record.retiredMs !== undefined) continue;
       const pkcs8 = persistence.secrets.open('token-signing-key', record.kid, record.sealedPrivateKey).toString('utf8');
       const publicJwk = JSON.parse(record.publicJwk) as JWK;
@@ -97,7 +101,9 @@ export class TokenIssuer {
       const pkcs8 = Buffer.from(await exportPKCS8(privateKey), 'utf8');
       const sealedPrivateKey = this.#persistence.secrets.seal('token-signing-key', kid, pkcs8);
       pkcs8.fill(0);
-      await this.#persistence.store.addSigningKey({ kid, publicJwk: JSON.stringify(publicJwk), sealedPrivateKey, createdMs: this.#clock.nowMs(), retiredMs: undefined });
+      const createdMs = Math.max(this.#clock.nowMs(), this.#newestCreatedMs + 1);
+      await this.#persistence.store.addSigningKey({ kid, publicJwk: JSON.stringify(publicJwk), sealedPrivateKey, createdMs, retiredMs: undefined });
+      this.#newestCreatedMs = createdMs;
     }
     // Non-extractable from here on: nothing in this process can export it again.
     const signing = await importPKCS8(await exportPKCS8(privateKey), 'EdDSA', { extractable: false });
