@@ -49,45 +49,26 @@ const AGE = { kind: 'age' } as const;
 const AGE_CODES = new Set(['30525-0', '21612-7', '29553-5']);
 
 /**
- * De-identifies the fields of one segment in place, following the Safe Harbor table and the
- * profile: `fields[n]` is field n (escaped). Counts every change in the scope's tally.
+ * De-identifies one field value under a Safe Harbor table rule or a profile method (the segment
+ * scanner calls it for the fields a rule changes); `fields[n]` is field n of the segment, read by
+ * OBX-5 for its value type.
  */
 export class Hl7FieldDeidentifier {
   readonly #methods: MethodApplier;
   readonly #profile: DeidProfile;
-  readonly #ruleIds = new Map<string, string[]>();
 
   constructor(methods: MethodApplier) {
     this.#methods = methods;
     this.#profile = methods.profile.profile;
   }
 
-  /** Applies `rule` to a field value; returns the new escaped value ('' when removed). */
-  field(segment: string, n: number, raw: string, rule: FieldRule, scope: Hl7FieldScope, fields: readonly string[]): string {
-    if (raw === '' || raw === '""') return raw;
-    const ruleId = this.#ruleId(segment, n);
-    const out = this.#field(segment, n, raw, rule, scope, fields, ruleId);
-    if (out !== raw && rule.kind !== 'text' && rule.kind !== 'obx5') scope.tally.add(HL7_RULE_CATEGORY[rule.kind] ?? 'other-id', `${ruleId}:${rule.kind}`);
-    return out;
-  }
-
   /**
-   * {@link field} without counting the field's own change (the caller counts it in a precomputed
-   * slot); changes inside (text spans, known values, ages) are still counted. `raw` is not '' or '""'.
+   * Applies a table rule to a field value (`raw`, escaped, not '' or '""'); returns the new escaped
+   * value ('' when removed). The field's own change is counted by the caller (a precomputed slot);
+   * changes inside (text spans, known values, ages) are counted here.
    */
   transform(segment: string, n: number, raw: string, rule: FieldRule, scope: Hl7FieldScope, fields: readonly string[], ruleId: string): string {
     return this.#field(segment, n, raw, rule, scope, fields, ruleId);
-  }
-
-  /** `hl7.PID-5`, built once per segment id and field number (fields past 256 are built each time). */
-  #ruleId(segment: string, n: number): string {
-    if (n > 256) return `hl7.${segment}-${String(n)}`;
-    let ids = this.#ruleIds.get(segment);
-    if (ids === undefined) {
-      ids = [];
-      this.#ruleIds.set(segment, ids);
-    }
-    return (ids[n] ??= `hl7.${segment}-${String(n)}`);
   }
 
   /** Applies a given method (a path-specific profile rule) to a whole field; escaped in, escaped out. */
