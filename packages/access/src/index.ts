@@ -6,7 +6,7 @@ export { argon2idHasher, DEFAULT_ARGON2, type Argon2Params, type PasswordHasher 
 export { matchTotp, newTotpSecret, totpCode, totpUri, TOTP_PERIOD_S } from './identity/totp.ts';
 export { newRecoveryCodes, recoveryCodeHash } from './identity/recovery-codes.ts';
 export { API_KEY_PREFIX, ApiKeys, DEFAULT_API_KEY_TTL_MS, type IssuedApiKey } from './identity/api-keys.ts';
-export { DEFAULT_TOKEN_TTL_MS, TokenIssuer, type AccessTokenClaims, type SigningKeyPersistence } from './identity/token-issuer.ts';
+export { DEFAULT_SIGNING_KEY_ROTATION_MS, DEFAULT_TOKEN_TTL_MS, TokenIssuer, type AccessTokenClaims, type SigningKeyPersistence } from './identity/token-issuer.ts';
 export { Authenticator, type AuthenticatorOptions, type MfaChallenge, type NewSession, type SecondFactor } from './identity/authenticator.ts';
 export type { ApiKeyRecord, BreakGlassRecord, GrantRecord, SessionRecord, SigningKeyRecord, WebAuthnCredentialRecord } from './store/access-records.ts';
 export type { AccessStore, UserPatch } from './store/access-store.ts';

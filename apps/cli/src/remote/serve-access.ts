@@ -33,17 +33,23 @@ export interface AccessServiceOptions {
 
 /**
  * The access services of a server process. With `home`: signing keys from the store (a restart
- * keeps tokens valid), TOTP secrets sealed (older plaintext rows are sealed at start).
+ * keeps tokens valid; rotated daily, the previous key retired after one token lifetime), TOTP
+ * secrets sealed (older plaintext rows are sealed at start).
  */
 export async function buildAccessServices(store: AccessStore, clock: Clock, audit: AuditRecorder, options: AccessServiceOptions = {}): Promise<AccessServices> {
   const secrets = options.home === undefined ? undefined : new SecretBox(await loadOrCreateRootKeyFile(path.join(options.home, ROOT_KEY_FILE)));
   const webauthn = options.relyingParty === undefined ? undefined : new WebAuthnFactor(store, clock, audit, options.relyingParty);
   const authenticator = new Authenticator({ store, clock, audit, hasher: argon2idHasher(), secrets, webauthn });
   if (secrets !== undefined) await authenticator.sealStoredTotpSecrets();
+  const tokens = secrets === undefined ? await TokenIssuer.create(clock) : await TokenIssuer.open({ clock, store, secrets });
+  if (secrets !== undefined) {
+    // Signing keys rotate daily; the previous key is retired once no token it signed can be valid.
+    // unref: the timer never keeps the process alive; a failed round is retried a minute later.
+    setInterval(() => { tokens.maintain().catch(() => undefined); }, 60_000).unref();
+  }
   return {
-    store, clock, authenticator,
+    store, clock, authenticator, tokens,
     apiKeys: new ApiKeys(store, clock, audit),
-    tokens: secrets === undefined ? await TokenIssuer.create(clock) : await TokenIssuer.open({ clock, store, secrets }),
     authorizer: new Authorizer(new PolicyEngine(), store, clock, audit),
     ...(webauthn === undefined ? {} : { webauthn }),
   };

@@ -106,3 +106,26 @@ describe('token signing keys at rest', () => {
     await expect(TokenIssuer.open({ clock: f.clock, store: f.store, secrets: new SecretBox(randomBytes(32)) })).rejects.toMatchObject({ code: 'sealed-secret-invalid' });
   });
 });
+
+describe('scheduled signing-key rotation', () => {
+  it('rotates a key past its period, keeps the previous one for a token lifetime plus an interval, then retires it', async () => {
+    const claims = { sub: 'usr_01hzzzzzzzzzzzzzzzzzzzzzza', kind: 'user' as const, source: 'ses_01hzzzzzzzzzzzzzzzzzzzzzzb', scopes: [] };
+    const a = await TokenIssuer.open({ clock: f.clock, store: f.store, secrets, ttlMs: 5 * 60_000 });
+    const b = await TokenIssuer.open({ clock: f.clock, store: f.store, secrets, ttlMs: 5 * 60_000 });
+    expect(await a.maintain(3600_000)).toEqual({ rotated: false, retired: false });
+    f.clock.advance(3600_000 + 1000);
+    const old = await b.issue(claims);
+    expect(await a.maintain(3600_000)).toEqual({ rotated: true, retired: false });
+    // The other process picks up the new key at its next maintenance and signs with it.
+    expect(await b.maintain(3600_000)).toEqual({ rotated: false, retired: false });
+    expect((await b.issue(claims)).token.split('.')[0]).toBe((await a.issue(claims)).token.split('.')[0]);
+    f.clock.advance(5 * 60_000);
+    await expect(a.verify(old.token)).rejects.toMatchObject({ code: 'token-invalid' }); // expired, not retired
+    expect(a.jwks().keys.length).toBeGreaterThan(1);
+    f.clock.advance(60_000);
+    expect(await a.maintain(3600_000)).toEqual({ rotated: false, retired: true });
+    await b.maintain(3600_000);
+    expect(b.jwks().keys).toHaveLength(1);
+    expect(b.jwks()).toEqual(a.jwks());
+  });
+});

@@ -22,7 +22,11 @@ interface SigningKey {
   readonly privateKey: CryptoKey;
   readonly publicJwk: JWK;
   readonly publicKey: CryptoKey;
+  readonly createdMs: number;
 }
+
+/** Default signing-key lifetime before {@link TokenIssuer.maintain} rotates it (NIST SP 800-57 Part 1 §5.3 cryptoperiod). */
+export const DEFAULT_SIGNING_KEY_ROTATION_MS = 24 * 3600_000;
 
 export const DEFAULT_TOKEN_TTL_MS = 5 * 60_000;
 const ISSUER = 'phiguard';
@@ -86,7 +90,7 @@ export class TokenIssuer {
       if (record.retiredMs !== undefined) continue;
       const pkcs8 = persistence.secrets.open('token-signing-key', record.kid, record.sealedPrivateKey).toString('utf8');
       const publicJwk = JSON.parse(record.publicJwk) as JWK;
-      keys.push({ kid: record.kid, privateKey: await importPKCS8(pkcs8, 'EdDSA'), publicKey: (await importJWK(publicJwk, 'EdDSA')) as CryptoKey, publicJwk });
+      keys.push({ kid: record.kid, privateKey: await importPKCS8(pkcs8, 'EdDSA'), publicKey: (await importJWK(publicJwk, 'EdDSA')) as CryptoKey, publicJwk, createdMs: record.createdMs });
     }
     this.#keys = keys;
     this.#verified.clear();
@@ -97,17 +101,18 @@ export class TokenIssuer {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const kid = newId('jwk', this.#clock);
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
+    let createdMs = this.#clock.nowMs();
     if (this.#persistence !== undefined) {
       const pkcs8 = Buffer.from(await exportPKCS8(privateKey), 'utf8');
       const sealedPrivateKey = this.#persistence.secrets.seal('token-signing-key', kid, pkcs8);
       pkcs8.fill(0);
-      const createdMs = Math.max(this.#clock.nowMs(), this.#newestCreatedMs + 1);
+      createdMs = Math.max(createdMs, this.#newestCreatedMs + 1);
       await this.#persistence.store.addSigningKey({ kid, publicJwk: JSON.stringify(publicJwk), sealedPrivateKey, createdMs, retiredMs: undefined });
       this.#newestCreatedMs = createdMs;
     }
     // Non-extractable from here on: nothing in this process can export it again.
     const signing = await importPKCS8(await exportPKCS8(privateKey), 'EdDSA', { extractable: false });
-    this.#keys = [{ kid, privateKey: signing, publicKey, publicJwk }, ...this.#keys];
+    this.#keys = [{ kid, privateKey: signing, publicKey, publicJwk, createdMs }, ...this.#keys];
     return kid;
   }
 
@@ -117,6 +122,25 @@ export class TokenIssuer {
     this.#keys = this.#keys.slice(0, 1);
     this.#verified.clear();
     if (current !== undefined && this.#persistence !== undefined) await this.#persistence.store.retireSigningKeys(current.kid, this.#clock.nowMs());
+  }
+
+  /**
+   * Scheduled key hygiene, called every `intervalMs` by the server: first reads the persisted keys
+   * again (another process may have rotated); once the current key is older than `rotateEveryMs`
+   * a new one becomes current; once the current key is older than one token lifetime plus one
+   * interval (another process may have signed with the previous key until it reloaded), every
+   * older key is retired.
+   */
+  async maintain(rotateEveryMs: number = DEFAULT_SIGNING_KEY_ROTATION_MS, intervalMs = 60_000): Promise<{ readonly rotated: boolean; readonly retired: boolean }> {
+    await this.reload();
+    const now = this.#clock.nowMs();
+    const current = this.#keys[0];
+    const rotated = current === undefined || now - current.createdMs >= rotateEveryMs;
+    if (rotated) await this.rotate();
+    const newest = this.#keys[0];
+    const retired = newest !== undefined && this.#keys.length > 1 && now - newest.createdMs >= this.#ttlMs + intervalMs;
+    if (retired) await this.retireOld();
+    return { rotated, retired };
   }
 
   jwks(): { readonly keys: readonly JWK[] } {
