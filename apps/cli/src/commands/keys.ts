@@ -199,7 +199,7 @@ Examples:
       'after',
       '\nExamples:\n  $ phiguard keys rewrap data/*.pge --as usr_01…\n  $ phiguard keys rewrap --store .phiguard/vault/deks --as usr_01…',
     )
-    .action(async (files: string[], options: Common & { store?: string }) => {
+    .action(localOrRemote(ctx, async (files: string[], options: Common & { store?: string }) => {
       await withManager(options, async (manager) => {
         const actor = actorOf(options);
         if (options.store !== undefined) {
@@ -214,7 +214,7 @@ Examples:
         }
         for (const file of files) say(`${file}: ${await rewrapFile(manager, actor, path.resolve(ctx.cwd, file))}`);
       });
-    });
+    }, remote.rewrap));
 
   withCommon(keys.command('request-destroy <keyId>'))
     .description('Ask the custodians to approve crypto-shredding a key (or one old version)')
@@ -347,7 +347,7 @@ Examples:
   // These work on files and secrets of this machine: with --server they refuse instead of acting locally.
   const onThisMachine: Readonly<Record<string, string>> = {
     init: 'it creates the keystore file on this machine', recover: 'custodian shares are combined on this machine',
-    seal: 'files are sealed with the local keystore', unseal: 'files are unsealed with the local keystore', rewrap: 'it rewrites files on this machine',
+    seal: 'files are sealed with the local keystore', unseal: 'files are unsealed with the local keystore',
   };
   for (const command of keys.commands) {
     const why = onThisMachine[command.name()];

@@ -1,13 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ApiKeys, argon2idHasher, Authenticator, Authorizer, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode, type AccessStore, type Role } from '@phiguard/access';
 import { openConfiguredLedgerStore, openLedger, type Ledger, type LedgerStore } from '@phiguard/audit';
 import { isBaseError, loadConfig, systemClock } from '@phiguard/core';
+import { sealStream, unsealStream } from '@phiguard/keys';
 import { buildServer, ensureLocalTls, readTlsOptions, type AccessServices } from '@phiguard/server';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +157,24 @@ describe('phiguard <command> --server URL', () => {
     const denied = await remoteRun('annotator', 'keys', 'rotate', 'dataset-key');
     expect(denied.error).toBe('the server refused: forbidden (403): not allowed: key.manage (field server) [refused]');
     expect((await remoteRun('kc1', 'keys', 'rotate', 'dataset-key', '--as', ids.annotator ?? '')).error).toContain('[local-only]');
+
+    // rewrap: a file sealed with the server's keystore gets its data key re-wrapped under the new version by the server.
+    const sealedDir = clientDir('kc1');
+    // Sealed in the server process with its keystore (another process appending to the server's ledger is refused by design).
+    const withKeys = remote.services.keys;
+    if (withKeys === undefined) throw new Error('the server has no keystore');
+    await withKeys(async (m) => {
+      await pipeline(sealStream([Buffer.from(`seeded: ${PHI}\n`)], { wrapWith: [{ provider: m.provider, keyId: 'dataset-key' }], context: {} }), createWriteStream(path.join(sealedDir, 'notes.txt.pge')));
+    });
+    const rotated = await remoteRun('kc1', 'keys', 'rotate', 'dataset-key');
+    expect(rotated.error ?? rotated.out).toBe('rotated dataset-key to v3\n');
+    expect((await remoteRun('kc1', 'keys', 'rewrap', 'notes.txt.pge')).out).toBe('notes.txt.pge: was dataset-key v2; header rewritten, frames unchanged\n');
+    expect((await remoteRun('kc1', 'keys', 'rewrap', 'notes.txt.pge')).out).toBe('notes.txt.pge: was dataset-key v3; header rewritten, frames unchanged\n');
+    await withKeys(async (m) => {
+      await pipeline(unsealStream(createReadStream(path.join(sealedDir, 'notes.txt.pge')) as AsyncIterable<Buffer>, { providers: [m.provider] }), createWriteStream(path.join(sealedDir, 'back.txt')));
+    });
+    expect(readFileSync(path.join(sealedDir, 'back.txt'), 'utf8')).toBe(`seeded: ${PHI}\n`);
+    expect(logs).not.toContain('Quixote');
 
     // Dual control by different logged-in people: kc1 asks, kc1 cannot approve, kc2 and kc3 do.
     const asked = await remoteRun('kc1', 'keys', 'request-destroy', 'old-key');

@@ -12,6 +12,8 @@ const KeyParams = Type.Object({ keyId: KeyId });
 const RequestParams = Type.Object({ requestId: Type.String({ pattern: '^[a-z]{2,8}_[0-9a-hjkmnp-tv-z]{26}$' }) });
 const NewKey = Type.Object({ keyId: KeyId, rotateEveryDays: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 36500 })) }, { additionalProperties: false });
 const Rotate = Type.Object({ due: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+const Wrapped = Type.Object({ provider: Type.String({ maxLength: 64 }), keyId: KeyId, version: Type.Integer({ minimum: 1 }), wrapped: Type.String({ maxLength: 4096, contentEncoding: 'base64' }) }, { additionalProperties: false });
+const Rewrap = Type.Object({ items: Type.Array(Wrapped, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false });
 const DestroyRequest = Type.Object({ keyId: KeyId, version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
 
 /** Key metadata for the wire (no key material exists in it). */
@@ -62,6 +64,15 @@ export function registerKeyRoutes(app: FastifyInstance, access: AccessServices, 
   app.post('/v1/keys/rotate-due', { schema: { tags: ['keys'], summary: 'Rotate every key whose rotation period has passed (key.manage).', body: Rotate } }, async (request) => {
     const caller = await allowed(request, 'key.manage', 'all');
     return (await withKeys((m) => m.rotateDue(caller.principal.id))).map(keyView);
+  });
+
+  app.post('/v1/keys/rewrap', { schema: { tags: ['keys'], summary: 'Re-wrap wrapped data keys under the newest key versions (no data is sent, only wrapped DEKs) (key.manage).', body: Rewrap } }, async (request) => {
+    const { items } = request.body as Static<typeof Rewrap>;
+    // One decision per key the items are wrapped under.
+    const caller = await authenticate(request, access);
+    for (const keyId of new Set(items.map((i) => i.keyId))) await requireAllowed(access, caller, 'key.manage', { type: 'Key', id: keyId }, request.id);
+    const results = await withKeys((m) => m.rewrap(caller.principal.id, items.map((i) => ({ ...i, wrapped: Buffer.from(i.wrapped, 'base64') }))));
+    return results.map((r) => (r.ok ? { ok: true, changed: r.changed, wrapped: { ...r.wrapped, wrapped: Buffer.from(r.wrapped.wrapped).toString('base64') } } : { ok: false, code: r.code }));
   });
 
   app.post('/v1/keys/requests', { schema: { tags: ['keys'], summary: 'Ask the custodians to approve destroying a key or one version (key.manage).', body: DestroyRequest } }, async (request, reply) => {
