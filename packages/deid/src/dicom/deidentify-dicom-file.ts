@@ -30,8 +30,9 @@ export type DicomFileDeidentifier = (input: string, output: string, name?: strin
  * The file-to-file form of {@link deidentifyDicom}: the input is read with {@link openDicomFile}
  * (large files streamed: only the header and what follows Pixel Data are in memory) and the
  * output written with {@link writeDicomFile}, Pixel Data copied from the input file unchanged.
- * All CPU work runs on the calling thread; the file system calls go to libuv's pool, so several
- * files in flight ({@link deidentifyDicomFiles}) overlap their I/O with one another's CPU work.
+ * All CPU work runs on the calling thread. Small files are read and written with blocking calls
+ * (cheapest, measured); a streamed file's Pixel Data is copied through libuv's pool, so other
+ * files in flight ({@link deidentifyDicomFiles}) go on meanwhile.
  */
 export function createDicomFileDeidentifier(options: DicomFileDeidOptions): DicomFileDeidentifier {
   const deidentify = createParsedDicomDeidentifier(options);
@@ -64,7 +65,7 @@ export type DicomFileResult = { readonly job: DicomFileJob } & (
 );
 
 export interface DicomBatchOptions {
-  /** Files in flight at once (default 8): their reads and writes overlap the CPU work of the others. */
+  /** Files in flight at once (default 4): a large file's copy, or pool writes (`write.blocking: false`), overlap the others' CPU work. */
   readonly concurrency?: number;
   /** Called as each file finishes, in completion order. */
   readonly onResult?: (result: DicomFileResult) => void;
@@ -104,6 +105,6 @@ export async function deidentifyDicomFiles(
       options.onResult?.(result);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
   return results;
 }
