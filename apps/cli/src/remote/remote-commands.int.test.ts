@@ -293,6 +293,18 @@ describe('phiguard <command> --server URL', () => {
       req.on('error', reject);
       req.end(`{"files":[{"name":"../${PHI}","size":3}]}\nabc`);
     });
+    // GET /v1/datasets/:id (the catalog) is served from the same vault.
+    const listed = await remoteRun('steward', '--purpose', 'HOPERAT', 'datasets', 'list');
+    const datasetId = /chest-ct\s+(ds_\S+)/.exec(listed.out)?.[1] ?? '';
+    const meta = await new Promise<unknown>((resolve, reject) => {
+      https.get(`${url}/v1/datasets/${datasetId}`, { ca: readFileSync(ca), headers: { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'HOPERAT' } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => { resolve(JSON.parse(body)); });
+      }).on('error', reject);
+    });
+    expect(meta).toEqual({ id: datasetId, version: 2, sealedBy: ['ds-key'], records: 3 });
+    expect((await remoteRun('steward', 'whoami')).out).toMatch(new RegExp(`^${ids.steward ?? ''} \\(user\\) on ${url.replace(/[.]/g, '\\.')}\nroles: data-steward\n$`));
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body)).toMatchObject({ code: 'invalid-name' });
     expect(answer.body).not.toContain('Quixote');
