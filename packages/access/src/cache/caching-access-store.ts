@@ -73,10 +73,11 @@ export function cachingAccessStore(inner: AccessStore, clock: Clock, options: Ac
     getServiceAccount: (id) => accounts.getOrLoad(id, clock.nowMs(), () => inner.getServiceAccount(id), until),
     createServiceAccount: (a) => around(() => { accounts.invalidate(a.id); }, () => inner.createServiceAccount(a)),
 
+    // Shared cached lists are frozen: a caller that tried to change one would throw, not corrupt the cache.
     listGrants: (filter) => {
       const principalId = filter.principalId;
       if (principalId === undefined) return inner.listGrants(filter);
-      return grants.getOrLoad(principalId, clock.nowMs(), () => inner.listGrants({ principalId }), until);
+      return grants.getOrLoad(principalId, clock.nowMs(), async () => Object.freeze(await inner.listGrants({ principalId })) as GrantRecord[], until);
     },
     createGrant: (g) => around(() => { grants.invalidate(g.principalId); }, () => inner.createGrant(g)),
     // Revocations are rare: forget every principal's grants rather than look up the grantee.
@@ -85,7 +86,7 @@ export function cachingAccessStore(inner: AccessStore, clock: Clock, options: Ac
     listBreakGlass: (filter) => {
       const userId = filter.userId;
       if (userId === undefined || filter.unreviewedOnly === true) return inner.listBreakGlass(filter);
-      return breakGlass.getOrLoad(userId, clock.nowMs(), () => inner.listBreakGlass({ userId }), until);
+      return breakGlass.getOrLoad(userId, clock.nowMs(), async () => Object.freeze(await inner.listBreakGlass({ userId })) as BreakGlassRecord[], until);
     },
     createBreakGlass: (b) => around(() => { breakGlass.invalidate(b.userId); }, () => inner.createBreakGlass(b)),
     reviewBreakGlass: (id, reviewer, atMs) => around(() => { breakGlass.clear(); }, () => inner.reviewBreakGlass(id, reviewer, atMs)),

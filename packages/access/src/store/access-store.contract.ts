@@ -112,6 +112,20 @@ export function describeAccessStoreContract(name: string, harness: AccessStoreHa
       expect((await store.listBreakGlass({ unreviewedOnly: true })).map((e) => e.id)).not.toContain(episode.id);
     });
 
+    it('keeps token signing keys newest first and retires all but one', async () => {
+      const key = (kid: string, createdMs: number): { kid: string; publicJwk: string; sealedPrivateKey: string; createdMs: number; retiredMs: undefined } =>
+        ({ kid, publicJwk: '{"kty":"OKP"}', sealedPrivateKey: 'pgs1.x', createdMs, retiredMs: undefined });
+      const before = (await store.listSigningKeys()).length;
+      const [a, b] = [id('jwk'), id('jwk')];
+      await store.addSigningKey(key(a, 10));
+      await store.addSigningKey(key(b, 20));
+      await expect(store.addSigningKey(key(a, 30))).rejects.toMatchObject({ code: 'conflict' });
+      expect((await store.listSigningKeys()).slice(0, 2).map((k) => k.kid)).toEqual([b, a]);
+      expect(await store.retireSigningKeys(b, 25)).toBe(before + 1);
+      expect(await store.retireSigningKeys(b, 26)).toBe(0);
+      expect((await store.listSigningKeys()).map((k) => [k.kid, k.retiredMs]).slice(0, 2)).toEqual([[b, undefined], [a, 25]]);
+    });
+
     it('keeps WebAuthn credentials and refuses a counter that does not grow', async () => {
       const user = sampleUser();
       await store.createUser(user);
