@@ -1,5 +1,5 @@
-/** What replaces a seeded identifier found in a job's log. */
-export const REDACTED = '[redacted]';
+/** What replaces a seeded identifier found in a job's log (`[██]`). */
+export const REDACTED = '[\u2588\u2588]'; // no letters or digits, so it can never contain an identifier
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

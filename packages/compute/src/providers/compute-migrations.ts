@@ -48,14 +48,15 @@ export const COMPUTE_MIGRATIONS: readonly (readonly string[])[] = [
   ],
   [
     // Job dispatch (AgentStore): which service account speaks for a node, and each job's scanned logs.
+    // No foreign keys: the queue and catalog tables are truncated independently in tests.
     `CREATE TABLE compute_agents (
-      node_id text PRIMARY KEY REFERENCES compute_nodes (id),
+      node_id text PRIMARY KEY,
       service_account_id text NOT NULL UNIQUE,
       registered_ms bigint NOT NULL,
       last_seen_ms bigint
     )`,
     `CREATE TABLE compute_job_logs (
-      job_id text NOT NULL REFERENCES compute_jobs (id),
+      job_id text NOT NULL,
       seq integer NOT NULL,
       attempt integer NOT NULL,
       text text NOT NULL,
