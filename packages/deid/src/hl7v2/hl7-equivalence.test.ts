@@ -11,6 +11,11 @@ import { ReferenceHl7Deidentifier } from './reference/reference-deidentifier.ts'
 import { corpusHl7Files, readCorpusText } from './hl7-test-corpus.ts';
 import { encodingArb, hl7ish, messageArb } from './hl7-arbitraries.ts';
 import { encodeHl7Text } from './hl7-escape.ts';
+import { parseHl7Document } from './hl7-document.ts';
+import { collectKnownIdentifiers, knownIdentifierPlan } from './hl7-known-identifiers.ts';
+import { HL7_SAFE_HARBOR_TABLE } from './hl7-safe-harbor-table.ts';
+import { segmentFields } from './hl7-structure.ts';
+import * as referenceKnown from './reference/reference-known-identifiers.ts';
 
 // The fast path (plans, one-pass scanner, slot counts) against the field-array implementation it
 // replaced (reference/): same text, counts (in the same order), problems, on every corpus file and
@@ -112,5 +117,21 @@ describe('HL7 v2 fast path = reference implementation', () => {
       }),
       { numRuns: runs },
     );
+  });
+
+  it('collects the same known identifiers, in the same order, from every corpus message and generated ones', () => {
+    const plan = knownIdentifierPlan(HL7_SAFE_HARBOR_TABLE);
+    const oldPlan = referenceKnown.knownIdentifierPlan(HL7_SAFE_HARBOR_TABLE);
+    const same = (text: string): void => {
+      const doc = parseHl7Document(text);
+      for (const m of doc.messages) {
+        if (!m.ok) continue;
+        const segments = doc.lines.slice(m.start, m.end).map((l) => l.text);
+        const old = referenceKnown.collectKnownIdentifiersFromFields(segments.map((t) => segmentFields(t, m.encoding)), m.encoding, oldPlan);
+        expect(collectKnownIdentifiers(segments, m.encoding, plan)).toEqual(old);
+      }
+    };
+    for (const file of corpusHl7Files()) same(readCorpusText(file));
+    fc.assert(fc.property(fc.oneof(messageArb.map((m) => m.text), hl7ish), same), { numRuns: runs });
   });
 });
