@@ -1,8 +1,13 @@
 import { DeidTally, Hl7Deidentifier, KnownIdentifiersTextDeidentifier, MethodApplier, decodeHl7Bytes, encodeHl7Bytes, type Hl7IdentityRule, type TextDeidentifier } from '@phiguard/deid';
 import type { FormatProcessor } from './batch-runner.ts';
 import type { DeidSetup } from './deid-command.ts';
+import type { RecordedProblem } from './deid-journal.ts';
+import { hl7CharsetOf, hl7MessageGroups, hl7Pieces, terminatedLines } from './hl7v2-stream.ts';
+import type { StreamOutcome } from './streamed-file.ts';
 
 const EXTENSIONS = /\.(?:hl7|hl7v2|msg|txt|er7)$/i;
+/** Files above this size are streamed message by message (constant memory); smaller ones are read whole. */
+export const HL7_STREAM_BYTES = 8 * 2 ** 20;
 
 export interface Hl7ProcessorOptions {
   readonly identity?: Hl7IdentityRule;
@@ -10,6 +15,8 @@ export interface Hl7ProcessorOptions {
   readonly referenceDate: string;
   /** The free-text engine; defaults to the known-identifiers one. */
   readonly text?: TextDeidentifier;
+  /** Stream files above this many bytes (default {@link HL7_STREAM_BYTES}). */
+  readonly streamBytes?: number;
 }
 
 /**
@@ -29,9 +36,42 @@ export function hl7v2Processor(setup: DeidSetup, options: Hl7ProcessorOptions): 
     referenceDate: options.referenceDate,
     ...(options.identity === undefined ? {} : { identity: options.identity }),
   });
+  const streamBytes = options.streamBytes ?? HL7_STREAM_BYTES;
   return {
     format: 'hl7v2',
     accepts: (relative) => EXTENSIONS.test(relative),
+    stream: {
+      accepts: (relative, bytes) => EXTENSIONS.test(relative) && bytes > streamBytes,
+      process(file, _relative, sink): StreamOutcome {
+        // Same result as the whole-file path: one pass decides the charset, the next cuts the text
+        // into message groups; message numbers and lines continue across groups.
+        const charset = hl7CharsetOf(file.chunks());
+        const tally = new DeidTally();
+        const problems: RecordedProblem[] = [];
+        let first: RecordedProblem | undefined;
+        let messages = 0;
+        let failed = 0;
+        let lines = 0;
+        for (const group of hl7MessageGroups(hl7Pieces(file.chunks(), charset))) {
+          const result = deidentifier.deidentify(group);
+          for (const e of result.problems) {
+            const at = e.place ?? {};
+            const place = { ...at, ...(at.line === undefined ? {} : { line: at.line + lines }), ...(at.index === undefined ? {} : { index: at.index + messages }) };
+            first ??= { code: e.code, message: e.message, place };
+            problems.push({ code: e.code, message: e.message, place: { ...place, index: place.index ?? 0 } });
+          }
+          tally.merge(result.tally);
+          messages += result.messages;
+          failed += result.failed;
+          lines += terminatedLines(group);
+          sink.write(encodeHl7Bytes(result.text, charset));
+        }
+        if (messages === 0 || failed === messages) {
+          return { ok: false, problem: first === undefined ? { code: 'hl7-no-msh', message: 'no HL7 message in the file', place: {} } : first };
+        }
+        return { ok: true, records: messages, tally, problems };
+      },
+    },
     process(input) {
       const { text, charset } = decodeHl7Bytes(input);
       const result = deidentifier.deidentify(text);

@@ -1,0 +1,77 @@
+import type { Hl7Charset } from '@phiguard/deid';
+
+/**
+ * Cuts HL7 v2 text (arriving in pieces) into groups of whole messages, before every line that
+ * starts a message (`MSH`, or `<VT>MSH` under MLLP framing) except the first: batch headers
+ * (FHS/BHS) stay with the first message, trailers (BTS/FTS) with the last, so each group
+ * de-identifies exactly as it would inside the whole file. Memory: one message plus one piece.
+ */
+export function* hl7MessageGroups(pieces: Iterable<string>): Generator<string> {
+  let buf = '';
+  let seenMsh = false;
+  let scan = 0;
+  for (const piece of pieces) {
+    buf += piece;
+    let start = 0;
+    for (;;) {
+      const cut = nextMessageStart(buf, scan);
+      if (cut < 0) break;
+      if (seenMsh && cut > start) {
+        yield buf.slice(start, cut);
+        start = cut;
+      }
+      seenMsh = true;
+      scan = cut + 1;
+    }
+    buf = buf.slice(start);
+    scan = Math.max(0, scan - start);
+  }
+  if (buf !== '') yield buf;
+}
+
+/** The next offset ≥ `from` where a line starts with MSH (after CR/LF or at 0); -1 if none is complete yet. */
+function nextMessageStart(text: string, from: number): number {
+  for (let i = text.indexOf('MSH', from); i >= 0; i = text.indexOf('MSH', i + 1)) {
+    const lineStart = i > 0 && text.charCodeAt(i - 1) === 0x0b ? i - 1 : i;
+    if (lineStart < from) continue; // met already (a framed start found from inside its frame byte)
+    if (lineStart === 0) return 0;
+    const before = text.charCodeAt(lineStart - 1);
+    if (before === 13 || before === 10) return lineStart;
+  }
+  return -1;
+}
+
+/** Lines (CR, LF or CRLF terminated, as hl7-lines.ts counts them) that end in `text`. */
+export function terminatedLines(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13) n++;
+    else if (c === 10 && (i === 0 || text.charCodeAt(i - 1) !== 13)) n++;
+  }
+  return n;
+}
+
+/** `utf-8` when every byte is valid UTF-8 (read once, in chunks), else `latin1`, as decodeHl7Bytes decides. */
+export function hl7CharsetOf(chunks: Iterable<Uint8Array>): Hl7Charset {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  try {
+    for (const c of chunks) decoder.decode(c, { stream: true });
+    decoder.decode();
+    return 'utf-8';
+  } catch {
+    return 'latin1';
+  }
+}
+
+/** Text pieces of byte chunks in the given charset (a BOM stays in the text, as in decodeHl7Bytes). */
+export function* hl7Pieces(chunks: Iterable<Uint8Array>, charset: Hl7Charset): Generator<string> {
+  if (charset === 'latin1') {
+    for (const c of chunks) yield Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1');
+    return;
+  }
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  for (const c of chunks) yield decoder.decode(c, { stream: true });
+  const rest = decoder.decode();
+  if (rest !== '') yield rest;
+}
