@@ -3,7 +3,7 @@
 // each refused (403, no keys) and ledgered as a denied key.release with the evidence hash.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { REFUSAL_REASONS, reportDataBinding, wireBytes, type AttestationClaims, type EvidenceVerifier, type RefusalReason, type VerifyResult } from '@phiguard/compute';
+import { generateNodeKeyPair, REFUSAL_REASONS, reportDataBinding, wireBytes, type AttestationClaims, type EvidenceVerifier, type RefusalReason, type VerifyResult } from '@phiguard/compute';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlaneClient } from './control-plane-client.ts';
 import { startAgentProcess } from './testing/agent-process.ts';
@@ -97,6 +97,33 @@ describe('key release refusals through the routes', () => {
       const answer = await client.json('POST', `/v1/agent/jobs/${id}/release`, { token: lease.token, nonce: nonce.nonce, publicKey: Buffer.alloc(32, 9).toString('base64'), evidence });
       expect(answer.body).toMatchObject({ reason });
     }
+  });
+
+  it('real insecure-local evidence: a replayed nonce and evidence bound to another key are refused by the real checks', async () => {
+    const client = new ControlPlaneClient({ server: cp.url, ca: cp.ca, apiKey: cp.agentKey });
+    const pair = await generateNodeKeyPair();
+    const publicKey = Buffer.from(pair.publicKey).toString('base64');
+    const lease = async (): Promise<{ jobId: string; token: string }> => {
+      await submit('deidentified');
+      return (await client.json('POST', '/v1/agent/jobs/pull')).body as { jobId: string; token: string };
+    };
+    const nonce = ((await client.json('POST', '/v1/agent/challenge')).body as { nonce: string }).nonce;
+    const evidence = { kind: 'insecure-local', reportData: Buffer.from(reportDataBinding(Buffer.from(nonce, 'base64'), pair.keyHash)).toString('base64') };
+    const first = await lease();
+    const ok = await client.json('POST', `/v1/agent/jobs/${first.jobId}/release`, { token: first.token, nonce, publicKey, evidence });
+    expect(ok.status).toBe(200);
+    await client.json('POST', `/v1/agent/jobs/${first.jobId}/fail`, { token: first.token, reason: 'test-done', retry: false });
+    const second = await lease();
+    const replay = await client.json('POST', `/v1/agent/jobs/${second.jobId}/release`, { token: second.token, nonce, publicKey, evidence });
+    expect(replay.body).toMatchObject({ code: 'key-release-refused', reason: 'nonce-replayed' });
+    const third = await lease();
+    const fresh = ((await client.json('POST', '/v1/agent/challenge')).body as { nonce: string }).nonce;
+    const other = await generateNodeKeyPair();
+    const wrongKey = { kind: 'insecure-local', reportData: Buffer.from(reportDataBinding(Buffer.from(fresh, 'base64'), other.keyHash)).toString('base64') };
+    const mismatch = await client.json('POST', `/v1/agent/jobs/${third.jobId}/release`, { token: third.token, nonce: fresh, publicKey, evidence: wrongKey });
+    expect(mismatch.body).toMatchObject({ reason: 'report-data-mismatch' });
+    expect(await denials(second.jobId)).toEqual([{ reason: 'nonce-replayed', evidenceHash: expect.stringMatching(/^sha256:/) as string }]);
+    expect(await denials(third.jobId)).toEqual([{ reason: 'report-data-mismatch', evidenceHash: expect.stringMatching(/^sha256:/) as string }]);
   });
 
   it('a release needs the caller\'s own current lease: another token is 404, a user token is refused', async () => {
