@@ -34,31 +34,22 @@ interface Gathered {
 /**
  * Collects, from one message's segments (their text), the identifiers that free text (OBX-5,
  * NTE-3, ...) must not repeat: names (each part), street and city, ZIP, phones and e-mails,
- * identifiers, dates of birth. Only the fields the plan names are visited, found by scanning the
- * segment for field separators. PHI: lives only in memory for the message.
+ * identifiers, dates of birth. Only the fields the plan names are visited. PHI: lives only in
+ * memory for the message.
  */
 export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Encoding, plan: KnownIdentifierPlan): KnownIdentifiers {
   const g: Gathered = { enc, names: new Set(), addresses: new Set(), identifiers: new Set(), phones: new Set(), emails: new Set(), dates: new Set() };
-  const sep = enc.field;
   for (const text of segments) {
     const wanted = plan.get(text.slice(0, 3));
     if (wanted === undefined) continue;
-    // Field n starts after the n-th separator (MSH-1 is the separator itself: one fewer for headers).
+    // Field n is part n of the split (n - 1 for headers: MSH-1 is the separator itself).
+    const parts = text.split(enc.field);
     const shift = isHeader(text.slice(0, 3)) ? 1 : 0;
-    let field = 0;
-    let at = 3;
-    for (const { n, rule } of wanted) {
-      while (field < n - shift && at >= 0) {
-        at = text.indexOf(sep, at);
-        if (at >= 0) {
-          at += 1;
-          field += 1;
-        }
-      }
-      if (at < 0) break;
-      const end = text.indexOf(sep, at);
-      const raw = end < 0 ? text.slice(at) : text.slice(at, end);
-      if (raw !== '') gatherField(g, raw, rule);
+    for (let i = 0; i < wanted.length; i++) {
+      const w = wanted[i] as { readonly n: number; readonly rule: FieldRule };
+      const raw = parts[w.n - shift];
+      if (raw === undefined) break;
+      if (raw !== '') gatherField(g, raw, w.rule);
     }
   }
   return { names: [...g.names], addresses: [...g.addresses], identifiers: [...g.identifiers], phones: [...g.phones], emails: [...g.emails], dates: [...g.dates] };
