@@ -1,14 +1,16 @@
 // The server's access services across a restart (same data folder and database): access tokens
 // issued before still verify, TOTP secrets are sealed in the database, and the root key file is private.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { openPgliteAccessStore, ROOT_KEY_FILE, SecretBox, totpCode, type AccessStore } from '@phiguard/access';
-import { systemClock } from '@phiguard/core';
+import { openPgliteAccessStore, ROOT_KEY_FILE, SecretBox, totpCode, WRAPPED_ROOT_KEY_FILE, type AccessStore } from '@phiguard/access';
+import { loadConfig, newId, systemClock } from '@phiguard/core';
+import { initKeystore } from '@phiguard/keys';
 import { buildServer } from '@phiguard/server';
 import { MemoryAuditRecorder } from '@phiguard/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildAccessServices } from './serve-access.ts';
+import { buildAccessServices, serveAccessOptions } from './serve-access.ts';
 
 const home = mkdtempSync(path.join(os.tmpdir(), 'phiguard-serve-access-'));
 afterAll(() => { rmSync(home, { recursive: true, force: true }); });
@@ -51,6 +53,39 @@ describe('serve access services across a restart', () => {
     } finally {
       await third.app.close();
       await third.store.close();
+    }
+  });
+});
+
+describe('root key wrapped by the local keystore', () => {
+  it('keeps only the wrapped root key on disk and opens the sealed secrets after a restart', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'phiguard-serve-keystore-'));
+    try {
+      const keyFile = path.join(dir, 'master.key');
+      writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+      mkdirSync(path.join(dir, 'keys'), { recursive: true });
+      const config = loadConfig({ cwd: dir, env: { PHIGUARD_HOME: dir } });
+      const options = serveAccessOptions(config, { PHIGUARD_ACCESS_SECRETS_KEY: 'access-secrets', PHIGUARD_KEYS_KEY_FILE: keyFile }, 8443);
+      if (options.keystore === undefined) throw new Error('keystore option expected');
+      const actor = newId('usr', systemClock);
+      const custodians = [newId('usr', systemClock), newId('usr', systemClock)];
+      const { manager } = await initKeystore({ file: options.keystore.file, unlock: options.keystore.unlock, audit: new MemoryAuditRecorder(), clock: systemClock, actor, custodians, threshold: 2 });
+      await manager.createKey(actor, 'access-secrets');
+      manager.close();
+      const open = async (): Promise<{ store: AccessStore; access: Awaited<ReturnType<typeof buildAccessServices>> }> => {
+        const store = await openPgliteAccessStore(path.join(dir, 'access'));
+        return { store, access: await buildAccessServices(store, systemClock, new MemoryAuditRecorder(), options) };
+      };
+      const first = await open();
+      const issued = await first.access.tokens.issue({ sub: actor, kind: 'user', source: 'ses_01hzzzzzzzzzzzzzzzzzzzzzzb', scopes: [] });
+      await first.store.close();
+      expect(existsSync(path.join(dir, ROOT_KEY_FILE))).toBe(false);
+      expect(JSON.parse(readFileSync(path.join(dir, WRAPPED_ROOT_KEY_FILE), 'utf8'))).toMatchObject({ provider: 'local', keyId: 'access-secrets' });
+      const second = await open();
+      await expect(second.access.tokens.verify(issued.token)).resolves.toMatchObject({ sub: actor });
+      await second.store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import {
-  ApiKeys, argon2idHasher, Authenticator, Authorizer, cachingAccessStore, loadOrCreateRootKeyFile, openPgliteAccessStore, openPostgresAccessStore, PolicyEngine,
-  ROOT_KEY_FILE, SecretBox, TokenIssuer, WebAuthnFactor, type AccessStore, type RelyingParty,
+  ApiKeys, argon2idHasher, Authenticator, Authorizer, cachingAccessStore, loadOrCreateRootKeyFile, loadOrCreateWrappedRootKey, openPgliteAccessStore,
+  openPostgresAccessStore, PolicyEngine, ROOT_KEY_FILE, SecretBox, TokenIssuer, WebAuthnFactor, WRAPPED_ROOT_KEY_FILE, type AccessStore, type RelyingParty,
 } from '@phiguard/access';
+import { openKeyManager, type KeystoreUnlock } from '@phiguard/keys';
+import { keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
 import type { AuditRecorder } from '@phiguard/audit';
 import { systemClock, type Clock, type PhiguardConfig } from '@phiguard/core';
 import type { AccessServices } from '@phiguard/server';
@@ -29,6 +31,22 @@ export interface AccessServiceOptions {
   readonly home?: string;
   /** The relying party of passkeys: the host name and https origin browsers see. */
   readonly relyingParty?: RelyingParty;
+  /**
+   * Keep the root key wrapped by this key of the local keystore (envelope encryption, docs/keys.md)
+   * in `<home>/access-secrets.wrapped.json` instead of the plain `<home>/access-secrets.key`.
+   */
+  readonly keystore?: { readonly file: string; readonly unlock: KeystoreUnlock; readonly keyId: string };
+}
+
+/** The 32-byte root key of the sealed access secrets: wrapped by the keystore when configured, else a 0600 file. */
+async function accessRootKey(home: string, clock: Clock, audit: AuditRecorder, keystore: AccessServiceOptions['keystore']): Promise<Buffer> {
+  if (keystore === undefined) return loadOrCreateRootKeyFile(path.join(home, ROOT_KEY_FILE));
+  const manager = await openKeyManager({ file: keystore.file, unlock: keystore.unlock, audit, clock });
+  try {
+    return await loadOrCreateWrappedRootKey(path.join(home, WRAPPED_ROOT_KEY_FILE), manager.provider, keystore.keyId);
+  } finally {
+    manager.close();
+  }
 }
 
 /**
@@ -37,7 +55,7 @@ export interface AccessServiceOptions {
  * secrets sealed (older plaintext rows are sealed at start).
  */
 export async function buildAccessServices(store: AccessStore, clock: Clock, audit: AuditRecorder, options: AccessServiceOptions = {}): Promise<AccessServices> {
-  const secrets = options.home === undefined ? undefined : new SecretBox(await loadOrCreateRootKeyFile(path.join(options.home, ROOT_KEY_FILE)));
+  const secrets = options.home === undefined ? undefined : new SecretBox(await accessRootKey(options.home, clock, audit, options.keystore));
   const webauthn = options.relyingParty === undefined ? undefined : new WebAuthnFactor(store, clock, audit, options.relyingParty);
   const authenticator = new Authenticator({ store, clock, audit, hasher: argon2idHasher(), secrets, webauthn });
   if (secrets !== undefined) await authenticator.sealStoredTotpSecrets();
@@ -72,5 +90,15 @@ export async function bootstrapAdmin(access: AccessServices): Promise<string | u
  */
 export function serveAccessOptions(config: PhiguardConfig, env: Readonly<Record<string, string | undefined>>, port: number | undefined): AccessServiceOptions {
   const origin = new URL(env.PHIGUARD_PUBLIC_URL ?? `https://localhost:${String(port ?? config.server.port)}`);
-  return { home: config.home, relyingParty: { id: origin.hostname, name: 'PHIGuard', origin: origin.origin } };
+  return {
+    home: config.home, relyingParty: { id: origin.hostname, name: 'PHIGuard', origin: origin.origin },
+    ...(env.PHIGUARD_ACCESS_SECRETS_KEY === undefined ? {} : { keystore: { file: keystoreFile(config.home), unlock: serveKeystoreUnlock(env), keyId: env.PHIGUARD_ACCESS_SECRETS_KEY } }),
+  };
+}
+
+/** PHIGUARD_KEYS_KEY_FILE (an absolute path), else PHIGUARD_KEYS_PASSPHRASE, as `phiguard keys` unlocks the keystore. */
+function serveKeystoreUnlock(env: Readonly<Record<string, string | undefined>>): KeystoreUnlock {
+  const keyFile = env.PHIGUARD_KEYS_KEY_FILE;
+  if (keyFile !== undefined && keyFile !== '') return { kind: 'key-file', path: path.resolve(keyFile) };
+  return keystoreUnlock(undefined, { cwd: process.cwd(), env });
 }
