@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AccessError, type AccessErrorCode } from '@phiguard/access';
 import { domainProblem } from './domain-problem.ts';
-import { domainProblem } from './domain-problem.ts';
 
 /** HTTP status of each access error code. */
 const STATUS: Readonly<Record<AccessErrorCode, number>> = {
@@ -25,8 +24,6 @@ export function problemFor(error: unknown, requestId: string): Problem {
     const field = error.place?.field;
     return { type: `https://phiguard.dev/problems/${error.code}`, title: error.message, status: STATUS[error.code], code: error.code, requestId, ...(field === undefined ? {} : { field }) };
   }
-  const domain = domainProblem(error, requestId);
-  if (domain !== undefined) return domain;
   const domain = domainProblem(error, requestId);
   if (domain !== undefined) return domain;
   const fe = error as Partial<FastifyError>;
