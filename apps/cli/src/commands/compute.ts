@@ -3,10 +3,13 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { openLedger, type AuditRecorder, type SqlDriver } from '@phiguard/audit';
 import {
-  baaInForce, BAA_STATUSES, ComputeError, ComputePolicy, CONTACT_ROLES, jobFactsFromSpec, nodePricePerHour, openComputeDatabase, Placer,
+  AgentStore, baaInForce, BAA_STATUSES, ComputeError, ComputePolicy, CONTACT_ROLES, EvidenceRouter, JobDispatcher, jobFactsFromSpec, KeyReleaser, nodePricePerHour, openComputeDatabase, Placer,
+  SqlJobQueue, SqlNonceStore, UploadKeyProvider,
   readComputePolicies, SqlComputeCatalog, DEFAULT_PRICE_LIST, type ComputeCatalog, type ComputeDatabaseOptions, type PlacementPlan,
 } from '@phiguard/compute';
 import { systemClock, type PhiguardConfig } from '@phiguard/core';
+import type { RemoteServices } from '@phiguard/server';
+import { FsBlobStore } from '@phiguard/vault';
 import type { CliContext } from '../context.ts';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -190,4 +193,31 @@ Examples:
         say(JSON.stringify({ ...n, effectivePricePerHourUsd: nodePricePerHour(n) ?? null }, null, 2));
       });
     });
+}
+
+/**
+ * For `phiguard serve`: job dispatch to GPU node agents over the same vault and keystore the
+ * remote-command routes use (the jobs, nodes and agent routes). Undefined when the keystore is not
+ * unlocked (no datasets, so nothing to run on). Evidence kinds served: `insecure-local` only —
+ * SEV-SNP and TDX need their policies (allowed measurements, minimum TCB), which have no
+ * configuration yet. `PHIGUARD_DEV_INSECURE_LOCAL=1` lets PHI keys go to insecure-local nodes
+ * (development only; every such release is logged on stderr and ledgered `insecure: true`).
+ */
+export async function openServeJobs(cfg: PhiguardConfig, env: Readonly<Record<string, string | undefined>>, remote: RemoteServices, ledger: AuditRecorder, log: (line: string) => void): Promise<{ jobs: JobDispatcher; note: string; close: () => Promise<void> } | undefined> {
+  if (remote.datasets === undefined || remote.keys === undefined) return undefined;
+  const datasets = await remote.datasets((d) => Promise.resolve(d));
+  const provider = await remote.keys((m) => Promise.resolve(m.provider));
+  const blobs = await FsBlobStore.open(path.join(cfg.home, 'blobs'), systemClock);
+  const db = await openComputeDatabase(computeDatabaseOf(cfg));
+  const catalog = new SqlComputeCatalog(db, systemClock, { audit: ledger });
+  const dev = env.PHIGUARD_DEV_INSECURE_LOCAL === '1';
+  const releaser = new KeyReleaser({
+    verifier: new EvidenceRouter().withInsecureLocal(), verifierPolicy: null, policy: new ComputePolicy(readComputePolicies()), nonces: new SqlNonceStore(db, { ttlMs: 120_000 }),
+    audit: ledger, clock: systemClock, devInsecureLocal: dev, warn: log, catalog,
+  });
+  const jobs = new JobDispatcher({
+    queue: new SqlJobQueue(db, systemClock, { audit: ledger }), catalog, agents: new AgentStore(db), releaser, datasets, keyProviders: [provider], blobs,
+    upload: await UploadKeyProvider.forControlPlane(), audit: ledger, clock: systemClock,
+  });
+  return { jobs, note: `jobs: served to node agents (insecure-local evidence${dev ? '; DEVELOPMENT FLAG: PHI allowed without a TEE' : ''})`, close: () => db.close() };
 }

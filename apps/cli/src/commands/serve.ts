@@ -9,6 +9,7 @@ import type { CliContext } from '../context.ts';
 import { startAuditShipping } from '../serve/audit-shipping.ts';
 import { bootstrapAdmin, buildAccessServices, openConfiguredAccessStore, serveAccessOptions } from '../remote/serve-access.ts';
 import { openRemoteServices } from '../remote/serve-remote.ts';
+import { openServeJobs } from './compute.ts';
 
 export function registerServe(program: Command, ctx: CliContext): void {
   program
@@ -59,16 +60,19 @@ Examples:
       const access = await buildAccessServices(store, systemClock, ledger, serveAccessOptions(config, ctx.env, options.port));
       const adminPassword = await bootstrapAdmin(access);
       const remote = await openRemoteServices(config, ctx, ledger, ledgerStore, systemClock);
+      const compute = await openServeJobs(config, ctx.env, remote.services, ledger, (line) => ctx.stderr.write(`${line}\n`));
       const app = buildServer({
         version: ctx.version,
         isReady: () => Promise.resolve(true),
         access,
         remote: remote.services,
         ...(remote.catalog === undefined ? {} : { datasets: remote.catalog }),
+        ...(compute === undefined ? {} : { jobs: compute.jobs }),
         https: readTlsOptions(tlsFiles),
         logStream: ctx.stderr,
         onClose: async () => {
           await shipping?.stop();
+          await compute?.close();
           await remote.close();
           await store.close();
           await ledger.close();
@@ -78,6 +82,7 @@ Examples:
       ctx.stdout.write(`PHIGuard ${ctx.version} listening on ${address}\n`);
       ctx.stdout.write(`data folder: ${config.home}\n`);
       for (const note of remote.notes) ctx.stdout.write(`${note}\n`);
+      ctx.stdout.write(`${compute?.note ?? 'jobs: not served (needs the keystore unlocked, as datasets do)'}\n`);
       if (shipping !== undefined) ctx.stdout.write(`audit: shipping to SIEM sinks ${shipping.sinkIds.join(', ')}\n`);
       if (local !== undefined) ctx.stdout.write(`TLS: local CA ${local.caCert} (the CLI trusts it)\n`);
       if (adminPassword !== undefined) {
