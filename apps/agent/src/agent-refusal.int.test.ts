@@ -136,4 +136,22 @@ describe('key release refusals through the routes', () => {
     expect((await cp.call('POST', `/v1/agent/jobs/${id}/release`, { token: await cp.adminToken(), body })).status).toBe(403);
     await cp.call('POST', `/v1/jobs/${id}/cancel`, { token: await cp.submitterToken() });
   });
+
+  it('user routes: submitting needs a purpose of use; nodes are registered by an admin and bound to one service account', async () => {
+    const token = await cp.submitterToken();
+    const noPurpose = await cp.call('POST', '/v1/jobs', { token, body: { classification: 'deidentified', input: { dataset: input }, output: { dataset: output }, command: ['/bin/true'] } });
+    expect(noPurpose.status).toBe(403);
+    const badSpec = await cp.call('POST', '/v1/jobs', { token, headers: { 'x-purpose-of-use': 'HRESCH' }, body: { classification: 'deidentified', input: { dataset: input }, output: { dataset: output }, command: [] } });
+    expect(badSpec.status).toBe(422);
+    expect(badSpec.json()).toMatchObject({ code: 'invalid-input' });
+    const admin = await cp.adminToken();
+    const account = (await cp.call('POST', '/v1/service-accounts', { token: admin, body: { name: 'gpu-node-2', roles: [] } })).json() as { id: string };
+    const node = { name: 'lab-gpu-2', providerId: cp.node.providerId, region: 'local', gpu: { model: 'h100', count: 1, memoryGiB: 80 }, memoryGiB: 64, cpuTee: ['sev-snp'], gpuCc: ['hopper'], diskEncryption: true, serviceAccount: account.id };
+    expect((await cp.call('POST', '/v1/nodes', { token, body: node })).status).toBe(403); // ml-engineer: not an admin
+    const added = await cp.call('POST', '/v1/nodes', { token: admin, body: node });
+    expect(added.status).toBe(201);
+    expect((await cp.call('POST', '/v1/nodes', { token: admin, body: { ...node, name: 'lab-gpu-3' } })).status).toBe(409); // one node per account
+    const listed = (await cp.call('GET', '/v1/nodes', { token })).json() as { name: string }[];
+    expect(listed.map((n) => n.name).sort()).toEqual(['lab-gpu-1', 'lab-gpu-2']);
+  });
 });

@@ -91,6 +91,8 @@ export class JobDispatcher {
 
   /** Adds a node to the catalog and binds it to the service account its agent will use. */
   async registerNode(actorId: string, node: NewNode, serviceAccountId: string): Promise<ComputeNode> {
+    // Checked first so a refused binding leaves no unbound node behind (bind() still guards races).
+    if ((await this.#o.agents.nodeOf(serviceAccountId)) !== undefined) throw new ComputeError('conflict', 'the service account is already bound to a node', { place: { field: 'serviceAccount' } });
     const added = await this.#o.catalog.addNode(node);
     await this.#o.agents.bind(added.id, serviceAccountId, this.#o.clock.nowMs());
     await this.#record(actorId, 'node.bind', undefined, added.id, { serviceAccount: serviceAccountId });
