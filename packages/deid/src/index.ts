@@ -55,6 +55,10 @@ export {
   type DicomFileOutcome,
   type DicomFileResult,
 } from './dicom/deidentify-dicom-file.ts';
+export { closeDicomFile, loadSourceValue, openDicomFile, type OpenDicomFile, type ReadDicomFileOptions } from './dicom/read-dicom-file.ts';
+export { createParsedDicomDeidentifier, type ParsedDicomDeidentifier, type ParsedDicomOutcome } from './dicom/deidentify-dicom.ts';
+export { writeDicomParts, type Part as DicomPart } from './dicom/write-dicom.ts';
+export type { SourceRange as DicomSourceRange } from './dicom/dataset.ts';
 export { createUidRemapper } from './dicom/deid/uid-remapper.ts';
 export { SAFE_PRIVATE_ATTRIBUTES } from './dicom/deid/safe-private-attributes.ts';
 export { FhirDeidentifier, type FhirDeidMode, type FhirDeidResult, type FhirDeidentifierOptions, type FhirProblem } from './fhir/fhir-deidentifier.ts';

@@ -7,19 +7,23 @@ import {
   DicomError,
   SAFE_PRIVATE_ATTRIBUTES,
   createClinicalTextDeidentifier,
-  createDicomDeidentifier,
+  createParsedDicomDeidentifier,
   createUidRemapper,
   loadDictionaries,
   parseDeidRecipe,
+  readDicom,
+  writeDicomChunks,
   type BurnedInPolicy,
   type DicomDeidOptions,
   type DicomProfileOption,
+  type ReadDicomFileOptions,
   type SafePrivateElement,
 } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import { BatchError } from '../deid/batch-error.ts';
 import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
 import { runDeidCommand, withDeidOptions, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
+import { DICOM_STREAM_BYTES, malformed, quarantined, streamDicomFile } from '../deid/dicom-stream.ts';
 import { DicomWebClient } from '../deid/dicomweb-client.ts';
 import { loadOrCreateDeidKey } from '../deid/deid-keys.ts';
 import { runDeidRemotely } from '../remote/remote-deid.ts';
@@ -79,9 +83,22 @@ function parseSafePrivate(text: string): SafePrivateElement[] {
   });
 }
 
-/** The DICOM processor for the shared batch runner: one instance per file, quarantine as a per-file problem. */
-export function dicomProcessor(setup: DeidSetup, config: Omit<DicomDeidOptions, 'factory' | 'key' | 'name'>): FormatProcessor {
-  const deidentify = createDicomDeidentifier({ ...config, key: setup.key, factory: setup.factory });
+/** How {@link dicomProcessor} chooses and reads streamed files (tests force the streamed path on small files). */
+export interface DicomStreaming {
+  /** Files larger than this are streamed (default {@link DICOM_STREAM_BYTES}). */
+  readonly streamBytes?: number;
+  readonly read?: Omit<ReadDicomFileOptions, 'name'>;
+}
+
+/**
+ * The DICOM processor for the shared batch runner: quarantine and malformed files are per-file
+ * problems. Files above `streamBytes` take the streamed path (header read incrementally, Pixel
+ * Data copied from the input file, never held); smaller ones are read whole. Both run the same
+ * de-identifier on the same parsed data set and write the same bytes.
+ */
+export function dicomProcessor(setup: DeidSetup, config: Omit<DicomDeidOptions, 'factory' | 'key' | 'name'>, streaming: DicomStreaming = {}): FormatProcessor {
+  const deidentify = createParsedDicomDeidentifier({ ...config, key: setup.key, factory: setup.factory });
+  const streamBytes = streaming.streamBytes ?? DICOM_STREAM_BYTES;
   return {
     format: 'dicom',
     // DICOM files in folders often have no extension (IM0001, DICOMDIR).
@@ -89,15 +106,20 @@ export function dicomProcessor(setup: DeidSetup, config: Omit<DicomDeidOptions, 
       const base = path.posix.basename(relative);
       return DICOM_FILE.test(base) || !base.includes('.');
     },
+    stream: {
+      accepts: (_relative, bytes) => bytes > streamBytes,
+      process: (file, relative, sink) => {
+        if (file.path === undefined) throw new TypeError('DICOM streaming reads the input file at offsets; give its path');
+        return streamDicomFile(deidentify, file.path, relative, sink, streaming.read);
+      },
+    },
     process(input, relative): FileOutcome {
       try {
-        const r = deidentify(input, relative);
-        if (!r.ok) {
-          return { ok: false, problem: { code: 'burned-in-annotation', message: `quarantined: the pixels may show identifying text (${r.detail})`, place: { file: relative } } };
-        }
-        return { ok: true, output: Buffer.concat(r.chunks), records: 1, tally: r.tally, problems: [] };
+        const r = deidentify(readDicom(input, { name: relative }), { fileStart: input.byteOffset, name: relative });
+        if (!r.ok) return { ok: false, problem: quarantined(r, relative) };
+        return { ok: true, output: Buffer.concat(writeDicomChunks(r.file)), records: 1, tally: r.tally, problems: [] };
       } catch (error) {
-        if (error instanceof DicomError) return { ok: false, problem: { code: error.code, message: error.message, place: error.place ?? { file: relative } } };
+        if (error instanceof DicomError) return { ok: false, problem: malformed(error, relative) };
         throw error;
       }
     },

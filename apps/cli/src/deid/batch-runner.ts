@@ -107,7 +107,7 @@ export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary>
     if (entry === undefined) {
       const base = { kind: 'file' as const, relative: file.relative, inputSha256, inputBytes: size };
       entry = bytes === undefined || stream !== undefined
-        ? await processStreamed(stream, { bytes: size, chunks: () => fileChunks(file.absolute) }, base, target)
+        ? await processStreamed(stream, { bytes: size, path: file.absolute, chunks: () => fileChunks(file.absolute) }, base, target)
         : await processOne(processor, bytes, base, target);
       await options.afterFile?.();
       journal.record(entry);

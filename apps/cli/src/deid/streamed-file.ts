@@ -9,6 +9,8 @@ export const STREAM_CHUNK = 2 ** 20;
 /** A file a format reads chunk by chunk instead of whole (constant memory). */
 export interface StreamedFile {
   readonly bytes: number;
+  /** The file on disk (the batch runner always sets it), for formats that read at offsets: DICOM copies Pixel Data's range. */
+  readonly path?: string;
   /** The file from its start, chunk by chunk; may be called again (e.g. a first pass for patients). */
   chunks(): Iterable<Uint8Array>;
 }
