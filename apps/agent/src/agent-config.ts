@@ -20,6 +20,8 @@ export interface AgentConfig {
   readonly pollMs: number;
   /** Stop after this many jobs (tests, benchmarks); absent: run until SIGTERM. */
   readonly maxJobs: number | undefined;
+  /** Lease only this job (a pod made for one job: PHIGUARD_AGENT_JOB_ID); implies one job. */
+  readonly jobId: string | undefined;
 }
 
 export interface AgentFlags {
@@ -31,6 +33,7 @@ export interface AgentFlags {
   readonly devInsecureLocal?: boolean;
   readonly pollMs?: string;
   readonly maxJobs?: string;
+  readonly jobId?: string;
 }
 
 const bad = (field: string, what: string): never => {
@@ -56,13 +59,15 @@ export function loadAgentConfig(flags: AgentFlags, env: Readonly<Record<string, 
   if (!(RUNTIMES as readonly string[]).includes(runtime)) bad('runtime', `must be one of ${RUNTIMES.join(', ')}`);
   const pollMs = Number(flags.pollMs ?? env.PHIGUARD_AGENT_POLL_MS ?? 2000);
   if (!Number.isInteger(pollMs) || pollMs < 10 || pollMs > 600_000) bad('pollMs', 'must be 10..600000');
-  const maxJobs = flags.maxJobs === undefined ? undefined : Number(flags.maxJobs);
+  const jobId = flags.jobId ?? env.PHIGUARD_AGENT_JOB_ID;
+  if (jobId !== undefined && !/^job_[0-9a-hjkmnp-tv-z]{26}$/.test(jobId)) bad('jobId', 'must be a job id (job_…)');
+  const maxJobs = flags.maxJobs === undefined ? (jobId === undefined ? undefined : 1) : Number(flags.maxJobs);
   if (maxJobs !== undefined && (!Number.isInteger(maxJobs) || maxJobs < 1)) bad('maxJobs', 'must be a positive integer');
   return Object.freeze({
     server: server.replace(/\/+$/, ''), ca, apiKey, collector: collector as CollectorKind,
     workspaceRoot: flags.workspace ?? env.PHIGUARD_AGENT_WORKSPACE ?? '/dev/shm/phiguard-agent',
     runtime: runtime as AgentConfig['runtime'],
     devInsecureLocal: flags.devInsecureLocal === true || env.PHIGUARD_AGENT_DEV_INSECURE_LOCAL === '1',
-    pollMs, maxJobs,
+    pollMs, maxJobs, jobId,
   });
 }

@@ -77,7 +77,7 @@ describe('key release refusals through the routes', () => {
     const client = new ControlPlaneClient({ server: cp.url, ca: cp.ca, apiKey: cp.agentKey });
     for (const reason of REFUSAL_REASONS) {
       const id = await submit('deidentified');
-      const lease = (await client.json('POST', '/v1/agent/jobs/pull')).body as { jobId: string; token: string };
+      const lease = (await client.json('POST', '/v1/agent/jobs/pull', {})).body as { jobId: string; token: string };
       expect(lease.jobId).toBe(id);
       const nonce = (await client.json('POST', '/v1/agent/challenge')).body as { nonce: string };
       const publicKey = Buffer.alloc(32, 9).toString('base64');
@@ -92,7 +92,7 @@ describe('key release refusals through the routes', () => {
     // An unknown evidence kind and undecodable evidence are refusals too, not errors.
     for (const [evidence, reason] of [[{ kind: 'quantum-tee' }, 'unsupported-evidence'], [{ kind: 'test-double' }, 'evidence-malformed']] as const) {
       const id = await submit('deidentified');
-      const lease = (await client.json('POST', '/v1/agent/jobs/pull')).body as { token: string };
+      const lease = (await client.json('POST', '/v1/agent/jobs/pull', {})).body as { token: string };
       const nonce = (await client.json('POST', '/v1/agent/challenge')).body as { nonce: string };
       const answer = await client.json('POST', `/v1/agent/jobs/${id}/release`, { token: lease.token, nonce: nonce.nonce, publicKey: Buffer.alloc(32, 9).toString('base64'), evidence });
       expect(answer.body).toMatchObject({ reason });
@@ -105,7 +105,7 @@ describe('key release refusals through the routes', () => {
     const publicKey = Buffer.from(pair.publicKey).toString('base64');
     const lease = async (): Promise<{ jobId: string; token: string }> => {
       await submit('deidentified');
-      return (await client.json('POST', '/v1/agent/jobs/pull')).body as { jobId: string; token: string };
+      return (await client.json('POST', '/v1/agent/jobs/pull', {})).body as { jobId: string; token: string };
     };
     const nonce = ((await client.json('POST', '/v1/agent/challenge')).body as { nonce: string }).nonce;
     const evidence = { kind: 'insecure-local', reportData: Buffer.from(reportDataBinding(Buffer.from(nonce, 'base64'), pair.keyHash)).toString('base64') };
@@ -129,7 +129,7 @@ describe('key release refusals through the routes', () => {
   it('a release needs the caller\'s own current lease: another token is 404, a user token is refused', async () => {
     const client = new ControlPlaneClient({ server: cp.url, ca: cp.ca, apiKey: cp.agentKey });
     const id = await submit('deidentified');
-    await client.json('POST', '/v1/agent/jobs/pull');
+    await client.json('POST', '/v1/agent/jobs/pull', {});
     const nonce = (await client.json('POST', '/v1/agent/challenge')).body as { nonce: string };
     const body = { token: 'A'.repeat(32), nonce: nonce.nonce, publicKey: Buffer.alloc(32, 9).toString('base64'), evidence: { kind: 'insecure-local', reportData: '' } };
     expect((await client.json('POST', `/v1/agent/jobs/${id}/release`, body)).status).toBe(404);

@@ -197,4 +197,14 @@ describe('agent end to end (insecure-local, dev flag)', () => {
     const all = JSON.stringify(await cp.ledger.search({ limit: 10_000 }));
     for (const seed of SEEDS) expect(all).not.toContain(seed);
   });
+
+  it('an agent started for one job (--job-id, PHIGUARD_AGENT_JOB_ID) leases that job only', async () => {
+    const older = await submit();
+    const pinned = await submit();
+    const agent = startAgentProcess({ url: cp.url, caFile: cp.caFile, apiKey: cp.agentKey, workspace: path.join(shm, 'ws-pin'), dev: true, extra: ['--job-id', pinned] });
+    expect(await agent.exited, agent.output()).toBe(0);
+    expect((await status(pinned)).state).toBe('succeeded');
+    expect((await status(older)).state).toBe('queued');
+    await cp.call('POST', `/v1/jobs/${older}/cancel`, { token: await cp.submitterToken() });
+  });
 });

@@ -60,7 +60,7 @@ export async function runAgent(config: AgentConfig, say: (line: string) => void,
   say(`node ${(hello.body as { nodeId: string }).nodeId}: ready (${collector.kind})`);
   const outcomes: JobOutcome[] = [];
   while (!shutdown.aborted && (config.maxJobs === undefined || outcomes.length < config.maxJobs)) {
-    const pulled = await client.json('POST', '/v1/agent/jobs/pull').catch(() => ({ status: 0, body: undefined }));
+    const pulled = await client.json('POST', '/v1/agent/jobs/pull', config.jobId === undefined ? {} : { jobId: config.jobId }).catch(() => ({ status: 0, body: undefined }));
     if (pulled.status !== 200) {
       await sleep(config.pollMs, undefined, { signal: shutdown }).catch(() => undefined);
       continue;

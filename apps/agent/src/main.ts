@@ -17,6 +17,7 @@ Options:
   --runtime R             process | docker | podman, for jobs with an image (default process)
   --dev-insecure-local    DEVELOPMENT ONLY: PHI without a TEE, disk-backed workspace allowed
   --max-jobs N            stop after N jobs
+  --job-id ID             lease only this job, then stop (PHIGUARD_AGENT_JOB_ID; a pod made for one job)
   --poll-ms MS            wait between pulls when idle (default 2000)
 
 Example:
@@ -26,7 +27,7 @@ Example:
 const { values } = parseArgs({
   options: {
     server: { type: 'string' }, 'ca-file': { type: 'string' }, collector: { type: 'string' }, workspace: { type: 'string' }, runtime: { type: 'string' },
-    'dev-insecure-local': { type: 'boolean' }, 'max-jobs': { type: 'string' }, 'poll-ms': { type: 'string' }, help: { type: 'boolean' },
+    'dev-insecure-local': { type: 'boolean' }, 'max-jobs': { type: 'string' }, 'job-id': { type: 'string' }, 'poll-ms': { type: 'string' }, help: { type: 'boolean' },
   },
 });
 if (values.help === true) {
@@ -40,7 +41,7 @@ if (values.help === true) {
       ...(values.server === undefined ? {} : { server: values.server }), ...(values['ca-file'] === undefined ? {} : { caFile: values['ca-file'] }),
       ...(values.collector === undefined ? {} : { collector: values.collector }), ...(values.workspace === undefined ? {} : { workspace: values.workspace }),
       ...(values.runtime === undefined ? {} : { runtime: values.runtime }), devInsecureLocal: values['dev-insecure-local'] === true,
-      ...(values['max-jobs'] === undefined ? {} : { maxJobs: values['max-jobs'] }), ...(values['poll-ms'] === undefined ? {} : { pollMs: values['poll-ms'] }),
+      ...(values['max-jobs'] === undefined ? {} : { maxJobs: values['max-jobs'] }), ...(values['job-id'] === undefined ? {} : { jobId: values['job-id'] }), ...(values['poll-ms'] === undefined ? {} : { pollMs: values['poll-ms'] }),
     }, process.env);
     await runAgent(config, (line) => { process.stderr.write(`${new Date().toISOString()} ${line}\n`); }, shutdown.signal);
   } catch (error) {

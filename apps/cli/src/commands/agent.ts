@@ -12,6 +12,7 @@ interface StartOptions {
   devInsecureLocal?: boolean;
   maxJobs?: string;
   pollMs?: string;
+  jobId?: string;
 }
 
 /** `phiguard agent start`: the GPU node agent (same as the `phiguard-agent` command of @phiguard/agent). */
@@ -26,6 +27,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .option('--runtime <r>', 'process | docker | podman (jobs with an image)', 'process')
     .option('--dev-insecure-local', 'DEVELOPMENT ONLY: PHI without a TEE, disk-backed workspace allowed')
     .option('--max-jobs <n>', 'stop after N jobs')
+    .option('--job-id <id>', 'lease only this job, then stop (PHIGUARD_AGENT_JOB_ID)')
     .option('--poll-ms <ms>', 'wait between pulls when idle', '2000')
     .addHelpText('after', '\nExamples:\n  $ PHIGUARD_AGENT_API_KEY=phg_live_… phiguard agent start --server https://localhost:8443 --ca-file .phiguard/tls/ca.crt\n  $ phiguard agent start --server https://localhost:8443 --dev-insecure-local   # laptop, never production')
     .action(async (options: StartOptions) => {

@@ -24,6 +24,7 @@ const Fail = Type.Object({ token: Token, reason: Type.String({ pattern: '^[a-z][
 const Input = Type.Object({ id: Type.String({ pattern: IdPattern }), index: Type.Integer({ minimum: 0, maximum: 1_000_000 }) });
 const Output = Type.Object({ id: Type.String({ pattern: IdPattern }), name: Type.String({ pattern: '^[A-Za-z0-9_-]{1,1400}$' }) });
 const LeaseHeader = Type.Object({ 'x-lease-token': Token });
+const Pull = Type.Object({ jobId: Type.Optional(Type.String({ pattern: '^job_[0-9a-hjkmnp-tv-z]{26}$' })) }, { additionalProperties: false });
 
 const bytes = (b64: string): Uint8Array => new Uint8Array(Buffer.from(b64, 'base64'));
 
@@ -78,9 +79,9 @@ export function registerJobsRoutes(parent: FastifyInstance, access: AccessServic
     });
 
     // Agent routes: service-account credentials bound to a node; every job call carries the lease token.
-    app.post('/v1/agent/jobs/pull', { schema: { tags: ['agent'], summary: 'Lease the next job (204 when none).' } }, async (request, reply) => {
+    app.post('/v1/agent/jobs/pull', { schema: { tags: ['agent'], summary: 'Lease the next job, or the one named (204 when none).', body: Pull } }, async (request, reply) => {
       const agent = await authenticateAgent(request, access, jobs);
-      const lease = await jobs.pull(agent);
+      const lease = await jobs.pull(agent, (request.body as Static<typeof Pull>).jobId);
       return lease === undefined ? reply.code(204).send() : lease;
     });
     app.post('/v1/agent/jobs/:id/release', { schema: { tags: ['agent'], summary: 'Present evidence; get the input keys HPKE-sealed to the bound key (403 with the refusal reason).', params: Id, body: Release } }, async (request, reply) => {

@@ -114,10 +114,10 @@ export class JobDispatcher {
     return node;
   }
 
-  /** Leases the oldest ready job to the caller's node (a lost agent's expired lease is taken over). */
-  async pull(agent: AgentCaller): Promise<{ jobId: string; token: string; attempt: number; spec: RunSpec; deadlineMs: number; leaseMs: number; uploadKey: string } | undefined> {
+  /** Leases the oldest ready job (or `jobId` only) to the caller's node (a lost agent's expired lease is taken over). */
+  async pull(agent: AgentCaller, jobId?: string): Promise<{ jobId: string; token: string; attempt: number; spec: RunSpec; deadlineMs: number; leaseMs: number; uploadKey: string } | undefined> {
     await this.#o.agents.touch(agent.nodeId, this.#o.clock.nowMs());
-    const lease = await this.#o.queue.lease({ owner: agent.nodeId, leaseMs: this.leaseMs });
+    const lease = await this.#o.queue.lease({ owner: agent.nodeId, leaseMs: this.leaseMs, ...(jobId === undefined ? {} : { jobId }) });
     if (lease === undefined) return undefined;
     return { jobId: lease.jobId, token: lease.token, attempt: lease.attempt, spec: parseRunSpec(lease.spec), deadlineMs: lease.deadlineMs, leaseMs: this.leaseMs, uploadKey: Buffer.from(this.#o.upload.publicKey).toString('base64') };
   }

@@ -89,8 +89,11 @@ export class SqlJobQueue {
     return toJob(row);
   }
 
-  /** The oldest ready job of `queue` (queued, or leased with an expired lease), leased to `owner` for `leaseMs`. */
-  async lease(input: { readonly owner: string; readonly leaseMs: number; readonly queue?: string }): Promise<JobLease | undefined> {
+  /**
+   * The oldest ready job of `queue` (queued, or leased with an expired lease), leased to `owner` for
+   * `leaseMs`; with `jobId`, that job only (an agent started for one job, e.g. a Kubernetes Job's pod).
+   */
+  async lease(input: { readonly owner: string; readonly leaseMs: number; readonly queue?: string; readonly jobId?: string }): Promise<JobLease | undefined> {
     if (!isReferenceToken(input.owner)) throw new TypeError('owner must be a node or agent id');
     if (!Number.isSafeInteger(input.leaseMs) || input.leaseMs <= 0) throw new TypeError('leaseMs must be a positive integer');
     const queue = input.queue ?? 'default';
@@ -99,9 +102,9 @@ export class SqlJobQueue {
     await this.#db.transaction(async (q) => {
       for (;;) {
         const [row] = await q<JobRow>(
-          `SELECT * FROM compute_jobs WHERE queue = $1 AND (state = 'queued' OR (state = 'leased' AND lease_expires_ms < $2))
+          `SELECT * FROM compute_jobs WHERE queue = $1 AND (state = 'queued' OR (state = 'leased' AND lease_expires_ms < $2)) AND ($3::text IS NULL OR id = $3)
            ORDER BY created_ms, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          [queue, now],
+          [queue, now, input.jobId ?? null],
         );
         if (row === undefined) return;
         if (row.state === 'leased' && row.attempts >= row.max_attempts) {
