@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { KnownIdentifiers, TextSpan } from '../text/text-deidentifier.ts';
+import type { SafeHarborCategory } from './categories.ts';
+import { foldText, isWordAt, originalOffset } from './fold-text.ts';
+import { KnownIdentifierMatcher } from './known-identifier-matcher.ts';
+import { KnownIdentifiersTextDeidentifier } from './known-identifiers-text-deidentifier.ts';
+
+// The reference: the straightforward scan the matcher replaced (every literal compiled up front,
+// one indexOf per literal, digit runs by regex). The matcher must find exactly its spans.
+const KINDS = [
+  ['names', 'name', 'known.name'],
+  ['addresses', 'geographic', 'known.address'],
+  ['identifiers', 'other-id', 'known.identifier'],
+  ['phones', 'phone', 'known.phone'],
+  ['emails', 'email', 'known.email'],
+  ['dates', 'date', 'known.date'],
+] as const;
+
+function referenceSpans(text: string, known: KnownIdentifiers): TextSpan[] {
+  const seen = new Set<string>();
+  const literals: { text: string; category: SafeHarborCategory; detector: string }[] = [];
+  const numbers = new Map<string, { category: SafeHarborCategory; detector: string }>();
+  for (const [field, category, detector] of KINDS) {
+    for (const raw of known[field] ?? []) {
+      const value = raw.normalize('NFC').trim();
+      if (value === '') continue;
+      const forms = [value];
+      if (field === 'dates' && value.replace(/\D/gu, '').length >= 8) {
+        const m = /^(\d{4})-?(\d{2})-?(\d{2})/.exec(value);
+        if (m !== null) {
+          const [, y = '', mo = '', d = ''] = m;
+          forms.push(`${y}${mo}${d}`, `${y}-${mo}-${d}`);
+          for (const mm of new Set([mo, String(Number(mo))])) for (const dd of new Set([d, String(Number(d))])) forms.push(`${mm}/${dd}/${y}`, `${dd}.${mm}.${y}`);
+        }
+      }
+      for (const form of forms) {
+        const lit = form.replace(/\s+/gu, ' ').toLowerCase();
+        if (lit.length < 2 || seen.has(lit)) continue;
+        seen.add(lit);
+        literals.push({ text: lit, category, detector });
+      }
+      const digits = value.replace(/\D/gu, '');
+      if ((field === 'identifiers' || field === 'phones') && digits.length >= 4 && !numbers.has(digits)) numbers.set(digits, { category, detector });
+    }
+  }
+  literals.sort((a, b) => b.text.length - a.text.length);
+  const f = foldText(text);
+  const found: TextSpan[] = [];
+  for (const lit of literals) {
+    for (let i = f.folded.indexOf(lit.text); i >= 0; i = f.folded.indexOf(lit.text, i + 1)) {
+      const end = i + lit.text.length;
+      if (isWordAt(f.folded, i - 1) || isWordAt(f.folded, end)) continue;
+      found.push({ start: originalOffset(f, i), end: originalOffset(f, end - 1) + 1, category: lit.category, detector: lit.detector });
+    }
+  }
+  for (const m of text.matchAll(/\d(?:[\s\-.()/]{0,3}\d)*/g)) {
+    const groups = m[0].split(/[\s\-.()/]+/);
+    const starts: number[] = [];
+    let at = m.index;
+    for (const g of groups) {
+      at = text.indexOf(g, at);
+      starts.push(at);
+      at += g.length;
+    }
+    for (let a = 0; a < groups.length; a++) {
+      for (let b = a; b < groups.length; b++) {
+        const hit = numbers.get(groups.slice(a, b + 1).join(''));
+        const start = starts[a] ?? 0;
+        const end = (starts[b] ?? 0) + (groups[b]?.length ?? 0);
+        if (hit !== undefined && !isWordAt(text, start - 1) && !isWordAt(text, end)) found.push({ start, end, ...hit });
+      }
+    }
+  }
+  found.sort((x, y) => x.start - y.start || y.end - x.end);
+  const kept: TextSpan[] = [];
+  for (const s of found) if (kept.length === 0 || s.start >= (kept[kept.length - 1]?.end ?? 0)) kept.push(s);
+  return kept;
+}
+
+// Values and texts from one small alphabet, so values occur in texts, overlap, repeat across
+// kinds, and meet every case: case and white-space variants, digit separators, non-ASCII letters
+// whose lower case is longer (İ) or composes under NFC (e + U+0301), Unicode spaces, surrogates.
+const piece = fc.constantFrom(
+  'ann', 'ANN', 'Ann Lee', 'lee', ' ', '  ', '\t', '\n', '\u00a0', '\u2003', '-', '.', '(', ')', '/', ',', ';', 'x', 'İ', 'é', 'e\u0301', 'Σ', '😀',
+  '1', '2', '12', '123', '555', '0123', '2024', '1988-11-04', '11/4/1988', '4.11.1988', '19881104', '123-45-6789', '123 45 6789', '(555) 555-2004', 'a@b.org', '5552004', '555 - 2004', '555 -  2004', '555-\t(2004',
+);
+const phrase = fc.array(piece, { minLength: 0, maxLength: 8 }).map((p) => p.join(''));
+const values = fc.array(fc.oneof(phrase, fc.string({ maxLength: 6 })), { maxLength: 5 });
+const knownSets = fc.record(
+  { names: values, addresses: values, identifiers: values, phones: values, emails: values, dates: fc.array(fc.oneof(phrase, fc.constantFrom('1988-11-04', '19881104', '2024-01-02T10:00')), { maxLength: 3 }) },
+  { requiredKeys: [] },
+);
+const texts = fc.oneof(fc.array(piece, { maxLength: 40 }).map((p) => p.join('')), fc.string({ maxLength: 40 }));
+
+describe('KnownIdentifierMatcher', () => {
+  it('finds exactly the spans of the straightforward reference scan', () => {
+    fc.assert(
+      fc.property(knownSets, fc.array(texts, { minLength: 1, maxLength: 4 }), (known, many) => {
+        // One matcher for several texts: what is prepared lazily for one must not change the next.
+        const matcher = new KnownIdentifierMatcher(known);
+        for (const text of many) expect(matcher.findSpans(text)).toEqual(referenceSpans(text, known));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('equals the reference on long texts (indexed word starts)', () => {
+    fc.assert(
+      fc.property(knownSets, fc.array(piece, { minLength: 60, maxLength: 200 }), (known, parts) => {
+        const text = parts.join('');
+        expect(new KnownIdentifierMatcher(known).findSpans(text)).toEqual(referenceSpans(text, known));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps the earlier kind where two kinds share a value, and literals before digit forms', () => {
+    const spans = new KnownIdentifierMatcher({ names: ['1234'], identifiers: ['1234', '55-66'], phones: ['5566'] }).findSpans('id 1234 and 55 66');
+    expect(spans.map((s) => s.detector)).toEqual(['known.name', 'known.identifier']);
+  });
+});
+
+describe('KnownIdentifiersTextDeidentifier cache', () => {
+  it('gives the same result for an equal set handed in as a new object, and for the same object', () => {
+    const deid = new KnownIdentifiersTextDeidentifier();
+    const text = 'Pt Ann Lee, MRN 0123-2024, seen 11/4/1988';
+    const make = (): KnownIdentifiers => ({ names: ['Ann Lee'], identifiers: ['01232024'], dates: ['1988-11-04'] });
+    const first = deid.deidentify({ text, known: make() });
+    expect(first.text).toBe('Pt [NAME], MRN [OTHER-ID], seen [DATE]');
+    expect(deid.deidentify({ text, known: make() })).toEqual(first);
+    // Different content never shares a prepared set.
+    expect(deid.deidentify({ text, known: { names: ['Ann'] } }).text).toBe('Pt [NAME] Lee, MRN 0123-2024, seen 11/4/1988');
+  });
+});
