@@ -40,10 +40,31 @@ const bad = (field: string, what: string): never => {
   throw new AgentError('config-invalid', `${field} ${what}`, { place: { field } });
 };
 
+/**
+ * The API key from `PHIGUARD_AGENT_API_KEY`, or from the file `PHIGUARD_AGENT_API_KEY_FILE` names
+ * (a mounted Kubernetes Secret: the key then never sits in the process environment). Both set is
+ * ambiguous and refused.
+ */
+function readApiKey(env: Readonly<Record<string, string | undefined>>): string {
+  const file = env.PHIGUARD_AGENT_API_KEY_FILE;
+  if (file === undefined) return env.PHIGUARD_AGENT_API_KEY ?? bad('apiKey', 'is required in PHIGUARD_AGENT_API_KEY or PHIGUARD_AGENT_API_KEY_FILE');
+  if (env.PHIGUARD_AGENT_API_KEY !== undefined) bad('apiKey', 'must come from PHIGUARD_AGENT_API_KEY or PHIGUARD_AGENT_API_KEY_FILE, not both');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new AgentError('config-invalid', 'cannot read the API key file', { cause, place: { path: file } });
+  }
+  // A Secret created with --from-file often ends in a newline; the key itself has no whitespace.
+  const key = text.trim();
+  if (key === '' || /\s/.test(key)) bad('apiKey', 'file must hold exactly one API key');
+  return key;
+}
+
 /** Builds the config; the API key only ever comes from the environment (never a flag: it would show in `ps`). */
 export function loadAgentConfig(flags: AgentFlags, env: Readonly<Record<string, string | undefined>>): AgentConfig {
   const server = flags.server ?? env.PHIGUARD_AGENT_SERVER ?? bad('server', 'is required (--server or PHIGUARD_AGENT_SERVER)');
-  const apiKey = env.PHIGUARD_AGENT_API_KEY ?? bad('apiKey', 'is required in PHIGUARD_AGENT_API_KEY');
+  const apiKey = readApiKey(env);
   const caFile = flags.caFile ?? env.PHIGUARD_AGENT_CA;
   let ca: string | undefined;
   if (caFile !== undefined) {

@@ -103,10 +103,16 @@ describe('buildJobManifest', () => {
       resolveManifestOptions({ ...BASE, credentials: { kind: 'api-key-secret', secretName: 'agent-key' } }),
     );
     expect(built.manifest.spec?.template.spec?.runtimeClassName).toBe('kata-qemu-nvidia-gpu-tdx');
-    const env = built.manifest.spec?.template.spec?.containers[0]?.env ?? [];
-    expect(env.filter((e) => e.valueFrom?.secretKeyRef !== undefined)).toEqual([
-      { name: 'PHIGUARD_AGENT_API_KEY', valueFrom: { secretKeyRef: { name: 'agent-key', key: 'api-key', optional: false } } },
+    const pod = built.manifest.spec?.template.spec;
+    const env = pod?.containers[0]?.env ?? [];
+    // The key is a file from the Secret (not an environment variable the job could inherit).
+    expect(env.filter((e) => e.valueFrom?.secretKeyRef !== undefined)).toEqual([]);
+    expect(env).toContainEqual({ name: 'PHIGUARD_AGENT_API_KEY_FILE', value: '/phiguard/credentials/api-key' });
+    expect(pod?.volumes?.filter((v) => v.secret !== undefined)).toEqual([
+      { name: 'agent-key', secret: { secretName: 'agent-key', defaultMode: 0o440, optional: false, items: [{ key: 'api-key', path: 'api-key' }] } },
     ]);
+    expect(pod?.containers[0]?.volumeMounts).toContainEqual({ name: 'agent-key', mountPath: '/phiguard/credentials', readOnly: true });
+    expectValidJob(built.manifest);
   });
 
   it('refuses PHI without a confidential runtime class, and builds it only under the dev flag, loudly', () => {

@@ -45,6 +45,7 @@ export interface BuiltJob {
 const WORKSPACE = '/phiguard/workspace';
 const TOKEN_DIR = '/var/run/secrets/phiguard';
 const CA_DIR = '/phiguard/ca';
+const KEY_DIR = '/phiguard/credentials';
 const AGENT_UID = 65532;
 const NO_CLOCK = { nowMs: () => 0, now: () => new Date(0) };
 
@@ -83,14 +84,20 @@ function nodeRequirements(facts: JobFacts, profile: RuntimeClassProfile, options
   return terms;
 }
 
-// The agent's credential (apps/agent reads PHIGUARD_AGENT_API_KEY) and the server's CA, if configured.
+// The agent's credential and the server's CA, if configured. The API key is a file from the Secret
+// (apps/agent reads PHIGUARD_AGENT_API_KEY_FILE), so it is not in the environment the job inherits.
+// A projected token is mounted but nothing reads it yet (docs/compute/kubernetes.md, credentials).
 function credentialParts(options: ResolvedManifestOptions): { env: V1EnvVar[]; volumes: V1Volume[]; mounts: V1VolumeMount[] } {
   const c = options.credentials;
   const parts: { env: V1EnvVar[]; volumes: V1Volume[]; mounts: V1VolumeMount[] } =
     c.kind === 'api-key-secret'
-      ? { env: [{ name: 'PHIGUARD_AGENT_API_KEY', valueFrom: { secretKeyRef: { name: c.secretName, key: c.key ?? 'api-key', optional: false } } }], volumes: [], mounts: [] }
+      ? {
+          env: [{ name: 'PHIGUARD_AGENT_API_KEY_FILE', value: `${KEY_DIR}/api-key` }],
+          volumes: [{ name: 'agent-key', secret: { secretName: c.secretName, defaultMode: 0o440, optional: false, items: [{ key: c.key ?? 'api-key', path: 'api-key' }] } }],
+          mounts: [{ name: 'agent-key', mountPath: KEY_DIR, readOnly: true }],
+        }
       : {
-          env: [{ name: 'PHIGUARD_AGENT_TOKEN_FILE', value: `${TOKEN_DIR}/token` }],
+          env: [],
           volumes: [{ name: 'agent-token', projected: { defaultMode: 0o440, sources: [{ serviceAccountToken: { audience: c.audience, expirationSeconds: c.expirationSeconds ?? 600, path: 'token' } }] } }],
           mounts: [{ name: 'agent-token', mountPath: TOKEN_DIR, readOnly: true }],
         };
