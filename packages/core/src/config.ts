@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BaseError } from './errors.ts';
+import { validateAttestationConfig, type AttestationConfig } from './compute-attestation-config.ts';
 import { validateSiemConfig, type SiemSinkConfig } from './siem-config.ts';
 
 export type ConfigErrorCode = 'config-unreadable' | 'config-invalid';
@@ -31,6 +32,8 @@ export interface PhiguardConfig {
   readonly ledger: LedgerConfig;
   /** SIEM sinks the server ships the ledger to; empty by default. */
   readonly siem: readonly SiemSinkConfig[];
+  /** TEE verifier policies and collateral files for job dispatch (docs/compute/attestation.md); absent: insecure-local only. */
+  readonly attestation?: AttestationConfig;
 }
 
 export interface LoadConfigOptions {
@@ -137,6 +140,7 @@ function validate(raw: Record<string, unknown>, cwd: string): PhiguardConfig {
     problems.push('ledger needs maxBatchDelayMs >= 0, maxBatchSize >= 1 and an origin without spaces');
   }
   const siem = validateSiemConfig(raw.siem, cwd, problems);
+  const attestation = validateAttestationConfig(raw.attestation, cwd, problems);
   if (problems.length > 0 || db === undefined || !isRecord(server) || !isRecord(ledger)) {
     throw new ConfigError('config-invalid', `invalid configuration: ${problems.join('; ')}`);
   }
@@ -150,6 +154,7 @@ function validate(raw: Record<string, unknown>, cwd: string): PhiguardConfig {
       origin: ledger.origin as string,
     },
     siem,
+    ...(attestation === undefined ? {} : { attestation }),
   };
 }
 

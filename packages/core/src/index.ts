@@ -16,4 +16,13 @@ export {
   type ServerConfig,
 } from './config.ts';
 export type { SiemSinkConfig } from './siem-config.ts';
+export {
+  SNP_PRODUCTS,
+  validateAttestationConfig,
+  type AttestationConfig,
+  type NvidiaGpuAttestationConfig,
+  type SevSnpAttestationConfig,
+  type SnpProductName,
+  type TdxAttestationConfig,
+} from './compute-attestation-config.ts';
 export { syncFolder, tempSiblingPath, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.ts';
