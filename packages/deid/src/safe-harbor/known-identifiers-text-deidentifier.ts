@@ -17,7 +17,8 @@ const FIELDS = ['names', 'addresses', 'identifiers', 'phones', 'emails', 'dates'
  */
 export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
   readonly #byObject = new WeakMap<KnownIdentifiers, KnownIdentifierMatcher>();
-  readonly #byContent = new Map<string, KnownIdentifierMatcher>();
+  /** By {@link quickHash} of the content; an entry is used only when its values are all equal. */
+  readonly #byContent = new Map<number, { readonly lists: readonly (readonly string[])[]; readonly matcher: KnownIdentifierMatcher }>();
 
   deidentify(request: TextDeidRequest): TextDeidResult {
     const { text, known } = request;
@@ -36,19 +37,39 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
   #matcher(known: KnownIdentifiers): KnownIdentifierMatcher {
     let matcher = this.#byObject.get(known);
     if (matcher !== undefined) return matcher;
-    const key = contentKey(known);
-    matcher = this.#byContent.get(key);
-    if (matcher === undefined) {
+    const lists = FIELDS.map((f) => known[f] ?? []);
+    const hash = quickHash(lists);
+    const cached = this.#byContent.get(hash);
+    if (cached !== undefined && sameLists(cached.lists, lists)) {
+      matcher = cached.matcher;
+      this.#byContent.delete(hash); // re-inserted below: most recently used last
+    } else {
       matcher = new KnownIdentifierMatcher(known);
-      if (this.#byContent.size >= CONTENT_CACHE_SIZE) this.#byContent.delete(this.#byContent.keys().next().value ?? '');
-    } else this.#byContent.delete(key); // re-inserted below: most recently used last
-    this.#byContent.set(key, matcher);
+      if (this.#byContent.size >= CONTENT_CACHE_SIZE) this.#byContent.delete(this.#byContent.keys().next().value ?? 0);
+    }
+    // The lists are readonly by contract (KnownIdentifiers): kept by reference, not copied.
+    this.#byContent.set(hash, { lists, matcher });
     this.#byObject.set(known, matcher);
     return matcher;
   }
 }
 
-/** The set's values field by field (JSON: unambiguous, and native). */
-function contentKey(known: KnownIdentifiers): string {
-  return JSON.stringify(FIELDS.map((f) => known[f] ?? []));
+/** A cheap hash of the lists (sizes, lengths, first and last characters of each value); equality is checked after. */
+function quickHash(lists: readonly (readonly string[])[]): number {
+  let h = 0x811c9dc5;
+  for (const list of lists) {
+    h = Math.imul(h ^ list.length, 0x01000193);
+    for (const v of list) h = Math.imul(h ^ ((v.length << 16) ^ (v.charCodeAt(0) << 8) ^ v.charCodeAt(v.length - 1)), 0x01000193);
+  }
+  return h;
+}
+
+function sameLists(a: readonly (readonly string[])[], b: readonly (readonly string[])[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ?? [];
+    const y = b[i] ?? [];
+    if (x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
 }
