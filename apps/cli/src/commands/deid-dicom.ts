@@ -18,6 +18,7 @@ import {
   type DicomProfileOption,
   type ReadDicomFileOptions,
   type SafePrivateElement,
+  type TextDeidentifier,
 } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import { BatchError } from '../deid/batch-error.ts';
@@ -81,6 +82,16 @@ function parseSafePrivate(text: string): SafePrivateElement[] {
     }
     return { creator: o.creator, group, element };
   });
+}
+
+/**
+ * The clinical text engine for Clean Descriptors / Structured Content / Graphics, built on its
+ * first text: its name dictionaries are several MB of heap, and many runs (image-only series,
+ * multi-frame files) never clean a descriptor.
+ */
+function lazyClinicalText(): TextDeidentifier {
+  let engine: TextDeidentifier | undefined;
+  return { deidentify: (request) => (engine ??= createClinicalTextDeidentifier({ mode: 'tags', dictionaries: loadDictionaries() })).deidentify(request) };
 }
 
 /** How {@link dicomProcessor} chooses and reads streamed files (tests force the streamed path on small files). */
@@ -200,7 +211,7 @@ Examples:
       // PS3.15 Table E.3.10-1, plus the site's own list.
       const safePrivate = [...SAFE_PRIVATE_ATTRIBUTES, ...(options.safePrivate === undefined ? [] : parseSafePrivate(readText(ctx.cwd, options.safePrivate, '--safe-private')))];
       const explicit = options.options === undefined ? undefined : parseOptions(options.options);
-      const text = createClinicalTextDeidentifier({ mode: 'tags', dictionaries: loadDictionaries() });
+      const text = lazyClinicalText();
       const root = parent.parent ?? parent;
       let staging: string | undefined;
       try {

@@ -54,7 +54,7 @@ beforeAll(() => {
     truncateSync(cut, Math.floor(statSync(cut).size / 2)); // ends inside Pixel Data
   }
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => { rmSync(root, { recursive: true, force: true }); });
 
 async function run(out: string, streaming: DicomStreaming): Promise<BatchSummary> {
   const processor = dicomProcessor(setup, config, streaming);
