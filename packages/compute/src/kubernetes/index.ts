@@ -31,3 +31,4 @@ export {
   STANDARD_GPU_RUNTIME,
   type RuntimeClassProfile,
 } from './runtime-class-profile.ts';
+export { KubernetesDispatch, type KubernetesDispatchOptions, type KubernetesJobs } from '../dispatch/kubernetes-dispatch.ts';

@@ -2,7 +2,7 @@ import { ApiException, BatchV1Api, CoreV1Api, type KubeConfig, type V1Job } from
 import type { AuditRecorder, AuditResource } from '@phiguard/audit';
 import { isId } from '@phiguard/core';
 import { ComputeError } from '../compute-error.ts';
-import { jobSelector, LABEL_ATTEMPT, LABEL_JOB_ID } from './job-labels.ts';
+import { jobSelector, LABEL_ATTEMPT, LABEL_JOB_ID, MANAGED_SELECTOR } from './job-labels.ts';
 import { buildJobManifest, type BuiltJob, type KubernetesJobRequest } from './job-manifest.ts';
 import { resolveManifestOptions, type JobManifestOptions, type ResolvedManifestOptions } from './job-manifest-options.ts';
 import { observeJob, type KubernetesJobObservation } from './job-observation.ts';
@@ -138,13 +138,30 @@ export class KubernetesJobBackend {
     return observeJob(latest, pods.items);
   }
 
-  /**
-   * Deletes every attempt's Job with foreground propagation: the pods get SIGTERM (the agent wipes
-   * its memory workspace and reports `cancelled`) before the Job object goes away.
-   */
-  async cancel(jobId: string): Promise<'cancelled' | 'not-found'> {
+  /** Every PHIGuard Job in the namespace with its observation (a dispatcher re-lists on start). */
+  async list(): Promise<KubernetesJobObservation[]> {
     const namespace = this.#options.namespace;
-    const jobs = await this.#batch.listNamespacedJob({ namespace, labelSelector: jobSelector(jobId) }).catch((e: unknown) => {
+    const [jobs, pods] = await Promise.all([
+      this.#batch.listNamespacedJob({ namespace, labelSelector: MANAGED_SELECTOR }).catch((e: unknown) => {
+        throw apiError('list-jobs', e);
+      }),
+      this.#core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR }).catch((e: unknown) => {
+        throw apiError('list-pods', e);
+      }),
+    ]);
+    const key = (labels: Record<string, string> | undefined): string => `${labels?.[LABEL_JOB_ID] ?? ''}#${labels?.[LABEL_ATTEMPT] ?? ''}`;
+    return jobs.items.flatMap((job) => observeJob(job, pods.items.filter((p) => key(p.metadata?.labels) === key(job.metadata?.labels))) ?? []);
+  }
+
+  /**
+   * Deletes the job's Jobs (every attempt, or only `options.attempt`) with foreground
+   * propagation: the pods get SIGTERM (the agent wipes its memory workspace and reports
+   * `cancelled`) before the Job object goes away. `options.reason` (a code) goes to the ledger.
+   */
+  async cancel(jobId: string, options: { readonly attempt?: number; readonly reason?: string } = {}): Promise<'cancelled' | 'not-found'> {
+    const namespace = this.#options.namespace;
+    const labelSelector = options.attempt === undefined ? jobSelector(jobId) : `${jobSelector(jobId)},${LABEL_ATTEMPT}=${String(options.attempt)}`;
+    const jobs = await this.#batch.listNamespacedJob({ namespace, labelSelector }).catch((e: unknown) => {
       throw apiError('list-jobs', e);
     });
     let deleted = 0;
@@ -161,7 +178,8 @@ export class KubernetesJobBackend {
       }
     }
     if (deleted === 0) return 'not-found';
-    await this.#record('k8s.job.delete', 'success', jobId, { deleted });
+    const details = { deleted, ...(options.attempt === undefined ? {} : { attempt: options.attempt }) };
+    await this.#record('k8s.job.delete', 'success', jobId, details, options.reason);
     return 'cancelled';
   }
 

@@ -188,6 +188,42 @@ export class SqlJobQueue {
     return outcome;
   }
 
+  /**
+   * Fails attempt `attempt` from outside the agent (the Kubernetes dispatch saw its pod die: never
+   * scheduled, image not pulled, OOM-killed). Without a lease token, the attempt number fences it:
+   * a job still `queued` at `attempt - 1` (its agent never leased) counts the attempt; a job
+   * `leased` at `attempt` loses that lease. Requeued while attempts remain and `retry` is not
+   * false, else failed. Anything else (the agent reported, a later attempt runs) is `lost`, so a
+   * replayed observation never fails an attempt twice.
+   */
+  async failAttempt(jobId: string, attempt: number, reason: string, options: { readonly retry?: boolean } = {}): Promise<FailResult> {
+    if (!REASON.test(reason)) throw new TypeError('reason must be a lower-case code');
+    if (!Number.isInteger(attempt) || attempt < 1) throw new TypeError('attempt must be a positive integer');
+    const now = this.#clock.nowMs();
+    const outcome = await this.#db.transaction(async (q): Promise<FailResult> => {
+      const [row] = await q<JobRow>('SELECT * FROM compute_jobs WHERE id = $1 FOR UPDATE', [jobId]);
+      const unleased = row?.state === 'queued' && row.attempts === attempt - 1;
+      const leased = row?.state === 'leased' && row.attempts === attempt;
+      if (row === undefined || (!unleased && !leased)) return 'lost';
+      const retry = options.retry !== false && attempt < row.max_attempts;
+      await q(
+        `UPDATE compute_jobs SET state = $2, attempts = $3, reason = $4, lease_token = NULL, lease_owner = NULL, lease_expires_ms = NULL, updated_ms = $5 WHERE id = $1`,
+        [jobId, retry ? 'queued' : 'failed', attempt, reason, now],
+      );
+      return retry ? 'requeued' : 'failed';
+    });
+    if (outcome !== 'lost') await this.#record(outcome === 'requeued' ? 'job.requeue' : 'job.fail', 'failure', jobId, undefined, { attempt }, reason);
+    return outcome;
+  }
+
+  /** Jobs in `state` (oldest first, at most `limit`): what a dispatcher has to act on after a restart. */
+  async listByState(state: JobState, options: { readonly queue?: string; readonly limit?: number } = {}): Promise<QueuedJob[]> {
+    const limit = options.limit ?? 500;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new TypeError('limit must be 1..10000');
+    const rows = await this.#db.query<JobRow>('SELECT * FROM compute_jobs WHERE queue = $1 AND state = $2 ORDER BY created_ms, id LIMIT $3', [options.queue ?? 'default', state, limit]);
+    return rows.map(toJob);
+  }
+
   /** Cancels a job that is not final; a running agent learns it at its next heartbeat. */
   async cancel(jobId: string): Promise<CancelResult> {
     const now = this.#clock.nowMs();
