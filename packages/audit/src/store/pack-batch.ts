@@ -21,26 +21,35 @@ export interface PackedBatch {
 // The closed event schema keeps white space out of ids, actions, resource types and ids; a value
 // holding a separator would shift every later column, so it is a programming error.
 const SEPARATOR = /[\n\t|]/;
+// Checked once per packed column instead of once per value: a column joined by newlines holds
+// no tab or | and exactly (values - 1) newlines iff no value holds a separator.
+const TAB_OR_BAR = /[\t|]/;
 
 /** Packs a batch for `ledger_append_packed`; throws a TypeError for a value that holds a separator. */
 export function packBatch(batch: Pick<AppendBatch, 'entries' | 'tiles'>): PackedBatch {
   const { entries, tiles } = batch;
-  const leafOffsets: number[] = [0];
-  const actorIds: string[] = [];
-  const actions: string[] = [];
-  const times: string[] = [];
-  const keys: string[] = [];
+  const count = entries.length;
+  const leafOffsets: number[] = new Array<number>(count + 1);
+  const leaves: Buffer[] = new Array<Buffer>(count);
+  leafOffsets[0] = 0;
   let total = 0;
-  for (const e of entries) {
+  let actorIds = '';
+  let actions = '';
+  let times = '';
+  let keys = '';
+  for (let i = 0; i < count; i++) {
+    const e = entries[i] as StoredEntry;
+    leaves[i] = e.leaf;
     total += e.leaf.length;
-    leafOffsets.push(total);
-    if (SEPARATOR.test(e.actorId) || SEPARATOR.test(e.action) || SEPARATOR.test(e.time)) {
-      throw new TypeError('actor ids, actions and times must not contain a newline, tab or |');
-    }
-    actorIds.push(e.actorId);
-    actions.push(e.action);
-    times.push(e.time);
-    keys.push(resourceKeys(e.resources).join('\t'));
+    leafOffsets[i + 1] = total;
+    const nl = i === 0 ? '' : '\n';
+    actorIds += nl + e.actorId;
+    actions += nl + e.action;
+    times += nl + e.time;
+    keys += nl + entryKeys(e.resources);
+  }
+  if (count > 0 && (!cleanColumn(actorIds, count) || !cleanColumn(actions, count) || !cleanColumn(times, count))) {
+    throw new TypeError('actor ids, actions and times must not contain a newline, tab or |');
   }
   const tileOffsets: number[] = [0];
   let tileTotal = 0;
@@ -49,15 +58,31 @@ export function packBatch(batch: Pick<AppendBatch, 'entries' | 'tiles'>): Packed
     tileOffsets.push(tileTotal);
   }
   return {
-    leaves: Buffer.concat(entries.map((e) => e.leaf), total),
+    leaves: Buffer.concat(leaves, total),
     leafOffsets,
-    actorIds: actorIds.join('\n'),
-    actions: actions.join('\n'),
-    times: times.join('\n'),
-    resourceKeys: keys.join('\n'),
+    actorIds,
+    actions,
+    times,
+    resourceKeys: keys,
     tiles: Buffer.concat(tiles.map((t) => t.hashes), tileTotal),
     tileOffsets,
   };
+}
+
+/** True when a newline-joined column of `count` values holds no tab or | and exactly count - 1 newlines. */
+function cleanColumn(column: string, count: number): boolean {
+  if (TAB_OR_BAR.test(column)) return false;
+  let newlines = 0;
+  for (let at = column.indexOf('\n'); at !== -1; at = column.indexOf('\n', at + 1)) newlines += 1;
+  return newlines === count - 1;
+}
+
+/** {@link resourceKeys} of an entry joined by tabs, without the array for the common single resource. */
+function entryKeys(resources: StoredEntry['resources']): string {
+  if (resources.length !== 1) return resourceKeys(resources).join('\t');
+  const { type, id } = resources[0] as StoredEntry['resources'][number];
+  if (SEPARATOR.test(type) || SEPARATOR.test(id)) throw new TypeError('resource type and id must not contain |, a tab or a newline');
+  return `r|${type}|${id}\tt|${type}\ti|${id}`;
 }
 
 /**

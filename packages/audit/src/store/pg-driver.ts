@@ -42,8 +42,8 @@ export async function openPgDriver(options: PgDriverOptions): Promise<SqlDriver>
   });
   // An idle client that loses its connection emits 'error'; the next query reports the problem.
   pool.on('error', () => undefined);
-  const query: SqlQuery = async <R>(sql: string, params: readonly unknown[] = []) =>
-    (await pool.query<R & pg.QueryResultRow>(sql, [...params])).rows;
+  const query: SqlQuery = async <R>(sql: string, params: readonly unknown[] = [], prepareAs?: string) =>
+    (await pool.query<R & pg.QueryResultRow>(prepareAs === undefined ? { text: sql, values: [...params] } : { name: prepareAs, text: sql, values: [...params] })).rows;
   return {
     kind: 'postgres',
     query,

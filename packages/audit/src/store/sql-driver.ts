@@ -1,5 +1,9 @@
-/** Runs one SQL statement with positional parameters ($1, $2, ...) and returns its rows. */
-export type SqlQuery = <R>(sql: string, params?: readonly unknown[]) => Promise<R[]>;
+/**
+ * Runs one SQL statement with positional parameters ($1, $2, ...) and returns its rows.
+ * `prepareAs` names a statement run often with the same text: PostgreSQL then parses and plans it
+ * once per connection (a prepared statement, PostgreSQL 15 §55.2.3); PGlite ignores it.
+ */
+export type SqlQuery = <R>(sql: string, params?: readonly unknown[], prepareAs?: string) => Promise<R[]>;
 
 /**
  * The little the ledger store needs from a PostgreSQL-dialect database, so that one

@@ -7,6 +7,7 @@ import type { SqlDriver, SqlQuery } from './sql-driver.ts';
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 10_000;
 const MAX_READ = 65_536;
+const APPEND_SQL = 'SELECT ledger_append_packed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)';
 
 /**
  * The {@link LedgerStore} over any {@link SqlDriver}: the same SQL on PGlite and PostgreSQL.
@@ -105,22 +106,28 @@ class SqlLedgerStore implements LedgerStore {
     this.#appendTail = done;
     try {
       await previous;
-      // One statement, so one round trip and one implicit transaction (ledger-migrations.ts, ledger_append_packed).
-      await this.#db.query('SELECT ledger_append_packed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)', [
-        fromSize,
-        packed.leaves,
-        packed.leafOffsets,
-        packed.actorIds,
-        packed.actions,
-        packed.times,
-        packed.resourceKeys,
-        tiles.map((t) => t.level),
-        tiles.map((t) => t.index),
-        packed.tiles,
-        packed.tileOffsets,
-        checkpoint.size,
-        checkpoint.note,
-      ]);
+      // One statement, so one round trip and one implicit transaction (ledger-migrations.ts,
+      // ledger_append_packed), prepared once per connection. Integer arrays travel as array
+      // literals made by one join (node-postgres would escape and quote each element).
+      await this.#db.query(
+        APPEND_SQL,
+        [
+          fromSize,
+          packed.leaves,
+          intArray(packed.leafOffsets),
+          packed.actorIds,
+          packed.actions,
+          packed.times,
+          packed.resourceKeys,
+          intArray(tiles.map((t) => t.level)),
+          intArray(tiles.map((t) => t.index)),
+          packed.tiles,
+          intArray(packed.tileOffsets),
+          checkpoint.size,
+          checkpoint.note,
+        ],
+        'phiguard_ledger_append_packed',
+      );
     } catch (error) {
       if ((error as { code?: unknown }).code === LEDGER_CONFLICT_SQLSTATE) {
         throw new LedgerError('conflict', 'the log grew under this writer; batch refused', { place: { index: fromSize } });
@@ -185,6 +192,11 @@ class SqlLedgerStore implements LedgerStore {
     this.#closed = true;
     await this.#db.close();
   }
+}
+
+/** A PostgreSQL array literal of safe integers (PostgreSQL 15 §8.15.2), e.g. `{0,312,640}`. */
+function intArray(values: readonly number[]): string {
+  return `{${values.join(',')}}`;
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {
