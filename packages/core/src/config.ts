@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BaseError } from './errors.ts';
 import { validateAttestationConfig, type AttestationConfig } from './compute-attestation-config.ts';
+import { validateKubernetesComputeConfig, type KubernetesComputeConfig } from './compute-kubernetes-config.ts';
 import { validateSiemConfig, type SiemSinkConfig } from './siem-config.ts';
 
 export type ConfigErrorCode = 'config-unreadable' | 'config-invalid';
@@ -34,6 +35,8 @@ export interface PhiguardConfig {
   readonly siem: readonly SiemSinkConfig[];
   /** TEE verifier policies and collateral files for job dispatch (docs/compute/attestation.md); absent: insecure-local only. */
   readonly attestation?: AttestationConfig;
+  /** Job backends: `kubernetes` turns queued jobs into Kubernetes Jobs (docs/compute/kubernetes.md). */
+  readonly compute?: { readonly kubernetes?: KubernetesComputeConfig };
 }
 
 export interface LoadConfigOptions {
@@ -141,6 +144,8 @@ function validate(raw: Record<string, unknown>, cwd: string): PhiguardConfig {
   }
   const siem = validateSiemConfig(raw.siem, cwd, problems);
   const attestation = validateAttestationConfig(raw.attestation, cwd, problems);
+  if (raw.compute !== undefined && !isRecord(raw.compute)) problems.push('compute must be an object');
+  const kubernetes = validateKubernetesComputeConfig(isRecord(raw.compute) ? raw.compute.kubernetes : undefined, cwd, problems);
   if (problems.length > 0 || db === undefined || !isRecord(server) || !isRecord(ledger)) {
     throw new ConfigError('config-invalid', `invalid configuration: ${problems.join('; ')}`);
   }
@@ -155,6 +160,7 @@ function validate(raw: Record<string, unknown>, cwd: string): PhiguardConfig {
     },
     siem,
     ...(attestation === undefined ? {} : { attestation }),
+    ...(kubernetes === undefined ? {} : { compute: { kubernetes } }),
   };
 }
 

@@ -25,4 +25,5 @@ export {
   type SnpProductName,
   type TdxAttestationConfig,
 } from './compute-attestation-config.ts';
+export { validateKubernetesComputeConfig, type KubernetesComputeConfig } from './compute-kubernetes-config.ts';
 export { syncFolder, tempSiblingPath, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.ts';
