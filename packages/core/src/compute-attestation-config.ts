@@ -23,7 +23,13 @@ export interface SevSnpAttestationConfig {
   /** Launch MEASUREMENTs, 96 lower-case hex characters each. */
   readonly allowedMeasurements: readonly string[];
   /** Minimum REPORTED_TCB security patch levels (ABI spec Table 3); `fmc` is Turin only. */
-  readonly minimumTcb: { readonly bootloader: number; readonly tee: number; readonly snp: number; readonly microcode: number; readonly fmc?: number };
+  readonly minimumTcb: {
+    readonly bootloader: number;
+    readonly tee: number;
+    readonly snp: number;
+    readonly microcode: number;
+    readonly fmc?: number;
+  };
   /** Highest VMPL accepted; 0 unless set. */
   readonly maxVmpl: number;
   readonly signingKeys: readonly ('vcek' | 'vlek')[];
@@ -49,8 +55,8 @@ export interface TdxAttestationConfig {
   readonly tcbInfoFiles: readonly string[];
   /** PCS `TCB-Info-Issuer-Chain` header, URL-decoded, as PEM. */
   readonly tcbInfoIssuerChainFile: string;
-  /** PCS `tdx/certification/v4/qe/identity` body. */
-  readonly qeIdentityFile?: string;
+  /** PCS `tdx/certification/v4/qe/identity` body (required: the verifier checks the quoting enclave). */
+  readonly qeIdentityFile: string;
   /** Default: `tcbInfoIssuerChainFile` (Intel signs both with the TCB Signing key). */
   readonly qeIdentityIssuerChainFile?: string;
 }
@@ -63,7 +69,14 @@ export interface NvidiaGpuAttestationConfig {
 }
 
 const HEX96 = /^[0-9a-fA-F]{96}$/;
-const TDX_TCB_STATUSES = ['UpToDate', 'SWHardeningNeeded', 'ConfigurationNeeded', 'ConfigurationAndSWHardeningNeeded', 'OutOfDate', 'OutOfDateConfigurationNeeded'];
+const TDX_TCB_STATUSES = [
+  'UpToDate',
+  'SWHardeningNeeded',
+  'ConfigurationNeeded',
+  'ConfigurationAndSWHardeningNeeded',
+  'OutOfDate',
+  'OutOfDateConfigurationNeeded',
+];
 const DEBUG_REFUSED = 'may only be "forbidden": PHIGuard never releases keys to a debuggable guest';
 
 /** Collects problems, each naming its config path, while reading one section. */
@@ -74,25 +87,34 @@ class Reader {
     this.#problems = problems;
     this.#cwd = cwd;
   }
-  problem(where: string, what: string): undefined {
+  problem(where: string, what: string): void {
     this.#problems.push(`${where} ${what}`);
-    return undefined;
   }
   record(v: unknown, where: string): Record<string, unknown> | undefined {
-    return isRecord(v) ? v : this.problem(where, 'must be an object');
+    if (isRecord(v)) return v;
+    this.problem(where, 'must be an object');
+    return undefined;
   }
   file(v: unknown, where: string): string | undefined {
-    return typeof v === 'string' && v !== '' ? path.resolve(this.#cwd, v) : this.problem(where, 'must be a file path');
+    if (typeof v === 'string' && v !== '') return path.resolve(this.#cwd, v);
+    this.problem(where, 'must be a file path');
+    return undefined;
   }
   optionalFile(v: unknown, where: string): string | undefined {
     return v === undefined ? undefined : this.file(v, where);
   }
   files(v: unknown, where: string, min: number): string[] {
-    if (!Array.isArray(v) || v.length < min) return this.problem(where, `must be a list of at least ${String(min)} file path(s)`) ?? [];
+    if (!Array.isArray(v) || v.length < min) {
+      this.problem(where, `must be a list of at least ${String(min)} file path(s)`);
+      return [];
+    }
     return v.map((f, i) => this.file(f, `${where}[${String(i)}]`)).filter((f): f is string => f !== undefined);
   }
   hexList(v: unknown, where: string, min: number): string[] {
-    if (!Array.isArray(v) || v.length < min) return this.problem(where, `must be a list of at least ${String(min)} hex value(s)`) ?? [];
+    if (!Array.isArray(v) || v.length < min) {
+      this.problem(where, `must be a list of at least ${String(min)} hex value(s)`);
+      return [];
+    }
     const out: string[] = [];
     v.forEach((h: unknown, i) => {
       if (typeof h === 'string' && HEX96.test(h)) out.push(h.toLowerCase());
@@ -101,7 +123,9 @@ class Reader {
     return out;
   }
   int(v: unknown, where: string, max: number): number | undefined {
-    return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max ? v : this.problem(where, `must be an integer 0..${String(max)}`);
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max) return v;
+    this.problem(where, `must be an integer 0..${String(max)}`);
+    return undefined;
   }
   debugForbidden(v: unknown, where: string): void {
     if (v !== undefined && v !== 'forbidden') this.problem(where, DEBUG_REFUSED);
@@ -114,7 +138,17 @@ class Reader {
 function sevSnp(r: Reader, raw: unknown, where: string): SevSnpAttestationConfig | undefined {
   const v = r.record(raw, where);
   if (v === undefined) return undefined;
-  r.unknownKeys(v, where, ['product', 'allowedMeasurements', 'minimumTcb', 'maxVmpl', 'signingKeys', 'certChainFile', 'crlFiles', 'vcekFiles', 'debug']);
+  r.unknownKeys(v, where, [
+    'product',
+    'allowedMeasurements',
+    'minimumTcb',
+    'maxVmpl',
+    'signingKeys',
+    'certChainFile',
+    'crlFiles',
+    'vcekFiles',
+    'debug',
+  ]);
   r.debugForbidden(v.debug, `${where}.debug`);
   const product = SNP_PRODUCTS.find((p) => p === (typeof v.product === 'string' ? v.product.toLowerCase() : undefined));
   if (product === undefined) r.problem(`${where}.product`, `must be one of ${SNP_PRODUCTS.join(', ')}`);
@@ -125,14 +159,21 @@ function sevSnp(r: Reader, raw: unknown, where: string): SevSnpAttestationConfig
   const fmc = tcb?.fmc === undefined ? undefined : spl('fmc');
   const maxVmpl = v.maxVmpl === undefined ? 0 : r.int(v.maxVmpl, `${where}.maxVmpl`, 3);
   const keys = v.signingKeys ?? ['vcek', 'vlek'];
-  const signingKeys = Array.isArray(keys) && keys.length > 0 && keys.every((k) => k === 'vcek' || k === 'vlek') ? (keys as ('vcek' | 'vlek')[]) : undefined;
+  const signingKeys =
+    Array.isArray(keys) && keys.length > 0 && keys.every((k) => k === 'vcek' || k === 'vlek') ? (keys as ('vcek' | 'vlek')[]) : undefined;
   if (signingKeys === undefined) r.problem(`${where}.signingKeys`, 'must be a non-empty list of "vcek" and/or "vlek"');
   const certChainFile = r.file(v.certChainFile, `${where}.certChainFile`);
   const crlFiles = r.files(v.crlFiles, `${where}.crlFiles`, 1);
   const vcekFiles = v.vcekFiles === undefined ? [] : r.files(v.vcekFiles, `${where}.vcekFiles`, 0);
   if (
-    product === undefined || bootloader === undefined || tee === undefined || snp === undefined || microcode === undefined ||
-    maxVmpl === undefined || signingKeys === undefined || certChainFile === undefined
+    product === undefined ||
+    bootloader === undefined ||
+    tee === undefined ||
+    snp === undefined ||
+    microcode === undefined ||
+    maxVmpl === undefined ||
+    signingKeys === undefined ||
+    certChainFile === undefined
   ) {
     return undefined;
   }
@@ -144,8 +185,16 @@ function tdx(r: Reader, raw: unknown, where: string): TdxAttestationConfig | und
   const v = r.record(raw, where);
   if (v === undefined) return undefined;
   r.unknownKeys(v, where, [
-    'allowedMrTd', 'allowedRtmrs', 'acceptedTcbStatuses', 'rootCaFile', 'crlFiles', 'tcbInfoFiles', 'tcbInfoIssuerChainFile',
-    'qeIdentityFile', 'qeIdentityIssuerChainFile', 'debug',
+    'allowedMrTd',
+    'allowedRtmrs',
+    'acceptedTcbStatuses',
+    'rootCaFile',
+    'crlFiles',
+    'tcbInfoFiles',
+    'tcbInfoIssuerChainFile',
+    'qeIdentityFile',
+    'qeIdentityIssuerChainFile',
+    'debug',
   ]);
   r.debugForbidden(v.debug, `${where}.debug`);
   const allowedMrTd = r.hexList(v.allowedMrTd, `${where}.allowedMrTd`, 1);
@@ -153,26 +202,36 @@ function tdx(r: Reader, raw: unknown, where: string): TdxAttestationConfig | und
   if (v.allowedRtmrs !== undefined) {
     const rt = r.record(v.allowedRtmrs, `${where}.allowedRtmrs`) ?? {};
     for (const [key, list] of Object.entries(rt)) {
-      if (key === '0' || key === '1' || key === '2' || key === '3') allowedRtmrs[Number(key) as 0 | 1 | 2 | 3] = r.hexList(list, `${where}.allowedRtmrs.${key}`, 1);
+      if (key === '0' || key === '1' || key === '2' || key === '3')
+        allowedRtmrs[Number(key) as 0 | 1 | 2 | 3] = r.hexList(list, `${where}.allowedRtmrs.${key}`, 1);
       else r.problem(`${where}.allowedRtmrs.${key}`, 'is not an RTMR index (0, 1, 2 or 3)');
     }
   }
   const statuses = v.acceptedTcbStatuses ?? ['UpToDate'];
   const acceptedTcbStatuses =
-    Array.isArray(statuses) && statuses.length > 0 && statuses.every((s) => typeof s === 'string' && TDX_TCB_STATUSES.includes(s)) ? (statuses as string[]) : undefined;
-  if (acceptedTcbStatuses === undefined) r.problem(`${where}.acceptedTcbStatuses`, `must be a non-empty list of ${TDX_TCB_STATUSES.join(', ')}`);
-  else if (acceptedTcbStatuses.some((s) => s.startsWith('OutOfDate'))) r.problem(`${where}.acceptedTcbStatuses`, 'must not accept OutOfDate platforms (known, fixed vulnerabilities)');
+    Array.isArray(statuses) && statuses.length > 0 && statuses.every((s) => typeof s === 'string' && TDX_TCB_STATUSES.includes(s))
+      ? (statuses as string[])
+      : undefined;
+  if (acceptedTcbStatuses === undefined)
+    r.problem(`${where}.acceptedTcbStatuses`, `must be a non-empty list of ${TDX_TCB_STATUSES.join(', ')}`);
+  else if (acceptedTcbStatuses.some((s) => s.startsWith('OutOfDate')))
+    r.problem(`${where}.acceptedTcbStatuses`, 'must not accept OutOfDate platforms (known, fixed vulnerabilities)');
   const rootCaFile = r.optionalFile(v.rootCaFile, `${where}.rootCaFile`);
   const crlFiles = r.files(v.crlFiles, `${where}.crlFiles`, 1);
   const tcbInfoFiles = r.files(v.tcbInfoFiles, `${where}.tcbInfoFiles`, 1);
   const tcbInfoIssuerChainFile = r.file(v.tcbInfoIssuerChainFile, `${where}.tcbInfoIssuerChainFile`);
-  const qeIdentityFile = r.optionalFile(v.qeIdentityFile, `${where}.qeIdentityFile`);
+  const qeIdentityFile = r.file(v.qeIdentityFile, `${where}.qeIdentityFile`);
   const qeIdentityIssuerChainFile = r.optionalFile(v.qeIdentityIssuerChainFile, `${where}.qeIdentityIssuerChainFile`);
-  if (acceptedTcbStatuses === undefined || tcbInfoIssuerChainFile === undefined) return undefined;
+  if (acceptedTcbStatuses === undefined || tcbInfoIssuerChainFile === undefined || qeIdentityFile === undefined) return undefined;
   return {
-    allowedMrTd, allowedRtmrs, acceptedTcbStatuses, crlFiles, tcbInfoFiles, tcbInfoIssuerChainFile,
+    allowedMrTd,
+    allowedRtmrs,
+    acceptedTcbStatuses,
+    crlFiles,
+    tcbInfoFiles,
+    tcbInfoIssuerChainFile,
+    qeIdentityFile,
     ...(rootCaFile === undefined ? {} : { rootCaFile }),
-    ...(qeIdentityFile === undefined ? {} : { qeIdentityFile }),
     ...(qeIdentityIssuerChainFile === undefined ? {} : { qeIdentityIssuerChainFile }),
   };
 }

@@ -54,7 +54,7 @@ function p1363(data: Uint8Array, signature: Uint8Array, key: KeyObject): boolean
 }
 
 /** The PCK chain of certification data type 5: PEM text or, in Intel's QVL samples, concatenated DER. */
-function pckCertificates(raw: Uint8Array): Certificate[] {
+export function pckCertificates(raw: Uint8Array): Certificate[] {
   const text = Buffer.from(raw).toString('latin1').replace(/\0+$/, '');
   if (text.includes('-----BEGIN')) return pemBlocks(text).map((d) => parseCertificate(d));
   const out: Certificate[] = [];
