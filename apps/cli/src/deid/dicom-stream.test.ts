@@ -13,7 +13,11 @@ import {
   deidKeyFromSecret,
   ed25519ManifestSigner,
   loadDictionaries,
+  parseDeidRecipe,
+  readDicom,
   writeSyntheticMultiframe,
+  type BurnedInPolicy,
+  type PixelRegionRule,
 } from '@phiguard/deid';
 import { dicomOptionsForProfile, dicomProcessor, type DicomStreaming } from '../commands/deid-dicom.ts';
 import { runDeidBatch, type BatchSummary } from './batch-runner.ts';
@@ -29,7 +33,7 @@ const setup = { key, factory: createPatientContextFactory(key), profile: builtin
 const config = {
   options: dicomOptionsForProfile('date-shift'),
   text: createClinicalTextDeidentifier({ mode: 'tags', dictionaries: loadDictionaries() }),
-  burnedIn: 'quarantine' as const,
+  burnedIn: 'quarantine' as BurnedInPolicy,
   identity: { issuerSystems: {} },
 };
 
@@ -56,8 +60,8 @@ beforeAll(() => {
 });
 afterAll(() => { rmSync(root, { recursive: true, force: true }); });
 
-async function run(out: string, streaming: DicomStreaming): Promise<BatchSummary> {
-  const processor = dicomProcessor(setup, config, streaming);
+async function run(out: string, streaming: DicomStreaming, options: typeof config & { pixelRegions?: PixelRegionRule[] } = config): Promise<BatchSummary> {
+  const processor = dicomProcessor(setup, options, streaming);
   const sink = new PassThrough();
   sink.resume();
   return runDeidBatch({
@@ -107,6 +111,19 @@ describe('phiguard deid dicom: streamed and whole-file paths', () => {
     expect(failed).toMatch(/burned-in-annotation/);
     // No partial output is left behind for the failed or quarantined files.
     expect([...b.keys()].filter((k) => k.endsWith('.partial'))).toEqual([]);
+  }, 300_000);
+
+  it('write the same bytes when burned-in regions are cleaned (streamed Pixel Data read into memory for it)', async () => {
+    const pixelRegions = parseDeidRecipe('%filter graylist\nLABEL sc\n  contains Modality OT\n  coordinates 0,0,10,5\nLABEL us\n  contains Modality US\n  coordinates 0,0,10,5\n');
+    const clean = { ...config, burnedIn: 'clean' as BurnedInPolicy, pixelRegions };
+    await run('clean-whole', { streamBytes: Number.POSITIVE_INFINITY }, clean);
+    await run('clean-streamed', { streamBytes: -1, read: { wholeFileLimit: 0, firstRead: 512 } }, clean);
+    const a = outputs(path.join(root, 'clean-whole'));
+    const b = outputs(path.join(root, 'clean-streamed'));
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [name, bytes] of a) expect(b.get(name)?.equals(bytes), name).toBe(true);
+    const cleaned = [...b.values()].filter((bytes) => readDicom(bytes).dataset.some((e) => e.tag === 0x00280301 && Buffer.from(e.value ?? []).toString('latin1').trim() === 'NO'));
+    expect(cleaned.length).toBeGreaterThan(0);
   }, 300_000);
 
   it('streams only files above the threshold by default', () => {
