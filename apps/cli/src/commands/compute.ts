@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { openLedger, type AuditRecorder, type SqlDriver } from '@phiguard/audit';
 import {
-  AgentStore, baaInForce, BAA_STATUSES, ComputeError, ComputePolicy, CONTACT_ROLES, EvidenceRouter, JobDispatcher, jobFactsFromSpec, KeyReleaser, nodePricePerHour, openComputeDatabase, Placer,
+  AgentStore, baaInForce, BAA_STATUSES, ComputeError, ComputePolicy, configuredEvidenceRouter, CONTACT_ROLES, JobDispatcher, jobFactsFromSpec, KeyReleaser, nodePricePerHour, openComputeDatabase, Placer,
   SqlJobQueue, SqlNonceStore, UploadKeyProvider,
   readComputePolicies, SqlComputeCatalog, DEFAULT_PRICE_LIST, type ComputeCatalog, type ComputeDatabaseOptions, type PlacementPlan,
 } from '@phiguard/compute';
@@ -198,9 +198,9 @@ Examples:
 /**
  * For `phiguard serve`: job dispatch to GPU node agents over the same vault and keystore the
  * remote-command routes use (the jobs, nodes and agent routes). Undefined when the keystore is not
- * unlocked (no datasets, so nothing to run on). Evidence kinds served: `insecure-local` only —
- * SEV-SNP and TDX need their policies (allowed measurements, minimum TCB), which have no
- * configuration yet. `PHIGUARD_DEV_INSECURE_LOCAL=1` lets PHI keys go to insecure-local nodes
+ * unlocked (no datasets, so nothing to run on). Evidence kinds served: `insecure-local` plus every
+ * kind the `attestation` config section sets up (SEV-SNP, TDX, NVIDIA GPU; docs/compute/attestation.md);
+ * its files are read here, so a bad one stops `serve` at start. `PHIGUARD_DEV_INSECURE_LOCAL=1` lets PHI keys go to insecure-local nodes
  * (development only; every such release is logged on stderr and ledgered `insecure: true`).
  */
 export async function openServeJobs(cfg: PhiguardConfig, env: Readonly<Record<string, string | undefined>>, remote: RemoteServices, ledger: AuditRecorder, log: (line: string) => void): Promise<{ jobs: JobDispatcher; note: string; close: () => Promise<void> } | undefined> {
@@ -208,16 +208,17 @@ export async function openServeJobs(cfg: PhiguardConfig, env: Readonly<Record<st
   const datasets = await remote.datasets((d) => Promise.resolve(d));
   const provider = await remote.keys((m) => Promise.resolve(m.provider));
   const blobs = await FsBlobStore.open(path.join(cfg.home, 'blobs'), systemClock);
+  const verifier = await configuredEvidenceRouter(cfg.attestation, { warn: log });
   const db = await openComputeDatabase(computeDatabaseOf(cfg));
   const catalog = new SqlComputeCatalog(db, systemClock, { audit: ledger });
   const dev = env.PHIGUARD_DEV_INSECURE_LOCAL === '1';
   const releaser = new KeyReleaser({
-    verifier: new EvidenceRouter().withInsecureLocal(), verifierPolicy: null, policy: new ComputePolicy(readComputePolicies()), nonces: new SqlNonceStore(db, { ttlMs: 120_000 }),
+    verifier, verifierPolicy: null, policy: new ComputePolicy(readComputePolicies()), nonces: new SqlNonceStore(db, { ttlMs: 120_000 }),
     audit: ledger, clock: systemClock, devInsecureLocal: dev, warn: log, catalog,
   });
   const jobs = new JobDispatcher({
     queue: new SqlJobQueue(db, systemClock, { audit: ledger }), catalog, agents: new AgentStore(db), releaser, datasets, keyProviders: [provider], blobs,
     upload: await UploadKeyProvider.forControlPlane(), audit: ledger, clock: systemClock,
   });
-  return { jobs, note: `jobs: served to node agents (insecure-local evidence${dev ? '; DEVELOPMENT FLAG: PHI allowed without a TEE' : ''})`, close: () => db.close() };
+  return { jobs, note: `jobs: served to node agents (${verifier.kinds.join(', ')} evidence${dev ? '; DEVELOPMENT FLAG: PHI allowed without a TEE' : ''})`, close: () => db.close() };
 }
