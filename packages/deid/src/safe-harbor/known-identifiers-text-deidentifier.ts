@@ -13,10 +13,13 @@ const FIELDS = ['names', 'addresses', 'identifiers', 'phones', 'emails', 'dates'
  * becomes `[CATEGORY]`. It finds nothing it was not told about: the full engine lives in `text/`.
  *
  * Each identifier set is prepared once ({@link KnownIdentifierMatcher}) and reused for the same
- * object, or for an equal set handed in again (the next message or file of the same patient).
+ * object, or for an equal set handed in again (the next message or file of the same patient):
+ * the last set is kept, and up to 64 more by content, least recently used dropped first.
  */
 export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
-  readonly #byObject = new WeakMap<KnownIdentifiers, KnownIdentifierMatcher>();
+  /** The last set seen (consecutive texts of one message or file share it). */
+  #lastKnown: KnownIdentifiers | undefined;
+  #lastMatcher: KnownIdentifierMatcher | undefined;
   /** By {@link quickHash} of the content; an entry is used only when its values are all equal. */
   readonly #byContent = new Map<number, { readonly lists: readonly (readonly string[])[]; readonly matcher: KnownIdentifierMatcher }>();
 
@@ -35,8 +38,8 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
   }
 
   #matcher(known: KnownIdentifiers): KnownIdentifierMatcher {
-    let matcher = this.#byObject.get(known);
-    if (matcher !== undefined) return matcher;
+    if (known === this.#lastKnown && this.#lastMatcher !== undefined) return this.#lastMatcher;
+    let matcher: KnownIdentifierMatcher;
     const lists = FIELDS.map((f) => known[f] ?? []);
     const hash = quickHash(lists);
     const cached = this.#byContent.get(hash);
@@ -49,7 +52,8 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
     }
     // The lists are readonly by contract (KnownIdentifiers): kept by reference, not copied.
     this.#byContent.set(hash, { lists, matcher });
-    this.#byObject.set(known, matcher);
+    this.#lastKnown = known;
+    this.#lastMatcher = matcher;
     return matcher;
   }
 }
