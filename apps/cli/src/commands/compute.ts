@@ -203,7 +203,7 @@ Examples:
  * its files are read here, so a bad one stops `serve` at start. `PHIGUARD_DEV_INSECURE_LOCAL=1` lets PHI keys go to insecure-local nodes
  * (development only; every such release is logged on stderr and ledgered `insecure: true`).
  */
-export async function openServeJobs(cfg: PhiguardConfig, env: Readonly<Record<string, string | undefined>>, remote: RemoteServices, ledger: AuditRecorder, log: (line: string) => void): Promise<{ jobs: JobDispatcher; note: string; close: () => Promise<void> } | undefined> {
+export async function openServeJobs(cfg: PhiguardConfig, env: Readonly<Record<string, string | undefined>>, remote: RemoteServices, ledger: AuditRecorder, log: (line: string) => void): Promise<{ jobs: JobDispatcher; queue: SqlJobQueue; note: string; close: () => Promise<void> } | undefined> {
   if (remote.datasets === undefined || remote.keys === undefined) return undefined;
   const datasets = await remote.datasets((d) => Promise.resolve(d));
   const provider = await remote.keys((m) => Promise.resolve(m.provider));
@@ -216,9 +216,10 @@ export async function openServeJobs(cfg: PhiguardConfig, env: Readonly<Record<st
     verifier, verifierPolicy: null, policy: new ComputePolicy(readComputePolicies()), nonces: new SqlNonceStore(db, { ttlMs: 120_000 }),
     audit: ledger, clock: systemClock, devInsecureLocal: dev, warn: log, catalog,
   });
+  const queue = new SqlJobQueue(db, systemClock, { audit: ledger });
   const jobs = new JobDispatcher({
-    queue: new SqlJobQueue(db, systemClock, { audit: ledger }), catalog, agents: new AgentStore(db), releaser, datasets, keyProviders: [provider], blobs,
+    queue, catalog, agents: new AgentStore(db), releaser, datasets, keyProviders: [provider], blobs,
     upload: await UploadKeyProvider.forControlPlane(), audit: ledger, clock: systemClock,
   });
-  return { jobs, note: `jobs: served to node agents (${verifier.kinds.join(', ')} evidence${dev ? '; DEVELOPMENT FLAG: PHI allowed without a TEE' : ''})`, close: () => db.close() };
+  return { jobs, queue, note: `jobs: served to node agents (${verifier.kinds.join(', ')} evidence${dev ? '; DEVELOPMENT FLAG: PHI allowed without a TEE' : ''})`, close: () => db.close() };
 }

@@ -7,6 +7,7 @@ import { runAuditDemo } from '../audit/audit-demo.ts';
 import { runDeidDemo } from '../deid/deid-demo.ts';
 import type { CliContext } from '../context.ts';
 import { startAuditShipping } from '../serve/audit-shipping.ts';
+import { startKubernetesDispatch } from '../serve/kubernetes-dispatch.ts';
 import { bootstrapAdmin, buildAccessServices, openConfiguredAccessStore, serveAccessOptions } from '../remote/serve-access.ts';
 import { openRemoteServices } from '../remote/serve-remote.ts';
 import { openServeJobs } from './compute.ts';
@@ -61,6 +62,8 @@ Examples:
       const adminPassword = await bootstrapAdmin(access);
       const remote = await openRemoteServices(config, ctx, ledger, ledgerStore, systemClock);
       const compute = await openServeJobs(config, ctx.env, remote.services, ledger, (line) => ctx.stderr.write(`${line}\n`));
+      // compute.kubernetes.enabled: queued jobs also become Kubernetes Jobs (docs/compute/kubernetes.md).
+      const k8s = compute === undefined ? undefined : await startKubernetesDispatch(config, compute.queue, ledger, (line) => ctx.stderr.write(`${line}\n`));
       const app = buildServer({
         version: ctx.version,
         isReady: () => Promise.resolve(true),
@@ -72,6 +75,7 @@ Examples:
         logStream: ctx.stderr,
         onClose: async () => {
           await shipping?.stop();
+          await k8s?.stop();
           await compute?.close();
           await remote.close();
           await store.close();
@@ -83,6 +87,8 @@ Examples:
       ctx.stdout.write(`data folder: ${config.home}\n`);
       for (const note of remote.notes) ctx.stdout.write(`${note}\n`);
       ctx.stdout.write(`${compute?.note ?? 'jobs: not served (needs the keystore unlocked, as datasets do)'}\n`);
+      if (k8s !== undefined) ctx.stdout.write(`${k8s.note}\n`);
+      else if (config.compute?.kubernetes?.enabled === true) ctx.stdout.write('kubernetes: not started (jobs are not served)\n');
       if (shipping !== undefined) ctx.stdout.write(`audit: shipping to SIEM sinks ${shipping.sinkIds.join(', ')}\n`);
       if (local !== undefined) ctx.stdout.write(`TLS: local CA ${local.caCert} (the CLI trusts it)\n`);
       if (adminPassword !== undefined) {

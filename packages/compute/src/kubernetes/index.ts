@@ -32,3 +32,4 @@ export {
   type RuntimeClassProfile,
 } from './runtime-class-profile.ts';
 export { KubernetesDispatch, type KubernetesDispatchOptions, type KubernetesJobs } from '../dispatch/kubernetes-dispatch.ts';
+export { kubernetesDispatchFromConfig, runtimeClassProfile, type ConfiguredDispatchDeps } from './kubernetes-dispatch-from-config.ts';
