@@ -118,7 +118,7 @@ export { ReleasedKeyProvider, wrappedKeyId } from './release/released-key-provid
 export { UPLOAD_PROVIDER_ID, UploadKeyProvider } from './release/upload-key-provider.ts';
 export { AgentStore, type StoredLogChunk } from './dispatch/agent-store.ts';
 export { EvidenceRouter, wireBytes, type WireEvidence } from './dispatch/evidence-router.ts';
-export { AMD_ARK_BY_PRODUCT, configuredEvidenceRouter, type ConfiguredRouterOptions } from './dispatch/configured-evidence-router.ts';
+export { AMD_ARK_BY_PRODUCT, configuredEvidenceRouter, configuredGpuEvidenceRouter, type ConfiguredRouterOptions } from './dispatch/configured-evidence-router.ts';
 export { buildSnpCertTable, parseSnpCertTable, type SnpCertTable } from './dispatch/snp-cert-table.ts';
 export { REDACTED, redactLog } from './dispatch/log-redactor.ts';
 export { parseRunSpec, runJobFacts, type RunSpec } from './dispatch/run-spec.ts';

@@ -13,7 +13,7 @@ import { makeTdxCollateral, makeTdxPki, makeTdxQuote, TDX_MRTD, type TdxTestPki 
 import { vector, vectorText, VECTORS } from '../attestation/testing/vectors.ts';
 import { parseCertificate } from '../attestation/x509/certificate.ts';
 import { ComputeError } from '../compute-error.ts';
-import { AMD_ARK_BY_PRODUCT, configuredEvidenceRouter } from './configured-evidence-router.ts';
+import { AMD_ARK_BY_PRODUCT, configuredEvidenceRouter, configuredGpuEvidenceRouter } from './configured-evidence-router.ts';
 import type { EvidenceRouter, WireEvidence } from './evidence-router.ts';
 import { buildSnpCertTable, parseSnpCertTable } from './snp-cert-table.ts';
 
@@ -237,6 +237,43 @@ describe('configured router: TDX through the wire form', () => {
       const other = makeTdxQuote(pki, { reportData, mrTd: new Uint8Array(48).fill(0x11) });
       expectLedgerable(await router.verify({ kind: 'tdx', quote: b64(other) }, null, ctx), 'measurement-not-allowed');
     });
+  });
+});
+
+// ------------------------------------------------------------------ NVIDIA GPU
+describe('configured GPU router (real Hopper report, nvtrust chain)', () => {
+  const wire = {
+    kind: 'nvidia-gpu',
+    report: b64(Buffer.from(vectorText('nvidia-gpu/nvtrust_hopperAttestationReport.txt').trim(), 'hex')),
+    certChain: vectorText('nvidia-gpu/nvtrust_hopperCertChain.txt'),
+  };
+  const ctx: VerifyContext = {
+    now: new Date('2026-01-01T00:00:00Z'),
+    expectedNonce: Buffer.alloc(32, 1),
+    expectedKeyHash: Buffer.alloc(32, 2),
+  };
+  const gpuConfig = (root: string): unknown => ({
+    nvidiaGpu: {
+      referenceMeasurementFiles: [path.join(VECTORS, 'nvidia-gpu/nvtrust_1010_0200_882_960074001A_PROD.swidtag')],
+      deviceRootCertFile: path.join(VECTORS, `nvidia-gpu/${root}`),
+    },
+  });
+
+  it('is absent without an nvidiaGpu section; with one, chain and signature pass and the configured RIM is compared', async () => {
+    expect(await configuredGpuEvidenceRouter(configWith(snpConfig()).attestation)).toBeUndefined();
+    const router = await configuredGpuEvidenceRouter(configWith(gpuConfig('nvtrust_verifier_device_root.pem')).attestation);
+    expect(router?.kinds).toEqual(['nvidia-gpu']);
+    // The public sample's measurements are not the PROD RIM's (gpu-verifier.test.ts): refused at the reference values.
+    expectLedgerable(await (router as EvidenceRouter).verify(wire, null, ctx), 'rim-mismatch');
+  });
+
+  it('another root as deviceRootCertFile is logged at start and the chain is then refused', async () => {
+    const warnings: string[] = [];
+    const cfg = configWith(gpuConfig('nvtrust_verifier_RIM_root.pem')).attestation;
+    const router = await configuredGpuEvidenceRouter(cfg, { warn: (w) => warnings.push(w) });
+    expect(warnings.join('\n')).toContain('attestation.nvidiaGpu.deviceRootCertFile');
+    expectLedgerable(await (router as EvidenceRouter).verify(wire, null, ctx), 'root-untrusted');
+    expect((await configuredEvidenceRouter(cfg)).kinds).toEqual(['insecure-local']);
   });
 });
 

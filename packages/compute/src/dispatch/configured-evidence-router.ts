@@ -228,12 +228,12 @@ async function gpuRoute(c: NvidiaGpuAttestationConfig, where: string, warn: (lin
 }
 
 /**
- * The control plane's evidence router from the `attestation` configuration: `insecure-local`
- * (still refused for PHI without the dev flag) plus every configured kind, each with the decoder
+ * The control plane's CPU evidence router from the `attestation` configuration: `insecure-local`
+ * (still refused for PHI without the dev flag) plus each configured CPU TEE, each with the decoder
  * for the agent's wire form — `sev-snp`: `{report, certTable}` (configfs-tsm outblob/auxblob,
- * base64), `tdx`: `{quote}`, `nvidia-gpu`: `{report (base64), certChain (PEM)}`. Files are read and
- * parsed once, here: a missing or malformed one is a {@link ComputeError} naming the config field
- * and file, so `serve` fails at start rather than refusing every node later.
+ * base64), `tdx`: `{quote}` (outblob, base64). Files are read and parsed once, here: a missing or
+ * malformed one is a {@link ComputeError} naming the config field and file, so `serve` fails at
+ * start rather than refusing every node later.
  */
 export async function configuredEvidenceRouter(
   config: AttestationConfig | undefined,
@@ -243,6 +243,21 @@ export async function configuredEvidenceRouter(
   const router = new EvidenceRouter().withInsecureLocal();
   if (config?.sevSnp !== undefined) router.register('sev-snp', await snpRoute(config.sevSnp, 'attestation.sevSnp'));
   if (config?.tdx !== undefined) router.register('tdx', await tdxRoute(config.tdx, 'attestation.tdx', warn));
-  if (config?.nvidiaGpu !== undefined) router.register('nvidia-gpu', await gpuRoute(config.nvidiaGpu, 'attestation.nvidiaGpu', warn));
   return router;
+}
+
+/**
+ * The GPU verifier for `KeyReleaser`'s `gpuVerifier` (GPU evidence is checked beside the CPU TEE's,
+ * bound to the same nonce and key, never instead of it): a router with the one kind `nvidia-gpu`,
+ * wire form `{kind, report (base64), certChain (PEM)}`. Undefined when `nvidiaGpu` is not configured.
+ */
+export async function configuredGpuEvidenceRouter(
+  config: AttestationConfig | undefined,
+  options: ConfiguredRouterOptions = {},
+): Promise<EvidenceRouter | undefined> {
+  if (config?.nvidiaGpu === undefined) return undefined;
+  return new EvidenceRouter().register(
+    'nvidia-gpu',
+    await gpuRoute(config.nvidiaGpu, 'attestation.nvidiaGpu', options.warn ?? ((): void => undefined)),
+  );
 }
