@@ -159,6 +159,21 @@ describe('KubernetesDispatch: queue ↔ Kubernetes Jobs, real client against the
     expect((await queue.get(job.id))?.state).toBe('cancelled');
   });
 
+  it('an attempt the queue moved past (its agent reported a failure) has its Job deleted; the next attempt gets a new one', async () => {
+    const dispatch = await startDispatch();
+    const job = await queue.submit({ spec: { classification: 'none' }, maxAttempts: 3 });
+    await dispatch.sync();
+    const lease = await queue.lease({ owner: NODE, leaseMs: 30_000, jobId: job.id });
+    const name = jobsOf(job.id)[0]!.metadata.name;
+    api.putPod(NS, name, `${name}-p`, { phase: 'Running' });
+    await until(dispatch, () => dispatch.attempts().some((a) => a.jobId === job.id && a.phase === 'running'));
+    expect(await queue.fail(job.id, lease!.token, 'exit-1')).toBe('requeued');
+    await dispatch.sync();
+    expect(jobsOf(job.id).map((j) => j.metadata.labels?.['phiguard.io/attempt'])).toEqual(['2']);
+    expect(audit.events).toContainEqual(expect.objectContaining({ action: 'k8s.job.delete', reason: 'attempt-superseded', details: { deleted: 1, attempt: 1 } }));
+    expect(await queue.get(job.id)).toMatchObject({ state: 'queued', attempts: 1, reason: 'exit-1' });
+  });
+
   it('a restarted dispatch re-lists by label: no duplicate Job, finished outcomes not ledgered twice', async () => {
     const first = await startDispatch();
     const pending = await queue.submit({ spec: { classification: 'none' } });

@@ -167,6 +167,13 @@ export class KubernetesDispatch {
         if (job?.state !== 'succeeded') await this.#o.backend.cancel(t.jobId, { reason: job === undefined ? 'job-missing' : `job-${job.state}` });
         continue;
       }
+      if (job.attempts > t.attempt || (job.state === 'queued' && job.attempts >= t.attempt)) {
+        // The queue is past this attempt (its agent reported a failure, its lease expired): a pod
+        // still pending or polling for it would only hold a GPU until its deadline.
+        t.handled = true;
+        await this.#o.backend.cancel(t.jobId, { attempt: t.attempt, reason: 'attempt-superseded' });
+        continue;
+      }
       if (t.phase === 'failed') {
         // Left by #observe for the pod's reason; the pass after uses what is known by now.
         t.handled = true;
