@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { openLedger, type AuditRecorder, type SqlDriver } from '@phiguard/audit';
 import {
-  AgentStore, baaInForce, BAA_STATUSES, ComputeError, ComputePolicy, configuredEvidenceRouter, CONTACT_ROLES, JobDispatcher, jobFactsFromSpec, KeyReleaser, nodePricePerHour, openComputeDatabase, Placer,
+  AgentStore, baaInForce, BAA_STATUSES, ComputeError, ComputePolicy, configuredEvidenceRouter, configuredGpuEvidenceRouter, CONTACT_ROLES, JobDispatcher, jobFactsFromSpec, KeyReleaser, nodePricePerHour, openComputeDatabase, Placer,
   SqlJobQueue, SqlNonceStore, UploadKeyProvider,
   readComputePolicies, SqlComputeCatalog, DEFAULT_PRICE_LIST, type ComputeCatalog, type ComputeDatabaseOptions, type PlacementPlan,
 } from '@phiguard/compute';
@@ -209,6 +209,9 @@ export async function openServeJobs(cfg: PhiguardConfig, env: Readonly<Record<st
   const provider = await remote.keys((m) => Promise.resolve(m.provider));
   const blobs = await FsBlobStore.open(path.join(cfg.home, 'blobs'), systemClock);
   const verifier = await configuredEvidenceRouter(cfg.attestation, { warn: log });
+  // GPU files are checked now, but dispatch carries no GPU evidence yet (JobDispatcher's releaser has no gpuVerifier).
+  if ((await configuredGpuEvidenceRouter(cfg.attestation, { warn: log })) !== undefined)
+    log('attestation.nvidiaGpu: files checked, but job dispatch does not carry GPU evidence yet; GPU jobs with PHI are refused (gpu-evidence-missing)');
   const db = await openComputeDatabase(computeDatabaseOf(cfg));
   const catalog = new SqlComputeCatalog(db, systemClock, { audit: ledger });
   const dev = env.PHIGUARD_DEV_INSECURE_LOCAL === '1';
