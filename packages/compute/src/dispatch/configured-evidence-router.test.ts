@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { validateAuditEvent } from '@phiguard/audit';
-import { ConfigError, loadConfig, type PhiguardConfig } from '@phiguard/core';
+import { ConfigError, loadConfig, ManualClock, newId, type PhiguardConfig } from '@phiguard/core';
+import { MemoryAuditRecorder } from '@phiguard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFUSAL_REASONS, type VerifyContext, type VerifyResult } from '../attestation/attestation-result.ts';
 import { AMD_ARK_FINGERPRINTS } from '../attestation/sev-snp/amd-roots.ts';
@@ -13,6 +14,11 @@ import { makeTdxCollateral, makeTdxPki, makeTdxQuote, TDX_MRTD, type TdxTestPki 
 import { vector, vectorText, VECTORS } from '../attestation/testing/vectors.ts';
 import { parseCertificate } from '../attestation/x509/certificate.ts';
 import { ComputeError } from '../compute-error.ts';
+import { MemoryNonceStore } from '../attestation/nonce-store.ts';
+import { ComputePolicy } from '../placement/compute-policy.ts';
+import { KeyReleaser } from '../release/key-releaser.ts';
+import { generateNodeKeyPair } from '../release/node-key.ts';
+import { openSealedKeys } from '../release/sealed-keys.ts';
 import { AMD_ARK_BY_PRODUCT, configuredEvidenceRouter, configuredGpuEvidenceRouter } from './configured-evidence-router.ts';
 import type { EvidenceRouter, WireEvidence } from './evidence-router.ts';
 import { buildSnpCertTable, parseSnpCertTable } from './snp-cert-table.ts';
@@ -236,6 +242,58 @@ describe('configured router: TDX through the wire form', () => {
       expectLedgerable(await router.verify({ kind: 'tdx', quote: b64(debug) }, null, ctx), 'debug-enabled');
       const other = makeTdxQuote(pki, { reportData, mrTd: new Uint8Array(48).fill(0x11) });
       expectLedgerable(await router.verify({ kind: 'tdx', quote: b64(other) }, null, ctx), 'measurement-not-allowed');
+    });
+
+    it('a configured TDX node gets a PHI job’s keys through KeyReleaser (as serve wires it); an unlisted MRTD is refused and ledgered', async () => {
+      const clock = new ManualClock(now);
+      const audit = new MemoryAuditRecorder();
+      const verifier = await routerFor({ tdx: { allowedMrTd: [hex(TDX_MRTD)], ...files() } });
+      const releaser = new KeyReleaser({
+        verifier,
+        verifierPolicy: null,
+        policy: new ComputePolicy(),
+        nonces: new MemoryNonceStore({ ttlMs: 60_000 }),
+        audit,
+        clock,
+      });
+      const job = {
+        id: newId('job', clock),
+        classification: 'phi' as const,
+        gpuCount: 0,
+        gpuModels: [],
+        minGpuMemoryGiB: 0,
+        budgetMicroUsdPerHour: undefined,
+        regions: [],
+      };
+      const keys = [{ id: 'key_dataset1', key: new Uint8Array(32).fill(0x42) }];
+      const ask = async (mrTd?: Uint8Array) => {
+        const node = await generateNodeKeyPair();
+        const challenge = await releaser.challenge();
+        const quote = makeTdxQuote(pki, {
+          reportData: reportDataBinding(challenge, node.keyHash),
+          ...(mrTd === undefined ? {} : { mrTd }),
+        });
+        const request = {
+          job,
+          nodeId: newId('node', clock),
+          baaValid: true,
+          nonce: challenge,
+          publicKey: node.publicKey,
+          evidence: { kind: 'tdx', quote: b64(quote) },
+        };
+        return { node, outcome: await releaser.release(request, keys) };
+      };
+      const { node, outcome } = await ask();
+      if (!outcome.ok) throw new Error(`refused: ${outcome.reason}`);
+      expect(outcome.policyIds).toEqual(['release-phi-tee']);
+      expect(
+        (await openSealedKeys(outcome.sealed, node.privateKey, { jobId: job.id, evidenceHash: outcome.evidenceHash }))?.[0]?.key,
+      ).toEqual(keys[0]?.key);
+      expect(await ask(new Uint8Array(48).fill(0x11))).toMatchObject({ outcome: { ok: false, reason: 'measurement-not-allowed' } });
+      expect(audit.events.map((e) => [e.outcome, e.details?.tee])).toEqual([
+        ['success', 'tdx'],
+        ['denied', 'tdx'],
+      ]);
     });
   });
 });
