@@ -28,7 +28,8 @@ const INPUT_FIELDS = new Set(['actor', 'action', 'outcome', 'resources', 'purpos
 
 /** True for a value safe to log as a reference: a PHIGuard id, a hash, a keyed pseudonym or a code. */
 export function isReferenceToken(value: string): boolean {
-  return PHIGUARD_ID.test(value) || HASH.test(value) || PSEUDONYM.test(value) || (value.length <= 64 && CODE.test(value));
+  // Codes first: most detail values are codes (policy ids, decisions), and the test is the same OR.
+  return (value.length <= 64 && CODE.test(value)) || PHIGUARD_ID.test(value) || HASH.test(value) || PSEUDONYM.test(value);
 }
 
 /**
@@ -79,13 +80,13 @@ export function validateAuditEvent(input: unknown): AuditEventInput {
     const entries = Object.entries(input.details);
     if (entries.length > MAX_DETAILS) fail('$.details', `must have at most ${MAX_DETAILS} members`);
     for (const [key, value] of entries) {
-      const path = `$.details.${DETAIL_KEY.test(key) ? key : '?'}`;
-      if (!DETAIL_KEY.test(key)) fail(path, 'has a key that is not a camelCase name');
+      // The key is tested once; the path (naming a bad key as '?') is built only for an error.
+      if (!DETAIL_KEY.test(key)) fail('$.details.?', 'has a key that is not a camelCase name');
       const ok =
         typeof value === 'boolean' ||
         (typeof value === 'number' && Number.isFinite(value)) ||
         (typeof value === 'string' && value.length <= 128 && isReferenceToken(value));
-      if (!ok) fail(path, 'must be a boolean, a finite number, or an id, hash, pseudonym or code');
+      if (!ok) fail(`$.details.${key}`, 'must be a boolean, a finite number, or an id, hash, pseudonym or code');
     }
   }
   return copyFrozen(input as unknown as AuditEventInput);
