@@ -17,10 +17,14 @@ const ISO_DATE = /^(\d{4})-?(\d{2})-?(\d{2})/;
 const SIMPLE_SPACING = /\s\s|[^\S ]/u;
 const NON_ASCII = /[^\x00-\x7F]/;
 const ANY_DIGIT = /[0-9]/;
+// A run of digits with the separators people write inside numbers: `123-45-6789`, `(555) 555 2004`.
+const DIGIT_RUN = /\d(?:[\s\-.()/]{0,3}\d)*/g;
 /** Entry key of a value whose literal is empty or shorter than two characters: never matches. */
 const NONE = -1;
-/** Above this many word starts, a text is indexed by key instead of scanned once per value. */
+/** From this many word starts on, a text is searched with `indexOf` per value instead of by keys. */
 const LINEAR_STARTS = 32;
+/** Texts longer than this go straight to {@link KnownIdentifierMatcher} `#searchEach`. */
+const LONG_TEXT = 200;
 
 /**
  * The text one known value is searched for: NFC, trimmed, white-space runs as one space, lower
@@ -92,6 +96,8 @@ export class KnownIdentifierMatcher {
   readonly #dateRaws: string[] = [];
   #datesDone = false;
   readonly #numericRaws: { raw: string; kind: number }[] = [];
+  /** Literals computed so far. */
+  readonly #seen = new Set<string>();
   #numbers: Map<string, number> | undefined;
   #minDigits = Infinity;
   #maxDigits = 0;
@@ -149,7 +155,13 @@ export class KnownIdentifierMatcher {
   #literal(entry: number): string | undefined {
     const lit = this.#literals[entry];
     if (lit !== null) return lit;
-    const computed = literalOf(this.#raws[entry] ?? '');
+    let computed = literalOf(this.#raws[entry] ?? '');
+    // A literal an earlier entry already has can only give spans equal to that entry's, which win
+    // (entries are visited in order, so the earlier one was computed first): never search it.
+    if (computed !== undefined) {
+      if (this.#seen.has(computed)) computed = undefined;
+      else this.#seen.add(computed);
+    }
     this.#literals[entry] = computed;
     return computed;
   }
@@ -169,24 +181,21 @@ export class KnownIdentifierMatcher {
 
   #literalSpans(f: FoldedText, found: TextSpan[]): void {
     const { folded } = f;
+    if (folded.length > LONG_TEXT) {
+      this.#searchEach(f, found);
+      return;
+    }
     // Word starts: a literal matches only where no letter or digit precedes it.
     const starts: number[] = [];
     const startKeys: number[] = [];
     for (let i = 0; i + 1 < folded.length; i++) {
       if (i === 0 || !isWordAt(folded, i - 1)) {
+        if (starts.length === LINEAR_STARTS) {
+          this.#searchEach(f, found); // a long text: native search per literal
+          return;
+        }
         starts.push(i);
         startKeys.push(keyOf(folded, i));
-      }
-    }
-    if (starts.length === 0) return;
-    let index: Map<number, number[]> | undefined;
-    if (starts.length > LINEAR_STARTS) {
-      index = new Map();
-      for (let s = 0; s < starts.length; s++) {
-        const k = startKeys[s] as number;
-        const list = index.get(k);
-        if (list === undefined) index.set(k, [starts[s] as number]);
-        else list.push(starts[s] as number);
       }
     }
     const keys = this.#keys;
@@ -194,23 +203,39 @@ export class KnownIdentifierMatcher {
     for (let e = 0; e < keys.length; e++) {
       const key = keys[e] as number;
       if (key === NONE) continue;
-      const at = index === undefined ? starts : index.get(key);
-      if (at === undefined) continue;
       let lit: string | undefined | null = null;
-      for (let s = 0; s < at.length; s++) {
-        if (index === undefined && startKeys[s] !== key) continue;
-        const i = at[s] as number;
+      for (let s = 0; s < starts.length; s++) {
+        if (startKeys[s] !== key) continue;
         lit ??= this.#literal(e);
         if (lit === undefined) {
           keys[e] = NONE;
           break;
         }
-        const end = i + lit.length;
-        if (!folded.startsWith(lit, i) || isWordAt(folded, end)) continue;
-        const kind = KINDS[this.#kinds[e] as number] as Kind;
-        found.push({ start: originalOffset(f, i), end: originalOffset(f, end - 1) + 1, category: kind[1], detector: kind[2] });
+        this.#pushLiteral(f, starts[s] as number, lit, e, found);
       }
     }
+  }
+
+  /** Every literal searched with `indexOf` (long texts: most values have a candidate start anyway). */
+  #searchEach(f: FoldedText, found: TextSpan[]): void {
+    const { folded } = f;
+    for (let e = 0; e < this.#keys.length; e++) {
+      if (this.#keys[e] === NONE) continue;
+      const lit = this.#literal(e);
+      if (lit === undefined) {
+        this.#keys[e] = NONE;
+        continue;
+      }
+      for (let i = folded.indexOf(lit); i >= 0; i = folded.indexOf(lit, i + 1)) if (!isWordAt(folded, i - 1)) this.#pushLiteral(f, i, lit, e, found);
+    }
+  }
+
+  /** A match of entry `e`'s literal at folded `i` (a word start), if it also ends a word. */
+  #pushLiteral(f: FoldedText, i: number, lit: string, e: number, found: TextSpan[]): void {
+    const end = i + lit.length;
+    if (!f.folded.startsWith(lit, i) || isWordAt(f.folded, end)) return;
+    const kind = KINDS[this.#kinds[e] as number] as Kind;
+    found.push({ start: originalOffset(f, i), end: originalOffset(f, end - 1) + 1, category: kind[1], detector: kind[2] });
   }
 
   /**
@@ -222,26 +247,19 @@ export class KnownIdentifierMatcher {
     if (numbers.size === 0) return;
     const min = this.#minDigits;
     const max = this.#maxDigits;
-    const n = text.length;
     const groupStarts: number[] = [];
     const groupEnds: number[] = [];
-    for (let p = 0; p < n; ) {
-      if (!isDigitCode(text.charCodeAt(p))) {
-        p += 1;
-        continue;
-      }
+    // Runs found natively; their digit groups split by hand (separators sit only between digits).
+    for (const m of text.matchAll(DIGIT_RUN)) {
       groupStarts.length = 0;
       groupEnds.length = 0;
-      let q = p;
-      for (;;) {
+      const runEnd = m.index + m[0].length;
+      for (let q = m.index; q < runEnd; ) {
         const s = q;
-        while (q < n && isDigitCode(text.charCodeAt(q))) q += 1;
+        while (q < runEnd && isDigitCode(text.charCodeAt(q))) q += 1;
         groupStarts.push(s);
         groupEnds.push(q);
-        let k = 0;
-        while (k < 4 && q + k < n && isSeparatorCode(text.charCodeAt(q + k))) k += 1;
-        if (k > 3 || !isDigitCode(text.charCodeAt(q + k))) break;
-        q += k;
+        while (q < runEnd && !isDigitCode(text.charCodeAt(q))) q += 1;
       }
       for (let a = 0; a < groupStarts.length; a++) {
         const start = groupStarts[a] as number;
@@ -258,14 +276,11 @@ export class KnownIdentifierMatcher {
           }
         }
       }
-      p = q;
     }
   }
 }
 
 const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
-/** `[\s\-.()/]`: the separators people write inside numbers. */
-const isSeparatorCode = (c: number): boolean => c === 45 || c === 46 || c === 40 || c === 41 || c === 47 || isSpaceCode(c);
 
 /** Longest first at each place (earlier pushed first among equals); drop what overlaps a kept span. */
 function keepLongest(found: TextSpan[]): TextSpan[] {

@@ -14,12 +14,15 @@ const FIELDS = ['names', 'addresses', 'identifiers', 'phones', 'emails', 'dates'
  *
  * Each identifier set is prepared once ({@link KnownIdentifierMatcher}) and reused for the same
  * object, or for an equal set handed in again (the next message or file of the same patient):
- * the last set is kept, and up to 64 more by content, least recently used dropped first.
+ * the last set, every set object still alive (weakly), and up to 64 sets by content, least
+ * recently used dropped first.
  */
 export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
   /** The last set seen (consecutive texts of one message or file share it). */
   #lastKnown: KnownIdentifiers | undefined;
   #lastMatcher: KnownIdentifierMatcher | undefined;
+  /** Sets met before (FHIR hands the same patient's set to many texts, not always in a row). */
+  readonly #byObject = new WeakMap<KnownIdentifiers, KnownIdentifierMatcher>();
   /** By {@link quickHash} of the content; an entry is used only when its values are all equal. */
   readonly #byContent = new Map<number, { readonly lists: readonly (readonly string[])[]; readonly matcher: KnownIdentifierMatcher }>();
 
@@ -39,7 +42,12 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
 
   #matcher(known: KnownIdentifiers): KnownIdentifierMatcher {
     if (known === this.#lastKnown && this.#lastMatcher !== undefined) return this.#lastMatcher;
-    let matcher: KnownIdentifierMatcher;
+    let matcher = this.#byObject.get(known);
+    if (matcher !== undefined) {
+      this.#lastKnown = known;
+      this.#lastMatcher = matcher;
+      return matcher;
+    }
     const lists = FIELDS.map((f) => known[f] ?? []);
     const hash = quickHash(lists);
     const cached = this.#byContent.get(hash);
@@ -52,6 +60,7 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
     }
     // The lists are readonly by contract (KnownIdentifiers): kept by reference, not copied.
     this.#byContent.set(hash, { lists, matcher });
+    this.#byObject.set(known, matcher);
     this.#lastKnown = known;
     this.#lastMatcher = matcher;
     return matcher;
