@@ -174,6 +174,22 @@ describe('KubernetesDispatch: queue ↔ Kubernetes Jobs, real client against the
     expect(await queue.get(job.id)).toMatchObject({ state: 'queued', attempts: 1, reason: 'exit-1' });
   });
 
+  it('a Job deleted behind its back (kubectl delete) while its agent held the lease: the attempt is requeued as k8s.deleted', async () => {
+    const dispatch = await startDispatch();
+    const job = await queue.submit({ spec: { classification: 'none' } });
+    await dispatch.sync();
+    await queue.lease({ owner: NODE, leaseMs: 30_000, jobId: job.id });
+    const name = jobsOf(job.id)[0]!.metadata.name;
+    api.putPod(NS, name, `${name}-p`, { phase: 'Running' });
+    await until(dispatch, () => dispatch.attempts().some((a) => a.jobId === job.id && a.phase === 'running'));
+    // Someone else's client (an operator) deletes the Job.
+    const operator = new KubernetesJobBackend({ kubeConfig: kubeConfig(), manifest: MANIFEST });
+    expect(await operator.cancel(job.id)).toBe('cancelled');
+    await until(dispatch, async () => (await queue.get(job.id))?.reason === 'k8s.deleted');
+    expect(await queue.get(job.id)).toMatchObject({ state: 'queued', attempts: 1 });
+    expect(audit.events).toContainEqual(expect.objectContaining({ action: 'k8s.job.outcome', reason: 'deleted', details: { attempt: 1, phase: 'deleted', queue: 'requeued' } }));
+  });
+
   it('a restarted dispatch re-lists by label: no duplicate Job, finished outcomes not ledgered twice', async () => {
     const first = await startDispatch();
     const pending = await queue.submit({ spec: { classification: 'none' } });

@@ -143,12 +143,18 @@ export class KubernetesDispatch {
 
   /** A finished Job: the queue learns what the agent could not report; the ledger gets the outcome. */
   async #outcome(t: Tracked, o: KubernetesJobObservation, listed: boolean): Promise<void> {
-    // The agent reports success itself; a Job deleted because PHIGuard cancelled it changes nothing.
-    const queue = o.phase === 'succeeded' ? 'reported-by-agent'
-      : await this.#o.queue.failAttempt(t.jobId, t.attempt, `k8s.${o.reason}`, { retry: o.phase !== 'timed-out' });
-    // After a restart the re-list shows finished Jobs again: ledger only what changed the queue now.
-    if (listed && (queue === 'lost' || queue === 'reported-by-agent')) return;
-    await this.#record('k8s.job.outcome', t.jobId, { attempt: t.attempt, phase: o.phase, queue }, o.phase === 'succeeded' ? 'success' : 'failure', o.reason);
+    try {
+      // The agent reports success itself; a Job deleted because PHIGuard cancelled it changes nothing.
+      const queue = o.phase === 'succeeded' ? 'reported-by-agent'
+        : await this.#o.queue.failAttempt(t.jobId, t.attempt, `k8s.${o.reason}`, { retry: o.phase !== 'timed-out' });
+      // After a restart the re-list shows finished Jobs again: ledger only what changed the queue now.
+      if (listed && (queue === 'lost' || queue === 'reported-by-agent')) return;
+      await this.#record('k8s.job.outcome', t.jobId, { attempt: t.attempt, phase: o.phase, queue }, o.phase === 'succeeded' ? 'success' : 'failure', o.reason);
+    } catch (error) {
+      // The next pass tries again (failAttempt is fenced: a retry after a lost reply changes nothing).
+      t.handled = false;
+      throw error;
+    }
   }
 
   async #expireAndCancel(): Promise<void> {
@@ -159,6 +165,13 @@ export class KubernetesDispatch {
       if (t.handled) {
         // Nothing more can happen to this attempt once the queue moved past it.
         if (job === undefined || FINAL_STATES.has(job.state) || job.attempts >= t.attempt) this.#tracked.delete(key);
+        continue;
+      }
+      if (TERMINAL.has(t.phase)) {
+        // Left by #observe (a failure waiting for its pod's reason) or an outcome that could not be
+        // recorded last time: the pass uses what is known by now.
+        t.handled = true;
+        await this.#outcome(t, { jobId: t.jobId, attempt: t.attempt, name: '', phase: t.phase, reason: t.reason, state: 'failed' }, false);
         continue;
       }
       if (job === undefined || FINAL_STATES.has(job.state)) {
@@ -174,12 +187,6 @@ export class KubernetesDispatch {
         await this.#o.backend.cancel(t.jobId, { attempt: t.attempt, reason: 'attempt-superseded' });
         continue;
       }
-      if (t.phase === 'failed') {
-        // Left by #observe for the pod's reason; the pass after uses what is known by now.
-        t.handled = true;
-        await this.#outcome(t, { jobId: t.jobId, attempt: t.attempt, name: '', phase: 'failed', reason: t.reason, state: 'failed' }, false);
-        continue;
-      }
       if (t.phase !== 'pending' || now - t.pendingSinceMs < deadline) continue;
       const queue = await this.#o.queue.failAttempt(t.jobId, t.attempt, `k8s.${t.reason}`, { retry: true });
       if (queue === 'lost') {
@@ -188,8 +195,9 @@ export class KubernetesDispatch {
         continue;
       }
       t.handled = true;
-      await this.#o.backend.cancel(t.jobId, { attempt: t.attempt, reason: 'start-deadline' });
       await this.#record('k8s.job.outcome', t.jobId, { attempt: t.attempt, phase: 'pending', queue }, 'failure', `start-deadline.${t.reason}`);
+      // Should this delete fail, the Job's activeDeadlineSeconds and TTL still remove it.
+      await this.#o.backend.cancel(t.jobId, { attempt: t.attempt, reason: 'start-deadline' });
     }
   }
 
