@@ -24,6 +24,9 @@ export async function openPgliteDriver(dataDir: string | undefined): Promise<Sql
   return {
     kind: 'pglite',
     query,
+    simple: async (sql) => {
+      await db.exec(sql);
+    },
     transaction: (work) =>
       db.transaction(async (tx) => work(async <R>(sql: string, params: readonly unknown[] = []) => (await tx.query<R>(sql, [...params])).rows)),
     close: () => db.close(),

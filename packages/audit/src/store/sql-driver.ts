@@ -12,6 +12,12 @@ export type SqlQuery = <R>(sql: string, params?: readonly unknown[], prepareAs?:
 export interface SqlDriver {
   readonly kind: 'pglite' | 'postgres';
   readonly query: SqlQuery;
+  /**
+   * Runs one statement without parameters over the simple query protocol, where that is one
+   * round trip instead of several (PGlite: parse, describe, bind, describe, execute and sync are
+   * each a call into the WebAssembly engine). The caller builds the literals.
+   */
+  readonly simple?: (sql: string) => Promise<void>;
   /** Runs `work` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
   transaction<T>(work: (query: SqlQuery) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -107,27 +107,30 @@ class SqlLedgerStore implements LedgerStore {
     try {
       await previous;
       // One statement, so one round trip and one implicit transaction (ledger-migrations.ts,
-      // ledger_append_packed), prepared once per connection. Integer arrays travel as array
-      // literals made by one join (node-postgres would escape and quote each element).
-      await this.#db.query(
-        APPEND_SQL,
-        [
-          fromSize,
-          packed.leaves,
-          intArray(packed.leafOffsets),
-          packed.actorIds,
-          packed.actions,
-          packed.times,
-          packed.resourceKeys,
-          intArray(tiles.map((t) => t.level)),
-          intArray(tiles.map((t) => t.index)),
-          packed.tiles,
-          intArray(packed.tileOffsets),
-          checkpoint.size,
-          checkpoint.note,
-        ],
-        'phiguard_ledger_append_packed',
-      );
+      // ledger_append_packed). Integer arrays travel as array literals built by one join
+      // (node-postgres would escape and quote each element).
+      const args = [
+        fromSize,
+        packed.leaves,
+        intArray(packed.leafOffsets),
+        packed.actorIds,
+        packed.actions,
+        packed.times,
+        packed.resourceKeys,
+        intArray(tiles.map((t) => t.level)),
+        intArray(tiles.map((t) => t.index)),
+        packed.tiles,
+        intArray(packed.tileOffsets),
+        checkpoint.size,
+        checkpoint.note,
+      ] as const;
+      if (this.#db.simple === undefined) {
+        // PostgreSQL: prepared once per connection, the leaves as one binary parameter.
+        await this.#db.query(APPEND_SQL, args, 'phiguard_ledger_append_packed');
+      } else {
+        // PGlite: one simple-protocol statement with literals costs one call into the engine.
+        await this.#db.simple(`SELECT ledger_append_packed(${args.map(sqlLiteral).join(', ')})`);
+      }
     } catch (error) {
       if ((error as { code?: unknown }).code === LEDGER_CONFLICT_SQLSTATE) {
         throw new LedgerError('conflict', 'the log grew under this writer; batch refused', { place: { index: fromSize } });
@@ -192,6 +195,20 @@ class SqlLedgerStore implements LedgerStore {
     this.#closed = true;
     await this.#db.close();
   }
+}
+
+/**
+ * A SQL literal of an append argument: a safe integer as digits, bytes as `decode('<hex>',
+ * 'hex')`, text as an escape string (PostgreSQL 15 §4.1.2.2: backslash and quote escaped, so the
+ * value reads the same whatever standard_conforming_strings says).
+ */
+function sqlLiteral(value: number | string | Buffer): string {
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new TypeError('append: integers must be safe integers');
+    return String(value);
+  }
+  if (Buffer.isBuffer(value)) return `decode('${value.toString('hex')}', 'hex')`;
+  return `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
 /** A PostgreSQL array literal of safe integers (PostgreSQL 15 §8.15.2), e.g. `{0,312,640}`. */
