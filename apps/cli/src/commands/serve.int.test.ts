@@ -54,6 +54,8 @@ it('npm start (serve --demo) listens on HTTPS with the embedded defaults, record
   try {
     const url = await waitFor(() => /listening on (https:\/\/\S+)/.exec(out)?.[1], `the listening line (stderr: ${err.slice(0, 500)})`);
     expect(out).toContain('audit: shipping to SIEM sinks local-file');
+    // The demo's placement part: PHI only on the attested node under a BAA.
+    expect(out).toMatch(/\(phi\): chosen h100-snp-cc/);
     const ca = readFileSync(await waitFor(() => /local CA (\S+)/.exec(out)?.[1], 'the CA line'));
     const health = await get(`${url}/healthz`, ca);
     expect(health.status).toBe(200);

@@ -5,6 +5,7 @@ import { openConfiguredLedgerStore, openLedger } from '@phiguard/audit';
 import { systemClock } from '@phiguard/core';
 import { runAuditDemo } from '../audit/audit-demo.ts';
 import { runDeidDemo } from '../deid/deid-demo.ts';
+import { runComputeDemo } from '../serve/compute-demo.ts';
 import type { CliContext } from '../context.ts';
 import { startAuditShipping } from '../serve/audit-shipping.ts';
 import { startKubernetesDispatch } from '../serve/kubernetes-dispatch.ts';
@@ -36,6 +37,7 @@ Examples:
       if (options.demo === true) {
         await runAuditDemo(config, systemClock, ctx.stdout);
         runDeidDemo(ctx.stdout);
+        runComputeDemo(ctx.stdout, systemClock);
       }
       const operatorCert = ctx.env.PHIGUARD_TLS_CERT;
       const operatorKey = ctx.env.PHIGUARD_TLS_KEY;
