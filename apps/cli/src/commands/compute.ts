@@ -209,14 +209,13 @@ export async function openServeJobs(cfg: PhiguardConfig, env: Readonly<Record<st
   const provider = await remote.keys((m) => Promise.resolve(m.provider));
   const blobs = await FsBlobStore.open(path.join(cfg.home, 'blobs'), systemClock);
   const verifier = await configuredEvidenceRouter(cfg.attestation, { warn: log });
-  // GPU files are checked now, but dispatch carries no GPU evidence yet (JobDispatcher's releaser has no gpuVerifier).
-  if ((await configuredGpuEvidenceRouter(cfg.attestation, { warn: log })) !== undefined)
-    log('attestation.nvidiaGpu: files checked, but job dispatch does not carry GPU evidence yet; GPU jobs with PHI are refused (gpu-evidence-missing)');
+  // Without an nvidiaGpu section GPU evidence is not verified: GPU jobs with PHI are refused (gpu-evidence-missing).
+  const gpuVerifier = await configuredGpuEvidenceRouter(cfg.attestation, { warn: log });
   const db = await openComputeDatabase(computeDatabaseOf(cfg));
   const catalog = new SqlComputeCatalog(db, systemClock, { audit: ledger });
   const dev = env.PHIGUARD_DEV_INSECURE_LOCAL === '1';
   const releaser = new KeyReleaser({
-    verifier, verifierPolicy: null, policy: new ComputePolicy(readComputePolicies()), nonces: new SqlNonceStore(db, { ttlMs: 120_000 }),
+    verifier, verifierPolicy: null, ...(gpuVerifier === undefined ? {} : { gpuVerifier, gpuVerifierPolicy: null }), policy: new ComputePolicy(readComputePolicies()), nonces: new SqlNonceStore(db, { ttlMs: 120_000 }),
     audit: ledger, clock: systemClock, devInsecureLocal: dev, warn: log, catalog,
   });
   const queue = new SqlJobQueue(db, systemClock, { audit: ledger });
@@ -224,5 +223,5 @@ export async function openServeJobs(cfg: PhiguardConfig, env: Readonly<Record<st
     queue, catalog, agents: new AgentStore(db), releaser, datasets, keyProviders: [provider], blobs,
     upload: await UploadKeyProvider.forControlPlane(), audit: ledger, clock: systemClock,
   });
-  return { jobs, queue, note: `jobs: served to node agents (${verifier.kinds.join(', ')} evidence${dev ? '; DEVELOPMENT FLAG: PHI allowed without a TEE' : ''})`, close: () => db.close() };
+  return { jobs, queue, note: `jobs: served to node agents (${[...verifier.kinds, ...(gpuVerifier?.kinds ?? [])].join(', ')} evidence${dev ? '; DEVELOPMENT FLAG: PHI allowed without a TEE' : ''})`, close: () => db.close() };
 }

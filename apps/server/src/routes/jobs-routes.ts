@@ -13,7 +13,9 @@ const Id = Type.Object({ id: Type.String({ pattern: IdPattern }) });
 const Token = Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' });
 const B64 = (max: number) => Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', maxLength: max });
 const WithToken = Type.Object({ token: Token }, { additionalProperties: false });
-const Release = Type.Object({ token: Token, nonce: B64(128), publicKey: B64(64), evidence: Type.Object({ kind: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }) }, { additionalProperties: true }) }, { additionalProperties: false });
+const Evidence = Type.Object({ kind: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }) }, { additionalProperties: true });
+/** `gpuEvidence`: NVIDIA `{kind: 'nvidia-gpu', report: base64 SPDM GET_MEASUREMENTS response, certChain: PEM}` (docs/compute/agent.md). */
+const Release = Type.Object({ token: Token, nonce: B64(128), publicKey: B64(64), evidence: Evidence, gpuEvidence: Type.Optional(Evidence) }, { additionalProperties: false });
 const LogChunk = Type.Object({ token: Token, text: Type.String({ maxLength: 256 * 1024 }) }, { additionalProperties: false });
 const Step = Type.Object({
   token: Token, step: Type.Union(AGENT_STEPS.map((s) => Type.Literal(s))),
@@ -91,7 +93,7 @@ export function registerJobsRoutes(parent: FastifyInstance, access: AccessServic
       const publicKey = bytes(body.publicKey);
       const nonce = bytes(body.nonce);
       if (publicKey.length !== 32 || nonce.length < 16) throw new AccessError('forbidden', 'publicKey must be 32 bytes and nonce the challenge', { place: { field: publicKey.length !== 32 ? 'publicKey' : 'nonce' } });
-      const outcome = await jobs.release(agent, id, body.token, { nonce, publicKey, evidence: body.evidence });
+      const outcome = await jobs.release(agent, id, body.token, { nonce, publicKey, evidence: body.evidence, ...(body.gpuEvidence === undefined ? {} : { gpuEvidence: body.gpuEvidence }) });
       if (!outcome.ok) return reply.code(403).type('application/problem+json').send({ type: 'https://phiguard.dev/problems/key-release-refused', title: 'key release refused', status: 403, code: 'key-release-refused', reason: outcome.reason, evidenceHash: outcome.evidenceHash, requestId: request.id });
       return outcome;
     });

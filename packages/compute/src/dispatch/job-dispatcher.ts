@@ -21,7 +21,12 @@ export interface JobDispatcherOptions {
   readonly queue: SqlJobQueue;
   readonly catalog: ComputeCatalog;
   readonly agents: AgentStore;
-  readonly releaser: KeyReleaser<WireEvidence, null>;
+  /**
+   * Verifies node evidence and releases keys. Give it a `gpuVerifier` (`configuredGpuEvidenceRouter`)
+   * so that GPU jobs with PHI can be released: without one, their `gpuEvidence` is never checked
+   * and they are refused `gpu-evidence-missing`.
+   */
+  readonly releaser: KeyReleaser<WireEvidence, null, WireEvidence, null>;
   readonly datasets: Datasets;
   /** Providers holding the input datasets' KEKs (to unwrap the blob keys being released). */
   readonly keyProviders: readonly KeyProvider[];
@@ -129,9 +134,10 @@ export class JobDispatcher {
   /**
    * Releases the input dataset's blob keys, HPKE-sealed to the key the evidence binds. A refusal
    * fails the job for good (`key-release-refused`): the same node with the same evidence would be
-   * refused again.
+   * refused again. `gpuEvidence` (NVIDIA, bound to the same nonce and key) is needed for a GPU job
+   * with PHI; it is checked beside the CPU evidence, never instead of it.
    */
-  async release(agent: AgentCaller, jobId: string, token: string, request: { readonly nonce: Uint8Array; readonly publicKey: Uint8Array; readonly evidence: WireEvidence }): Promise<DispatchRelease> {
+  async release(agent: AgentCaller, jobId: string, token: string, request: { readonly nonce: Uint8Array; readonly publicKey: Uint8Array; readonly evidence: WireEvidence; readonly gpuEvidence?: WireEvidence }): Promise<DispatchRelease> {
     const job = await this.#current(agent, jobId, token);
     const spec = parseRunSpec(job.spec);
     const node = await this.#o.catalog.getNode(agent.nodeId);
@@ -140,7 +146,7 @@ export class JobDispatcher {
     const opened = await this.#o.datasets.open(agent.accountId, spec.input.dataset, spec.input.version);
     const { keys, providers } = await blobDataKeys(opened.files, this.#o.blobs, this.#o.keyProviders);
     try {
-      const outcome = await this.#o.releaser.release({ job: runJobFacts(jobId, spec), nodeId: agent.nodeId, baaValid, nonce: request.nonce, publicKey: request.publicKey, evidence: request.evidence }, keys);
+      const outcome = await this.#o.releaser.release({ job: runJobFacts(jobId, spec), nodeId: agent.nodeId, baaValid, nonce: request.nonce, publicKey: request.publicKey, evidence: request.evidence, ...(request.gpuEvidence === undefined ? {} : { gpuEvidence: request.gpuEvidence }) }, keys);
       if (!outcome.ok) {
         await this.#o.queue.fail(jobId, token, 'key-release-refused', { retry: false });
         return { ok: false, reason: outcome.reason, evidenceHash: outcome.evidenceHash };
