@@ -4,6 +4,13 @@ import { AgentError } from './agent-error.ts';
 export const COLLECTORS = ['insecure-local', 'sev-snp', 'tdx'] as const;
 export type CollectorKind = (typeof COLLECTORS)[number];
 export const RUNTIMES = ['process', 'docker', 'podman'] as const;
+export const GPU_COLLECTORS = ['none', 'nvidia-cc', 'file'] as const;
+
+/** Where GPU evidence comes from for jobs with `gpu.count > 0` (docs/compute/agent.md "GPU evidence"). */
+export type GpuCollectorConfig =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'nvidia-cc'; readonly helper: string | undefined; readonly searchPath: string }
+  | { readonly kind: 'file'; readonly report: string; readonly certChain: string };
 
 /** The agent's configuration: one frozen value, from flags and `PHIGUARD_AGENT_*` variables. */
 export interface AgentConfig {
@@ -11,6 +18,8 @@ export interface AgentConfig {
   readonly ca: string | undefined;
   readonly apiKey: string;
   readonly collector: CollectorKind;
+  /** GPU evidence collector; absent or `none`: GPU jobs are sent without it (PHI is then refused). */
+  readonly gpuCollector?: GpuCollectorConfig;
   /** Where job workspaces are made; must be a tmpfs unless `devInsecureLocal`. */
   readonly workspaceRoot: string;
   readonly runtime: (typeof RUNTIMES)[number];
@@ -28,6 +37,7 @@ export interface AgentFlags {
   readonly server?: string;
   readonly caFile?: string;
   readonly collector?: string;
+  readonly gpuCollector?: string;
   readonly workspace?: string;
   readonly runtime?: string;
   readonly devInsecureLocal?: boolean;
@@ -61,6 +71,17 @@ function readApiKey(env: Readonly<Record<string, string | undefined>>): string {
   return key;
 }
 
+function gpuCollectorConfig(kind: string, env: Readonly<Record<string, string | undefined>>): GpuCollectorConfig {
+  if (!(GPU_COLLECTORS as readonly string[]).includes(kind)) bad('gpuCollector', `must be one of ${GPU_COLLECTORS.join(', ')}`);
+  if (kind === 'nvidia-cc') return { kind, helper: env.PHIGUARD_AGENT_NVIDIA_HELPER, searchPath: env.PATH ?? '' };
+  if (kind === 'file') {
+    const report = env.PHIGUARD_AGENT_GPU_REPORT_FILE ?? bad('gpuReportFile', 'is required with --gpu-collector file (PHIGUARD_AGENT_GPU_REPORT_FILE)');
+    const certChain = env.PHIGUARD_AGENT_GPU_CERT_CHAIN_FILE ?? bad('gpuCertChainFile', 'is required with --gpu-collector file (PHIGUARD_AGENT_GPU_CERT_CHAIN_FILE)');
+    return { kind, report, certChain };
+  }
+  return { kind: 'none' };
+}
+
 /** Builds the config; the API key only ever comes from the environment (never a flag: it would show in `ps`). */
 export function loadAgentConfig(flags: AgentFlags, env: Readonly<Record<string, string | undefined>>): AgentConfig {
   const server = flags.server ?? env.PHIGUARD_AGENT_SERVER ?? bad('server', 'is required (--server or PHIGUARD_AGENT_SERVER)');
@@ -76,6 +97,7 @@ export function loadAgentConfig(flags: AgentFlags, env: Readonly<Record<string, 
   }
   const collector = flags.collector ?? env.PHIGUARD_AGENT_COLLECTOR ?? 'insecure-local';
   if (!(COLLECTORS as readonly string[]).includes(collector)) bad('collector', `must be one of ${COLLECTORS.join(', ')}`);
+  const gpuCollector = gpuCollectorConfig(flags.gpuCollector ?? env.PHIGUARD_AGENT_GPU_COLLECTOR ?? 'none', env);
   const runtime = flags.runtime ?? env.PHIGUARD_AGENT_RUNTIME ?? 'process';
   if (!(RUNTIMES as readonly string[]).includes(runtime)) bad('runtime', `must be one of ${RUNTIMES.join(', ')}`);
   const pollMs = Number(flags.pollMs ?? env.PHIGUARD_AGENT_POLL_MS ?? 2000);
@@ -85,7 +107,7 @@ export function loadAgentConfig(flags: AgentFlags, env: Readonly<Record<string, 
   const maxJobs = flags.maxJobs === undefined ? (jobId === undefined ? undefined : 1) : Number(flags.maxJobs);
   if (maxJobs !== undefined && (!Number.isInteger(maxJobs) || maxJobs < 1)) bad('maxJobs', 'must be a positive integer');
   return Object.freeze({
-    server: server.replace(/\/+$/, ''), ca, apiKey, collector: collector as CollectorKind,
+    server: server.replace(/\/+$/, ''), ca, apiKey, collector: collector as CollectorKind, gpuCollector,
     workspaceRoot: flags.workspace ?? env.PHIGUARD_AGENT_WORKSPACE ?? '/dev/shm/phiguard-agent',
     runtime: runtime as AgentConfig['runtime'],
     devInsecureLocal: flags.devInsecureLocal === true || env.PHIGUARD_AGENT_DEV_INSECURE_LOCAL === '1',

@@ -6,7 +6,10 @@ import type { AgentConfig } from './agent-config.ts';
 import { ControlPlaneClient, problemCode } from './control-plane-client.ts';
 import { ConfigfsTsmCollector } from './evidence/configfs-tsm-collector.ts';
 import type { EvidenceCollector } from './evidence/evidence-collector.ts';
+import { FileGpuCollector } from './evidence/file-gpu-collector.ts';
+import type { GpuEvidenceCollector } from './evidence/gpu-evidence-collector.ts';
 import { InsecureLocalCollector } from './evidence/insecure-local-collector.ts';
+import { NvidiaCcCollector } from './evidence/nvidia-cc-collector.ts';
 import { runJob, type JobOutcome, type Lease } from './run-job.ts';
 import { Workspace } from './workspace.ts';
 
@@ -20,6 +23,19 @@ export function collectorFor(config: AgentConfig): EvidenceCollector {
     case 'sev-snp':
     case 'tdx':
       return new ConfigfsTsmCollector(config.collector);
+  }
+}
+
+/** The GPU evidence collector the config names; undefined for `none`. */
+export function gpuCollectorFor(config: AgentConfig): GpuEvidenceCollector | undefined {
+  const c = config.gpuCollector ?? { kind: 'none' };
+  switch (c.kind) {
+    case 'none':
+      return undefined;
+    case 'nvidia-cc':
+      return new NvidiaCcCollector({ searchPath: c.searchPath, ...(c.helper === undefined ? {} : { helper: c.helper }) });
+    case 'file':
+      return new FileGpuCollector(c);
   }
 }
 
@@ -52,12 +68,14 @@ export async function runAgent(config: AgentConfig, say: (line: string) => void,
   if (config.devInsecureLocal) say('WARNING: development flag set: PHI may run without a TEE and in a disk-backed workspace. Never use this in production.');
   const collector = collectorFor(config);
   if (!(await collector.available())) throw new AgentError('collector-unavailable', `the ${collector.kind} evidence device is not available here`, { place: { field: 'collector' } });
+  const gpuCollector = gpuCollectorFor(config);
+  if (gpuCollector !== undefined && !(await gpuCollector.available())) throw new AgentError('collector-unavailable', `the ${gpuCollector.kind} GPU evidence collector is not available here`, { place: { field: 'gpuCollector' }, hint: 'docs/compute/agent.md "GPU evidence"' });
   const left = await wipeLeftovers(config.workspaceRoot);
   if (left > 0) say(`wiped ${String(left)} workspace(s) left by an earlier run`);
   const client = new ControlPlaneClient({ server: config.server, apiKey: config.apiKey, ...(config.ca === undefined ? {} : { ca: config.ca }) });
   const hello = await client.json('POST', '/v1/agent/register', { collector: collector.kind, version: AGENT_VERSION });
   if (hello.status !== 200) throw new AgentError('server-refused', `registration refused ${problemCode(hello)}`, { place: { field: 'register' }, hint: 'an administrator binds this service account to a node: phiguard nodes register' });
-  say(`node ${(hello.body as { nodeId: string }).nodeId}: ready (${collector.kind})`);
+  say(`node ${(hello.body as { nodeId: string }).nodeId}: ready (${collector.kind}${gpuCollector === undefined ? '' : `, GPU evidence: ${gpuCollector.kind}`})`);
   const outcomes: JobOutcome[] = [];
   while (!shutdown.aborted && (config.maxJobs === undefined || outcomes.length < config.maxJobs)) {
     const pulled = await client.json('POST', '/v1/agent/jobs/pull', config.jobId === undefined ? {} : { jobId: config.jobId }).catch(() => ({ status: 0, body: undefined }));
@@ -67,7 +85,7 @@ export async function runAgent(config: AgentConfig, say: (line: string) => void,
     }
     const lease = pulled.body as Lease;
     say(`job ${lease.jobId}: leased (attempt ${String(lease.attempt)})`);
-    outcomes.push(await runJob({ client, collector, config, say, shutdown }, lease));
+    outcomes.push(await runJob({ client, collector, ...(gpuCollector === undefined ? {} : { gpuCollector }), config, say, shutdown }, lease));
   }
   return outcomes;
 }

@@ -13,6 +13,9 @@ Options:
   --server URL            https://host:port of the PHIGuard server (PHIGUARD_AGENT_SERVER)
   --ca-file FILE          CA certificate of the server (PHIGUARD_AGENT_CA)
   --collector KIND        insecure-local | sev-snp | tdx (default insecure-local)
+  --gpu-collector KIND    none | nvidia-cc | file: NVIDIA evidence for GPU jobs (PHIGUARD_AGENT_GPU_COLLECTOR;
+                          nvidia-cc runs PHIGUARD_AGENT_NVIDIA_HELPER, default phiguard-nvml-report; file reads
+                          PHIGUARD_AGENT_GPU_REPORT_FILE and PHIGUARD_AGENT_GPU_CERT_CHAIN_FILE, replay tests only)
   --workspace DIR         tmpfs folder for job workspaces (default /dev/shm/phiguard-agent)
   --runtime R             process | docker | podman, for jobs with an image (default process)
   --dev-insecure-local    DEVELOPMENT ONLY: PHI without a TEE, disk-backed workspace allowed
@@ -26,7 +29,7 @@ Example:
 
 const { values } = parseArgs({
   options: {
-    server: { type: 'string' }, 'ca-file': { type: 'string' }, collector: { type: 'string' }, workspace: { type: 'string' }, runtime: { type: 'string' },
+    server: { type: 'string' }, 'ca-file': { type: 'string' }, collector: { type: 'string' }, 'gpu-collector': { type: 'string' }, workspace: { type: 'string' }, runtime: { type: 'string' },
     'dev-insecure-local': { type: 'boolean' }, 'max-jobs': { type: 'string' }, 'job-id': { type: 'string' }, 'poll-ms': { type: 'string' }, help: { type: 'boolean' },
   },
 });
@@ -39,7 +42,7 @@ if (values.help === true) {
   try {
     const config = loadAgentConfig({
       ...(values.server === undefined ? {} : { server: values.server }), ...(values['ca-file'] === undefined ? {} : { caFile: values['ca-file'] }),
-      ...(values.collector === undefined ? {} : { collector: values.collector }), ...(values.workspace === undefined ? {} : { workspace: values.workspace }),
+      ...(values.collector === undefined ? {} : { collector: values.collector }), ...(values['gpu-collector'] === undefined ? {} : { gpuCollector: values['gpu-collector'] }), ...(values.workspace === undefined ? {} : { workspace: values.workspace }),
       ...(values.runtime === undefined ? {} : { runtime: values.runtime }), devInsecureLocal: values['dev-insecure-local'] === true,
       ...(values['max-jobs'] === undefined ? {} : { maxJobs: values['max-jobs'] }), ...(values['job-id'] === undefined ? {} : { jobId: values['job-id'] }), ...(values['poll-ms'] === undefined ? {} : { pollMs: values['poll-ms'] }),
     }, process.env);

@@ -1,9 +1,10 @@
-import { generateNodeKeyPair, openSealedKeys, ReleasedKeyProvider, type DataKey, type ReleasedInput, type RunSpec, type SealedKeys } from '@phiguard/compute';
+import { generateNodeKeyPair, openSealedKeys, ReleasedKeyProvider, type DataKey, type ReleasedInput, type RunSpec, type SealedKeys, type WireEvidence } from '@phiguard/compute';
 import { isBaseError } from '@phiguard/core';
 import { AgentError } from './agent-error.ts';
 import type { AgentConfig } from './agent-config.ts';
 import { problemCode, type ControlPlaneClient } from './control-plane-client.ts';
 import type { EvidenceCollector } from './evidence/evidence-collector.ts';
+import type { GpuEvidenceCollector } from './evidence/gpu-evidence-collector.ts';
 import { fetchInputs, uploadOutputs } from './job-io.ts';
 import { runProcess, type ProcessEnd } from './job-process.ts';
 import { JobReporter } from './job-reporter.ts';
@@ -25,6 +26,8 @@ export type JobOutcome = 'completed' | 'failed' | 'refused' | 'cancelled' | 'tim
 export interface RunJobDeps {
   readonly client: ControlPlaneClient;
   readonly collector: EvidenceCollector;
+  /** Asked for NVIDIA evidence bound to the same nonce and key when the job has `gpu.count > 0`. */
+  readonly gpuCollector?: GpuEvidenceCollector;
   readonly config: AgentConfig;
   /** Operator log lines (ids and codes only). */
   readonly say: (line: string) => void;
@@ -77,7 +80,8 @@ export async function runJob(deps: RunJobDeps, lease: Lease): Promise<JobOutcome
     if (challenge.status !== 200 || nonceB64 === undefined) throw new AgentError('server-refused', `challenge refused ${problemCode(challenge)}`, { place: { field: 'challenge' } });
     const nonce = new Uint8Array(Buffer.from(nonceB64, 'base64'));
     const evidence = await deps.collector.collect(nonce, keyPair.keyHash);
-    const released = await client.json('POST', `${base}/release`, { token: lease.token, nonce: nonceB64, publicKey: Buffer.from(keyPair.publicKey).toString('base64'), evidence });
+    const gpuEvidence = (lease.spec.gpu?.count ?? 0) > 0 ? await collectGpuEvidence(deps, lease.jobId, nonce, keyPair.keyHash) : undefined;
+    const released = await client.json('POST', `${base}/release`, { token: lease.token, nonce: nonceB64, publicKey: Buffer.from(keyPair.publicKey).toString('base64'), evidence, ...(gpuEvidence === undefined ? {} : { gpuEvidence }) });
     if (released.status !== 200) {
       outcome = 'refused';
       say(`job ${lease.jobId}: key release refused ${problemCode(released)}`);
@@ -136,6 +140,25 @@ export async function runJob(deps: RunJobDeps, lease: Lease): Promise<JobOutcome
     await reporter.flush();
     await settle(deps, lease, outcome, failure, retry);
     say(`job ${lease.jobId}: ${outcome}`);
+  }
+}
+
+/**
+ * GPU evidence for a GPU job, or undefined when this node has none to give (no collector, or its
+ * tooling failed): the release then goes without it and the control plane decides — a PHI job is
+ * refused `gpu-evidence-missing` and ledgered there, a de-identified one may still run.
+ */
+async function collectGpuEvidence(deps: RunJobDeps, jobId: string, nonce: Uint8Array, keyHash: Uint8Array): Promise<WireEvidence | undefined> {
+  if (deps.gpuCollector === undefined) {
+    deps.say(`job ${jobId}: GPU job but no GPU evidence collector is configured`);
+    return undefined;
+  }
+  try {
+    return await deps.gpuCollector.collect(nonce, keyHash);
+  } catch (error) {
+    if (!(error instanceof AgentError && error.code === 'collector-unavailable')) throw error;
+    deps.say(`job ${jobId}: no GPU evidence (${deps.gpuCollector.kind}: ${error.code})`);
+    return undefined;
   }
 }
 
