@@ -46,6 +46,8 @@ export interface LocalControlPlaneOptions {
   readonly leaseMs?: number;
   /** Registers more evidence kinds (test doubles of TEE verifiers). */
   readonly evidence?: (router: EvidenceRouter) => void;
+  /** The releaser's GPU verifier (as `serve` gets from `configuredGpuEvidenceRouter`); absent: none. */
+  readonly gpuVerifier?: EvidenceRouter;
 }
 
 export async function startLocalControlPlane(options: LocalControlPlaneOptions): Promise<LocalControlPlane> {
@@ -73,7 +75,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
   const router = new EvidenceRouter().withInsecureLocal();
   options.evidence?.(router);
   const releaser = new KeyReleaser({
-    verifier: router, verifierPolicy: null, policy: new ComputePolicy(), nonces: new SqlNonceStore(computeDb, { ttlMs: 120_000 }),
+    verifier: router, verifierPolicy: null, ...(options.gpuVerifier === undefined ? {} : { gpuVerifier: options.gpuVerifier, gpuVerifierPolicy: null }), policy: new ComputePolicy(), nonces: new SqlNonceStore(computeDb, { ttlMs: 120_000 }),
     audit: ledger, clock, devInsecureLocal: options.devInsecureLocal, warn: (m) => warnings.push(m), catalog,
   });
   const dispatcher = new JobDispatcher({
