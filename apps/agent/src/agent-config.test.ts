@@ -29,3 +29,16 @@ describe('agent API key', () => {
     expect(() => loadAgentConfig({ server }, {})).toThrow(/PHIGUARD_AGENT_API_KEY_FILE/);
   });
 });
+
+describe('agent GPU evidence collector', () => {
+  const env = { PHIGUARD_AGENT_API_KEY: 'phg_live_abc' };
+  it('is none by default; nvidia-cc takes the helper and PATH from the environment; file needs both files', () => {
+    expect(loadAgentConfig({ server }, env).gpuCollector).toEqual({ kind: 'none' });
+    expect(loadAgentConfig({ server, gpuCollector: 'nvidia-cc' }, { ...env, PATH: '/opt/nvidia/bin', PHIGUARD_AGENT_NVIDIA_HELPER: '/opt/phiguard/nvml-report' }).gpuCollector)
+      .toEqual({ kind: 'nvidia-cc', helper: '/opt/phiguard/nvml-report', searchPath: '/opt/nvidia/bin' });
+    expect(loadAgentConfig({ server }, { ...env, PHIGUARD_AGENT_GPU_COLLECTOR: 'file', PHIGUARD_AGENT_GPU_REPORT_FILE: 'r.bin', PHIGUARD_AGENT_GPU_CERT_CHAIN_FILE: 'c.pem' }).gpuCollector)
+      .toEqual({ kind: 'file', report: 'r.bin', certChain: 'c.pem' });
+    expect(() => loadAgentConfig({ server, gpuCollector: 'file' }, env)).toThrow(/gpuReportFile/);
+    expect(() => loadAgentConfig({ server, gpuCollector: 'nvml' }, env)).toThrow(/gpuCollector must be one of none, nvidia-cc, file/);
+  });
+});
