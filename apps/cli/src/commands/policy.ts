@@ -60,6 +60,20 @@ export function readCases(file: string): { readonly policies: string | undefined
   return { policies: typeof doc.policies === 'string' ? path.resolve(path.dirname(file), doc.policies) : undefined, cases };
 }
 
+/** Prints one pass/FAIL line per case and the total, and sets exit code 1 on a failure (same output local and remote). */
+export function reportCases(out: NodeJS.WritableStream, cases: readonly TestCase[], decide: (c: TestCase, index: number) => { readonly allowed: boolean; readonly policyIds: readonly string[] }): void {
+  let failed = 0;
+  for (const [i, c] of cases.entries()) {
+    const d = decide(c, i);
+    const got = d.allowed ? 'allow' : 'deny';
+    const ok = got === c.expect;
+    if (!ok) failed++;
+    out.write(`${ok ? 'pass' : 'FAIL'}  ${c.name}: ${got}${d.policyIds.length > 0 ? ` (${d.policyIds.join(', ')})` : ' (default deny)'}\n`);
+  }
+  out.write(`${String(cases.length - failed)}/${String(cases.length)} cases pass\n`);
+  if (failed > 0) process.exitCode = 1;
+}
+
 export function registerPolicy(program: Command, ctx: CliContext): void {
   const remote = remotePolicy(ctx);
   const policy = program.command('policy').description('Check Cedar authorization policies (validate against the schema, run test cases)');
@@ -97,15 +111,6 @@ Examples:
     .action(localOrRemote(ctx, (file: string, options: { policies?: string }) => {
       const { policies, cases } = readCases(file);
       const engine = new PolicyEngine(readPolicyFolder(options.policies ?? policies ?? DEFAULT_POLICY_DIR));
-      let failed = 0;
-      for (const c of cases) {
-        const d = engine.evaluate(c.request);
-        const got = d.allowed ? 'allow' : 'deny';
-        const ok = got === c.expect;
-        if (!ok) failed++;
-        ctx.stdout.write(`${ok ? 'pass' : 'FAIL'}  ${c.name}: ${got}${d.policyIds.length > 0 ? ` (${d.policyIds.join(', ')})` : ' (default deny)'}\n`);
-      }
-      ctx.stdout.write(`${String(cases.length - failed)}/${String(cases.length)} cases pass\n`);
-      if (failed > 0) process.exitCode = 1;
+      reportCases(ctx.stdout, cases, (c) => engine.evaluate(c.request));
     }, remote.test));
 }

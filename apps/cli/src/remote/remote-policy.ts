@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readPolicyFolder, type PolicySource } from '@phiguard/access';
 import type { CliContext } from '../context.ts';
-import { loadSource, readCases } from '../commands/policy.ts';
+import { loadSource, readCases, reportCases } from '../commands/policy.ts';
 import type { Remote } from './remote-mode.ts';
 
 /**
@@ -32,16 +32,7 @@ export function remotePolicy(ctx: CliContext): {
       const decisions = await r.client.json<{ allowed: boolean; policyIds: string[] }[]>('POST', '/v1/policy/test', {
         body: { ...(folder === undefined ? {} : { source: readPolicyFolder(folder) }), requests: cases.map((c) => c.request) },
       });
-      let failed = 0;
-      for (const [i, c] of cases.entries()) {
-        const d = decisions[i] ?? { allowed: false, policyIds: [] };
-        const got = d.allowed ? 'allow' : 'deny';
-        const ok = got === c.expect;
-        if (!ok) failed++;
-        ctx.stdout.write(`${ok ? 'pass' : 'FAIL'}  ${c.name}: ${got}${d.policyIds.length > 0 ? ` (${d.policyIds.join(', ')})` : ' (default deny)'}\n`);
-      }
-      ctx.stdout.write(`${String(cases.length - failed)}/${String(cases.length)} cases pass\n`);
-      if (failed > 0) process.exitCode = 1;
+      reportCases(ctx.stdout, cases, (_c, i) => decisions[i] ?? { allowed: false, policyIds: [] });
     },
   };
 }
