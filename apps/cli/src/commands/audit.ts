@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   beginSignerRotation,
-  exportTiles,
   finishSignerRotation,
   loadOrCreateSignerKeys,
   openConfiguredLedgerStore,
@@ -17,6 +16,7 @@ import { type Command, Option } from 'commander';
 import { AuditCliError } from '../audit/audit-cli-error.ts';
 import { AuditProgress } from '../audit/audit-progress.ts';
 import { closeAuditTarget, openAuditTarget, resolveVerifiers } from '../audit/audit-target.ts';
+import { exportWithProgress } from '../audit/export-with-progress.ts';
 import type { CliContext } from '../context.ts';
 import { remoteAudit } from '../remote/remote-audit.ts';
 import { localOnly, localOrRemote } from '../remote/remote-mode.ts';
@@ -148,18 +148,9 @@ Examples:
       const cfg = config();
       const { verifiers } = resolveVerifiers(options, cfg.home, ctx.cwd);
       const store = await openConfiguredLedgerStore(cfg.database);
-      const progress = new AuditProgress(ctx.stderr, 'export');
       try {
-        const result = await exportTiles(store, dir, {
-          verifiers,
-          onProgress: (done, total) => {
-            progress.update(done, total);
-          },
-        });
-        progress.stop();
-        ctx.stdout.write(`exported size ${String(result.size)} to ${dir}: ${String(result.written)} files written, ${String(result.skipped)} already there\n`);
+        await exportWithProgress(ctx, store, dir, dir, verifiers);
       } finally {
-        progress.stop();
         await store.close();
       }
     }, remote.exportTo));

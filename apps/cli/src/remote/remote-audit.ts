@@ -1,13 +1,14 @@
 import { hash } from 'node:crypto';
 import path from 'node:path';
 import {
-  decodeEntryBundle, exportTiles, openNote, parseCheckpoint, parseVerifierKey, verifyInclusion, verifyLog,
+  decodeEntryBundle, openNote, parseCheckpoint, parseVerifierKey, verifyInclusion, verifyLog,
   type EntryQuery, type NoteVerifier, type TileLogReader,
 } from '@phiguard/audit';
 import { canonicalJsonBytes, type JsonValue } from '@phiguard/core';
 import { MAX_ENTRIES_PER_READ } from '@phiguard/server';
 import { AuditProgress } from '../audit/audit-progress.ts';
 import { resolveVerifiers } from '../audit/audit-target.ts';
+import { exportWithProgress } from '../audit/export-with-progress.ts';
 import type { CliContext } from '../context.ts';
 import type { RemoteClient } from './remote-client.ts';
 import type { Remote } from './remote-mode.ts';
@@ -113,20 +114,7 @@ export function remoteAudit(ctx: CliContext): {
     },
 
     async exportTo(r, dir, o) {
-      const verifiers = await verifiersFor(r, o);
-      const progress = new AuditProgress(ctx.stderr, 'export');
-      try {
-        const result = await exportTiles(remoteTileLogReader(r.client), path.resolve(ctx.cwd, dir), {
-          verifiers,
-          onProgress: (done, total) => {
-            progress.update(done, total);
-          },
-        });
-        progress.stop();
-        ctx.stdout.write(`exported size ${String(result.size)} to ${dir}: ${String(result.written)} files written, ${String(result.skipped)} already there\n`);
-      } finally {
-        progress.stop();
-      }
+      await exportWithProgress(ctx, remoteTileLogReader(r.client), path.resolve(ctx.cwd, dir), dir, await verifiersFor(r, o));
     },
 
     async publicKey(r) {
