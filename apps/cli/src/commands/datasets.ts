@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { openLedger } from '@phiguard/audit';
-import { syncFolder, systemClock, type PhiguardConfig } from '@phiguard/core';
+import { systemClock, type PhiguardConfig } from '@phiguard/core';
 import { openKeyManager, type KeystoreUnlock } from '@phiguard/keys';
 import {
   Datasets,
@@ -20,6 +20,7 @@ import type { CliContext } from '../context.ts';
 import { actingPrincipal, keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
 import { remoteDatasets } from '../remote/remote-datasets.ts';
 import { localOrRemote } from '../remote/remote-mode.ts';
+import { writeVerifiedFile } from './write-verified-file.ts';
 
 interface Common {
   as?: string;
@@ -225,25 +226,11 @@ Examples:
         try {
           for (const [i, entry] of opened.files.entries()) {
             const target = path.join(outDir, ...entry.name.split('/'));
-            await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-            const temp = `${target}.${String(process.pid)}.partial`;
-            const handle = await open(temp, 'wx', 0o600);
-            let bytes = 0;
-            try {
-              for await (const chunk of ds.read(opened, entry)) {
-                await handle.write(chunk);
-                bytes += chunk.length;
-                progress.listener({ file: i, bytes, done: false });
-              }
-              await handle.sync();
-            } catch (error) {
-              await handle.close();
-              await rm(temp, { force: true });
-              throw error;
-            }
-            await handle.close();
-            await rename(temp, target);
-            await syncFolder(path.dirname(target));
+            const bytes = await writeVerifiedFile({
+              target,
+              chunks: ds.read(opened, entry),
+              onBytes: (n) => { progress.listener({ file: i, bytes: n, done: false }); },
+            });
             progress.listener({ file: i, bytes, done: true });
           }
         } finally {

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { syncFolder } from '@phiguard/core';
 import { ByteReader, FILES_MEDIA_TYPE } from '@phiguard/server';
 import type { DatasetRecord, VerifyReport } from '@phiguard/vault';
 import type { CliContext } from '../context.ts';
 import { collectFiles, iso, retention, startProgress } from '../commands/datasets.ts';
 import type { Remote } from './remote-mode.ts';
 import { RemoteError } from './remote-error.ts';
+import { writeVerifiedFile } from '../commands/write-verified-file.ts';
 
 const MiB = 2 ** 20;
 const seg = (s: string): string => encodeURIComponent(s);
@@ -117,28 +116,23 @@ export function remoteDatasets(ctx: CliContext): {
           // Names come from the server: never let one climb out of the output folder.
           if (parts.some((s) => s === '' || s === '.' || s === '..')) throw new RemoteError('bad-answer', 'the server sent an unsafe file name', { place: { index: i } });
           const target = path.join(outDir, ...parts);
-          await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-          const temp = `${target}.${String(process.pid)}.partial`;
-          const handle = await open(temp, 'wx', 0o600);
           const hash = createHash('sha256');
-          let bytes = 0;
+          let bytes: number;
           try {
-            for await (const chunk of reader.take(entry.size, `files.${String(i)}`)) {
-              await handle.write(chunk);
-              hash.update(chunk);
-              bytes += chunk.length;
-              progress.listener({ file: i, bytes, done: false });
-            }
-            if (`sha256:${hash.digest('hex')}` !== entry.sha256) throw new RemoteError('transfer-failed', 'a downloaded file does not match its manifest digest', { place: { index: i } });
-            await handle.sync();
+            bytes = await writeVerifiedFile({
+              target,
+              chunks: reader.take(entry.size, `files.${String(i)}`),
+              onBytes: (n) => { progress.listener({ file: i, bytes: n, done: false }); },
+              verifier: {
+                update: (chunk) => hash.update(chunk),
+                check: () => {
+                  if (`sha256:${hash.digest('hex')}` !== entry.sha256) throw new RemoteError('transfer-failed', 'a downloaded file does not match its manifest digest', { place: { index: i } });
+                },
+              },
+            });
           } catch (error) {
-            await handle.close();
-            await rm(temp, { force: true });
             throw error instanceof RemoteError ? error : new RemoteError('transfer-failed', 'the download was cut (a file failed verification on the server, or the connection broke)', { cause: error, place: { index: i } });
           }
-          await handle.close();
-          await rename(temp, target);
-          await syncFolder(path.dirname(target));
           progress.listener({ file: i, bytes, done: true });
         }
       } finally {
