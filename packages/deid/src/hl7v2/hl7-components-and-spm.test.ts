@@ -9,7 +9,7 @@ import type { LoadedProfile } from '../profiles/deid-profile.ts';
 import { Hl7Deidentifier } from './hl7-deidentifier.ts';
 import { DEFAULT_ENCODING } from './hl7-encoding.ts';
 import { segmentFields } from './hl7-structure.ts';
-import { ReferenceHl7Deidentifier } from './reference/reference-deidentifier.ts';
+import { ReferenceHl7Deidentifier } from '../../test-oracles/hl7v2-reference/reference-deidentifier.ts';
 
 const key = deidKeyFromSecret(new Uint8Array(32).fill(31));
 const text = new KnownIdentifiersTextDeidentifier();

@@ -7,7 +7,7 @@ import { builtinProfile, parseProfile } from '../profiles/load-profile.ts';
 import { MethodApplier } from '../profiles/method-applier.ts';
 import type { LoadedProfile } from '../profiles/deid-profile.ts';
 import { Hl7Deidentifier, type Hl7DeidResult } from './hl7-deidentifier.ts';
-import { ReferenceHl7Deidentifier } from './reference/reference-deidentifier.ts';
+import { ReferenceHl7Deidentifier } from '../../test-oracles/hl7v2-reference/reference-deidentifier.ts';
 import { corpusHl7Files, readCorpusText } from './hl7-test-corpus.ts';
 import { encodingArb, hl7ish, messageArb } from './hl7-arbitraries.ts';
 import { encodeHl7Text } from './hl7-escape.ts';
@@ -15,10 +15,10 @@ import { parseHl7Document } from './hl7-document.ts';
 import { collectKnownIdentifiers, knownIdentifierPlan } from './hl7-known-identifiers.ts';
 import { HL7_SAFE_HARBOR_TABLE } from './hl7-safe-harbor-table.ts';
 import { segmentFields } from './hl7-structure.ts';
-import * as referenceKnown from './reference/reference-known-identifiers.ts';
+import * as referenceKnown from '../../test-oracles/hl7v2-reference/reference-known-identifiers.ts';
 
 // The fast path (plans, one-pass scanner, slot counts) against the field-array implementation it
-// replaced (reference/): same text, counts (in the same order), problems, on every corpus file and
+// replaced (packages/deid/test-oracles/hl7v2-reference/): same text, counts (in the same order), problems, on every corpus file and
 // on generated messages, under the built-in profiles and custom ones with path rules.
 const key = deidKeyFromSecret(new Uint8Array(32).fill(21));
 const runs = Number(process.env.FUZZ_RUNS ?? 200);

@@ -1,19 +1,19 @@
-import type { PatientContext, PatientContextFactory } from '../../context/patient-context.ts';
-import { DeidError } from '../../context/deid-error.ts';
-import type { MethodApplier } from '../../profiles/method-applier.ts';
-import type { ProfileRule } from '../../profiles/deid-profile.ts';
-import type { KnownIdentifiers } from '../../text/text-deidentifier.ts';
-import { DeidTally } from '../../manifest/deid-tally.ts';
-import { DEFAULT_ENCODING, readEncoding, type Hl7Encoding } from '../hl7-encoding.ts';
-import { parseHl7Document } from '../hl7-document.ts';
-import { hl7DateToIso } from '../hl7-date.ts';
-import type { Hl7Line } from '../hl7-lines.ts';
-import { joinHl7Lines } from '../hl7-lines.ts';
-import { resolvePatientFromPid, type Hl7IdentityRule } from '../hl7-identity.ts';
+import type { PatientContext, PatientContextFactory } from '../../src/context/patient-context.ts';
+import { DeidError } from '../../src/context/deid-error.ts';
+import type { MethodApplier } from '../../src/profiles/method-applier.ts';
+import type { ProfileRule } from '../../src/profiles/deid-profile.ts';
+import type { KnownIdentifiers } from '../../src/text/text-deidentifier.ts';
+import { DeidTally } from '../../src/manifest/deid-tally.ts';
+import { DEFAULT_ENCODING, readEncoding, type Hl7Encoding } from '../../src/hl7v2/hl7-encoding.ts';
+import { parseHl7Document } from '../../src/hl7v2/hl7-document.ts';
+import { hl7DateToIso } from '../../src/hl7v2/hl7-date.ts';
+import type { Hl7Line } from '../../src/hl7v2/hl7-lines.ts';
+import { joinHl7Lines } from '../../src/hl7v2/hl7-lines.ts';
+import { resolvePatientFromPid, type Hl7IdentityRule } from '../../src/hl7v2/hl7-identity.ts';
 import { collectKnownIdentifiersFromFields, knownIdentifierPlan } from './reference-known-identifiers.ts';
-import { HL7_SAFE_HARBOR_TABLE, type FieldRule } from '../hl7-safe-harbor-table.ts';
+import { HL7_SAFE_HARBOR_TABLE, type FieldRule } from '../../src/hl7v2/hl7-safe-harbor-table.ts';
 import { Hl7FieldDeidentifier, type Hl7FieldScope } from './reference-field-deidentifier.ts';
-import { isHeader, joinSegmentFields, segmentFields } from '../hl7-structure.ts';
+import { isHeader, joinSegmentFields, segmentFields } from '../../src/hl7v2/hl7-structure.ts';
 
 interface Hl7DeidentifierOptions {
   readonly factory: PatientContextFactory;

@@ -1,9 +1,9 @@
-import type { KnownIdentifiers } from '../../text/text-deidentifier.ts';
-import type { Hl7Encoding } from '../hl7-encoding.ts';
-import { decodeHl7Text } from '../hl7-escape.ts';
-import { hl7DateToIso } from '../hl7-date.ts';
-import { segmentFields } from '../hl7-structure.ts';
-import type { FieldRule } from '../hl7-safe-harbor-table.ts';
+import type { KnownIdentifiers } from '../../src/text/text-deidentifier.ts';
+import type { Hl7Encoding } from '../../src/hl7v2/hl7-encoding.ts';
+import { decodeHl7Text } from '../../src/hl7v2/hl7-escape.ts';
+import { hl7DateToIso } from '../../src/hl7v2/hl7-date.ts';
+import { segmentFields } from '../../src/hl7v2/hl7-structure.ts';
+import type { FieldRule } from '../../src/hl7v2/hl7-safe-harbor-table.ts';
 
 const COLLECTED = new Set(['name', 'org', 'prov', 'addr', 'county', 'place', 'phone', 'pid', 'mrn', 'ssn', 'lic', 'plan', 'acct', 'id', 'eip', 'dev', 'dob']);
 

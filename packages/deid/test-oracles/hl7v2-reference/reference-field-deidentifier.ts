@@ -1,15 +1,15 @@
-import type { PatientContext, PatientContextFactory } from '../../context/patient-context.ts';
-import type { SafeHarborCategory } from '../../safe-harbor/categories.ts';
-import { aggregatedBirthYear, generalizeAge, isOver89 } from '../../safe-harbor/age.ts';
-import type { DeidMethod, DeidProfile, ValueKind } from '../../profiles/deid-profile.ts';
-import type { MethodApplier } from '../../profiles/method-applier.ts';
-import type { KnownIdentifiers } from '../../text/text-deidentifier.ts';
-import type { DeidTally } from '../../manifest/deid-tally.ts';
-import type { Hl7Encoding } from '../hl7-encoding.ts';
-import { decodeHl7Text, encodeHl7Text } from '../hl7-escape.ts';
-import { hl7DateToIso, isoToHl7Date } from '../hl7-date.ts';
-import { identityOfCx, parseCx, resolvePatient, type Hl7IdentityRule } from '../hl7-identity.ts';
-import type { FieldRule } from '../hl7-safe-harbor-table.ts';
+import type { PatientContext, PatientContextFactory } from '../../src/context/patient-context.ts';
+import type { SafeHarborCategory } from '../../src/safe-harbor/categories.ts';
+import { aggregatedBirthYear, generalizeAge, isOver89 } from '../../src/safe-harbor/age.ts';
+import type { DeidMethod, DeidProfile, ValueKind } from '../../src/profiles/deid-profile.ts';
+import type { MethodApplier } from '../../src/profiles/method-applier.ts';
+import type { KnownIdentifiers } from '../../src/text/text-deidentifier.ts';
+import type { DeidTally } from '../../src/manifest/deid-tally.ts';
+import type { Hl7Encoding } from '../../src/hl7v2/hl7-encoding.ts';
+import { decodeHl7Text, encodeHl7Text } from '../../src/hl7v2/hl7-escape.ts';
+import { hl7DateToIso, isoToHl7Date } from '../../src/hl7v2/hl7-date.ts';
+import { identityOfCx, parseCx, resolvePatient, type Hl7IdentityRule } from '../../src/hl7v2/hl7-identity.ts';
+import type { FieldRule } from '../../src/hl7v2/hl7-safe-harbor-table.ts';
 
 /** What one message's fields are de-identified with. */
 export interface Hl7FieldScope {
