@@ -3,12 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { loadConfig, systemClock } from '@phiguard/core';
 import { openLedger, openPostgresLedgerStore, parseVerifierKey, verifyInclusion, type AuditEventInput } from '@phiguard/audit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../context.ts';
-import { buildProgram } from '../program.ts';
+import { runCli, type CliResult } from '../testing/cli-harness.ts';
 
 // End to end over PostgreSQL (the schema is chosen through the URL's search_path option), so the
 // suite stays fast; the PGlite path is the same store code (see packages/audit store tests).
@@ -24,25 +22,8 @@ function psql(sql: string): string {
   return r.stdout.trim();
 }
 
-/** process.exitCode as a number (read through a call so TypeScript does not narrow it). */
-function currentExitCode(): number {
-  const c: unknown = process.exitCode;
-  return typeof c === 'number' ? c : 0;
-}
-
-async function run(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const ctx: CliContext = { version: 'test', cwd: root, env, stdout, stderr, config: () => loadConfig({ cwd: root, env }) };
-  process.exitCode = undefined;
-  await buildProgram(ctx).exitOverride().parseAsync(['node', 'phiguard', ...args]);
-  const code = currentExitCode();
-  process.exitCode = undefined;
-  return { out, err, code };
+function run(...args: string[]): Promise<CliResult> {
+  return runCli({ cwd: root, env }, ...args);
 }
 
 const id = (prefix: string, n: number): string => `${prefix}_01j${'0'.repeat(22)}${String(n)}`;

@@ -3,11 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { loadConfig } from '@phiguard/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../context.ts';
-import { buildProgram } from '../program.ts';
+import { runCli } from '../testing/cli-harness.ts';
 
 // `phiguard datasets` end to end: keystore by key file, ledger and vault metadata on PostgreSQL
 // (own schema), blobs under <home>/blobs.
@@ -24,15 +21,7 @@ afterAll(() => {
 });
 
 async function run(...args: string[]): Promise<{ out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const ctx: CliContext = { version: 'test', cwd: root, env, stdout, stderr, config: () => loadConfig({ cwd: root, env }) };
-  await buildProgram(ctx).exitOverride().parseAsync(['node', 'phiguard', ...args, '--key-file', 'master.key', '--as', alice]);
-  return { out, err };
+  return runCli({ cwd: root, env }, ...args, '--key-file', 'master.key', '--as', alice);
 }
 
 describe('phiguard datasets', () => {
@@ -83,14 +72,7 @@ describe('phiguard datasets', () => {
 
   it('every command has --help with an example', async () => {
     for (const command of ['create', 'add', 'list', 'show', 'versions', 'get', 'verify', 'hold', 'release-hold', 'retention', 'gc']) {
-      const stdout = new PassThrough();
-      let out = '';
-      stdout.on('data', (c: Buffer) => (out += c.toString()));
-      const ctx: CliContext = { version: 'test', cwd: root, env, stdout, stderr: new PassThrough(), config: () => loadConfig({ cwd: root, env }) };
-      await buildProgram(ctx)
-        .exitOverride()
-        .parseAsync(['node', 'phiguard', 'datasets', command, '--help'])
-        .catch(() => undefined);
+      const { out } = await runCli({ cwd: root, env }, 'datasets', command, '--help');
       expect(out).toContain('$ phiguard datasets');
     }
   });

@@ -1,33 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { loadConfig } from '@phiguard/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../context.ts';
-import { buildProgram } from '../program.ts';
+import { runCli, type CliResult } from '../testing/cli-harness.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'cli-jobs-'));
 afterAll(() => { rmSync(root, { recursive: true, force: true }); });
 
-async function run(env: Record<string, string>, ...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const ctx: CliContext = { version: 'test', cwd: root, env, stdout, stderr, config: () => loadConfig({ cwd: root, env }) };
-  process.exitCode = undefined;
-  try {
-    await buildProgram(ctx).exitOverride().parseAsync(['node', 'phiguard', ...args]);
-  } catch (error) {
-    // commander's exitOverride throws after --help; anything else is a failure
-    if ((error as { code?: string }).code !== 'commander.helpDisplayed') err += String(error);
-  }
-  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  process.exitCode = undefined;
-  return { out, err, code };
+function run(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  return runCli({ cwd: root, env, catchErrors: true }, ...args);
 }
 
 describe('phiguard jobs / nodes / agent', () => {

@@ -3,11 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { loadConfig } from '@phiguard/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../context.ts';
-import { buildProgram } from '../program.ts';
+import { runCli } from '../testing/cli-harness.ts';
 
 // `phiguard keys` end to end: keystore under <home>/keys, events in a real ledger on PostgreSQL
 // (own schema), unlock by key file so the suite does not spend time in argon2id.
@@ -28,13 +25,7 @@ async function run(...args: string[]): Promise<string> {
 }
 
 async function runRaw(...args: string[]): Promise<string> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  const ctx: CliContext = { version: 'test', cwd: root, env, stdout, stderr, config: () => loadConfig({ cwd: root, env }) };
-  await buildProgram(ctx).exitOverride().parseAsync(['node', 'phiguard', ...args]);
-  return out;
+  return (await runCli({ cwd: root, env }, ...args)).out;
 }
 
 describe('phiguard keys', () => {

@@ -1,12 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '@phiguard/core';
 import { DEFAULT_POLICY_DIR } from '@phiguard/access';
-import type { CliContext } from '../context.ts';
-import { buildProgram } from '../program.ts';
+import { runCli, type CliResult } from '../testing/cli-harness.ts';
 
 let dirs: string[] = [];
 afterEach(() => {
@@ -15,16 +12,8 @@ afterEach(() => {
   process.exitCode = 0;
 });
 
-function run(root: string, args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const ctx: CliContext = { version: 'test', cwd: root, env: {}, stdout, stderr, config: () => loadConfig({ cwd: root, env: {} }) };
-  process.exitCode = 0;
-  return buildProgram(ctx).parseAsync(['node', 'phiguard', 'policy', ...args]).then(() => ({ out, err, code: Number(process.exitCode ?? 0) }));
+function run(root: string, args: string[]): Promise<CliResult> {
+  return runCli({ cwd: root }, 'policy', ...args);
 }
 
 function tmp(): string {
