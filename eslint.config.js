@@ -18,6 +18,12 @@ export default tseslint.config(
     },
   },
   {
+    // Browser scripts of the server's login pages: plain JavaScript, linted without type information.
+    files: ['apps/server/src/web/assets/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { sourceType: 'module' },
+  },
+  {
     files: ['**/*.test.ts', 'bench/**', 'scripts/**', 'apps/*/src/main.ts', 'apps/cli/src/**', 'vitest.config.ts', 'eslint.config.js'],
     rules: { 'no-restricted-properties': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -13,6 +13,7 @@ import { registerJobsRoutes } from './routes/jobs-routes.ts';
 import type { JobDispatcher } from '@phiguard/compute';
 import type { RemoteServices } from './http/remote-services.ts';
 import { registerRemoteRoutes } from './routes/remote-routes.ts';
+import { registerLoginPages } from './web/login-pages.ts';
 
 /** What the HTTP layer needs from the rest of the system. Grows as stages are wired in. */
 export interface ServerDeps {
@@ -94,6 +95,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     });
     if (deps.access !== undefined) {
       registerAuthRoutes(scope, deps.access, deps.authFailureLimit);
+      registerLoginPages(scope);
       registerAdminRoutes(scope, deps.access);
       registerDataRoutes(scope, deps.access, deps.datasets, deps.authorization ?? 'on');
       if (deps.jobs !== undefined) registerJobsRoutes(scope, deps.access, deps.jobs);

@@ -1,19 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { AccessError } from '@phiguard/access';
-import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { AccessServices } from '../http/access-services.ts';
 import { bearerCredential } from '../http/authenticate.ts';
+import { registerLoopbackLoginRoutes } from '../web/loopback-routes.ts';
+import { WebAuthnResponse } from './webauthn-response.ts';
 
-/** A WebAuthn credential answer as browsers serialize it (PublicKeyCredential.toJSON(), W3C WebAuthn Level 3 §5.1). */
-export const WebAuthnResponse = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 1024 }),
-  rawId: Type.String({ minLength: 1, maxLength: 1024 }),
-  type: Type.Literal('public-key'),
-  response: Type.Record(Type.String({ maxLength: 64 }), Type.Unknown()),
-  clientExtensionResults: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),
-  authenticatorAttachment: Type.Optional(Type.String({ maxLength: 32 })),
-}, { additionalProperties: false });
+export { assertionOf, WebAuthnResponse } from './webauthn-response.ts';
+
 const PasskeyChallenge = Type.Object({ challengeId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 
 /** Registering a passkey adds a way in: the session's second factor must be this recent. */
@@ -55,9 +50,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, access: AccessServic
     const { challengeId } = request.body as Static<typeof PasskeyChallenge>;
     return limited(request.ip, () => access.authenticator.passkeyOptions(challengeId));
   });
-}
 
-/** The `webauthn` member of an MFA body as the library's type (the schema checked its shape). */
-export function assertionOf(value: Static<typeof WebAuthnResponse>): AuthenticationResponseJSON {
-  return value as unknown as AuthenticationResponseJSON;
+  // `phiguard login --passkey`: the login page's code for the CLI, and the CLI's exchange.
+  registerLoopbackLoginRoutes(app, access, limited);
 }
