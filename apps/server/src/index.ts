@@ -2,6 +2,7 @@ export { buildServer, REDACT_PATHS, type ServerDeps } from './build-server.ts';
 export type { AccessServices, DatasetCatalog } from './http/access-services.ts';
 export type { DeidFileAnswer, DeidProblem, DeidService, RemoteServices } from './http/remote-services.ts';
 export { DEID_MEDIA_TYPE, MAX_DEID_FILE_BYTES } from './routes/deid-routes.ts';
+export type { KeystoreAdmin, KeystoreStatus, RecoveryProgress } from './http/keystore-admin.ts';
 export { ByteReader } from './http/byte-reader.ts';
 export { FILES_MEDIA_TYPE } from './routes/dataset-routes.ts';
 export { MAX_ENTRIES_PER_READ } from './routes/audit-routes.ts';

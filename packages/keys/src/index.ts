@@ -32,6 +32,9 @@ export { KeyManager, type ApprovalRequestView, type KeyManagerOptions, type Rewr
 export { initKeystore, openKeyManager, recoverKeystore, type InitKeystoreOptions } from './lifecycle/open-keystore.ts';
 export { REQUEST_TTL_MS } from './lifecycle/dual-control.ts';
 export { combineRecoveryShares, splitRecoveryKey } from './lifecycle/recovery-shares.ts';
+export { decryptDataKey, issueDataKey, type DataKeyCaller } from './lifecycle/data-key-use.ts';
+export { RECOVERY_WINDOW_MS, RecoveryCollector, type CollectedShares } from './lifecycle/recovery-collector.ts';
+export { recoverKeystoreByCustodians, recoveryThreshold } from './lifecycle/custodian-recovery.ts';
 export { PKCS11_PROVIDER_ID, Pkcs11Provider, type Pkcs11Options } from './pkcs11/pkcs11-provider.ts';
 export { pkcs11Available } from './pkcs11/pkcs11-module.ts';
 export { VAULT_TRANSIT_PROVIDER_ID, VaultTransitProvider, type VaultTransitOptions } from './vault-transit/vault-transit-provider.ts';

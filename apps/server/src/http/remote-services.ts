@@ -1,6 +1,7 @@
 import type { LedgerStore, NoteVerifier } from '@phiguard/audit';
 import type { KeyManager } from '@phiguard/keys';
 import type { Datasets } from '@phiguard/vault';
+import type { KeystoreAdmin } from './keystore-admin.ts';
 
 /**
  * The services behind the remote-command routes (`phiguard … --server URL`): the same ledger,
@@ -10,12 +11,14 @@ import type { Datasets } from '@phiguard/vault';
 export interface RemoteServices {
   /** The audit ledger's store (tiles, entries, checkpoints, search) and the keys that verify its checkpoints. */
   readonly audit?: { readonly store: LedgerStore; readonly verifiers: readonly NoteVerifier[]; readonly verifierKey: string };
-  /** Runs `work` with the unlocked keystore, one at a time (the keystore file is rewritten on each change). */
-  readonly keys?: <T>(work: (manager: KeyManager) => Promise<T>) => Promise<T>;
+  /** Runs `work` with the unlocked keystore, one at a time (the keystore file is rewritten on each change). Appears after a remote init/recover. */
+  readonly keys?: (<T>(work: (manager: KeyManager) => Promise<T>) => Promise<T>) | undefined;
+  /** The keystore's own lifecycle while the server runs (`keys init|recover --server`). */
+  readonly keystore?: KeystoreAdmin;
   /** De-identification with the server's key and built-in profiles (one file per call). */
   readonly deid?: DeidService;
   /** Runs `work` with the sealed datasets (vault metadata, blob store, the keystore's provider). */
-  readonly datasets?: <T>(work: (datasets: Datasets) => Promise<T>) => Promise<T>;
+  readonly datasets?: (<T>(work: (datasets: Datasets) => Promise<T>) => Promise<T>) | undefined;
 }
 
 /** One problem of a de-identified file: a code, a message naming kinds and places, the place. */

@@ -6,6 +6,8 @@ import { ApiError } from '../http/api-error.ts';
 import { authenticate, type Caller } from '../http/authenticate.ts';
 import type { RemoteServices } from '../http/remote-services.ts';
 import { requireAllowed } from './admin-routes.ts';
+import { registerDataKeyRoutes } from './data-key-routes.ts';
+import { registerKeystoreRoutes } from './keystore-routes.ts';
 
 const KeyId = Type.String({ pattern: '^[a-z][a-z0-9._-]{0,63}$' });
 const KeyParams = Type.Object({ keyId: KeyId });
@@ -24,13 +26,17 @@ function keyView(k: KeyMetadata): Record<string, unknown> {
 /**
  * `phiguard keys … --server URL`: the server's keystore (HIPAA §164.312(a)(2)(iv)). Reads need
  * `key.read`, changes `key.manage` (key custodians); the acting principal is the caller's token,
- * and dual control (request, approve by other custodians, destroy) is the keystore's own.
+ * and dual control (request, approve by other custodians, destroy) is the keystore's own. Data keys
+ * for client-side seal/unseal (data-key-routes.ts) and the keystore's own init/recover
+ * (keystore-routes.ts) are registered here too.
  */
 export function registerKeyRoutes(app: FastifyInstance, access: AccessServices, remote: RemoteServices): void {
   const withKeys = <T>(work: (m: KeyManager) => Promise<T>): Promise<T> => {
     if (remote.keys === undefined) throw new ApiError('not-configured', 'this server has no keystore (start it with PHIGUARD_KEYS_PASSPHRASE or PHIGUARD_KEYS_KEY_FILE)');
     return remote.keys(work);
   };
+  registerDataKeyRoutes(app, access, withKeys);
+  registerKeystoreRoutes(app, access, remote.keystore);
   const allowed = async (request: FastifyRequest, action: 'key.read' | 'key.manage', keyId: string): Promise<Caller> => {
     const caller = await authenticate(request, access);
     await requireAllowed(access, caller, action, { type: 'Key', id: keyId }, request.id);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { newId, type Clock } from '@phiguard/core';
-import type { AuditActor, AuditDetails, AuditRecorder, AuditResource } from '@phiguard/audit';
+import type { AuditActor, AuditDetails, AuditEventInput, AuditRecorder, AuditResource } from '@phiguard/audit';
 import { KeysError } from '../keys-error.ts';
 import { KEY_ID, type KeyMetadata, type WrappedDataKey } from '../key-provider.ts';
 import { openState, readKeystoreFile, saveKeystoreFile, type Argon2Params, type KeystoreFile, type KeystoreUnlock } from '../local/keystore-file.ts';
@@ -246,6 +246,11 @@ export class KeyManager {
   async recordEvent(actor: string, action: string, resources: AuditResource[], details: AuditDetails, outcome: 'success' | 'failure' | 'denied' = 'success', reason?: string): Promise<void> {
     const who: AuditActor = { kind: 'user', id: actor };
     await this.#options.audit.record({ actor: who, action, outcome, resources, details, ...(reason === undefined ? {} : { reason }) });
+  }
+
+  /** Records an event as given, for callers that add a purpose of use and request id (data-key-use.ts). */
+  async record(event: AuditEventInput): Promise<void> {
+    await this.#options.audit.record(event);
   }
 
   private async carryOut<T>(actor: string, requestId: string, operation: DualControlOperation, action: string, run: (request: ApprovalRequest) => T): Promise<T> {

@@ -17,18 +17,26 @@ export async function splitRecoveryKey(key: Uint8Array, shares: number, threshol
   return parts.map((p) => PREFIX + Buffer.from(p).toString('hex'));
 }
 
+/** Decodes one `pgks1-…` share into its bytes (`index` names it in the error). */
+export function parseRecoveryShare(share: string, index = 0): Uint8Array {
+  const text = share.trim();
+  if (!text.startsWith(PREFIX) || !/^[0-9a-f]+$/.test(text.slice(PREFIX.length))) {
+    throw new KeysError('recovery-failed', 'not a PHIGuard recovery share', { place: { index } });
+  }
+  return new Uint8Array(Buffer.from(text.slice(PREFIX.length), 'hex'));
+}
+
 /** Combines shares into the recovery key. Too few or wrong shares give a key that opens nothing. */
 export async function combineRecoveryShares(shares: readonly string[]): Promise<Buffer> {
-  const parts = shares.map((s, index) => {
-    const text = s.trim();
-    if (!text.startsWith(PREFIX) || !/^[0-9a-f]+$/.test(text.slice(PREFIX.length))) {
-      throw new KeysError('recovery-failed', 'not a PHIGuard recovery share', { place: { index } });
-    }
-    return new Uint8Array(Buffer.from(text.slice(PREFIX.length), 'hex'));
-  });
+  const parts = shares.map((s, index) => parseRecoveryShare(s, index));
   if (new Set(shares.map((s) => s.trim())).size !== shares.length) throw new KeysError('recovery-failed', 'the same share was given twice');
+  return combineShareParts(parts);
+}
+
+/** Combines decoded shares (distinct) into the recovery key; the caller zeroes the parts. */
+export async function combineShareParts(parts: readonly Uint8Array[]): Promise<Buffer> {
   try {
-    return Buffer.from(await combine(parts));
+    return Buffer.from(await combine([...parts]));
   } catch (error) {
     throw new KeysError('recovery-failed', 'recovery shares do not fit together', { cause: error });
   }
