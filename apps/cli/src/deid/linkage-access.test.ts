@@ -75,7 +75,7 @@ describe('deid fhir with an encrypt profile: tokens into the linkage vault', () 
 
     const linkage = await openLinkage(config, ctx, { linkageKey: 'linkage-key', keystoreKeyFile: 'master.key' }, audit);
     try {
-      const request = await linkage.vault.request({ requester: ALICE, tokens, purpose: 'HRESCH' });
+      const request = await linkage.vault.request({ requester: ALICE, tokens, purpose: 'HRESCH', reason: 'contact trial candidates' });
       await expect(linkage.vault.approve({ requestId: request.id, approver: ALICE })).rejects.toThrow(/own request/);
       await linkage.vault.approve({ requestId: request.id, approver: BOB });
       const revealed = await linkage.vault.reveal({ requestId: request.id, actor: ALICE });

@@ -20,6 +20,22 @@ export interface ReidRequest {
   readonly status: ReidStatus;
   readonly decidedBy: string | null;
   readonly decidedMs: number | null;
+  /**
+   * The requester's stated reason (free text for the reviewer, kept only here, in the vault's
+   * access-controlled table; the ledger gets its SHA-256). Empty for requests made before
+   * migration 2.
+   */
+  readonly reason: string;
+  /** The reviewer's stated reason for a denial (free text, like `reason`); null otherwise. */
+  readonly decisionReason: string | null;
+  readonly revealedMs: number | null;
+}
+
+/** Which requests to list: by requester and/or status; newest first, at most `limit`. */
+export interface ReidRequestFilter {
+  readonly requester?: string;
+  readonly statuses?: readonly ReidStatus[];
+  readonly limit: number;
 }
 
 /**
@@ -36,6 +52,10 @@ export interface LinkageStore {
   getEntry(token: string): Promise<Uint8Array | undefined>;
   createRequest(request: ReidRequest): Promise<void>;
   getRequest(id: string): Promise<ReidRequest | undefined>;
-  /** Sets `to` (and who, when) only if the status is still `from`; false when it was not. */
-  transition(id: string, from: ReidStatus, to: ReidStatus, by: string, atMs: number): Promise<boolean>;
+  listRequests(filter: ReidRequestFilter): Promise<readonly ReidRequest[]>;
+  /**
+   * Sets `to` (and who, when; for a decision also its stated reason) only if the status is still
+   * `from`; false when it was not.
+   */
+  transition(id: string, from: ReidStatus, to: ReidStatus, by: string, atMs: number, note?: string): Promise<boolean>;
 }

@@ -26,7 +26,7 @@ describe('LinkageVault on PostgreSQL', () => {
       await vault.flush();
       const reopened = await LinkageVault.open(options);
       expect(reopened.tokenize('mrn', values[7] ?? '')).toBe(tokens[7]);
-      const request = await vault.request({ requester: 'usr_01jxk3q8y9a2b3c4d5e6f7g8h9', tokens: tokens.slice(0, 50), purpose: 'HRESCH' });
+      const request = await vault.request({ requester: 'usr_01jxk3q8y9a2b3c4d5e6f7g8h9', tokens: tokens.slice(0, 50), purpose: 'HRESCH', reason: 'contact trial candidates' });
       await vault.approve({ requestId: request.id, approver: 'usr_01jxk3q8y9a2b3c4d5e6f7g8ha' });
       const results = await Promise.allSettled([0, 1, 2, 3].map(() => vault.reveal({ requestId: request.id, actor: 'usr_01jxk3q8y9a2b3c4d5e6f7g8h9' })));
       const won = results.filter((r) => r.status === 'fulfilled');

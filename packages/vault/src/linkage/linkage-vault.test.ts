@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 async function approvedRequest(v: LinkageVault = vault): Promise<string> {
-  const request = await v.request({ requester: ALICE, tokens, purpose: 'HRESCH' });
+  const request = await v.request({ requester: ALICE, tokens, purpose: 'HRESCH', reason: 'contact trial candidates' });
   await v.approve({ requestId: request.id, approver: BOB });
   return request.id;
 }
@@ -94,7 +94,7 @@ describe('LinkageVault tokens', () => {
 
 describe('LinkageVault re-identification', () => {
   it('request (purpose) → approval by another person → one reveal by the requester; all ledgered', async () => {
-    const request = await vault.request({ requester: ALICE, tokens, purpose: 'HRESCH' });
+    const request = await vault.request({ requester: ALICE, tokens, purpose: 'HRESCH', reason: 'contact trial candidates' });
     await expect(vault.approve({ requestId: request.id, approver: ALICE })).rejects.toMatchObject({ code: 'approval-denied' });
     await expect(vault.reveal({ requestId: request.id, actor: ALICE })).rejects.toMatchObject({ code: 'approval-denied' });
     await vault.approve({ requestId: request.id, approver: BOB });
@@ -116,19 +116,19 @@ describe('LinkageVault re-identification', () => {
   });
 
   it('denied requests, unlisted approvers, bad purposes, unknown tokens and expired approvals reveal nothing', async () => {
-    const denied = await vault.request({ requester: ALICE, tokens, purpose: 'TREAT' });
+    const denied = await vault.request({ requester: ALICE, tokens, purpose: 'TREAT', reason: 'follow-up of a finding' });
     await vault.deny({ requestId: denied.id, approver: BOB });
     await expect(vault.approve({ requestId: denied.id, approver: CAROL })).rejects.toMatchObject({ code: 'approval-denied' });
     await expect(vault.reveal({ requestId: denied.id, actor: ALICE })).rejects.toMatchObject({ code: 'approval-denied' });
 
     const listed = await LinkageVault.open({ ...base, approvers: [CAROL] });
-    const r = await listed.request({ requester: ALICE, tokens, purpose: 'TREAT' });
+    const r = await listed.request({ requester: ALICE, tokens, purpose: 'TREAT', reason: 'follow-up of a finding' });
     await expect(listed.approve({ requestId: r.id, approver: BOB })).rejects.toMatchObject({ code: 'approval-denied' });
 
-    await expect(vault.request({ requester: ALICE, tokens, purpose: 'CURIOSITY' as 'TREAT' })).rejects.toMatchObject({ code: 'request-invalid' });
-    await expect(vault.request({ requester: ALICE, tokens: [SEEDED[0] ?? ''], purpose: 'TREAT' })).rejects.toMatchObject({ code: 'request-invalid' });
+    await expect(vault.request({ requester: ALICE, tokens, purpose: 'CURIOSITY' as 'TREAT', reason: 'x' })).rejects.toMatchObject({ code: 'request-invalid' });
+    await expect(vault.request({ requester: ALICE, tokens: [SEEDED[0] ?? ''], purpose: 'TREAT', reason: 'follow-up of a finding' })).rejects.toMatchObject({ code: 'request-invalid' });
 
-    const unknown = await vault.request({ requester: ALICE, tokens: [`LNK-${'0'.repeat(32)}`], purpose: 'TREAT' });
+    const unknown = await vault.request({ requester: ALICE, tokens: [`LNK-${'0'.repeat(32)}`], purpose: 'TREAT', reason: 'follow-up of a finding' });
     await vault.approve({ requestId: unknown.id, approver: BOB });
     await expect(vault.reveal({ requestId: unknown.id, actor: ALICE })).rejects.toMatchObject({ code: 'not-found' });
 
@@ -136,6 +136,68 @@ describe('LinkageVault re-identification', () => {
     clock.advance(86_400_001);
     await expect(vault.reveal({ requestId: late, actor: ALICE })).rejects.toMatchObject({ code: 'approval-denied' });
     clock.set(T0);
+  });
+});
+
+describe('LinkageVault requests for reviewers', () => {
+  it('keeps the stated reasons for reviewers; the ledger has their hashes only', async () => {
+    const reason = 'Finding 17 of model m-4 needs a call-back to the patient (oncology)';
+    const r = await vault.request({ requester: ALICE, tokens, purpose: 'TREAT', reason });
+    expect((await vault.get(r.id))?.reason).toBe(reason);
+    await vault.deny({ requestId: r.id, approver: BOB, reason: 'not covered by protocol P-9' });
+    const denied = await vault.get(r.id);
+    expect(denied).toMatchObject({ status: 'denied', decidedBy: BOB, decisionReason: 'not covered by protocol P-9', revealedMs: null });
+    const ledger = JSON.stringify(audit.events);
+    expect(ledger).not.toContain('Finding 17');
+    expect(ledger).not.toContain('protocol P-9');
+    const mine = audit.events.filter((e) => e.resources?.[0]?.id === r.id);
+    expect(mine.map((e) => e.details?.reasonSha256)).toEqual([expect.stringMatching(/^sha256:[0-9a-f]{64}$/), expect.stringMatching(/^sha256:[0-9a-f]{64}$/)]);
+    for (const bad of ['', 'x'.repeat(2001), 'line\u0000nul']) {
+      await expect(vault.request({ requester: ALICE, tokens, purpose: 'TREAT', reason: bad })).rejects.toMatchObject({ code: 'request-invalid', place: { field: 'reason' } });
+    }
+  });
+
+  it('lists by requester and status, newest first; shows when an approval expires', async () => {
+    const driver2 = await openVaultDatabase({ kind: 'pglite' });
+    try {
+      const c = new ManualClock(T0);
+      const v = await LinkageVault.open({ ...base, store: new SqlLinkageStore(driver2), clock: c, requestTtlMs: 3_600_000 });
+      const ids: string[] = [];
+      for (const [requester, purpose] of [[ALICE, 'HRESCH'], [CAROL, 'TREAT'], [ALICE, 'TREAT']] as const) {
+        c.advance(1000);
+        ids.push((await v.request({ requester, tokens: [tokens[0] ?? ''], purpose, reason: 'r' })).id);
+      }
+      await v.approve({ requestId: ids[0] ?? '', approver: BOB });
+      expect((await v.list({ requester: ALICE })).map((r) => r.id)).toEqual([ids[2], ids[0]]);
+      expect((await v.list({ statuses: ['open'] })).map((r) => r.id)).toEqual([ids[2], ids[1]]);
+      expect((await v.list({ statuses: [] }))).toEqual([]);
+      expect(await v.list({ limit: 1 })).toHaveLength(1);
+      const approved = await v.get(ids[0] ?? '');
+      expect(approved === undefined ? null : v.expiresMs(approved)).toBe(T0 + 3000 + 3_600_000);
+      const open = await v.get(ids[1] ?? '');
+      expect(open === undefined ? 0 : v.expiresMs(open)).toBeNull();
+    } finally {
+      await driver2.close();
+    }
+  });
+
+  it('a reveal is purpose-bound: another purpose than the approved one reveals nothing', async () => {
+    const id = await approvedRequest();
+    await expect(vault.reveal({ requestId: id, actor: ALICE, purpose: 'TREAT' })).rejects.toMatchObject({ code: 'approval-denied' });
+    expect((await vault.get(id))?.status).toBe('approved');
+    expect((await vault.reveal({ requestId: id, actor: ALICE, purpose: 'HRESCH' })).size).toBe(SEEDED.length);
+  });
+
+  it('openExisting finds the vault by its stored key, and nothing where none was created', async () => {
+    const existing = await LinkageVault.openExisting({ store, provider, audit, clock });
+    expect(existing?.keyId).toBe('linkage-key');
+    expect(existing?.tokenize('name', SEEDED[0] ?? '')).toBe(tokens[0]);
+    const empty = await openVaultDatabase({ kind: 'pglite' });
+    try {
+      expect(await LinkageVault.openExisting({ store: new SqlLinkageStore(empty), provider, audit, clock })).toBeUndefined();
+    } finally {
+      await empty.close();
+    }
   });
 });
 

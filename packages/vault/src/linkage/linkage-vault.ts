@@ -1,9 +1,9 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { isPurposeOfUse, type AuditDetails, type AuditEventInput, type AuditRecorder, type PurposeOfUse } from '@phiguard/audit';
 import { encodeBase32, isBaseError, newId, type Clock } from '@phiguard/core';
 import { sealBuffer, unsealBuffer, type KeyProvider } from '@phiguard/keys';
 import { VaultError, type VaultErrorCode } from '../vault-error.ts';
-import type { LinkageStore, ReidRequest } from './linkage-store.ts';
+import type { LinkageStore, ReidRequest, ReidStatus } from './linkage-store.ts';
 
 export interface LinkageVaultOptions {
   readonly store: LinkageStore;
@@ -27,6 +27,10 @@ export interface RevealedValue {
 export const LINKAGE_TOKEN = /^LNK-[0-9A-Z]{32}$/;
 const KIND = /^[a-z][a-z0-9._-]{0,63}$/;
 const MAX_TOKENS_PER_REQUEST = 10_000;
+/** A stated reason: one to 2,000 characters of text, no control characters but tab and newline. */
+const REASON = /^[^\u0000-\u0008\u000b-\u001f\u007f]{1,2000}$/u;
+const DEFAULT_TTL_MS = 86_400_000;
+const MAX_LIST = 1_000;
 const ENTRY_FORMAT = 'phiguard.linkage-entry/1';
 
 /**
@@ -46,6 +50,15 @@ export class LinkageVault {
   private constructor(options: LinkageVaultOptions, macKey: Buffer) {
     this.#o = options;
     this.#macKey = macKey;
+  }
+
+  /**
+   * Opens the vault that `phiguard deid … --linkage-key` created, under the KEK its token key is
+   * wrapped with; undefined when no vault exists yet (nothing was ever tokenized into it).
+   */
+  static async openExisting(options: Omit<LinkageVaultOptions, 'keyId'>): Promise<LinkageVault | undefined> {
+    const stored = await options.store.getTokenKey();
+    return stored === undefined ? undefined : LinkageVault.open({ ...options, keyId: stored.keyId });
   }
 
   /** Opens the vault, creating its token key (a DEK wrapped under `keyId`) on first use. */
@@ -87,8 +100,18 @@ export class LinkageVault {
     for (const [token] of batch) this.#pending.delete(token);
   }
 
-  /** Asks to re-identify `tokens`; returns the request (status `open`). */
-  async request(input: { readonly requester: string; readonly tokens: readonly string[]; readonly purpose: PurposeOfUse }): Promise<ReidRequest> {
+  /** The KEK id the vault's token key and entries are sealed under. */
+  get keyId(): string {
+    return this.#o.keyId;
+  }
+
+  /**
+   * Asks to re-identify `tokens` for a purpose of use, with a stated reason for the reviewer;
+   * returns the request (status `open`). The ledger entry binds the reason by its SHA-256 only:
+   * free text may name people.
+   */
+  async request(input: { readonly requester: string; readonly tokens: readonly string[]; readonly purpose: PurposeOfUse; readonly reason: string }): Promise<ReidRequest> {
+    if (!REASON.test(input.reason)) throw new VaultError('request-invalid', 'a request states a reason: 1 to 2,000 characters, no control characters', { place: { field: 'reason' } });
     if (!isPurposeOfUse(input.purpose)) throw new VaultError('request-invalid', 'purpose of use must be an HL7 v3 PurposeOfUse code', { place: { field: 'purpose' } });
     if (input.tokens.length === 0 || input.tokens.length > MAX_TOKENS_PER_REQUEST) throw new VaultError('request-invalid', 'a request names 1 to 10,000 tokens', { place: { field: 'tokens' } });
     input.tokens.forEach((t, index) => {
@@ -103,9 +126,12 @@ export class LinkageVault {
       status: 'open',
       decidedBy: null,
       decidedMs: null,
+      reason: input.reason,
+      decisionReason: null,
+      revealedMs: null,
     });
     await this.#o.store.createRequest(request);
-    await this.#record(input.requester, 'linkage.reveal.request', request, 'success');
+    await this.#record(input.requester, 'linkage.reveal.request', request, 'success', undefined, { reasonSha256: sha256(input.reason) });
     return request;
   }
 
@@ -114,8 +140,26 @@ export class LinkageVault {
     await this.#decide(input.requestId, input.approver, 'approved');
   }
 
-  async deny(input: { readonly requestId: string; readonly approver: string }): Promise<void> {
-    await this.#decide(input.requestId, input.approver, 'denied');
+  /** Denies as a second person (same rules as approve), with an optional stated reason for the requester. */
+  async deny(input: { readonly requestId: string; readonly approver: string; readonly reason?: string }): Promise<void> {
+    if (input.reason !== undefined && !REASON.test(input.reason)) throw new VaultError('request-invalid', 'a reason is 1 to 2,000 characters, no control characters', { place: { field: 'reason' } });
+    await this.#decide(input.requestId, input.approver, 'denied', input.reason);
+  }
+
+  /** One request (its tokens, purpose, reason, status), or undefined. Carries no original value. */
+  async get(requestId: string): Promise<ReidRequest | undefined> {
+    return this.#o.store.getRequest(requestId);
+  }
+
+  /** Requests by requester and/or status, newest first (at most 1,000). Carries no original value. */
+  async list(filter: { readonly requester?: string; readonly statuses?: readonly ReidStatus[]; readonly limit?: number } = {}): Promise<readonly ReidRequest[]> {
+    const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? 100)), MAX_LIST);
+    return this.#o.store.listRequests({ ...(filter.requester === undefined ? {} : { requester: filter.requester }), ...(filter.statuses === undefined ? {} : { statuses: filter.statuses }), limit });
+  }
+
+  /** When an approved request can no longer be revealed (decision time + TTL); null unless approved. */
+  expiresMs(request: ReidRequest): number | null {
+    return request.status === 'approved' && request.decidedMs !== null ? request.decidedMs + (this.#o.requestTtlMs ?? DEFAULT_TTL_MS) : null;
   }
 
   /**
@@ -124,12 +168,14 @@ export class LinkageVault {
    * token), record `linkage.reveal` in the ledger, then return. Any failure: `reveal-failed`
    * (or `approval-denied`), nothing returned, decrypted buffers dropped.
    */
-  async reveal(input: { readonly requestId: string; readonly actor: string }): Promise<ReadonlyMap<string, RevealedValue>> {
+  async reveal(input: { readonly requestId: string; readonly actor: string; readonly purpose?: PurposeOfUse }): Promise<ReadonlyMap<string, RevealedValue>> {
     let request: ReidRequest | undefined;
     try {
       request = await this.#o.store.getRequest(input.requestId);
       if (request === undefined) throw new VaultError('not-found', 'no such re-identification request', { place: { field: 'requestId' } });
       if (request.requester !== input.actor) throw new VaultError('approval-denied', 'only the requester can reveal', { place: { field: 'actor' } });
+      // Purpose-bound: the reveal states the purpose the request was approved for.
+      if (input.purpose !== undefined && input.purpose !== request.purpose) throw new VaultError('approval-denied', 'the purpose of use differs from the approved one', { place: { field: 'purpose' } });
       if (request.status !== 'approved') throw new VaultError('approval-denied', 'request is not approved (or was revealed already)', { place: { field: 'status' } });
       if (this.#expired(request)) throw new VaultError('approval-denied', 'approval has expired', { place: { field: 'decidedMs' } });
       if (!(await this.#o.store.transition(request.id, 'approved', 'revealed', input.actor, this.#o.clock.nowMs()))) {
@@ -168,7 +214,7 @@ export class LinkageVault {
     return Object.freeze({ kind: entry.kind, value: entry.value });
   }
 
-  async #decide(requestId: string, approver: string, to: 'approved' | 'denied'): Promise<void> {
+  async #decide(requestId: string, approver: string, to: 'approved' | 'denied', note?: string): Promise<void> {
     const request = await this.#o.store.getRequest(requestId);
     if (request === undefined) throw new VaultError('not-found', 'no such re-identification request', { place: { field: 'requestId' } });
     const action = to === 'approved' ? 'linkage.reveal.approve' : 'linkage.reveal.deny';
@@ -179,17 +225,17 @@ export class LinkageVault {
     if (approver === request.requester) await refuse('self-approval', 'nobody approves their own request');
     if (this.#o.approvers !== undefined && !this.#o.approvers.includes(approver)) await refuse('not-an-approver', 'this principal may not approve re-identification');
     if (request.status !== 'open') await refuse('not-open', 'request was decided already');
-    if (!(await this.#o.store.transition(request.id, 'open', to, approver, this.#o.clock.nowMs()))) await refuse('not-open', 'request was decided concurrently');
-    await this.#record(approver, action, request, 'success');
+    if (!(await this.#o.store.transition(request.id, 'open', to, approver, this.#o.clock.nowMs(), note))) await refuse('not-open', 'request was decided concurrently');
+    await this.#record(approver, action, request, 'success', undefined, note === undefined ? {} : { reasonSha256: sha256(note) });
   }
 
   #expired(request: ReidRequest): boolean {
-    const ttl = this.#o.requestTtlMs ?? 86_400_000;
+    const ttl = this.#o.requestTtlMs ?? DEFAULT_TTL_MS;
     return request.decidedMs === null || this.#o.clock.nowMs() - request.decidedMs > ttl;
   }
 
-  async #record(actor: string, action: string, request: ReidRequest, outcome: AuditEventInput['outcome'], reason?: string): Promise<void> {
-    const details: AuditDetails = { tokens: request.tokens.length };
+  async #record(actor: string, action: string, request: ReidRequest, outcome: AuditEventInput['outcome'], reason?: string, extra: AuditDetails = {}): Promise<void> {
+    const details: AuditDetails = { tokens: request.tokens.length, ...extra };
     await this.#o.audit.record({
       actor: { kind: actor.startsWith('svc_') ? 'service' : 'user', id: actor },
       action,
@@ -200,4 +246,8 @@ export class LinkageVault {
       ...(reason === undefined ? {} : { reason }),
     });
   }
+}
+
+function sha256(text: string): string {
+  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
 }

@@ -1,5 +1,5 @@
 import type { PurposeOfUse, SqlDriver } from '@phiguard/audit';
-import type { LinkageStore, ReidRequest, ReidStatus, StoredTokenKey } from '../linkage/linkage-store.ts';
+import type { LinkageStore, ReidRequest, ReidRequestFilter, ReidStatus, StoredTokenKey } from '../linkage/linkage-store.ts';
 
 interface KeyRow {
   provider: string;
@@ -17,9 +17,28 @@ interface RequestRow {
   status: ReidStatus;
   decided_by: string | null;
   decided_ms: number | string | null;
+  revealed_ms: number | string | null;
+  reason: string;
+  decision_reason: string | null;
 }
 
-/** {@link LinkageStore} on PGlite or PostgreSQL (tables of migration 1 in vault-migrations.ts). */
+function requestOf(row: RequestRow): ReidRequest {
+  return Object.freeze({
+    id: row.id,
+    requester: row.requester,
+    purpose: row.purpose as PurposeOfUse,
+    tokens: Object.freeze(JSON.parse(row.tokens) as string[]),
+    createdMs: Number(row.created_ms),
+    status: row.status,
+    decidedBy: row.decided_by,
+    decidedMs: row.decided_ms === null ? null : Number(row.decided_ms),
+    reason: row.reason,
+    decisionReason: row.decision_reason,
+    revealedMs: row.revealed_ms === null ? null : Number(row.revealed_ms),
+  });
+}
+
+/** {@link LinkageStore} on PGlite or PostgreSQL (tables of migrations 1 and 2 in vault-migrations.ts). */
 export class SqlLinkageStore implements LinkageStore {
   readonly #db: SqlDriver;
 
@@ -60,31 +79,38 @@ export class SqlLinkageStore implements LinkageStore {
 
   async createRequest(r: ReidRequest): Promise<void> {
     await this.#db.query(
-      'INSERT INTO vault_reid_requests (id, requester, purpose, tokens, created_ms, status, decided_by, decided_ms) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)',
-      [r.id, r.requester, r.purpose, JSON.stringify(r.tokens), r.createdMs, r.status, r.decidedBy, r.decidedMs],
+      'INSERT INTO vault_reid_requests (id, requester, purpose, tokens, created_ms, status, decided_by, decided_ms, reason, decision_reason, revealed_ms) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)',
+      [r.id, r.requester, r.purpose, JSON.stringify(r.tokens), r.createdMs, r.status, r.decidedBy, r.decidedMs, r.reason, r.decisionReason, r.revealedMs],
     );
   }
 
   async getRequest(id: string): Promise<ReidRequest | undefined> {
     const row = (await this.#db.query<RequestRow>('SELECT * FROM vault_reid_requests WHERE id = $1', [id]))[0];
-    if (row === undefined) return undefined;
-    return Object.freeze({
-      id: row.id,
-      requester: row.requester,
-      purpose: row.purpose as PurposeOfUse,
-      tokens: Object.freeze(JSON.parse(row.tokens) as string[]),
-      createdMs: Number(row.created_ms),
-      status: row.status,
-      decidedBy: row.decided_by,
-      decidedMs: row.decided_ms === null ? null : Number(row.decided_ms),
-    });
+    return row === undefined ? undefined : requestOf(row);
   }
 
-  async transition(id: string, from: ReidStatus, to: ReidStatus, by: string, atMs: number): Promise<boolean> {
+  async listRequests(filter: ReidRequestFilter): Promise<readonly ReidRequest[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.requester !== undefined) {
+      params.push(filter.requester);
+      where.push(`requester = $${String(params.length)}`);
+    }
+    if (filter.statuses !== undefined) {
+      if (filter.statuses.length === 0) return [];
+      params.push(filter.statuses);
+      where.push(`status = ANY($${String(params.length)}::text[])`);
+    }
+    params.push(filter.limit);
+    const sql = `SELECT * FROM vault_reid_requests ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY created_ms DESC, id DESC LIMIT $${String(params.length)}`;
+    return (await this.#db.query<RequestRow>(sql, params)).map(requestOf);
+  }
+
+  async transition(id: string, from: ReidStatus, to: ReidStatus, by: string, atMs: number, note?: string): Promise<boolean> {
     const rows =
       to === 'revealed'
         ? await this.#db.query<{ id: string }>('UPDATE vault_reid_requests SET status = $3, revealed_ms = $4 WHERE id = $1 AND status = $2 RETURNING id', [id, from, to, atMs])
-        : await this.#db.query<{ id: string }>('UPDATE vault_reid_requests SET status = $3, decided_by = $4, decided_ms = $5 WHERE id = $1 AND status = $2 RETURNING id', [id, from, to, by, atMs]);
+        : await this.#db.query<{ id: string }>('UPDATE vault_reid_requests SET status = $3, decided_by = $4, decided_ms = $5, decision_reason = $6 WHERE id = $1 AND status = $2 RETURNING id', [id, from, to, by, atMs, note ?? null]);
     return rows.length === 1;
   }
 }

@@ -87,6 +87,14 @@ export const VAULT_MIGRATIONS: readonly (readonly string[])[] = [
       revealed_ms bigint
     )`,
   ],
+  // 2: re-identification requests carry the requester's stated reason and a denial's reason
+  // (free text, shown to reviewers; the ledger gets hashes), and are listed by status and requester.
+  [
+    `ALTER TABLE vault_reid_requests ADD COLUMN reason text NOT NULL DEFAULT ''`,
+    `ALTER TABLE vault_reid_requests ADD COLUMN decision_reason text`,
+    `CREATE INDEX vault_reid_requests_status ON vault_reid_requests (status, created_ms)`,
+    `CREATE INDEX vault_reid_requests_requester ON vault_reid_requests (requester, created_ms)`,
+  ],
 ];
 
 export const VAULT_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS vault_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
