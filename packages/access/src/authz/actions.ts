@@ -1,6 +1,6 @@
 /** Every action in policies/schema.cedarschema, one per route kind (issue 7). A test keeps them in step. */
 export const ACTIONS = [
-  'dataset.read', 'dataset.write', 'dataset.reidentify', 'reid.approve', 'job.run', 'job.read', 'job.cancel', 'model.read', 'model.deploy',
+  'dataset.read', 'dataset.write', 'dataset.reidentify', 'reid.request', 'reid.approve', 'job.run', 'job.read', 'job.cancel', 'model.read', 'model.deploy',
   'key.read', 'key.manage', 'key.use', 'audit.read', 'audit.verify', 'report.read', 'report.generate', 'user.read', 'user.manage', 'apikey.manage',
   'grant.read', 'grant.create', 'grant.revoke', 'breakglass.start', 'breakglass.review',
 ] as const;
@@ -30,7 +30,7 @@ export type ResourceType = keyof typeof RESOURCE_TYPES;
 
 /** The resource type each action applies to first (the matrix and the routes use it). */
 export const ACTION_RESOURCE: Readonly<Record<Action, ResourceType>> = {
-  'dataset.read': 'Dataset', 'dataset.write': 'Dataset', 'dataset.reidentify': 'Dataset', 'reid.approve': 'Dataset', 'job.run': 'Dataset',
+  'dataset.read': 'Dataset', 'dataset.write': 'Dataset', 'dataset.reidentify': 'Dataset', 'reid.request': 'Dataset', 'reid.approve': 'Dataset', 'job.run': 'Dataset',
   'job.read': 'Job', 'job.cancel': 'Job', 'model.read': 'Model', 'model.deploy': 'Model', 'key.read': 'Key', 'key.manage': 'Key', 'key.use': 'Key',
   'audit.read': 'AuditLog', 'audit.verify': 'AuditLog', 'report.read': 'Report', 'report.generate': 'Report', 'user.read': 'User',
   'user.manage': 'User', 'apikey.manage': 'ServiceAccount', 'grant.read': 'Grant', 'grant.create': 'Dataset', 'grant.revoke': 'Grant',

@@ -16,8 +16,8 @@ const repoRoot = path.resolve(import.meta.dirname, '../../../..');
 const EXPECTED: Record<Role, readonly Action[]> = {
   admin: ['job.read', 'job.cancel', 'user.read', 'user.manage', 'apikey.manage', 'breakglass.start'],
   'security-officer': ['reid.approve', 'audit.read', 'audit.verify', 'report.read', 'report.generate', 'user.read', 'grant.read', 'breakglass.start', 'breakglass.review'],
-  'data-steward': ['dataset.read', 'dataset.write', 'dataset.reidentify', 'reid.approve', 'key.use', 'report.read', 'grant.read', 'grant.create', 'grant.revoke', 'breakglass.start'],
-  'ml-engineer': ['dataset.read', 'job.run', 'key.use', 'job.read', 'job.cancel', 'model.read', 'model.deploy', 'breakglass.start'],
+  'data-steward': ['dataset.read', 'dataset.write', 'dataset.reidentify', 'reid.request', 'reid.approve', 'key.use', 'report.read', 'grant.read', 'grant.create', 'grant.revoke', 'breakglass.start'],
+  'ml-engineer': ['dataset.read', 'dataset.reidentify', 'reid.request', 'job.run', 'key.use', 'job.read', 'job.cancel', 'model.read', 'model.deploy', 'breakglass.start'],
   annotator: ['breakglass.start'],
   auditor: ['audit.read', 'audit.verify', 'report.read', 'breakglass.start'],
   'key-custodian': ['key.read', 'key.manage', 'breakglass.start'],
