@@ -3,6 +3,7 @@ import type { CliContext } from '../context.ts';
 import { apiCall, describeProblem, remoteTarget } from '../remote/api-client.ts';
 import { saveCliSession } from '../remote/cli-session.ts';
 import { prompter } from '../remote/prompt.ts';
+import { loginWithPasskey } from './login-passkey.ts';
 
 /** `--server` default: the configured local server. */
 export function defaultServer(ctx: CliContext, configFile: string | undefined): string {
@@ -15,18 +16,26 @@ export function defaultServer(ctx: CliContext, configFile: string | undefined): 
 export function registerLogin(program: Command, ctx: CliContext): void {
   program
     .command('login')
-    .description('Log in to a PHIGuard server: password, then a TOTP code (enrolled at first login)')
+    .description('Log in to a PHIGuard server: password, then a TOTP code (enrolled at first login), or password and passkey in the browser (--passkey)')
     .option('--server <url>', 'server URL (default: $PHIGUARD_SERVER, else the configured local server)')
     .option('--username <name>', 'your user name (asked when omitted)')
     .option('--ca <file>', 'CA certificate to trust (default: the embedded server\'s local CA)')
-    .addHelpText('after', '\nExamples:\n  $ phiguard login --username alice\n  $ phiguard login --server https://phiguard.hospital.example:8443 --username alice')
-    .action(async (options: { server?: string; username?: string; ca?: string }) => {
+    .option('--passkey', 'log in in the browser with password and passkey (the server\'s /login page; RFC 8252 loopback redirect)')
+    .option('--web', 'the same as --passkey')
+    .option('--no-browser', 'with --passkey: print the login address instead of opening a browser')
+    .addHelpText('after', '\nExamples:\n  $ phiguard login --username alice\n  $ phiguard login --server https://phiguard.hospital.example:8443 --username alice\n  $ phiguard login --server https://phiguard.hospital.example:8443 --passkey')
+    .action(async (options: { server?: string; username?: string; ca?: string; passkey?: boolean; web?: boolean; browser: boolean }) => {
       // --server/--ca are also global options (remote commands): commander gives them to the program.
       const globals = program.opts<{ config?: string; server?: string; ca?: string }>();
       options = { ...options, ...(options.server === undefined && globals.server !== undefined ? { server: globals.server } : {}), ...(options.ca === undefined && globals.ca !== undefined ? { ca: globals.ca } : {}) };
       const config = ctx.config(globals.config);
-      if (ctx.stdin === undefined) throw new TypeError('login needs an input stream for its prompts');
       const target = remoteTarget(options.server ?? defaultServer(ctx, globals.config), options.ca, config.home);
+      if (options.passkey === true || options.web === true) {
+        const done = await loginWithPasskey(ctx, { target, home: config.home, openBrowser: options.browser, ...(options.ca === undefined ? {} : { caFile: options.ca }), ...(options.username === undefined ? {} : { username: options.username }) });
+        if (!done) process.exitCode = 1;
+        return;
+      }
+      if (ctx.stdin === undefined) throw new TypeError('login needs an input stream for its prompts');
       const prompt = prompter(ctx.stdin, ctx.stderr);
       try {
         const username = options.username ?? (await prompt.ask('user name: '));
