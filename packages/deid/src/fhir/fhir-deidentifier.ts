@@ -9,13 +9,14 @@ import { HHS_RESTRICTED_ZIP3_2000 } from '../safe-harbor/zip3.ts';
 import type { KnownIdentifiers, TextDeidentifier } from '../text/text-deidentifier.ts';
 import { type ElementNode, type JsonObject, isJsonObject } from './element-tree.ts';
 import { categoryOf, contactKind, fhirRuleId, identifierKind, operationOf } from './fhir-categories.ts';
-import { removeUnknownExtensions } from './fhir-extensions.ts';
 import { FhirPatientIndex, type FhirPatientEntry } from './fhir-patient-index.ts';
 import { fhirRulesForProfile } from './fhir-profile-rules.ts';
 import type { FhirPathRule } from './fhir-rule.ts';
 import { type AnonymizeHooks, FhirRuleAnonymizer, type ResourceEnvironment } from './fhir-rule-anonymizer.ts';
 import type { FhirRuleConfig } from './msft-config.ts';
-import { ReferencePseudonyms } from './reference-pseudonyms.ts';
+import { ReferenceMemo, ReferencePseudonyms } from './reference-pseudonyms.ts';
+import { scanResource } from './scan-resource.ts';
+import { LongTextMemo } from './long-text-memo.ts';
 import type { FhirMethodHooks } from './rule-methods.ts';
 import { indicatesAgeOver89, parseFhirDate } from './fhir-dates.ts';
 
@@ -58,26 +59,10 @@ const V3_OBSERVATION_VALUE = 'http://terminology.hl7.org/CodeSystem/v3-Observati
 const REQUIRED_INSTANT_OWNERS = new Set(['Provenance', 'AuditEvent']);
 const NUMERIC = new Set(['decimal', 'integer', 'positiveInt', 'unsignedInt']);
 
-const DATE_VALUE = /^\d{4}-\d{2}-\d{2}/;
-/** Texts longer than this are not memoized (20,000 memo entries then stay under ~10 MB per patient). */
+/** Texts longer than this are memoized in {@link LongTextMemo} (20,000 short entries then stay under ~10 MB per patient). */
 const MEMO_MAX_CHARS = 256;
-
-/** Date values of a resource (not entering nested resources), for the text engine. */
-function resourceDates(resource: JsonObject): string[] {
-  const out = new Set<string>();
-  const walk = (v: unknown, top: boolean): void => {
-    if (typeof v === 'string') {
-      const m = DATE_VALUE.exec(v);
-      if (m !== null) out.add(m[0]);
-    } else if (Array.isArray(v)) {
-      for (const x of v) walk(x, false);
-    } else if (isJsonObject(v) && (top || typeof v.resourceType !== 'string')) {
-      for (const x of Object.values(v)) walk(x, false);
-    }
-  };
-  walk(resource, true);
-  return [...out];
-}
+/** Characters of long texts and their results kept for a run (about 16 MB). */
+const LONG_MEMO_CHARS = 8_000_000;
 
 function patientReference(resource: JsonObject): string | undefined {
   for (const name of PATIENT_REFERENCE_ELEMENTS) {
@@ -99,10 +84,12 @@ export class FhirDeidentifier {
   readonly #anonymizer: FhirRuleAnonymizer;
   readonly #applier: MethodApplier | undefined;
   readonly #options: FhirDeidentifierOptions;
-  readonly #pseudonymCache = new Map<string, string>();
+  /** Pseudonyms, patient look-ups and rewritten references of this run (reference-pseudonyms.ts). */
+  readonly #refMemo = new ReferenceMemo();
   readonly #ruleIds = new WeakMap<FhirPathRule, string>();
   readonly #textCache = new WeakMap<object, Map<string, string>>();
   readonly #datesKnown = new Map<string, KnownIdentifiers>();
+  readonly #longTexts = new LongTextMemo(LONG_MEMO_CHARS);
 
   constructor(mode: FhirDeidMode, options: FhirDeidentifierOptions) {
     this.#mode = mode;
@@ -162,13 +149,15 @@ export class FhirDeidentifier {
     const counts = new Map<FhirPathRule, Map<SafeHarborCategory, number>>();
     let extensionsRemoved = 0;
     const problems: FhirProblem[] = [];
-    const refs = new ReferencePseudonyms(this.index, this.#pseudonymCache);
+    const refs = new ReferencePseudonyms(this.index, this.#refMemo);
     const profile = this.#mode.kind === 'profile' ? this.#mode.profile.profile : undefined;
     let containerEnv: ResourceEnvironment | undefined;
     let entryOfResource: FhirPatientEntry | undefined;
     let known: KnownIdentifiers | undefined;
     let knownDates: KnownIdentifiers | undefined;
     let contained = false;
+    let scanned: JsonObject | undefined;
+    let scannedDates: readonly string[] = [];
     let resourceType = '';
     const hooks: FhirMethodHooks = {
       pseudonymize: (node, value) => (node.key === 'id' ? refs.resourceId(resourceType, value, contained) : refs.reference(value)),
@@ -178,7 +167,10 @@ export class FhirDeidentifier {
     const anonymizeHooks: AnonymizeHooks = {
       prepare: (res) => {
         if (profile?.unknown !== 'remove') return;
-        const removed = removeUnknownExtensions(res);
+        // One walk removes unknown extensions and collects the dates `environment` needs.
+        const removed = scanResource(res, true);
+        scanned = res;
+        scannedDates = removed.dates;
         extensionsRemoved += removed.removed;
         for (const path of removed.modifierPaths) {
           problems.push({ code: 'modifier-extension-removed', message: 'an unknown modifier extension was removed', place: { path: `${String(res.resourceType)}.${path}` } });
@@ -202,7 +194,7 @@ export class FhirDeidentifier {
         // The resource's own dates join the patient's known identifiers: notes repeat them.
         // (Two lists, so the patient's compiled matcher is reused across resources.)
         known = entry?.known;
-        knownDates = this.#dates(resourceDates(res));
+        knownDates = this.#dates(scanned === res ? scannedDates : scanResource(res, false).dates);
         const context = entry?.context ?? (patientReference(res) !== undefined ? this.index.fallback(String(patientReference(res)).split('/').pop() ?? '') : undefined);
         const env: ResourceEnvironment = { patient: context, hooks };
         if (!isContained) containerEnv = env;
@@ -241,7 +233,7 @@ export class FhirDeidentifier {
     return { resource, tally, problems };
   }
 
-  #dates(dates: string[]): KnownIdentifiers {
+  #dates(dates: readonly string[]): KnownIdentifiers {
     const key = dates.join(' ');
     let known = this.#datesKnown.get(key);
     if (known === undefined) {
@@ -264,11 +256,13 @@ export class FhirDeidentifier {
         memo = new Map();
         this.#textCache.set(memoKey, memo);
       }
-      let once = memo.get(text);
+      const long = text.length > MEMO_MAX_CHARS;
+      let once = long ? this.#longTexts.get(memo, text) : memo.get(text);
       if (once === undefined) {
         once = this.#options.text.deidentify({ text, ...patient, ...(known === undefined ? {} : { known }) }).text;
-        // Only short texts repeat (code texts): long notes are not kept, so memory stays bounded in bytes.
-        if (text.length <= MEMO_MAX_CHARS) {
+        // Short texts (code texts) repeat most; long notes go to the memo bounded in characters.
+        if (long) this.#longTexts.set(memo, text, once);
+        else {
           if (memo.size >= 20_000) memo.clear();
           memo.set(text, once);
         }
@@ -281,10 +275,12 @@ export class FhirDeidentifier {
         this.#textCache.set(dates, dateMemo);
       }
       const dateKey = `${entry?.context.pseudonym ?? ''}\0${once}`;
-      let twice = dateMemo.get(dateKey);
+      const longOnce = once.length > MEMO_MAX_CHARS;
+      let twice = longOnce ? this.#longTexts.get(dateMemo, dateKey) : dateMemo.get(dateKey);
       if (twice === undefined) {
         twice = this.#options.text.deidentify({ text: once, ...patient, known: dates }).text;
-        if (once.length <= MEMO_MAX_CHARS) {
+        if (longOnce) this.#longTexts.set(dateMemo, dateKey, twice);
+        else {
           if (dateMemo.size >= 20_000) dateMemo.clear();
           dateMemo.set(dateKey, twice);
         }

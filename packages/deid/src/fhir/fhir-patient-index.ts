@@ -98,6 +98,13 @@ export class FhirPatientIndex {
   readonly #systems: readonly string[];
   readonly #salt = createSecretKey(randomBytes(32));
   readonly #entries = new Map<string, FhirPatientEntry>();
+  /**
+   * A cheap 32-bit hash (FNV-1a from a random seed) of every registered key: a reference whose
+   * hash is not here is no patient's, and costs no HMAC (most references are not to patients).
+   * A hit is confirmed through the HMAC key.
+   */
+  readonly #seed = randomBytes(4).readUInt32LE(0);
+  readonly #quick = new Set<number>();
 
   constructor(factory: PatientContextFactory, identifierSystems: readonly string[] = []) {
     this.#factory = factory;
@@ -119,6 +126,21 @@ export class FhirPatientIndex {
     return createHmac('sha256', this.#salt).update(ref, 'utf8').digest('base64');
   }
 
+  #quickHash(ref: string): number {
+    let h = this.#seed ^ 0x811c9dc5;
+    for (let i = 0; i < ref.length; i++) h = Math.imul(h ^ ref.charCodeAt(i), 0x01000193);
+    return h >>> 0;
+  }
+
+  #set(ref: string, entry: FhirPatientEntry): void {
+    this.#quick.add(this.#quickHash(ref));
+    this.#entries.set(this.#key(ref), entry);
+  }
+
+  #get(ref: string): FhirPatientEntry | undefined {
+    return this.#quick.has(this.#quickHash(ref)) ? this.#entries.get(this.#key(ref)) : undefined;
+  }
+
   /** The patient's entry, registering it under `Patient/<id>`, `urn:uuid:<id>` and its `fullUrl`. */
   register(patient: JsonObject, fullUrl?: string): FhirPatientEntry | undefined {
     const identity = fhirPatientIdentity(patient, this.#systems);
@@ -126,19 +148,19 @@ export class FhirPatientIndex {
     const entry: FhirPatientEntry = { context: this.#factory.forPatient(identity), known: fhirKnownIdentifiers(patient) };
     this.#generation++;
     if (typeof patient.id === 'string') {
-      this.#entries.set(this.#key(`Patient/${patient.id}`), entry);
-      this.#entries.set(this.#key(`urn:uuid:${patient.id}`), entry);
+      this.#set(`Patient/${patient.id}`, entry);
+      this.#set(`urn:uuid:${patient.id}`, entry);
     }
-    if (fullUrl !== undefined) this.#entries.set(this.#key(fullUrl), entry);
+    if (fullUrl !== undefined) this.#set(fullUrl, entry);
     return entry;
   }
 
   /** The patient a reference points to, when known (`Patient/x`, `.../Patient/x`, `urn:uuid:x`). */
   lookup(reference: string): FhirPatientEntry | undefined {
-    const direct = this.#entries.get(this.#key(reference));
+    const direct = this.#get(reference);
     if (direct !== undefined) return direct;
     const m = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/.*)?$/.exec(reference);
-    return m?.[1] === undefined ? undefined : this.#entries.get(this.#key(`Patient/${m[1]}`));
+    return m?.[1] === undefined ? undefined : this.#get(`Patient/${m[1]}`);
   }
 
   /** A context for a patient reference not in the index: its id as identity (links within FHIR only). */

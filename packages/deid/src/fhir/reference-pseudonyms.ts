@@ -25,6 +25,25 @@ const UUID = /^urn:uuid:([0-9a-fA-F-]{36})$/;
 const OID = /^urn:oid:([0-2](?:\.(?:0|[1-9][0-9]*))+)$/;
 const CONDITIONAL = /^([A-Z][A-Za-z]+)\?(.*)$/s;
 
+/** Bound of each run memo (entries): cleared when full, so memory stays bounded in a run of any size. */
+const MEMO_MAX = 200_000;
+
+/**
+ * What one de-identifier remembers across the resources of a run (memory only, never written,
+ * dropped with the de-identifier; bounded by {@link MEMO_MAX} entries each): pseudonyms by their
+ * exact HMAC input, patient look-ups, and whole rewritten references, so a value met again (the
+ * patient's `subject` in every resource, an Encounter referenced by all its observations) costs a
+ * map look-up and no HMAC. Look-ups and references depend on the patient index: both are dropped
+ * when a patient is registered (the index's `generation` changes).
+ */
+export class ReferenceMemo {
+  /** `pseudonymFor` results and UUID forms, by `kind\0value`. */
+  readonly pseudonyms = new Map<string, string>();
+  readonly lookups = new Map<string, FhirPatientEntry | null>();
+  readonly references = new Map<string, string | null>();
+  generation = -1;
+}
+
 /**
  * Rewrites resource ids and references so they still match after de-identification
  * (FHIR R4 §2.3.0 references, §2.36.4 Bundle fullUrl resolution): a Patient becomes its
@@ -33,37 +52,36 @@ const CONDITIONAL = /^([A-Z][A-Za-z]+)\?(.*)$/s;
 export class ReferencePseudonyms {
   readonly #index: FhirPatientIndex;
   readonly #global: PatientContext;
+  readonly #memo: ReferenceMemo;
   readonly #cache: Map<string, string>;
-  /** References to patients the index did not know (counted as problems by the caller). */
-  unresolvedPatients = 0;
-  /**
-   * Look-ups of this object's life (one resource or Bundle): memory only, dropped with it, so
-   * references are held in the clear no longer than the resource itself.
-   */
-  readonly #lookups = new Map<string, FhirPatientEntry | null>();
-  #generation = -1;
+
+  #sync(): void {
+    const memo = this.#memo;
+    if (memo.generation !== this.#index.generation) {
+      memo.lookups.clear();
+      memo.references.clear();
+      memo.generation = this.#index.generation;
+    }
+  }
 
   #lookup(ref: string): FhirPatientEntry | undefined {
-    if (this.#generation !== this.#index.generation) {
-      this.#lookups.clear();
-      this.#generation = this.#index.generation;
-    }
-    let e = this.#lookups.get(ref);
+    this.#sync();
+    const lookups = this.#memo.lookups;
+    let e = lookups.get(ref);
     if (e === undefined) {
       e = this.#index.lookup(ref) ?? null;
-      this.#lookups.set(ref, e);
+      if (lookups.size >= MEMO_MAX) lookups.clear();
+      lookups.set(ref, e);
     }
     return e ?? undefined;
   }
 
-  /**
-   * `cache`: memo of `pseudonymFor` results of non-patient ids (memory only, bounded to 200,000,
-   * shared across calls for speed: the factory's HMAC dominates otherwise).
-   */
-  constructor(index: FhirPatientIndex, cache: Map<string, string> = new Map()) {
+  /** `memo`: shared across the resources of a run (see {@link ReferenceMemo}). */
+  constructor(index: FhirPatientIndex, memo: ReferenceMemo = new ReferenceMemo()) {
     this.#index = index;
     this.#global = index.global();
-    this.#cache = cache;
+    this.#memo = memo;
+    this.#cache = memo.pseudonyms;
   }
 
   #for(kind: string, value: string): string {
@@ -71,7 +89,7 @@ export class ReferencePseudonyms {
     let p = this.#cache.get(k);
     if (p === undefined) {
       p = this.#global.pseudonymFor(kind, value);
-      if (this.#cache.size >= 200_000) this.#cache.clear();
+      if (this.#cache.size >= MEMO_MAX) this.#cache.clear();
       this.#cache.set(k, p);
     }
     return p;
@@ -85,7 +103,6 @@ export class ReferencePseudonyms {
   patientPseudonym(id: string): string {
     const entry = this.#lookup(`Patient/${id}`);
     if (entry !== undefined) return entry.context.pseudonym;
-    this.unresolvedPatients++;
     return this.#index.fallback(id).pseudonym;
   }
 
@@ -94,7 +111,7 @@ export class ReferencePseudonyms {
     let u = this.#cache.get(k);
     if (u === undefined) {
       u = uuidOfPseudonym(pseudonym);
-      if (this.#cache.size >= 200_000) this.#cache.clear();
+      if (this.#cache.size >= MEMO_MAX) this.#cache.clear();
       this.#cache.set(k, u);
     }
     return u;
@@ -108,6 +125,18 @@ export class ReferencePseudonyms {
 
   /** A reference, fullUrl or request URL; null when it has no form we can rewrite (then it is removed). */
   reference(ref: string): string | null {
+    this.#sync();
+    const references = this.#memo.references;
+    let out = references.get(ref);
+    if (out === undefined) {
+      out = this.#rewrite(ref);
+      if (references.size >= MEMO_MAX) references.clear();
+      references.set(ref, out);
+    }
+    return out;
+  }
+
+  #rewrite(ref: string): string | null {
     if (ref.startsWith('#')) return ref === '#' ? ref : `#${this.#for('local', ref.slice(1))}`;
     const uuid = UUID.exec(ref);
     if (uuid?.[1] !== undefined) {

@@ -1,0 +1,98 @@
+import { type JsonObject, isJsonObject } from './element-tree.ts';
+import { KEPT_EXTENSIONS } from './fhir-extensions.ts';
+
+/** What one walk over a resource found and did before its rules run. */
+export interface ResourceScan {
+  /** Extensions removed (see {@link removeUnknownExtensions} in fhir-extensions.ts). */
+  readonly removed: number;
+  /** JSON paths of removed modifier extensions. */
+  readonly modifierPaths: readonly string[];
+  /**
+   * The `YYYY-MM-DD` prefixes of the resource's string values, first occurrence first, after the
+   * removal: the text engine removes them from the resource's notes, which repeat them.
+   */
+  readonly dates: readonly string[];
+}
+
+const DATE_VALUE = /^\d{4}-\d{2}-\d{2}/;
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** `DATE_VALUE.exec(v)?.[0]` without a regex call for the strings that cannot match (most). */
+function datePrefix(v: string): string | undefined {
+  if (v.length < 10 || !isDigit(v.charCodeAt(0)) || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return undefined;
+  return DATE_VALUE.test(v) ? v.slice(0, 10) : undefined;
+}
+
+/**
+ * One walk over a resource (not entering nested resources, which are scanned on their own) that
+ * removes extensions whose URL is not in `kept` when `removeExtensions` is set (complex extensions
+ * kept or removed whole, as `removeUnknownExtensions` does) and collects the resource's dates from
+ * what is left. Same results as `removeUnknownExtensions` followed by a walk for dates, in one pass.
+ */
+export function scanResource(resource: JsonObject, removeExtensions: boolean, kept: ReadonlySet<string> = KEPT_EXTENSIONS): ResourceScan {
+  let removed = 0;
+  const modifierPaths: string[] = [];
+  const dates: string[] = [];
+  // The JSON path, as keys, of the value being walked: read only for a removed modifier extension (rare).
+  const path: (string | number)[] = [];
+  const pathText = (): string => {
+    let out = '';
+    for (const k of path) out += typeof k === 'number' ? `[${String(k)}]` : out === '' ? k : `.${k}`;
+    return out;
+  };
+  const addDate = (v: string): void => {
+    const d = datePrefix(v);
+    if (d !== undefined && !dates.includes(d)) dates.push(d);
+  };
+  // `filter`: still removing extensions here (false inside a kept extension: it is kept whole).
+  const walkValue = (value: unknown, filter: boolean): void => {
+    if (typeof value === 'string') {
+      addDate(value);
+      return;
+    }
+    if (typeof value !== 'object' || value === null) return;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        if (typeof v === 'string') addDate(v);
+        else if (typeof v === 'object' && v !== null) {
+          path.push(i);
+          walkValue(v, filter);
+          path.pop();
+        }
+      }
+      return;
+    }
+    if (typeof (value as JsonObject).resourceType === 'string') return;
+    walkObject(value as JsonObject, filter);
+  };
+  const walkObject = (obj: JsonObject, filter: boolean): void => {
+    if (filter) {
+      for (const prop of ['extension', 'modifierExtension'] as const) {
+        const list = obj[prop];
+        if (!Array.isArray(list)) continue;
+        const keep = list.filter((e) => isJsonObject(e) && typeof e.url === 'string' && kept.has(e.url));
+        if (keep.length === list.length) continue;
+        removed += list.length - keep.length;
+        if (prop === 'modifierExtension') {
+          const at = pathText();
+          modifierPaths.push(at === '' ? `.${prop}` : `${at}.${prop}`);
+        }
+        if (keep.length === 0) Reflect.deleteProperty(obj, prop);
+        else obj[prop] = keep;
+      }
+    }
+    for (const k in obj) {
+      const v = obj[k];
+      if (typeof v === 'string') addDate(v);
+      else if (typeof v === 'object' && v !== null) {
+        path.push(k);
+        walkValue(v, filter && k !== 'extension' && k !== 'modifierExtension');
+        path.pop();
+      }
+    }
+  };
+  walkObject(resource, removeExtensions);
+  return { removed, modifierPaths, dates };
+}
