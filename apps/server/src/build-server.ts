@@ -10,6 +10,7 @@ import { registerAdminRoutes } from './routes/admin-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerDataRoutes } from './routes/data-routes.ts';
 import { registerJobsRoutes } from './routes/jobs-routes.ts';
+import { registerLinkageRoutes, type LinkageOpener } from './routes/linkage-routes.ts';
 import type { JobDispatcher } from '@phiguard/compute';
 import type { RemoteServices } from './http/remote-services.ts';
 import { registerRemoteRoutes } from './routes/remote-routes.ts';
@@ -27,6 +28,8 @@ export interface ServerDeps {
   readonly jobs?: JobDispatcher;
   /** Ledger, keystore and vault for the remote-command routes (`phiguard … --server URL`). */
   readonly remote?: RemoteServices;
+  /** The linkage vault for the re-identification routes (linkage-routes.ts); absent: they answer 503. */
+  readonly linkage?: LinkageOpener;
   /** HTTPS options (TLS 1.3 minimum, see tls-options.ts). Omitted only for `inject` tests. */
   readonly https?: HttpsServerOptions;
   /** Where pino writes JSON logs; omitted: no logging. */
@@ -100,6 +103,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       registerDataRoutes(scope, deps.access, deps.datasets, deps.authorization ?? 'on');
       if (deps.jobs !== undefined) registerJobsRoutes(scope, deps.access, deps.jobs);
       registerRemoteRoutes(scope, deps.access, deps.remote ?? {});
+      registerLinkageRoutes(scope, deps.access, deps.linkage);
     }
     done();
   });

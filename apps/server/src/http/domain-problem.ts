@@ -14,7 +14,7 @@ const STATUS: Readonly<Record<string, number>> = {
   'not-custodian': 403, 'self-approval': 403, 'duplicate-approval': 409, 'approval-required': 403, 'approval-denied': 403,
   'not-configured': 503, 'too-large': 413,
   'blob-corrupt': 500, 'manifest-invalid': 500, 'signature-invalid': 500, 'store-error': 500, 'provider-unavailable': 503,
-  'provider-error': 500, 'keystore-corrupt': 500, 'keystore-locked': 503, 'unwrap-failed': 500,
+  'provider-error': 500, 'reveal-failed': 500, 'keystore-corrupt': 500, 'keystore-locked': 503, 'unwrap-failed': 500,
 };
 
 /**
