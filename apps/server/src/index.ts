@@ -1,7 +1,8 @@
 export { buildServer, REDACT_PATHS, type ServerDeps } from './build-server.ts';
 export type { AccessServices, DatasetCatalog } from './http/access-services.ts';
-export type { DeidFileAnswer, DeidProblem, DeidService, RemoteServices } from './http/remote-services.ts';
+export type { DeidCaller, DeidFileAnswer, DeidProblem, DeidRequest, DeidService, RemoteServices } from './http/remote-services.ts';
 export { DEID_MEDIA_TYPE, MAX_DEID_FILE_BYTES } from './routes/deid-routes.ts';
+export { DEID_FRAME_OUTPUT, DEID_FRAME_TRAILER, deidFrame, readDeidFrames, type DeidFrame } from './routes/deid-frames.ts';
 export type { KeystoreAdmin, KeystoreStatus, RecoveryProgress } from './http/keystore-admin.ts';
 export { ByteReader } from './http/byte-reader.ts';
 export { FILES_MEDIA_TYPE } from './routes/dataset-routes.ts';

@@ -4,13 +4,13 @@ import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSy
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiKeys, argon2idHasher, Authenticator, Authorizer, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode, type AccessStore, type Role } from '@phiguard/access';
 import { openConfiguredLedgerStore, openLedger, type Ledger, type LedgerStore } from '@phiguard/audit';
 import { isBaseError, loadConfig, systemClock } from '@phiguard/core';
 import { sealStream, unsealStream } from '@phiguard/keys';
-import { buildServer, ensureLocalTls, readTlsOptions, type AccessServices } from '@phiguard/server';
+import { buildServer, ensureLocalTls, readDeidFrames, readTlsOptions, type AccessServices, type DeidFrame } from '@phiguard/server';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliContext } from '../context.ts';
@@ -268,17 +268,20 @@ describe('phiguard <command> --server URL', () => {
     expect((await remoteRun('annotator', '--purpose', 'HOPERAT', 'deid', 'text', inbox, '--out', 'y')).error).toMatch(/forbidden \(403\)/);
     // A body the engine cannot read: a problem with a code, never the body.
     const token = await accessToken('steward');
-    const bad = await new Promise<string>((resolve, reject) => {
+    const bad = await new Promise<Buffer>((resolve, reject) => {
       const req = https.request(`${url}/v1/deid/fhir?profile=safe-harbor&name=x.json`, { method: 'POST', ca: readFileSync(ca), headers: { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'HOPERAT', 'content-type': 'application/octet-stream' } }, (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString()));
-        res.on('end', () => { resolve(body); });
+        const body: Buffer[] = [];
+        res.on('data', (c: Buffer) => body.push(c));
+        res.on('end', () => { resolve(Buffer.concat(body)); });
       });
       req.on('error', reject);
       req.end(`{"resourceType":"Patient","name":[{"family":"${PHI}"`);
     });
-    expect(JSON.parse(bad.split('\n')[0] ?? '')).toMatchObject({ ok: false });
-    expect(bad).not.toContain('Quixote');
+    const frames: DeidFrame[] = [];
+    for await (const f of readDeidFrames(Readable.from([bad]))) frames.push(f);
+    expect(frames.map((f) => f.kind)).toEqual(['trailer']);
+    expect(frames[0]).toMatchObject({ json: { ok: false } });
+    expect(bad.toString('latin1')).not.toContain('Quixote');
     expect(logs).not.toMatch(/Quixote|QUIXOTE|99887766/);
   }, 180_000);
 

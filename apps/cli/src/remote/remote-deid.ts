@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { systemClock } from '@phiguard/core';
 import { DeidTally, type SafeHarborCategory } from '@phiguard/deid';
-import { ByteReader, DEID_MEDIA_TYPE, type DeidFileAnswer } from '@phiguard/server';
+import { DEID_MEDIA_TYPE, readDeidFrames, type DeidFileAnswer } from '@phiguard/server';
 import type { CliContext } from '../context.ts';
 import { printBatchReport } from '../deid/batch-report.ts';
 import { runDeidBatch, type FileOutcome, type FormatProcessor } from '../deid/batch-runner.ts';
+import type { OutputSink, StreamedFile, StreamOutcome } from '../deid/streamed-file.ts';
 import { loadOrCreateManifestSigner } from '../deid/deid-keys.ts';
 import { connectRemote, remoteServer, type Remote } from './remote-mode.ts';
 import { RemoteError } from './remote-error.ts';
@@ -21,26 +23,47 @@ const ACCEPTS: Readonly<Record<string, (relative: string) => boolean>> = {
 /** Options that stay meaningful remotely; any other one given by the user is refused, not ignored. */
 const REMOTE_OPTIONS = new Set(['out', 'profile']);
 
-/** A processor for the local batch runner that has each file de-identified by the server. */
+/** A processor for the local batch runner that has each file de-identified by the server, streamed both ways. */
 function remoteProcessor(r: Remote, format: string, profile: string): FormatProcessor {
   const accepts = ACCEPTS[format] ?? ((): boolean => false);
+  const streamed = async (file: StreamedFile, relative: string, sink: OutputSink): Promise<StreamOutcome> => {
+    const query = new URLSearchParams({ profile, name: relative });
+    const res = await r.client.ok(await r.client.send('POST', `/v1/deid/${format}?${query.toString()}`, {
+      ...(r.purpose === undefined ? {} : { purpose: r.purpose }), accept: DEID_MEDIA_TYPE,
+      upload: { contentType: 'application/octet-stream', body: file.chunks() },
+    }));
+    const hash = createHash('sha256');
+    let bytes = 0;
+    try {
+      for await (const frame of readDeidFrames(res as AsyncIterable<Buffer>)) {
+        if (frame.kind === 'output') {
+          hash.update(frame.bytes);
+          bytes += frame.bytes.length;
+          sink.write(frame.bytes);
+          continue;
+        }
+        const answer = frame.json as DeidFileAnswer;
+        if (!answer.ok) return { ok: false, problem: answer.problem };
+        // What arrived is what the server sent and recorded in its ledger entry.
+        if (answer.outputSha256 !== hash.digest('hex') || answer.outputBytes !== bytes) return { ok: false, problem: { code: 'transfer-corrupt', message: 'the output received differs from the one the server recorded', place: { file: relative } } };
+        const tally = new DeidTally();
+        for (const t of answer.tally) tally.add(t.category as SafeHarborCategory, t.rule, t.n);
+        return { ok: true, records: answer.records, tally, problems: answer.problems };
+      }
+    } catch (cause) {
+      throw new RemoteError('transfer-failed', 'the answer from the server was cut off or malformed', { cause, place: { file: relative } });
+    }
+    throw new RemoteError('transfer-failed', 'the answer from the server ended without its trailer', { place: { file: relative } });
+  };
   return {
     format,
     accepts,
+    // Every file is streamed: the client never holds a whole file, whatever its size.
+    stream: { accepts: (relative) => accepts(relative), process: streamed },
     async process(input, relative): Promise<FileOutcome> {
-      const query = new URLSearchParams({ profile, name: relative });
-      const res = await r.client.ok(await r.client.send('POST', `/v1/deid/${format}?${query.toString()}`, {
-        ...(r.purpose === undefined ? {} : { purpose: r.purpose }), accept: DEID_MEDIA_TYPE,
-        upload: { contentType: 'application/octet-stream', body: [input] },
-      }));
-      const reader = new ByteReader(res as AsyncIterable<Buffer>);
-      const head = JSON.parse(await reader.readLine(16 * 2 ** 20, 'header')) as Omit<Extract<DeidFileAnswer, { ok: true }>, 'output'> & { bytes: number } | Extract<DeidFileAnswer, { ok: false }>;
-      if (!head.ok) return { ok: false, problem: head.problem };
-      const chunks: Buffer[] = [];
-      for await (const chunk of reader.take(head.bytes, 'output')) chunks.push(chunk);
-      const tally = new DeidTally();
-      for (const t of head.tally) tally.add(t.category as SafeHarborCategory, t.rule, t.n);
-      return { ok: true, output: Buffer.concat(chunks), records: head.records, tally, problems: head.problems };
+      const pieces: Uint8Array[] = [];
+      const outcome = await streamed({ bytes: input.byteLength, chunks: () => [input] }, relative, { write: (p) => pieces.push(typeof p === 'string' ? Buffer.from(p, 'utf8') : p) });
+      return outcome.ok ? { ...outcome, output: Buffer.concat(pieces) } : outcome;
     },
   };
 }
@@ -65,7 +88,8 @@ export async function runDeidRemotely(ctx: CliContext, command: Command, format:
   const summary = await runDeidBatch({
     inputs, outDir: options.out, cwd: ctx.cwd, processor: remoteProcessor(r, format, options.profile),
     profile: { id: profile.id, version: profile.version, hash: profile.hash }, keyId: profile.keyId,
-    // The server records each file's decision in its ledger; the manifest is signed here, by the side that wrote the outputs.
+    // The server records a deid.run entry per file in its ledger (as this user); the folder's manifest
+    // is signed here, by the side that wrote the outputs and keeps the journal (docs/server.md).
     signer: loadOrCreateManifestSigner(path.join(home, 'deid-manifest-signing.pem')), clock: systemClock, stdout: ctx.stdout, stderr: ctx.stderr,
   });
   printBatchReport(summary, ctx);

@@ -1,62 +1,183 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUILTIN_PROFILES, builtinProfile, createClinicalTextDeidentifier, createPatientContextFactory, loadDictionaries, SAFE_PRIVATE_ATTRIBUTES } from '@phiguard/deid';
-import type { DeidFileAnswer, DeidService } from '@phiguard/server';
-import { dicomOptionsForProfile, dicomProcessor } from '../commands/deid-dicom.ts';
-import { fhirProcessor } from '../commands/deid-fhir.ts';
-import { textProcessor } from '../commands/deid-text.ts';
+import type { AuditRecorder } from '@phiguard/audit';
+import { newId, type Clock, type Place } from '@phiguard/core';
+import { BUILTIN_PROFILES, builtinProfile, DeidManifestBuilder, DeidTally, manifestHash, type DeidManifest } from '@phiguard/deid';
+import { MAX_DEID_FILE_BYTES, type DeidCaller, type DeidFileAnswer, type DeidProblem, type DeidRequest, type DeidService } from '@phiguard/server';
 import type { CliContext } from '../context.ts';
-import type { FormatProcessor } from '../deid/batch-runner.ts';
-import type { DeidSetup } from '../deid/deid-command.ts';
+import type { RecordedProblem } from '../deid/deid-journal.ts';
 import { loadOrCreateDeidKey } from '../deid/deid-keys.ts';
-import { hl7v2Processor } from '../deid/hl7v2-processor.ts';
+import type { JobOutcome } from './deid-job.ts';
+import { REMOTE_DEID_FORMATS } from './deid-processors.ts';
+import { spoolBody } from './deid-spool.ts';
+import { DeidWorkerPool } from './deid-worker-pool.ts';
 
-/** Formats the server de-identifies (with the built-in profiles and each format's default options). */
-export const REMOTE_DEID_FORMATS = ['hl7v2', 'fhir', 'text', 'dicom'] as const;
+export { REMOTE_DEID_FORMATS } from './deid-processors.ts';
+
+/** Formats whose engine needs the whole file in memory: their uploads stop at {@link MAX_DEID_FILE_BYTES}. */
+const WHOLE_FILE_FORMATS: ReadonlySet<string> = new Set(['text']);
+/** Output bytes read back from the worker's file per frame. */
+const PIECE = 2 ** 20;
+
+export interface ServeDeidOptions {
+  readonly recorder: AuditRecorder;
+  readonly clock: Clock;
+  /** Heap limit of the worker thread (MB); the process's own limit when absent. */
+  readonly workerHeapMb?: number;
+}
 
 /**
- * The de-identification behind `phiguard deid <format> --server URL`: the same format processors
- * as the local commands, with the server's key (`<home>/deid.key`, so one patient gets the same
- * pseudonym and date shift whoever sends the file) and the built-in profiles. Processors are
- * built once per format and profile.
+ * The de-identification behind `phiguard deid <format> --server URL`. Each file's body is spooled
+ * to `<home>/deid-spool` (mode 0600, removed when the answer is sent), de-identified in a worker
+ * thread by the same engines as the local command (deid-processors.ts; streamed where the local
+ * command streams), and its output is sent on as the worker writes it. When the file is done the
+ * server records a `deid.run` ledger entry as the caller, with the fields the local command
+ * records, binding a one-file manifest (inputs and outputs by hash, counts, problems by place).
  */
-export function serveDeid(home: string, ctx: Pick<CliContext, 'stderr'>): DeidService {
+export function serveDeid(home: string, _ctx: Pick<CliContext, 'stderr'>, options: ServeDeidOptions): DeidService & { close(): Promise<void> } {
   const { key } = loadOrCreateDeidKey(path.join(home, 'deid.key'), true);
-  const factory = createPatientContextFactory(key, {});
-  const processors = new Map<string, FormatProcessor>();
-  const setupFor = (profile: string): DeidSetup => ({ key, factory, profile: builtinProfile(profile) });
-  const processorFor = (format: string, profile: string): FormatProcessor => {
-    const id = `${format}/${profile}`;
-    let processor = processors.get(id);
-    if (processor === undefined) {
-      const setup = setupFor(profile);
-      if (format === 'hl7v2') processor = hl7v2Processor(setup, { referenceDate: new Date().toISOString().slice(0, 10) });
-      else if (format === 'text') processor = textProcessor(setup, 'tags', undefined, undefined, undefined);
-      else if (format === 'dicom') {
-        // PS3.15 Annex E options of the profile; burned-in annotations quarantined (the local default).
-        processor = dicomProcessor(setup, {
-          options: dicomOptionsForProfile(setup.profile.profile.id), text: createClinicalTextDeidentifier({ mode: 'tags', dictionaries: loadDictionaries() }),
-          burnedIn: 'quarantine', pixelRegions: [], safePrivate: SAFE_PRIVATE_ATTRIBUTES, identity: { issuerSystems: {} },
-        });
-      }
-      else processor = fhirProcessor(setup, undefined, { out: '', profile, textEngine: 'clinical', patientSystem: [] }, [], ctx as CliContext);
-      processors.set(id, processor);
-    }
-    return processor;
+  const spool = path.join(home, 'deid-spool');
+  mkdirSync(spool, { recursive: true, mode: 0o700 });
+  const pool = new DeidWorkerPool(home, options.workerHeapMb === undefined ? {} : { maxOldGenerationSizeMb: options.workerHeapMb });
+  const profileOf = (name: string): { id: string; version: string; hash: string; keyId: string } | undefined => {
+    if (!Object.hasOwn(BUILTIN_PROFILES, name)) return undefined;
+    const loaded = builtinProfile(name);
+    return { id: loaded.profile.id, version: loaded.profile.version, hash: loaded.hash, keyId: key.id };
   };
+
   return {
     formats: REMOTE_DEID_FORMATS,
-    profile: (name) => {
-      if (!Object.hasOwn(BUILTIN_PROFILES, name)) return undefined;
-      const loaded = builtinProfile(name);
-      return { id: loaded.profile.id, version: loaded.profile.version, hash: loaded.hash, keyId: key.id };
-    },
-    async process(format, profile, relative, input): Promise<DeidFileAnswer> {
-      const outcome = await processorFor(format, profile).process(input, relative);
-      if (!outcome.ok) return { ok: false, problem: { code: outcome.problem.code, message: outcome.problem.message, place: { ...outcome.problem.place } } };
-      return {
-        ok: true, output: outcome.output, records: outcome.records, tally: outcome.tally.entries(),
-        problems: outcome.problems.map((p) => ({ code: p.code, message: p.message, place: { ...p.place } })),
-      };
+    profile: profileOf,
+    close: () => pool.close(),
+    async process(request, output): Promise<DeidFileAnswer> {
+      const profile = profileOf(request.profile);
+      if (profile === undefined) throw new TypeError('serveDeid: unknown profile (the route checks it)');
+      const startedAt = new Date(options.clock.nowMs()).toISOString();
+      const base = path.join(spool, randomUUID());
+      const files = { input: `${base}.in`, output: `${base}.out` };
+      try {
+        const spooled = await spoolBody(request.body, files.input, WHOLE_FILE_FORMATS.has(request.format) ? MAX_DEID_FILE_BYTES : undefined);
+        if (!spooled.ok) {
+          const problem = { code: 'too-large', message: `this format is de-identified whole, up to ${String(MAX_DEID_FILE_BYTES / 2 ** 20)} MiB`, place: { field: 'body' } };
+          return await recorded(options, request, profile, startedAt, { ok: false, problem }, undefined);
+        }
+        writeFileSync(files.output, '', { mode: 0o600 });
+        const sent = await streamJob(pool, { format: request.format, profile: request.profile, relative: request.relative, input: files.input, bytes: spooled.bytes, output: files.output }, output);
+        return await recorded(options, request, profile, startedAt, sent.outcome, { input: spooled, output: sent });
+      } finally {
+        rmSync(files.input, { force: true });
+        rmSync(files.output, { force: true });
+      }
     },
   };
+}
+
+/**
+ * Runs a job in the worker and sends its output file on as it grows (the worker reports its
+ * size every 256 KiB); resolves with the outcome and the hash and size of what was sent.
+ */
+async function streamJob(pool: DeidWorkerPool, job: Parameters<DeidWorkerPool['run']>[0], output: (piece: Uint8Array) => Promise<void>): Promise<{ outcome: JobOutcome; sha256: string; bytes: number }> {
+  // Changed by the worker's messages while this function waits.
+  const state = { written: 0, finished: false };
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const done = pool.run(job, (bytes) => {
+    state.written = bytes;
+    notify();
+  }).then(
+    (d) => ({ bytes: d.bytes, outcome: d.outcome }),
+    (error: unknown) => ({ bytes: state.written, outcome: { ok: false, problem: { code: (error as { code?: string }).code ?? 'internal-error', message: 'the file could not be processed', place: {} } } as JobOutcome }),
+  ).then((d) => {
+    state.written = d.bytes;
+    state.finished = true;
+    notify();
+    return d;
+  });
+  const fd = openSync(job.output, 'r');
+  const hash = createHash('sha256');
+  let sent = 0;
+  try {
+    for (;;) {
+      while (sent < state.written) {
+        const buf = Buffer.allocUnsafe(Math.min(PIECE, state.written - sent));
+        const n = readSync(fd, buf, 0, buf.length, sent);
+        if (n === 0) break;
+        hash.update(buf.subarray(0, n));
+        sent += n;
+        await output(buf.subarray(0, n));
+      }
+      if (state.finished && sent >= state.written) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } catch (error) {
+    // The client went away: let the worker finish this job (it holds the next ones), then give up.
+    await done;
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
+  const { outcome } = await done;
+  return { outcome, sha256: hash.digest('hex'), bytes: sent };
+}
+
+/** The one-file manifest (as batch-runner.ts builds a run's), the `deid.run` ledger entry, and the trailer. */
+async function recorded(
+  options: ServeDeidOptions, request: DeidRequest, profile: { id: string; version: string; hash: string; keyId: string }, startedAt: string,
+  outcome: JobOutcome, hashes: { readonly input: { readonly sha256: string; readonly bytes: number }; readonly output: { readonly sha256: string; readonly bytes: number } } | undefined,
+): Promise<DeidFileAnswer> {
+  const builder = new DeidManifestBuilder({ runId: newId('deid', options.clock), format: request.format, profile: { id: profile.id, version: profile.version, hash: profile.hash }, keyId: profile.keyId, startedAt });
+  // A body refused before it was hashed is named by the hash of nothing (the manifest needs one).
+  const inputSha256 = hashes?.input.sha256 ?? createHash('sha256').digest('hex');
+  if (!outcome.ok) {
+    builder.addProblem(inputSha256, outcome.problem.code, outcome.problem.message, withoutIndex(outcome.problem.place));
+  } else if (hashes !== undefined) {
+    builder.addInput({ sha256: inputSha256, bytes: hashes.input.bytes }, outcome.records);
+    builder.addOutput({ sha256: hashes.output.sha256, bytes: hashes.output.bytes, input: inputSha256 });
+    const tally = new DeidTally();
+    for (const t of outcome.tally) tally.add(t.category, t.rule, t.n);
+    builder.addTally(tally);
+    for (const p of outcome.problems) builder.addProblem(inputSha256, p.code, p.message, { ...p.place, index: p.place.index ?? 0 });
+  }
+  const manifest = builder.build(new Date(options.clock.nowMs()).toISOString());
+  const hash = manifestHash(manifest);
+  const receipt = await options.recorder.record(deidRunEvent(request.caller, request.format, profile, manifest, hash, hashes === undefined ? {} : { inputSha256: `sha256:${inputSha256}`, ...(outcome.ok ? { outputSha256: `sha256:${hashes.output.sha256}` } : {}) }));
+  if (!outcome.ok) return { ok: false, problem: wire(outcome.problem), manifestHash: hash, ledgerIndex: receipt.index };
+  if (hashes === undefined) throw new TypeError('a finished file has hashes');
+  return {
+    ok: true, records: outcome.records, tally: outcome.tally, problems: outcome.problems.map(wire),
+    inputSha256, inputBytes: hashes.input.bytes, outputSha256: hashes.output.sha256, outputBytes: hashes.output.bytes, manifestHash: hash, ledgerIndex: receipt.index,
+  };
+}
+
+/** The same fields as the local command's entry (batch-runner.ts), plus the file's hashes; the caller is the actor. */
+function deidRunEvent(caller: DeidCaller, format: string, profile: { id: string; hash: string; keyId: string }, manifest: DeidManifest, hash: string, files: { inputSha256?: string; outputSha256?: string }): Parameters<AuditRecorder['record']>[0] {
+  return {
+    actor: caller.actor,
+    action: 'deid.run',
+    outcome: manifest.totals.filesFailed === 0 ? 'success' : 'failure',
+    resources: [{ type: 'deid-manifest', id: hash }],
+    requestId: caller.requestId,
+    ...(caller.purpose === undefined ? {} : { purpose: caller.purpose }),
+    details: {
+      format, profile: profile.id, profileHash: profile.hash, keyId: profile.keyId, manifestHash: hash,
+      files: manifest.totals.files, filesFailed: manifest.totals.filesFailed, records: manifest.totals.records, recordsFailed: manifest.totals.recordsFailed,
+      changes: Object.values(manifest.counts.byCategory).reduce((a, b) => a + b, 0),
+      ...files,
+    },
+  };
+}
+
+function wire(p: RecordedProblem): DeidProblem {
+  return { code: p.code, message: p.message, place: { ...p.place } };
+}
+
+function withoutIndex(place: Place): Place {
+  return Object.fromEntries(Object.entries(place).filter(([k]) => k !== 'index'));
 }

@@ -30,12 +30,12 @@ export async function openRemoteServices(config: PhiguardConfig, ctx: Pick<CliCo
   const signer = loadOrCreateSignerKeys(config.home, config.ledger.origin);
   const trusted = readTrustedVerifierKeys(config.home);
   const audit = { store: ledgerStore, verifierKey: signer.verifierKey, verifiers: (trusted.length === 0 ? [signer.verifierKey] : trusted).map((k) => parseVerifierKey(k)) };
-  const deid = serveDeid(config.home, ctx);
+  const deid = serveDeid(config.home, ctx, { recorder: ledger, clock });
   const file = keystoreFile(config.home);
   const keyFile = ctx.env.PHIGUARD_KEYS_KEY_FILE;
   const unlockable = keyFile !== undefined || (ctx.env.PHIGUARD_KEYS_PASSPHRASE ?? '') !== '';
   if (!existsSync(file) || !unlockable) {
-    return { services: { audit, deid }, notes: [`keys and datasets: not served (${existsSync(file) ? 'set PHIGUARD_KEYS_PASSPHRASE or PHIGUARD_KEYS_KEY_FILE' : 'no keystore; run phiguard keys init'})`], close: () => Promise.resolve() };
+    return { services: { audit, deid }, notes: [`keys and datasets: not served (${existsSync(file) ? 'set PHIGUARD_KEYS_PASSPHRASE or PHIGUARD_KEYS_KEY_FILE' : 'no keystore; run phiguard keys init'})`], close: () => deid.close() };
   }
   const manager = await openKeyManager({ file, unlock: keystoreUnlock(keyFile, ctx), audit: ledger, clock });
   const driver = await openVaultDatabase(config.database.kind === 'pglite' ? { kind: 'pglite', dataDir: path.join(config.home, 'vault-db') } : { kind: 'postgres', url: config.database.url });
@@ -67,6 +67,7 @@ export async function openRemoteServices(config: PhiguardConfig, ctx: Pick<CliCo
     },
     notes: ['keys and datasets: served from the local keystore and vault'],
     close: async () => {
+      await deid.close();
       await store.close();
       manager.close();
     },

@@ -1,4 +1,4 @@
-import type { LedgerStore, NoteVerifier } from '@phiguard/audit';
+import type { LedgerStore, NoteVerifier, PurposeOfUse } from '@phiguard/audit';
 import type { KeyManager } from '@phiguard/keys';
 import type { Datasets } from '@phiguard/vault';
 import type { KeystoreAdmin } from './keystore-admin.ts';
@@ -28,15 +28,45 @@ export interface DeidProblem {
   readonly place: Readonly<Record<string, string | number>>;
 }
 
-/** What de-identifying one file gave: the output and its counts (never the values it changed). */
+/** Who asked for a de-identification, for its `deid.run` ledger entry (ids only). */
+export interface DeidCaller {
+  readonly actor: { readonly kind: 'user' | 'service'; readonly id: string };
+  readonly purpose?: PurposeOfUse;
+  readonly requestId: string;
+}
+
+/** One file to de-identify, streamed: the raw body is read once, as it arrives. */
+export interface DeidRequest {
+  readonly format: string;
+  readonly profile: string;
+  /** The file's path relative to the client's input folder (its extension picks the engine). */
+  readonly relative: string;
+  readonly body: AsyncIterable<Uint8Array>;
+  readonly caller: DeidCaller;
+}
+
+/**
+ * The trailer of a de-identified file (the last frame of the answer, deid-frames.ts): counts,
+ * problems by place, the input and output hashes and the server's `deid.run` ledger entry — never
+ * a value the de-identification changed.
+ */
 export type DeidFileAnswer =
-  | { readonly ok: true; readonly output: Uint8Array; readonly records: number; readonly tally: readonly { readonly category: string; readonly rule: string; readonly n: number }[]; readonly problems: readonly DeidProblem[] }
-  | { readonly ok: false; readonly problem: DeidProblem };
+  | {
+      readonly ok: true; readonly records: number; readonly tally: readonly { readonly category: string; readonly rule: string; readonly n: number }[]; readonly problems: readonly DeidProblem[];
+      readonly inputSha256: string; readonly inputBytes: number; readonly outputSha256: string; readonly outputBytes: number;
+      /** Hash of the one-file manifest the ledger entry binds (`deid-manifest` resource). */
+      readonly manifestHash: string; readonly ledgerIndex: number;
+    }
+  | { readonly ok: false; readonly problem: DeidProblem; readonly manifestHash?: string; readonly ledgerIndex?: number };
 
 /** The de-identification behind `phiguard deid <format> … --server URL` (built by the composition root). */
 export interface DeidService {
   readonly formats: readonly string[];
   /** A built-in profile's identity and the id of the key that pseudonymizes (undefined: unknown profile). */
   profile(name: string): { readonly id: string; readonly version: string; readonly hash: string; readonly keyId: string } | undefined;
-  process(format: string, profile: string, relative: string, input: Uint8Array): Promise<DeidFileAnswer>;
+  /**
+   * De-identifies one streamed file: `output` is called with each piece of the result as it is
+   * produced (and awaited: back-pressure); the answer comes last. Memory stays constant.
+   */
+  process(request: DeidRequest, output: (piece: Uint8Array) => Promise<void>): Promise<DeidFileAnswer>;
 }

@@ -1,14 +1,19 @@
+import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AccessServices } from '../http/access-services.ts';
 import { ApiError } from '../http/api-error.ts';
 import { authenticate, purposeOf } from '../http/authenticate.ts';
-import type { DeidService, RemoteServices } from '../http/remote-services.ts';
+import type { DeidFileAnswer, DeidService, RemoteServices } from '../http/remote-services.ts';
+import { DEID_FRAME_OUTPUT, DEID_FRAME_TRAILER, deidFrame } from './deid-frames.ts';
 import { requireAllowed } from './admin-routes.ts';
 
-/** A de-identified file on the wire: one JSON line (records, counts, problems, size), then the output bytes. */
+/** A de-identified file on the wire: frames of output as it is produced, then a trailer (deid-frames.ts). */
 export const DEID_MEDIA_TYPE = 'application/vnd.phiguard.deid';
-/** Largest input file (the format engines work on whole files; memory is bounded by this). */
+/**
+ * Largest input for the engines that need a whole file in memory (clinical text notes). HL7 v2,
+ * FHIR and DICOM files stream through the server in constant memory, whatever their size.
+ */
 export const MAX_DEID_FILE_BYTES = 256 * 2 ** 20;
 
 const Profile = Type.Object({ name: Type.String({ pattern: '^[a-z][a-z-]{0,63}$' }) });
@@ -16,9 +21,11 @@ const Format = Type.Object({ format: Type.String({ pattern: '^[a-z0-9]{2,16}$' }
 const Query = Type.Object({ profile: Type.String({ pattern: '^[a-z][a-z-]{0,63}$' }), name: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false });
 
 /**
- * `phiguard deid <format> … --server URL`: each file is posted raw, de-identified on the server
- * with its key and a built-in profile, and sent back with its counts; the client keeps the
- * folder layout, journal and signed manifest exactly as the local command does. De-identifying
+ * `phiguard deid <format> … --server URL`: each file is posted raw and streamed into the same
+ * engines as the local command (server key, built-in profile); the output streams back as it is
+ * produced, the counts and problems follow in a trailer, and the server records a `deid.run`
+ * ledger entry as the caller. The client keeps the folder layout, journal and signed manifest
+ * exactly as the local command does. De-identifying
  * uploaded PHI is a data action: `dataset.write` on the `deid` resource with a purpose of use.
  * The body is never logged nor echoed in an error.
  */
@@ -39,22 +46,81 @@ export function registerDeidRoutes(app: FastifyInstance, access: AccessServices,
     return found;
   });
 
-  app.post('/v1/deid/:format', { schema: { tags: ['deid'], summary: `De-identify one file (raw body, at most ${String(MAX_DEID_FILE_BYTES / 2 ** 20)} MiB); answer ${DEID_MEDIA_TYPE} (dataset.write on deid).`, params: Format, querystring: Query } }, async (request, reply) => {
+  app.post('/v1/deid/:format', { schema: { tags: ['deid'], summary: `De-identify one file, streamed both ways (raw body; text notes at most ${String(MAX_DEID_FILE_BYTES / 2 ** 20)} MiB); answer ${DEID_MEDIA_TYPE}: output frames, then a trailer with counts and the deid.run ledger entry (dataset.write on deid).`, params: Format, querystring: Query } }, async (request, reply) => {
     const { format } = request.params as Static<typeof Format>;
     const { profile, name } = request.query as Static<typeof Query>;
-    await allow(request);
+    const caller = await authenticate(request, access);
+    const purpose = purposeOf(request);
+    await requireAllowed(access, caller, 'dataset.write', { type: 'Dataset', id: 'deid' }, request.id, { purpose });
     const deid = service();
     if (!deid.formats.includes(format)) throw new ApiError('invalid-argument', 'no such format', { place: { field: 'format' } });
     if (deid.profile(profile) === undefined) throw new ApiError('invalid-argument', 'no such built-in profile', { place: { field: 'profile' } });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of request.raw) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_DEID_FILE_BYTES) throw new ApiError('too-large', 'the file is larger than the server de-identifies in one request', { place: { field: 'body' } });
-      chunks.push(chunk as Buffer);
-    }
-    const answer = await deid.process(format, profile, name, Buffer.concat(chunks));
-    const head = answer.ok ? { ok: true, records: answer.records, tally: answer.tally, problems: answer.problems, bytes: answer.output.byteLength } : { ok: false, problem: answer.problem };
-    return reply.type(DEID_MEDIA_TYPE).send(Buffer.concat([Buffer.from(`${JSON.stringify(head)}\n`), answer.ok ? Buffer.from(answer.output) : Buffer.alloc(0)]));
+    const frames = new FrameStream();
+    const run = async (): Promise<void> => {
+      let answer: DeidFileAnswer;
+      try {
+        answer = await deid.process(
+          { format, profile, relative: name, body: request.raw, caller: { actor: { kind: caller.principal.kind, id: caller.principal.id }, requestId: request.id, ...(purpose === undefined ? {} : { purpose }) } },
+          (piece) => frames.output(piece),
+        );
+      } catch (error) {
+        // A bug or a lost connection after the answer started: the trailer names only the kind.
+        if (frames.closed) return;
+        request.log.error({ code: typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'internal-error' }, 'deid stream failed');
+        answer = { ok: false, problem: { code: 'internal-error', message: 'the file could not be processed', place: {} } };
+      }
+      frames.end(answer);
+    };
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) frames.abort();
+    });
+    void run();
+    return reply.type(DEID_MEDIA_TYPE).send(frames.readable);
   });
+}
+
+/** The answer's frames with back-pressure: output waits while the client is slower than the engine. */
+class FrameStream {
+  readonly readable = new PassThrough({ highWaterMark: 2 ** 20 });
+  closed = false;
+
+  constructor() {
+    this.readable.on('close', () => {
+      this.abort();
+    });
+  }
+
+  /** The client went away: stop waiting for it (the service then stops sending). */
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.readable.emit('drain');
+  }
+
+  async output(piece: Uint8Array): Promise<void> {
+    for (let off = 0; off < piece.byteLength; off += 2 ** 20) {
+      if (this.closed) throw new ApiError('invalid-body', 'the client went away', { place: { field: 'body' } });
+      const ok = this.readable.write(deidFrame(DEID_FRAME_OUTPUT, piece.subarray(off, Math.min(piece.byteLength, off + 2 ** 20))));
+      if (!ok) await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.readable.off('drain', done);
+          this.readable.off('close', done);
+          resolve();
+        };
+        this.readable.on('drain', done);
+        this.readable.on('close', done);
+      });
+      if (this.isClosed()) throw new ApiError('invalid-body', 'the client went away', { place: { field: 'body' } });
+    }
+  }
+
+  /** A method, not the field: it changes while output() waits. */
+  isClosed(): boolean {
+    return this.closed;
+  }
+
+  end(answer: DeidFileAnswer): void {
+    if (this.closed) return;
+    this.readable.end(deidFrame(DEID_FRAME_TRAILER, Buffer.from(JSON.stringify(answer), 'utf8')));
+  }
 }
