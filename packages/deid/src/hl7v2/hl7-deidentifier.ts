@@ -6,15 +6,16 @@ import { DEFAULT_ENCODING, readEncoding, type Hl7Encoding } from './hl7-encoding
 import { parseHl7Document } from './hl7-document.ts';
 import { hl7DateToIso } from './hl7-date.ts';
 import { joinHl7Lines, type Hl7Line } from './hl7-lines.ts';
-import { resolvePatientFromPid, type Hl7IdentityRule } from './hl7-identity.ts';
-import { collectKnownIdentifiers, knownIdentifierPlan, knownValueSet } from './hl7-known-identifiers.ts';
+import { resolvePatientFromPidText, type Hl7IdentityRule } from './hl7-identity.ts';
+import { Hl7KnownCollector, knownIdentifierPlan } from './hl7-known-identifiers.ts';
 import { Hl7KnownValues } from './hl7-known-values.ts';
+import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
 import { HL7_SAFE_HARBOR_TABLE } from './hl7-safe-harbor-table.ts';
 import { Hl7FieldDeidentifier, type Hl7FieldScope } from './hl7-field-deidentifier.ts';
 import { Hl7SegmentPlans, type SegmentPlan } from './hl7-segment-plan.ts';
 import { Hl7SegmentScanner } from './hl7-segment-scanner.ts';
 import { Hl7TallyCounter } from './hl7-tally-counter.ts';
-import { isHeader, segmentFields } from './hl7-structure.ts';
+import { isHeader } from './hl7-structure.ts';
 
 export interface Hl7DeidentifierOptions {
   readonly factory: PatientContextFactory;
@@ -34,7 +35,34 @@ export interface Hl7DeidResult {
   readonly problems: readonly DeidError[];
 }
 
-const NO_KNOWN = new Hl7KnownValues(new Set());
+const NO_KNOWN = new Hl7KnownValues();
+
+/** A message's scope; the known-identifier lists are made only when a field's method asks (free text). */
+class MessageScope implements Hl7FieldScope {
+  readonly enc: Hl7Encoding;
+  readonly patient: PatientContext | undefined;
+  readonly factory: PatientContextFactory;
+  readonly identity: Hl7IdentityRule;
+  readonly knownValues: ReadonlySet<string>;
+  readonly referenceDate: string | undefined;
+  readonly tally: Hl7TallyCounter;
+  readonly #collector: Hl7KnownCollector;
+
+  constructor(enc: Hl7Encoding, patient: PatientContext | undefined, options: Hl7DeidentifierOptions, collector: Hl7KnownCollector, referenceDate: string | undefined, tally: Hl7TallyCounter) {
+    this.enc = enc;
+    this.patient = patient;
+    this.factory = options.factory;
+    this.identity = options.identity ?? {};
+    this.#collector = collector;
+    this.knownValues = collector.values.values;
+    this.referenceDate = referenceDate;
+    this.tally = tally;
+  }
+
+  get known(): KnownIdentifiers {
+    return this.#collector.known();
+  }
+}
 
 /**
  * De-identifies HL7 v2 files (docs/deid/hl7v2.md): per message, the patient is resolved from
@@ -52,7 +80,7 @@ export class Hl7Deidentifier {
   readonly #counter = new Hl7TallyCounter();
   readonly #plans: Hl7SegmentPlans;
   readonly #scanner: Hl7SegmentScanner;
-  readonly #knownPlan = knownIdentifierPlan(HL7_SAFE_HARBOR_TABLE);
+  readonly #collector = new Hl7KnownCollector(knownIdentifierPlan(HL7_SAFE_HARBOR_TABLE));
 
   constructor(options: Hl7DeidentifierOptions) {
     this.#options = options;
@@ -91,33 +119,24 @@ export class Hl7Deidentifier {
   }
 
   #message(lines: Hl7Line[], start: number, end: number, enc: Hl7Encoding, drop: Set<number>): void {
-    const texts: string[] = [];
+    const collector = this.#collector;
+    collector.reset(enc);
     let pid: string | undefined;
     for (let i = start; i < end; i++) {
       const text = lines[i]?.text ?? '';
       if (pid === undefined && text.startsWith('PID')) pid = text;
-      texts.push(text);
+      collector.segment(text);
     }
     const rule = this.#options.identity ?? {};
-    const identity = pid === undefined ? undefined : resolvePatientFromPid(segmentFields(pid, enc), enc, rule);
+    const identity = pid === undefined ? undefined : resolvePatientFromPidText(pid, enc, rule);
     const patient: PatientContext | undefined = identity === undefined ? undefined : this.#options.factory.forPatient(identity);
-    const when = hl7DateToIso(mshDateTime(texts[0] ?? '', enc));
-    const known = collectKnownIdentifiers(texts, enc, this.#knownPlan);
-    const values = new Hl7KnownValues(knownValueSet(known));
-    const scope: Hl7FieldScope = {
-      enc,
-      patient,
-      factory: this.#options.factory,
-      identity: rule,
-      known,
-      knownValues: values.values,
-      referenceDate: when !== undefined && when.iso.length === 10 ? when.iso : this.#options.referenceDate,
-      tally: this.#counter,
-    };
+    const when = hl7DateToIso(mshDateTime(lines[start]?.text ?? '', enc));
+    const referenceDate = when !== undefined && when.iso.length === 10 ? when.iso : this.#options.referenceDate;
+    const scope = new MessageScope(enc, patient, this.#options, collector, referenceDate, this.#counter);
     for (let i = start; i < end; i++) {
       const line = lines[i];
       if (line === undefined) continue;
-      const out = this.#scanner.segment(line.text, this.#plan(line.text), scope, values);
+      const out = this.#scanner.segment(line.text, this.#plan(line.text), scope, collector.values);
       if (out === undefined) drop.add(i);
       else line.text = out;
     }

@@ -78,3 +78,23 @@ export function resolvePatientFromPid(fields: readonly string[], enc: Hl7Encodin
   }
   return resolvePatient(fields[where === 'PID-2' ? 2 : where === 'PID-4' ? 4 : 3] ?? '', enc, rule)?.identity;
 }
+
+/** {@link resolvePatientFromPid} on a PID segment's text: only the field the rule reads is sliced out. */
+export function resolvePatientFromPidText(pid: string, enc: Hl7Encoding, rule: Hl7IdentityRule): PatientIdentity | undefined {
+  const where = rule.field ?? 'PID-3';
+  const n = where === 'PID-19' ? 19 : where === 'PID-2' ? 2 : where === 'PID-4' ? 4 : 3;
+  const fields: string[] = [];
+  fields[n] = fieldOfSegment(pid, n, enc.field);
+  return resolvePatientFromPid(fields, enc, rule);
+}
+
+/** Field n of a non-header segment's text ('' when absent). */
+function fieldOfSegment(text: string, n: number, sep: string): string {
+  let s = -1;
+  for (let k = 0; k < n; k++) {
+    s = text.indexOf(sep, s + 1);
+    if (s < 0) return '';
+  }
+  const e = text.indexOf(sep, s + 1);
+  return e < 0 ? text.slice(s + 1) : text.slice(s + 1, e);
+}

@@ -4,6 +4,7 @@ import { decodeHl7Text } from './hl7-escape.ts';
 import { hl7DateToIso } from './hl7-date.ts';
 import { isHeader } from './hl7-structure.ts';
 import type { FieldRule } from './hl7-safe-harbor-table.ts';
+import { Hl7KnownValues } from './hl7-known-values.ts';
 
 const COLLECTED = new Set(['name', 'org', 'prov', 'addr', 'county', 'place', 'phone', 'pid', 'mrn', 'ssn', 'lic', 'plan', 'acct', 'id', 'eip', 'dev', 'dob']);
 
@@ -20,73 +21,123 @@ export function knownIdentifierPlan(table: ReadonlyMap<string, readonly FieldRul
   return plan;
 }
 
-/** The sets one message's identifiers are gathered in (insertion order is kept: it is the text engine's order). */
-interface Gathered {
-  readonly enc: Hl7Encoding;
-  readonly names: Set<string>;
-  readonly addresses: Set<string>;
-  readonly identifiers: Set<string>;
-  readonly phones: Set<string>;
-  readonly emails: Set<string>;
-  readonly dates: Set<string>;
-}
+/** XAD components (0-based) collected besides the street's subcomponents: other designation, city, ZIP, ... */
+const ADDRESS_PARTS = [1, 2, 4, 7, 8];
 
 /**
  * Collects, from one message's segments (their text), the identifiers that free text (OBX-5,
  * NTE-3, ...) must not repeat: names (each part), street and city, ZIP, phones and e-mails,
- * identifiers, dates of birth. Only the fields the plan names are visited. PHI: lives only in
- * memory for the message.
+ * identifiers, dates of birth. Only the fields the plan names are visited, found by walking the
+ * separators (no segment is split into an array). PHI: lives only in memory for the message.
+ *
+ * One collector serves every message of a de-identifier ({@link reset} starts a message). The lower-cased values
+ * go into {@link values} as they are found; the lists the text engine takes
+ * ({@link KnownIdentifiers}, in insertion order: the engine's priority order) are materialised
+ * only when a message has free text ({@link known}).
  */
-export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Encoding, plan: KnownIdentifierPlan): KnownIdentifiers {
-  const g: Gathered = { enc, names: new Set(), addresses: new Set(), identifiers: new Set(), phones: new Set(), emails: new Set(), dates: new Set() };
-  for (const text of segments) {
-    const wanted = plan.get(text.slice(0, 3));
-    if (wanted === undefined) continue;
-    // Field n is part n of the split (n - 1 for headers: MSH-1 is the separator itself).
-    const parts = text.split(enc.field);
-    const shift = isHeader(text.slice(0, 3)) ? 1 : 0;
+export class Hl7KnownCollector {
+  readonly values = new Hl7KnownValues();
+  readonly #plan: KnownIdentifierPlan;
+  // New sets per message, not cleared ones: `Set.prototype.clear` on a long-lived set leaves
+  // its young entries reachable through the old table, so every scavenge promotes them.
+  #names = new Set<string>();
+  #addresses = new Set<string>();
+  #identifiers = new Set<string>();
+  #phones = new Set<string>();
+  #emails = new Set<string>();
+  #dates = new Set<string>();
+  /** Components of the repetition being gathered (reused). */
+  readonly #comps: string[] = [];
+  #enc: Hl7Encoding | undefined;
+  #known: KnownIdentifiers | undefined;
+
+  constructor(plan: KnownIdentifierPlan) {
+    this.#plan = plan;
+  }
+
+  reset(enc: Hl7Encoding): void {
+    this.#enc = enc;
+    this.#known = undefined;
+    this.#names = new Set();
+    this.#addresses = new Set();
+    this.#identifiers = new Set();
+    this.#phones = new Set();
+    this.#emails = new Set();
+    this.#dates = new Set();
+    this.values.clear();
+  }
+
+  /** Gathers one segment's identifiers (segments in message order). */
+  segment(text: string): void {
+    const wanted = this.#plan.get(text.length < 3 ? text : text.slice(0, 3));
+    const enc = this.#enc;
+    if (wanted === undefined || enc === undefined) return;
+    const sep = enc.field;
+    // Field n starts after the n-th separator (after the (n-1)-th for headers: MSH-1 is the separator itself).
+    let n = isHeader(text.slice(0, 3)) ? 1 : 0;
+    let s = -1;
     for (let i = 0; i < wanted.length; i++) {
       const w = wanted[i] as { readonly n: number; readonly rule: FieldRule };
-      const raw = parts[w.n - shift];
-      if (raw === undefined) break;
-      if (raw !== '') gatherField(g, raw, w.rule);
+      while (n < w.n && s < text.length) {
+        const next = text.indexOf(sep, s + 1);
+        s = next < 0 ? text.length : next;
+        n += 1;
+      }
+      if (s >= text.length) break;
+      let e = text.indexOf(sep, s + 1);
+      if (e < 0) e = text.length;
+      if (e > s + 1) this.#field(text.slice(s + 1, e), w.rule);
     }
   }
-  return { names: [...g.names], addresses: [...g.addresses], identifiers: [...g.identifiers], phones: [...g.phones], emails: [...g.emails], dates: [...g.dates] };
-}
 
-/** XAD components (0-based) collected besides the street's subcomponents: other designation, city, ZIP, ... */
-const ADDRESS_PARTS = [1, 2, 4, 7, 8];
+  /** The lists for the text engine (fresh arrays: the engine may keep them), made once per message. */
+  known(): KnownIdentifiers {
+    this.#known ??= { names: [...this.#names], addresses: [...this.#addresses], identifiers: [...this.#identifiers], phones: [...this.#phones], emails: [...this.#emails], dates: [...this.#dates] };
+    return this.#known;
+  }
 
-function gatherField(g: Gathered, raw: string, rule: FieldRule): void {
-  const { enc } = g;
-  const reps = raw.includes(enc.repetition) ? raw.split(enc.repetition) : [raw];
-  for (const rep of reps) {
-    const comps = rep.includes(enc.component) ? rep.split(enc.component) : [rep];
+  #field(raw: string, rule: FieldRule): void {
+    const enc = this.#enc as Hl7Encoding;
+    let from = 0;
+    for (;;) {
+      let to = raw.indexOf(enc.repetition, from);
+      if (to < 0) to = raw.length;
+      this.#rep(from === 0 && to === raw.length ? raw : raw.slice(from, to), rule, enc);
+      if (to >= raw.length) break;
+      from = to + 1;
+    }
+  }
+
+  #rep(rep: string, rule: FieldRule, enc: Hl7Encoding): void {
+    const comps = this.#comps;
+    splitInto(rep, enc.component, comps);
     switch (rule.kind) {
       case 'name':
       case 'org':
-        for (let i = 0; i < 6 && i < comps.length; i++) addSubs(g, g.names, comps[i]);
+        for (let i = 0; i < 6 && i < comps.length; i++) this.#addSubs(this.#names, comps[i]);
         break;
       case 'prov':
-        for (let i = 1; i < 6 && i < comps.length; i++) addSubs(g, g.names, comps[i]);
-        add(g, g.identifiers, comps[0]);
+        for (let i = 1; i < 6 && i < comps.length; i++) this.#addSubs(this.#names, comps[i]);
+        this.#add(this.#identifiers, comps[0]);
         break;
       case 'addr':
-        addSubs(g, g.addresses, comps[0]);
-        for (const i of ADDRESS_PARTS) add(g, g.addresses, comps[i]);
+        this.#addSubs(this.#addresses, comps[0]);
+        for (const i of ADDRESS_PARTS) this.#add(this.#addresses, comps[i]);
         break;
       case 'county':
       case 'place':
-        add(g, g.addresses, comps[0]);
-        add(g, g.addresses, comps[1]);
+        this.#add(this.#addresses, comps[0]);
+        this.#add(this.#addresses, comps[1]);
         break;
-      case 'phone':
+      case 'phone': {
         // Every component (4+ characters): feeds put numbers and addresses in any of them.
-        for (const c of comps) add(g, g.phones, c);
-        if ((comps[5] ?? '') !== '' || (comps[6] ?? '') !== '') add(g, g.phones, `${plain(g, comps[5])}${plain(g, comps[6])}`);
-        add(g, g.emails, comps[3]);
+        for (let i = 0; i < comps.length; i++) this.#add(this.#phones, comps[i]);
+        const c5 = comps[5] ?? '';
+        const c6 = comps[6] ?? '';
+        if (c5 !== '' || c6 !== '') this.#add(this.#phones, this.#plain(c5) + this.#plain(c6));
+        this.#add(this.#emails, comps[3]);
         break;
+      }
       case 'pid':
       case 'mrn':
       case 'ssn':
@@ -96,53 +147,93 @@ function gatherField(g: Gathered, raw: string, rule: FieldRule): void {
       case 'id':
       case 'dev':
         // Component 1, and any other component holding digits (an id in the wrong place).
-        add(g, g.identifiers, firstSub(g, comps[0]));
-        for (let i = 1; i < comps.length; i++) if (/\d/.test(comps[i] ?? '')) add(g, g.identifiers, comps[i]);
+        this.#add(this.#identifiers, firstSub(comps[0], enc));
+        for (let i = 1; i < comps.length; i++) if (hasDigit(comps[i] ?? '')) this.#add(this.#identifiers, comps[i]);
         break;
       case 'eip':
-        add(g, g.identifiers, firstSub(g, comps[0]));
-        add(g, g.identifiers, firstSub(g, comps[1]));
+        this.#add(this.#identifiers, firstSub(comps[0], enc));
+        this.#add(this.#identifiers, firstSub(comps[1], enc));
         break;
       case 'dob': {
-        const d = hl7DateToIso(plain(g, comps[0]));
-        if (d !== undefined && d.iso.length === 10) g.dates.add(d.iso);
+        const d = hl7DateToIso(this.#plain(comps[0]));
+        if (d !== undefined && d.iso.length === 10) this.#dates.add(d.iso);
         break;
       }
       default:
         break;
     }
   }
+
+  #addSubs(set: Set<string>, comp: string | undefined): void {
+    if (comp === undefined) return;
+    const sub = (this.#enc as Hl7Encoding).subcomponent;
+    if (!comp.includes(sub)) {
+      this.#add(set, comp);
+      return;
+    }
+    let from = 0;
+    for (;;) {
+      let to = comp.indexOf(sub, from);
+      if (to < 0) to = comp.length;
+      this.#add(set, comp.slice(from, to));
+      if (to >= comp.length) break;
+      from = to + 1;
+    }
+  }
+
+  /** Identifiers shorter than 4 characters (a set id, a check digit) would also erase ordinary numbers from text. */
+  #add(set: Set<string>, value: string | undefined): void {
+    const p = this.#plain(value);
+    if (p.length < (set === this.#identifiers || set === this.#phones ? 4 : 2) || set.has(p)) return;
+    set.add(p);
+    // Dates are not looked for in kept fields (only in text).
+    this.values.add(p.toLowerCase());
+  }
+
+  #plain(s: string | undefined): string {
+    if (s === undefined || s === '') return '';
+    const enc = this.#enc as Hl7Encoding;
+    const text = s.includes(enc.escape) ? decodeHl7Text(s, enc).text : s;
+    return (text.includes('\uFFFC') ? text.replace(/\uFFFC/gu, ' ') : text).trim();
+  }
 }
 
-function firstSub(g: Gathered, comp: string | undefined): string {
+/**
+ * The known identifiers of one message's segments: {@link Hl7KnownCollector} on a fresh collector
+ * (the de-identifier keeps one collector; this form is for callers holding segment texts).
+ */
+export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Encoding, plan: KnownIdentifierPlan): KnownIdentifiers {
+  const collector = new Hl7KnownCollector(plan);
+  collector.reset(enc);
+  for (const text of segments) collector.segment(text);
+  return collector.known();
+}
+
+/** Splits `text` on `sep` into `out` (emptied first): `text.split(sep)` without a new array. */
+function splitInto(text: string, sep: string, out: string[]): void {
+  out.length = 0;
+  let from = 0;
+  for (;;) {
+    const to = text.indexOf(sep, from);
+    if (to < 0) {
+      out.push(from === 0 ? text : text.slice(from));
+      return;
+    }
+    out.push(text.slice(from, to));
+    from = to + 1;
+  }
+}
+
+function firstSub(comp: string | undefined, enc: Hl7Encoding): string {
   if (comp === undefined) return '';
-  const i = comp.indexOf(g.enc.subcomponent);
+  const i = comp.indexOf(enc.subcomponent);
   return i < 0 ? comp : comp.slice(0, i);
 }
 
-function addSubs(g: Gathered, set: Set<string>, comp: string | undefined): void {
-  if (comp === undefined) return;
-  if (!comp.includes(g.enc.subcomponent)) add(g, set, comp);
-  else for (const sub of comp.split(g.enc.subcomponent)) add(g, set, sub);
-}
-
-/** Identifiers shorter than 4 characters (a set id, a check digit) would also erase ordinary numbers from text. */
-function add(g: Gathered, set: Set<string>, value: string | undefined): void {
-  const p = plain(g, value);
-  if (p.length >= (set === g.identifiers || set === g.phones ? 4 : 2)) set.add(p);
-}
-
-function plain(g: Gathered, s: string | undefined): string {
-  if (s === undefined || s === '') return '';
-  const text = s.includes(g.enc.escape) ? decodeHl7Text(s, g.enc).text : s;
-  return (text.includes('\uFFFC') ? text.replace(/\uFFFC/gu, ' ') : text).trim();
-}
-
-/** The known identifiers of a message, lower-cased, to catch one sitting in a field the table keeps. */
-export function knownValueSet(known: KnownIdentifiers): Set<string> {
-  const out = new Set<string>();
-  for (const list of [known.names, known.identifiers, known.phones, known.emails, known.addresses]) {
-    for (const v of list ?? []) out.add(v.toLowerCase());
+function hasDigit(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
   }
-  return out;
+  return false;
 }

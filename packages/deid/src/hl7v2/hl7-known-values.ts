@@ -7,22 +7,37 @@ import { decodeHl7Text } from './hl7-escape.ts';
  * longest and starts with a letter or digit one of them starts with. Only candidates that pass
  * are sliced, lower-cased and looked up. (Lower-casing never shortens a string, and an ASCII
  * character lower-cases to ASCII, so the pre-check rejects nothing the exact test would accept.)
+ *
+ * One instance serves every message of a de-identifier: {@link clear} empties it, {@link add}
+ * fills it while the message's identifiers are collected.
  */
 export class Hl7KnownValues {
-  readonly values: ReadonlySet<string>;
-  readonly #maxLength: number;
+  #values = new Set<string>();
+  #maxLength = 0;
   /** Lower-case ASCII first characters of the values, as a 128-bit set in four words. */
-  readonly #first = [0, 0, 0, 0];
+  readonly #first = new Int32Array(4);
 
-  constructor(values: ReadonlySet<string>) {
-    this.values = values;
-    let max = 0;
-    for (const v of values) {
-      max = Math.max(max, v.length);
-      const c = v.charCodeAt(0);
-      if (c < 128) this.#first[c >> 5] = (this.#first[c >> 5] ?? 0) | (1 << (c & 31));
-    }
-    this.#maxLength = max;
+  constructor(values: Iterable<string> = []) {
+    for (const v of values) this.add(v);
+  }
+
+  get values(): ReadonlySet<string> {
+    return this.#values;
+  }
+
+  clear(): void {
+    if (this.#values.size === 0) return;
+    this.#values = new Set(); // not `clear()`: see Hl7KnownCollector
+    this.#maxLength = 0;
+    this.#first.fill(0);
+  }
+
+  /** Adds one value, already lower-cased. */
+  add(lower: string): void {
+    this.#values.add(lower);
+    if (lower.length > this.#maxLength) this.#maxLength = lower.length;
+    const c = lower.charCodeAt(0);
+    if (c < 128) this.#first[c >> 5] = (this.#first[c >> 5] ?? 0) | (1 << (c & 31));
   }
 
   /** Whether one subcomponent (escaped) is a known identifier: the exact test, used for every candidate. */

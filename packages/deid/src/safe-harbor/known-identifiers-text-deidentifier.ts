@@ -1,9 +1,18 @@
 import type { KnownIdentifiers, TextDeidRequest, TextDeidResult, TextDeidentifier } from '../text/text-deidentifier.ts';
 import { KnownIdentifierMatcher } from './known-identifier-matcher.ts';
 
-/** Prepared identifier sets kept by content per instance (a batch meets a few patients at a time). */
-const CONTENT_CACHE_SIZE = 64;
+/** Prepared identifier sets kept per instance (a batch meets a few patients at a time). */
+const CACHE_SIZE = 64;
 const FIELDS = ['names', 'addresses', 'identifiers', 'phones', 'emails', 'dates'] as const;
+
+/** One prepared set: the object it came in last, its content (by reference) and its matcher. */
+interface Slot {
+  known: KnownIdentifiers;
+  readonly hash: number;
+  readonly lists: readonly (readonly string[])[];
+  readonly matcher: KnownIdentifierMatcher;
+  used: number;
+}
 
 /**
  * The minimal {@link TextDeidentifier}: removes the identifiers already known from structured data
@@ -14,17 +23,17 @@ const FIELDS = ['names', 'addresses', 'identifiers', 'phones', 'emails', 'dates'
  *
  * Each identifier set is prepared once ({@link KnownIdentifierMatcher}) and reused for the same
  * object, or for an equal set handed in again (the next message or file of the same patient):
- * the last set, every set object still alive (weakly), and up to 64 sets by content, least
- * recently used dropped first.
+ * the last set, and up to 64 sets by object or by content, least recently used dropped first.
+ * The sets live in a fixed array of slots, not in a `Map` or `WeakMap`: a stream of new sets (one
+ * per HL7 message) through those made every scavenge promote each set and its matcher to the old
+ * generation (measured: ~3 KB per message), where they died later at a higher price.
  */
 export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
   /** The last set seen (consecutive texts of one message or file share it). */
   #lastKnown: KnownIdentifiers | undefined;
   #lastMatcher: KnownIdentifierMatcher | undefined;
-  /** Sets met before (FHIR hands the same patient's set to many texts, not always in a row). */
-  readonly #byObject = new WeakMap<KnownIdentifiers, KnownIdentifierMatcher>();
-  /** By {@link quickHash} of the content; an entry is used only when its values are all equal. */
-  readonly #byContent = new Map<number, { readonly lists: readonly (readonly string[])[]; readonly matcher: KnownIdentifierMatcher }>();
+  readonly #slots: (Slot | undefined)[] = new Array<Slot | undefined>(CACHE_SIZE).fill(undefined);
+  #clock = 0;
 
   deidentify(request: TextDeidRequest): TextDeidResult {
     const { text, known } = request;
@@ -42,28 +51,33 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
 
   #matcher(known: KnownIdentifiers): KnownIdentifierMatcher {
     if (known === this.#lastKnown && this.#lastMatcher !== undefined) return this.#lastMatcher;
-    let matcher = this.#byObject.get(known);
-    if (matcher !== undefined) {
-      this.#lastKnown = known;
-      this.#lastMatcher = matcher;
-      return matcher;
+    const slots = this.#slots;
+    this.#clock += 1;
+    let slot: Slot | undefined;
+    for (let i = 0; i < CACHE_SIZE && slot === undefined; i++) if (slots[i]?.known === known) slot = slots[i];
+    if (slot === undefined) {
+      const lists = FIELDS.map((f) => known[f] ?? []);
+      const hash = quickHash(lists);
+      let oldest = 0;
+      for (let i = 0; i < CACHE_SIZE; i++) {
+        const s = slots[i];
+        if (s !== undefined && s.hash === hash && sameLists(s.lists, lists)) {
+          slot = s;
+          s.known = known;
+          break;
+        }
+        if (s === undefined || s.used < (slots[oldest]?.used ?? -1)) oldest = i;
+      }
+      // The lists are readonly by contract (KnownIdentifiers): kept by reference, not copied.
+      if (slot === undefined) {
+        slot = { known, hash, lists, matcher: new KnownIdentifierMatcher(known), used: 0 };
+        slots[oldest] = slot;
+      }
     }
-    const lists = FIELDS.map((f) => known[f] ?? []);
-    const hash = quickHash(lists);
-    const cached = this.#byContent.get(hash);
-    if (cached !== undefined && sameLists(cached.lists, lists)) {
-      matcher = cached.matcher;
-      this.#byContent.delete(hash); // re-inserted below: most recently used last
-    } else {
-      matcher = new KnownIdentifierMatcher(known);
-      if (this.#byContent.size >= CONTENT_CACHE_SIZE) this.#byContent.delete(this.#byContent.keys().next().value ?? 0);
-    }
-    // The lists are readonly by contract (KnownIdentifiers): kept by reference, not copied.
-    this.#byContent.set(hash, { lists, matcher });
-    this.#byObject.set(known, matcher);
+    slot.used = this.#clock;
     this.#lastKnown = known;
-    this.#lastMatcher = matcher;
-    return matcher;
+    this.#lastMatcher = slot.matcher;
+    return slot.matcher;
   }
 }
 
