@@ -82,6 +82,22 @@ export function renderAccessDoc(engine: PolicyEngine): string {
     '',
     'Every decision, allow or deny, is an `authz.decide` ledger event naming the policies that decided.',
     '',
+    '## Logging in with a passkey',
+    '',
+    'Every human enrols TOTP at the first `phiguard login`; a passkey (WebAuthn) is then a second factor next to it',
+    '(details and the protocol in docs/server.md).',
+    '',
+    '- **Register** one in a browser on the device that will hold it: open `<server>/login/passkeys`, give user name,',
+    '  password and a one-time code (authenticator app or recovery code), and confirm with the device (Touch ID, Windows',
+    '  Hello, a security key...). The page\'s session is logged out right after. Use the server\'s public URL',
+    '  (`PHIGUARD_PUBLIC_URL`, a host name): a passkey is bound to that origin.',
+    '- **Log in** the CLI with it: `phiguard login --server <public URL> --passkey` opens the browser at `<server>/login`',
+    '  (`--no-browser` prints the address to open on this machine); give password and passkey there, and the CLI gets',
+    '  the session through a one-time code on its loopback address (RFC 8252, with PKCE, RFC 7636). `phiguard whoami`',
+    '  then shows the same user and roles as after a TOTP login.',
+    '- A login code is good once and for 60 seconds; an answer to the CLI with a foreign `state` is refused, and a',
+    '  replayed code is refused and ends the session it had opened.',
+    '',
   ];
   return lines.join('\n');
 }
