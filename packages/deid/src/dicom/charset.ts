@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 /**
  * Specific Character Set (0008,0005) decoding and encoding, PS3.3 §C.12.1.1.2 and PS3.5 §6.1.
@@ -67,6 +68,9 @@ function decodeWith(label: string, bytes: Uint8Array): string {
     for (let i = 0; i + 1 < bytes.length; i += 2) out.push(0x8f, (bytes[i] ?? 0) | 0x80, (bytes[i + 1] ?? 0) | 0x80);
     return decodeWith('euc-jp', Uint8Array.from(out));
   }
+  // Every encoding used here (WHATWG Encoding: UTF-8, GB18030/GBK, EUC-KR/JP, Shift_JIS, ISO-8859-x,
+  // windows-874) decodes bytes below 0x80 as ASCII: an ASCII value needs no decoder (most values).
+  if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   let d = decoders.get(label);
   if (d === undefined) {
     d = new TextDecoder(label);

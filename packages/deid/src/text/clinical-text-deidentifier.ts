@@ -61,14 +61,21 @@ export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifier
 
   // Per-engine cache of compiled known-identifier detectors (a batch has many notes per patient).
   const knownCache = new Map<string, KnownIdentifierDetector>();
+  // A frozen `known` (DICOM hands the same one for every value of an instance) cannot change, so
+  // its detector is found by identity, without serialising it again for each value.
+  const frozenKnown = new WeakMap<KnownIdentifiers, KnownIdentifierDetector>();
   function knownDetector(known: KnownIdentifiers): KnownIdentifierDetector {
+    const frozen = isDeeplyFrozen(known);
+    let detector = frozen ? frozenKnown.get(known) : undefined;
+    if (detector !== undefined) return detector;
     const key = JSON.stringify(known);
-    let detector = knownCache.get(key);
+    detector = knownCache.get(key);
     if (detector === undefined) {
       detector = new KnownIdentifierDetector(known, nicknames, isCommonWord);
       if (knownCache.size >= KNOWN_CACHE_SIZE) knownCache.delete(knownCache.keys().next().value ?? '');
       knownCache.set(key, detector);
     }
+    if (frozen) frozenKnown.set(known, detector);
     return detector;
   }
 
@@ -109,6 +116,13 @@ export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifier
       return result(request, detectInternal(request.text, request.known, await modelSpans(request.text)));
     },
   };
+}
+
+/** `known` and each of its lists frozen (their strings are immutable): its detector may be cached by identity. */
+function isDeeplyFrozen(known: KnownIdentifiers): boolean {
+  if (!Object.isFrozen(known)) return false;
+  for (const list of Object.values(known) as unknown[]) if (list !== undefined && !Object.isFrozen(list)) return false;
+  return true;
 }
 
 /** Thin indirection so the writer can be swapped in tests without touching detection. */

@@ -62,5 +62,12 @@ export function collectKnownIdentifiers(dataset: readonly DicomElement[], charse
     }
   };
   visit(dataset, charset);
-  return { names: [...names], identifiers: [...identifiers], addresses: [...addresses], phones: [...phones], dates: [...dates] };
+  // Frozen: the text engine then finds its compiled detector by identity for every value of the instance.
+  return Object.freeze({
+    names: Object.freeze([...names]),
+    identifiers: Object.freeze([...identifiers]),
+    addresses: Object.freeze([...addresses]),
+    phones: Object.freeze([...phones]),
+    dates: Object.freeze([...dates]),
+  });
 }

@@ -23,7 +23,8 @@ const NUMBER_AFTER = /^[ \t]+\d{1,5}[A-Za-z]?(?![\p{L}\d])\.?/u;
  * a house number before it joins the span.
  */
 export function findInternationalStreets(text: string, out: DetectedSpan[]): void {
-  const blank = new RegExp(BLANK_DIGIT);
+  const blank = BLANK_DIGIT;
+  blank.lastIndex = 0;
   for (let m = blank.exec(text); m !== null; m = blank.exec(text)) {
     const at = m.index;
     const before = text.charCodeAt(at - 1);
@@ -40,7 +41,8 @@ export function findInternationalStreets(text: string, out: DetectedSpan[]): voi
   }
   // Rare words: a plain substring search first is far cheaper than the regex over the whole text.
   if (!PREFIX_WORDS.some((w) => text.includes(w))) return;
-  const prefix = new RegExp(PREFIX_STREET);
+  const prefix = PREFIX_STREET;
+  prefix.lastIndex = 0;
   for (let m = prefix.exec(text); m !== null; m = prefix.exec(text)) {
     // the street word starts a word (checked here: a lookbehind first would run at every position)
     if (m.index > 0 && LETTER_OR_DIGIT.test(text.charAt(m.index - 1))) {

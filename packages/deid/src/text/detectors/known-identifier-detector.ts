@@ -132,7 +132,8 @@ export class KnownIdentifierDetector implements SpanDetector {
   detect(text: string, out: DetectedSpan[]): void {
     this.#findWords(text, out);
     if (this.#regex !== undefined) {
-      const re = new RegExp(this.#regex);
+      const re = this.#regex;
+      re.lastIndex = 0;
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
         if (m[0].length === 0) {
           re.lastIndex++;
@@ -194,7 +195,8 @@ export class KnownIdentifierDetector implements SpanDetector {
 
   /** Misspelled known names: any word within the tolerated edit distance of a known name part. */
   #fuzzyNames(text: string, out: DetectedSpan[]): void {
-    const re = new RegExp(CAP_WORD);
+    const re = CAP_WORD;
+    re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const word = m[0];
       if (!wordBoundary(text, m.index, m.index + word.length)) continue;

@@ -187,7 +187,8 @@ export class NameDetector implements SpanDetector {
 
   #tokens(text: string): CapToken[] {
     const tokens: CapToken[] = [];
-    const re = new RegExp(CAP_TOKEN);
+    const re = CAP_TOKEN;
+    re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       let raw = m[0];
       const start = m.index;
@@ -217,7 +218,8 @@ export class NameDetector implements SpanDetector {
    */
   #lowerCaseNames(text: string, out: DetectedSpan[]): void {
     const d = this.#dict;
-    const re = new RegExp(LOWER_NAME);
+    const re = LOWER_NAME;
+    re.lastIndex = 0;
     const found: DetectedSpan[] = [];
     let foreignWords = 0;
     const anyNonAscii = NON_ASCII.test(text);
@@ -260,7 +262,8 @@ export class NameDetector implements SpanDetector {
 
   #labelStarts(text: string, label: RegExp): Set<number> {
     const starts = new Set<number>();
-    const re = new RegExp(label);
+    const re = label;
+    re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) starts.add(m.index + m[0].length);
     return starts;
   }

@@ -34,7 +34,8 @@ export function findPatternNames(text: string, dict: Dictionaries, eponymNext: R
     const n = normalizeToken(w);
     return dict.firstNames.has(n) || dict.surnames.has(n);
   };
-  const particles = new RegExp(PARTICLES);
+  const particles = PARTICLES;
+  particles.lastIndex = 0;
   for (let m = particles.exec(text); m !== null; m = particles.exec(text)) {
     const at = m.index + 1;
     const given = GIVEN_BEFORE.exec(text.slice(Math.max(0, at - 40), at))?.[0];
@@ -46,7 +47,8 @@ export function findPatternNames(text: string, dict: Dictionaries, eponymNext: R
     if (next !== undefined && eponymNext.has(next)) continue;
     out.push({ start: at - given.length, end, category: 'name', detector: 'dictionary.particle', strength: SPAN_STRENGTH.dictionary });
   }
-  const lower = new RegExp(LOWER_INITIAL);
+  const lower = LOWER_INITIAL;
+  lower.lastIndex = 0;
   for (let m = lower.exec(text); m !== null; m = lower.exec(text)) {
     const at = m.index + 1;
     const given = LOWER_BEFORE.exec(text.slice(Math.max(0, at - 40), at))?.[0];

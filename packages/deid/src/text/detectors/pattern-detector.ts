@@ -71,7 +71,8 @@ export class PatternDetector implements SpanDetector {
   }
 
   #run(family: Family, text: string, out: DetectedSpan[]): void {
-    const regex = new RegExp(family.regex);
+    const regex = family.regex;
+    regex.lastIndex = 0;
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
       if (m[0].length === 0) {
         regex.lastIndex++;
@@ -95,7 +96,8 @@ export class PatternDetector implements SpanDetector {
 
 /** `Springfield, MA 01101`, `Salt Lake City, Utah`: up to three capitalized words before the state. */
 function cityBeforeState(text: string, out: DetectedSpan[]): void {
-  const re = new RegExp(CITY_STATE);
+  const re = CITY_STATE;
+  re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const end = m.index;
     let start = end;
@@ -128,7 +130,8 @@ function isTokenChar(c: number): boolean {
  * and classified. ISO 3779 VINs: 17 characters without I, O, Q, with letters and digits.
  */
 function scanDigitTokens(text: string, out: DetectedSpan[]): void {
-  const re = new RegExp(DIGITS);
+  const re = DIGITS;
+  re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     let start = m.index;
     let end = start + m[0].length;
