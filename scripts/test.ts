@@ -37,6 +37,7 @@ if (!(await portOpen(5432))) problems.push('PostgreSQL is not listening on 127.0
 for (const [binary, pkg] of [
   ['/usr/sbin/rsyslogd', 'rsyslog rsyslog-gnutls'],
   ['/usr/bin/softhsm2-util', 'softhsm2'],
+  ['/usr/bin/chromium', 'chromium'],
 ] as const) {
   if (!existsSync(binary)) problems.push(`${binary} is missing (apt-get install ${pkg})`);
 }
