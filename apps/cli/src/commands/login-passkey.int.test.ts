@@ -32,6 +32,8 @@ let page: Page;
 let cdp: CDPSession;
 let authenticatorId: string;
 let totpSecret: string;
+/** Console messages of the pages about their Content Security Policy: there must be none. */
+const cspReports: string[] = [];
 const clock = new ManualClock(Date.now());
 
 function freePort(): Promise<number> {
@@ -74,6 +76,9 @@ beforeAll(async () => {
     args: [`--ignore-certificate-errors-spki-list=${spkiHash(tls.serverCert)}`, '--host-resolver-rules=MAP localhost 127.0.0.1'],
   });
   page = await (await browser.newContext()).newPage();
+  page.on('console', (message) => {
+    if (/Content Security Policy|Trusted Type/i.test(message.text())) cspReports.push(message.text());
+  });
   cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -204,5 +209,9 @@ describe('phiguard login --passkey with Chromium', () => {
     await submitPassword(PASSWORD);
     await login.done;
     expect(login.out()).toContain('with a passkey');
+  });
+
+  it('ran every page above without a single CSP or Trusted Types violation', () => {
+    expect(cspReports).toEqual([]);
   });
 });
