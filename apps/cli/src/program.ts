@@ -6,6 +6,7 @@ import { registerDeid } from './commands/deid.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerDatasets } from './commands/datasets.ts';
+import { registerLinkage } from './commands/linkage.ts';
 import { registerPolicy } from './commands/policy.ts';
 import { registerCompute } from './commands/compute.ts';
 import { registerLogin } from './commands/login.ts';
@@ -43,6 +44,7 @@ Examples:
   registerEval(program, ctx);
   registerKeys(program, ctx);
   registerDatasets(program, ctx);
+  registerLinkage(program, ctx);
   registerPolicy(program, ctx);
   registerCompute(program, ctx);
   registerLogin(program, ctx);
