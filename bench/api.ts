@@ -10,11 +10,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ApiKeys, argon2idHasher, Authenticator, Authorizer, cachingAccessStore, openPgliteAccessStore, openPostgresAccessStore, PolicyEngine, TokenIssuer, totpCode } from '@phiguard/access';
-import { openLedger, type AuditRecorder } from '@phiguard/audit';
+import { openConfiguredLedgerStore, openLedger, type AuditRecorder } from '@phiguard/audit';
 import { MemoryAuditRecorder } from '@phiguard/testkit';
 import { loadConfig, systemClock } from '@phiguard/core';
 import { buildServer, ensureLocalTls, readTlsOptions, type AccessServices } from '@phiguard/server';
 import { isQuick, writeResult } from './lib/result.ts';
+import { probeStore, since, snapshot, type AppendStats } from './api/ledger-probe.ts';
 
 const DATASET = { id: 'ds_01j0000000000000000000000a', version: 3, sealedBy: ['key_01j0000000000000000000000a'], records: 1200 };
 
@@ -92,9 +93,16 @@ if (process.argv.includes('--load')) {
   const dbUrl = new URL(adminUrl);
   dbUrl.pathname = `/${dbName}`;
   try {
-    const config = loadConfig({ cwd: home, env: { PHIGUARD_HOME: home, ...(postgres ? { PHIGUARD_DATABASE_URL: dbUrl.href } : {}) } });
+    // API_BENCH_LEDGER_DELAY_MS: ledger.maxBatchDelayMs for this run (default: the configuration default).
+    const delay = process.env.API_BENCH_LEDGER_DELAY_MS;
+    const config = loadConfig({
+      cwd: home,
+      env: { PHIGUARD_HOME: home, ...(postgres ? { PHIGUARD_DATABASE_URL: dbUrl.href } : {}) },
+      ...(delay === undefined ? {} : { overrides: { ledger: { maxBatchDelayMs: Number(delay) } } }),
+    });
     const tls = ensureLocalTls(home);
-    const ledger = await openLedger({ config, clock: systemClock });
+    const probe = probeStore(await openConfiguredLedgerStore(config.database));
+    const ledger = await openLedger({ config, clock: systemClock, store: probe.store });
     // API_BENCH_AUDIT=memory: decisions go to an in-memory recorder (to split ledger cost from the rest).
     const recorder: AuditRecorder = process.env.API_BENCH_AUDIT === 'memory' ? new MemoryAuditRecorder() : ledger;
     const store = cachingAccessStore(postgres ? await openPostgresAccessStore({ url: dbUrl.href }) : await openPgliteAccessStore(undefined), systemClock);
@@ -121,7 +129,7 @@ if (process.argv.includes('--load')) {
     const rps = (r: LoadResult): number => r.ok / r.seconds;
     const best = (list: LoadResult[]): LoadResult => list.reduce((a, b) => (rps(b) > rps(a) ? b : a));
     const cpu = (list: LoadResult[]): number => Math.min(...list.map((r) => r.cpuUsPerRequest ?? Number.POSITIVE_INFINITY));
-    const levels: { connections: number; on: LoadResult; off: LoadResult; cpuOn: number; cpuOff: number }[] = [];
+    const levels: { connections: number; on: LoadResult; off: LoadResult; cpuOn: number; cpuOff: number; commits: AppendStats }[] = [];
     let failures = 0;
     for (const connections of [32, 128]) {
       const measured = async (url: string): Promise<LoadResult> => {
@@ -134,12 +142,17 @@ if (process.argv.includes('--load')) {
       await loadFromChild(urlOff, ca, token, connections, 2);
       await loadFromChild(urlOn, ca, token, connections, 2);
       const runs: { off: LoadResult[]; on: LoadResult[] } = { off: [], on: [] };
+      let commits: AppendStats | undefined;
       for (let i = 0; i < 2; i++) {
         runs.off.push(await measured(urlOff));
+        const before = snapshot(probe.counters);
         runs.on.push(await measured(urlOn));
+        const stats = since(before, probe.counters);
+        // Group commits of the better authorized run (the one the figures come from).
+        if (commits === undefined || runs.on[1] === best(runs.on)) commits = stats;
       }
       failures += [...runs.on, ...runs.off].reduce((n, r) => n + r.failed, 0);
-      levels.push({ connections, on: best(runs.on), off: best(runs.off), cpuOn: cpu(runs.on), cpuOff: cpu(runs.off) });
+      levels.push({ connections, on: best(runs.on), off: best(runs.off), cpuOn: cpu(runs.on), cpuOff: cpu(runs.off), commits: commits ?? since(probe.counters, probe.counters) });
     }
     if (failures > 0) throw new Error(`${String(failures)} requests failed during the benchmark`);
     const top = levels.reduce((a, b) => (rps(b.on) > rps(a.on) ? b : a));
@@ -152,6 +165,9 @@ if (process.argv.includes('--load')) {
       [`authz_overhead_c${String(l.connections)}`, Number((1 - rps(l.on) / rps(l.off)).toFixed(3))],
       [`server_cpu_us_per_req_authz_c${String(l.connections)}`, Math.round(l.cpuOn)],
       [`server_cpu_us_per_req_noauthz_c${String(l.connections)}`, Math.round(l.cpuOff)],
+      [`ledger_batch_mean_c${String(l.connections)}`, Number(l.commits.meanBatch.toFixed(1))],
+      [`ledger_commits_per_s_c${String(l.connections)}`, Math.round(l.commits.batches / l.on.seconds)],
+      [`ledger_append_ms_mean_c${String(l.connections)}`, Number(l.commits.meanAppendMs.toFixed(2))],
     ]));
     writeResult({
       bench: 'api',
@@ -165,6 +181,7 @@ if (process.argv.includes('--load')) {
         authz_cpu_overhead: Number((1 - top.cpuOff / top.cpuOn).toFixed(3)),
         ...perLevel,
         seconds_per_run: seconds / 2,
+        ledger_max_batch_delay_ms: config.ledger.maxBatchDelayMs,
         ledger_entries: decisions,
         in_memory_audit: process.env.API_BENCH_AUDIT === 'memory' ? 1 : 0,
         postgres: postgres ? 1 : 0,

@@ -36,7 +36,7 @@ const RUN_MS = quick ? 2500 : 8000;
 const WARMUP_MS = quick ? 500 : 1500;
 // Quick runs use a 100k-entry log for the proof figures (same keys; BENCHMARKS.md: smaller inputs).
 const PROOF_SIZE = quick ? 100_000 : 1_000_000;
-const BATCH = { maxBatchSize: 4096, maxBatchDelayMs: 5 }; // the configuration defaults (core/config.ts)
+const BATCH = { maxBatchSize: 4096, maxBatchDelayMs: 0 }; // the configuration defaults (core/config.ts)
 const home = mkdtempSync(path.join(tmpdir(), 'bench-ledger-'));
 const keys: SignerKeys = loadOrCreateSignerKeys(path.join(home, 'home'), ORIGIN);
 const metrics: Record<string, number> = {};

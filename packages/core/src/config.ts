@@ -17,7 +17,7 @@ export interface ServerConfig {
 }
 
 export interface LedgerConfig {
-  /** Longest a caller waits for its batch to be committed and checkpointed. */
+  /** How long the first event of an idle ledger waits for company before its batch starts (0: the next event-loop turn). */
   readonly maxBatchDelayMs: number;
   readonly maxBatchSize: number;
   /** Origin line of checkpoints (C2SP tlog-checkpoint), e.g. `phiguard.example.org/audit`. */
@@ -72,7 +72,9 @@ function defaults(home: string): Record<string, unknown> {
     home,
     database: { kind: 'pglite', dataDir: path.join(home, 'db') },
     server: { host: '127.0.0.1', port: 8443 },
-    ledger: { maxBatchDelayMs: 5, maxBatchSize: 4096, origin: 'phiguard.local/audit' },
+    // No linger by default: events that arrive while a batch commits already share the next one,
+    // and a timer on an idle ledger only added its length to every request (docs/audit.md).
+    ledger: { maxBatchDelayMs: 0, maxBatchSize: 4096, origin: 'phiguard.local/audit' },
     siem: [],
   };
 }
