@@ -1,7 +1,6 @@
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { openLedger } from '@phiguard/audit';
 import { systemClock, type PhiguardConfig } from '@phiguard/core';
@@ -21,12 +20,14 @@ import {
   type KeyProvider,
   type KeystoreUnlock,
 } from '@phiguard/keys';
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { actingPrincipal, keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
+import { parseContext, streamToFile, unsealedName } from '../keys/sealed-files.ts';
+import { remoteDataKeys } from '../remote/remote-data-keys.ts';
 import { remoteKeys } from '../remote/remote-keys.ts';
-import { localOnly, localOrRemote } from '../remote/remote-mode.ts';
+import { remoteKeystore } from '../remote/remote-keystore.ts';
+import { localOrRemote } from '../remote/remote-mode.ts';
 
 interface Common {
   as?: string;
@@ -34,7 +35,6 @@ interface Common {
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-const PROGRESS_MIN_BYTES = 16 * 2 ** 20;
 
 /**
  * `phiguard keys …`: the local keystore under `<home>/keys/` (HIPAA §164.312(a)(2)(iv), NIST SP
@@ -47,7 +47,7 @@ export function registerKeys(program: Command, ctx: CliContext): void {
     ctx.stdout.write(`${line}\n`);
   };
 
-  const remote = remoteKeys(ctx);
+  const remote = { ...remoteKeys(ctx), ...remoteDataKeys(ctx), ...remoteKeystore(ctx) };
   const unlockFrom = (options: Common): KeystoreUnlock => keystoreUnlock(options.keyFile, ctx);
   const actorOf = (options: Common): string =>
     actingPrincipal(
@@ -100,9 +100,9 @@ Examples:
     .requiredOption('--threshold <m>', 'approvals needed for destroy/export and shares needed for recovery', (v) => Number(v))
     .addHelpText(
       'after',
-      '\nExample:\n  $ PHIGUARD_KEYS_PASSPHRASE=… phiguard keys init --as usr_01… --custodian usr_01a… --custodian usr_01b… --threshold 2',
+      '\nExamples:\n  $ PHIGUARD_KEYS_PASSPHRASE=… phiguard keys init --as usr_01… --custodian usr_01a… --custodian usr_01b… --threshold 2\n  $ phiguard --server https://phiguard.example:8443 keys init --custodian usr_01a… --custodian usr_01b… --threshold 2   (the server\'s keystore, under its own secret)',
     )
-    .action(async (options: Common & { custodian: string[]; threshold: number }) => {
+    .action(localOrRemote(ctx, async (options: Common & { custodian: string[]; threshold: number }) => {
       const cfg = config();
       mkdirSync(path.dirname(keystoreFile(cfg.home)), { recursive: true, mode: 0o700 });
       const ledger = await openLedger({ config: cfg, clock: systemClock });
@@ -127,7 +127,7 @@ Examples:
       } finally {
         await ledger.close();
       }
-    });
+    }, remote.init));
 
   withCommon(keys.command('list'))
     .description('List keys with their versions and state')
@@ -261,9 +261,9 @@ Examples:
     .requiredOption('--share <share>', 'a recovery share (repeat)', collect)
     .addHelpText(
       'after',
-      '\nExample:\n  $ PHIGUARD_KEYS_PASSPHRASE=new… phiguard keys recover --share pgks1-… --share pgks1-… --as usr_01…',
+      '\nExamples:\n  $ PHIGUARD_KEYS_PASSPHRASE=new… phiguard keys recover --share pgks1-… --share pgks1-… --as usr_01…\n  $ phiguard --server https://phiguard.example:8443 keys recover --share pgks1-…   (each custodian, their own share; the server runs with PHIGUARD_KEYS_RECOVER=1)',
     )
-    .action(async (options: Common & { share: string[] }) => {
+    .action(localOrRemote(ctx, async (options: Common & { share: string[] }) => {
       const cfg = config();
       const ledger = await openLedger({ config: cfg, clock: systemClock });
       try {
@@ -280,7 +280,7 @@ Examples:
       } finally {
         await ledger.close();
       }
-    });
+    }, remote.recover));
 
   withCommon(keys.command('seal <file>'))
     .description('Seal a file into a PHIGuard envelope (AES-256-GCM, docs/formats/envelope.md)')
@@ -288,19 +288,14 @@ Examples:
     .option('-o, --out <file>', 'output (default FILE.pge)')
     .option('--context <key=value>', 'non-secret reference bound to the file (repeat; ids and codes only, never PHI)', collect)
     .option('--frame-size <bytes>', 'plaintext bytes per frame (default 262144)', (v) => Number(v))
-    .addHelpText('after', '\nExample:\n  $ phiguard keys seal notes.ndjson --key dataset-key --context dataset=ds-7 --as usr_01…')
-    .action(async (file: string, options: Common & { key: string; out?: string; context?: string[]; frameSize?: number }) => {
+    .addHelpText('after', '\nExamples:\n  $ phiguard keys seal notes.ndjson --key dataset-key --context dataset=ds-7 --as usr_01…\n  $ phiguard --server https://phiguard.example:8443 --purpose HRESCH keys seal notes.ndjson --key dataset-key   (sealed here with a data key from the server)')
+    .action(localOrRemote(ctx, async (file: string, options: Common & { key: string; out?: string; context?: string[]; frameSize?: number }) => {
       await withManager(options, async (manager) => {
-        const context = Object.fromEntries(
-          (options.context ?? []).map((pair) => {
-            const at = pair.indexOf('=');
-            if (at < 1) throw new KeysError('context-invalid', 'context must be key=value', { place: { field: 'context' } });
-            return [pair.slice(0, at), pair.slice(at + 1)];
-          }),
-        );
+        const context = parseContext(options.context);
         const input = path.resolve(ctx.cwd, file);
         const out = path.resolve(ctx.cwd, options.out ?? `${file}.pge`);
         const bytes = await streamToFile(
+          ctx,
           input,
           out,
           (source) =>
@@ -314,18 +309,19 @@ Examples:
         await manager.recordEvent(actorOf(options), 'key.seal', [{ type: 'key', id: options.key }], { bytes });
         say(`sealed ${path.relative(ctx.cwd, out)} (${bytes} bytes of plaintext)`);
       });
-    });
+    }, remote.seal));
 
   withCommon(keys.command('unseal <file>'))
     .description('Unseal a PHIGuard envelope; the output appears only if every frame verified')
     .option('-o, --out <file>', 'output (default FILE without .pge)')
-    .addHelpText('after', '\nExample:\n  $ phiguard keys unseal notes.ndjson.pge -o notes.ndjson --as usr_01…')
-    .action(async (file: string, options: Common & { out?: string }) => {
+    .addHelpText('after', '\nExamples:\n  $ phiguard keys unseal notes.ndjson.pge -o notes.ndjson --as usr_01…\n  $ phiguard --server https://phiguard.example:8443 --purpose HRESCH keys unseal notes.ndjson.pge   (only the wrapped data key goes to the server)')
+    .action(localOrRemote(ctx, async (file: string, options: Common & { out?: string }) => {
       await withManager(options, async (manager) => {
         const input = path.resolve(ctx.cwd, file);
-        const out = path.resolve(ctx.cwd, options.out ?? (file.endsWith('.pge') ? file.slice(0, -4) : `${file}.out`));
+        const out = path.resolve(ctx.cwd, options.out ?? unsealedName(file));
         let keyId = '';
         await streamToFile(
+          ctx,
           input,
           out,
           (source) =>
@@ -342,59 +338,7 @@ Examples:
         });
         say(`unsealed ${path.relative(ctx.cwd, out)}`);
       });
-    });
-
-  // These work on files and secrets of this machine: with --server they refuse instead of acting locally.
-  const onThisMachine: Readonly<Record<string, string>> = {
-    init: 'it creates the keystore file on this machine', recover: 'custodian shares are combined on this machine',
-    seal: 'files are sealed with the local keystore', unseal: 'files are unsealed with the local keystore',
-  };
-  for (const command of keys.commands) {
-    const why = onThisMachine[command.name()];
-    if (why !== undefined) localOnly(command, ctx, why);
-  }
-
-  /** input → transform → a temporary file beside `out`, renamed over it only on success. */
-  async function streamToFile(
-    input: string,
-    out: string,
-    transform: (source: AsyncIterable<Buffer>) => AsyncIterable<Buffer>,
-    verb: string,
-  ): Promise<number> {
-    const size = (await stat(input)).size;
-    const temp = `${out}.${String(process.pid)}.partial`;
-    const bar =
-      ctx.stderr.isTTY === true && size >= PROGRESS_MIN_BYTES
-        ? new SingleBar({ format: `${verb} [{bar}] {percentage}% {value}/{total} MiB`, stream: ctx.stderr })
-        : undefined;
-    bar?.start(Math.ceil(size / 2 ** 20), 0);
-    let read = 0;
-    let reported = 0;
-    const plain = bar === undefined && size >= PROGRESS_MIN_BYTES;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        read += chunk.length;
-        bar?.update(Math.floor(read / 2 ** 20));
-        // Not a terminal: a plain line every 10%.
-        const tenth = Math.floor((read * 10) / size);
-        if (plain && tenth > reported) {
-          reported = tenth;
-          ctx.stderr.write(`${verb}: ${String(tenth * 10)}%\n`);
-        }
-        callback(null, chunk);
-      },
-    });
-    try {
-      await pipeline(createReadStream(input, { highWaterMark: 1 << 20 }), counter, transform, createWriteStream(temp, { mode: 0o600 }));
-      await rename(temp, out);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    } finally {
-      bar?.stop();
-    }
-    return read;
-  }
+    }, remote.unseal));
 }
 
 /** Rewrites a sealed file's header with its DEKs re-wrapped (through the audited batch API); frames are copied unchanged. */

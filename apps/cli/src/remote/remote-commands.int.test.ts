@@ -184,7 +184,8 @@ describe('phiguard <command> --server URL', () => {
     expect((await remoteRun('kc2', 'keys', 'approve', requestId)).out).toBe(`approved ${requestId}: 1/2\n`);
     expect((await remoteRun('kc3', 'keys', 'approve', requestId)).out).toBe(`approved ${requestId}: 2/2\n`);
     expect((await remoteRun('kc1', 'keys', 'destroy', requestId)).out).toBe('destroyed: old-key is destroyed; versions erased: 1\n');
-    expect((await remoteRun('kc1', 'keys', 'seal', 'x', '--key', 'dataset-key')).error).toContain('runs locally only');
+    // Custodians manage keys but get no data keys (key.use; remote-keystore.int.test.ts covers seal/unseal).
+    expect((await remoteRun('kc1', '--purpose', 'HRESCH', 'keys', 'seal', 'x', '--key', 'dataset-key')).error).toMatch(/forbidden \(403\): not allowed: key.use/);
   }, 120_000);
 
   it('datasets: create, add (streamed), list, show, versions, get, verify, hold, retention match the local commands', async () => {

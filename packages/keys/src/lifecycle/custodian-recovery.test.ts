@@ -16,7 +16,7 @@ import { RecoveryCollector } from './recovery-collector.ts';
 const dir = mkdtempSync(path.join(tmpdir(), 'phiguard-recovery-'));
 afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 const clock = new ManualClock(Date.parse('2026-11-24T00:00:00Z'));
-const [alice, c1, c2, c3, stranger] = Array.from({ length: 5 }, () => newId('usr', clock)) as [string, string, string, string, string];
+const [alice, c1, c2, c3, stranger] = Array.from({ length: 5 }, (): string => newId('usr', clock)) as unknown as [string, string, string, string, string];
 const LOW_COST = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
 const keyFile = (name: string): string => {
   const file = path.join(dir, `${name}.key`);
