@@ -4,7 +4,7 @@ import type { MethodApplier } from '../profiles/method-applier.ts';
 import { DeidTally } from '../manifest/deid-tally.ts';
 import { DEFAULT_ENCODING, readEncoding, type Hl7Encoding } from './hl7-encoding.ts';
 import { parseHl7Document } from './hl7-document.ts';
-import { hl7DateToIso } from './hl7-date.ts';
+import { hl7DateToIsoScan } from './hl7-date.ts';
 import { joinHl7Lines, type Hl7Line } from './hl7-lines.ts';
 import { resolvePatientFromPidText, type Hl7IdentityRule } from './hl7-identity.ts';
 import { Hl7KnownCollector, knownIdentifierPlan } from './hl7-known-identifiers.ts';
@@ -130,7 +130,7 @@ export class Hl7Deidentifier {
     const rule = this.#options.identity ?? {};
     const identity = pid === undefined ? undefined : resolvePatientFromPidText(pid, enc, rule);
     const patient: PatientContext | undefined = identity === undefined ? undefined : this.#options.factory.forPatient(identity);
-    const when = hl7DateToIso(mshDateTime(lines[start]?.text ?? '', enc));
+    const when = hl7DateToIsoScan(mshDateTime(lines[start]?.text ?? '', enc));
     const referenceDate = when !== undefined && when.iso.length === 10 ? when.iso : this.#options.referenceDate;
     const scope = new MessageScope(enc, patient, this.#options, collector, referenceDate, this.#counter);
     for (let i = start; i < end; i++) {

@@ -6,7 +6,8 @@ import type { MethodApplier } from '../profiles/method-applier.ts';
 import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
 import type { Hl7Encoding } from './hl7-encoding.ts';
 import { decodeHl7Text, encodeHl7Text } from './hl7-escape.ts';
-import { hl7DateToIso, isoToHl7Date } from './hl7-date.ts';
+import { hl7DateToIsoScan, isoToHl7Date } from './hl7-date.ts';
+import { PseudonymCache } from './hl7-pseudonym-cache.ts';
 import { identityOfCx, parseCx, resolvePatient, type Hl7IdentityRule } from './hl7-identity.ts';
 import type { FieldRule } from './hl7-safe-harbor-table.ts';
 import type { Hl7Counts } from './hl7-tally-counter.ts';
@@ -56,6 +57,7 @@ const AGE_CODES = new Set(['30525-0', '21612-7', '29553-5']);
 export class Hl7FieldDeidentifier {
   readonly #methods: MethodApplier;
   readonly #profile: DeidProfile;
+  readonly #pseudonyms = new PseudonymCache();
 
   constructor(methods: MethodApplier) {
     this.#methods = methods;
@@ -75,6 +77,17 @@ export class Hl7FieldDeidentifier {
   withMethod(method: DeidMethod, kind: ValueKind, raw: string, scope: Hl7FieldScope, idKind?: string): string {
     if (method.kind === 'keep') return raw;
     if (method.kind === 'redact') return '';
+    if (method.kind === 'pseudonym' && idKind !== 'patient' && scope.patient !== undefined) {
+      const cached = this.#pseudonyms.get(scope, idKind ?? kind, raw);
+      if (cached !== undefined) return cached;
+      const out = this.#apply(method, kind, raw, scope, idKind);
+      this.#pseudonyms.set(idKind ?? kind, raw, out);
+      return out;
+    }
+    return this.#apply(method, kind, raw, scope, idKind);
+  }
+
+  #apply(method: DeidMethod, kind: ValueKind, raw: string, scope: Hl7FieldScope, idKind: string | undefined): string {
     const { text, opaque } = decodeHl7Text(raw, scope.enc);
     const out = this.#methods.apply(method, text, { kind, patient: scope.patient, known: scope.known, ...(idKind === undefined ? {} : { idKind }) });
     return out === undefined ? '' : encodeHl7Text(out, scope.enc, opaque);
@@ -208,9 +221,10 @@ export class Hl7FieldDeidentifier {
   /** A date (DT/DTM/TS): the first `separator`-delimited part is the date; the rest (TS precision) is kept. */
   #date(rep: string, birth: boolean, scope: Hl7FieldScope, separator = scope.enc.component): string {
     const { enc } = scope;
-    const comps = rep.includes(separator) ? rep.split(separator) : [rep];
-    const first = comps[0] ?? '';
-    const parsed = hl7DateToIso(first);
+    const whole = !rep.includes(separator);
+    const comps = whole ? undefined : rep.split(separator);
+    const first = comps === undefined ? rep : (comps[0] ?? '');
+    const parsed = hl7DateToIsoScan(first);
     if (first === '') return rep;
     if (parsed === undefined) return ''; // not a date we understand: removed, never passed through
     let value: string;
@@ -232,7 +246,7 @@ export class Hl7FieldDeidentifier {
       }
     }
     // TS component 2 (degree of precision) and later components carry no identifier.
-    return trimParts([value, ...comps.slice(1)], separator);
+    return comps === undefined ? value : trimParts([value, ...comps.slice(1)], separator);
   }
 
   #age(rep: string, scope: Hl7FieldScope): string {

@@ -1,7 +1,7 @@
 import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
 import type { Hl7Encoding } from './hl7-encoding.ts';
 import { decodeHl7Text } from './hl7-escape.ts';
-import { hl7DateToIso } from './hl7-date.ts';
+import { hl7DateToIsoScan } from './hl7-date.ts';
 import { isHeader } from './hl7-structure.ts';
 import type { FieldRule } from './hl7-safe-harbor-table.ts';
 import { Hl7KnownValues } from './hl7-known-values.ts';
@@ -155,7 +155,7 @@ export class Hl7KnownCollector {
         this.#add(this.#identifiers, firstSub(comps[1], enc));
         break;
       case 'dob': {
-        const d = hl7DateToIso(this.#plain(comps[0]));
+        const d = hl7DateToIsoScan(this.#plain(comps[0]));
         if (d !== undefined && d.iso.length === 10) this.#dates.add(d.iso);
         break;
       }
