@@ -20,6 +20,8 @@ export class PseudonymCache {
 
   /** The cached output, or undefined (a miss also re-targets the cache at this scope's function and delimiters). */
   get(scope: { readonly patient: PatientContext | undefined; readonly enc: Hl7Encoding }, kind: string, raw: string): string | undefined {
+    // Compared by identity only, never called from here.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const fn = scope.patient?.pseudonymFor;
     if (fn !== this.#fn || !sameDelimiters(scope.enc, this.#enc)) {
       this.#clear();
