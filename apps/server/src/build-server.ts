@@ -98,7 +98,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     });
     if (deps.access !== undefined) {
       registerAuthRoutes(scope, deps.access, deps.authFailureLimit);
-      registerLoginPages(scope);
+      registerLoginPages(scope, deps.access.webauthn?.relyingParty.origin);
       registerAdminRoutes(scope, deps.access);
       registerDataRoutes(scope, deps.access, deps.datasets, deps.authorization ?? 'on');
       if (deps.jobs !== undefined) registerJobsRoutes(scope, deps.access, deps.jobs);

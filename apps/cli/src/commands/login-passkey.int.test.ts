@@ -112,11 +112,11 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 /** Starts `phiguard login --passkey --no-browser` and returns the address it printed. */
-async function startLogin(): Promise<{ done: Promise<unknown>; url: URL; out: () => string; err: () => string }> {
+async function startLogin(serverUrl = server): Promise<{ done: Promise<unknown>; url: URL; out: () => string; err: () => string }> {
   const run = cli();
-  const done = buildProgram(run.ctx).parseAsync(['node', 'phiguard', 'login', '--server', server, '--username', 'pat', '--passkey', '--no-browser']);
-  await until(() => /https:\/\/localhost:\d+\/login\?\S+/.test(run.err()));
-  const url = new URL(/(https:\/\/localhost:\d+\/login\?\S+)/.exec(run.err())?.[1] ?? '');
+  const done = buildProgram(run.ctx).parseAsync(['node', 'phiguard', 'login', '--server', serverUrl, '--username', 'pat', '--passkey', '--no-browser']);
+  await until(() => /https:\/\/\S+\/login\?\S+/.test(run.err()));
+  const url = new URL(/(https:\/\/\S+\/login\?\S+)/.exec(run.err())?.[1] ?? '');
   return { done, url, out: run.out, err: run.err };
 }
 
@@ -182,9 +182,12 @@ describe('phiguard login --passkey with Chromium', () => {
     expect(process.exitCode).toBe(1);
   });
 
-  it('reports a cancelled passkey step in the page and succeeds on the next try', async () => {
-    const login = await startLogin();
+  it('reports a cancelled passkey step in the page and succeeds on the next try (server given by IP address)', async () => {
+    // The page is reached by IP; the server sends the browser to the relying party's origin.
+    const login = await startLogin(server.replace('localhost', '127.0.0.1'));
+    expect(login.url.host).toMatch(/^127\.0\.0\.1:/);
     await page.goto(login.url.href);
+    expect(new URL(page.url()).origin).toBe(server);
     // The virtual authenticator refuses user verification: the browser answers NotAllowedError.
     await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
     await submitPassword(PASSWORD);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * The page's Content Security Policy (CSP Level 3): only this origin's own scripts, styles and API;
@@ -16,6 +16,15 @@ const ASSETS = ['login.js', 'passkeys.js', 'webauthn-json.js', 'login.css'] as c
 
 function read(name: string): string {
   return readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
+}
+
+/** The https origin a Host header names (URL normalizes case and the default port), or undefined. */
+function originOf(host: string | undefined): string | undefined {
+  try {
+    return host === undefined ? undefined : new URL(`https://${host}`).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 function send(reply: FastifyReply, name: string, body: string): FastifyReply {
@@ -35,11 +44,20 @@ function send(reply: FastifyReply, name: string, body: string): FastifyReply {
  * registration (`/login/passkeys`): static HTML and vanilla JavaScript read once at start, served
  * over the server's own HTTPS with a strict CSP. They only call the public auth API.
  */
-export function registerLoginPages(app: FastifyInstance): void {
+export function registerLoginPages(app: FastifyInstance, publicOrigin: string | undefined): void {
   const pages = { login: read('login.html'), passkeys: read('passkeys.html') };
   const assets = new Map<string, string>(ASSETS.map((name) => [name, read(name)]));
-  app.get('/login', { schema: { hide: true } }, (_request, reply) => send(reply, 'login.html', pages.login));
-  app.get('/login/passkeys', { schema: { hide: true } }, (_request, reply) => send(reply, 'passkeys.html', pages.passkeys));
+  // A passkey is bound to the relying party's origin (W3C WebAuthn Level 3 §5.1.3 step 8): a page
+  // reached by another name (an IP address, another host) is sent to that origin, query unchanged.
+  const page = (name: 'login' | 'passkeys') => (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    if (publicOrigin !== undefined && originOf(request.headers.host) !== publicOrigin) {
+      const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+      return reply.code(302).header('location', `${publicOrigin}${request.routeOptions.url ?? '/login'}${query}`).send();
+    }
+    return send(reply, `${name}.html`, pages[name]);
+  };
+  app.get('/login', { schema: { hide: true } }, page('login'));
+  app.get('/login/passkeys', { schema: { hide: true } }, page('passkeys'));
   app.get('/login/assets/:name', { schema: { hide: true } }, (request, reply) => {
     const { name } = request.params as { name: string };
     const body = assets.get(name);

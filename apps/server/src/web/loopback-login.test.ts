@@ -98,9 +98,19 @@ describe('loopback login (RFC 8252 + RFC 7636)', () => {
     expect(res.json()).toMatchObject({ status: 401, code: 'mfa-invalid' });
   });
 
+  it('sends a page reached by another name to the relying party\'s origin, query unchanged', async () => {
+    const query = '?state=abc&code_challenge=def';
+    for (const path of ['/login', '/login/passkeys']) {
+      const moved = await call(h, 'GET', `${path}${query}`, { headers: { host: `127.0.0.1:${String(h.port)}` } });
+      expect(moved.status).toBe(302);
+      expect(moved.headers.location).toBe(`${HARNESS_RP.origin}${path}${query}`);
+      expect((await call(h, 'GET', path, { headers: { host: 'LOCALHOST:8443' } })).status).toBe(200);
+    }
+  });
+
   it('serves the login pages with a strict CSP and no external resource', async () => {
     for (const path of ['/login', '/login/passkeys']) {
-      const page = await call(h, 'GET', path);
+      const page = await call(h, 'GET', path, { headers: { host: 'localhost:8443' } });
       expect(page.status).toBe(200);
       expect(page.headers['content-type']).toMatch(/^text\/html/);
       expect(page.headers['content-security-policy']).toBe(LOGIN_PAGE_CSP);

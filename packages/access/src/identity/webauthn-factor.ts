@@ -36,6 +36,11 @@ export class WebAuthnFactor {
     this.#rp = rp;
   }
 
+  /** The relying party: its https origin is where browsers must run the ceremonies. */
+  get relyingParty(): RelyingParty {
+    return this.#rp;
+  }
+
   async registrationOptions(user: UserRecord): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const existing = await this.#store.listWebAuthnCredentials(user.id);
     const options = await generateRegistrationOptions({
