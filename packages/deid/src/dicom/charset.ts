@@ -68,9 +68,10 @@ function decodeWith(label: string, bytes: Uint8Array): string {
     for (let i = 0; i + 1 < bytes.length; i += 2) out.push(0x8f, (bytes[i] ?? 0) | 0x80, (bytes[i + 1] ?? 0) | 0x80);
     return decodeWith('euc-jp', Uint8Array.from(out));
   }
-  // Every encoding used here (WHATWG Encoding: UTF-8, GB18030/GBK, EUC-KR/JP, Shift_JIS, ISO-8859-x,
-  // windows-874) decodes bytes below 0x80 as ASCII: an ASCII value needs no decoder (most values).
-  if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  // These decoders map bytes below 0x80 to the same code points (UTF-8, GB18030/GBK, EUC-KR/JP,
+  // ISO-8859-x, windows-874): an ASCII value needs no decoder (most values). Not Shift_JIS: Node's
+  // ICU table swaps 0x1A, 0x1C and 0x7F (the property test against the old decoder found it).
+  if (label !== 'shift_jis' && isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   let d = decoders.get(label);
   if (d === undefined) {
     d = new TextDecoder(label);

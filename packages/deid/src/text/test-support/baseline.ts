@@ -1,0 +1,48 @@
+// Test support only (runs git and tar; never imported by the library): the de-identification
+// sources as they were before the speed work of issue #5, extracted from git history into a temp
+// folder, so equivalence tests can call the old code beside the new on the same inputs.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/**
+ * The commit whose `packages/deid/src` is the reference: the parent of the first speed-work commit
+ * (55ecacc). An intentional change of the engine's output moves this to the commit that made it.
+ */
+export const BASELINE_COMMIT = 'c8e80d492bc451013d4cc93ce09b8b29d7db0342';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
+
+/** Whether the baseline commit is in this checkout's history (not in a shallow clone or a tarball). */
+export function baselineAvailable(): boolean {
+  try {
+    execFileSync('git', ['-C', repoRoot, 'cat-file', '-e', `${BASELINE_COMMIT}^{commit}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface Baseline {
+  /** Imports a module of the baseline's `packages/deid/src`, e.g. `text/clinical-text-deidentifier.ts`. */
+  load<T>(relative: string): Promise<T>;
+  dispose(): void;
+}
+
+/** Extracts the baseline's `packages/deid/src` into a fresh temp folder. */
+export function extractBaseline(): Baseline {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'phiguard-baseline-'));
+  const tar = execFileSync('git', ['-C', repoRoot, 'archive', '--format=tar', BASELINE_COMMIT, 'packages/deid/src'], { maxBuffer: 512 << 20 });
+  execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  // Bare imports (none on the engine's path today) resolve from the repository's dependencies.
+  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
+  const src = path.join(dir, 'packages/deid/src');
+  return {
+    load: async <T>(relative: string): Promise<T> => (await import(pathToFileURL(path.join(src, relative)).href)) as T,
+    dispose: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
