@@ -4,7 +4,7 @@ import type { AuditRecorder } from '@phiguard/audit';
 import { isBaseError, type Clock, type PhiguardConfig } from '@phiguard/core';
 import { initKeystore, KeysError, openKeyManager, readKeyFile, RecoveryCollector, recoverKeystoreByCustodians, recoveryThreshold, type KeyManager, type KeystoreUnlock } from '@phiguard/keys';
 import type { DatasetCatalog, KeystoreAdmin, KeystoreStatus, RecoveryProgress, RemoteServices } from '@phiguard/server';
-import { Datasets, FsBlobStore, loadOrCreateManifestSigner, openVaultDatabase, SqlDatasetStore } from '@phiguard/vault';
+import { Datasets, FsBlobStore, LinkageVault, loadOrCreateManifestSigner, openVaultDatabase, SqlDatasetStore, SqlLinkageStore } from '@phiguard/vault';
 import type { CliContext } from '../context.ts';
 import { keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
 
@@ -13,6 +13,8 @@ interface Keyed {
   readonly keys: NonNullable<RemoteServices['keys']>;
   readonly datasets: NonNullable<RemoteServices['datasets']>;
   readonly catalog: DatasetCatalog;
+  /** The linkage vault (re-identification routes) once `deid … --linkage-key` created it. */
+  readonly linkage: () => Promise<LinkageVault | undefined>;
   readonly close: () => Promise<void>;
 }
 
@@ -151,8 +153,13 @@ export class ServeKeystore implements KeystoreAdmin {
       queue = next.catch(() => undefined);
       return next;
     };
+    const linkageStore = new SqlLinkageStore(driver);
+    let linkageVault: LinkageVault | undefined;
+    // Opened on first use: the vault may be created after the server started (a deid run on PostgreSQL).
+    const linkage = async (): Promise<LinkageVault | undefined> => (linkageVault ??= await LinkageVault.openExisting({ store: linkageStore, provider: manager.provider, audit: this.#ledger, clock: this.#clock }));
     this.#keyed = {
       keys,
+      linkage,
       datasets: (work) => work(datasets),
       catalog: {
         get: async (id) => {
