@@ -72,6 +72,7 @@ Examples:
         access,
         remote: remote.services,
         ...(remote.catalog === undefined ? {} : { datasets: remote.catalog }),
+        ...(remote.linkage === undefined ? {} : { linkage: remote.linkage }),
         ...(compute === undefined ? {} : { jobs: compute.jobs }),
         https: readTlsOptions(tlsFiles),
         logStream: ctx.stderr,

@@ -1,6 +1,7 @@
 import { loadOrCreateSignerKeys, parseVerifierKey, readTrustedVerifierKeys, type AuditRecorder, type LedgerStore } from '@phiguard/audit';
 import type { Clock, PhiguardConfig } from '@phiguard/core';
 import type { DatasetCatalog, RemoteServices } from '@phiguard/server';
+import type { LinkageVault } from '@phiguard/vault';
 import type { CliContext } from '../context.ts';
 import { serveDeid } from './serve-deid.ts';
 import { ServeKeystore } from './serve-keystore.ts';
@@ -10,6 +11,8 @@ export interface OpenedRemoteServices {
   readonly services: RemoteServices;
   /** Metadata for `GET /v1/datasets/:id` from the same vault (absent without it). */
   readonly catalog?: DatasetCatalog;
+  /** The linkage vault for the re-identification routes (undefined until the keystore is open and a vault exists). */
+  readonly linkage?: () => Promise<LinkageVault | undefined>;
   /** One line per service for the start-up banner (no secrets). */
   readonly notes: readonly string[];
   readonly close: () => Promise<void>;
@@ -37,6 +40,7 @@ export async function openRemoteServices(config: PhiguardConfig, ctx: Pick<CliCo
       get datasets() { return keystore.keyed?.datasets; },
     },
     catalog: keystore.catalog,
+    linkage: () => keystore.keyed?.linkage() ?? Promise.resolve(undefined),
     notes: [keystore.note],
     close: async () => {
       await keystore.close();
