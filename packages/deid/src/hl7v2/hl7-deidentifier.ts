@@ -6,12 +6,12 @@ import { DEFAULT_ENCODING, readEncoding, type Hl7Encoding } from './hl7-encoding
 import { parseHl7Document } from './hl7-document.ts';
 import { hl7DateToIsoScan } from './hl7-date.ts';
 import { joinHl7Lines, type Hl7Line } from './hl7-lines.ts';
-import { resolvePatientFromPidText, type Hl7IdentityRule } from './hl7-identity.ts';
+import { fieldOfSegment, parseCxList, resolveParsedCx, resolvePatientFromPidText, type Hl7IdentityRule } from './hl7-identity.ts';
 import { Hl7KnownCollector, knownIdentifierPlan } from './hl7-known-identifiers.ts';
 import { Hl7KnownValues } from './hl7-known-values.ts';
 import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
 import { HL7_SAFE_HARBOR_TABLE } from './hl7-safe-harbor-table.ts';
-import { Hl7FieldDeidentifier, type Hl7FieldScope } from './hl7-field-deidentifier.ts';
+import { Hl7FieldDeidentifier, type Hl7FieldScope, type Pid3 } from './hl7-field-deidentifier.ts';
 import { Hl7SegmentPlans, type SegmentPlan } from './hl7-segment-plan.ts';
 import { Hl7SegmentScanner } from './hl7-segment-scanner.ts';
 import { Hl7TallyCounter } from './hl7-tally-counter.ts';
@@ -46,10 +46,12 @@ class MessageScope implements Hl7FieldScope {
   readonly knownValues: ReadonlySet<string>;
   readonly referenceDate: string | undefined;
   readonly tally: Hl7TallyCounter;
+  readonly pid3: Pid3 | undefined;
   readonly #collector: Hl7KnownCollector;
 
-  constructor(enc: Hl7Encoding, patient: PatientContext | undefined, options: Hl7DeidentifierOptions, collector: Hl7KnownCollector, referenceDate: string | undefined, tally: Hl7TallyCounter) {
+  constructor(enc: Hl7Encoding, patient: PatientContext | undefined, pid3: Pid3 | undefined, options: Hl7DeidentifierOptions, collector: Hl7KnownCollector, referenceDate: string | undefined, tally: Hl7TallyCounter) {
     this.enc = enc;
+    this.pid3 = pid3;
     this.patient = patient;
     this.factory = options.factory;
     this.identity = options.identity ?? {};
@@ -128,11 +130,17 @@ export class Hl7Deidentifier {
       collector.segment(text);
     }
     const rule = this.#options.identity ?? {};
-    const identity = pid === undefined ? undefined : resolvePatientFromPidText(pid, enc, rule);
+    let pid3: Pid3 | undefined;
+    if (pid !== undefined && (rule.field ?? 'PID-3') === 'PID-3') {
+      const raw = fieldOfSegment(pid, 3, enc.field);
+      const reps = parseCxList(raw, enc);
+      pid3 = { raw, reps, resolved: resolveParsedCx(reps, rule) };
+    }
+    const identity = pid === undefined ? undefined : pid3 !== undefined ? pid3.resolved?.identity : resolvePatientFromPidText(pid, enc, rule);
     const patient: PatientContext | undefined = identity === undefined ? undefined : this.#options.factory.forPatient(identity);
     const when = hl7DateToIsoScan(mshDateTime(lines[start]?.text ?? '', enc));
     const referenceDate = when !== undefined && when.iso.length === 10 ? when.iso : this.#options.referenceDate;
-    const scope = new MessageScope(enc, patient, this.#options, collector, referenceDate, this.#counter);
+    const scope = new MessageScope(enc, patient, pid3, this.#options, collector, referenceDate, this.#counter);
     for (let i = start; i < end; i++) {
       const line = lines[i];
       if (line === undefined) continue;

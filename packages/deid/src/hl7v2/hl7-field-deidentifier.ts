@@ -8,7 +8,7 @@ import type { Hl7Encoding } from './hl7-encoding.ts';
 import { decodeHl7Text, encodeHl7Text } from './hl7-escape.ts';
 import { hl7DateToIsoScan, isoToHl7Date } from './hl7-date.ts';
 import { PseudonymCache } from './hl7-pseudonym-cache.ts';
-import { identityOfCx, parseCx, resolvePatient, type Hl7IdentityRule } from './hl7-identity.ts';
+import { identityOfCx, parseCx, resolvePatient, type Hl7IdentityRule, type ParsedCx, type ResolvedPatient } from './hl7-identity.ts';
 import type { FieldRule } from './hl7-safe-harbor-table.ts';
 import type { Hl7Counts } from './hl7-tally-counter.ts';
 
@@ -24,6 +24,15 @@ export interface Hl7FieldScope {
   /** ISO date for the over-89 rule (the message time). */
   readonly referenceDate: string | undefined;
   readonly tally: Hl7Counts;
+  /** PID-3 as the message's patient was resolved from it (so the field is not parsed again), when it was. */
+  readonly pid3?: Pid3 | undefined;
+}
+
+/** A PID-3 field, its parsed repetitions and the patient resolved from them. */
+export interface Pid3 {
+  readonly raw: string;
+  readonly reps: readonly ParsedCx[];
+  readonly resolved: ResolvedPatient | undefined;
 }
 
 /** The category a table rule's changes are counted under. */
@@ -263,16 +272,20 @@ export class Hl7FieldDeidentifier {
    */
   #patientIds(raw: string, scope: Hl7FieldScope, elsewhere = false): string {
     const { enc } = scope;
-    const resolved = elsewhere ? undefined : resolvePatient(raw, enc, scope.identity);
+    // The same raw field under the same delimiters and rule resolves the same: reuse the message's.
+    const memo = !elsewhere && scope.pid3?.raw === raw ? scope.pid3 : undefined;
+    const resolved = elsewhere ? undefined : memo !== undefined ? memo.resolved : resolvePatient(raw, enc, scope.identity);
     const reps = raw.split(enc.repetition).map((rep, i) => {
       if (rep === '') return '';
-      const cx = parseCx(rep, enc);
+      const cx = memo?.reps[i] ?? parseCx(rep, enc);
       const identity = i === resolved?.repetition ? resolved.identity : identityOfCx(cx, scope.identity);
       let value: string;
       if (identity !== undefined) {
         const method = this.#methods.methodFor('mrn.patient');
         if (method.kind === 'keep') return rep;
-        value = method.kind === 'pseudonym' ? encodeHl7Text(scope.factory.forPatient(identity).pseudonym, enc) : this.#value('mrn.patient', rep.split(enc.component)[0] ?? '', scope);
+        // scope.patient is forPatient(memo.resolved.identity) (hl7-deidentifier.ts).
+        const patient = memo !== undefined && identity === memo.resolved?.identity && scope.patient !== undefined ? scope.patient : undefined;
+        value = method.kind === 'pseudonym' ? encodeHl7Text((patient ?? scope.factory.forPatient(identity)).pseudonym, enc) : this.#value('mrn.patient', rep.split(enc.component)[0] ?? '', scope);
       } else {
         value = this.#value(CX_TYPE_KIND[cx.type] ?? 'mrn', rep.split(enc.component)[0] ?? '', scope, `mrn:${cx.type.toLowerCase() || 'other'}`);
       }

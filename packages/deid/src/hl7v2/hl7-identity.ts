@@ -56,8 +56,22 @@ export function identityOfCx(cx: ParsedCx, rule: Hl7IdentityRule, loose = false)
 }
 
 /** Resolves the patient from a PID-3 field's repetitions; returns the identity and which repetition gave it. */
-export function resolvePatient(field: string, enc: Hl7Encoding, rule: Hl7IdentityRule): { identity: PatientIdentity; repetition: number } | undefined {
-  const reps = field.split(enc.repetition).map((r) => parseCx(r, enc));
+export function resolvePatient(field: string, enc: Hl7Encoding, rule: Hl7IdentityRule): ResolvedPatient | undefined {
+  return resolveParsedCx(parseCxList(field, enc), rule);
+}
+
+export interface ResolvedPatient {
+  readonly identity: PatientIdentity;
+  readonly repetition: number;
+}
+
+/** Every repetition of a CX list, parsed (index i is repetition i). */
+export function parseCxList(field: string, enc: Hl7Encoding): ParsedCx[] {
+  return field.split(enc.repetition).map((r) => parseCx(r, enc));
+}
+
+/** {@link resolvePatient} over repetitions already parsed. */
+export function resolveParsedCx(reps: readonly ParsedCx[], rule: Hl7IdentityRule): ResolvedPatient | undefined {
   for (const type of rule.identifierTypes ?? DEFAULT_TYPES) {
     const i = reps.findIndex((cx) => cx.type === type && identityOfCx(cx, rule) !== undefined);
     const identity = i < 0 ? undefined : identityOfCx(reps[i] as ParsedCx, rule);
@@ -89,7 +103,7 @@ export function resolvePatientFromPidText(pid: string, enc: Hl7Encoding, rule: H
 }
 
 /** Field n of a non-header segment's text ('' when absent). */
-function fieldOfSegment(text: string, n: number, sep: string): string {
+export function fieldOfSegment(text: string, n: number, sep: string): string {
   let s = -1;
   for (let k = 0; k < n; k++) {
     s = text.indexOf(sep, s + 1);
