@@ -47,8 +47,9 @@ function send(reply: FastifyReply, name: string, body: string): FastifyReply {
 export function registerLoginPages(app: FastifyInstance, publicOrigin: string | undefined): void {
   const pages = { login: read('login.html'), passkeys: read('passkeys.html') };
   const assets = new Map<string, string>(ASSETS.map((name) => [name, read(name)]));
-  // A passkey is bound to the relying party's origin (W3C WebAuthn Level 3 §5.1.3 step 8): a page
-  // reached by another name (an IP address, another host) is sent to that origin, query unchanged.
+  // A passkey is bound to the relying party (W3C WebAuthn Level 3 §5.1.3, §5.1.4: its id must be a
+  // registrable suffix of the page's host, and the server checks the exact origin): a page reached
+  // by another name (an IP address, another host) is sent to that origin, query unchanged.
   const page = (name: 'login' | 'passkeys') => (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     if (publicOrigin !== undefined && originOf(request.headers.host) !== publicOrigin) {
       const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
