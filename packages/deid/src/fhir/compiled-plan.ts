@@ -1,6 +1,7 @@
 import { type ElementNode, type JsonObject, isJsonObject, removeNode } from './element-tree.ts';
 import { type ElementInfo, elementInfo } from './fhir-model.ts';
 import type { CompiledRule } from './fhir-rule.ts';
+import type { WherePredicate } from './where-predicate.ts';
 import { type MethodContext, applyMethod } from './rule-methods.ts';
 
 /**
@@ -80,6 +81,51 @@ interface TypePlan {
   readonly byNameChild: Map<string, Map<string, number>>;
   /** parent type + name + childPath → element name → its plan; filled as resources are walked. */
   readonly frames: Map<string, Frame>;
+  /** `nodesByType('T').where(P)` rules by T, lowest index first: decided per element, on its value. */
+  readonly whereByType: Map<string, { readonly index: number; readonly where: WherePredicate }[]>;
+}
+
+/** What a rule matches, as the plan reads it (a `where` rule's plan reading, else its match). */
+function planMatch(r: CompiledRule): CompiledRule['match'] | NonNullable<CompiledRule['plan']> {
+  return r.plan ?? r.match;
+}
+
+/**
+ * True when rule `j` could change an element a `where` filter of a later rule reads (`reads`:
+ * element paths from an element of type `base`). The tree engine evaluates the filter after the
+ * earlier rules ran, the plan when it reaches the element, before: the plan is used only when no
+ * earlier rule can touch what a filter reads. Conservative: by type, name or last path step.
+ * (A rule matching the filtered element or an ancestor wins over the filter anyway.)
+ */
+function mayTouch(j: CompiledRule, base: string, reads: readonly (readonly { readonly name: string; readonly type: string }[])[]): boolean {
+  if (j.rule.method === 'keep') return false;
+  const m = planMatch(j);
+  for (const steps of reads) {
+    let parentType = base;
+    for (const step of steps) {
+      switch (m.kind) {
+        case 'type':
+        case 'name': {
+          const own = m.kind === 'type' ? step.type : step.name;
+          if (m.child === undefined ? m.key === own : m.child === step.name && (m.kind === 'name' || m.key === parentType)) return true;
+          break;
+        }
+        case 'type-where':
+          if (m.key === step.type) return true;
+          break;
+        case 'path':
+        case 'root-where':
+          if (m.steps[m.steps.length - 1] === step.name) return true;
+          break;
+        case 'resource':
+          break;
+        default:
+          return true;
+      }
+      parentType = step.type;
+    }
+  }
+  return false;
 }
 
 const lowest = (m: Map<string, number>, k: string, i: number): void => {
@@ -108,26 +154,44 @@ export class CompiledPlan {
 
   /** The plan for these rules, or undefined when one of them needs the element tree. */
   static of(rules: readonly CompiledRule[]): CompiledPlan | undefined {
-    for (const r of rules) {
+    for (const [i, r] of rules.entries()) {
       if (!PLANNABLE_METHODS.has(r.rule.method)) return undefined;
-      const k = r.match.kind;
-      if (k !== 'resource' && k !== 'type' && k !== 'name' && k !== 'path') return undefined;
+      const m = planMatch(r);
+      const k = m.kind;
+      if (k !== 'resource' && k !== 'type' && k !== 'name' && k !== 'path' && k !== 'type-where' && k !== 'root-where') return undefined;
+      if (k === 'type-where' || k === 'root-where') {
+        const base = k === 'type-where' ? m.key : r.resourceType;
+        for (let j = 0; j < i; j++) {
+          const earlier = rules[j];
+          if (earlier === undefined || (earlier.resourceType !== '' && r.resourceType !== '' && earlier.resourceType !== r.resourceType)) continue;
+          if (mayTouch(earlier, base, m.where.reads)) return undefined;
+        }
+      }
     }
     return new CompiledPlan(rules);
   }
 
-  #plan(resourceType: string): TypePlan {
-    const cached = this.#byResource.get(resourceType);
+  /** `skip`: rules whose resource filter (`Type.where(P)`) this resource fails. */
+  #plan(resourceType: string, skip: readonly number[]): TypePlan {
+    const cacheKey = skip.length === 0 ? resourceType : `${resourceType}\0${skip.join(',')}`;
+    const cached = this.#byResource.get(cacheKey);
     if (cached !== undefined) return cached;
     const plan: TypePlan = {
       root: NONE, paths: { rule: NONE, next: new Map() }, byType: new Map(), byTypeChild: new Map(), byName: new Map(), byNameChild: new Map(), frames: new Map(),
+      whereByType: new Map(),
     };
     let root = NONE;
     this.rules.forEach((r, i) => {
       if (r.resourceType !== '' && r.resourceType !== resourceType) return;
-      const m = r.match;
+      if (skip.includes(i)) return;
+      let m = planMatch(r);
+      if (m.kind === 'root-where') m = m.steps.length === 0 ? { kind: 'resource' } : { kind: 'path', steps: m.steps };
       if (m.kind === 'resource') root = Math.min(root, i);
-      else if (m.kind === 'path') {
+      else if (m.kind === 'type-where') {
+        let list = plan.whereByType.get(m.key);
+        if (list === undefined) plan.whereByType.set(m.key, (list = []));
+        list.push({ index: i, where: m.where });
+      } else if (m.kind === 'path') {
         let step = plan.paths;
         for (const s of m.steps) {
           let next = step.next.get(s);
@@ -144,7 +208,7 @@ export class CompiledPlan {
       }
     });
     const done = { ...plan, root };
-    this.#byResource.set(resourceType, done);
+    this.#byResource.set(cacheKey, done);
     return done;
   }
 
@@ -157,7 +221,12 @@ export class CompiledPlan {
     resource: JsonObject, ctx: Omit<MethodContext, 'visited' | 'substituted'>, dropUnknownElements: boolean, onRule: (rule: CompiledRule['rule']) => void,
   ): ElementNode[] {
     const resourceType = typeof resource.resourceType === 'string' ? resource.resourceType : UNKNOWN;
-    const plan = this.#plan(resourceType);
+    let skip: number[] | undefined;
+    for (const r of this.rules) {
+      if (r.plan?.kind !== 'root-where' || (r.resourceType !== '' && r.resourceType !== resourceType)) continue;
+      if (!r.plan.where.test(resource)) (skip ??= []).push(r.index);
+    }
+    const plan = this.#plan(resourceType, skip ?? []);
     const full: MethodContext = { ...ctx, visited: new Set<string>(), substituted: [] };
     const rules = this.rules;
     const nested: ElementNode[] = [];
@@ -245,6 +314,16 @@ export class CompiledPlan {
               walkObject(extra, 'Element', node, rule, step, cp?.companionFrame);
             }
           } else if (isJsonObject(value)) {
+            const filtered = plan.whereByType.get(type);
+            if (filtered !== undefined) {
+              for (const w of filtered) {
+                if (w.index >= rule) break;
+                if (w.where.test(value)) {
+                  rule = w.index;
+                  break;
+                }
+              }
+            }
             const node = new PlanNode(name, type, info?.childPath, false, obj, base, index, parent);
             if (cp !== null && cp !== undefined && info?.childPath !== undefined) cp.frame ??= frameOf(node, info.childPath);
             walkObject(value, info?.childPath, node, rule, step, cp?.frame);

@@ -86,6 +86,8 @@ export class FhirDeidentifier {
   readonly #options: FhirDeidentifierOptions;
   /** Pseudonyms, patient look-ups and rewritten references of this run (reference-pseudonyms.ts). */
   readonly #refMemo = new ReferenceMemo();
+  /** Holds no per-resource state (its memo is the run's): made once. */
+  #refs: ReferencePseudonyms | undefined;
   readonly #ruleIds = new WeakMap<FhirPathRule, string>();
   readonly #textCache = new WeakMap<object, Map<string, string>>();
   readonly #datesKnown = new Map<string, KnownIdentifiers>();
@@ -149,7 +151,7 @@ export class FhirDeidentifier {
     const counts = new Map<FhirPathRule, Map<SafeHarborCategory, number>>();
     let extensionsRemoved = 0;
     const problems: FhirProblem[] = [];
-    const refs = new ReferencePseudonyms(this.index, this.#refMemo);
+    const refs = (this.#refs ??= new ReferencePseudonyms(this.index, this.#refMemo));
     const profile = this.#mode.kind === 'profile' ? this.#mode.profile.profile : undefined;
     let containerEnv: ResourceEnvironment | undefined;
     let entryOfResource: FhirPatientEntry | undefined;

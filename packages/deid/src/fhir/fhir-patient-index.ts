@@ -112,6 +112,7 @@ export class FhirPatientIndex {
   }
 
   #generation = 0;
+  #global: PatientContext | undefined;
 
   get size(): number {
     return this.#entries.size;
@@ -170,6 +171,6 @@ export class FhirPatientIndex {
 
   /** The context for ids of resources that belong to no patient (Practitioner, Organization, ...). */
   global(): PatientContext {
-    return this.#factory.forPatient({ system: 'urn:phiguard:fhir:global', value: 'resource-ids' });
+    return (this.#global ??= this.#factory.forPatient({ system: 'urn:phiguard:fhir:global', value: 'resource-ids' }));
   }
 }

@@ -1,6 +1,7 @@
 import fhirpath from 'fhirpath';
 import { FhirDeidError } from './fhir-deid-error.ts';
-import { R4_MODEL } from './fhir-model.ts';
+import { FHIR_PRIMITIVE_TYPES, R4_MODEL } from './fhir-model.ts';
+import { type WherePredicate, compileWhere, splitWhere } from './where-predicate.ts';
 
 /**
  * Methods of the Microsoft FHIR Tools for Anonymization (docs/FHIR-anonymization.md
@@ -23,6 +24,16 @@ export interface FhirPathRule {
 /** A FHIRPath evaluator compiled once (the `fhirpath` package, R4 model, internal nodes kept). */
 export type CompiledPath = (data: unknown) => unknown[];
 
+/**
+ * How the compiled plan (compiled-plan.ts) reads a rule with a `where(...)` filter; the element-tree
+ * engine keeps evaluating `match` with the `fhirpath` package. `type-where`:
+ * `nodesByType('T').where(P)` (T a complex type); `root-where`: `Type.where(P)` optionally followed
+ * by child steps, the filter applying to the resource.
+ */
+export type PlanMatch =
+  | { readonly kind: 'type-where'; readonly key: string; readonly where: WherePredicate }
+  | { readonly kind: 'root-where'; readonly where: WherePredicate; readonly steps: readonly string[] };
+
 export interface CompiledRule {
   readonly index: number;
   readonly rule: FhirPathRule;
@@ -36,6 +47,8 @@ export interface CompiledRule {
     | { readonly kind: 'path'; readonly steps: readonly string[] }
     | { readonly kind: 'type-then'; readonly key: string; readonly then: (base: string) => CompiledPath }
     | { readonly kind: 'fhirpath'; readonly evaluate: CompiledPath };
+  /** Set for `where(...)` rules the compiled plan can run (see {@link PlanMatch}). */
+  readonly plan?: PlanMatch;
 }
 
 // The Microsoft tool's rule grammar (AnonymizationFhirPathRule.cs): a leading resource type, then
@@ -97,7 +110,13 @@ export function compileRules(rules: readonly FhirPathRule[], options: CompileOpt
         return fn;
       };
       compiled('Element');
-      return { index, rule, memo: new Map(), resourceType: rt, match: { kind: 'type-then', key: then[1], then: compiled } };
+      const base: string = then[1];
+      const filter = splitWhere(rest);
+      const predicate = filter?.rest === '' && !FHIR_PRIMITIVE_TYPES.has(base) ? compileWhere(filter.predicate, base, compiled(base)) : undefined;
+      return {
+        index, rule, memo: new Map(), resourceType: rt, match: { kind: 'type-then', key: base, then: compiled },
+        ...(predicate === undefined ? {} : { plan: { kind: 'type-where', key: base, where: predicate } }),
+      };
     }
     if (options.fhirPathOnly !== true && SIMPLE_PATH.test(expression)) {
       // Plain child steps (`id`, `entry.fullUrl`): walked on the tree, same result as FHIRPath.
@@ -106,6 +125,16 @@ export function compileRules(rules: readonly FhirPathRule[], options: CompileOpt
     if (/nodesBy(Type|Name)\(/.test(expression)) {
       throw new FhirDeidError('fhir-unsupported-rule', 'nodesByType/nodesByName must start the expression', { place: { path: where } });
     }
-    return { index, rule, memo: new Map(), resourceType: rt, match: { kind: 'fhirpath', evaluate: compilePath(expression, undefined, where) } };
+    const evaluate = compilePath(expression, undefined, where);
+    // `Type.where(P)[.steps]`: the filter on the resource, then plain child steps.
+    const filter = rt === '' || options.fhirPathOnly === true ? undefined : splitWhere(expression);
+    if (filter !== undefined && (filter.rest === '' || SIMPLE_PATH.test(filter.rest))) {
+      const predicate = compileWhere(filter.predicate, rt, compilePath(`where(${filter.predicate})`, rt, where));
+      if (predicate !== undefined) {
+        const steps = filter.rest === '' ? [] : filter.rest.split('.');
+        return { index, rule, memo: new Map(), resourceType: rt, match: { kind: 'fhirpath', evaluate }, plan: { kind: 'root-where', where: predicate, steps } };
+      }
+    }
+    return { index, rule, memo: new Map(), resourceType: rt, match: { kind: 'fhirpath', evaluate } };
   });
 }
