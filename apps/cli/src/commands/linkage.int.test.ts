@@ -8,19 +8,17 @@ import { fileURLToPath } from 'node:url';
 import { ApiKeys, argon2idHasher, Authenticator, Authorizer, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode, type AccessStore, type Role } from '@phiguard/access';
 import { openConfiguredLedgerStore, openLedger, type Ledger } from '@phiguard/audit';
 import { isBaseError, loadConfig, systemClock, type Clock } from '@phiguard/core';
-import { openKeyManager, type KeyManager } from '@phiguard/keys';
 import { buildServer, ensureLocalTls, readTlsOptions, type AccessServices } from '@phiguard/server';
-import { LINKAGE_TOKEN, LinkageVault, openVaultDatabase, SqlLinkageStore } from '@phiguard/vault';
-import type { SqlDriver } from '@phiguard/audit';
+import { LINKAGE_TOKEN } from '@phiguard/vault';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliContext } from '../context.ts';
-import { keystoreFile } from '../keys/keystore-access.ts';
+import { openRemoteServices, type OpenedRemoteServices } from '../remote/serve-remote.ts';
 import { buildProgram } from '../program.ts';
 import { runCli } from '../testing/cli-harness.ts';
 
 // Re-identification end to end: `deid fhir --linkage-key` writes LNK- tokens for MRNs; through a
-// real HTTPS server (TLS 1.3, embedded CA; ledger and vault on PostgreSQL) a researcher asks for
+// real HTTPS server wired like `phiguard serve` (TLS 1.3, embedded CA; ledger and vault on PostgreSQL) a researcher asks for
 // them, cannot approve herself, a data steward approves, only she reveals, once, in time. Every
 // step is in the ledger and no original value reaches a ledger leaf, a log line or an error.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -45,8 +43,7 @@ let skew = 0;
 const skewed: Clock = { nowMs: () => Date.now() + skew, now: () => new Date(Date.now() + skew) };
 let store: AccessStore;
 let ledger: Ledger;
-let manager: KeyManager;
-let driver: SqlDriver;
+let remote: OpenedRemoteServices;
 let app: FastifyInstance;
 let url = '';
 let ca = '';
@@ -142,10 +139,10 @@ beforeAll(async () => {
 
   // The server, wired like `phiguard serve`: ledger, keystore (key file) and the vault on PostgreSQL.
   const config = loadConfig({ cwd: serverRoot, env: serverEnv });
-  ledger = await openLedger({ config, clock: systemClock, store: await openConfiguredLedgerStore(config.database) });
-  manager = await openKeyManager({ file: keystoreFile(config.home), unlock: { kind: 'key-file', path: keyFile }, audit: ledger, clock: systemClock });
-  driver = await openVaultDatabase({ kind: 'postgres', url: dbUrl(schemas.server) });
-  const linkageStore = new SqlLinkageStore(driver);
+  const ledgerStore = await openConfiguredLedgerStore(config.database);
+  ledger = await openLedger({ config, clock: systemClock, store: ledgerStore });
+  // The services `phiguard serve` opens (keystore by key file, vault, linkage vault), on the skewed clock.
+  remote = await openRemoteServices(config, { cwd: serverRoot, env: { PHIGUARD_KEYS_KEY_FILE: keyFile }, stderr: new PassThrough() }, ledger, ledgerStore, skewed);
   const access: AccessServices = {
     store, clock: systemClock, authenticator: new Authenticator({ store, clock: systemClock, audit: ledger, hasher: cheap }),
     apiKeys: new ApiKeys(store, systemClock, ledger), tokens: await TokenIssuer.create(systemClock), authorizer: new Authorizer(new PolicyEngine(), store, systemClock, ledger),
@@ -155,7 +152,7 @@ beforeAll(async () => {
   const logStream = new Writable({ write(chunk: Buffer, _e, done) { logs += chunk.toString(); done(); } });
   app = buildServer({
     version: 'test', isReady: () => Promise.resolve(true), access, https: readTlsOptions({ cert: tls.serverCert, key: tls.serverKey }), logStream,
-    linkage: () => LinkageVault.openExisting({ store: linkageStore, provider: manager.provider, audit: ledger, clock: skewed }),
+    ...(remote.linkage === undefined ? {} : { linkage: remote.linkage }),
   });
   url = await app.listen({ host: '127.0.0.1', port: 0 });
   for (const user of Object.keys(ROLES)) await login(user);
@@ -163,8 +160,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
-  await driver.close();
-  manager.close();
+  await remote.close();
   await ledger.close();
   await store.close();
   psql(`drop schema if exists ${schemas.server} cascade; drop schema if exists ${schemas.local} cascade`);
