@@ -30,7 +30,7 @@ export async function openRemoteServices(config: PhiguardConfig, ctx: Pick<CliCo
   const signer = loadOrCreateSignerKeys(config.home, config.ledger.origin);
   const trusted = readTrustedVerifierKeys(config.home);
   const audit = { store: ledgerStore, verifierKey: signer.verifierKey, verifiers: (trusted.length === 0 ? [signer.verifierKey] : trusted).map((k) => parseVerifierKey(k)) };
-  const deid = serveDeid(config.home, ctx);
+  const deid = serveDeid(config.home, ctx, { recorder: ledger, clock });
   const keystore = await ServeKeystore.start(config, ctx, ledger, clock);
   return {
     // Getters: the keystore and vault can open while the server runs (keys init|recover --server).
@@ -43,6 +43,7 @@ export async function openRemoteServices(config: PhiguardConfig, ctx: Pick<CliCo
     linkage: () => keystore.keyed?.linkage() ?? Promise.resolve(undefined),
     notes: [keystore.note],
     close: async () => {
+      await deid.close();
       await keystore.close();
     },
   };
