@@ -295,5 +295,8 @@ describe('phiguard keys init|recover|seal|unseal --server URL', () => {
     const seeded = [PHI, 'Quixote', PASSPHRASE, NEW_PASSPHRASE, dek.toString('base64'), dek.toString('hex'), ...Object.values(shares).map((s) => s.slice(6, 46))];
     for (const channel of [logs, printed, refusedShare.text, leaves]) for (const value of seeded) expect(channel).not.toContain(value);
     expect(logs).toContain('"route":"/v1/keystore/recover"');
+    const doc = await app.inject({ method: 'GET', url: '/openapi.json' });
+    const paths = Object.keys(doc.json<{ paths: Record<string, unknown> }>().paths);
+    for (const p of ['/v1/keys/{keyId}/generate-data-key', '/v1/keys/{keyId}/decrypt-data-key', '/v1/keystore', '/v1/keystore/init', '/v1/keystore/recover']) expect(paths).toContain(p);
   }, 60_000);
 });
