@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DATA_KEY_BYTES, fileSource, KeysError, readFrameLayout, sealStream, unsealStream, type DataKey, type KeyProvider, type WrappedDataKey } from '@phiguard/keys';
 import type { CliContext } from '../context.ts';
@@ -51,6 +51,8 @@ export function remoteDataKeys(ctx: CliContext): {
       const context = parseContext(o.context);
       const input = path.resolve(ctx.cwd, file);
       const out = path.resolve(ctx.cwd, o.out ?? `${file}.pge`);
+      // A missing input fails here, before a data key is issued (and ledgered) for nothing.
+      await stat(input);
       const answer = await r.client.json<{ plaintext: string; wrapped: WireWrapped }>('POST', `/v1/keys/${seg(o.key)}/generate-data-key`, r.purpose === undefined ? {} : { purpose: r.purpose });
       const plaintext = dataKeyFrom(answer.plaintext);
       const dataKey: DataKey = { plaintext, wrapped: { ...answer.wrapped, wrapped: Buffer.from(answer.wrapped.wrapped, 'base64') } };
