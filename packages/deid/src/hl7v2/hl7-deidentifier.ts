@@ -8,7 +8,7 @@ import { hl7DateToIsoScan } from './hl7-date.ts';
 import { joinHl7Lines, type Hl7Line } from './hl7-lines.ts';
 import { fieldOfSegment, parseCxList, resolveParsedCx, resolvePatientFromPidText, type Hl7IdentityRule } from './hl7-identity.ts';
 import { Hl7KnownCollector, knownIdentifierPlan } from './hl7-known-identifiers.ts';
-import { Hl7KnownValues } from './hl7-known-values.ts';
+import { Hl7KnownValues, type KnownValueLookup } from './hl7-known-values.ts';
 import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
 import { HL7_SAFE_HARBOR_TABLE } from './hl7-safe-harbor-table.ts';
 import { Hl7FieldDeidentifier, type Hl7FieldScope, type Pid3 } from './hl7-field-deidentifier.ts';
@@ -43,7 +43,7 @@ class MessageScope implements Hl7FieldScope {
   readonly patient: PatientContext | undefined;
   readonly factory: PatientContextFactory;
   readonly identity: Hl7IdentityRule;
-  readonly knownValues: ReadonlySet<string>;
+  readonly knownValues: KnownValueLookup;
   readonly referenceDate: string | undefined;
   readonly tally: Hl7TallyCounter;
   readonly pid3: Pid3 | undefined;
@@ -56,7 +56,7 @@ class MessageScope implements Hl7FieldScope {
     this.factory = options.factory;
     this.identity = options.identity ?? {};
     this.#collector = collector;
-    this.knownValues = collector.values.values;
+    this.knownValues = collector.values;
     this.referenceDate = referenceDate;
     this.tally = tally;
   }
@@ -166,7 +166,7 @@ export class Hl7Deidentifier {
         return;
       }
     }
-    const scope: Hl7FieldScope = { enc, patient: undefined, factory: this.#options.factory, identity: {}, known: {}, knownValues: NO_KNOWN.values, referenceDate: undefined, tally: this.#counter };
+    const scope: Hl7FieldScope = { enc, patient: undefined, factory: this.#options.factory, identity: {}, known: {}, knownValues: NO_KNOWN, referenceDate: undefined, tally: this.#counter };
     const out = this.#scanner.segment(line.text, this.#plan(line.text), scope, NO_KNOWN);
     if (out === undefined) drop.add(index);
     else line.text = out;

@@ -99,7 +99,7 @@ describe('HL7 v2 fast path = reference implementation', () => {
     const word = fc.stringMatching(/^[A-Z][a-z]{1,8}$/);
     const id = fc.stringMatching(/^[A-Z0-9]{2,10}$/);
     // $F, $G, $M stand for the patient's family name, given name and MRN (and $m for the MRN lower-cased).
-    const value = fc.oneof(word, id, fc.constantFrom('$F', '$G', '$M', '$m', ' $F ', '""', '', ' x ', '19300101', '20240102030405+0100', 'Äbc', 'TX', 'NM'));
+    const value = fc.oneof(word, id, fc.constantFrom('$F', '$G', '$M', '$m', ' $F ', '$F\u00a0', '\ufeff$M', '""', '', ' x ', '19300101', '20240102030405+0100', 'Äbc', 'TX', 'NM'));
     fc.assert(
       fc.property(encodingArb, word, word, id, id, fc.array(fc.tuple(fc.constantFrom('PV1', 'OBX', 'NTE', 'NK1', 'ORC', 'SPM', 'ZPI', 'AL1'), fc.array(value, { maxLength: 60 })), { maxLength: 6 }), (enc, family, given, mrn, other, extra) => {
         const e = (s: string): string => encodeHl7Text(s.replace('$F', family).replace('$G', given).replace('$M', mrn).replace('$m', mrn.toLowerCase()), enc);

@@ -8,6 +8,7 @@ import type { Hl7Encoding } from './hl7-encoding.ts';
 import { decodeHl7Text, encodeHl7Text } from './hl7-escape.ts';
 import { hl7DateToIsoScan, isoToHl7Date } from './hl7-date.ts';
 import { PseudonymCache } from './hl7-pseudonym-cache.ts';
+import type { KnownValueLookup } from './hl7-known-values.ts';
 import { identityOfCx, parseCx, resolvePatient, type Hl7IdentityRule, type ParsedCx, type ResolvedPatient } from './hl7-identity.ts';
 import type { FieldRule } from './hl7-safe-harbor-table.ts';
 import type { Hl7Counts } from './hl7-tally-counter.ts';
@@ -19,8 +20,8 @@ export interface Hl7FieldScope {
   readonly factory: PatientContextFactory;
   readonly identity: Hl7IdentityRule;
   readonly known: KnownIdentifiers;
-  /** The same values, lower-cased, to catch an identifier sitting in a field the table keeps. */
-  readonly knownValues: ReadonlySet<string>;
+  /** The same values (looked up lower-cased), to catch an identifier sitting in a field the table keeps. */
+  readonly knownValues: KnownValueLookup;
   /** ISO date for the over-89 rule (the message time). */
   readonly referenceDate: string | undefined;
   readonly tally: Hl7Counts;

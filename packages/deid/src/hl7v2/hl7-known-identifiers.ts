@@ -30,22 +30,23 @@ const ADDRESS_PARTS = [1, 2, 4, 7, 8];
  * identifiers, dates of birth. Only the fields the plan names are visited, found by walking the
  * separators (no segment is split into an array). PHI: lives only in memory for the message.
  *
- * One collector serves every message of a de-identifier ({@link reset} starts a message). The lower-cased values
- * go into {@link values} as they are found; the lists the text engine takes
+ * One collector serves every message of a de-identifier ({@link reset} starts a message). The values
+ * go into {@link values} (compared case-insensitively) as they are found; the lists the text engine takes
  * ({@link KnownIdentifiers}, in insertion order: the engine's priority order) are materialised
  * only when a message has free text ({@link known}).
  */
 export class Hl7KnownCollector {
   readonly values = new Hl7KnownValues();
   readonly #plan: KnownIdentifierPlan;
-  // New sets per message, not cleared ones: `Set.prototype.clear` on a long-lived set leaves
-  // its young entries reachable through the old table, so every scavenge promotes them.
-  #names = new Set<string>();
-  #addresses = new Set<string>();
-  #identifiers = new Set<string>();
-  #phones = new Set<string>();
-  #emails = new Set<string>();
-  #dates = new Set<string>();
+  // Values in the order found, duplicates included (removed when the lists are made). Arrays
+  // emptied by `length = 0`, not sets: `Set.prototype.clear` on a long-lived set leaves its young
+  // entries reachable through the old table, so every scavenge promoted them (~3 KB a message).
+  readonly #names: string[] = [];
+  readonly #addresses: string[] = [];
+  readonly #identifiers: string[] = [];
+  readonly #phones: string[] = [];
+  readonly #emails: string[] = [];
+  readonly #dates: string[] = [];
   /** Components of the repetition being gathered (reused). */
   readonly #comps: string[] = [];
   #enc: Hl7Encoding | undefined;
@@ -58,12 +59,12 @@ export class Hl7KnownCollector {
   reset(enc: Hl7Encoding): void {
     this.#enc = enc;
     this.#known = undefined;
-    this.#names = new Set();
-    this.#addresses = new Set();
-    this.#identifiers = new Set();
-    this.#phones = new Set();
-    this.#emails = new Set();
-    this.#dates = new Set();
+    this.#names.length = 0;
+    this.#addresses.length = 0;
+    this.#identifiers.length = 0;
+    this.#phones.length = 0;
+    this.#emails.length = 0;
+    this.#dates.length = 0;
     this.values.clear();
   }
 
@@ -92,7 +93,14 @@ export class Hl7KnownCollector {
 
   /** The lists for the text engine (fresh arrays: the engine may keep them), made once per message. */
   known(): KnownIdentifiers {
-    this.#known ??= { names: [...this.#names], addresses: [...this.#addresses], identifiers: [...this.#identifiers], phones: [...this.#phones], emails: [...this.#emails], dates: [...this.#dates] };
+    this.#known ??= {
+      names: unique(this.#names),
+      addresses: unique(this.#addresses),
+      identifiers: unique(this.#identifiers),
+      phones: unique(this.#phones),
+      emails: unique(this.#emails),
+      dates: unique(this.#dates),
+    };
     return this.#known;
   }
 
@@ -156,7 +164,7 @@ export class Hl7KnownCollector {
         break;
       case 'dob': {
         const d = hl7DateToIsoScan(this.#plain(comps[0]));
-        if (d !== undefined && d.iso.length === 10) this.#dates.add(d.iso);
+        if (d !== undefined && d.iso.length === 10) this.#dates.push(d.iso);
         break;
       }
       default:
@@ -164,7 +172,7 @@ export class Hl7KnownCollector {
     }
   }
 
-  #addSubs(set: Set<string>, comp: string | undefined): void {
+  #addSubs(set: string[], comp: string | undefined): void {
     if (comp === undefined) return;
     const sub = (this.#enc as Hl7Encoding).subcomponent;
     if (!comp.includes(sub)) {
@@ -182,12 +190,12 @@ export class Hl7KnownCollector {
   }
 
   /** Identifiers shorter than 4 characters (a set id, a check digit) would also erase ordinary numbers from text. */
-  #add(set: Set<string>, value: string | undefined): void {
+  #add(list: string[], value: string | undefined): void {
     const p = this.#plain(value);
-    if (p.length < (set === this.#identifiers || set === this.#phones ? 4 : 2) || set.has(p)) return;
-    set.add(p);
+    if (p.length < (list === this.#identifiers || list === this.#phones ? 4 : 2)) return;
+    list.push(p);
     // Dates are not looked for in kept fields (only in text).
-    this.values.add(p.toLowerCase());
+    this.values.add(p);
   }
 
   #plain(s: string | undefined): string {
@@ -207,6 +215,11 @@ export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Enc
   collector.reset(enc);
   for (const text of segments) collector.segment(text);
   return collector.known();
+}
+
+/** The values in first-seen order without repeats (what a `Set` built in that order gives). */
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
 }
 
 /** Splits `text` on `sep` into `out` (emptied first): `text.split(sep)` without a new array. */
