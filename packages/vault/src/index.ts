@@ -17,4 +17,5 @@ export { SqlDatasetStore } from './sql/sql-dataset-store.ts';
 // Linkage vault.
 export type { LinkageStore, ReidRequest, ReidRequestFilter, ReidStatus, StoredTokenKey } from './linkage/linkage-store.ts';
 export { LINKAGE_TOKEN, LinkageVault, type LinkageVaultOptions, type RevealedValue } from './linkage/linkage-vault.ts';
+export { MemoryLinkageStore } from './linkage/memory-linkage-store.ts';
 export { SqlLinkageStore } from './sql/sql-linkage-store.ts';
