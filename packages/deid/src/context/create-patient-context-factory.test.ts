@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createPatientContextFactory } from './create-patient-context-factory.ts';
-import { deidKeyFromSecret } from './deid-key.ts';
+import { encodeBase32 } from '@phiguard/core';
+import { deidKeyFromSecret, deriveHmacKey, hmac } from './deid-key.ts';
 import { DeidError } from './deid-error.ts';
 
 const key = deidKeyFromSecret(new Uint8Array(32).fill(7));
@@ -62,6 +63,17 @@ describe('createPatientContextFactory', () => {
     expect(p1.pseudonymFor('accession', 'A1')).toBe(p2.pseudonymFor('accession', 'A1'));
     expect(p1.pseudonymFor('accession', 'A1')).not.toBe(p1.pseudonymFor('encounter', 'A1'));
     expect(p1.pseudonymFor('accession', 'A1')).not.toBe(p1.pseudonym);
+  });
+
+  it('formats pseudonyms of every length as the first characters of the whole HMAC in base32', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 16, max: 52 }), fc.stringMatching(/^[A-Za-z0-9]{1,20}$/), (length, value) => {
+        const mac = hmac(deriveHmacKey(key.secret, 'pseudonym'), 'mrn', value.toUpperCase()); // the normal form (normalize-identity.ts)
+        const expected = `PG-${encodeBase32(mac).slice(0, length).toUpperCase()}`;
+        expect(createPatientContextFactory(key, { pseudonymLength: length }).forPatient({ system: 'mrn', value }).pseudonym).toBe(expected);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('refuses empty identities and bad keys with typed errors that carry no value', () => {

@@ -37,7 +37,10 @@ export function createPatientContextFactory(key: DeidKey, options: PatientContex
   const pseudonymKey = deriveHmacKey(key.secret, 'pseudonym');
   const pseudonymForKey = deriveHmacKey(key.secret, 'pseudonym-for');
   const shiftKey = deriveHmacKey(key.secret, 'date-shift');
-  const format = (mac: Buffer): string => `${prefix}-${encodeBase32(mac).slice(0, length).toUpperCase()}`;
+  // Only the bytes the first `length` characters are made of are encoded (base32 is a stream: the
+  // same characters as encoding all 32 bytes and cutting).
+  const macBytes = Math.ceil((length * 5) / 8);
+  const format = (mac: Buffer): string => `${prefix}-${encodeBase32(mac.subarray(0, macBytes)).slice(0, length).toUpperCase()}`;
   // Non-zero multiples of `step` in [-window, window]: half negative, half positive.
   const half = Math.floor(window / step);
   const forCache = new Map<string, string>();

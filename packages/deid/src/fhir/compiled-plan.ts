@@ -249,6 +249,59 @@ export class CompiledPlan {
       return f;
     };
 
+    const hasWhere = plan.whereByType.size > 0;
+
+    // One element value (an array item, or the value itself): defined once per resource, not per property.
+    const visit = (
+      obj: JsonObject, base: string, name: string, cp: ChildPlan | null | undefined, step: PathStep | undefined, parent: PlanNode, inherited: number,
+      value: unknown, extra: unknown, index: number | undefined,
+    ): void => {
+      const info = cp?.info;
+      if (isJsonObject(value) && typeof value.resourceType === 'string') {
+        const rt = value.resourceType;
+        nested.push(new PlanNode(name, rt, rt, info === undefined ? false : info.primitive, obj, base, index, parent));
+        return;
+      }
+      if (info === undefined && dropUnknownElements) {
+        removeNode(new PlanNode(name, UNKNOWN, undefined, !isJsonObject(value), obj, base, index, parent));
+        return;
+      }
+      if ((value === null || value === undefined) && !isJsonObject(extra)) return;
+      const type = info?.type ?? UNKNOWN;
+      let rule = cp?.direct ?? direct(parent, name, type);
+      if (inherited < rule) rule = inherited;
+      if (step !== undefined && step.rule < rule) rule = step.rule;
+      const primitive = info === undefined ? !isJsonObject(value) : info.primitive;
+      if (primitive) {
+        const compiled = rule === NONE ? undefined : rules[rule];
+        const touched = compiled !== undefined && compiled.rule.method !== 'keep' && value !== null && value !== undefined;
+        if (!touched && !isJsonObject(extra)) return;
+        const node = new PlanNode(name, type, info?.childPath, true, obj, base, index, parent);
+        if (touched) {
+          onRule(compiled.rule);
+          applyMethod(node, compiled, full, resource);
+        }
+        if (isJsonObject(extra)) {
+          if (cp !== null && cp !== undefined) cp.companionFrame ??= frameOf(node, 'Element');
+          walkObject(extra, 'Element', node, rule, step, cp?.companionFrame);
+        }
+      } else if (isJsonObject(value)) {
+        const filtered = hasWhere ? plan.whereByType.get(type) : undefined;
+        if (filtered !== undefined) {
+          for (const w of filtered) {
+            if (w.index >= rule) break;
+            if (w.where.test(value)) {
+              rule = w.index;
+              break;
+            }
+          }
+        }
+        const node = new PlanNode(name, type, info?.childPath, false, obj, base, index, parent);
+        if (cp !== null && cp !== undefined && info?.childPath !== undefined) cp.frame ??= frameOf(node, info.childPath);
+        walkObject(value, info?.childPath, node, rule, step, cp?.frame);
+      }
+    };
+
     // `known`: the frame, when the caller has it cached (it depends only on the parent's plan).
     const walkObject = (obj: JsonObject, childPath: string | undefined, parent: PlanNode, inherited: number, path: PathStep | undefined, known?: Frame): void => {
       const keys = Object.keys(obj);
@@ -284,57 +337,12 @@ export class CompiledPlan {
         const name = info?.name ?? base;
         const step = path?.next.get(name);
         const values = raw === undefined ? companion : obj[prop];
-        const visit = (value: unknown, extra: unknown, index: number | undefined): void => {
-          if (isJsonObject(value) && typeof value.resourceType === 'string') {
-            const rt = value.resourceType;
-            nested.push(new PlanNode(name, rt, rt, info === undefined ? false : info.primitive, obj, base, index, parent));
-            return;
-          }
-          if (info === undefined && dropUnknownElements) {
-            removeNode(new PlanNode(name, UNKNOWN, undefined, !isJsonObject(value), obj, base, index, parent));
-            return;
-          }
-          if ((value === null || value === undefined) && !isJsonObject(extra)) return;
-          const type = info?.type ?? UNKNOWN;
-          let rule = cp?.direct ?? direct(parent, name, type);
-          if (inherited < rule) rule = inherited;
-          if (step !== undefined && step.rule < rule) rule = step.rule;
-          const primitive = info === undefined ? !isJsonObject(value) : info.primitive;
-          const compiled = rule === NONE ? undefined : rules[rule];
-          if (primitive) {
-            const touched = compiled !== undefined && compiled.rule.method !== 'keep' && value !== null && value !== undefined;
-            if (!touched && !isJsonObject(extra)) return;
-            const node = new PlanNode(name, type, info?.childPath, true, obj, base, index, parent);
-            if (touched) {
-              onRule(compiled.rule);
-              applyMethod(node, compiled, full, resource);
-            }
-            if (isJsonObject(extra)) {
-              if (cp !== null && cp !== undefined) cp.companionFrame ??= frameOf(node, 'Element');
-              walkObject(extra, 'Element', node, rule, step, cp?.companionFrame);
-            }
-          } else if (isJsonObject(value)) {
-            const filtered = plan.whereByType.get(type);
-            if (filtered !== undefined) {
-              for (const w of filtered) {
-                if (w.index >= rule) break;
-                if (w.where.test(value)) {
-                  rule = w.index;
-                  break;
-                }
-              }
-            }
-            const node = new PlanNode(name, type, info?.childPath, false, obj, base, index, parent);
-            if (cp !== null && cp !== undefined && info?.childPath !== undefined) cp.frame ??= frameOf(node, info.childPath);
-            walkObject(value, info?.childPath, node, rule, step, cp?.frame);
-          }
-        };
         if (Array.isArray(values)) {
-          const extras = Array.isArray(companion) ? (companion as unknown[]) : [];
-          const count = Math.max(values.length, raw === undefined ? 0 : extras.length);
-          for (let i = 0; i < count; i++) visit(raw === undefined ? undefined : values[i], extras[i], i);
+          const extras = Array.isArray(companion) ? (companion as unknown[]) : undefined;
+          const count = raw === undefined || extras === undefined ? values.length : Math.max(values.length, extras.length);
+          for (let i = 0; i < count; i++) visit(obj, base, name, cp, step, parent, inherited, raw === undefined ? undefined : values[i], extras?.[i], i);
         } else {
-          visit(raw, companion, undefined);
+          visit(obj, base, name, cp, step, parent, inherited, raw, companion, undefined);
         }
       }
     };

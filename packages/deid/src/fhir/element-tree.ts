@@ -181,10 +181,30 @@ export function pruneEmpty(value: unknown): unknown {
   // `_name` companions (R4 §3.1.1.4) are rare: look them up only in objects that have one.
   let companions = false;
   for (const k of keys) if (k.charCodeAt(0) === 95) companions = true;
+  if (!companions) {
+    // The common case, without a second Object.keys: kept properties are counted.
+    let kept = 0;
+    for (const prop of keys) {
+      const v = value[prop];
+      if (typeof v !== 'object' || v === null) {
+        if (v === null || v === undefined || v === '') Reflect.deleteProperty(value, prop);
+        else kept++;
+        continue;
+      }
+      const pruned = pruneEmpty(v);
+      if (pruned === undefined) Reflect.deleteProperty(value, prop);
+      else {
+        if (pruned !== v) value[prop] = pruned;
+        kept++;
+      }
+    }
+    return kept === 0 ? undefined : value;
+  }
+  // With `_name` companions: value and companion arrays pruned together, slot by slot.
   for (const prop of keys) {
-    if (companions && prop.charCodeAt(0) === 95) continue;
+    if (prop.charCodeAt(0) === 95) continue;
     const v = value[prop];
-    const c = companions ? value[`_${prop}`] : undefined;
+    const c = value[`_${prop}`];
     if (Array.isArray(v) && Array.isArray(c)) {
       const vs: unknown[] = [];
       const cs: unknown[] = [];
@@ -205,13 +225,11 @@ export function pruneEmpty(value: unknown): unknown {
     if (pruned === undefined) Reflect.deleteProperty(value, prop);
     else if (pruned !== v) value[prop] = pruned;
   }
-  if (companions) {
-    for (const prop of Object.keys(value)) {
-      if (!prop.startsWith('_') || Array.isArray(value[prop.slice(1)])) continue;
-      const pruned = pruneEmpty(value[prop]);
-      if (pruned === undefined) Reflect.deleteProperty(value, prop);
-      else value[prop] = pruned;
-    }
+  for (const prop of Object.keys(value)) {
+    if (!prop.startsWith('_') || Array.isArray(value[prop.slice(1)])) continue;
+    const pruned = pruneEmpty(value[prop]);
+    if (pruned === undefined) Reflect.deleteProperty(value, prop);
+    else value[prop] = pruned;
   }
   return Object.keys(value).length === 0 ? undefined : value;
 }

@@ -64,6 +64,11 @@ const MEMO_MAX_CHARS = 256;
 /** Characters of long texts and their results kept for a run (about 16 MB). */
 const LONG_MEMO_CHARS = 8_000_000;
 
+/** True for the node keyed `id`: the resource's own id (a child of the root, not in an array). */
+function isOwnId(node: ElementNode): boolean {
+  return node.name === 'id' && node.index === undefined && node.parent !== undefined && node.parent.parent === undefined;
+}
+
 function patientReference(resource: JsonObject): string | undefined {
   for (const name of PATIENT_REFERENCE_ELEMENTS) {
     const ref = resource[name];
@@ -162,7 +167,8 @@ export class FhirDeidentifier {
     let scannedDates: readonly string[] = [];
     let resourceType = '';
     const hooks: FhirMethodHooks = {
-      pseudonymize: (node, value) => (node.key === 'id' ? refs.resourceId(resourceType, value, contained) : refs.reference(value)),
+      // The resource's own id (key `id`), without building the node's key (hot path).
+      pseudonymize: (node, value) => (isOwnId(node) ? refs.resourceId(resourceType, value, contained) : refs.reference(value)),
       text: (node, value) => this.#text(node, value, entryOfResource, known, knownDates),
       kind: (node, value, kind, method) => this.#kind(node, value, kind, method, entryOfResource, known),
     };
@@ -329,7 +335,8 @@ export class FhirDeidentifier {
       kind: kind as Parameters<MethodApplier['methodFor']>[0],
       ...(entry === undefined ? {} : { patient: entry.context }),
       ...(known === undefined ? {} : { known }),
-      idKind: kind === 'mrn' && node.parent?.parent?.key === '' && node.parent.name === 'identifier' ? 'mrn' : kind,
+      // A top-level identifier's value (the resource root is the only node without a parent).
+      idKind: kind === 'mrn' && node.parent?.parent !== undefined && node.parent.parent.parent === undefined && node.parent.name === 'identifier' ? 'mrn' : kind,
     });
     if (out === value) return { value, op: undefined };
     // An instant is always complete (R4 §2.24.0.1 instant): a year alone is not one, so it goes,
