@@ -128,4 +128,24 @@ describe('streamed file reading (header read incrementally, Pixel Data left on d
     expect(failed !== undefined && 'error' in failed ? failed.error.place?.file : undefined).toBe('f1.dcm');
     expect(readDicom(readFileSync(jobs[2]!.output)).dataset.length).toBeGreaterThan(10);
   });
+
+  it('outputs created through the thread pool (blocking: false, with and without fsync) hold the bytes of the in-memory result, mode 0600', async () => {
+    const files = corpusDicomFiles().filter((f) => statSync(f.file).size < 1 << 20);
+    // fsync is slow on a busy disk: a few files suffice for that branch.
+    for (const [write, some] of [[{ blocking: false }, files], [{ blocking: false, fsync: true }, files.slice(0, 3)]] as const) {
+      const deid = createDicomFileDeidentifier({ key, factory, options, burnedIn: 'accept', write });
+      const jobs = some.map((f, i) => ({ input: f.file, output: path.join(tmp, `pool-${String(write.fsync ?? false)}`, `${String(i)}.dcm`), name: f.name }));
+      const results = await deidentifyDicomFiles(deid, jobs, { concurrency: 8 });
+      let written = 0;
+      for (const r of results) {
+        if (!r.ok) continue;
+        written += 1;
+        const want = inMemory(readFileSync(r.job.input), r.job.name ?? '');
+        // Buffer.equals: a deep toEqual walks megabytes element by element.
+        expect(typeof want !== 'string' && readFileSync(r.job.output).equals(want), r.job.name).toBe(true);
+        expect(statSync(r.job.output).mode & 0o777).toBe(0o600);
+      }
+      expect(written).toBeGreaterThanOrEqual(Math.min(some.length, 30));
+    }
+  });
 });

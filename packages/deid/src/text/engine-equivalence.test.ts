@@ -152,7 +152,7 @@ describe.skipIf(!baselineAvailable())('text engine: same output as the baseline 
       }),
       { numRuns: RUNS },
     );
-  });
+  }, Math.max(60_000, RUNS * 20));
 });
 
 describe('known identifiers cached by identity', () => {
