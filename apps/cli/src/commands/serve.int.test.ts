@@ -56,6 +56,8 @@ it('npm start (serve --demo) listens on HTTPS with the embedded defaults, record
     expect(out).toContain('audit: shipping to SIEM sinks local-file');
     // The demo's placement part: PHI only on the attested node under a BAA.
     expect(out).toMatch(/\(phi\): chosen h100-snp-cc/);
+    // The demo's re-identification part: two people, one reveal.
+    expect(out).toContain('the researcher approves their own request: refused (approval-denied)');
     const ca = readFileSync(await waitFor(() => /local CA (\S+)/.exec(out)?.[1], 'the CA line'));
     const health = await get(`${url}/healthz`, ca);
     expect(health.status).toBe(200);

@@ -6,6 +6,7 @@ import { systemClock } from '@phiguard/core';
 import { runAuditDemo } from '../audit/audit-demo.ts';
 import { runDeidDemo } from '../deid/deid-demo.ts';
 import { runComputeDemo } from '../serve/compute-demo.ts';
+import { runLinkageDemo } from '../serve/linkage-demo.ts';
 import type { CliContext } from '../context.ts';
 import { startAuditShipping } from '../serve/audit-shipping.ts';
 import { startKubernetesDispatch } from '../serve/kubernetes-dispatch.ts';
@@ -38,6 +39,7 @@ Examples:
         await runAuditDemo(config, systemClock, ctx.stdout);
         runDeidDemo(ctx.stdout);
         runComputeDemo(ctx.stdout, systemClock);
+        await runLinkageDemo(ctx.stdout, systemClock);
       }
       const operatorCert = ctx.env.PHIGUARD_TLS_CERT;
       const operatorKey = ctx.env.PHIGUARD_TLS_KEY;
