@@ -61,7 +61,7 @@ const AGE_CODES = new Set(['30525-0', '21612-7', '29553-5']);
 
 /**
  * De-identifies one field value under a Safe Harbor table rule or a profile method (the segment
- * scanner calls it for the fields a rule changes); `fields[n]` is field n of the segment, read by
+ * scanner calls it for the fields a rule changes); `fields[n]` is field n of the segment (fields 0-3 at least), read by
  * OBX-5 for its value type.
  */
 export class Hl7FieldDeidentifier {

@@ -1,8 +1,9 @@
 import type { MethodApplier } from '../profiles/method-applier.ts';
 import type { Hl7FieldDeidentifier, Hl7FieldScope } from './hl7-field-deidentifier.ts';
 import type { Hl7KnownValues } from './hl7-known-values.ts';
+import type { Hl7Encoding } from './hl7-encoding.ts';
 import { OP_KEEP, OP_OVERRIDE, OP_REMOVE, type ComponentRule, type FieldAction, type Hl7SegmentPlans, type SegmentPlan } from './hl7-segment-plan.ts';
-import { segmentFields } from './hl7-structure.ts';
+import { isHeader } from './hl7-structure.ts';
 import type { Hl7TallyCounter } from './hl7-tally-counter.ts';
 
 const QUOTE = 34; // `""`, the HL7 explicit null, is never changed by a table rule
@@ -49,7 +50,7 @@ export class Hl7SegmentScanner {
       if (e > s) {
         let replacement: string | undefined;
         if (action.components !== undefined) {
-          fields ??= segmentFields(text, scope.enc);
+          fields ??= leadingFields(text, scope.enc);
           replacement = this.#withComponents(action, text.slice(s, e), plan, scope, known, fields);
         } else if (action.op === OP_REMOVE) {
           if (!isNull(text, s, e)) {
@@ -59,7 +60,7 @@ export class Hl7SegmentScanner {
         } else if (action.op === OP_KEEP) {
           if (!isNull(text, s, e) && known.anyIn(text, s, e, scope.enc)) replacement = this.#dropKnown(action, text.slice(s, e), scope, known);
         } else {
-          if (action.rule.kind === 'obx5') fields ??= segmentFields(text, scope.enc);
+          if (action.rule.kind === 'obx5') fields ??= leadingFields(text, scope.enc);
           const raw = text.slice(s, e);
           const changed = this.#apply(action, raw, plan, scope, fields ?? []);
           if (changed !== raw) replacement = changed;
@@ -150,6 +151,23 @@ export class Hl7SegmentScanner {
     const out = trimJoin(reps, enc.repetition);
     return out === raw ? undefined : out;
   }
+}
+
+/**
+ * Fields 0-3 of a segment as `segmentFields` numbers them (the rules read only OBX-2 and OBX-3,
+ * the value type and code of OBX-5), without splitting the whole segment.
+ */
+function leadingFields(text: string, enc: Hl7Encoding): string[] {
+  const out: string[] = [];
+  let s = 0;
+  for (let k = 0; k < 4 && s <= text.length; k++) {
+    let e = text.indexOf(enc.field, s);
+    if (e < 0) e = text.length;
+    out.push(text.slice(s, e));
+    s = e + 1;
+  }
+  if (isHeader(out[0] ?? '')) out.splice(1, 0, enc.field);
+  return out;
 }
 
 function isNull(text: string, s: number, e: number): boolean {
