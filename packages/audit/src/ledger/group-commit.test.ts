@@ -172,4 +172,31 @@ describe('GroupCommit', () => {
     gates.shift()?.();
     expect(await Promise.all([...first, ...second, ...third])).toEqual(Array.from({ length: 14 }, (_, i) => i));
   });
+  it('without a delay, starts an idle queue on the next turn and the next batch the moment a commit returns', async () => {
+    // The ledger default (maxBatchDelayMs 0): no timer anywhere on the path, so a request waits
+    // for at most the commit in flight and its own (docs/audit.md, "How a group commit runs").
+    const sizes: number[] = [];
+    const gates: (() => void)[] = [];
+    const group = new GroupCommit<number, number>({
+      maxBatchSize: 100,
+      maxBatchDelayMs: 0,
+      commit: async (items) => {
+        sizes.push(items.length);
+        await new Promise<void>((r) => gates.push(r));
+        return items;
+      },
+    });
+    const lone = group.submit(0);
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([1]); // alone on an idle ledger: started at once, not after a timer
+    const during = [1, 2, 3].map((i) => group.submit(i));
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([1]); // they wait for the commit in flight...
+    gates.shift()?.();
+    expect(await lone).toBe(0);
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([1, 3]); // ...and share the next one, started when it returned
+    gates.shift()?.();
+    expect(await Promise.all(during)).toEqual([1, 2, 3]);
+  });
 });
