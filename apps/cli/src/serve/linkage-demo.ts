@@ -1,12 +1,12 @@
-import type { AuditEventInput, AuditRecorder } from '@phiguard/audit';
+import { validateAuditEvent, type AuditEventInput, type AuditRecorder } from '@phiguard/audit';
 import type { Clock } from '@phiguard/core';
 import { createMemoryKeyProvider } from '@phiguard/keys';
 import { LinkageVault, MemoryLinkageStore } from '@phiguard/vault';
 import { decidedLine, requestedLine, viewOf } from '../commands/linkage-output.ts';
 
 // Fictional people and a fictional MRN (no real person).
-const RESEARCHER = 'usr_01jdemo0000000000000000r1';
-const STEWARD = 'usr_01jdemo0000000000000000s1';
+const RESEARCHER = 'usr_01jd00000000000000000000r1';
+const STEWARD = 'usr_01jd00000000000000000000s1';
 const MRN = '4711-0815';
 
 /**
@@ -17,7 +17,13 @@ const MRN = '4711-0815';
  */
 export async function runLinkageDemo(out: NodeJS.WritableStream, clock: Clock): Promise<void> {
   const events: AuditEventInput[] = [];
-  const audit: AuditRecorder = { record: (e) => { events.push(e); return Promise.resolve({ index: events.length - 1 }); } };
+  // A throw-away ledger: events are checked against the ledger's schema (ids, codes, counts only) and listed.
+  const audit: AuditRecorder = {
+    record: (e) => {
+      events.push(validateAuditEvent(e));
+      return Promise.resolve({ index: events.length - 1, checkpointSize: events.length });
+    },
+  };
   const { provider } = createMemoryKeyProvider(['demo-linkage-key'], clock.nowMs());
   const vault = await LinkageVault.open({ store: new MemoryLinkageStore(), provider, keyId: 'demo-linkage-key', audit, clock });
   const say = (line: string): void => {
