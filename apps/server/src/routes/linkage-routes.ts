@@ -108,11 +108,12 @@ export function registerLinkageRoutes(app: FastifyInstance, access: AccessServic
     return (await vault.list({ requester: caller.principal.id, ...(q.status === undefined ? {} : { statuses: [q.status] }), limit })).map((r) => requestView(vault, r, false));
   });
 
-  app.get('/v1/linkage/requests/:id', { schema: { tags: ['linkage'], summary: 'One request with its tokens: to its requester (reid.request) or a reviewer (reid.approve). No values.', params: Params } }, async (request) => {
+  app.get('/v1/linkage/requests/:id', { schema: { tags: ['linkage'], summary: 'One request with its tokens: to its requester (reid.request for its purpose) or a reviewer (reid.approve). No values.', params: Params } }, async (request) => {
     const caller = await authenticate(request, access);
     const vault = await vaultOf();
     const found = await load(request, caller, vault, 'reid.approve');
-    if (found.requester === caller.principal.id) await require(request, caller, vault, 'reid.request', { purpose: purposeOf(request) });
+    // The request's own purpose is the context: reading it serves that purpose.
+    if (found.requester === caller.principal.id) await require(request, caller, vault, 'reid.request', { purpose: found.purpose });
     else await require(request, caller, vault, 'reid.approve', { purpose: found.purpose, beneficiary: found.requester });
     return requestView(vault, found, true);
   });
