@@ -7,14 +7,33 @@ export interface TallyEntry {
   readonly n: number;
 }
 
-/** Counts of changes by category and rule, kept per file or record and merged into a manifest. */
+/**
+ * Counts of changes by category and rule, kept per file or record and merged into a manifest.
+ * Entries are kept in first-count order, indexed by rule (a rule almost always has one category),
+ * so counting builds no key string: the formats count once per rule and call on the hot path.
+ */
 export class DeidTally {
-  readonly #counts = new Map<string, TallyEntry>();
+  readonly #entries: TallyEntry[] = [];
+  /** Per rule, the index of its entry, or of its entries when it was counted under several categories. */
+  readonly #byRule = new Map<string, number | number[]>();
 
   add(category: SafeHarborCategory, rule: string, n = 1): void {
-    const key = `${category}\0${rule}`;
-    const known = this.#counts.get(key);
-    this.#counts.set(key, { category, rule, n: (known?.n ?? 0) + n });
+    const at = this.#byRule.get(rule);
+    if (at === undefined) {
+      this.#byRule.set(rule, this.#entries.length);
+      this.#entries.push({ category, rule, n });
+      return;
+    }
+    const indices = typeof at === 'number' ? [at] : at;
+    for (const i of indices) {
+      const e = this.#entries[i];
+      if (e !== undefined && e.category === category) {
+        this.#entries[i] = { category, rule, n: e.n + n };
+        return;
+      }
+    }
+    this.#byRule.set(rule, [...indices, this.#entries.length]);
+    this.#entries.push({ category, rule, n });
   }
 
   merge(other: DeidTally): void {
@@ -22,12 +41,12 @@ export class DeidTally {
   }
 
   entries(): readonly TallyEntry[] {
-    return [...this.#counts.values()];
+    return [...this.#entries];
   }
 
   total(): number {
     let sum = 0;
-    for (const e of this.#counts.values()) sum += e.n;
+    for (const e of this.#entries) sum += e.n;
     return sum;
   }
 }
