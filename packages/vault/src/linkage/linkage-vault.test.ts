@@ -150,6 +150,16 @@ describe('LinkageVault requests for reviewers', () => {
     const ledger = JSON.stringify(audit.events);
     expect(ledger).not.toContain('Finding 17');
     expect(ledger).not.toContain('protocol P-9');
+    // Sealed at rest like the entries: neither text is in any row, in clear.
+    const rows = JSON.stringify(await driver.query('SELECT reason, decision_reason FROM vault_reid_requests'));
+    expect(rows).not.toContain('Finding 17');
+    expect(rows).not.toContain('protocol P-9');
+    expect(rows).toContain('sealed:');
+    // A reason swapped in from another request does not unseal (bound to its request id).
+    const other = await vault.request({ requester: ALICE, tokens, purpose: 'TREAT', reason: 'another' });
+    await driver.query('UPDATE vault_reid_requests SET reason = (SELECT reason FROM vault_reid_requests WHERE id = $1) WHERE id = $2', [r.id, other.id]);
+    await expect(vault.get(other.id)).rejects.toMatchObject({ code: 'store-error' });
+    await driver.query('DELETE FROM vault_reid_requests WHERE id = $1', [other.id]);
     const mine = audit.events.filter((e) => e.resources?.[0]?.id === r.id);
     expect(mine.map((e) => e.details?.reasonSha256)).toEqual([expect.stringMatching(/^sha256:[0-9a-f]{64}$/), expect.stringMatching(/^sha256:[0-9a-f]{64}$/)]);
     for (const bad of ['', 'x'.repeat(2001), 'line\u0000nul']) {

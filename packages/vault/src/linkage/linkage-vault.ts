@@ -32,6 +32,8 @@ const REASON = /^[^\u0000-\u0008\u000b-\u001f\u007f]{1,2000}$/u;
 const DEFAULT_TTL_MS = 86_400_000;
 const MAX_LIST = 1_000;
 const ENTRY_FORMAT = 'phiguard.linkage-entry/1';
+/** Prefix of a stated reason sealed under the vault KEK (base64 envelope follows). */
+const SEALED_TEXT = 'sealed:';
 
 /**
  * The linkage vault (ARCHITECTURE §1; issue 3): `tokenize` maps an identifier to an opaque
@@ -107,8 +109,8 @@ export class LinkageVault {
 
   /**
    * Asks to re-identify `tokens` for a purpose of use, with a stated reason for the reviewer;
-   * returns the request (status `open`). The ledger entry binds the reason by its SHA-256 only:
-   * free text may name people.
+   * returns the request (status `open`). Free text may name people: the reason is stored sealed
+   * under the vault KEK (like the entries) and the ledger entry binds it by its SHA-256 only.
    */
   async request(input: { readonly requester: string; readonly tokens: readonly string[]; readonly purpose: PurposeOfUse; readonly reason: string }): Promise<ReidRequest> {
     if (!REASON.test(input.reason)) throw new VaultError('request-invalid', 'a request states a reason: 1 to 2,000 characters, no control characters', { place: { field: 'reason' } });
@@ -130,7 +132,7 @@ export class LinkageVault {
       decisionReason: null,
       revealedMs: null,
     });
-    await this.#o.store.createRequest(request);
+    await this.#o.store.createRequest({ ...request, reason: await this.#sealText(input.reason, request.id, 'reason') });
     await this.#record(input.requester, 'linkage.reveal.request', request, 'success', undefined, { reasonSha256: sha256(input.reason) });
     return request;
   }
@@ -148,13 +150,17 @@ export class LinkageVault {
 
   /** One request (its tokens, purpose, reason, status), or undefined. Carries no original value. */
   async get(requestId: string): Promise<ReidRequest | undefined> {
-    return this.#o.store.getRequest(requestId);
+    const found = await this.#o.store.getRequest(requestId);
+    return found === undefined ? undefined : this.#withReasons(found);
   }
 
   /** Requests by requester and/or status, newest first (at most 1,000). Carries no original value. */
   async list(filter: { readonly requester?: string; readonly statuses?: readonly ReidStatus[]; readonly limit?: number } = {}): Promise<readonly ReidRequest[]> {
     const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? 100)), MAX_LIST);
-    return this.#o.store.listRequests({ ...(filter.requester === undefined ? {} : { requester: filter.requester }), ...(filter.statuses === undefined ? {} : { statuses: filter.statuses }), limit });
+    const found = await this.#o.store.listRequests({ ...(filter.requester === undefined ? {} : { requester: filter.requester }), ...(filter.statuses === undefined ? {} : { statuses: filter.statuses }), limit });
+    const out: ReidRequest[] = [];
+    for (const r of found) out.push(await this.#withReasons(r));
+    return out;
   }
 
   /** When an approved request can no longer be revealed (decision time + TTL); null unless approved. */
@@ -225,8 +231,28 @@ export class LinkageVault {
     if (approver === request.requester) await refuse('self-approval', 'nobody approves their own request');
     if (this.#o.approvers !== undefined && !this.#o.approvers.includes(approver)) await refuse('not-an-approver', 'this principal may not approve re-identification');
     if (request.status !== 'open') await refuse('not-open', 'request was decided already');
-    if (!(await this.#o.store.transition(request.id, 'open', to, approver, this.#o.clock.nowMs(), note))) await refuse('not-open', 'request was decided concurrently');
+    const sealedNote = note === undefined ? undefined : await this.#sealText(note, request.id, 'decision');
+    if (!(await this.#o.store.transition(request.id, 'open', to, approver, this.#o.clock.nowMs(), sealedNote))) await refuse('not-open', 'request was decided concurrently');
     await this.#record(approver, action, request, 'success', undefined, note === undefined ? {} : { reasonSha256: sha256(note) });
+  }
+
+  async #sealText(text: string, requestId: string, field: 'reason' | 'decision'): Promise<string> {
+    const sealed = await sealBuffer(Buffer.from(text, 'utf8'), { wrapWith: [{ provider: this.#o.provider, keyId: this.#o.keyId }], context: { purpose: 'linkage-reason', request: requestId, field } });
+    return `${SEALED_TEXT}${sealed.toString('base64')}`;
+  }
+
+  /** The stated reasons in clear; a stored reason that does not unseal fails the read (no partial answers). */
+  async #withReasons(r: ReidRequest): Promise<ReidRequest> {
+    const open = async (stored: string, field: 'reason' | 'decision'): Promise<string> => {
+      // Rows from before migration 2 have an empty, unsealed reason.
+      if (!stored.startsWith(SEALED_TEXT)) return stored;
+      try {
+        return (await unsealBuffer(Buffer.from(stored.slice(SEALED_TEXT.length), 'base64'), { providers: [this.#o.provider], expectContext: { purpose: 'linkage-reason', request: r.id, field } })).toString('utf8');
+      } catch {
+        throw new VaultError('store-error', 'a stored reason does not unseal', { place: { field: field === 'reason' ? 'reason' : 'decisionReason' } });
+      }
+    };
+    return Object.freeze({ ...r, reason: await open(r.reason, 'reason'), decisionReason: r.decisionReason === null ? null : await open(r.decisionReason, 'decision') });
   }
 
   #expired(request: ReidRequest): boolean {
