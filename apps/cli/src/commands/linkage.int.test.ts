@@ -252,7 +252,10 @@ describe('phiguard linkage --server URL (re-identification, two people)', () => 
     expect(about(late)).toEqual(['linkage.reveal.request:success', 'linkage.reveal.approve:success', 'linkage.reveal:denied:approval-denied']);
     expect(leaves).toMatch(/authz\.decide\|.*"decision":"deny".*"policy1":"sod-no-self-approval"/);
     expect(leaves).toMatch(/authz\.decide\|.*"decision":"deny".*"policy1":"sod-reidentify-two-people"/);
-    for (const text of [leaves, logs, errors.join('\n')]) {
+    // The vault's own tables hold the values and the reasons sealed only.
+    const tables = psql(`select id, requester, purpose, tokens, reason, coalesce(decision_reason, '') from ${schemas.server}.vault_reid_requests; select token, encode(sealed, 'escape') from ${schemas.server}.vault_linkage_entries`);
+    expect(tables).toContain(id);
+    for (const text of [leaves, logs, errors.join('\n'), tables]) {
       for (const v of [...originals, ...names]) expect(text).not.toContain(v);
       expect(text).not.toContain('Zeta-77');
       expect(text).not.toContain('IRB protocol');
