@@ -35,8 +35,12 @@ describe.skipIf(!baselineAvailable())('decodeText: same result as the baseline d
 
   it('on ASCII values and on arbitrary bytes with escape sequences (property)', () => {
     const ascii = fc.uint8Array({ min: 0, max: 0x7f, maxLength: 40 });
-    const escapes = fc.constantFrom(...['(B', '(J', ')I', '$B', '$(D', '$)C', '$)A', '-A', '-L'].map((e) => Buffer.from(`\x1b${e}`, 'latin1')));
-    const mixed = fc.array(fc.oneof(fc.uint8Array({ maxLength: 12 }), escapes), { maxLength: 6 }).map((parts) => new Uint8Array(Buffer.concat(parts)));
+    const escapes = fc.constantFrom(
+      ...['(B', '(J', ')I', '$B', '$(D', '$)C', '$)A', '-A', '-L'].map((e) => Buffer.from(`\x1b${e}`, 'latin1')),
+    );
+    const mixed = fc
+      .array(fc.oneof(fc.uint8Array({ maxLength: 12 }), escapes), { maxLength: 6 })
+      .map((parts) => new Uint8Array(Buffer.concat(parts)));
     fc.assert(
       fc.property(fc.constantFrom(...CHARSETS), fc.oneof(ascii, mixed), (charset, bytes) => {
         expect(decodeText(bytes, charset)).toBe(old(bytes, charset));

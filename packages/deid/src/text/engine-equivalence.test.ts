@@ -34,16 +34,30 @@ interface Pair {
 function corpusTexts(): { text: string; known?: KnownIdentifiers }[] {
   const out: { text: string; known?: KnownIdentifiers }[] = [];
   const bulk = path.join(corpus, 'fhir-bulk-ndjson-10patients');
-  out.push(...notesFromNdjson(readFileSync(path.join(bulk, 'Patient.000.ndjson'), 'utf8'), readFileSync(path.join(bulk, 'DocumentReference.000.ndjson'), 'utf8')));
+  out.push(
+    ...notesFromNdjson(
+      readFileSync(path.join(bulk, 'Patient.000.ndjson'), 'utf8'),
+      readFileSync(path.join(bulk, 'DocumentReference.000.ndjson'), 'utf8'),
+    ),
+  );
   const bundles = path.join(corpus, 'fhir-synthea-hiv-bundles');
   for (const f of readdirSync(bundles).sort()) out.push(...notesFromBundle(JSON.parse(readFileSync(path.join(bundles, f), 'utf8')), f));
   const presidio = readPresidio('presidio', readFileSync(path.join(corpus, 'text-presidio-synthetic-pii/synth_dataset_v2.json'), 'utf8'));
   if (presidio.ok) out.push(...presidio.documents);
   const meddocan = path.join(corpus, 'notes-meddocan-es');
-  for (const f of readdirSync(meddocan).filter((n) => n.endsWith('.txt')).sort()) out.push({ text: readFileSync(path.join(meddocan, f), 'utf8') });
+  for (const f of readdirSync(meddocan)
+    .filter((n) => n.endsWith('.txt'))
+    .sort())
+    out.push({ text: readFileSync(path.join(meddocan, f), 'utf8') });
   const fixtures = path.join(here, 'eval/fixtures');
-  for (const f of readdirSync(fixtures).filter((n) => n.endsWith('.txt')).sort()) {
-    const r = readBrat(f, readFileSync(path.join(fixtures, f), 'utf8'), readFileSync(path.join(fixtures, f.replace(/\.txt$/, '.ann')), 'utf8'));
+  for (const f of readdirSync(fixtures)
+    .filter((n) => n.endsWith('.txt'))
+    .sort()) {
+    const r = readBrat(
+      f,
+      readFileSync(path.join(fixtures, f), 'utf8'),
+      readFileSync(path.join(fixtures, f.replace(/\.txt$/, '.ann')), 'utf8'),
+    );
     if (r.ok) out.push(...r.documents);
   }
   return out;
@@ -77,19 +91,54 @@ function dicomRequests(): TextDeidRequest[] {
   return requests;
 }
 
-const word = fc.constantFrom('John', 'Smith', 'Parkinson', 'Boston', 'MA', 'Will', 'Rose', 'Maria', 'HERNANDEZ', 'van', 'de', 'Dr.', 'MRN', 'CT', 'CHEST', 'W/O', 'CONTRAST', 'Hospital', 'lives', 'in');
+const word = fc.constantFrom(
+  'John',
+  'Smith',
+  'Parkinson',
+  'Boston',
+  'MA',
+  'Will',
+  'Rose',
+  'Maria',
+  'HERNANDEZ',
+  'van',
+  'de',
+  'Dr.',
+  'MRN',
+  'CT',
+  'CHEST',
+  'W/O',
+  'CONTRAST',
+  'Hospital',
+  'lives',
+  'in',
+);
 const piece = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 8 }),
   word,
   fc.constantFrom(' ', '  ', '\n', '\r\n', '. ', ', ', ': ', '^', '\\', '/', '-', '(', ')', '@', '://', '::', '#', 'www.', '.com'),
   fc.integer({ min: 0, max: 99_999_999 }).map(String),
-  fc.constantFrom('617-555-0100', '(617) 555 0100', '02114', 'Springfield, MA 02114', '1970-03-04', '3/4/70', 'March 4th, 1970', '123-45-6789', 'Apt 4B', '12 Main Street', 'a@b.org'),
+  fc.constantFrom(
+    '617-555-0100',
+    '(617) 555 0100',
+    '02114',
+    'Springfield, MA 02114',
+    '1970-03-04',
+    '3/4/70',
+    'March 4th, 1970',
+    '123-45-6789',
+    'Apt 4B',
+    '12 Main Street',
+    'a@b.org',
+  ),
 );
 const text = fc.array(piece, { maxLength: 40 }).map((p) => p.join(''));
 const known: fc.Arbitrary<KnownIdentifiers> = fc.record(
   {
-    names: fc.array(fc.oneof(word, fc.string({ maxLength: 12 }), fc.constantFrom('Smith^John', 'John Smith', 'Maria Garcia-Lopez')), { maxLength: 4 }),
+    names: fc.array(fc.oneof(word, fc.string({ maxLength: 12 }), fc.constantFrom('Smith^John', 'John Smith', 'Maria Garcia-Lopez')), {
+      maxLength: 4,
+    }),
     dates: fc.array(fc.oneof(fc.constantFrom('1970-03-04', '2001-12-31'), fc.string({ maxLength: 10 })), { maxLength: 2 }),
     identifiers: fc.array(fc.oneof(fc.integer({ min: 0, max: 9_999_999 }).map(String), fc.string({ maxLength: 10 })), { maxLength: 3 }),
     phones: fc.array(fc.constantFrom('617-555-0100', '+1 617 555 0100', '555'), { maxLength: 2 }),
@@ -115,7 +164,10 @@ describe.skipIf(!baselineAvailable())('text engine: same output as the baseline 
     const { dictionaries } = engines();
     pair = {
       tags: [old.createClinicalTextDeidentifier({ dictionaries: oldDictionaries }), createClinicalTextDeidentifier({ dictionaries })],
-      surrogates: [old.createClinicalTextDeidentifier({ dictionaries: oldDictionaries, mode: 'surrogates' }), createClinicalTextDeidentifier({ dictionaries, mode: 'surrogates' })],
+      surrogates: [
+        old.createClinicalTextDeidentifier({ dictionaries: oldDictionaries, mode: 'surrogates' }),
+        createClinicalTextDeidentifier({ dictionaries, mode: 'surrogates' }),
+      ],
     };
   });
   afterAll(() => {
@@ -142,17 +194,21 @@ describe.skipIf(!baselineAvailable())('text engine: same output as the baseline 
     for (const r of requests) expectSame(r);
   });
 
-  it('on arbitrary texts, with arbitrary known identifiers, frozen or not (property)', () => {
-    const patient: PatientContext = testPatient('P-fuzz');
-    fc.assert(
-      fc.property(text, fc.option(known, { nil: undefined }), fc.boolean(), (t, k, freeze) => {
-        const request = { text: t, patient, ...(k === undefined ? {} : { known: freeze ? deepFreeze(k) : k }) };
-        expectSame(request);
-        expect(pair.tags[1].detect(t, request.known)).toEqual(pair.tags[0].detect(t, request.known));
-      }),
-      { numRuns: RUNS },
-    );
-  }, Math.max(60_000, RUNS * 20));
+  it(
+    'on arbitrary texts, with arbitrary known identifiers, frozen or not (property)',
+    () => {
+      const patient: PatientContext = testPatient('P-fuzz');
+      fc.assert(
+        fc.property(text, fc.option(known, { nil: undefined }), fc.boolean(), (t, k, freeze) => {
+          const request = { text: t, patient, ...(k === undefined ? {} : { known: freeze ? deepFreeze(k) : k }) };
+          expectSame(request);
+          expect(pair.tags[1].detect(t, request.known)).toEqual(pair.tags[0].detect(t, request.known));
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    Math.max(60_000, RUNS * 20),
+  );
 });
 
 describe('known identifiers cached by identity', () => {

@@ -34,7 +34,9 @@ export interface Baseline {
 /** Extracts the baseline's `packages/deid/src` into a fresh temp folder. */
 export function extractBaseline(): Baseline {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'phiguard-baseline-'));
-  const tar = execFileSync('git', ['-C', repoRoot, 'archive', '--format=tar', BASELINE_COMMIT, 'packages/deid/src'], { maxBuffer: 512 << 20 });
+  const tar = execFileSync('git', ['-C', repoRoot, 'archive', '--format=tar', BASELINE_COMMIT, 'packages/deid/src'], {
+    maxBuffer: 512 << 20,
+  });
   execFileSync('tar', ['-x', '-C', dir], { input: tar });
   // Bare imports (none on the engine's path today) resolve from the repository's dependencies.
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
