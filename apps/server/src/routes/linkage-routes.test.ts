@@ -85,6 +85,12 @@ describe('/v1/linkage/requests', () => {
     for (const text of [bad.text, noPurpose.text, logs]) for (const v of SEEDED) expect(text).not.toContain(v);
   });
 
+  it('are in the OpenAPI document', async () => {
+    const doc = (await call(h, 'GET', '/openapi.json')).json() as { paths: Record<string, Record<string, { summary?: string }>> };
+    for (const p of ['/v1/linkage/requests', '/v1/linkage/requests/{id}', '/v1/linkage/requests/{id}/approve', '/v1/linkage/requests/{id}/deny', '/v1/linkage/requests/{id}/reveal']) expect(Object.keys(doc.paths)).toContain(p);
+    expect(doc.paths['/v1/linkage/requests/{id}/reveal']?.post?.summary).toContain('no-store');
+  });
+
   it('a reviewer sees purpose, reason, counts and tokens; the reveal carries no-store and the values', async () => {
     const created = await post('alice', '/v1/linkage/requests', { tokens, reason: 'call back trial candidates' }, 'CLINTRCH');
     expect(created.status).toBe(201);
