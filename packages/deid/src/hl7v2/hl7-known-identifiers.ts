@@ -219,7 +219,11 @@ export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Enc
 
 /** The values in first-seen order without repeats (what a `Set` built in that order gives). */
 function unique(values: readonly string[]): string[] {
-  return [...new Set(values)];
+  if (values.length > 32) return [...new Set(values)];
+  // A message's short lists: a linear look-back costs less than a Set.
+  const out: string[] = [];
+  for (const v of values) if (!out.includes(v)) out.push(v);
+  return out;
 }
 
 /** Splits `text` on `sep` into `out` (emptied first): `text.split(sep)` without a new array. */

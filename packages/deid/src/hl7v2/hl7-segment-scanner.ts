@@ -76,11 +76,16 @@ export class Hl7SegmentScanner {
       s = e + 1;
       n += 1;
     }
-    const result = copied === 0 ? text : out + text.slice(copied);
-    let length = result.length;
     const sepCode = sep.charCodeAt(0);
-    while (length > before && result.charCodeAt(length - 1) === sepCode) length -= 1;
-    return length === result.length ? result : result.slice(0, length);
+    // Trailing separators are trimmed in the input's tail where it has a non-separator, so the
+    // output (a rope of slices) is not flattened here just to read its last characters.
+    let end = text.length;
+    while (end > copied && end > before && text.charCodeAt(end - 1) === sepCode) end -= 1;
+    if (copied === 0) return end === text.length ? text : text.slice(0, end);
+    if (end > copied) return out + (end === text.length ? text.slice(copied) : text.slice(copied, end));
+    let length = out.length;
+    while (length > before && out.charCodeAt(length - 1) === sepCode) length -= 1;
+    return length === out.length ? out : out.slice(0, length);
   }
 
   /** A field's new value under its rule or override (counted); `raw` is not empty. */
