@@ -65,8 +65,8 @@ export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifier
   // its detector is found by identity, without serialising it again for each value.
   const frozenKnown = new WeakMap<KnownIdentifiers, KnownIdentifierDetector>();
   function knownDetector(known: KnownIdentifiers): KnownIdentifierDetector {
-    const frozen = isDeeplyFrozen(known);
-    let detector = frozen ? frozenKnown.get(known) : undefined;
+    // Only deeply frozen objects are ever stored, and they cannot thaw: a hit needs no check.
+    let detector = frozenKnown.get(known);
     if (detector !== undefined) return detector;
     const key = JSON.stringify(known);
     detector = knownCache.get(key);
@@ -75,7 +75,7 @@ export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifier
       if (knownCache.size >= KNOWN_CACHE_SIZE) knownCache.delete(knownCache.keys().next().value ?? '');
       knownCache.set(key, detector);
     }
-    if (frozen) frozenKnown.set(known, detector);
+    if (isDeeplyFrozen(known)) frozenKnown.set(known, detector);
     return detector;
   }
 
@@ -118,11 +118,21 @@ export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifier
   };
 }
 
-/** `known` and each of its lists frozen (their strings are immutable): its detector may be cached by identity. */
+/**
+ * `known` and each list the detector reads frozen (their strings are immutable): its detector may
+ * be cached by identity. Other properties do not matter: the detector never reads them.
+ */
 function isDeeplyFrozen(known: KnownIdentifiers): boolean {
-  if (!Object.isFrozen(known)) return false;
-  for (const list of Object.values(known) as unknown[]) if (list !== undefined && !Object.isFrozen(list)) return false;
-  return true;
+  const frozen = (list: readonly string[] | undefined): boolean => list === undefined || Object.isFrozen(list);
+  return (
+    Object.isFrozen(known) &&
+    frozen(known.names) &&
+    frozen(known.dates) &&
+    frozen(known.identifiers) &&
+    frozen(known.addresses) &&
+    frozen(known.phones) &&
+    frozen(known.emails)
+  );
 }
 
 /** Thin indirection so the writer can be swapped in tests without touching detection. */

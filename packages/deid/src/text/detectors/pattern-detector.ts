@@ -11,8 +11,8 @@ interface CompiledRule {
 interface Family {
   readonly regex: RegExp;
   readonly rules: readonly CompiledRule[];
-  /** Run only when the text contains one of these (rare families); empty: always. */
-  readonly triggers: readonly string[];
+  /** Run only when the text contains one of these literal strings (rare families); undefined: always. */
+  readonly trigger: RegExp | undefined;
 }
 
 const FAX_CONTEXT = /\bfax\b|\bfacsimile\b/i;
@@ -51,18 +51,21 @@ export class PatternDetector implements SpanDetector {
       const group = rules.filter((r) => r.lead === lead);
       const { source, compiled } = compile(group, offset);
       offset += group.length;
-      families.push({ regex: new RegExp(source, 'gd'), rules: compiled, triggers: [] });
+      families.push({ regex: new RegExp(source, 'gd'), rules: compiled, trigger: undefined });
     }
     for (const rule of rules.filter((r) => r.lead === 'rare')) {
       const { source, compiled } = compile([rule], offset++);
-      families.push({ regex: new RegExp(source, 'gd'), rules: compiled, triggers: rule.triggers ?? [] });
+      // One test of the alternated literals instead of a substring search per trigger (up to 18).
+      const triggers = rule.triggers ?? [];
+      const trigger = triggers.length === 0 ? undefined : new RegExp(triggers.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+      families.push({ regex: new RegExp(source, 'gd'), rules: compiled, trigger });
     }
     this.#families = families;
   }
 
   detect(text: string, out: DetectedSpan[]): void {
     for (const family of this.#families) {
-      if (family.triggers.length > 0 && !family.triggers.some((t) => text.includes(t))) continue;
+      if (family.trigger !== undefined && !family.trigger.test(text)) continue;
       this.#run(family, text, out);
     }
     cityBeforeState(text, out);
