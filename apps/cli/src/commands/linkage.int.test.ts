@@ -277,6 +277,11 @@ describe('phiguard linkage --server URL (re-identification, two people)', () => 
     const values = parseTsv(revealed.out);
     expect(localTokens.slice(0, 3).map((t) => values.get(t))).toEqual(originals.slice(0, 3));
     expect((await localRun('alice', 'linkage', 'reveal', id)).error).toContain('re-identification refused');
+    // One request's history, as docs/reidentification.md shows it.
+    const history = await run(localRoot, localEnv, ['audit', 'search', '--resource', `reid-request:${id}`]);
+    expect(history.out.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action)).toEqual([
+      'linkage.reveal.request', 'linkage.reveal.approve', 'linkage.reveal.approve', 'linkage.reveal', 'linkage.reveal', 'linkage.reveal',
+    ]);
     const leaves = psql(`select convert_from(leaf, 'UTF8') from ${schemas.local}.ledger_entries order by idx`);
     expect(leaves).toContain('"action":"linkage.reveal"');
     for (const v of originals) expect(leaves).not.toContain(v);
