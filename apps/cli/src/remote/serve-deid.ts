@@ -38,6 +38,8 @@ export interface ServeDeidOptions {
 export function serveDeid(home: string, _ctx: Pick<CliContext, 'stderr'>, options: ServeDeidOptions): DeidService & { close(): Promise<void> } {
   const { key } = loadOrCreateDeidKey(path.join(home, 'deid.key'), true);
   const spool = path.join(home, 'deid-spool');
+  // Files left by a process that died mid-request hold PHI: the spool starts empty.
+  rmSync(spool, { recursive: true, force: true });
   mkdirSync(spool, { recursive: true, mode: 0o700 });
   const pool = new DeidWorkerPool(home, options.workerHeapMb === undefined ? {} : { maxOldGenerationSizeMb: options.workerHeapMb });
   const profileOf = (name: string): { id: string; version: string; hash: string; keyId: string } | undefined => {
@@ -64,7 +66,9 @@ export function serveDeid(home: string, _ctx: Pick<CliContext, 'stderr'>, option
         }
         writeFileSync(files.output, '', { mode: 0o600 });
         const sent = await streamJob(pool, { format: request.format, profile: request.profile, relative: request.relative, input: files.input, bytes: spooled.bytes, output: files.output }, output);
-        return await recorded(options, request, profile, startedAt, sent.outcome, { input: spooled, output: sent });
+        // The client went away mid-answer: the file was processed but not delivered; the ledger says so.
+        const outcome: JobOutcome = sent.aborted ? { ok: false, problem: { code: 'transfer-aborted', message: 'the client closed the connection before the answer ended', place: {} } } : sent.outcome;
+        return await recorded(options, request, profile, startedAt, outcome, { input: spooled, output: sent });
       } finally {
         rmSync(files.input, { force: true });
         rmSync(files.output, { force: true });
@@ -75,9 +79,10 @@ export function serveDeid(home: string, _ctx: Pick<CliContext, 'stderr'>, option
 
 /**
  * Runs a job in the worker and sends its output file on as it grows (the worker reports its
- * size every 256 KiB); resolves with the outcome and the hash and size of what was sent.
+ * size every 256 KiB); resolves with the outcome, the hash and size of what was sent, and whether
+ * the client went away before the end.
  */
-async function streamJob(pool: DeidWorkerPool, job: Parameters<DeidWorkerPool['run']>[0], output: (piece: Uint8Array) => Promise<void>): Promise<{ outcome: JobOutcome; sha256: string; bytes: number }> {
+async function streamJob(pool: DeidWorkerPool, job: Parameters<DeidWorkerPool['run']>[0], output: (piece: Uint8Array) => Promise<void>): Promise<{ outcome: JobOutcome; sha256: string; bytes: number; aborted: boolean }> {
   // Changed by the worker's messages while this function waits.
   const state = { written: 0, finished: false };
   let wake: (() => void) | undefined;
@@ -100,12 +105,13 @@ async function streamJob(pool: DeidWorkerPool, job: Parameters<DeidWorkerPool['r
   });
   const fd = openSync(job.output, 'r');
   const hash = createHash('sha256');
+  const buf = Buffer.allocUnsafe(PIECE);
   let sent = 0;
   try {
     for (;;) {
       while (sent < state.written) {
-        const buf = Buffer.allocUnsafe(Math.min(PIECE, state.written - sent));
-        const n = readSync(fd, buf, 0, buf.length, sent);
+        // One buffer for the whole file: output() has framed (copied) the piece when it resolves.
+        const n = readSync(fd, buf, 0, Math.min(PIECE, state.written - sent), sent);
         if (n === 0) break;
         hash.update(buf.subarray(0, n));
         sent += n;
@@ -116,15 +122,16 @@ async function streamJob(pool: DeidWorkerPool, job: Parameters<DeidWorkerPool['r
         wake = resolve;
       });
     }
-  } catch (error) {
-    // The client went away: let the worker finish this job (it holds the next ones), then give up.
-    await done;
-    throw error;
+  } catch {
+    // output() fails only when the client went away: let the worker finish this job (it holds the
+    // next ones), then report the abort.
+    const { outcome } = await done;
+    return { outcome, sha256: hash.digest('hex'), bytes: sent, aborted: true };
   } finally {
     closeSync(fd);
   }
   const { outcome } = await done;
-  return { outcome, sha256: hash.digest('hex'), bytes: sent };
+  return { outcome, sha256: hash.digest('hex'), bytes: sent, aborted: false };
 }
 
 /** The one-file manifest (as batch-runner.ts builds a run's), the `deid.run` ledger entry, and the trailer. */

@@ -66,7 +66,8 @@ export interface DeidService {
   profile(name: string): { readonly id: string; readonly version: string; readonly hash: string; readonly keyId: string } | undefined;
   /**
    * De-identifies one streamed file: `output` is called with each piece of the result as it is
-   * produced (and awaited: back-pressure); the answer comes last. Memory stays constant.
+   * produced (and awaited: back-pressure; the piece may be reused once it resolves); the answer
+   * comes last. Memory stays constant.
    */
   process(request: DeidRequest, output: (piece: Uint8Array) => Promise<void>): Promise<DeidFileAnswer>;
 }
