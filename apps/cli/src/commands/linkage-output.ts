@@ -58,7 +58,13 @@ export function readTokens(ctx: Pick<CliContext, 'cwd'>, args: readonly string[]
     out.push(t);
   });
   if (file !== undefined) {
-    const lines = readFileSync(path.resolve(ctx.cwd, file), 'utf8').split(/\r?\n/);
+    let text: string;
+    try {
+      text = readFileSync(path.resolve(ctx.cwd, file), 'utf8');
+    } catch (cause) {
+      throw new VaultError('invalid-argument', 'cannot read the tokens file', { place: { field: '--tokens-file' }, ...(cause instanceof Error && 'code' in cause ? { hint: `error ${String(cause.code)}` } : {}) });
+    }
+    const lines = text.split(/\r?\n/);
     lines.forEach((raw, i) => {
       const line = raw.trim();
       if (line === '' || line.startsWith('#')) return;

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkRevealTarget, formatRevealed, openRevealFile, readTokens, writeRevealed } from './linkage-output.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'linkage-output-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+const T = (c: string): string => `LNK-${c.repeat(32)}`;
+
+describe('linkage output', () => {
+  it('reads tokens from arguments and a file, in order, once; names a bad line by number only', () => {
+    writeFileSync(path.join(dir, 'tokens.txt'), `# findings\n${T('B')}\n\n  ${T('A')}  \r\n${T('C')}\n`);
+    expect(readTokens({ cwd: dir }, [T('A')], 'tokens.txt')).toEqual([T('A'), T('B'), T('C')]);
+    writeFileSync(path.join(dir, 'bad.txt'), `${T('A')}\nSMITH^JOHN 1961-04-17\n`);
+    const error = (() => {
+      try {
+        readTokens({ cwd: dir }, [], 'bad.txt');
+      } catch (e) {
+        return e as Error & { place?: unknown };
+      }
+      return undefined;
+    })();
+    expect(error).toMatchObject({ code: 'request-invalid', place: { file: 'bad.txt', line: 2 } });
+    expect(`${String(error)} ${JSON.stringify(error)}`).not.toContain('SMITH');
+    expect(() => readTokens({ cwd: dir }, [], 'missing.txt')).toThrow(/cannot read the tokens file/);
+    expect(() => readTokens({ cwd: dir }, [], undefined)).toThrow(/no tokens/);
+  });
+
+  it('TSV keeps one value in one cell whatever it holds (escapes reversible)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ kind: fc.constantFrom('mrn', 'name'), value: fc.string() }), { maxLength: 8 }), (rows) => {
+        const withTokens = rows.map((r, i) => ({ token: T(String.fromCharCode(65 + i)), ...r }));
+        const lines = formatRevealed(withTokens, 'tsv').split('\n');
+        expect(lines).toHaveLength(withTokens.length + 2);
+        const unescape = (s: string): string => s.replace(/\\(.)/g, (_m, c: string) => ({ t: '\t', n: '\n', r: '\r', '\\': '\\' })[c] ?? c);
+        lines.slice(1, -1).forEach((line, i) => {
+          const cells = line.split('\t');
+          expect(cells).toHaveLength(3);
+          expect(unescape(cells[2] ?? '')).toBe(withTokens[i]?.value);
+        });
+      }),
+    );
+  });
+
+  it('never prints values on a terminal; --out is a new 0600 file', () => {
+    const tty = Object.assign(new PassThrough(), { isTTY: true });
+    expect(() => checkRevealTarget({ stdout: tty }, {})).toThrow(/not printed on a terminal/);
+    expect(checkRevealTarget({ stdout: tty }, { out: 'x.tsv', format: 'json' })).toBe('json');
+    expect(checkRevealTarget({ stdout: new PassThrough() }, {})).toBe('tsv');
+    expect(() => checkRevealTarget({ stdout: new PassThrough() }, { format: 'csv' })).toThrow(/tsv or json/);
+    const file = openRevealFile({ cwd: dir }, 'out.tsv');
+    writeRevealed({ stdout: new PassThrough(), stderr: new PassThrough() }, file, [{ token: T('A'), kind: 'mrn', value: 'v' }], 'tsv', 'reid_x', 'HRESCH');
+    expect(statSync(path.join(dir, 'out.tsv')).mode & 0o777).toBe(0o600);
+    expect(() => openRevealFile({ cwd: dir }, 'out.tsv')).toThrow(/must not exist yet/);
+  });
+});
