@@ -25,13 +25,21 @@ export function isoToHl7Date(iso: string, tail: string): string {
  * Same result for every input (hl7-date.test.ts checks it against the regex form with fast-check).
  */
 export function hl7DateToIsoScan(value: string): { iso: string; tail: string } | undefined {
+  const p = hl7DateEnd(value);
+  if (p < 0) return undefined;
+  return { iso: isoOfHl7Date(value, p), tail: p < value.length ? value.slice(p) : '' };
+}
+
+/**
+ * Where the date part of an HL7 date ends (4, 6 or 8: the time tail starts there), or -1 when
+ * {@link hl7DateToIso} would refuse the value. Allocates nothing.
+ */
+export function hl7DateEnd(value: string): number {
   const n = value.length;
-  if (n < 4 || !digitAt(value, 0) || !digitAt(value, 1) || !digitAt(value, 2) || !digitAt(value, 3)) return undefined;
+  if (n < 4 || !digitAt(value, 0) || !digitAt(value, 1) || !digitAt(value, 2) || !digitAt(value, 3)) return -1;
   let p = 4;
-  let month = false;
   let day = false;
   if (digitAt(value, 4) && digitAt(value, 5)) {
-    month = true;
     p = 6;
     if (digitAt(value, 6) && digitAt(value, 7)) {
       day = true;
@@ -40,11 +48,15 @@ export function hl7DateToIsoScan(value: string): { iso: string; tail: string } |
   }
   if (p < n) {
     const c = value.charCodeAt(p);
-    if (!day && c !== 43 && c !== 45) return undefined;
-    if (!isTimeTail(value, p)) return undefined;
+    if (!day && c !== 43 && c !== 45) return -1;
+    if (!isTimeTail(value, p)) return -1;
   }
-  const iso = !month ? value.slice(0, 4) : !day ? `${value.slice(0, 4)}-${value.slice(4, 6)}` : `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}`;
-  return { iso, tail: p < n ? value.slice(p) : '' };
+  return p;
+}
+
+/** The ISO date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) of a value whose date part ends at `p` ({@link hl7DateEnd}). */
+export function isoOfHl7Date(value: string, p: number): string {
+  return p === 4 ? value.slice(0, 4) : p === 6 ? `${value.slice(0, 4)}-${value.slice(4, 6)}` : `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}`;
 }
 
 /** `HH[MM[SS[.S{1,4}]]][+/-ZZZZ]` from `p` to the end (the TIME_TAIL pattern). */

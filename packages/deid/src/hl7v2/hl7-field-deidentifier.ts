@@ -6,7 +6,7 @@ import type { MethodApplier } from '../profiles/method-applier.ts';
 import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
 import type { Hl7Encoding } from './hl7-encoding.ts';
 import { decodeHl7Text, encodeHl7Text } from './hl7-escape.ts';
-import { hl7DateToIsoScan, isoToHl7Date } from './hl7-date.ts';
+import { hl7DateEnd, isoOfHl7Date, isoToHl7Date } from './hl7-date.ts';
 import { PseudonymCache } from './hl7-pseudonym-cache.ts';
 import type { KnownValueLookup } from './hl7-known-values.ts';
 import { identityOfCx, parseCx, resolvePatient, type Hl7IdentityRule, type ParsedCx, type ResolvedPatient } from './hl7-identity.ts';
@@ -234,11 +234,11 @@ export class Hl7FieldDeidentifier {
     const whole = !rep.includes(separator);
     const comps = whole ? undefined : rep.split(separator);
     const first = comps === undefined ? rep : (comps[0] ?? '');
-    const parsed = hl7DateToIsoScan(first);
     if (first === '') return rep;
-    if (parsed === undefined) return ''; // not a date we understand: removed, never passed through
+    const end = hl7DateEnd(first);
+    if (end < 0) return ''; // not a date we understand: removed, never passed through
     let value: string;
-    if (birth && this.#profile.over89 !== 'keep' && scope.referenceDate !== undefined && isOver89(parsed.iso, scope.referenceDate)) {
+    if (birth && this.#profile.over89 !== 'keep' && scope.referenceDate !== undefined && isOver89(isoOfHl7Date(first, end), scope.referenceDate)) {
       // 45 CFR §164.514(b)(2)(i)(C): ages over 89 and the dates that reveal them.
       if (this.#profile.over89 === 'remove-birth-date') return '';
       value = aggregatedBirthYear(scope.referenceDate);
@@ -247,12 +247,12 @@ export class Hl7FieldDeidentifier {
       const method = this.#methods.methodFor(kind);
       if (method.kind === 'keep') return rep;
       if (method.kind === 'generalize' && method.to === 'year') {
-        // Safe Harbor's year: what the method gives (the ISO date starts with four digits), without its parsing.
-        value = parsed.iso.slice(0, 4);
+        // Safe Harbor's year: what the method gives (the ISO date starts with the same four digits), without its parsing.
+        value = first.slice(0, 4);
       } else {
-        const out = this.#methods.apply(method, parsed.iso, { kind, patient: scope.patient });
+        const out = this.#methods.apply(method, isoOfHl7Date(first, end), { kind, patient: scope.patient });
         if (out === undefined) return '';
-        value = ISO_DATE.test(out) ? isoToHl7Date(out, method.kind === 'dateShift' ? parsed.tail : '') : encodeHl7Text(out, enc);
+        value = ISO_DATE.test(out) ? isoToHl7Date(out, method.kind === 'dateShift' ? first.slice(end) : '') : encodeHl7Text(out, enc);
       }
     }
     // TS component 2 (degree of precision) and later components carry no identifier.

@@ -95,6 +95,12 @@ export class KnownIdentifierMatcher {
   /** Dates with ASCII digits: their literals all have digits, so they wait for a text with digits. */
   readonly #dateRaws: string[] = [];
   #datesDone = false;
+  /**
+   * The year digits of every date in {@link #dateRaws}, when each is an ISO-like date: each of its
+   * spellings ({@link dateVariants}) then contains its year, so a text without any of the years
+   * cannot match one and the spellings wait. `undefined` when some date has another form.
+   */
+  #dateYears: string[] | undefined = [];
   readonly #numericRaws: { raw: string; kind: number }[] = [];
   /** Literals computed so far. */
   readonly #seen = new Set<string>();
@@ -116,7 +122,13 @@ export class KnownIdentifierMatcher {
       }
     }
     for (const raw of known.dates ?? []) {
-      if (ANY_DIGIT.test(raw)) this.#dateRaws.push(raw);
+      if (ANY_DIGIT.test(raw)) {
+        this.#dateRaws.push(raw);
+        const value = (NON_ASCII.test(raw) ? raw.normalize('NFC') : raw).trim();
+        const year = digitsOf(value).length >= 8 ? ISO_DATE.exec(value)?.[1] : undefined;
+        if (year === undefined) this.#dateYears = undefined;
+        else this.#dateYears?.push(year);
+      }
       else this.#addDate(raw);
     }
   }
@@ -169,7 +181,7 @@ export class KnownIdentifierMatcher {
   /** Spans of known identifiers in `text`: sorted, non-overlapping, the longest at each place. */
   findSpans(text: string): TextSpan[] {
     const hasDigit = ANY_DIGIT.test(text);
-    if (hasDigit && !this.#datesDone) {
+    if (hasDigit && !this.#datesDone && (this.#dateYears === undefined || this.#dateYears.some((y) => text.includes(y)))) {
       this.#datesDone = true;
       for (const raw of this.#dateRaws) this.#addDate(raw);
     }
