@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { openConfiguredLedgerStore, parseLeaf, type AuditEvent } from '@phiguard/audit';
 import { isBaseError, loadConfig } from '@phiguard/core';
+import { writeSyntheticMultiframe } from '@phiguard/deid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliContext } from '../context.ts';
 import { buildProgram } from '../program.ts';
@@ -171,6 +172,18 @@ describe('phiguard deid <format> --server URL (streamed)', () => {
       for (const k of ['inputs', 'outputs', 'counts', 'totals', 'problems', 'profile', 'keyId'] as const) expect(rm[k]).toEqual(lm[k]);
       posted += files.length;
     }
+    // DICOM over 8 MiB takes the streamed path on both sides (header read incrementally, Pixel Data copied by range).
+    const bigDicom = path.join(data, 'dicom-big');
+    mkdirSync(bigDicom, { recursive: true });
+    writeSyntheticMultiframe(path.join(bigDicom, 'native.dcm'), { frames: 20, trailer: true });
+    writeSyntheticMultiframe(path.join(bigDicom, 'rle.dcm'), { frames: 20, encapsulated: true, trailer: true });
+    for (const f of readdirSync(bigDicom)) expect(statSync(path.join(bigDicom, f)).size).toBeGreaterThan(8 * 2 ** 20);
+    const r = await remoteRun('deid', 'dicom', bigDicom, '--out', path.join(client, 'out-dicom-big'));
+    const l = await localRun('deid', 'dicom', bigDicom, '--out', path.join(local, 'out-dicom-big'));
+    expect(r.error ?? l.error).toBeUndefined();
+    expect(Object.keys(outputs(path.join(client, 'out-dicom-big')))).toHaveLength(2);
+    expect(outputs(path.join(client, 'out-dicom-big'))).toEqual(outputs(path.join(local, 'out-dicom-big')));
+    posted += 2;
     const entries = await deidEntries();
     expect(entries).toHaveLength(posted);
     for (const e of entries) {
@@ -181,7 +194,7 @@ describe('phiguard deid <format> --server URL (streamed)', () => {
     }
     // Each output the client wrote is one the server recorded.
     const recorded = new Set(entries.map((e) => e.details?.outputSha256));
-    for (const format of Object.keys(corpusSets)) for (const hash of Object.values(outputs(path.join(client, `out-${format}`)))) expect(recorded.has(`sha256:${hash}`)).toBe(true);
+    for (const dir of [...Object.keys(corpusSets), 'dicom-big']) for (const hash of Object.values(outputs(path.join(client, `out-${dir}`)))) expect(recorded.has(`sha256:${hash}`)).toBe(true);
   }, 600_000);
 
   it(`streams a ${String(BIG_MB)} MB HL7 batch through a server with a ${String(HEAP_MB)} MB heap; message ${String(BROKEN_MESSAGE)} is reported by place, the others are kept`, async () => {
