@@ -15,7 +15,7 @@ import { Hl7FieldDeidentifier, type Hl7FieldScope, type Pid3 } from './hl7-field
 import { Hl7SegmentPlans, type SegmentPlan } from './hl7-segment-plan.ts';
 import { Hl7SegmentScanner } from './hl7-segment-scanner.ts';
 import { Hl7TallyCounter } from './hl7-tally-counter.ts';
-import { isHeader } from './hl7-structure.ts';
+import { isHeader, segmentIdKey } from './hl7-structure.ts';
 
 export interface Hl7DeidentifierOptions {
   readonly factory: PatientContextFactory;
@@ -82,6 +82,8 @@ export class Hl7Deidentifier {
   readonly #counter = new Hl7TallyCounter();
   readonly #plans: Hl7SegmentPlans;
   readonly #scanner: Hl7SegmentScanner;
+  /** Plans by {@link segmentIdKey}: a number, so a line's id is not sliced out to find its plan. */
+  readonly #byKey = new Map<number, SegmentPlan>();
   readonly #collector = new Hl7KnownCollector(knownIdentifierPlan(HL7_SAFE_HARBOR_TABLE));
 
   constructor(options: Hl7DeidentifierOptions) {
@@ -151,7 +153,14 @@ export class Hl7Deidentifier {
   }
 
   #plan(text: string): SegmentPlan {
-    return this.#plans.plan(text.slice(0, 3));
+    const key = segmentIdKey(text);
+    if (key < 0) return this.#plans.plan(text.slice(0, 3));
+    let plan = this.#byKey.get(key);
+    if (plan === undefined) {
+      plan = this.#plans.plan(text.slice(0, 3));
+      this.#byKey.set(key, plan);
+    }
+    return plan;
   }
 
   /** Batch envelopes (FHS/BHS/BTS/FTS) go through their tables; framing and blank lines stay. */

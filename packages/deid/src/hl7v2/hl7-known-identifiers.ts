@@ -2,7 +2,7 @@ import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
 import type { Hl7Encoding } from './hl7-encoding.ts';
 import { decodeHl7Text } from './hl7-escape.ts';
 import { hl7DateToIsoScan } from './hl7-date.ts';
-import { isHeader } from './hl7-structure.ts';
+import { isHeader, segmentIdKey } from './hl7-structure.ts';
 import type { FieldRule } from './hl7-safe-harbor-table.ts';
 import { Hl7KnownValues } from './hl7-known-values.ts';
 
@@ -21,6 +21,8 @@ export function knownIdentifierPlan(table: ReadonlyMap<string, readonly FieldRul
   return plan;
 }
 
+const NOTHING: readonly { readonly n: number; readonly rule: FieldRule }[] = [];
+
 /** XAD components (0-based) collected besides the street's subcomponents: other designation, city, ZIP, ... */
 const ADDRESS_PARTS = [1, 2, 4, 7, 8];
 
@@ -38,6 +40,8 @@ const ADDRESS_PARTS = [1, 2, 4, 7, 8];
 export class Hl7KnownCollector {
   readonly values = new Hl7KnownValues();
   readonly #plan: KnownIdentifierPlan;
+  /** The plan by {@link segmentIdKey} (a number: no slice per segment); {@link NOTHING} for none. */
+  readonly #byKey = new Map<number, readonly { readonly n: number; readonly rule: FieldRule }[]>();
   // Values in the order found, duplicates included (removed when the lists are made). Arrays
   // emptied by `length = 0`, not sets: `Set.prototype.clear` on a long-lived set leaves its young
   // entries reachable through the old table, so every scavenge promoted them (~3 KB a message).
@@ -70,9 +74,18 @@ export class Hl7KnownCollector {
 
   /** Gathers one segment's identifiers (segments in message order). */
   segment(text: string): void {
-    const wanted = this.#plan.get(text.length < 3 ? text : text.slice(0, 3));
+    const key = segmentIdKey(text);
+    let wanted: readonly { readonly n: number; readonly rule: FieldRule }[] | undefined;
+    if (key < 0) wanted = this.#plan.get(text.length < 3 ? text : text.slice(0, 3));
+    else {
+      wanted = this.#byKey.get(key);
+      if (wanted === undefined) {
+        wanted = this.#plan.get(text.slice(0, 3)) ?? NOTHING;
+        this.#byKey.set(key, wanted);
+      }
+    }
     const enc = this.#enc;
-    if (wanted === undefined || enc === undefined) return;
+    if (wanted === undefined || wanted === NOTHING || enc === undefined) return;
     const sep = enc.field;
     // Field n starts after the n-th separator (after the (n-1)-th for headers: MSH-1 is the separator itself).
     let n = isHeader(text.slice(0, 3)) ? 1 : 0;

@@ -23,12 +23,13 @@ export class PseudonymCache {
     // Compared by identity only, never called from here.
     // eslint-disable-next-line @typescript-eslint/unbound-method
     const fn = scope.patient?.pseudonymFor;
-    if (fn !== this.#fn || !sameDelimiters(scope.enc, this.#enc)) {
+    if (fn !== this.#fn || (scope.enc !== this.#enc && !sameDelimiters(scope.enc, this.#enc))) {
       this.#clear();
       this.#fn = fn;
       this.#enc = scope.enc;
       return undefined;
     }
+    this.#enc = scope.enc; // equal delimiters: the next field of this message compares by identity
     return this.#byKind.get(kind)?.get(raw);
   }
 

@@ -31,3 +31,15 @@ export function serializeField(field: Hl7Field, enc: Hl7Encoding): string {
 export function isHeader(id: string): boolean {
   return id === 'MSH' || id === 'FHS' || id === 'BHS';
 }
+
+/**
+ * A segment text's id (its first three characters) as a number, when they are three ASCII
+ * characters; -1 otherwise (shorter text, or a non-ASCII character: use the string).
+ */
+export function segmentIdKey(text: string): number {
+  if (text.length < 3) return -1;
+  const a = text.charCodeAt(0);
+  const b = text.charCodeAt(1);
+  const c = text.charCodeAt(2);
+  return (a | b | c) < 128 ? (a << 14) | (b << 7) | c : -1;
+}
