@@ -65,7 +65,7 @@ export type DicomFileResult = { readonly job: DicomFileJob } & (
 );
 
 export interface DicomBatchOptions {
-  /** Files in flight at once (default 4): a large file's copy, or pool writes (`write.blocking: false`), overlap the others' CPU work. */
+  /** Files in flight at once (default 4): a large file's copy, or file creation in the pool (`write.blocking: false`), overlap the others' CPU work. */
   readonly concurrency?: number;
   /** Called as each file finishes, in completion order. */
   readonly onResult?: (result: DicomFileResult) => void;
