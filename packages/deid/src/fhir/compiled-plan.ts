@@ -2,14 +2,17 @@ import { type ElementNode, type JsonObject, isJsonObject, removeNode } from './e
 import { type ElementInfo, elementInfo } from './fhir-model.ts';
 import type { CompiledRule } from './fhir-rule.ts';
 import type { WherePredicate } from './where-predicate.ts';
+import { FhirDeidError } from './fhir-deid-error.ts';
+import { generalizeReadsOnlyValue } from './generalize-cases.ts';
 import { type MethodContext, applyMethod } from './rule-methods.ts';
 
 /**
- * Methods that touch only the primitive they are applied to. `substitute` (rebuilds subtrees),
- * `perturb` (looks at children) and `generalize` (evaluates FHIRPath around the node) need the
- * element tree of `rule-engine.ts`.
+ * Methods that touch only the primitive they are applied to. `substitute` (rebuilds subtrees) and
+ * `perturb` (looks at children) need the element tree of `rule-engine.ts`; `generalize` is
+ * plannable when its cases read only the value ({@link generalizeReadsOnlyValue}), and makes the
+ * plan fallible (see {@link CompiledPlan.fallible}).
  */
-const PLANNABLE_METHODS: ReadonlySet<string> = new Set(['redact', 'dateShift', 'cryptoHash', 'encrypt', 'keep', 'pseudonymize', 'text', 'kind']);
+const PLANNABLE_METHODS: ReadonlySet<string> = new Set(['redact', 'dateShift', 'cryptoHash', 'encrypt', 'keep', 'pseudonymize', 'text', 'kind', 'generalize']);
 const NONE = Number.MAX_SAFE_INTEGER;
 const UNKNOWN = '?';
 
@@ -148,15 +151,29 @@ export class CompiledPlan {
   readonly rules: readonly CompiledRule[];
   readonly #byResource = new Map<string, TypePlan>();
 
-  private constructor(rules: readonly CompiledRule[]) {
+  /**
+   * The plan has `generalize` rules, whose errors (a case failing, a complex element reached) the
+   * tree engine raises in its rule order: a run that throws must be redone on the element tree from
+   * the unchanged resource (fhir-rule-anonymizer.ts), so the first error, and the counts recorded
+   * before it, are the tree engine's.
+   */
+  readonly fallible: boolean;
+
+  private constructor(rules: readonly CompiledRule[], fallible: boolean) {
     this.rules = rules;
+    this.fallible = fallible;
   }
 
   /** The plan for these rules, or undefined when one of them needs the element tree. */
   static of(rules: readonly CompiledRule[]): CompiledPlan | undefined {
+    const fallible = rules.some((r) => r.rule.method === 'generalize');
     for (const [i, r] of rules.entries()) {
       if (!PLANNABLE_METHODS.has(r.rule.method)) return undefined;
+      if (r.rule.method === 'generalize' && !generalizeReadsOnlyValue(r.rule)) return undefined;
       const m = planMatch(r);
+      // Element filters decide per object element; with generalize, the error check at nested
+      // resources and empty elements (below) does not evaluate them: keep such lists on the tree.
+      if (fallible && m.kind === 'type-where') return undefined;
       const k = m.kind;
       if (k !== 'resource' && k !== 'type' && k !== 'name' && k !== 'path' && k !== 'type-where' && k !== 'root-where') return undefined;
       if (k === 'type-where' || k === 'root-where') {
@@ -168,7 +185,7 @@ export class CompiledPlan {
         }
       }
     }
-    return new CompiledPlan(rules);
+    return new CompiledPlan(rules, fallible);
   }
 
   /** `skip`: rules whose resource filter (`Type.where(P)`) this resource fails. */
@@ -250,6 +267,27 @@ export class CompiledPlan {
     };
 
     const hasWhere = plan.whereByType.size > 0;
+    const fallible = this.fallible;
+
+    // The tree engine applies a rule to every node of a matched subtree, and `generalize` throws on
+    // a complex one, whatever its value (nested resources and empty elements included): throw
+    // here too, so the run is redone on the tree (see `fallible`). Unknown elements to be removed
+    // are removed before any rule in the tree engine.
+    const failIfGeneralizeOnComplex = (
+      parent: PlanNode, name: string, cp: ChildPlan | null | undefined, step: PathStep | undefined, inherited: number, value: unknown, index: number | undefined,
+    ): void => {
+      const info = cp?.info;
+      const nestedType = isJsonObject(value) && typeof value.resourceType === 'string' ? value.resourceType : undefined;
+      if (nestedType === undefined && (info === undefined ? !isJsonObject(value) : info.primitive)) return;
+      if (nestedType === undefined && info === undefined && dropUnknownElements) return;
+      let rule = nestedType === undefined ? (cp?.direct ?? direct(parent, name, info?.type ?? UNKNOWN)) : direct(parent, name, nestedType);
+      if (inherited < rule) rule = inherited;
+      if (step !== undefined && step.rule < rule) rule = step.rule;
+      if (rule !== NONE && rules[rule]?.rule.method === 'generalize') {
+        const node = new PlanNode(name, nestedType ?? info?.type ?? UNKNOWN, undefined, false, parent.holder, name, index, parent);
+        throw new FhirDeidError('fhir-rule-not-applicable', 'generalize applies only to primitive elements', { place: { path: node.key } });
+      }
+    };
 
     // One element value (an array item, or the value itself): defined once per resource, not per property.
     const visit = (
@@ -257,6 +295,7 @@ export class CompiledPlan {
       value: unknown, extra: unknown, index: number | undefined,
     ): void => {
       const info = cp?.info;
+      if (fallible) failIfGeneralizeOnComplex(parent, name, cp, step, inherited, value, index);
       if (isJsonObject(value) && typeof value.resourceType === 'string') {
         const rt = value.resourceType;
         nested.push(new PlanNode(name, rt, rt, info === undefined ? false : info.primitive, obj, base, index, parent));
@@ -347,6 +386,9 @@ export class CompiledPlan {
       }
     };
 
+    if (fallible && plan.root !== NONE && rules[plan.root]?.rule.method === 'generalize') {
+      throw new FhirDeidError('fhir-rule-not-applicable', 'generalize applies only to primitive elements', { place: { path: '' } });
+    }
     walkObject(resource, resourceType === UNKNOWN ? undefined : resourceType, root, plan.root, plan.paths);
     return nested;
   }

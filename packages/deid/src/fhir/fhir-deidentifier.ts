@@ -12,7 +12,7 @@ import { categoryOf, contactKind, fhirRuleId, identifierKind, operationOf } from
 import { FhirPatientIndex, type FhirPatientEntry } from './fhir-patient-index.ts';
 import { fhirRulesForProfile } from './fhir-profile-rules.ts';
 import type { FhirPathRule } from './fhir-rule.ts';
-import { type AnonymizeHooks, FhirRuleAnonymizer, type ResourceEnvironment } from './fhir-rule-anonymizer.ts';
+import { type AnonymizeHooks, FhirRuleAnonymizer, type ResourceEnvironment, restoreResource } from './fhir-rule-anonymizer.ts';
 import type { FhirRuleConfig } from './msft-config.ts';
 import { ReferenceMemo, ReferencePseudonyms } from './reference-pseudonyms.ts';
 import { scanResource } from './scan-resource.ts';
@@ -63,6 +63,9 @@ const NUMERIC = new Set(['decimal', 'integer', 'positiveInt', 'unsignedInt']);
 const MEMO_MAX_CHARS = 256;
 /** Characters of long texts and their results kept for a run (about 16 MB). */
 const LONG_MEMO_CHARS = 8_000_000;
+
+/** A fallible plan failed on a record: it is redone on the element tree (never leaves this file). */
+class PlanAborted extends Error {}
 
 /** True for the node keyed `id`: the resource's own id (a child of the root, not in an array). */
 function isOwnId(node: ElementNode): boolean {
@@ -152,6 +155,20 @@ export class FhirDeidentifier {
    * returned. `tally`: counts are added to it (e.g. a whole NDJSON file's), else to a new one.
    */
   deidentify(resource: JsonObject, tally: DeidTally = new DeidTally()): FhirDeidResult {
+    if (!this.#anonymizer.fallible) return this.#deidentify(resource, tally, 'plan');
+    // A fallible plan (generalize rules): any error and the whole record is redone on the element
+    // tree from the untouched input, with fresh counts and problems (compiled-plan.ts `fallible`).
+    const input = structuredClone(resource);
+    try {
+      return this.#deidentify(resource, tally, 'plan');
+    } catch (e) {
+      if (!(e instanceof PlanAborted)) throw e;
+      restoreResource(resource, input);
+      return this.#deidentify(resource, tally, 'tree');
+    }
+  }
+
+  #deidentify(resource: JsonObject, tally: DeidTally, engine: 'plan' | 'tree'): FhirDeidResult {
     this.registerPatients(resource);
     const counts = new Map<FhirPathRule, Map<SafeHarborCategory, number>>();
     let extensionsRemoved = 0;
@@ -219,8 +236,9 @@ export class FhirDeidentifier {
     const onError = this.#mode.kind === 'msft' ? this.#mode.config.processingErrors : 'raise';
     const original = onError === 'keep' ? structuredClone(resource) : undefined;
     try {
-      this.#anonymizer.anonymize(resource, anonymizeHooks);
+      this.#anonymizer.anonymize(resource, anonymizeHooks, engine);
     } catch (e) {
+      if (engine === 'plan' && this.#anonymizer.fallible) throw new PlanAborted();
       // The Microsoft tool's `processingErrors`: `skip` leaves an empty, labelled resource; `keep`
       // the resource unprocessed (the problem is reported either way); `raise` fails the record.
       if (onError === 'raise' || !isBaseError(e)) throw e;

@@ -43,6 +43,12 @@ const NO_HOOKS: FhirMethodHooks = {
   kind: () => ({ value: null, op: 'redact' }),
 };
 
+/** Puts a copy's content back into the object (same identity: callers hold it). */
+export function restoreResource(resource: JsonObject, copy: JsonObject): void {
+  for (const k of Object.keys(resource)) Reflect.deleteProperty(resource, k);
+  Object.assign(resource, copy);
+}
+
 export const DEFAULT_ENVIRONMENT: ResourceEnvironment = { patient: undefined, hooks: NO_HOOKS };
 
 /**
@@ -66,15 +72,44 @@ export class FhirRuleAnonymizer {
     return this.#plan !== undefined;
   }
 
-  anonymize(resource: JsonObject, hooks: AnonymizeHooks): JsonObject {
+  /**
+   * True when the compiled plan may have to be redone on the element tree (`generalize` rules,
+   * compiled-plan.ts `fallible`): a caller choosing the engine itself keeps a copy of the input.
+   */
+  get fallible(): boolean {
+    return this.#plan?.fallible === true;
+  }
+
+  /**
+   * `engine`: run the compiled plan (when there is one) or the element tree, and nothing else.
+   * Without it: the plan when there is one; a fallible plan that throws is redone on the tree from
+   * a copy of the input taken before (counts recorded only once the run succeeds, so they are the
+   * tree engine's; `environment` and `prepare` are called again for the redone resources).
+   */
+  anonymize(resource: JsonObject, hooks: AnonymizeHooks, engine?: 'plan' | 'tree'): JsonObject {
     if (typeof resource.resourceType !== 'string') throw new FhirDeidError('fhir-not-a-resource', 'the JSON has no resourceType');
     const rootId = typeof resource.id === 'string' ? resource.id : '';
-    this.#process(resource, rootId, false, hooks);
+    const plan = engine === 'tree' ? undefined : this.#plan;
+    if (engine === undefined && plan?.fallible === true) {
+      const backup = structuredClone(resource);
+      const records: Parameters<AnonymizeHooks['record']>[] = [];
+      try {
+        this.#process(resource, rootId, false, { ...hooks, record: (...a) => records.push(a) }, plan);
+      } catch {
+        restoreResource(resource, backup);
+        this.#process(resource, rootId, false, hooks, undefined);
+        pruneEmpty(resource);
+        return resource;
+      }
+      for (const a of records) hooks.record(...a);
+    } else {
+      this.#process(resource, rootId, false, hooks, plan);
+    }
     pruneEmpty(resource);
     return resource;
   }
 
-  #process(resource: JsonObject, rootId: string, contained: boolean, hooks: AnonymizeHooks): Set<FhirOperation> {
+  #process(resource: JsonObject, rootId: string, contained: boolean, hooks: AnonymizeHooks, plan: CompiledPlan | undefined): Set<FhirOperation> {
     const ops = new Set<FhirOperation>();
     hooks.prepare?.(resource);
     const env = hooks.environment(resource, contained);
@@ -94,13 +129,13 @@ export class FhirRuleAnonymizer {
     const onRule = (r: FhirPathRule): void => {
       current = r;
     };
-    const nestedNodes = this.#plan === undefined
+    const nestedNodes = plan === undefined
       ? runRules(resource, this.#rules, ctx, { dropUnknownElements: this.#options.dropUnknownElements, onRule }).nested
-      : this.#plan.run(resource, ctx, this.#options.dropUnknownElements, onRule);
+      : plan.run(resource, ctx, this.#options.dropUnknownElements, onRule);
     for (const nested of nestedNodes) {
       const child = nodeValue(nested);
       if (!isJsonObject(child)) continue;
-      for (const op of this.#process(child, rootId, nested.name === 'contained', hooks)) ops.add(op);
+      for (const op of this.#process(child, rootId, nested.name === 'contained', hooks, plan)) ops.add(op);
     }
     if (!contained) addSecurityLabels(resource, ops, this.#options.labels);
     return ops;
