@@ -25,15 +25,17 @@ const store = await openConfiguredAccessStore(config, clock);
 const access = await buildAccessServices(store, clock, ledger, {});
 // A data steward logged in with password and TOTP (service accounts may not write data).
 const password = randomBytes(18).toString('base64url');
-const user = await access.authenticator.createUser({ username: 'steward', password, roles: ['data-steward'] }, undefined);
-const challenge = await access.authenticator.login('steward', password);
+// A new one at each start (a test restarts the server on the same stores).
+const username = `steward-${randomBytes(4).toString('hex')}`;
+const user = await access.authenticator.createUser({ username, password, roles: ['data-steward'] }, undefined);
+const challenge = await access.authenticator.login(username, password);
 if (challenge.enrolment === undefined) throw new TypeError('a new user enrols TOTP at first login');
 const session = await access.authenticator.completeMfa(challenge.challengeId, { totp: totpCode(challenge.enrolment.secret, clock.nowMs()) });
 const deid = serveDeid(config.home, { stderr: process.stderr }, { recorder: ledger, clock });
 const tls = ensureLocalTls(config.home);
 const app = buildServer({
   version: 'test', isReady: () => Promise.resolve(true), access, remote: { deid },
-  https: readTlsOptions({ cert: tls.serverCert, key: tls.serverKey }), logStream: createWriteStream(path.join(root, 'server.log')),
+  https: readTlsOptions({ cert: tls.serverCert, key: tls.serverKey }), logStream: createWriteStream(path.join(root, 'server.log'), { flags: 'a' }),
 });
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`${JSON.stringify({ url, ca: tls.caCert, sessionToken: session.token, user: user.id })}\n`);

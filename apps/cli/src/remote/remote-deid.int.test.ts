@@ -1,10 +1,11 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { openConfiguredLedgerStore, parseLeaf, type AuditEvent } from '@phiguard/audit';
 import { isBaseError, loadConfig } from '@phiguard/core';
 import { writeSyntheticMultiframe } from '@phiguard/deid';
@@ -122,9 +123,8 @@ function copyInto(dir: string, files: readonly string[]): void {
   for (const f of files) copyFileSync(f, path.join(dir, path.basename(f)));
 }
 
-beforeAll(async () => {
-  for (const dir of [serverRoot, client, local, data]) mkdirSync(dir, { recursive: true });
-  psql(`create schema ${schemas.server}; create schema ${schemas.local}`);
+/** Starts (or restarts, on the same stores) the server process and stores a login session for it. */
+async function startServer(): Promise<void> {
   server = spawn(process.execPath, [`--max-old-space-size=${String(HEAP_MB)}`, path.join(here, 'deid-test-server.ts'), serverRoot, dbUrl(schemas.server)], { stdio: ['pipe', 'pipe', 'pipe'] });
   server.stderr.resume();
   serverLines = createInterface({ input: server.stdout })[Symbol.asyncIterator]();
@@ -134,6 +134,12 @@ beforeAll(async () => {
   mkdirSync(path.join(client, '.phiguard'), { recursive: true });
   writeFileSync(path.join(client, '.phiguard', 'cli-session.json'), JSON.stringify({ server: info.url, sessionToken: info.sessionToken, caFile: info.ca }), { mode: 0o600 });
   url = info.url;
+}
+
+beforeAll(async () => {
+  for (const dir of [serverRoot, client, local, data]) mkdirSync(dir, { recursive: true });
+  psql(`create schema ${schemas.server}; create schema ${schemas.local}`);
+  await startServer();
 }, 120_000);
 
 afterAll(async () => {
@@ -245,6 +251,30 @@ describe('phiguard deid <format> --server URL (streamed)', () => {
     const resumed = outputs(out);
     expect(Object.keys(resumed)).toHaveLength(6);
     for (const [name, hash] of Object.entries(resumed)) expect(hash).toBe(whole[name]);
+  }, 300_000);
+
+  it('stops the run when the connection is lost mid-file; the same command then resumes with that file', async () => {
+    const input = path.join(data, 'cut');
+    mkdirSync(input, { recursive: true });
+    writeFileSync(path.join(input, 'a.hl7'), SEEDED_HL7);
+    generateHl7(path.join(input, 'b.hl7'), 60);
+    writeFileSync(path.join(input, 'c.hl7'), SEEDED_HL7);
+    const out = path.join(client, 'out-cut');
+    const running = remoteRun('deid', 'hl7v2', input, '--out', out);
+    // The server dies once b.hl7's output has started to arrive.
+    const partial = path.join(out, 'b.hl7.partial');
+    while (!existsSync(partial) || statSync(partial).size === 0) await sleep(50);
+    server.kill('SIGKILL');
+    const cut = await running;
+    expect(cut.error).toMatch(/\[transfer-failed\]$/);
+    expect(existsSync(path.join(out, 'b.hl7'))).toBe(false);
+    expect(existsSync(path.join(out, 'deid-manifest.json'))).toBe(false);
+    await startServer();
+    const again = await remoteRun('deid', 'hl7v2', input, '--out', out);
+    expect(again.error).toBeUndefined();
+    expect(again.out).toMatch(/resumed \(already done\)\s+1\n/);
+    expect(Object.keys(outputs(out)).sort()).toEqual(['a.hl7', 'b.hl7', 'c.hl7']);
+    expect(readdirSync(path.join(serverRoot, '.phiguard', 'deid-spool'))).toEqual([]);
   }, 300_000);
 
   it('keeps seeded identifiers out of the ledger entries, the server log and the trailer-fed manifest', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { systemClock } from '@phiguard/core';
+import { isBaseError, systemClock } from '@phiguard/core';
 import { DeidTally, type SafeHarborCategory } from '@phiguard/deid';
 import { DEID_MEDIA_TYPE, readDeidFrames, type DeidFileAnswer } from '@phiguard/server';
 import type { CliContext } from '../context.ts';
@@ -23,10 +23,25 @@ const ACCEPTS: Readonly<Record<string, (relative: string) => boolean>> = {
 /** Options that stay meaningful remotely; any other one given by the user is refused, not ignored. */
 const REMOTE_OPTIONS = new Set(['out', 'profile']);
 
-/** A processor for the local batch runner that has each file de-identified by the server, streamed both ways. */
-function remoteProcessor(r: Remote, format: string, profile: string): FormatProcessor {
+/**
+ * A processor for the local batch runner that has each file de-identified by the server, streamed
+ * both ways. A lost connection or a refusal is not the file's fault: `stopIfBroken` (the batch
+ * runner's afterFile hook) then stops the run before that file is journaled, so running the same
+ * command again resumes with it.
+ */
+function remoteProcessor(r: Remote, format: string, profile: string): FormatProcessor & { stopIfBroken(): Promise<void> } {
   const accepts = ACCEPTS[format] ?? ((): boolean => false);
+  let broken: Error | undefined;
   const streamed = async (file: StreamedFile, relative: string, sink: OutputSink): Promise<StreamOutcome> => {
+    try {
+      return await exchange(file, relative, sink);
+    } catch (error) {
+      // Socket errors (ECONNRESET, EPIPE) come untyped: name them by kind and place only.
+      broken = isBaseError(error) ? error : new RemoteError('transfer-failed', 'the connection to the server failed', { cause: error, place: { file: relative } });
+      throw broken;
+    }
+  };
+  const exchange = async (file: StreamedFile, relative: string, sink: OutputSink): Promise<StreamOutcome> => {
     const query = new URLSearchParams({ profile, name: relative });
     const res = await r.client.ok(await r.client.send('POST', `/v1/deid/${format}?${query.toString()}`, {
       ...(r.purpose === undefined ? {} : { purpose: r.purpose }), accept: DEID_MEDIA_TYPE,
@@ -58,6 +73,11 @@ function remoteProcessor(r: Remote, format: string, profile: string): FormatProc
   return {
     format,
     accepts,
+    stopIfBroken: (): Promise<void> => {
+      const error = broken;
+      broken = undefined;
+      return error === undefined ? Promise.resolve() : Promise.reject(error);
+    },
     // Every file is streamed: the client never holds a whole file, whatever its size.
     stream: { accepts: (relative) => accepts(relative), process: streamed },
     async process(input, relative): Promise<FileOutcome> {
@@ -85,8 +105,9 @@ export async function runDeidRemotely(ctx: CliContext, command: Command, format:
   let root = command;
   while (root.parent !== null) root = root.parent;
   const home = ctx.config(root.opts<{ config?: string }>().config).home;
+  const processor = remoteProcessor(r, format, options.profile);
   const summary = await runDeidBatch({
-    inputs, outDir: options.out, cwd: ctx.cwd, processor: remoteProcessor(r, format, options.profile),
+    inputs, outDir: options.out, cwd: ctx.cwd, processor, afterFile: () => processor.stopIfBroken(),
     profile: { id: profile.id, version: profile.version, hash: profile.hash }, keyId: profile.keyId,
     // The server records a deid.run entry per file in its ledger (as this user); the folder's manifest
     // is signed here, by the side that wrote the outputs and keeps the journal (docs/server.md).
