@@ -40,6 +40,11 @@ export class Hl7SegmentScanner {
     if (before < 0) return text;
     let out = '';
     let copied = 0;
+    // Trailing empty fields are dropped without reading the output back (which would flatten the
+    // rope of slices): `snap` is the output up to the last non-empty field output when that ends
+    // inside `out`; `keptEnd` the input end of the last non-empty kept field past `copied`.
+    let snap: string | undefined;
+    let keptEnd = -1;
     let n = plan.header ? 3 : 1;
     let s = before + 1;
     let fields: readonly string[] | undefined;
@@ -65,9 +70,21 @@ export class Hl7SegmentScanner {
           const changed = this.#apply(action, raw, plan, scope, fields ?? []);
           if (changed !== raw) replacement = changed;
         }
-        if (replacement !== undefined) {
+        if (replacement === undefined) keptEnd = e;
+        else if (replacement !== '') {
           out += text.slice(copied, s) + replacement;
           copied = e;
+          snap = out;
+          keptEnd = -1;
+        } else {
+          if (keptEnd > copied) {
+            out += text.slice(copied, keptEnd);
+            snap = out;
+            copied = keptEnd;
+          }
+          out += text.slice(copied, s);
+          copied = e;
+          keptEnd = -1;
         }
       } else if (action.op === OP_OVERRIDE) {
         this.#countTextSpans(action); // as for any field a rule addresses, empty or not
@@ -76,16 +93,9 @@ export class Hl7SegmentScanner {
       s = e + 1;
       n += 1;
     }
-    const sepCode = sep.charCodeAt(0);
-    // Trailing separators are trimmed in the input's tail where it has a non-separator, so the
-    // output (a rope of slices) is not flattened here just to read its last characters.
-    let end = text.length;
-    while (end > copied && end > before && text.charCodeAt(end - 1) === sepCode) end -= 1;
-    if (copied === 0) return end === text.length ? text : text.slice(0, end);
-    if (end > copied) return out + (end === text.length ? text.slice(copied) : text.slice(copied, end));
-    let length = out.length;
-    while (length > before && out.charCodeAt(length - 1) === sepCode) length -= 1;
-    return length === out.length ? out : out.slice(0, length);
+    if (keptEnd > copied) return copied === 0 ? (keptEnd === text.length ? text : text.slice(0, keptEnd)) : out + text.slice(copied, keptEnd);
+    // No field output after the last replacement: what follows it is separators only.
+    return snap ?? text.slice(0, before);
   }
 
   /** A field's new value under its rule or override (counted); `raw` is not empty. */
