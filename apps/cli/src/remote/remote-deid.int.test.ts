@@ -280,9 +280,10 @@ describe('phiguard deid <format> --server URL (streamed)', () => {
   it('keeps seeded identifiers out of the ledger entries, the server log and the trailer-fed manifest', async () => {
     const input = path.join(data, 'seeded');
     mkdirSync(input, { recursive: true });
-    writeFileSync(path.join(input, 'adt.hl7'), SEEDED_HL7);
+    // File names can be PHI too: the route takes it in the query string, logs show only the route pattern.
+    writeFileSync(path.join(input, 'Quixote-Smithers.hl7'), SEEDED_HL7);
     writeFileSync(path.join(input, 'note.txt'), 'Patient Jonathan Quixote-Smithers (MRN 99887766, phone 555-123-4567) lives at 12 Elm St.\n');
-    expect((await remoteRun('deid', 'hl7v2', path.join(input, 'adt.hl7'), '--out', path.join(client, 'seeded-hl7'))).error).toBeUndefined();
+    expect((await remoteRun('deid', 'hl7v2', path.join(input, 'Quixote-Smithers.hl7'), '--out', path.join(client, 'seeded-hl7'))).error).toBeUndefined();
     expect((await remoteRun('deid', 'text', path.join(input, 'note.txt'), '--out', path.join(client, 'seeded-text'))).error).toBeUndefined();
     const ledger = JSON.stringify(await deidEntries());
     const log = readFileSync(path.join(serverRoot, 'server.log'), 'utf8');
