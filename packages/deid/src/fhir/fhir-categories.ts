@@ -61,15 +61,27 @@ const TYPE_CATEGORY: Readonly<Record<string, SafeHarborCategory>> = {
   date: 'date', dateTime: 'date', instant: 'date', Age: 'date', Reference: 'other-id', Narrative: 'name',
 };
 
+/** Per rule: the category its kind alone gives, or null when the node decides (counted per change: hot). */
+const BY_KIND = new WeakMap<FhirPathRule, SafeHarborCategory | null>();
+
+function kindCategory(rule: FhirPathRule): SafeHarborCategory | null {
+  let c = BY_KIND.get(rule);
+  if (c === undefined) {
+    const kind = rule.settings?.kind;
+    const base = typeof kind === 'string' ? (kind.split('.')[0] ?? '') : '';
+    c = CATEGORY_SET.has(base) ? (base as SafeHarborCategory) : null;
+    BY_KIND.set(rule, c);
+  }
+  return c;
+}
+
 /** The Safe Harbor category counted for a change, from the rule's kind or the element's type. */
 export function categoryOf(node: ElementNode, rule: FhirPathRule): SafeHarborCategory {
+  const byKind = kindCategory(rule);
+  if (byKind !== null) return byKind;
   const kind = rule.settings?.kind;
-  if (typeof kind === 'string') {
-    const base = kind.split('.')[0] ?? '';
-    if (CATEGORY_SET.has(base)) return base as SafeHarborCategory;
-    if (kind === 'contact') return contactKind(node.holder) as SafeHarborCategory;
-    if (kind === 'identifier') return identifierKind(node.holder) as SafeHarborCategory;
-  }
+  if (kind === 'contact') return contactKind(node.holder) as SafeHarborCategory;
+  if (kind === 'identifier') return identifierKind(node.holder) as SafeHarborCategory;
   for (let n: ElementNode | undefined = node; n !== undefined; n = n.parent) {
     const c = TYPE_CATEGORY[n.type];
     if (c !== undefined) return c;

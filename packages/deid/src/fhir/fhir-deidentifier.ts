@@ -260,7 +260,7 @@ export class FhirDeidentifier {
   }
 
   #dates(dates: readonly string[]): KnownIdentifiers {
-    const key = dates.join(' ');
+    const key = dates.length === 1 ? (dates[0] ?? '') : dates.join(' ');
     let known = this.#datesKnown.get(key);
     if (known === undefined) {
       known = Object.freeze({ dates });
@@ -270,25 +270,35 @@ export class FhirDeidentifier {
     return known;
   }
 
+  /** One object per (patient identifiers, resource dates) pair: the owner of long-text results. */
+  readonly #owners = new WeakMap<object, WeakMap<object, object>>();
+
+  #ownerOf(known: object, dates: object): object {
+    let inner = this.#owners.get(known);
+    if (inner === undefined) this.#owners.set(known, (inner = new WeakMap()));
+    let owner = inner.get(dates);
+    if (owner === undefined) inner.set(dates, (owner = {}));
+    return owner;
+  }
+
   #text(
     node: ElementNode, value: string, entry: FhirPatientEntry | undefined, known: KnownIdentifiers | undefined, dates: KnownIdentifiers | undefined,
   ): string | null {
     const patient = entry === undefined ? {} : { patient: entry.context };
+    // Short texts (code texts: "Hypertension", ...) repeat across resources: memo per patient and per
+    // date list. Long texts (notes) are memoized whole, below.
     const deid = (text: string): string => {
-      // Memo per patient: code texts repeat across resources ("Hypertension", ...).
       const memoKey = known ?? this.#textCache;
       let memo = this.#textCache.get(memoKey);
       if (memo === undefined) {
         memo = new Map();
         this.#textCache.set(memoKey, memo);
       }
-      const long = text.length > MEMO_MAX_CHARS;
-      let once = long ? this.#longTexts.get(memo, text) : memo.get(text);
+      const short = text.length <= MEMO_MAX_CHARS;
+      let once = short ? memo.get(text) : undefined;
       if (once === undefined) {
         once = this.#options.text.deidentify({ text, ...patient, ...(known === undefined ? {} : { known }) }).text;
-        // Short texts (code texts) repeat most; long notes go to the memo bounded in characters.
-        if (long) this.#longTexts.set(memo, text, once);
-        else {
+        if (short) {
           if (memo.size >= 20_000) memo.clear();
           memo.set(text, once);
         }
@@ -300,13 +310,12 @@ export class FhirDeidentifier {
         dateMemo = new Map();
         this.#textCache.set(dates, dateMemo);
       }
-      const dateKey = `${entry?.context.pseudonym ?? ''}\0${once}`;
-      const longOnce = once.length > MEMO_MAX_CHARS;
-      let twice = longOnce ? this.#longTexts.get(dateMemo, dateKey) : dateMemo.get(dateKey);
+      const shortOnce = once.length <= MEMO_MAX_CHARS;
+      const dateKey = shortOnce ? `${entry?.context.pseudonym ?? ''}\0${once}` : '';
+      let twice = shortOnce ? dateMemo.get(dateKey) : undefined;
       if (twice === undefined) {
         twice = this.#options.text.deidentify({ text: once, ...patient, known: dates }).text;
-        if (longOnce) this.#longTexts.set(dateMemo, dateKey, twice);
-        else {
+        if (shortOnce) {
           if (dateMemo.size >= 20_000) dateMemo.clear();
           dateMemo.set(dateKey, twice);
         }
@@ -316,12 +325,22 @@ export class FhirDeidentifier {
     // A CodeableConcept's text that repeats one of its codings' display is the code's name.
     const codings = node.name === 'text' && node.parent?.type === 'CodeableConcept' ? node.holder.coding : undefined;
     if (Array.isArray(codings) && codings.some((c) => isJsonObject(c) && c.display === value)) return value;
-    if (node.type === 'base64Binary') {
+    const base64 = node.type === 'base64Binary';
+    if (base64) {
       const contentType = node.holder.contentType;
       if (typeof contentType !== 'string' || !contentType.startsWith('text/')) return null;
-      return Buffer.from(deid(Buffer.from(value, 'base64').toString('utf8')), 'utf8').toString('base64');
     }
-    return deid(value);
+    // A long text's whole result (both passes; for an attachment, its base64) by the value as
+    // found, per patient and date list: one look-up, and a repeated note costs no decoding either.
+    const long = value.length > MEMO_MAX_CHARS;
+    const owner = long ? this.#ownerOf(known ?? this.#textCache, dates ?? this.#textCache) : undefined;
+    if (owner !== undefined) {
+      const hit = this.#longTexts.get(owner, value);
+      if (hit !== undefined) return hit;
+    }
+    const out = base64 ? Buffer.from(deid(Buffer.from(value, 'base64').toString('utf8')), 'utf8').toString('base64') : deid(value);
+    if (owner !== undefined) this.#longTexts.set(owner, value, out);
+    return out;
   }
 
   #kind(
