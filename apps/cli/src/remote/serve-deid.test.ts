@@ -55,6 +55,29 @@ describe('serveDeid', () => {
     expect(readdirSync(path.join(home, 'deid-spool'))).toEqual([]);
   });
 
+  it('refuses a text note over the whole-file limit after reading its body to the end; HL7 of the same size streams', async () => {
+    const small = serveDeid(home, { stderr: process.stderr }, { recorder, clock: systemClock, wholeFileBytes: 1000 });
+    try {
+      const note = Buffer.from('Patient Jonathan Quixote-Smithers was seen. '.repeat(100));
+      let drained = 0;
+      async function* counted(): AsyncGenerator<Uint8Array> {
+        for await (const p of pieces(note, 100)) {
+          drained += p.byteLength;
+          yield p;
+        }
+      }
+      const answer = await small.process({ format: 'text', profile: 'safe-harbor', relative: 'note.txt', body: counted(), caller }, () => Promise.resolve());
+      expect(answer).toMatchObject({ ok: false, problem: { code: 'too-large', place: { field: 'body' } } });
+      expect(drained).toBe(note.length);
+      expect(recorder.withAction('deid.run').at(-1)).toMatchObject({ outcome: 'failure', details: { format: 'text', filesFailed: 1 } });
+      const hl7 = readFileSync(hl7File);
+      expect(hl7.length).toBeGreaterThan(1000);
+      expect(await small.process({ format: 'hl7v2', profile: 'safe-harbor', relative: 'adt.hl7', body: pieces(hl7), caller }, () => Promise.resolve())).toMatchObject({ ok: true });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('answers a file the engine cannot read with its problem by place, recorded as a failure', async () => {
     const answer = await service.process({ format: 'fhir', profile: 'safe-harbor', relative: 'x.json', body: pieces(Buffer.from('{"resourceType":"Patient","name":[{"family":"Quixote"')), caller }, () => Promise.resolve());
     expect(answer).toMatchObject({ ok: false, problem: { place: { file: 'x.json' } } });

@@ -25,6 +25,8 @@ export interface ServeDeidOptions {
   readonly clock: Clock;
   /** Heap limit of the worker thread (MB); the process's own limit when absent. */
   readonly workerHeapMb?: number;
+  /** Largest file for the whole-file engines (text); default {@link MAX_DEID_FILE_BYTES}. */
+  readonly wholeFileBytes?: number;
 }
 
 /**
@@ -59,9 +61,10 @@ export function serveDeid(home: string, _ctx: Pick<CliContext, 'stderr'>, option
       const base = path.join(spool, randomUUID());
       const files = { input: `${base}.in`, output: `${base}.out` };
       try {
-        const spooled = await spoolBody(request.body, files.input, WHOLE_FILE_FORMATS.has(request.format) ? MAX_DEID_FILE_BYTES : undefined);
+        const limit = options.wholeFileBytes ?? MAX_DEID_FILE_BYTES;
+        const spooled = await spoolBody(request.body, files.input, WHOLE_FILE_FORMATS.has(request.format) ? limit : undefined);
         if (!spooled.ok) {
-          const problem = { code: 'too-large', message: `this format is de-identified whole, up to ${String(MAX_DEID_FILE_BYTES / 2 ** 20)} MiB`, place: { field: 'body' } };
+          const problem = { code: 'too-large', message: `this format is de-identified whole, up to ${String(Math.floor(limit / 2 ** 20))} MiB`, place: { field: 'body' } };
           return await recorded(options, request, profile, startedAt, { ok: false, problem }, undefined);
         }
         writeFileSync(files.output, '', { mode: 0o600 });
