@@ -84,15 +84,39 @@ export class Hl7KnownValues implements KnownValueLookup {
     const esc = enc.escape.charCodeAt(0);
     let from = start;
     let escaped = false;
+    let wide = false;
+    // The subcomponent's hash is computed during the delimiter scan (one pass); it is used when
+    // the subcomponent is plain ASCII without spaces at its ends (then trimmed = as it is).
+    let h = FNV_OFFSET;
     for (let i = start; i <= end; i++) {
       const c = i < end ? text.charCodeAt(i) : -1;
-      if (c === esc) escaped = true;
-      if (c !== -1 && c !== rep && c !== comp && c !== sub) continue;
-      if (i - from >= 2 && (escaped ? this.isKnown(text.slice(from, i), enc) : this.#inPlace(text, from, i, enc))) return true;
+      if (c !== -1 && c !== rep && c !== comp && c !== sub) {
+        if (c === esc) escaped = true;
+        else if (c >= 128) wide = true;
+        h = Math.imul(h ^ lowerAscii(c), FNV_PRIME);
+        continue;
+      }
+      if (i - from >= 2) {
+        if (escaped) {
+          if (this.isKnown(text.slice(from, i), enc)) return true;
+        } else if (wide || isAsciiSpace(text.charCodeAt(from)) || isAsciiSpace(text.charCodeAt(i - 1))) {
+          if (this.#inPlace(text, from, i, enc)) return true;
+        } else if (i - from <= this.#maxLength && this.#startsLikeOne(text.charCodeAt(from)) && this.#find(text, from, i, h >>> 0) >= 0) {
+          return true;
+        }
+      }
       from = i + 1;
       escaped = false;
+      wide = false;
+      h = FNV_OFFSET;
     }
     return false;
+  }
+
+  /** Whether some value starts with this ASCII character (case-insensitively). */
+  #startsLikeOne(c: number): boolean {
+    const lower = lowerAscii(c);
+    return ((this.#first[lower >> 5] ?? 0) & (1 << (lower & 31))) !== 0;
   }
 
   /** The check of an unescaped subcomponent `text[start, end)` (at least 2 characters) where it lies. */
@@ -148,10 +172,13 @@ function lowerAscii(c: number): number {
   return c >= 65 && c <= 90 ? c | 32 : c;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /** FNV-1a over the ASCII-lower-cased UTF-16 units of `s[a, b)`. */
 function hashFolded(s: string, a: number, b: number): number {
-  let h = 0x811c9dc5;
-  for (let i = a; i < b; i++) h = Math.imul(h ^ lowerAscii(s.charCodeAt(i)), 0x01000193);
+  let h = FNV_OFFSET;
+  for (let i = a; i < b; i++) h = Math.imul(h ^ lowerAscii(s.charCodeAt(i)), FNV_PRIME);
   return h >>> 0;
 }
 
