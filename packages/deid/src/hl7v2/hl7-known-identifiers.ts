@@ -55,8 +55,6 @@ export class Hl7KnownCollector {
   readonly #comps: string[] = [];
   #enc: Hl7Encoding | undefined;
   #known: KnownIdentifiers | undefined;
-  /** This message's fields gathered so far, by raw text: the rule kind they were gathered under (a new map per message). */
-  #seen: Map<string, FieldRule['kind']> | undefined;
 
   constructor(plan: KnownIdentifierPlan) {
     this.#plan = plan;
@@ -65,7 +63,6 @@ export class Hl7KnownCollector {
   reset(enc: Hl7Encoding): void {
     this.#enc = enc;
     this.#known = undefined;
-    this.#seen = undefined;
     this.#names.length = 0;
     this.#addresses.length = 0;
     this.#identifiers.length = 0;
@@ -103,15 +100,7 @@ export class Hl7KnownCollector {
       if (s >= text.length) break;
       let e = text.indexOf(sep, s + 1);
       if (e < 0) e = text.length;
-      if (e <= s + 1) continue;
-      const raw = text.slice(s + 1, e);
-      // The same field under the same rule adds only repeats (ELR messages name the same lab and
-      // director on every OBX): skipped, which leaves the first-seen order and the values as they are.
-      const seen = (this.#seen ??= new Map());
-      const kind = w.rule.kind;
-      if (seen.get(raw) === kind) continue;
-      if (!seen.has(raw)) seen.set(raw, kind);
-      this.#field(raw, w.rule);
+      if (e > s + 1) this.#field(text.slice(s + 1, e), w.rule);
     }
   }
 
