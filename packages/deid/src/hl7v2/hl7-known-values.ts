@@ -54,8 +54,19 @@ export class Hl7KnownValues implements KnownValueLookup {
 
   /** Adds one value, trimmed and not empty (its lower case is what is looked for). */
   add(value: string): void {
-    const stored = isAscii(value) ? value : value.toLowerCase();
-    const h = hashFolded(stored, 0, stored.length);
+    // One pass hashes an ASCII value (the usual case) and finds out whether it is one.
+    let h = FNV_OFFSET;
+    let wide = false;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 128) {
+        wide = true;
+        break;
+      }
+      h = Math.imul(h ^ lowerAscii(c), FNV_PRIME);
+    }
+    const stored = wide ? value.toLowerCase() : value;
+    h = wide ? hashFolded(stored, 0, stored.length) : h >>> 0;
     if (this.#find(stored, 0, stored.length, h) >= 0) return;
     if ((this.#values.length + 1) * 2 > this.#slots.length) this.#grow();
     this.#values.push(stored);
@@ -184,11 +195,6 @@ function hashFolded(s: string, a: number, b: number): number {
 
 function sameFolded(v: string, s: string, a: number): boolean {
   for (let i = 0; i < v.length; i++) if (lowerAscii(v.charCodeAt(i)) !== lowerAscii(s.charCodeAt(a + i))) return false;
-  return true;
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 128) return false;
   return true;
 }
 
