@@ -230,6 +230,10 @@ describe('phiguard deid <format> --server URL (streamed)', () => {
     expect(manifest.problems).toEqual([expect.objectContaining({ code: 'hl7-bad-encoding', place: expect.objectContaining({ segment: 'MSH', field: '2', index: BROKEN_MESSAGE }) as unknown })]);
     const entry = (await deidEntries()).at(-1);
     expect(entry?.details).toMatchObject({ records: messages, recordsFailed: 1, files: 1, filesFailed: 0 });
+    // The local command (streaming engine, same key) writes the same bytes.
+    const l = await localRun('deid', 'hl7v2', path.join(input, 'batch.hl7'), '--out', path.join(local, 'out-big'));
+    expect(l.err).toBe(r.err);
+    expect(outputs(path.join(local, 'out-big'))).toEqual(outputs(path.join(client, 'out-big')));
   }, 900_000);
 
   it('resumes a half-done folder run from the client journal: done files are not sent again', async () => {
