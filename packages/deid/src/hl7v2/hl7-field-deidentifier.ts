@@ -54,6 +54,7 @@ const OBX5: Readonly<Record<string, FieldRule['kind']>> = {
   NM: 'keep', SN: 'keep', CE: 'keep', CWE: 'keep', CNE: 'keep', CF: 'keep', ID: 'keep', IS: 'keep', TM: 'keep', NR: 'keep', MO: 'keep', CP: 'keep', NA: 'keep', MA: 'keep', CQ: 'keep',
 };
 const ISO_DATE = /^\d{4}(?:-\d{2}(?:-\d{2})?)?$/;
+const NO_OPAQUE: readonly string[] = [];
 /** The per-repetition rule of an OBX-5 age. */
 const AGE = { kind: 'age' } as const;
 // LOINC codes whose OBX-5 is an age: 30525-0 Age, 21612-7 Age Time Patient Reported, 29553-5 Age calculated.
@@ -68,6 +69,8 @@ export class Hl7FieldDeidentifier {
   readonly #methods: MethodApplier;
   readonly #profile: DeidProfile;
   readonly #pseudonyms = new PseudonymCache();
+  /** `${ruleId}:text` per rule id, made once (a counted text span looks its slot up by it). */
+  readonly #textRules = new Map<string, string>();
 
   constructor(methods: MethodApplier) {
     this.#methods = methods;
@@ -98,7 +101,8 @@ export class Hl7FieldDeidentifier {
   }
 
   #apply(method: DeidMethod, kind: ValueKind, raw: string, scope: Hl7FieldScope, idKind: string | undefined): string {
-    const { text, opaque } = decodeHl7Text(raw, scope.enc);
+    // Most values have no escape: no decode (and no result object) for them.
+    const { text, opaque } = raw.includes(scope.enc.escape) ? decodeHl7Text(raw, scope.enc) : { text: raw, opaque: NO_OPAQUE };
     const out = this.#methods.apply(method, text, { kind, patient: scope.patient, known: scope.known, ...(idKind === undefined ? {} : { idKind }) });
     return out === undefined ? '' : encodeHl7Text(out, scope.enc, opaque);
   }
@@ -221,11 +225,24 @@ export class Hl7FieldDeidentifier {
     if (method.kind === 'keep') return rep;
     const out = this.#value('text', rep, scope);
     if (method.kind === 'text') {
-      for (const span of this.#methods.takeTextSpans()) scope.tally.add(span.category, `${ruleId}:text`);
+      const spans = this.#methods.takeTextSpans();
+      if (spans.length > 0) {
+        const rule = this.#textRule(ruleId);
+        for (const span of spans) scope.tally.add(span.category, rule);
+      }
     } else if (out !== rep) {
       scope.tally.add('other-id', `${ruleId}:${method.kind}`);
     }
     return out;
+  }
+
+  #textRule(ruleId: string): string {
+    let rule = this.#textRules.get(ruleId);
+    if (rule === undefined) {
+      rule = `${ruleId}:text`;
+      this.#textRules.set(ruleId, rule);
+    }
+    return rule;
   }
 
   /** A date (DT/DTM/TS): the first `separator`-delimited part is the date; the rest (TS precision) is kept. */
