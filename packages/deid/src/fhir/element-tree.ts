@@ -158,15 +158,21 @@ function isEmpty(value: unknown): boolean {
 /**
  * Removes what de-identification emptied: null values, empty strings/objects/arrays, array slots
  * whose value and `_name` companion are both empty (FHIR JSON keeps the two arrays aligned,
- * R4 §3.1.1.4). Returns the value, or undefined when nothing is left.
+ * R4 §3.1.1.4). Returns the value, or undefined when nothing is left. The object passed in is
+ * changed in place; objects inside it that lose properties are replaced by copies without them
+ * (deleting a property turns a V8 object into a slow dictionary, and serialising it slower).
  */
 export function pruneEmpty(value: unknown): unknown {
+  return prune(value, true);
+}
+
+function prune(value: unknown, inPlace: boolean): unknown {
   if (Array.isArray(value)) {
     // A new array only once something changes; an untouched array is kept as it is.
     let kept: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      const p = pruneEmpty(v);
+      const p = prune(v, false);
       if (kept === undefined) {
         if (p === v && p !== undefined) continue;
         kept = value.slice(0, i);
@@ -182,23 +188,30 @@ export function pruneEmpty(value: unknown): unknown {
   let companions = false;
   for (const k of keys) if (k.charCodeAt(0) === 95) companions = true;
   if (!companions) {
-    // The common case, without a second Object.keys: kept properties are counted.
+    // The common case, without a second Object.keys: kept properties are counted; a nested
+    // object that loses one is copied from that point on (`copy`) instead of deleted from.
     let kept = 0;
-    for (const prop of keys) {
+    let copy: JsonObject | undefined;
+    for (let k = 0; k < keys.length; k++) {
+      const prop = keys[k] as string;
       const v = value[prop];
-      if (typeof v !== 'object' || v === null) {
-        if (v === null || v === undefined || v === '') Reflect.deleteProperty(value, prop);
-        else kept++;
+      const p = typeof v !== 'object' || v === null ? (v === null || v === undefined || v === '' ? undefined : v) : prune(v, false);
+      if (p === undefined) {
+        if (inPlace) Reflect.deleteProperty(value, prop);
+        else if (copy === undefined) {
+          copy = {};
+          for (let j = 0; j < k; j++) {
+            const earlier = keys[j] as string;
+            copy[earlier] = value[earlier];
+          }
+        }
         continue;
       }
-      const pruned = pruneEmpty(v);
-      if (pruned === undefined) Reflect.deleteProperty(value, prop);
-      else {
-        if (pruned !== v) value[prop] = pruned;
-        kept++;
-      }
+      kept++;
+      if (copy !== undefined) copy[prop] = p;
+      else if (p !== v) value[prop] = p;
     }
-    return kept === 0 ? undefined : value;
+    return kept === 0 ? undefined : (copy ?? value);
   }
   // With `_name` companions: value and companion arrays pruned together, slot by slot.
   for (const prop of keys) {
@@ -209,8 +222,8 @@ export function pruneEmpty(value: unknown): unknown {
       const vs: unknown[] = [];
       const cs: unknown[] = [];
       for (let i = 0; i < Math.max(v.length, c.length); i++) {
-        const a = pruneEmpty(v[i]);
-        const b = pruneEmpty(c[i]);
+        const a = prune(v[i], false);
+        const b = prune(c[i], false);
         if (a === undefined && b === undefined) continue;
         vs.push(a ?? null);
         cs.push(b ?? null);
@@ -221,13 +234,13 @@ export function pruneEmpty(value: unknown): unknown {
       else value[`_${prop}`] = cs;
       continue;
     }
-    const pruned = pruneEmpty(v);
+    const pruned = prune(v, false);
     if (pruned === undefined) Reflect.deleteProperty(value, prop);
     else if (pruned !== v) value[prop] = pruned;
   }
   for (const prop of Object.keys(value)) {
     if (!prop.startsWith('_') || Array.isArray(value[prop.slice(1)])) continue;
-    const pruned = pruneEmpty(value[prop]);
+    const pruned = prune(value[prop], false);
     if (pruned === undefined) Reflect.deleteProperty(value, prop);
     else value[prop] = pruned;
   }

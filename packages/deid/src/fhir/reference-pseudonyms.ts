@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { PatientContext } from '../context/patient-context.ts';
 import { isResourceType } from './fhir-model.ts';
 import type { FhirPatientEntry, FhirPatientIndex } from './fhir-patient-index.ts';
@@ -8,7 +8,8 @@ import type { FhirPatientEntry, FhirPatientIndex } from './fhir-patient-index.ts
  * the SHA-256 of the pseudonym (itself keyed), not of any identifier.
  */
 export function uuidOfPseudonym(pseudonym: string): string {
-  const h = createHash('sha256').update(pseudonym, 'utf8').digest();
+  // One-shot `crypto.hash` (no Hash object per call): the same SHA-256 of the UTF-8 bytes.
+  const h = hash('sha256', pseudonym, 'buffer');
   h[6] = ((h[6] ?? 0) & 0x0f) | 0x80;
   h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');
