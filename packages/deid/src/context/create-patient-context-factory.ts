@@ -1,4 +1,3 @@
-import { encodeBase32 } from '@phiguard/core';
 import type { DeidKey, PatientContext, PatientContextFactory, PatientIdentity } from './patient-context.ts';
 import { DeidError } from './deid-error.ts';
 import { deriveHmacKey, hmac } from './deid-key.ts';
@@ -17,6 +16,27 @@ export interface PatientContextOptions {
 }
 
 const PREFIX = /^[A-Z][A-Z0-9]{0,7}$/;
+const CROCKFORD_UPPER = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * The first `chars` characters of the upper-case Crockford base32 of `bytes` (one per pseudonym:
+ * hot). Base32 is a stream: the same characters as `encodeBase32(bytes).slice(0, chars)` upper-cased,
+ * reading only the bytes they are made of (`bytes` must hold 5 × chars bits).
+ */
+export function base32Head(bytes: Uint8Array, chars: number): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (let i = 0; out.length < chars; ) {
+    if (bits < 5) {
+      buffer = ((buffer << 8) | (bytes[i++] ?? 0)) & 0xffff;
+      bits += 8;
+    }
+    bits -= 5;
+    out += CROCKFORD_UPPER.charAt((buffer >>> bits) & 31);
+  }
+  return out;
+}
 
 /**
  * The one place pseudonyms and date shifts come from (docs/deid/patient-context.md): both are
@@ -37,10 +57,7 @@ export function createPatientContextFactory(key: DeidKey, options: PatientContex
   const pseudonymKey = deriveHmacKey(key.secret, 'pseudonym');
   const pseudonymForKey = deriveHmacKey(key.secret, 'pseudonym-for');
   const shiftKey = deriveHmacKey(key.secret, 'date-shift');
-  // Only the bytes the first `length` characters are made of are encoded (base32 is a stream: the
-  // same characters as encoding all 32 bytes and cutting).
-  const macBytes = Math.ceil((length * 5) / 8);
-  const format = (mac: Buffer): string => `${prefix}-${encodeBase32(mac.subarray(0, macBytes)).slice(0, length).toUpperCase()}`;
+  const format = (mac: Buffer): string => `${prefix}-${base32Head(mac, length)}`;
   // Non-zero multiples of `step` in [-window, window]: half negative, half positive.
   const half = Math.floor(window / step);
   const forCache = new Map<string, string>();

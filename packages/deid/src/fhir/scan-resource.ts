@@ -32,35 +32,19 @@ function datePrefix(v: string): string | undefined {
  */
 export function scanResource(resource: JsonObject, removeExtensions: boolean, kept: ReadonlySet<string> = KEPT_EXTENSIONS): ResourceScan {
   let removed = 0;
-  const modifierPaths: string[] = [];
   const dates: string[] = [];
-  // The JSON path, as keys, of the value being walked: read only for a removed modifier extension (rare).
-  const path: (string | number)[] = [];
-  const pathText = (): string => {
-    let out = '';
-    for (const k of path) out += typeof k === 'number' ? `[${String(k)}]` : out === '' ? k : `.${k}`;
-    return out;
-  };
+  // Objects that lost a modifier extension (rare): their JSON paths are found after the walk.
+  const lostModifier: JsonObject[] = [];
   const addDate = (v: string): void => {
     const d = datePrefix(v);
     if (d !== undefined && !dates.includes(d)) dates.push(d);
   };
   // `filter`: still removing extensions here (false inside a kept extension: it is kept whole).
   const walkValue = (value: unknown, filter: boolean): void => {
-    if (typeof value === 'string') {
-      addDate(value);
-      return;
-    }
-    if (typeof value !== 'object' || value === null) return;
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const v: unknown = value[i];
+      for (const v of value as unknown[]) {
         if (typeof v === 'string') addDate(v);
-        else if (typeof v === 'object' && v !== null) {
-          path.push(i);
-          walkValue(v, filter);
-          path.pop();
-        }
+        else if (typeof v === 'object' && v !== null) walkValue(v, filter);
       }
       return;
     }
@@ -75,10 +59,7 @@ export function scanResource(resource: JsonObject, removeExtensions: boolean, ke
         const keep = list.filter((e) => isJsonObject(e) && typeof e.url === 'string' && kept.has(e.url));
         if (keep.length === list.length) continue;
         removed += list.length - keep.length;
-        if (prop === 'modifierExtension') {
-          const at = pathText();
-          modifierPaths.push(at === '' ? `.${prop}` : `${at}.${prop}`);
-        }
+        if (prop === 'modifierExtension') lostModifier.push(obj);
         if (keep.length === 0) Reflect.deleteProperty(obj, prop);
         else obj[prop] = keep;
       }
@@ -86,13 +67,44 @@ export function scanResource(resource: JsonObject, removeExtensions: boolean, ke
     for (const k in obj) {
       const v = obj[k];
       if (typeof v === 'string') addDate(v);
-      else if (typeof v === 'object' && v !== null) {
-        path.push(k);
-        walkValue(v, filter && k !== 'extension' && k !== 'modifierExtension');
-        path.pop();
-      }
+      else if (typeof v === 'object' && v !== null) walkValue(v, filter && k !== 'extension' && k !== 'modifierExtension');
     }
   };
   walkObject(resource, removeExtensions);
-  return { removed, modifierPaths, dates };
+  return { removed, modifierPaths: lostModifier.length === 0 ? [] : pathsOf(resource, lostModifier), dates };
+}
+
+/**
+ * The JSON paths (`contact[0]`, `''` for the resource) of some objects of a resource, in the walk's
+ * order, each with `.modifierExtension` appended: the same walk, keys kept on a stack.
+ */
+function pathsOf(resource: JsonObject, targets: readonly JsonObject[]): string[] {
+  const wanted = new Set<unknown>(targets);
+  const out: string[] = [];
+  const path: (string | number)[] = [];
+  const text = (): string => {
+    let s = '';
+    for (const k of path) s += typeof k === 'number' ? `[${String(k)}]` : s === '' ? k : `.${k}`;
+    return s === '' ? '.modifierExtension' : `${s}.modifierExtension`;
+  };
+  const walk = (value: unknown, top: boolean): void => {
+    if (Array.isArray(value)) {
+      value.forEach((v: unknown, i) => {
+        path.push(i);
+        walk(v, false);
+        path.pop();
+      });
+      return;
+    }
+    if (!isJsonObject(value) || (!top && typeof value.resourceType === 'string')) return;
+    if (wanted.has(value)) out.push(text());
+    for (const k in value) {
+      if (k === 'extension' || k === 'modifierExtension') continue;
+      path.push(k);
+      walk(value[k], false);
+      path.pop();
+    }
+  };
+  walk(resource, true);
+  return out;
 }
