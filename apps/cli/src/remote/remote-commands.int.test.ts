@@ -185,6 +185,7 @@ describe('phiguard <command> --server URL', () => {
     expect((await remoteRun('kc3', 'keys', 'approve', requestId)).out).toBe(`approved ${requestId}: 2/2\n`);
     expect((await remoteRun('kc1', 'keys', 'destroy', requestId)).out).toBe('destroyed: old-key is destroyed; versions erased: 1\n');
     // Custodians manage keys but get no data keys (key.use; remote-keystore.int.test.ts covers seal/unseal).
+    writeFileSync(path.join(clientDir('kc1'), 'x'), 'not PHI\n');
     expect((await remoteRun('kc1', '--purpose', 'HRESCH', 'keys', 'seal', 'x', '--key', 'dataset-key')).error).toMatch(/forbidden \(403\): not allowed: key.use/);
   }, 120_000);
 
