@@ -1,5 +1,5 @@
 import type { PatientContext } from '../context/patient-context.ts';
-import { type ElementNode, type JsonObject, isJsonObject, nodeValue, pruneEmpty } from './element-tree.ts';
+import { type ElementNode, type JsonObject, isJsonObject, nodeValue, pruneEmpty, setNodeValue } from './element-tree.ts';
 import { FhirDeidError } from './fhir-deid-error.ts';
 import { CompiledPlan } from './compiled-plan.ts';
 import { type CompiledRule, compileRules, type FhirPathRule } from './fhir-rule.ts';
@@ -109,7 +109,11 @@ export class FhirRuleAnonymizer {
     return resource;
   }
 
-  #process(resource: JsonObject, rootId: string, contained: boolean, hooks: AnonymizeHooks, plan: CompiledPlan | undefined): Set<FhirOperation> {
+  /**
+   * Processes one resource and what is nested in it; returns what was done. A nested resource that
+   * gets `meta` is replaced by a labelled copy in its holder (`top`: the caller's object, changed in place).
+   */
+  #process(resource: JsonObject, rootId: string, contained: boolean, hooks: AnonymizeHooks, plan: CompiledPlan | undefined, top = true): Set<FhirOperation> {
     const ops = new Set<FhirOperation>();
     hooks.prepare?.(resource);
     const env = hooks.environment(resource, contained);
@@ -135,9 +139,15 @@ export class FhirRuleAnonymizer {
     for (const nested of nestedNodes) {
       const child = nodeValue(nested);
       if (!isJsonObject(child)) continue;
-      for (const op of this.#process(child, rootId, nested.name === 'contained', hooks, plan)) ops.add(op);
+      const isContained = nested.name === 'contained';
+      const childOps = this.#process(child, rootId, isContained, hooks, plan, false);
+      for (const op of childOps) ops.add(op);
+      if (!isContained) {
+        const labelled = addSecurityLabels(child, childOps, this.#options.labels, false);
+        if (labelled !== child) setNodeValue(nested, labelled);
+      }
     }
-    if (!contained) addSecurityLabels(resource, ops, this.#options.labels);
+    if (!contained && top) addSecurityLabels(resource, ops, this.#options.labels);
     return ops;
   }
 }

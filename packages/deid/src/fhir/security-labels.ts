@@ -39,11 +39,14 @@ function labelsFor(ops: ReadonlySet<FhirOperation>, style: SecurityLabelStyle): 
 
 /**
  * Adds `meta.security` labels for what was done (FHIR R4 §8.9.4 security labels, HL7 v3
- * ObservationValue "de-identification" codes), keeping labels already present.
+ * ObservationValue "de-identification" codes), keeping labels already present. A resource without
+ * `meta` gets one after `resourceType` and `id`, where FHIR JSON puts it: in place (the object's
+ * keys re-added in order) or, with `inPlace` false, in a new object that is returned (deleting
+ * every key turns a V8 object into a slow dictionary; the caller puts the copy where the resource was).
  */
-export function addSecurityLabels(resource: JsonObject, ops: ReadonlySet<FhirOperation>, style: SecurityLabelStyle): void {
+export function addSecurityLabels(resource: JsonObject, ops: ReadonlySet<FhirOperation>, style: SecurityLabelStyle, inPlace = true): JsonObject {
   const labels = labelsFor(ops, style);
-  if (labels.length === 0) return;
+  if (labels.length === 0) return resource;
   const meta: JsonObject = isJsonObject(resource.meta) ? resource.meta : {};
   const security: unknown[] = Array.isArray(meta.security) ? (meta.security as unknown[]) : [];
   for (const label of labels) {
@@ -51,18 +54,18 @@ export function addSecurityLabels(resource: JsonObject, ops: ReadonlySet<FhirOpe
     if (!present) security.push({ ...label });
   }
   meta.security = security;
-  if (resource.meta === undefined) {
-    // Put meta where FHIR JSON puts it, after resourceType and id.
-    const entries = Object.entries(resource);
-    for (const k of Object.keys(resource)) Reflect.deleteProperty(resource, k);
-    let placed = false;
-    for (const [k, v] of entries) {
-      if (!placed && k !== 'resourceType' && k !== 'id') {
-        resource.meta = meta;
-        placed = true;
-      }
-      resource[k] = v;
+  if (resource.meta !== undefined) return resource;
+  const entries = Object.entries(resource);
+  const out: JsonObject = inPlace ? resource : {};
+  if (inPlace) for (const k of Object.keys(resource)) Reflect.deleteProperty(resource, k);
+  let placed = false;
+  for (const [k, v] of entries) {
+    if (!placed && k !== 'resourceType' && k !== 'id') {
+      out.meta = meta;
+      placed = true;
     }
-    if (!placed) resource.meta = meta;
+    out[k] = v;
   }
+  if (!placed) out.meta = meta;
+  return out;
 }
