@@ -76,6 +76,17 @@ describe('createPatientContextFactory', () => {
     );
   });
 
+  it('makes the same pseudonymFor for any Unicode normal form of a value', () => {
+    const f = createPatientContextFactory(key);
+    const g = createPatientContextFactory(key);
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }).filter((s) => s.trim() !== ''), (value) => {
+        expect(f.forPatient(mrn).pseudonymFor('accession', value.normalize('NFD'))).toBe(g.forPatient(mrn).pseudonymFor('accession', value.normalize('NFC')));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('refuses empty identities and bad keys with typed errors that carry no value', () => {
     const f = createPatientContextFactory(key);
     expect(() => f.forPatient({ system: 'mrn', value: '   ' })).toThrow(DeidError);

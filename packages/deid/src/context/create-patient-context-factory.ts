@@ -16,6 +16,7 @@ export interface PatientContextOptions {
 }
 
 const PREFIX = /^[A-Z][A-Z0-9]{0,7}$/;
+const NON_ASCII = /[^\x00-\x7F]/;
 const CROCKFORD_UPPER = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /**
@@ -63,7 +64,8 @@ export function createPatientContextFactory(key: DeidKey, options: PatientContex
   const forCache = new Map<string, string>();
   const pseudonymFor = (kind: string, value: string): string => {
     const k = kind.trim().toLowerCase();
-    const v = value.normalize('NFC').trim();
+    // ASCII is its own NFC form: skip the ICU call for it (ids and references, hot).
+    const v = (NON_ASCII.test(value) ? value.normalize('NFC') : value).trim();
     if (k === '' || v === '') throw new TypeError('pseudonymFor needs a kind and a non-empty value');
     const cacheKey = `${k}\0${v}`;
     const known = forCache.get(cacheKey);
