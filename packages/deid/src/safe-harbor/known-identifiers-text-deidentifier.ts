@@ -8,7 +8,6 @@ const FIELDS = ['names', 'addresses', 'identifiers', 'phones', 'emails', 'dates'
 /** One prepared set: the object it came in last, its content (by reference) and its matcher. */
 interface Slot {
   known: KnownIdentifiers;
-  readonly hash: number;
   readonly lists: readonly (readonly string[])[];
   readonly matcher: KnownIdentifierMatcher;
   used: number;
@@ -57,11 +56,12 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
     for (let i = 0; i < CACHE_SIZE && slot === undefined; i++) if (slots[i]?.known === known) slot = slots[i];
     if (slot === undefined) {
       const lists = FIELDS.map((f) => known[f] ?? []);
-      const hash = quickHash(lists);
       let oldest = 0;
       for (let i = 0; i < CACHE_SIZE; i++) {
         const s = slots[i];
-        if (s !== undefined && s.hash === hash && sameLists(s.lists, lists)) {
+        // Compared directly (lengths, then values in order: another patient's set differs at its
+        // first name), which costs less than hashing every value of every set handed in.
+        if (s !== undefined && sameLists(s.lists, lists)) {
           slot = s;
           s.known = known;
           break;
@@ -70,7 +70,7 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
       }
       // The lists are readonly by contract (KnownIdentifiers): kept by reference, not copied.
       if (slot === undefined) {
-        slot = { known, hash, lists, matcher: new KnownIdentifierMatcher(known), used: 0 };
+        slot = { known, lists, matcher: new KnownIdentifierMatcher(known), used: 0 };
         slots[oldest] = slot;
       }
     }
@@ -79,16 +79,6 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
     this.#lastMatcher = slot.matcher;
     return slot.matcher;
   }
-}
-
-/** A cheap hash of the lists (sizes, lengths, first and last characters of each value); equality is checked after. */
-function quickHash(lists: readonly (readonly string[])[]): number {
-  let h = 0x811c9dc5;
-  for (const list of lists) {
-    h = Math.imul(h ^ list.length, 0x01000193);
-    for (const v of list) h = Math.imul(h ^ ((v.length << 16) ^ (v.charCodeAt(0) << 8) ^ v.charCodeAt(v.length - 1)), 0x01000193);
-  }
-  return h;
 }
 
 function sameLists(a: readonly (readonly string[])[], b: readonly (readonly string[])[]): boolean {
