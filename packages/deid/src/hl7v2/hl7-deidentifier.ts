@@ -5,7 +5,8 @@ import { DeidTally } from '../manifest/deid-tally.ts';
 import { DEFAULT_ENCODING, readEncoding, type Hl7Encoding } from './hl7-encoding.ts';
 import { parseHl7Document } from './hl7-document.ts';
 import { hl7DateToIsoScan } from './hl7-date.ts';
-import { joinHl7Lines, type Hl7Line } from './hl7-lines.ts';
+import { Hl7LineTable } from './hl7-line-table.ts';
+import { cleanFileStructure, Hl7EncodingCache, type Hl7FileStructure } from './hl7-file-structure.ts';
 import { fieldOfSegment, parseCxList, resolveParsedCx, resolvePatientFromPidText, type Hl7IdentityRule } from './hl7-identity.ts';
 import { Hl7KnownCollector, knownIdentifierPlan } from './hl7-known-identifiers.ts';
 import { Hl7KnownValues, type KnownValueLookup } from './hl7-known-values.ts';
@@ -36,6 +37,13 @@ export interface Hl7DeidResult {
 }
 
 const NO_KNOWN = new Hl7KnownValues();
+const CHANGED = 1;
+const DROPPED = 2;
+
+/** parseHl7Document's readable messages of a file with problems, and how many it could not read. */
+interface ReportedStructure extends Hl7FileStructure {
+  failed: number;
+}
 
 /** A message's scope; the known-identifier lists are made only when a field's method asks (free text). */
 class MessageScope implements Hl7FieldScope {
@@ -85,6 +93,9 @@ export class Hl7Deidentifier {
   /** Plans by {@link segmentIdKey}: a number, so a line's id is not sliced out to find its plan. */
   readonly #byKey = new Map<number, SegmentPlan>();
   readonly #collector = new Hl7KnownCollector(knownIdentifierPlan(HL7_SAFE_HARBOR_TABLE));
+  readonly #lines = new Hl7LineTable();
+  readonly #encodings = new Hl7EncodingCache();
+  #lineState = new Uint8Array(64);
 
   constructor(options: Hl7DeidentifierOptions) {
     this.#options = options;
@@ -93,41 +104,77 @@ export class Hl7Deidentifier {
   }
 
   deidentify(input: string): Hl7DeidResult {
-    const doc = parseHl7Document(input);
+    const table = this.#lines;
+    table.scan(input);
+    const count = table.count;
+    const texts: string[] = [];
+    for (let i = 0; i < count; i++) texts.push(input.slice(table.textStart[i], table.textEnd[i]));
+    const state = this.#state(count);
     const tally = new DeidTally();
     const problems: DeidError[] = [];
-    const drop = new Set<number>();
-    for (const orphan of doc.orphans) {
-      drop.add(orphan.index);
-      if (!drop.has(orphan.index - 1) || orphan.index === 0) problems.push(orphan.error);
-    }
+    // A clean file (nearly all) is read from the line texts; one with anything to report takes
+    // parseHl7Document's reading, with its errors and places.
+    let structure: Hl7FileStructure | undefined = cleanFileStructure(texts, this.#encodings);
     let failed = 0;
+    if (structure === undefined) {
+      const reported = this.#reportedStructure(input, state, problems);
+      failed = reported.failed;
+      structure = reported;
+    }
     let lastEncoding = DEFAULT_ENCODING;
     try {
-      for (const span of doc.messages) {
-        if (!span.ok) {
-          failed += 1;
-          problems.push(span.error.place?.index === undefined ? new DeidError(span.error.code, span.error.message, { place: { ...span.error.place, index: span.index } }) : span.error);
-          for (let i = span.start; i < span.end; i++) drop.add(i);
-          continue;
-        }
-        lastEncoding = span.encoding;
-        this.#message(doc.lines, span.start, span.end, span.encoding, drop);
+      const { starts, ends, encodings } = structure;
+      for (let m = 0; m < starts.length; m++) {
+        const enc = encodings[m] as Hl7Encoding;
+        lastEncoding = enc;
+        this.#message(texts, state, starts[m] as number, ends[m] as number, enc);
       }
-      for (const i of doc.envelope) this.#envelope(doc.lines[i], lastEncoding, drop, i);
+      for (const i of structure.envelope) this.#envelope(texts, state, i, lastEncoding);
     } finally {
       this.#counter.flushInto(tally);
     }
-    const kept: Hl7Line[] = drop.size === 0 ? doc.lines : doc.lines.filter((_, i) => !drop.has(i));
-    return { text: joinHl7Lines(kept), messages: doc.messages.length, failed, tally, problems };
+    return { text: joinLines(input, table, texts, state), messages: structure.starts.length + failed, failed, tally, problems };
   }
 
-  #message(lines: Hl7Line[], start: number, end: number, enc: Hl7Encoding, drop: Set<number>): void {
+  /** Per line: 0 as read, CHANGED (its text is `texts[i]`), DROPPED. Reused, zeroed for `count` lines. */
+  #state(count: number): Uint8Array {
+    if (this.#lineState.length < count) this.#lineState = new Uint8Array(Math.max(count, this.#lineState.length * 2));
+    else this.#lineState.fill(0, 0, count);
+    return this.#lineState;
+  }
+
+  /**
+   * parseHl7Document's reading of a file it reports problems in: stray lines and unreadable
+   * messages are dropped (state DROPPED) and reported, in the document's order; the readable
+   * messages are returned for processing.
+   */
+  #reportedStructure(input: string, state: Uint8Array, problems: DeidError[]): ReportedStructure {
+    const doc = parseHl7Document(input);
+    const out: ReportedStructure = { starts: [], ends: [], encodings: [], envelope: [...doc.envelope], failed: 0 };
+    for (const orphan of doc.orphans) {
+      if (orphan.index === 0 || state[orphan.index - 1] !== DROPPED) problems.push(orphan.error);
+      state[orphan.index] = DROPPED;
+    }
+    for (const span of doc.messages) {
+      if (!span.ok) {
+        out.failed += 1;
+        problems.push(span.error.place?.index === undefined ? new DeidError(span.error.code, span.error.message, { place: { ...span.error.place, index: span.index } }) : span.error);
+        for (let i = span.start; i < span.end; i++) state[i] = DROPPED;
+        continue;
+      }
+      out.starts.push(span.start);
+      out.ends.push(span.end);
+      out.encodings.push(span.encoding);
+    }
+    return out;
+  }
+
+  #message(texts: string[], state: Uint8Array, start: number, end: number, enc: Hl7Encoding): void {
     const collector = this.#collector;
     collector.reset(enc);
     let pid: string | undefined;
     for (let i = start; i < end; i++) {
-      const text = lines[i]?.text ?? '';
+      const text = texts[i] ?? '';
       if (pid === undefined && text.startsWith('PID')) pid = text;
       collector.segment(text);
     }
@@ -140,15 +187,17 @@ export class Hl7Deidentifier {
     }
     const identity = pid === undefined ? undefined : pid3 !== undefined ? pid3.resolved?.identity : resolvePatientFromPidText(pid, enc, rule);
     const patient: PatientContext | undefined = identity === undefined ? undefined : this.#options.factory.forPatient(identity);
-    const when = hl7DateToIsoScan(mshDateTime(lines[start]?.text ?? '', enc));
+    const when = hl7DateToIsoScan(mshDateTime(texts[start] ?? '', enc));
     const referenceDate = when !== undefined && when.iso.length === 10 ? when.iso : this.#options.referenceDate;
     const scope = new MessageScope(enc, patient, pid3, this.#options, collector, referenceDate, this.#counter);
     for (let i = start; i < end; i++) {
-      const line = lines[i];
-      if (line === undefined) continue;
-      const out = this.#scanner.segment(line.text, this.#plan(line.text), scope, collector.values);
-      if (out === undefined) drop.add(i);
-      else line.text = out;
+      const text = texts[i] ?? '';
+      const out = this.#scanner.segment(text, this.#plan(text), scope, collector.values);
+      if (out === undefined) state[i] = DROPPED;
+      else if (out !== text) {
+        texts[i] = out;
+        state[i] = CHANGED;
+      }
     }
   }
 
@@ -164,22 +213,46 @@ export class Hl7Deidentifier {
   }
 
   /** Batch envelopes (FHS/BHS/BTS/FTS) go through their tables; framing and blank lines stay. */
-  #envelope(line: Hl7Line | undefined, fallback: Hl7Encoding, drop: Set<number>, index: number): void {
-    if (line === undefined || line.text === '' || line.text.startsWith('\x1C')) return;
+  #envelope(texts: string[], state: Uint8Array, index: number, fallback: Hl7Encoding): void {
+    const text = texts[index] ?? '';
+    if (text === '' || text.startsWith('\x1C')) return;
     let enc = fallback;
-    if (isHeader(line.text.slice(0, 3))) {
+    if (isHeader(text.slice(0, 3))) {
       try {
-        enc = readEncoding(line.text);
+        enc = readEncoding(text);
       } catch {
-        drop.add(index);
+        state[index] = DROPPED;
         return;
       }
     }
     const scope: Hl7FieldScope = { enc, patient: undefined, factory: this.#options.factory, identity: {}, known: {}, knownValues: NO_KNOWN, referenceDate: undefined, tally: this.#counter };
-    const out = this.#scanner.segment(line.text, this.#plan(line.text), scope, NO_KNOWN);
-    if (out === undefined) drop.add(index);
-    else line.text = out;
+    const out = this.#scanner.segment(text, this.#plan(text), scope, NO_KNOWN);
+    if (out === undefined) state[index] = DROPPED;
+    else if (out !== text) {
+      texts[index] = out;
+      state[index] = CHANGED;
+    }
   }
+}
+
+/**
+ * The output file: the input with dropped lines left out and changed lines' texts replaced (leads
+ * and terminators as read), copied in runs of unchanged lines; the input itself when nothing changed.
+ */
+function joinLines(input: string, table: Hl7LineTable, texts: readonly string[], state: Uint8Array): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < table.count; i++) {
+    const st = state[i];
+    if (st === CHANGED) {
+      out += input.slice(from, table.textStart[i]) + (texts[i] ?? '');
+      from = table.textEnd[i] as number;
+    } else if (st === DROPPED) {
+      out += input.slice(from, table.leadStart[i]);
+      from = table.lineEnd[i] as number;
+    }
+  }
+  return from === 0 ? input : out + input.slice(from);
 }
 
 /** MSH-7 component 1 (the message time), found by counting separators: MSH-2 follows the first. */

@@ -42,7 +42,8 @@ export const HL7_RULE_CATEGORY: Readonly<Record<string, SafeHarborCategory>> = {
   date: 'date', dr: 'date', dob: 'date', pid: 'mrn', mrn: 'mrn', ssn: 'ssn', lic: 'license', plan: 'health-plan', dev: 'device',
   acct: 'account', id: 'other-id', eip: 'other-id', remove: 'other-id', keep: 'other-id', text: 'other-id', obx5: 'other-id',
 };
-const WHOLE_KIND: Readonly<Record<string, ValueKind>> = {
+/** The value kind of a rule applied to the whole value (the `#field` default branch). */
+export const WHOLE_KIND: Readonly<Record<string, ValueKind>> = {
   name: 'name', prov: 'name.provider', org: 'name.organization', county: 'geographic.county', place: 'geographic.birthplace',
   phone: 'phone', ssn: 'ssn', lic: 'license', plan: 'health-plan', dev: 'device', keep: 'safe',
 };

@@ -2,7 +2,7 @@ import { DeidError } from '../context/deid-error.ts';
 import type { SafeHarborCategory } from '../safe-harbor/categories.ts';
 import type { DeidProfile, ProfileRule } from '../profiles/deid-profile.ts';
 import type { MethodApplier } from '../profiles/method-applier.ts';
-import { HL7_RULE_CATEGORY } from './hl7-field-deidentifier.ts';
+import { HL7_RULE_CATEGORY, WHOLE_KIND } from './hl7-field-deidentifier.ts';
 import type { FieldRule } from './hl7-safe-harbor-table.ts';
 import { isHeader } from './hl7-structure.ts';
 import type { Hl7TallyCounter } from './hl7-tally-counter.ts';
@@ -128,6 +128,16 @@ export class Hl7SegmentPlans {
     return { ...base, whole: 'fields', actions };
   }
 
+  /**
+   * A whole-value rule (name, phone, ssn, ...) whose kind the profile redacts: the field would go
+   * through the method only to become '' (and '""' stays), which is what OP_REMOVE does, counted
+   * in the same slot, without the dispatch.
+   */
+  #redacted(rule: FieldRule): boolean {
+    const kind = rule.kind === 'keep' ? undefined : WHOLE_KIND[rule.kind];
+    return kind !== undefined && this.#methods.methodFor(kind).kind === 'redact';
+  }
+
   #action(id: string, n: number, rule: FieldRule): FieldAction {
     const ruleId = `hl7.${id}-${String(n)}`;
     const override = this.#overrides.get(ruleId.slice(4));
@@ -140,7 +150,7 @@ export class Hl7SegmentPlans {
       return { op: OP_OVERRIDE, n, rule, ruleId, slot: this.#counter.slot(category, override.id ?? `${ruleId}:${override.method.kind}`), knownSlot: -1, override, components };
     }
     const slot = this.#counter.slot(HL7_RULE_CATEGORY[rule.kind] ?? 'other-id', `${ruleId}:${rule.kind}`);
-    const op = rule.kind === 'remove' ? OP_REMOVE : rule.kind === 'keep' && this.#methods.methodFor('safe').kind === 'keep' ? OP_KEEP : OP_RULE;
+    const op = rule.kind === 'remove' || this.#redacted(rule) ? OP_REMOVE : rule.kind === 'keep' && this.#methods.methodFor('safe').kind === 'keep' ? OP_KEEP : OP_RULE;
     return { op, n, rule, ruleId, slot, knownSlot: op === OP_KEEP ? this.#counter.slot('other-id', `${ruleId}:known-value`) : -1, override: undefined, components };
   }
 }
