@@ -1,4 +1,5 @@
 import type { KnownIdentifiers, TextSpan } from '../text/text-deidentifier.ts';
+import { isAsciiLiteral, isAsciiSpace, isAsciiText, isAsciiWord, matchRunsAt } from './ascii-folded-search.ts';
 import { foldText, isSpaceCode, isWordAt, originalOffset, type FoldedText } from './fold-text.ts';
 
 /** Field of {@link KnownIdentifiers}, the category and detector of its matches, in priority order. */
@@ -98,6 +99,15 @@ export class KnownIdentifierMatcher {
   readonly #keys: number[] = [];
   /** Per entry: its literal once computed (`null`: not yet; `undefined`: too short, never matches). */
   readonly #literals: (string | null | undefined)[] = [];
+  /**
+   * Per entry, once its literal is computed: the literal up to its first space (searched with
+   * `indexOf` in an ASCII text, the rest checked run by run), or `null` when the literal is not
+   * ASCII (it cannot occur in an ASCII text).
+   */
+  readonly #heads: (string | null)[] = [];
+  /** Word starts and their keys, reused by every short ASCII text (no arrays per call). */
+  readonly #starts: number[] = [];
+  readonly #startKeys: number[] = [];
   /** Dates with ASCII digits: their literals all have digits, so they wait for a text with digits. */
   readonly #dateRaws: string[] = [];
   #datesDone = false;
@@ -144,6 +154,7 @@ export class KnownIdentifierMatcher {
     this.#kinds.push(kind);
     this.#keys.push(key);
     this.#literals.push(literal);
+    this.#heads.push(literal === null ? null : headOf(literal));
   }
 
   /** Date literals, appended last (dates come last in priority; equal date spans are identical). */
@@ -181,20 +192,103 @@ export class KnownIdentifierMatcher {
       else this.#seen.add(computed);
     }
     this.#literals[entry] = computed;
+    if (computed !== undefined) this.#heads[entry] = headOf(computed);
     return computed;
   }
 
   /** Spans of known identifiers in `text`: sorted, non-overlapping, the longest at each place. */
   findSpans(text: string): TextSpan[] {
     const hasDigit = ANY_DIGIT.test(text);
-    if (hasDigit && !this.#datesDone && (this.#dateYears === undefined || this.#dateYears.some((y) => text.includes(y)))) {
+    if (hasDigit && !this.#datesDone && this.#hasDateYear(text)) {
       this.#datesDone = true;
       for (const raw of this.#dateRaws) this.#addDate(raw);
     }
     const found: TextSpan[] = [];
-    if (this.#keys.length > 0) this.#literalSpans(foldText(text), found);
+    if (this.#keys.length > 0) {
+      // ASCII text (nearly all): searched lower-cased in place, white-space runs matched as they
+      // stand (ascii-folded-search.ts), so the text is never folded and offsets need no mapping.
+      if (isAsciiText(text)) this.#asciiSpans(text.toLowerCase(), found);
+      else this.#literalSpans(foldText(text), found);
+    }
     if (hasDigit && this.#numericRaws.length > 0) this.#numberSpans(text, this.#numbers ?? this.#prepareNumbers(), found);
     return keepLongest(found);
+  }
+
+  #hasDateYear(text: string): boolean {
+    const years = this.#dateYears;
+    if (years === undefined) return true;
+    for (const y of years) if (text.includes(y)) return true;
+    return false;
+  }
+
+  /** {@link #literalSpans} for an ASCII text, on its lower-cased form (same length, same offsets). */
+  #asciiSpans(lower: string, found: TextSpan[]): void {
+    const n = lower.length;
+    if (n > LONG_TEXT) {
+      this.#searchEachAscii(lower, found);
+      return;
+    }
+    // Word starts (no letter or digit before) that are not white space, keyed by their first two
+    // characters as folded: a white-space second character is the one space it folds to.
+    const starts = this.#starts;
+    const startKeys = this.#startKeys;
+    let count = 0;
+    for (let i = 0; i + 1 < n; i++) {
+      const c = lower.charCodeAt(i);
+      if (isAsciiSpace(c) || (i > 0 && isAsciiWord(lower.charCodeAt(i - 1)))) continue;
+      if (count === LINEAR_STARTS) {
+        this.#searchEachAscii(lower, found); // many words: native search per literal
+        return;
+      }
+      const c1 = lower.charCodeAt(i + 1);
+      starts[count] = i;
+      startKeys[count] = (c << 16) | (isAsciiSpace(c1) ? 32 : c1);
+      count += 1;
+    }
+    const keys = this.#keys;
+    // Entry order is priority order: among equal spans the first pushed is kept.
+    for (let e = 0; e < keys.length; e++) {
+      const key = keys[e] as number;
+      if (key === NONE) continue;
+      let lit: string | undefined | null = null;
+      for (let s = 0; s < count; s++) {
+        if (startKeys[s] !== key) continue;
+        lit ??= this.#literal(e);
+        if (lit === undefined) {
+          keys[e] = NONE;
+          break;
+        }
+        const head = this.#heads[e];
+        if (head === null || head === undefined) break; // not ASCII: cannot occur here
+        this.#pushAscii(lower, starts[s] as number, lit, 0, e, found);
+      }
+    }
+  }
+
+  /** Every literal searched by its head with `indexOf` (long ASCII texts). */
+  #searchEachAscii(lower: string, found: TextSpan[]): void {
+    const keys = this.#keys;
+    for (let e = 0; e < keys.length; e++) {
+      if (keys[e] === NONE) continue;
+      const lit = this.#literal(e);
+      if (lit === undefined) {
+        keys[e] = NONE;
+        continue;
+      }
+      const head = this.#heads[e];
+      if (head === null || head === undefined) continue;
+      for (let i = lower.indexOf(head); i >= 0; i = lower.indexOf(head, i + 1)) {
+        if (!isAsciiWord(lower.charCodeAt(i - 1))) this.#pushAscii(lower, i, lit, head.length, e, found);
+      }
+    }
+  }
+
+  /** A match of entry `e`'s literal at `i` (a word start where its first `checked` characters are known to match), if it also ends a word. */
+  #pushAscii(lower: string, i: number, lit: string, checked: number, e: number, found: TextSpan[]): void {
+    const end = checked === lit.length ? i + checked : matchRunsAt(lower, i + checked, lit, checked);
+    if (end < 0 || isAsciiWord(lower.charCodeAt(end))) return;
+    const kind = KINDS[this.#kinds[e] as number] as Kind;
+    found.push({ start: i, end, category: kind[1], detector: kind[2] });
   }
 
   #literalSpans(f: FoldedText, found: TextSpan[]): void {
@@ -299,6 +393,13 @@ export class KnownIdentifierMatcher {
 }
 
 const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
+
+/** A literal's part before its first space, or `null` when it is not ASCII ({@link KnownIdentifierMatcher} `#heads`). */
+function headOf(lit: string): string | null {
+  if (!isAsciiLiteral(lit)) return null;
+  const space = lit.indexOf(' ');
+  return space < 0 ? lit : lit.slice(0, space);
+}
 
 /** Longest first at each place (earlier pushed first among equals); drop what overlaps a kept span. */
 function keepLongest(found: TextSpan[]): TextSpan[] {

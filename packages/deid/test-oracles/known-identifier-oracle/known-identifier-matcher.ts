@@ -1,0 +1,314 @@
+import type { KnownIdentifiers, TextSpan } from '../../src/text/text-deidentifier.ts';
+import { foldText, isSpaceCode, isWordAt, originalOffset, type FoldedText } from './fold-text.ts';
+
+/** Field of {@link KnownIdentifiers}, the category and detector of its matches, in priority order. */
+const KINDS = [
+  ['names', 'name', 'known.name'],
+  ['addresses', 'geographic', 'known.address'],
+  ['identifiers', 'other-id', 'known.identifier'],
+  ['phones', 'phone', 'known.phone'],
+  ['emails', 'email', 'known.email'],
+  ['dates', 'date', 'known.date'],
+] as const;
+type Kind = (typeof KINDS)[number];
+
+const DATES = KINDS.length - 1;
+const ISO_DATE = /^(\d{4})-?(\d{2})-?(\d{2})/;
+const SIMPLE_SPACING = /\s\s|[^\S ]/u;
+const NON_ASCII = /[^\x00-\x7F]/;
+const ANY_DIGIT = /[0-9]/;
+// A run of digits with the separators people write inside numbers: `123-45-6789`, `(555) 555 2004`.
+const DIGIT_RUN = /\d(?:[\s\-.()/]{0,3}\d)*/g;
+/** Entry key of a value whose literal is empty or shorter than two characters: never matches. */
+const NONE = -1;
+/** From this many word starts on, a text is searched with `indexOf` per value instead of by keys. */
+const LINEAR_STARTS = 32;
+/** Texts longer than this go straight to {@link KnownIdentifierMatcher} `#searchEach`. */
+const LONG_TEXT = 200;
+
+/**
+ * The text one known value is searched for: NFC, trimmed, white-space runs as one space, lower
+ * case; `undefined` when under two characters (it would erase ordinary text).
+ */
+export function literalOf(raw: string): string | undefined {
+  const value = (NON_ASCII.test(raw) ? raw.normalize('NFC') : raw).trim();
+  const text = (SIMPLE_SPACING.test(value) ? value.replace(/\s+/gu, ' ') : value).toLowerCase();
+  return text.length < 2 ? undefined : text;
+}
+
+/** The ASCII digits of a value (what `value.replace(/\D/gu, '')` gives), without a regex: runs are sliced, not copied a character at a time. */
+function digitsOf(value: string): string {
+  let out = '';
+  let run = -1;
+  for (let i = 0; i <= value.length; i++) {
+    const c = i < value.length ? value.charCodeAt(i) : -1;
+    if (c >= 48 && c <= 57) {
+      if (run < 0) run = i;
+    } else if (run >= 0) {
+      out = run === 0 && i === value.length ? value : out + value.slice(run, i);
+      run = -1;
+    }
+  }
+  return out;
+}
+
+/** Literal spellings of one known date: as given, and `YYYYMMDD`, ISO, `M/D/YYYY`, `D.M.YYYY` with and without zeros. */
+export function dateVariants(value: string): string[] {
+  const out = [value];
+  if (value.replace(/\D/gu, '').length >= 8) {
+    const m = ISO_DATE.exec(value);
+    if (m !== null) {
+      const [, y = '', mo = '', d = ''] = m;
+      const nm = String(Number(mo));
+      const nd = String(Number(d));
+      out.push(`${y}${mo}${d}`, `${y}-${mo}-${d}`);
+      for (const mm of new Set([mo, nm])) for (const dd of new Set([d, nd])) out.push(`${mm}/${dd}/${y}`, `${dd}.${mm}.${y}`);
+    }
+  }
+  return out;
+}
+
+const lowerAscii = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
+const keyOf = (text: string, i: number): number => (text.charCodeAt(i) << 16) | text.charCodeAt(i + 1);
+
+/**
+ * The key (first two characters of the literal) of a value, read from the raw value without
+ * normalising it when that cannot change them: two ASCII non-space characters first, and an ASCII
+ * third (a combining mark there would compose with the second under NFC). Otherwise `undefined`.
+ */
+function cheapKey(raw: string): number | undefined {
+  const c0 = raw.charCodeAt(0);
+  const c1 = raw.charCodeAt(1);
+  if (!(c0 < 0x80 && c1 < 0x80) || isSpaceCode(c0) || isSpaceCode(c1)) return undefined; // NaN fails `<`
+  if (raw.length > 2 && !(raw.charCodeAt(2) < 0x80)) return undefined;
+  return (lowerAscii(c0) << 16) | lowerAscii(c1);
+}
+
+/**
+ * One patient's known identifiers prepared for matching (45 CFR §164.514(b)(2)(i): identifiers
+ * known from structured data removed from free text). Preparing is cheap and lazy, because most
+ * sets meet one or two short texts: a value's literal is computed only when a text has a word
+ * start with the literal's first two characters; dates and digit forms only for texts with digits.
+ * Matches are exactly those of a plain search of every literal ({@link findKnownSpans}).
+ */
+export class KnownIdentifierMatcher {
+  readonly #raws: string[] = [];
+  readonly #kinds: number[] = [];
+  /** Per entry: first two characters of its literal, or {@link NONE}. */
+  readonly #keys: number[] = [];
+  /** Per entry: its literal once computed (`null`: not yet; `undefined`: too short, never matches). */
+  readonly #literals: (string | null | undefined)[] = [];
+  /** Dates with ASCII digits: their literals all have digits, so they wait for a text with digits. */
+  readonly #dateRaws: string[] = [];
+  #datesDone = false;
+  /**
+   * The year digits of every date in {@link #dateRaws}, when each is an ISO-like date: each of its
+   * spellings ({@link dateVariants}) then contains its year, so a text without any of the years
+   * cannot match one and the spellings wait. `undefined` when some date has another form.
+   */
+  #dateYears: string[] | undefined = [];
+  readonly #numericRaws: { raw: string; kind: number }[] = [];
+  /** Literals computed so far. */
+  readonly #seen = new Set<string>();
+  #numbers: Map<string, number> | undefined;
+  #minDigits = Infinity;
+  #maxDigits = 0;
+
+  constructor(known: KnownIdentifiers) {
+    for (let k = 0; k < DATES; k++) {
+      const numeric = k === 2 || k === 3;
+      for (const raw of known[(KINDS[k] as Kind)[0]] ?? []) {
+        if (numeric) this.#numericRaws.push({ raw, kind: k });
+        const key = cheapKey(raw);
+        if (key !== undefined) this.#add(raw, k, key, null);
+        else {
+          const lit = literalOf(raw);
+          if (lit !== undefined) this.#add(raw, k, keyOf(lit, 0), lit);
+        }
+      }
+    }
+    for (const raw of known.dates ?? []) {
+      if (ANY_DIGIT.test(raw)) {
+        this.#dateRaws.push(raw);
+        const value = (NON_ASCII.test(raw) ? raw.normalize('NFC') : raw).trim();
+        const year = digitsOf(value).length >= 8 ? ISO_DATE.exec(value)?.[1] : undefined;
+        if (year === undefined) this.#dateYears = undefined;
+        else this.#dateYears?.push(year);
+      }
+      else this.#addDate(raw);
+    }
+  }
+
+  #add(raw: string, kind: number, key: number, literal: string | null): void {
+    this.#raws.push(raw);
+    this.#kinds.push(kind);
+    this.#keys.push(key);
+    this.#literals.push(literal);
+  }
+
+  /** Date literals, appended last (dates come last in priority; equal date spans are identical). */
+  #addDate(raw: string): void {
+    const value = (NON_ASCII.test(raw) ? raw.normalize('NFC') : raw).trim();
+    if (value === '') return;
+    for (const variant of dateVariants(value)) {
+      const lit = literalOf(variant);
+      if (lit !== undefined) this.#add(variant, DATES, keyOf(lit, 0), lit);
+    }
+  }
+
+  #prepareNumbers(): Map<string, number> {
+    const numbers = new Map<string, number>();
+    for (const { raw, kind } of this.#numericRaws) {
+      const value = (NON_ASCII.test(raw) ? raw.normalize('NFC') : raw).trim();
+      const digits = digitsOf(value);
+      if (digits.length < 4 || numbers.has(digits)) continue;
+      numbers.set(digits, kind);
+      this.#minDigits = Math.min(this.#minDigits, digits.length);
+      this.#maxDigits = Math.max(this.#maxDigits, digits.length);
+    }
+    this.#numbers = numbers;
+    return numbers;
+  }
+
+  #literal(entry: number): string | undefined {
+    const lit = this.#literals[entry];
+    if (lit !== null) return lit;
+    let computed = literalOf(this.#raws[entry] ?? '');
+    // A literal an earlier entry already has can only give spans equal to that entry's, which win
+    // (entries are visited in order, so the earlier one was computed first): never search it.
+    if (computed !== undefined) {
+      if (this.#seen.has(computed)) computed = undefined;
+      else this.#seen.add(computed);
+    }
+    this.#literals[entry] = computed;
+    return computed;
+  }
+
+  /** Spans of known identifiers in `text`: sorted, non-overlapping, the longest at each place. */
+  findSpans(text: string): TextSpan[] {
+    const hasDigit = ANY_DIGIT.test(text);
+    if (hasDigit && !this.#datesDone && (this.#dateYears === undefined || this.#dateYears.some((y) => text.includes(y)))) {
+      this.#datesDone = true;
+      for (const raw of this.#dateRaws) this.#addDate(raw);
+    }
+    const found: TextSpan[] = [];
+    if (this.#keys.length > 0) this.#literalSpans(foldText(text), found);
+    if (hasDigit && this.#numericRaws.length > 0) this.#numberSpans(text, this.#numbers ?? this.#prepareNumbers(), found);
+    return keepLongest(found);
+  }
+
+  #literalSpans(f: FoldedText, found: TextSpan[]): void {
+    const { folded } = f;
+    if (folded.length > LONG_TEXT) {
+      this.#searchEach(f, found);
+      return;
+    }
+    // Word starts: a literal matches only where no letter or digit precedes it.
+    const starts: number[] = [];
+    const startKeys: number[] = [];
+    for (let i = 0; i + 1 < folded.length; i++) {
+      if (i === 0 || !isWordAt(folded, i - 1)) {
+        if (starts.length === LINEAR_STARTS) {
+          this.#searchEach(f, found); // a long text: native search per literal
+          return;
+        }
+        starts.push(i);
+        startKeys.push(keyOf(folded, i));
+      }
+    }
+    const keys = this.#keys;
+    // Entry order is priority order: among equal spans the first pushed is kept.
+    for (let e = 0; e < keys.length; e++) {
+      const key = keys[e] as number;
+      if (key === NONE) continue;
+      let lit: string | undefined | null = null;
+      for (let s = 0; s < starts.length; s++) {
+        if (startKeys[s] !== key) continue;
+        lit ??= this.#literal(e);
+        if (lit === undefined) {
+          keys[e] = NONE;
+          break;
+        }
+        this.#pushLiteral(f, starts[s] as number, lit, e, found);
+      }
+    }
+  }
+
+  /** Every literal searched with `indexOf` (long texts: most values have a candidate start anyway). */
+  #searchEach(f: FoldedText, found: TextSpan[]): void {
+    const { folded } = f;
+    for (let e = 0; e < this.#keys.length; e++) {
+      if (this.#keys[e] === NONE) continue;
+      const lit = this.#literal(e);
+      if (lit === undefined) {
+        this.#keys[e] = NONE;
+        continue;
+      }
+      for (let i = folded.indexOf(lit); i >= 0; i = folded.indexOf(lit, i + 1)) if (!isWordAt(folded, i - 1)) this.#pushLiteral(f, i, lit, e, found);
+    }
+  }
+
+  /** A match of entry `e`'s literal at folded `i` (a word start), if it also ends a word. */
+  #pushLiteral(f: FoldedText, i: number, lit: string, e: number, found: TextSpan[]): void {
+    const end = i + lit.length;
+    if (!f.folded.startsWith(lit, i) || isWordAt(f.folded, end)) return;
+    const kind = KINDS[this.#kinds[e] as number] as Kind;
+    found.push({ start: originalOffset(f, i), end: originalOffset(f, end - 1) + 1, category: kind[1], detector: kind[2] });
+  }
+
+  /**
+   * Known numbers (ids, phones) written with other separators: every run of digits with up to three
+   * of `[\s\-.()/]` between them, and every contiguous sequence of its digit groups, so
+   * `MRN 100000000 2024` still finds the MRN.
+   */
+  #numberSpans(text: string, numbers: ReadonlyMap<string, number>, found: TextSpan[]): void {
+    if (numbers.size === 0) return;
+    const min = this.#minDigits;
+    const max = this.#maxDigits;
+    const groupStarts: number[] = [];
+    const groupEnds: number[] = [];
+    // Runs found natively; their digit groups split by hand (separators sit only between digits).
+    for (const m of text.matchAll(DIGIT_RUN)) {
+      groupStarts.length = 0;
+      groupEnds.length = 0;
+      const runEnd = m.index + m[0].length;
+      for (let q = m.index; q < runEnd; ) {
+        const s = q;
+        while (q < runEnd && isDigitCode(text.charCodeAt(q))) q += 1;
+        groupStarts.push(s);
+        groupEnds.push(q);
+        while (q < runEnd && !isDigitCode(text.charCodeAt(q))) q += 1;
+      }
+      for (let a = 0; a < groupStarts.length; a++) {
+        const start = groupStarts[a] as number;
+        let digits = '';
+        for (let b = a; b < groupStarts.length; b++) {
+          const end = groupEnds[b] as number;
+          digits += text.slice(groupStarts[b], end);
+          if (digits.length > max) break;
+          if (digits.length < min) continue;
+          const kind = numbers.get(digits);
+          if (kind !== undefined && !isWordAt(text, start - 1) && !isWordAt(text, end)) {
+            const k = KINDS[kind] as Kind;
+            found.push({ start, end, category: k[1], detector: k[2] });
+          }
+        }
+      }
+    }
+  }
+}
+
+const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
+
+/** Longest first at each place (earlier pushed first among equals); drop what overlaps a kept span. */
+function keepLongest(found: TextSpan[]): TextSpan[] {
+  if (found.length <= 1) return found;
+  found.sort((x, y) => x.start - y.start || y.end - x.end);
+  const kept: TextSpan[] = [];
+  for (const s of found) {
+    const prev = kept[kept.length - 1];
+    if (prev !== undefined && s.start < prev.end) continue;
+    kept.push(s);
+  }
+  return kept;
+}
