@@ -15,6 +15,7 @@ import { HL7_SAFE_HARBOR_TABLE } from './hl7-safe-harbor-table.ts';
 import { Hl7FieldDeidentifier, type Hl7FieldScope, type Pid3 } from './hl7-field-deidentifier.ts';
 import { Hl7SegmentPlans, type SegmentPlan } from './hl7-segment-plan.ts';
 import { Hl7SegmentScanner } from './hl7-segment-scanner.ts';
+import { Hl7SeparatorIndex } from './hl7-separator-index.ts';
 import { Hl7TallyCounter } from './hl7-tally-counter.ts';
 import { isHeader, segmentIdKey } from './hl7-structure.ts';
 
@@ -96,6 +97,10 @@ export class Hl7Deidentifier {
   readonly #lines = new Hl7LineTable();
   readonly #encodings = new Hl7EncodingCache();
   #lineState = new Uint8Array(64);
+  readonly #separators = new Hl7SeparatorIndex();
+  /** Per segment of the message being processed: its plan, and its separators' `from`, `count` in {@link #separators}. */
+  readonly #linePlans: SegmentPlan[] = [];
+  #spans = new Int32Array(128);
 
   constructor(options: Hl7DeidentifierOptions) {
     this.#options = options;
@@ -136,6 +141,11 @@ export class Hl7Deidentifier {
     return { text: joinLines(input, table, texts, state), messages: structure.starts.length + failed, failed, tally, problems };
   }
 
+  #lineSpans(size: number): Int32Array {
+    if (this.#spans.length < size) this.#spans = new Int32Array(Math.max(size, this.#spans.length * 2));
+    return this.#spans;
+  }
+
   /** Per line: 0 as read, CHANGED (its text is `texts[i]`), DROPPED. Reused, zeroed for `count` lines. */
   #state(count: number): Uint8Array {
     if (this.#lineState.length < count) this.#lineState = new Uint8Array(Math.max(count, this.#lineState.length * 2));
@@ -172,11 +182,22 @@ export class Hl7Deidentifier {
   #message(texts: string[], state: Uint8Array, start: number, end: number, enc: Hl7Encoding): void {
     const collector = this.#collector;
     collector.reset(enc);
+    // Each segment's separators are found once, here, for the collection and for the field rules.
+    const index = this.#separators;
+    index.reset();
+    const plans = this.#linePlans;
+    const spans = this.#lineSpans(2 * (end - start));
     let pid: string | undefined;
     for (let i = start; i < end; i++) {
       const text = texts[i] ?? '';
       if (pid === undefined && text.startsWith('PID')) pid = text;
-      collector.segment(text);
+      const plan = this.#plan(text);
+      plans[i - start] = plan;
+      const from = index.size;
+      const count = plan.whole === 'fields' || collector.wants(text) ? index.walk(text, enc.field) : 0;
+      spans[2 * (i - start)] = from;
+      spans[2 * (i - start) + 1] = count;
+      if (count > 0) collector.segmentAt(text, index.positions, from, count);
     }
     const rule = this.#options.identity ?? {};
     let pid3: Pid3 | undefined;
@@ -192,7 +213,8 @@ export class Hl7Deidentifier {
     const scope = new MessageScope(enc, patient, pid3, this.#options, collector, referenceDate, this.#counter);
     for (let i = start; i < end; i++) {
       const text = texts[i] ?? '';
-      const out = this.#scanner.segment(text, this.#plan(text), scope, collector.values);
+      const j = 2 * (i - start);
+      const out = this.#scanner.segmentAt(text, plans[i - start] as SegmentPlan, scope, collector.values, index.positions, spans[j] as number, spans[j + 1] as number);
       if (out === undefined) state[i] = DROPPED;
       else if (out !== text) {
         texts[i] = out;

@@ -5,6 +5,7 @@ import { hl7DateToIsoScan } from './hl7-date.ts';
 import { isHeader, segmentIdKey } from './hl7-structure.ts';
 import type { FieldRule } from './hl7-safe-harbor-table.ts';
 import { Hl7KnownValues } from './hl7-known-values.ts';
+import { Hl7SeparatorIndex } from './hl7-separator-index.ts';
 
 const COLLECTED = new Set(['name', 'org', 'prov', 'addr', 'county', 'place', 'phone', 'pid', 'mrn', 'ssn', 'lic', 'plan', 'acct', 'id', 'eip', 'dev', 'dob']);
 
@@ -53,6 +54,8 @@ export class Hl7KnownCollector {
   readonly #dates: string[] = [];
   /** Components of the repetition being gathered (reused). */
   readonly #comps: string[] = [];
+  /** For {@link segment} (one segment at a time). */
+  readonly #index = new Hl7SeparatorIndex();
   #enc: Hl7Encoding | undefined;
   #known: KnownIdentifiers | undefined;
 
@@ -74,34 +77,46 @@ export class Hl7KnownCollector {
 
   /** Gathers one segment's identifiers (segments in message order). */
   segment(text: string): void {
-    const key = segmentIdKey(text);
-    let wanted: readonly { readonly n: number; readonly rule: FieldRule }[] | undefined;
-    if (key < 0) wanted = this.#plan.get(text.length < 3 ? text : text.slice(0, 3));
-    else {
-      wanted = this.#byKey.get(key);
-      if (wanted === undefined) {
-        wanted = this.#plan.get(text.slice(0, 3)) ?? NOTHING;
-        this.#byKey.set(key, wanted);
-      }
-    }
-    const enc = this.#enc;
-    if (wanted === undefined || wanted === NOTHING || enc === undefined) return;
-    const sep = enc.field;
-    // Field n starts after the n-th separator (after the (n-1)-th for headers: MSH-1 is the separator itself).
-    let n = isHeader(text.slice(0, 3)) ? 1 : 0;
-    let s = -1;
+    if (this.#enc === undefined || this.#wanted(text) === NOTHING) return;
+    const index = this.#index;
+    index.reset();
+    const count = index.walk(text, this.#enc.field);
+    this.segmentAt(text, index.positions, 0, count);
+  }
+
+  /**
+   * {@link segment} with the segment's field separators already found: `positions[from ..
+   * from + count)` ({@link Hl7SeparatorIndex}), so the field rules' pass does not walk it again.
+   */
+  segmentAt(text: string, positions: Int32Array, from: number, count: number): void {
+    const wanted = this.#wanted(text);
+    if (wanted === NOTHING || this.#enc === undefined) return;
+    // Field n starts after separator n (1-based; after separator n - 1 for headers: MSH-1 is the separator itself).
+    const shift = isHeader(text.slice(0, 3)) ? 2 : 1;
     for (let i = 0; i < wanted.length; i++) {
       const w = wanted[i] as { readonly n: number; readonly rule: FieldRule };
-      while (n < w.n && s < text.length) {
-        const next = text.indexOf(sep, s + 1);
-        s = next < 0 ? text.length : next;
-        n += 1;
-      }
-      if (s >= text.length) break;
-      let e = text.indexOf(sep, s + 1);
-      if (e < 0) e = text.length;
+      const k = w.n - shift;
+      if (k >= count) break;
+      const s = k < 0 ? -1 : (positions[from + k] as number);
+      const e = k + 1 < count ? (positions[from + k + 1] as number) : text.length;
       if (e > s + 1) this.#field(text.slice(s + 1, e), w.rule);
     }
+  }
+
+  #wanted(text: string): readonly { readonly n: number; readonly rule: FieldRule }[] {
+    const key = segmentIdKey(text);
+    if (key < 0) return this.#plan.get(text.length < 3 ? text : text.slice(0, 3)) ?? NOTHING;
+    let wanted = this.#byKey.get(key);
+    if (wanted === undefined) {
+      wanted = this.#plan.get(text.slice(0, 3)) ?? NOTHING;
+      this.#byKey.set(key, wanted);
+    }
+    return wanted;
+  }
+
+  /** Whether {@link segmentAt} reads anything of this segment (so its separators are worth finding). */
+  wants(text: string): boolean {
+    return this.#wanted(text) !== NOTHING;
   }
 
   /** The lists for the text engine (fresh arrays: the engine may keep them), made once per message. */

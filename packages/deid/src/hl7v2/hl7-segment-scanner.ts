@@ -3,9 +3,11 @@ import type { Hl7FieldDeidentifier, Hl7FieldScope } from './hl7-field-deidentifi
 import type { Hl7KnownValues } from './hl7-known-values.ts';
 import type { Hl7Encoding } from './hl7-encoding.ts';
 import { OP_KEEP, OP_OVERRIDE, OP_REMOVE, type ComponentRule, type FieldAction, type Hl7SegmentPlans, type SegmentPlan } from './hl7-segment-plan.ts';
+import { Hl7SeparatorIndex } from './hl7-separator-index.ts';
 import { isHeader } from './hl7-structure.ts';
 import type { Hl7TallyCounter } from './hl7-tally-counter.ts';
 
+const NO_POSITIONS = new Int32Array(0);
 const QUOTE = 34; // `""`, the HL7 explicit null, is never changed by a table rule
 
 /**
@@ -19,6 +21,8 @@ export class Hl7SegmentScanner {
   readonly #methods: MethodApplier;
   readonly #plans: Hl7SegmentPlans;
   readonly #counter: Hl7TallyCounter;
+  /** For {@link segment} (one segment at a time). */
+  readonly #index = new Hl7SeparatorIndex();
 
   constructor(fields: Hl7FieldDeidentifier, methods: MethodApplier, plans: Hl7SegmentPlans, counter: Hl7TallyCounter) {
     this.#fields = fields;
@@ -29,15 +33,30 @@ export class Hl7SegmentScanner {
 
   /** The segment's new text, or undefined when the segment is removed. */
   segment(text: string, plan: SegmentPlan, scope: Hl7FieldScope, known: Hl7KnownValues): string | undefined {
+    if (plan.whole !== 'fields') return this.segmentAt(text, plan, scope, known, NO_POSITIONS, 0, 0);
+    const index = this.#index;
+    index.reset();
+    const count = index.walk(text, scope.enc.field);
+    return this.segmentAt(text, plan, scope, known, index.positions, 0, count);
+  }
+
+  /**
+   * {@link segment} with the segment's field separators already found: `positions[from ..
+   * from + count)` ({@link Hl7SeparatorIndex}; only read for a plan that goes field by field).
+   */
+  segmentAt(text: string, plan: SegmentPlan, scope: Hl7FieldScope, known: Hl7KnownValues, positions: Int32Array, from: number, count: number): string | undefined {
     if (plan.whole === 'keep') return text;
     if (plan.whole === 'remove') {
       this.#counter.bump(plan.removeSlot);
       return undefined;
     }
-    const sep = scope.enc.field;
-    // The separator before the first field processed: after MSH-2 for headers (MSH-1, MSH-2 are the delimiters).
-    const before = plan.header ? text.indexOf(sep, 4) : text.indexOf(sep);
-    if (before < 0) return text;
+    // The separator before the first field processed: after MSH-2 for headers (MSH-1, MSH-2 are
+    // the delimiters), i.e. the first one at 4 or later.
+    let k = from;
+    const last = from + count;
+    if (plan.header) while (k < last && (positions[k] as number) < 4) k += 1;
+    if (k >= last) return text;
+    const before = positions[k] as number;
     let out = '';
     let copied = 0;
     // Trailing empty fields are dropped without reading the output back (which would flatten the
@@ -49,8 +68,8 @@ export class Hl7SegmentScanner {
     let s = before + 1;
     let fields: readonly string[] | undefined;
     for (;;) {
-      let e = text.indexOf(sep, s);
-      if (e < 0) e = text.length;
+      k += 1;
+      const e = k < last ? (positions[k] as number) : text.length;
       const action = plan.actions[n] ?? this.#plans.action(plan, n);
       if (e > s) {
         let replacement: string | undefined;
