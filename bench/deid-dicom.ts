@@ -1,9 +1,11 @@
 // `npm run bench -- deid-dicom [--quick]`: DICOM de-identification throughput (PS3.15 Annex E Basic
 // Profile + the CLI's date-shift options), one core, side by side with gdcmanon (GDCM, the peer) on
-// the same files in the same run, and a plain file copy (read + write) as the limit for a large
-// multi-frame file. Keys of BENCHMARKS.md: files_per_s, ratio_to_gdcmanon, large_ratio_to_copy.
+// the same files in the same run: as users run both (a process over a folder, start-up included),
+// per file in steady state, against a plain per-file copy (the limit), on ext4 and on tmpfs; and a
+// large multi-frame file against a plain copy. Keys of BENCHMARKS.md: files_per_s,
+// ratio_to_gdcmanon, large_ratio_to_copy (docs/deid/dicom.md says which arm each key is).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +17,13 @@ import {
   deidentifyDicomFiles,
   loadDictionaries,
   writeSyntheticMultiframe,
+  type DicomFileDeidentifier,
   type DicomProfileOption,
 } from '@phiguard/deid';
+import { corpusDicomFiles, gdcmanonFiles } from './deid-dicom/file-set.ts';
+import { measureFsArms, type FsArms } from './deid-dicom/fs-arms.ts';
+import { fsMetrics } from './deid-dicom/fs-metrics.ts';
+import { median, timedRun } from './deid-dicom/pinned-run.ts';
 import { isQuick, writeResult } from './lib/result.ts';
 
 const quick = isQuick();
@@ -38,28 +45,13 @@ if (pin.length > 0 && process.env.PHIGUARD_BENCH_PINNED !== '1') {
 }
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-deid-dicom-'));
 
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+async function checkedBatch(deid: DicomFileDeidentifier, list: readonly string[], outDir: string, inFlight: number): Promise<void> {
+  const results = await deidentifyDicomFiles(
+    deid,
+    list.map((f) => ({ input: f, output: path.join(outDir, path.basename(f)) })),
+    { concurrency: inFlight },
   );
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-}
-
-/** Runs gdcmanon; wall seconds, and CPU seconds (user + sys of the child, from bash's `times`). */
-function gdcmanon(input: string, output: string, cert: string): { ok: boolean; seconds: number; cpu: number } {
-  const quote = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
-  const command = `${pin.join(' ')} gdcmanon -e -c ${quote(cert)} -i ${quote(input)} -o ${quote(output)} --continue >/dev/null 2>&1; rc=$?; times; exit $rc`;
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('bash', ['-c', command], { encoding: 'utf8' });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  // `times` prints shell then children user/sys as `XmY.YYYs XmY.YYYs`.
-  const child = r.stdout.trim().split('\n').at(-1) ?? '';
-  const cpu = [...child.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0);
-  return { ok: r.status === 0, seconds, cpu };
+  if (results.some((r) => !r.ok)) throw new Error('unexpected quarantine or read error');
 }
 
 try {
@@ -84,28 +76,11 @@ try {
     { stdio: 'ignore' },
   );
 
-  // The corpus files gdcmanon can process (it stops a directory run at the first file it cannot write).
-  const all = readdirSync(corpus)
-    .filter((d) => d.startsWith('dicom-'))
-    .flatMap((d) => walk(path.join(corpus, d)))
-    .filter((f) => !f.endsWith('.txt') && !f.endsWith('.json'))
-    .sort();
+  const gdcmanonArgs = ['gdcmanon', '-e', '-c', cert, '--continue'];
+  const gdcmanon = (input: string, output: string) => timedRun(pin, [...gdcmanonArgs, '-i', input, '-o', output]);
+  const all = corpusDicomFiles(corpus);
   const inDir = path.join(tmp, 'in');
-  mkdirSync(inDir);
-  let taken = 0;
-  for (const f of all) {
-    const probe = path.join(tmp, 'probe.dcm');
-    copyFileSync(f, probe);
-    if (gdcmanon(probe, path.join(tmp, 'probe-out.dcm'), cert).ok)
-      copyFileSync(f, path.join(inDir, `${String(taken++).padStart(3, '0')}.dcm`));
-  }
-  // In directory mode it also skips a few files it reads alone ("Could not read", continue mode): keep what it writes.
-  const probeOut = path.join(tmp, 'probe-dir');
-  mkdirSync(probeOut);
-  gdcmanon(inDir, probeOut, cert);
-  const written = new Set(readdirSync(probeOut));
-  for (const f of readdirSync(inDir)) if (!written.has(f)) rmSync(path.join(inDir, f));
-  const files = readdirSync(inDir).map((f) => path.join(inDir, f));
+  const files = gdcmanonFiles(all, inDir, tmp, gdcmanonArgs);
   const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
 
   const key = deidKeyFromSecret(new Uint8Array(32).fill(1));
@@ -116,14 +91,7 @@ try {
   const overlapped = createDicomFileDeidentifier({ key, factory, options, text, burnedIn: 'accept', write: { blocking: false } });
   // Beside it: blocking reads and writes, one file at a time (the least CPU; the library default).
   const blocking = createDicomFileDeidentifier({ key, factory, options, text, burnedIn: 'accept' });
-  const run = async (outDir: string, inFlight: number, deid = overlapped): Promise<void> => {
-    const results = await deidentifyDicomFiles(
-      deid,
-      files.map((f) => ({ input: f, output: path.join(outDir, path.basename(f)) })),
-      { concurrency: inFlight },
-    );
-    if (results.some((r) => !r.ok)) throw new Error('unexpected quarantine or read error');
-  };
+  const run = (outDir: string, inFlight: number, deid = overlapped): Promise<void> => checkedBatch(deid, files, outDir, inFlight);
 
   // Corpus: files/s, read + de-identify + write (file to file), median of rounds.
   const oursOut = path.join(tmp, 'ours');
@@ -164,7 +132,7 @@ try {
     const peerOut = path.join(tmp, `peer-${String(r)}`);
     mkdirSync(peerOut);
     settle();
-    const peer = gdcmanon(inDir, peerOut, cert);
+    const peer = gdcmanon(inDir, peerOut);
     if (!peer.ok || readdirSync(peerOut).length !== files.length) throw new Error('gdcmanon did not process every file');
     peerTimes.push(peer.seconds);
     peerCpu.push(peer.cpu);
@@ -172,50 +140,36 @@ try {
   const filesPerS = files.length / median(oursTimes);
   const peerFilesPerS = files.length / median(peerTimes);
 
-  // The same files ten times over in one folder (distinct names): gdcmanon's process start-up
-  // (≈ 25-30 ms, over half its time on 38 files) is then spread over 380 files, as in a real
-  // batch; ours is the same headline variant. Same rounds, alternating order.
-  const replicas = quick ? 3 : 10;
-  const repDir = path.join(tmp, 'in-replicated');
-  mkdirSync(repDir);
-  for (let k = 0; k < replicas; k++) for (const f of files) copyFileSync(f, path.join(repDir, `${String(k)}-${path.basename(f)}`));
-  const repFiles = readdirSync(repDir).map((f) => path.join(repDir, f));
-  const repOurs: number[] = [];
-  const repPeer: number[] = [];
-  for (let r = 0; r < (quick ? 1 : 3); r++) {
-    const timeRepOurs = async (): Promise<void> => {
+  // Every arm on ext4 (the temp folder) and again on tmpfs (/dev/shm): file system vs the tools' own CPU.
+  const libraries = {
+    overlapped: async (list: readonly string[], outDir: string): Promise<void> => {
       const deid = createDicomFileDeidentifier({ key, factory, options, text, burnedIn: 'accept', write: { blocking: false } });
-      const outDir = path.join(tmp, `rep-ours-${String(r)}`);
-      settle();
-      const t0 = process.hrtime.bigint();
-      const results = await deidentifyDicomFiles(
-        deid,
-        repFiles.map((f) => ({ input: f, output: path.join(outDir, path.basename(f)) })),
-        { concurrency },
-      );
-      repOurs.push(Number(process.hrtime.bigint() - t0) / 1e9);
-      if (results.some((x) => !x.ok)) throw new Error('unexpected quarantine or read error');
-      rmSync(outDir, { recursive: true });
-    };
-    const timeRepPeer = (): void => {
-      const outDir = path.join(tmp, `rep-peer-${String(r)}`);
-      mkdirSync(outDir);
-      settle();
-      const peer = gdcmanon(repDir, outDir, cert);
-      if (!peer.ok || readdirSync(outDir).length !== repFiles.length) throw new Error('gdcmanon did not process every replicated file');
-      repPeer.push(peer.seconds);
-      rmSync(outDir, { recursive: true });
-    };
-    if (r % 2 === 0) {
-      await timeRepOurs();
-      timeRepPeer();
-    } else {
-      timeRepPeer();
-      await timeRepOurs();
-    }
+      await checkedBatch(deid, list, outDir, concurrency);
+    },
+    blocking: async (list: readonly string[], outDir: string): Promise<void> => {
+      const deid = createDicomFileDeidentifier({ key, factory, options, text, burnedIn: 'accept' });
+      await checkedBatch(deid, list, outDir, 1);
+    },
+  };
+  const armsConfig = {
+    files,
+    replicas: quick ? 3 : 10,
+    rounds: quick ? 1 : 3,
+    pin,
+    gdcmanon: gdcmanonArgs,
+    cli: [process.execPath, path.join(repoRoot, 'apps/cli/bin/phiguard.js'), 'deid', 'dicom', '--profile', 'date-shift', '--burned-in', 'accept'],
+    libraries,
+  };
+  const ext4Root = path.join(tmp, 'fs');
+  mkdirSync(ext4Root);
+  const ext4 = await measureFsArms({ ...armsConfig, root: ext4Root });
+  const shmRoot = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/bench-deid-dicom-') : undefined;
+  let shm: FsArms | undefined;
+  try {
+    if (shmRoot !== undefined) shm = await measureFsArms({ ...armsConfig, root: shmRoot });
+  } finally {
+    if (shmRoot !== undefined) rmSync(shmRoot, { recursive: true, force: true });
   }
-  const repFilesPerS = repFiles.length / median(repOurs);
-  const repPeerFilesPerS = repFiles.length / median(repPeer);
 
   // Large multi-frame file: ours vs a plain copy (read + write), and gdcmanon.
   const large = path.join(tmp, 'large.dcm');
@@ -235,7 +189,7 @@ try {
     largeTimes.push(Number(process.hrtime.bigint() - t0) / 1e9);
     rmSync(path.join(tmp, 'large-ours.dcm'));
   }
-  const peerLarge = gdcmanon(large, path.join(tmp, 'large-peer.dcm'), cert);
+  const peerLarge = gdcmanon(large, path.join(tmp, 'large-peer.dcm'));
   const largeMbS = largeMb / median(largeTimes);
   const copyMbS = largeMb / median(copyTimes);
 
@@ -260,24 +214,35 @@ try {
       copy_mb_per_s: Math.round(copyMbS),
       large_ratio_to_copy: Math.round((largeMbS / copyMbS) * 100) / 100,
       gdcmanon_large_mb_per_s: peerLarge.ok ? Math.round(largeMb / peerLarge.seconds) : Number.NaN,
-      replicated_files: repFiles.length,
-      files_per_s_replicated: Math.round(repFilesPerS * 10) / 10,
-      gdcmanon_files_per_s_replicated: Math.round(repPeerFilesPerS * 10) / 10,
-      ratio_to_gdcmanon_replicated: Math.round((repFilesPerS / repPeerFilesPerS) * 100) / 100,
+      replicated_files: ext4.nReplicated,
+      // The previous round's key: our library in this process (no start-up) vs one gdcmanon process, 380 files.
+      gdcmanon_files_per_s_replicated: Math.round((ext4.nReplicated / (ext4.seconds.gdcmanonReplicated ?? Number.NaN)) * 10) / 10,
+      ratio_to_gdcmanon_replicated: Math.round(((ext4.seconds.gdcmanonReplicated ?? Number.NaN) / (ext4.seconds['library-overlapped'] ?? Number.NaN)) * 100) / 100,
+      ...fsMetrics(ext4, ''),
+      ...(shm === undefined ? {} : fsMetrics(shm, '_tmpfs')),
+      load_average_1m: Math.round((os.loadavg()[0] ?? Number.NaN) * 100) / 100,
     },
     notes:
-      `Corpus: the ${String(files.length)} of ${String(all.length)} corpus DICOM files gdcmanon can process (it stops at UN sequences and ill-formed files), ` +
-      `file to file (open, read, de-identify, write, close; no fsync on either side), median of ${String(rounds)} rounds, a fresh output folder per round for both, ` +
-      `\`sync\` before each timed run (so no run pays for the previous one's writeback), our two variants alternating order. ` +
-      `Ours: deidentifyDicomFiles in this one Node process, ${String(concurrency)} files in flight, all CPU work on its one JS thread, small inputs read with blocking calls, ` +
-      `outputs created and written through libuv's thread pool so they overlap that CPU work (the whole process pinned to the same one core as gdcmanon${pin.length > 0 ? '' : ' — taskset unavailable here, so NOT pinned'}; files_per_s_blocking: blocking reads and writes, one file ` +
-      `at a time, same rounds); Basic Profile + Retain Modified Dates + ` +
-      `Clean Descriptors/Structured Content/Graphics with the clinical text engine. gdcmanon -e (PS3.15 Basic Profile, AES-256 encrypted original attributes) ` +
-      `in directory mode, one process per round over the same input folder${pin.length > 0 ? ', pinned to the same core with taskset' : ''}. ` +
-      `CPU figures: user + sys of the whole process (all threads) for ours, of the child for gdcmanon. ` +
-      `Replicated: the same files ${String(replicas)} times over in one folder, ours (headline variant, a fresh de-identifier per round, the same text engine) and gdcmanon (one process) alternating, median of ${quick ? '1' : '3'}: gdcmanon's process start-up spread over a batch. ` +
+      `Files: the ${String(files.length)} of ${String(all.length)} corpus DICOM files gdcmanon can process (it stops at UN sequences and ill-formed files); ` +
+      `replicated: the same ${String(armsConfig.replicas)} times over in one folder (${String(ext4.nReplicated)} files, distinct names). ` +
+      `Everything pinned to core 0${pin.length > 0 ? ' with taskset (this process re-executed under it, gdcmanon, our CLI and cp as children)' : ' — taskset unavailable here, so NOT pinned'}; ` +
+      `a fresh output folder per run, \`sync\` before each timed run, no fsync by either tool. ` +
+      `Ours: Basic Profile + Retain Modified Dates + Clean Descriptors/Structured Content/Graphics with the clinical text engine (the CLI's --profile date-shift); ` +
+      `gdcmanon -e (PS3.15 Basic Profile, original attributes AES-256 encrypted into the file) in directory mode. ` +
+      `ratio_to_gdcmanon (the key of BENCHMARKS.md, kept from earlier rounds): our library (deidentifyDicomFiles, ${String(concurrency)} files in flight, outputs created through libuv's pool) ` +
+      `in this Node process, whose start-up is NOT timed, against one gdcmanon process over the ${String(files.length)} files, whose start-up IS timed; median of ${String(rounds)} rounds ` +
+      `(files_per_s_blocking: the library with blocking calls, one file at a time; cpu_*: user + sys of the whole process). ` +
+      `Per file system (ext4 = the temp folder; *_tmpfs = input, output and PHIGUARD_HOME on /dev/shm), median of ${String(armsConfig.rounds)} rounds, arms in a rotating order: ` +
+      `*_cli: each tool as users run it, one process over the folder, start-up included (\`phiguard deid dicom IN --out OUT --profile date-shift --burned-in accept\`: ` +
+      `Node start-up, module load, PGlite audit ledger, keys, resumable journal, SHA-256 of inputs and outputs, signed manifest; vs \`gdcmanon -i IN -o OUT\`), on N and on 10·N files; ` +
+      `*_steady: per-file rate with start-up subtracted, (10·N − N) / (t(10·N) − t(N)) for each tool; *_startup_ms: t(N) − N / steady rate. ` +
+      `files_per_s_replicated(_blocking): our library in this process on the 10·N files (no start-up), ratio_to_gdcmanon_steady_library(_blocking) against gdcmanon's steady rate; ` +
+      `ratio_to_gdcmanon_replicated (kept from earlier rounds): the library against one gdcmanon process over the 10·N files. ` +
+      `copy_files_per_s: the limit, the 10·N files copied one by one in this process (open, read, create, write, close; blocking calls, one 1 MiB buffer); ` +
+      `cp_files_per_s: \`cp -r\` as a process; max_ratio_to_gdcmanon_steady = copy / gdcmanon steady: no tool can reach more against gdcmanon per file. ` +
+      `*_cpu_us_per_file: user + sys per file (steady: difference of the two runs). ` +
       `Large: synthetic ${String(largeFrames)}-frame 512x512x16-bit MR in a temp dir, streamed (header read, Pixel Data copied from the input file in 4 MiB blocks); ` +
-      `copy = readFileSync + writeFileSync of the same file; median of 3.`,
+      `copy = readFileSync + writeFileSync of the same file; median of 3. load_average_1m: at the end of the run.`,
   });
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -96,28 +96,33 @@ export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary>
 
   const progress = new BatchProgress(options, walked.files.length);
   let resumed = 0;
-  for (const file of walked.files) {
-    const size = statSync(file.absolute).size;
-    const stream = processor.stream?.accepts(file.relative, size) === true ? processor.stream : undefined;
-    const bytes = stream === undefined ? readFileSync(file.absolute) : undefined;
-    const inputSha256 = bytes === undefined ? sha256OfFile(file.absolute) : sha256(bytes);
-    let entry = journal.finished(file.relative, inputSha256);
-    const target = path.join(outDir, ...file.relative.split('/'));
-    if (entry !== undefined && entry.status === 'done' && !outputIntact(target, entry)) entry = undefined;
-    if (entry === undefined) {
-      const base = { kind: 'file' as const, relative: file.relative, inputSha256, inputBytes: size };
-      entry = bytes === undefined || stream !== undefined
-        ? await processStreamed(stream, { bytes: size, path: file.absolute, chunks: () => fileChunks(file.absolute) }, base, target)
-        : await processOne(processor, bytes, base, target);
-      await options.afterFile?.();
-      journal.record(entry);
-    } else {
-      resumed += 1;
+  const folders = new Set<string>();
+  try {
+    for (const file of walked.files) {
+      const size = statSync(file.absolute).size;
+      const stream = processor.stream?.accepts(file.relative, size) === true ? processor.stream : undefined;
+      const bytes = stream === undefined ? readFileSync(file.absolute) : undefined;
+      const inputSha256 = bytes === undefined ? sha256OfFile(file.absolute) : sha256(bytes);
+      let entry = journal.finished(file.relative, inputSha256);
+      const target = path.join(outDir, ...file.relative.split('/'));
+      if (entry !== undefined && entry.status === 'done' && !outputIntact(target, entry)) entry = undefined;
+      if (entry === undefined) {
+        const base = { kind: 'file' as const, relative: file.relative, inputSha256, inputBytes: size };
+        entry = bytes === undefined || stream !== undefined
+          ? await processStreamed(stream, { bytes: size, path: file.absolute, chunks: () => fileChunks(file.absolute) }, base, target, folders)
+          : await processOne(processor, bytes, base, target, folders);
+        await options.afterFile?.();
+        journal.record(entry);
+      } else {
+        resumed += 1;
+      }
+      addToManifest(builder, entry);
+      if (entry.status === 'failed') failed.push({ relative: file.relative, problem: entry.problems[0] ?? { code: 'failed', message: 'failed', place: {} } });
+      else for (const problem of entry.problems) recordProblems.push({ relative: file.relative, problem });
+      progress.tick(file.relative, entry);
     }
-    addToManifest(builder, entry);
-    if (entry.status === 'failed') failed.push({ relative: file.relative, problem: entry.problems[0] ?? { code: 'failed', message: 'failed', place: {} } });
-    else for (const problem of entry.problems) recordProblems.push({ relative: file.relative, problem });
-    progress.tick(file.relative, entry);
+  } finally {
+    journal.close();
   }
   progress.stop();
 
@@ -161,9 +166,9 @@ function untypedFailure(error: unknown): { ok: false; problem: RecordedProblem }
   return { ok: false, problem: { code, message: 'the file could not be processed', place: {} } };
 }
 
-async function processStreamed(stream: FormatProcessor['stream'], file: StreamedFile, base: EntryBase, target: string): Promise<JournalEntry> {
+async function processStreamed(stream: FormatProcessor['stream'], file: StreamedFile, base: EntryBase, target: string, folders: Set<string>): Promise<JournalEntry> {
   if (stream === undefined) throw new TypeError('processStreamed needs a streaming format');
-  mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+  makeFolder(path.dirname(target), folders);
   const sink = new FileSink(target);
   let outcome: StreamOutcome;
   try {
@@ -182,7 +187,7 @@ async function processStreamed(stream: FormatProcessor['stream'], file: Streamed
   };
 }
 
-async function processOne(processor: FormatProcessor, bytes: Buffer, base: EntryBase, target: string): Promise<JournalEntry> {
+async function processOne(processor: FormatProcessor, bytes: Buffer, base: EntryBase, target: string, folders: Set<string>): Promise<JournalEntry> {
   let outcome: FileOutcome;
   try {
     outcome = await processor.process(bytes, base.relative);
@@ -190,7 +195,7 @@ async function processOne(processor: FormatProcessor, bytes: Buffer, base: Entry
     outcome = untypedFailure(error);
   }
   if (!outcome.ok) return { ...base, status: 'failed', records: 0, tally: [], problems: [outcome.problem] };
-  mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+  makeFolder(path.dirname(target), folders);
   writeAtomically(target, outcome.output);
   return {
     ...base,
@@ -226,6 +231,13 @@ function outputIntact(target: string, entry: JournalEntry): boolean {
   } catch {
     return false;
   }
+}
+
+/** Creates an output folder once per batch (`made` remembers them), not once per file. */
+function makeFolder(dir: string, made: Set<string>): void {
+  if (made.has(dir)) return;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  made.add(dir);
 }
 
 function writeAtomically(file: string, bytes: Uint8Array): void {

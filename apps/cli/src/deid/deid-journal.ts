@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, fsyncSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Place } from '@phiguard/core';
 import type { TallyEntry } from '@phiguard/deid';
@@ -35,12 +35,16 @@ export interface JournalEntry {
 
 /**
  * An append-only JSON-lines journal in the output folder, so an interrupted batch resumes where it
- * stopped: each line is written (and fsynced) after its output file was renamed into place.
+ * stopped: each line is written after its output file was renamed into place, and the journal is
+ * fsynced once, when it is closed. A line is never trusted alone: on resume the output's SHA-256
+ * is checked against it, so a line lost in an OS crash only means that file is done again (the
+ * outputs themselves are not fsynced either); a killed process loses nothing (page cache).
  * It holds relative paths and hashes, never data values.
  */
 export class DeidJournal {
   readonly file: string;
   readonly #entries = new Map<string, JournalEntry>();
+  #fd: number | undefined;
 
   private constructor(file: string) {
     this.file = file;
@@ -84,14 +88,23 @@ export class DeidJournal {
     this.#append(entry);
   }
 
-  #append(value: JournalHeader | JournalEntry): void {
-    appendFileSync(this.file, `${JSON.stringify(value)}\n`, { mode: 0o600 });
-    const fd = openSync(this.file, 'r');
+  /** Makes the lines written so far durable and closes the file (a later record opens it again). */
+  close(): void {
+    if (this.#fd === undefined) return;
+    const fd = this.#fd;
+    this.#fd = undefined;
     try {
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
+  }
+
+  // One open file and one write per line: an fsync per file cost ≈ 1.4 ms of a DICOM file's time on ext4 (bench deid-dicom).
+  #append(value: JournalHeader | JournalEntry): void {
+    this.#fd ??= openSync(this.file, 'a', 0o600);
+    const line = Buffer.from(`${JSON.stringify(value)}\n`);
+    for (let done = 0; done < line.byteLength; ) done += writeSync(this.#fd, line, done);
   }
 }
 
