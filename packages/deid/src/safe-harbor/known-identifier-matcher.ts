@@ -18,12 +18,16 @@ const ISO_DATE = /^(\d{4})-?(\d{2})-?(\d{2})/;
 const SIMPLE_SPACING = /\s\s|[^\S ]/u;
 const NON_ASCII = /[^\x00-\x7F]/;
 const ANY_DIGIT = /[0-9]/;
-// A run of digits with the separators people write inside numbers: `123-45-6789`, `(555) 555 2004`.
-const DIGIT_RUN = /\d(?:[\s\-.()/]{0,3}\d)*/g;
+// A run of digits with the separators people write inside numbers: `123-45-6789`, `(555) 555 2004`:
+// `\d(?:[\s\-.()/]{0,3}\d)*`, followed by hand from each first digit (`#numberSpans`), which is
+// found natively (`test` on a global expression: its `lastIndex`, no match object).
+const FIRST_DIGIT = /\d/g;
 /** Entry key of a value whose literal is empty or shorter than two characters: never matches. */
 const NONE = -1;
 /** From this many word starts on, a text is searched with `indexOf` per value instead of by keys. */
 const LINEAR_STARTS = 32;
+/** Literals whose heads (the part before a space) begin with the same this many characters are searched together in long texts. */
+const ANCHOR = 4;
 /** Texts longer than this go straight to {@link KnownIdentifierMatcher} `#searchEach`. */
 const LONG_TEXT = 200;
 
@@ -105,6 +109,23 @@ export class KnownIdentifierMatcher {
    * ASCII (it cannot occur in an ASCII text).
    */
   readonly #heads: (string | null)[] = [];
+  /**
+   * Per entry: where the year of its ISO-like date sits in its literal, or -1 (not such a date).
+   * Every spelling of such a date contains its year, so a long text is searched once per year and
+   * each spelling checked where the year occurs, instead of once per spelling.
+   */
+  readonly #yearAt: number[] = [];
+  /** Per entry: its year's index in {@link #years} (meaningful where {@link #yearAt} is not -1). */
+  readonly #yearOf: number[] = [];
+  /** The distinct years of the dates added so far. */
+  readonly #years: string[] = [];
+  /** Entries searched together in long ASCII texts ({@link #searchEachAscii}): the head prefix each group searches, its entries in order, and how many entries were grouped. */
+  #anchors: string[] = [];
+  #members: number[][] = [];
+  #grouped = -1;
+  /** Digit groups of one run ({@link #numberSpans}), reused. */
+  readonly #groupStarts: number[] = [];
+  readonly #groupEnds: number[] = [];
   /** Word starts and their keys, reused by every short ASCII text (no arrays per call). */
   readonly #starts: number[] = [];
   readonly #startKeys: number[] = [];
@@ -155,16 +176,52 @@ export class KnownIdentifierMatcher {
     this.#keys.push(key);
     this.#literals.push(literal);
     this.#heads.push(literal === null ? null : headOf(literal));
+    this.#yearAt.push(-1);
+    this.#yearOf.push(-1);
   }
 
-  /** Date literals, appended last (dates come last in priority; equal date spans are identical). */
+  /**
+   * Date literals, appended last (dates come last in priority; equal date spans are identical):
+   * the spellings of {@link dateVariants}, in its order. The generated ones are ASCII digits and
+   * separators, their own literals (nothing to trim, fold or lower-case).
+   */
   #addDate(raw: string): void {
     const value = (NON_ASCII.test(raw) ? raw.normalize('NFC') : raw).trim();
     if (value === '') return;
-    for (const variant of dateVariants(value)) {
-      const lit = literalOf(variant);
-      if (lit !== undefined) this.#add(variant, DATES, keyOf(lit, 0), lit);
+    const m = digitsOf(value).length >= 8 ? ISO_DATE.exec(value) : null;
+    const year = m?.[1];
+    const lit = literalOf(value);
+    if (lit !== undefined) this.#addDateLiteral(value, lit, year);
+    if (m === null || year === undefined) return;
+    const mo = m[2] ?? '';
+    const d = m[3] ?? '';
+    const nm = String(Number(mo));
+    const nd = String(Number(d));
+    this.#addDateLiteral(`${year}${mo}${d}`, undefined, year);
+    this.#addDateLiteral(`${year}-${mo}-${d}`, undefined, year);
+    for (let a = 0; a < 2; a++) {
+      const mm = a === 0 ? mo : nm;
+      if (a === 1 && nm === mo) break;
+      for (let b = 0; b < 2; b++) {
+        const dd = b === 0 ? d : nd;
+        if (b === 1 && nd === d) break;
+        this.#addDateLiteral(`${mm}/${dd}/${year}`, undefined, year);
+        this.#addDateLiteral(`${dd}.${mm}.${year}`, undefined, year);
+      }
     }
+  }
+
+  /** One date spelling; `lit` its literal (`undefined`: the spelling is its own literal). */
+  #addDateLiteral(variant: string, lit: string | undefined, year: string | undefined): void {
+    const literal = lit ?? variant;
+    this.#add(variant, DATES, keyOf(literal, 0), literal);
+    const e = this.#keys.length - 1;
+    const at = year === undefined || this.#heads[e] === null ? -1 : literal.indexOf(year);
+    if (at < 0) return;
+    let y = this.#years.indexOf(year as string);
+    if (y < 0) y = this.#years.push(year as string) - 1;
+    this.#yearAt[e] = at;
+    this.#yearOf[e] = y;
   }
 
   #prepareNumbers(): Map<string, number> {
@@ -265,22 +322,66 @@ export class KnownIdentifierMatcher {
     }
   }
 
-  /** Every literal searched by its head with `indexOf` (long ASCII texts). */
+  /**
+   * Every literal searched with `indexOf` (long ASCII texts), literals whose heads share their
+   * first {@link ANCHOR} characters together (a name and its spellings: `yvone`, `yvone889`,
+   * `yvone889 janina163 ...`), dates by their years.
+   */
   #searchEachAscii(lower: string, found: TextSpan[]): void {
     const keys = this.#keys;
-    for (let e = 0; e < keys.length; e++) {
-      if (keys[e] === NONE) continue;
-      const lit = this.#literal(e);
-      if (lit === undefined) {
-        keys[e] = NONE;
-        continue;
-      }
-      const head = this.#heads[e];
-      if (head === null || head === undefined) continue;
-      for (let i = lower.indexOf(head); i >= 0; i = lower.indexOf(head, i + 1)) {
-        if (!isAsciiWord(lower.charCodeAt(i - 1))) this.#pushAscii(lower, i, lit, head.length, e, found);
+    const yearAt = this.#yearAt;
+    // Literals computed in entry order (an earlier entry keeps a literal that a later one repeats).
+    for (let e = 0; e < keys.length; e++) if (keys[e] !== NONE && this.#literal(e) === undefined) keys[e] = NONE;
+    if (this.#grouped !== keys.length) this.#group();
+    const anchors = this.#anchors;
+    const heads = this.#heads;
+    // Two different literals never give the same span, and members keep entry order at each place,
+    // so the first pushed among equal spans is still the earliest entry's.
+    for (let g = 0; g < anchors.length; g++) {
+      const anchor = anchors[g] as string;
+      const members = this.#members[g] as number[];
+      for (let i = lower.indexOf(anchor); i >= 0; i = lower.indexOf(anchor, i + 1)) {
+        if (isAsciiWord(lower.charCodeAt(i - 1))) continue;
+        for (let m = 0; m < members.length; m++) {
+          const e = members[m] as number;
+          const head = heads[e] as string;
+          if (head.length === anchor.length || lower.startsWith(head, i)) this.#pushAscii(lower, i, this.#literals[e] as string, head.length, e, found);
+        }
       }
     }
+    // Date spellings last, as they were added: a span equal to another kind's is that kind's; two
+    // equal date spans are identical, so their order among themselves does not matter.
+    const years = this.#years;
+    for (let y = 0; y < years.length; y++) {
+      const year = years[y] as string;
+      for (let p = lower.indexOf(year); p >= 0; p = lower.indexOf(year, p + 1)) {
+        for (let e = 0; e < keys.length; e++) {
+          if (this.#yearOf[e] !== y) continue;
+          const start = p - (yearAt[e] as number);
+          if (start >= 0 && !isAsciiWord(lower.charCodeAt(start - 1))) this.#pushAscii(lower, start, this.#literals[e] as string, 0, e, found);
+        }
+      }
+    }
+  }
+
+  /** Groups the entries with an ASCII literal that are not dates searched by year, by the first {@link ANCHOR} characters of their heads. */
+  #group(): void {
+    const anchors: string[] = [];
+    const members: number[][] = [];
+    for (let e = 0; e < this.#keys.length; e++) {
+      const head = this.#heads[e];
+      if (this.#keys[e] === NONE || head === null || head === undefined || (this.#yearAt[e] as number) >= 0) continue;
+      const anchor = head.length > ANCHOR ? head.slice(0, ANCHOR) : head;
+      const g = anchors.indexOf(anchor);
+      if (g >= 0) (members[g] as number[]).push(e);
+      else {
+        anchors.push(anchor);
+        members.push([e]);
+      }
+    }
+    this.#anchors = anchors;
+    this.#members = members;
+    this.#grouped = this.#keys.length;
   }
 
   /** A match of entry `e`'s literal at `i` (a word start where its first `checked` characters are known to match), if it also ends a word. */
@@ -359,24 +460,34 @@ export class KnownIdentifierMatcher {
     if (numbers.size === 0) return;
     const min = this.#minDigits;
     const max = this.#maxDigits;
-    const groupStarts: number[] = [];
-    const groupEnds: number[] = [];
-    // Runs found natively; their digit groups split by hand (separators sit only between digits).
-    for (const m of text.matchAll(DIGIT_RUN)) {
-      groupStarts.length = 0;
-      groupEnds.length = 0;
-      const runEnd = m.index + m[0].length;
-      for (let q = m.index; q < runEnd; ) {
+    const groupStarts = this.#groupStarts;
+    const groupEnds = this.#groupEnds;
+    const n = text.length;
+    // The runs of `DIGIT_RUN` (\d(?:[\s\-.()/]{0,3}\d)*), found by hand from each digit the native
+    // search finds: a run goes on over at most three separators followed by a digit.
+    FIRST_DIGIT.lastIndex = 0;
+    while (FIRST_DIGIT.test(text)) {
+      let groups = 0;
+      let total = 0;
+      let q = FIRST_DIGIT.lastIndex - 1;
+      for (;;) {
         const s = q;
-        while (q < runEnd && isDigitCode(text.charCodeAt(q))) q += 1;
-        groupStarts.push(s);
-        groupEnds.push(q);
-        while (q < runEnd && !isDigitCode(text.charCodeAt(q))) q += 1;
+        while (q < n && isDigitCode(text.charCodeAt(q))) q += 1;
+        groupStarts[groups] = s;
+        groupEnds[groups] = q;
+        groups += 1;
+        total += q - s;
+        let k = 0;
+        while (k < 3 && isNumberSeparator(text.charCodeAt(q + k))) k += 1;
+        if (!isDigitCode(text.charCodeAt(q + k))) break;
+        q += k;
       }
-      for (let a = 0; a < groupStarts.length; a++) {
+      FIRST_DIGIT.lastIndex = q;
+      if (total < min) continue; // no sequence of its groups is long enough
+      for (let a = 0; a < groups; a++) {
         const start = groupStarts[a] as number;
         let digits = '';
-        for (let b = a; b < groupStarts.length; b++) {
+        for (let b = a; b < groups; b++) {
           const end = groupEnds[b] as number;
           digits += text.slice(groupStarts[b], end);
           if (digits.length > max) break;
@@ -393,6 +504,8 @@ export class KnownIdentifierMatcher {
 }
 
 const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
+/** `[\s\-.()/]` of `DIGIT_RUN` for one UTF-16 code unit (`NaN`, outside the text, is none). */
+const isNumberSeparator = (c: number): boolean => c === 45 || c === 46 || c === 40 || c === 41 || c === 47 || isSpaceCode(c);
 
 /** A literal's part before its first space, or `null` when it is not ASCII ({@link KnownIdentifierMatcher} `#heads`). */
 function headOf(lit: string): string | null {
