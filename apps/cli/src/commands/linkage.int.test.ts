@@ -1,21 +1,19 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { ApiKeys, argon2idHasher, Authenticator, Authorizer, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode, type AccessStore, type Role } from '@phiguard/access';
+import { openPgliteAccessStore, type AccessStore, type Role } from '@phiguard/access';
 import { openConfiguredLedgerStore, openLedger, type Ledger } from '@phiguard/audit';
-import { isBaseError, loadConfig, systemClock, type Clock } from '@phiguard/core';
-import { buildServer, ensureLocalTls, readTlsOptions, type AccessServices } from '@phiguard/server';
+import { loadConfig, systemClock, type Clock } from '@phiguard/core';
+import { buildServer, ensureLocalTls, readTlsOptions } from '@phiguard/server';
 import { LINKAGE_TOKEN } from '@phiguard/vault';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../context.ts';
 import { openRemoteServices, type OpenedRemoteServices } from '../remote/serve-remote.ts';
-import { buildProgram } from '../program.ts';
-import { runCli } from '../testing/cli-harness.ts';
+import { runCli, runCliTyped, type TypedCliResult } from '../testing/cli-harness.ts';
+import { createUsers, loginWithTotp, psql, testAccessServices, testDatabaseUrl, textSink } from '../testing/remote-harness.ts';
 
 // Re-identification end to end: `deid fhir --linkage-key` writes LNK- tokens for MRNs; through a
 // real HTTPS server wired like `phiguard serve` (TLS 1.3, embedded CA; ledger and vault on PostgreSQL) a researcher asks for
@@ -28,8 +26,7 @@ const REASON = 'Model m-4 flagged these rows; call back trial candidates (protoc
 const root = mkdtempSync(path.join(os.tmpdir(), 'cli-linkage-'));
 const suffix = randomBytes(4).toString('hex');
 const schemas = { server: `cli_linkage_s_${suffix}`, local: `cli_linkage_l_${suffix}` };
-const dbUrl = (schema: string): string => `postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3D${schema}`;
-const psql = (sql: string): string => spawnSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-At', '-c', sql], { encoding: 'utf8' }).stdout;
+const dbUrl = testDatabaseUrl;
 const serverRoot = path.join(root, 'server');
 const localRoot = path.join(root, 'local');
 const keyFile = path.join(root, 'master.key');
@@ -54,29 +51,14 @@ const originals: string[] = [];
 const tokens: string[] = [];
 const names: string[] = [];
 
-interface Run {
-  readonly out: string;
-  readonly err: string;
-  readonly error: string | undefined;
-}
+type Run = TypedCliResult;
 
-/** One CLI invocation in `cwd`, as main.ts would print a typed error. */
+/** One CLI invocation in `cwd`, as main.ts would print a typed error; every error text is kept. */
 async function run(cwd: string, env: Record<string, string>, args: readonly string[], stdin?: PassThrough): Promise<Run> {
-  let out = '';
-  let err = '';
-  const stdout = new Writable({ write(c: Buffer, _e, done) { out += c.toString(); done(); } });
-  const stderr = new Writable({ write(c: Buffer, _e, done) { err += c.toString(); done(); } });
-  const ctx: CliContext = { version: 'test', cwd, env, stdout, stderr, ...(stdin === undefined ? {} : { stdin }), config: () => loadConfig({ cwd, env }) };
-  let error: string | undefined;
-  try {
-    await buildProgram(ctx).exitOverride().parseAsync(['node', 'phiguard', ...args]);
-  } catch (e) {
-    if (!isBaseError(e)) throw e;
-    error = `${e.describe()} [${e.code}]`;
-    errors.push(error);
-  }
-  errors.push(err);
-  return { out, err, error };
+  const result = await runCliTyped({ cwd, env, ...(stdin === undefined ? {} : { stdin }) }, ...args);
+  if (result.error !== undefined) errors.push(result.error);
+  errors.push(result.err);
+  return result;
 }
 
 const clientDir = (user: string): string => path.join(root, `client-${user}`);
@@ -84,18 +66,7 @@ const remoteRun = (user: string, ...args: string[]): Promise<Run> => run(clientD
 const localRun = (user: string, ...args: string[]): Promise<Run> => run(localRoot, localEnv, [...args, '--as', ids[user] ?? '', '--key-file', keyFile]);
 
 async function login(user: string): Promise<void> {
-  mkdirSync(clientDir(user), { recursive: true });
-  const stdin = new PassThrough();
-  let err = '';
-  const stderr = new Writable({ write(c: Buffer, _e, done) { err += c.toString(); done(); } });
-  const cwd = clientDir(user);
-  const ctx: CliContext = { version: 'test', cwd, env: {}, stdout: new PassThrough(), stderr, stdin, config: () => loadConfig({ cwd, env: {} }) };
-  const done = buildProgram(ctx).parseAsync(['node', 'phiguard', '--server', url, '--ca', ca, 'login', '--username', user]);
-  stdin.write(`${PASSWORD}\n`);
-  for (let i = 0; i < 400 && !err.includes('secret: '); i++) await new Promise((r) => setTimeout(r, 25));
-  const secret = /secret: ([A-Z2-7]+)/.exec(err)?.[1] ?? '';
-  stdin.write(`${totpCode(secret, Date.now())}\n`);
-  await done;
+  await loginWithTotp({ cwd: clientDir(user), url, ca, username: user, password: PASSWORD });
 }
 
 /** MRN values (Identifier.type MR) and family names of the Patients in an NDJSON text. */
@@ -129,9 +100,7 @@ beforeAll(async () => {
   writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
   psql(`create schema ${schemas.server}; create schema ${schemas.local}`);
   store = await openPgliteAccessStore(undefined);
-  const cheap = argon2idHasher({ memoryCost: 1024, timeCost: 1 });
-  const bootstrap = new Authenticator({ store, clock: systemClock, audit: { record: () => Promise.resolve({ index: 0 }) } as never, hasher: cheap });
-  for (const [username, roles] of Object.entries(ROLES)) ids[username] = (await bootstrap.createUser({ username, password: PASSWORD, roles }, undefined)).id;
+  Object.assign(ids, await createUsers(store, ROLES, PASSWORD));
   const input = identifiers(readFileSync(patients, 'utf8'));
   originals.push(...input.mrns);
   names.push(...input.names);
@@ -143,13 +112,10 @@ beforeAll(async () => {
   ledger = await openLedger({ config, clock: systemClock, store: ledgerStore });
   // The services `phiguard serve` opens (keystore by key file, vault, linkage vault), on the skewed clock.
   remote = await openRemoteServices(config, { cwd: serverRoot, env: { PHIGUARD_KEYS_KEY_FILE: keyFile }, stderr: new PassThrough() }, ledger, ledgerStore, skewed);
-  const access: AccessServices = {
-    store, clock: systemClock, authenticator: new Authenticator({ store, clock: systemClock, audit: ledger, hasher: cheap }),
-    apiKeys: new ApiKeys(store, systemClock, ledger), tokens: await TokenIssuer.create(systemClock), authorizer: new Authorizer(new PolicyEngine(), store, systemClock, ledger),
-  };
+  const access = await testAccessServices(store, ledger);
   const tls = ensureLocalTls(config.home);
   ca = tls.caCert;
-  const logStream = new Writable({ write(chunk: Buffer, _e, done) { logs += chunk.toString(); done(); } });
+  const logStream = textSink((t) => (logs += t));
   app = buildServer({
     version: 'test', isReady: () => Promise.resolve(true), access, https: readTlsOptions({ cert: tls.serverCert, key: tls.serverKey }), logStream,
     ...(remote.linkage === undefined ? {} : { linkage: remote.linkage }),

@@ -1,21 +1,20 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ApiKeys, argon2idHasher, Authenticator, Authorizer, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode, type AccessStore, type Role } from '@phiguard/access';
+import { openPgliteAccessStore, type AccessStore, type Role } from '@phiguard/access';
 import { openConfiguredLedgerStore, openLedger, type Ledger, type LedgerStore } from '@phiguard/audit';
-import { isBaseError, loadConfig, systemClock } from '@phiguard/core';
+import { loadConfig, systemClock } from '@phiguard/core';
 import { sealStream, unsealStream } from '@phiguard/keys';
-import { buildServer, ensureLocalTls, readDeidFrames, readTlsOptions, type AccessServices, type DeidFrame } from '@phiguard/server';
+import { buildServer, ensureLocalTls, readDeidFrames, readTlsOptions, type DeidFrame } from '@phiguard/server';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../context.ts';
-import { buildProgram } from '../program.ts';
 import { openRemoteServices, type OpenedRemoteServices } from './serve-remote.ts';
+import { runCliTyped, type TypedCliResult } from '../testing/cli-harness.ts';
+import { createUsers, loginWithTotp, psql, testAccessServices, testDatabaseUrl, textSink } from '../testing/remote-harness.ts';
 
 // Every remote command through the CLI entry point against a real HTTPS server (embedded CA,
 // TLS 1.3) wired like `phiguard serve`: ledger and vault on PostgreSQL (own schemas), keystore by
@@ -25,14 +24,11 @@ const PHI = 'Quixote-Smithers 1962-04-17 MRN 99887766';
 const root = mkdtempSync(path.join(os.tmpdir(), 'cli-remote-'));
 const suffix = randomBytes(4).toString('hex');
 const schemas = { server: `cli_remote_s_${suffix}`, local: `cli_remote_l_${suffix}` };
-const dbUrl = (schema: string): string => `postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3D${schema}`;
+const dbUrl = testDatabaseUrl;
 const serverRoot = path.join(root, 'server');
 const localRoot = path.join(root, 'local');
 const data = path.join(root, 'data');
 const keyFile = path.join(root, 'master.key');
-const psql = (sql: string): void => {
-  spawnSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-c', sql]);
-};
 
 const ROLES: Record<string, Role[]> = { steward: ['data-steward'], kc1: ['key-custodian'], kc2: ['key-custodian'], kc3: ['key-custodian'], auditor: ['auditor'], annotator: ['annotator'] };
 const ids: Record<string, string> = {};
@@ -45,29 +41,11 @@ let url = '';
 let ca = '';
 let logs = '';
 
-interface Run {
-  readonly out: string;
-  readonly err: string;
-  readonly error: string | undefined;
-}
+type Run = TypedCliResult;
 
 /** One CLI invocation in `cwd` (its own `.phiguard` home), as main.ts would print a typed error. */
-async function run(cwd: string, env: Record<string, string>, args: readonly string[], stdin?: PassThrough): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const ctx: CliContext = { version: 'test', cwd, env, stdout, stderr, ...(stdin === undefined ? {} : { stdin }), config: () => loadConfig({ cwd, env }) };
-  let error: string | undefined;
-  try {
-    await buildProgram(ctx).exitOverride().parseAsync(['node', 'phiguard', ...args]);
-  } catch (e) {
-    if (!isBaseError(e)) throw e;
-    error = `${e.describe()} [${e.code}]`;
-  }
-  return { out, err, error };
+function run(cwd: string, env: Record<string, string>, args: readonly string[], stdin?: PassThrough): Promise<Run> {
+  return runCliTyped({ cwd, env, ...(stdin === undefined ? {} : { stdin }) }, ...args);
 }
 
 const serverEnv = { PHIGUARD_DATABASE_URL: dbUrl(schemas.server) };
@@ -90,19 +68,7 @@ function shape(text: string): string {
 }
 
 async function login(user: string): Promise<void> {
-  mkdirSync(clientDir(user), { recursive: true });
-  const stdin = new PassThrough();
-  let err = '';
-  const stderr = new Writable({ write(c: Buffer, _e, done) { err += c.toString(); done(); } });
-  const stdout = new PassThrough();
-  const cwd = clientDir(user);
-  const ctx: CliContext = { version: 'test', cwd, env: {}, stdout, stderr, stdin, config: () => loadConfig({ cwd, env: {} }) };
-  const done = buildProgram(ctx).parseAsync(['node', 'phiguard', '--server', url, '--ca', ca, 'login', '--username', user]);
-  stdin.write(`${PASSWORD}\n`);
-  for (let i = 0; i < 400 && !err.includes('secret: '); i++) await new Promise((r) => setTimeout(r, 25));
-  const secret = /secret: ([A-Z2-7]+)/.exec(err)?.[1] ?? '';
-  stdin.write(`${totpCode(secret, Date.now())}\n`);
-  await done;
+  await loginWithTotp({ cwd: clientDir(user), url, ca, username: user, password: PASSWORD });
 }
 
 beforeAll(async () => {
@@ -110,10 +76,8 @@ beforeAll(async () => {
   writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
   psql(`create schema ${schemas.server}; create schema ${schemas.local}`);
   store = await openPgliteAccessStore(undefined);
-  const cheap = argon2idHasher({ memoryCost: 1024, timeCost: 1 });
-  // Users first (their ids are the keystore's custodians); their audit goes to the server ledger below.
-  const bootstrap = new Authenticator({ store, clock: systemClock, audit: { record: () => Promise.resolve({ index: 0 }) } as never, hasher: cheap });
-  for (const [username, roles] of Object.entries(ROLES)) ids[username] = (await bootstrap.createUser({ username, password: PASSWORD, roles }, undefined)).id;
+  // Users first (their ids are the keystore's custodians).
+  Object.assign(ids, await createUsers(store, ROLES, PASSWORD));
   const custodians = ['kc1', 'kc2', 'kc3'].flatMap((u) => ['--custodian', ids[u] ?? '']);
   for (const [cwd, env] of [[serverRoot, serverEnv], [localRoot, localEnv]] as const) {
     const init = await run(cwd, env, ['keys', 'init', ...custodians, '--threshold', '2', '--as', ids.kc1 ?? '', '--key-file', keyFile]);
@@ -122,14 +86,11 @@ beforeAll(async () => {
   const config = loadConfig({ cwd: serverRoot, env: serverEnv });
   ledgerStore = await openConfiguredLedgerStore(config.database);
   ledger = await openLedger({ config, clock: systemClock, store: ledgerStore });
-  const access: AccessServices = {
-    store, clock: systemClock, authenticator: new Authenticator({ store, clock: systemClock, audit: ledger, hasher: cheap }),
-    apiKeys: new ApiKeys(store, systemClock, ledger), tokens: await TokenIssuer.create(systemClock), authorizer: new Authorizer(new PolicyEngine(), store, systemClock, ledger),
-  };
+  const access = await testAccessServices(store, ledger);
   remote = await openRemoteServices(config, { cwd: serverRoot, env: { PHIGUARD_KEYS_KEY_FILE: keyFile }, stderr: new PassThrough() }, ledger, ledgerStore, systemClock);
   const tls = ensureLocalTls(config.home);
   ca = tls.caCert;
-  const logStream = new Writable({ write(chunk: Buffer, _e, done) { logs += chunk.toString(); done(); } });
+  const logStream = textSink((t) => (logs += t));
   app = buildServer({ version: 'test', isReady: () => Promise.resolve(true), access, remote: remote.services, ...(remote.catalog === undefined ? {} : { datasets: remote.catalog }), https: readTlsOptions({ cert: tls.serverCert, key: tls.serverKey }), logStream });
   url = await app.listen({ host: '127.0.0.1', port: 0 });
   for (const user of Object.keys(ROLES)) await login(user);

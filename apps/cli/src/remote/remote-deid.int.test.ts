@@ -1,17 +1,16 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openConfiguredLedgerStore, parseLeaf, type AuditEvent } from '@phiguard/audit';
-import { isBaseError, loadConfig } from '@phiguard/core';
+import { loadConfig } from '@phiguard/core';
 import { writeSyntheticMultiframe } from '@phiguard/deid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../context.ts';
-import { buildProgram } from '../program.ts';
+import { runCliTyped, type TypedCliResult } from '../testing/cli-harness.ts';
+import { psql, testDatabaseUrl } from '../testing/remote-harness.ts';
 
 // `phiguard deid <format> --server URL` against a real server in a process of its own
 // (deid-test-server.ts: HTTPS, ledger and access store on PostgreSQL, a logged-in data-steward
@@ -23,10 +22,7 @@ const corpus = path.resolve(here, '../../../../../shared/corpus');
 const root = mkdtempSync(path.join(os.tmpdir(), 'cli-remote-deid-'));
 const suffix = randomBytes(4).toString('hex');
 const schemas = { server: `cli_rdeid_s_${suffix}`, local: `cli_rdeid_l_${suffix}` };
-const dbUrl = (schema: string): string => `postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3D${schema}`;
-const psql = (sql: string): void => {
-  spawnSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-c', sql]);
-};
+const dbUrl = testDatabaseUrl;
 const serverRoot = path.join(root, 'server');
 const client = path.join(root, 'client');
 const local = path.join(root, 'local');
@@ -48,29 +44,10 @@ let serverLines: AsyncIterator<string>;
 let account = '';
 let url = '';
 
-interface Run {
-  readonly out: string;
-  readonly err: string;
-  readonly error: string | undefined;
-}
+type Run = TypedCliResult;
 
-async function run(cwd: string, env: Record<string, string>, args: readonly string[]): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const ctx: CliContext = { version: 'test', cwd, env, stdout, stderr, config: () => loadConfig({ cwd, env }) };
-  let error: string | undefined;
-  try {
-    await buildProgram(ctx).exitOverride().parseAsync(['node', 'phiguard', ...args]);
-  } catch (e) {
-    if (!isBaseError(e)) throw e;
-    error = `${e.describe()} [${e.code}]`;
-  }
-  process.exitCode = 0;
-  return { out, err, error };
+function run(cwd: string, env: Record<string, string>, args: readonly string[]): Promise<Run> {
+  return runCliTyped({ cwd, env }, ...args);
 }
 
 const remoteRun = (...args: string[]): Promise<Run> => run(client, {}, ['--server', url, '--purpose', 'HOPERAT', ...args]);

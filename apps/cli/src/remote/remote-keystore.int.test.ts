@@ -1,20 +1,19 @@
-import { spawnSync } from 'node:child_process';
 import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
-import { ApiKeys, argon2idHasher, Authenticator, Authorizer, openPgliteAccessStore, PolicyEngine, TokenIssuer, totpCode, type AccessStore, type Role } from '@phiguard/access';
+import { PassThrough } from 'node:stream';
+import { openPgliteAccessStore, type AccessStore, type Role } from '@phiguard/access';
 import { openConfiguredLedgerStore, openLedger, type Ledger, type LedgerStore } from '@phiguard/audit';
-import { isBaseError, loadConfig, systemClock } from '@phiguard/core';
+import { loadConfig, systemClock } from '@phiguard/core';
 import { openKeyManager } from '@phiguard/keys';
 import { buildServer, ensureLocalTls, readTlsOptions, type AccessServices } from '@phiguard/server';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../context.ts';
-import { buildProgram } from '../program.ts';
 import { openRemoteServices, type OpenedRemoteServices } from './serve-remote.ts';
+import { runCliTyped, type TypedCliResult } from '../testing/cli-harness.ts';
+import { createUsers, loginWithTotp, psql, testAccessServices, testDatabaseUrl, textSink } from '../testing/remote-harness.ts';
 
 // keys init|recover|seal|unseal --server URL through the CLI entry point against a real HTTPS
 // server (embedded CA, TLS 1.3) wired like `phiguard serve`, started WITHOUT a keystore: a
@@ -27,12 +26,9 @@ const NEW_PASSPHRASE = 'Marmalade-Observatory-9932-passphrase';
 const root = mkdtempSync(path.join(os.tmpdir(), 'cli-remote-keystore-'));
 const suffix = randomBytes(4).toString('hex');
 const schemas = { server: `cli_rks_s_${suffix}`, local: `cli_rks_l_${suffix}` };
-const dbUrl = (schema: string): string => `postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3D${schema}`;
+const dbUrl = testDatabaseUrl;
 const serverRoot = path.join(root, 'server');
 const localRoot = path.join(root, 'local');
-const psql = (sql: string): void => {
-  spawnSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-c', sql]);
-};
 
 const ROLES: Record<string, Role[]> = { steward: ['data-steward'], kc1: ['key-custodian'], kc2: ['key-custodian'], kc3: ['key-custodian'], auditor: ['auditor'], annotator: ['annotator'] };
 const ids: Record<string, string> = {};
@@ -49,25 +45,12 @@ let logs = '';
 /** Every error and stderr line the CLI printed (the share-bearing init answer is kept apart). */
 let printed = '';
 
-interface Run { readonly out: string; readonly err: string; readonly error: string | undefined }
+type Run = TypedCliResult;
 
 async function run(cwd: string, env: Record<string, string>, args: readonly string[]): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const ctx: CliContext = { version: 'test', cwd, env, stdout, stderr, config: () => loadConfig({ cwd, env }) };
-  let error: string | undefined;
-  try {
-    await buildProgram(ctx).exitOverride().parseAsync(['node', 'phiguard', ...args]);
-  } catch (e) {
-    if (!isBaseError(e)) throw e;
-    error = `${e.describe()} [${e.code}]`;
-  }
-  printed += `${err}\n${error ?? ''}\n`;
-  return { out, err, error };
+  const result = await runCliTyped({ cwd, env }, ...args);
+  printed += `${result.err}\n${result.error ?? ''}\n`;
+  return result;
 }
 
 const serverEnv = { PHIGUARD_DATABASE_URL: dbUrl(schemas.server) };
@@ -77,18 +60,7 @@ const remoteRun = (user: string, ...args: string[]): Promise<Run> => run(clientD
 const localRun = (user: string, ...args: string[]): Promise<Run> => run(localRoot, localEnv, [...args, '--as', ids[user] ?? '']);
 
 async function login(user: string): Promise<void> {
-  mkdirSync(clientDir(user), { recursive: true });
-  const stdin = new PassThrough();
-  let err = '';
-  const stderr = new Writable({ write(c: Buffer, _e, done) { err += c.toString(); done(); } });
-  const cwd = clientDir(user);
-  const ctx: CliContext = { version: 'test', cwd, env: {}, stdout: new PassThrough(), stderr, stdin, config: () => loadConfig({ cwd, env: {} }) };
-  const done = buildProgram(ctx).parseAsync(['node', 'phiguard', '--server', url, '--ca', ca, 'login', '--username', user]);
-  stdin.write(`${PASSWORD}\n`);
-  for (let i = 0; i < 400 && !err.includes('secret: '); i++) await new Promise((r) => setTimeout(r, 25));
-  const secret = /secret: ([A-Z2-7]+)/.exec(err)?.[1] ?? '';
-  stdin.write(`${totpCode(secret, Date.now())}\n`);
-  await done;
+  await loginWithTotp({ cwd: clientDir(user), url, ca, username: user, password: PASSWORD });
 }
 
 /** Opens the server's services with `env` (its unlock secret) and serves them on `port` (0: any). */
@@ -97,7 +69,7 @@ async function startServer(env: Record<string, string>, port: number): Promise<v
   remote = await openRemoteServices(config, { cwd: serverRoot, env, stderr: new PassThrough() }, ledger, ledgerStore, systemClock);
   const tls = ensureLocalTls(config.home);
   ca = tls.caCert;
-  const logStream = new Writable({ write(chunk: Buffer, _e, done) { logs += chunk.toString(); done(); } });
+  const logStream = textSink((t) => (logs += t));
   app = buildServer({ version: 'test', isReady: () => Promise.resolve(true), access, remote: remote.services, ...(remote.catalog === undefined ? {} : { datasets: remote.catalog }), https: readTlsOptions({ cert: tls.serverCert, key: tls.serverKey }), logStream });
   url = await app.listen({ host: '127.0.0.1', port });
 }
@@ -137,16 +109,11 @@ beforeAll(async () => {
   for (const dir of [serverRoot, localRoot]) mkdirSync(dir, { recursive: true });
   psql(`create schema ${schemas.server}; create schema ${schemas.local}`);
   store = await openPgliteAccessStore(undefined);
-  const cheap = argon2idHasher({ memoryCost: 1024, timeCost: 1 });
-  const bootstrap = new Authenticator({ store, clock: systemClock, audit: { record: () => Promise.resolve({ index: 0 }) } as never, hasher: cheap });
-  for (const [username, roles] of Object.entries(ROLES)) ids[username] = (await bootstrap.createUser({ username, password: PASSWORD, roles }, undefined)).id;
+  Object.assign(ids, await createUsers(store, ROLES, PASSWORD));
   const config = loadConfig({ cwd: serverRoot, env: serverEnv });
   ledgerStore = await openConfiguredLedgerStore(config.database);
   ledger = await openLedger({ config, clock: systemClock, store: ledgerStore });
-  access = {
-    store, clock: systemClock, authenticator: new Authenticator({ store, clock: systemClock, audit: ledger, hasher: cheap }),
-    apiKeys: new ApiKeys(store, systemClock, ledger), tokens: await TokenIssuer.create(systemClock), authorizer: new Authorizer(new PolicyEngine(), store, systemClock, ledger),
-  };
+  access = await testAccessServices(store, ledger);
   // No keystore yet; the server holds its unlock secret (the passphrase is never sent).
   await startServer({ PHIGUARD_KEYS_PASSPHRASE: PASSPHRASE }, 0);
   for (const user of Object.keys(ROLES)) await login(user);

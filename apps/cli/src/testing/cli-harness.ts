@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { loadConfig } from '@phiguard/core';
+import { isBaseError, loadConfig } from '@phiguard/core';
 import type { CliContext } from '../context.ts';
 import type { Command } from 'commander';
 import { buildProgram } from '../program.ts';
@@ -81,4 +81,28 @@ export async function runCli(options: CliRunOptions, ...args: string[]): Promise
   process.exitCode = undefined;
   const { out, err } = output();
   return { out, err: err + thrown, code };
+}
+
+/** A run whose typed PHIGuard error is kept as main.ts prints it (`describe() [code]`). */
+export interface TypedCliResult extends CliResult {
+  readonly error: string | undefined;
+}
+
+/** As {@link runCli}, but a typed PHIGuard error becomes `error`; any other error is rethrown. */
+export async function runCliTyped(options: Omit<CliRunOptions, 'catchErrors'>, ...args: string[]): Promise<TypedCliResult> {
+  const { ctx, output } = capturingContext(options);
+  process.exitCode = undefined;
+  let error: string | undefined;
+  try {
+    await throwInsteadOfExit(buildProgram(ctx)).parseAsync(['node', 'phiguard', ...args]);
+  } catch (e) {
+    if (!isBaseError(e)) {
+      process.exitCode = undefined;
+      throw e;
+    }
+    error = `${e.describe()} [${e.code}]`;
+  }
+  const code = exitCode();
+  process.exitCode = undefined;
+  return { ...output(), code, error };
 }
