@@ -24,8 +24,17 @@ export function knownIdentifierPlan(table: ReadonlyMap<string, readonly FieldRul
 
 const NOTHING: readonly { readonly n: number; readonly rule: FieldRule }[] = [];
 
-/** XAD components (0-based) collected besides the street's subcomponents: other designation, city, ZIP, ... */
-const ADDRESS_PARTS = [1, 2, 4, 7, 8];
+/**
+ * Per rule kind, the last component (0-based) read: names the first six (family to prefix; for
+ * providers the id, then the name), XAD the street (subcomponents), other designation, city, ZIP,
+ * other geographic designation and county; every component of phones and ids; -1 for kinds not
+ * collected.
+ */
+const LAST_COMPONENT: Readonly<Partial<Record<FieldRule['kind'], number>>> = {
+  name: 5, org: 5, prov: 5, addr: 8, county: 1, place: 1, phone: Number.MAX_SAFE_INTEGER, eip: 1, dob: 0,
+  pid: Number.MAX_SAFE_INTEGER, mrn: Number.MAX_SAFE_INTEGER, ssn: Number.MAX_SAFE_INTEGER, lic: Number.MAX_SAFE_INTEGER,
+  plan: Number.MAX_SAFE_INTEGER, acct: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER, dev: Number.MAX_SAFE_INTEGER,
+};
 
 /**
  * Collects, from one message's segments (their text), the identifiers that free text (OBX-5,
@@ -52,8 +61,6 @@ export class Hl7KnownCollector {
   readonly #phones: string[] = [];
   readonly #emails: string[] = [];
   readonly #dates: string[] = [];
-  /** Components of the repetition being gathered (reused). */
-  readonly #comps: string[] = [];
   /** For {@link segment} (one segment at a time). */
   readonly #index = new Hl7SeparatorIndex();
   #enc: Hl7Encoding | undefined;
@@ -134,69 +141,82 @@ export class Hl7KnownCollector {
 
   #field(raw: string, rule: FieldRule): void {
     const enc = this.#enc as Hl7Encoding;
+    const kind = rule.kind;
     let from = 0;
     for (;;) {
       let to = raw.indexOf(enc.repetition, from);
       if (to < 0) to = raw.length;
-      this.#rep(from === 0 && to === raw.length ? raw : raw.slice(from, to), rule, enc);
+      // An empty repetition holds nothing to collect.
+      if (to > from) this.#rep(raw, from, to, kind, enc);
       if (to >= raw.length) break;
       from = to + 1;
     }
   }
 
-  #rep(rep: string, rule: FieldRule, enc: Hl7Encoding): void {
-    const comps = this.#comps;
-    splitInto(rep, enc.component, comps);
-    switch (rule.kind) {
-      case 'name':
-      case 'org':
-        for (let i = 0; i < 6 && i < comps.length; i++) this.#addSubs(this.#names, comps[i]);
-        break;
-      case 'prov':
-        for (let i = 1; i < 6 && i < comps.length; i++) this.#addSubs(this.#names, comps[i]);
-        this.#add(this.#identifiers, comps[0]);
-        break;
-      case 'addr':
-        this.#addSubs(this.#addresses, comps[0]);
-        for (const i of ADDRESS_PARTS) this.#add(this.#addresses, comps[i]);
-        break;
-      case 'county':
-      case 'place':
-        this.#add(this.#addresses, comps[0]);
-        this.#add(this.#addresses, comps[1]);
-        break;
-      case 'phone': {
-        // Every component (4+ characters): feeds put numbers and addresses in any of them.
-        for (let i = 0; i < comps.length; i++) this.#add(this.#phones, comps[i]);
-        const c5 = comps[5] ?? '';
-        const c6 = comps[6] ?? '';
-        if (c5 !== '' || c6 !== '') this.#add(this.#phones, this.#plain(c5) + this.#plain(c6));
-        this.#add(this.#emails, comps[3]);
-        break;
+  /**
+   * One repetition `raw[a, b)`, component by component where it lies (no component array; only
+   * the components the rule reads are sliced). Values are added in the order of the lists'
+   * first-seen contract: components in order, then (phones) the country and area code joined.
+   */
+  #rep(raw: string, a: number, b: number, kind: FieldRule['kind'], enc: Hl7Encoding): void {
+    const last = LAST_COMPONENT[kind] ?? -1;
+    if (last < 0) return;
+    let c5 = '';
+    let c6 = '';
+    let email = '';
+    let cs = a;
+    for (let i = 0; i <= last; i++) {
+      let ce = raw.indexOf(enc.component, cs);
+      if (ce < 0 || ce > b) ce = b;
+      if (ce > cs) {
+        switch (kind) {
+          case 'name':
+          case 'org':
+            this.#addSubs(this.#names, raw.slice(cs, ce));
+            break;
+          case 'prov':
+            if (i === 0) this.#add(this.#identifiers, raw.slice(cs, ce));
+            else this.#addSubs(this.#names, raw.slice(cs, ce));
+            break;
+          case 'addr':
+            if (i === 0) this.#addSubs(this.#addresses, raw.slice(cs, ce));
+            else if (i === 1 || i === 2 || i === 4 || i === 7 || i === 8) this.#add(this.#addresses, raw.slice(cs, ce));
+            break;
+          case 'county':
+          case 'place':
+            this.#add(this.#addresses, raw.slice(cs, ce));
+            break;
+          case 'phone': {
+            // Every component (4+ characters): feeds put numbers and addresses in any of them.
+            const comp = raw.slice(cs, ce);
+            this.#add(this.#phones, comp);
+            if (i === 3) email = comp;
+            else if (i === 5) c5 = comp;
+            else if (i === 6) c6 = comp;
+            break;
+          }
+          case 'eip':
+            this.#add(this.#identifiers, firstSub(raw.slice(cs, ce), enc));
+            break;
+          case 'dob': {
+            const d = hl7DateToIsoScan(this.#plain(raw.slice(cs, ce)));
+            if (d !== undefined && d.iso.length === 10) this.#dates.push(d.iso);
+            break;
+          }
+          default:
+            // pid, mrn, ssn, lic, plan, acct, id, dev: component 1, and any other component
+            // holding digits (an id in the wrong place).
+            if (i === 0) this.#add(this.#identifiers, firstSub(raw.slice(cs, ce), enc));
+            else if (hasDigit(raw, cs, ce)) this.#add(this.#identifiers, raw.slice(cs, ce));
+            break;
+        }
       }
-      case 'pid':
-      case 'mrn':
-      case 'ssn':
-      case 'lic':
-      case 'plan':
-      case 'acct':
-      case 'id':
-      case 'dev':
-        // Component 1, and any other component holding digits (an id in the wrong place).
-        this.#add(this.#identifiers, firstSub(comps[0], enc));
-        for (let i = 1; i < comps.length; i++) if (hasDigit(comps[i] ?? '')) this.#add(this.#identifiers, comps[i]);
-        break;
-      case 'eip':
-        this.#add(this.#identifiers, firstSub(comps[0], enc));
-        this.#add(this.#identifiers, firstSub(comps[1], enc));
-        break;
-      case 'dob': {
-        const d = hl7DateToIsoScan(this.#plain(comps[0]));
-        if (d !== undefined && d.iso.length === 10) this.#dates.push(d.iso);
-        break;
-      }
-      default:
-        break;
+      if (ce >= b) break;
+      cs = ce + 1;
+    }
+    if (kind === 'phone') {
+      if (c5 !== '' || c6 !== '') this.#add(this.#phones, this.#plain(c5) + this.#plain(c6));
+      this.#add(this.#emails, email);
     }
   }
 
@@ -254,20 +274,6 @@ function unique(values: readonly string[]): string[] {
   return out;
 }
 
-/** Splits `text` on `sep` into `out` (emptied first): `text.split(sep)` without a new array. */
-function splitInto(text: string, sep: string, out: string[]): void {
-  out.length = 0;
-  let from = 0;
-  for (;;) {
-    const to = text.indexOf(sep, from);
-    if (to < 0) {
-      out.push(from === 0 ? text : text.slice(from));
-      return;
-    }
-    out.push(text.slice(from, to));
-    from = to + 1;
-  }
-}
 
 function firstSub(comp: string | undefined, enc: Hl7Encoding): string {
   if (comp === undefined) return '';
@@ -275,8 +281,8 @@ function firstSub(comp: string | undefined, enc: Hl7Encoding): string {
   return i < 0 ? comp : comp.slice(0, i);
 }
 
-function hasDigit(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
+function hasDigit(s: string, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) return true;
   }
