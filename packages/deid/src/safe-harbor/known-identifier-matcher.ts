@@ -14,6 +14,7 @@ const KINDS = [
 type Kind = (typeof KINDS)[number];
 
 const DATES = KINDS.length - 1;
+const EMPTY: readonly string[] = [];
 const ISO_DATE = /^(\d{4})-?(\d{2})-?(\d{2})/;
 const SIMPLE_SPACING = /\s\s|[^\S ]/u;
 const NON_ASCII = /[^\x00-\x7F]/;
@@ -110,12 +111,13 @@ export class KnownIdentifierMatcher {
    */
   readonly #heads: (string | null)[] = [];
   /**
-   * Per entry: where the year of its ISO-like date sits in its literal, or -1 (not such a date).
+   * Per entry: where the year of its ISO-like date sits in its literal; unset (a hole) or -1 when
+   * it is not such a date (only dates, appended last, are set).
    * Every spelling of such a date contains its year, so a long text is searched once per year and
    * each spelling checked where the year occurs, instead of once per spelling.
    */
   readonly #yearAt: number[] = [];
-  /** Per entry: its year's index in {@link #years} (meaningful where {@link #yearAt} is not -1). */
+  /** Per entry: its year's index in {@link #years} (set where {@link #yearAt} is). */
   readonly #yearOf: number[] = [];
   /** The distinct years of the dates added so far. */
   readonly #years: string[] = [];
@@ -138,18 +140,20 @@ export class KnownIdentifierMatcher {
    * cannot match one and the spellings wait. `undefined` when some date has another form.
    */
   #dateYears: string[] | undefined = [];
-  readonly #numericRaws: { raw: string; kind: number }[] = [];
-  /** Literals computed so far. */
-  readonly #seen = new Set<string>();
+  /** The ids and phones (numbers also matched with other separators), as handed in (readonly by contract). */
+  readonly #identifiers: readonly string[];
+  readonly #phones: readonly string[];
+  /** Literals computed so far (made when the first is). */
+  #seen: Set<string> | undefined;
   #numbers: Map<string, number> | undefined;
   #minDigits = Infinity;
   #maxDigits = 0;
 
   constructor(known: KnownIdentifiers) {
+    this.#identifiers = known.identifiers ?? EMPTY;
+    this.#phones = known.phones ?? EMPTY;
     for (let k = 0; k < DATES; k++) {
-      const numeric = k === 2 || k === 3;
-      for (const raw of known[(KINDS[k] as Kind)[0]] ?? []) {
-        if (numeric) this.#numericRaws.push({ raw, kind: k });
+      for (const raw of known[(KINDS[k] as Kind)[0]] ?? EMPTY) {
         const key = cheapKey(raw);
         if (key !== undefined) this.#add(raw, k, key, null);
         else {
@@ -176,8 +180,6 @@ export class KnownIdentifierMatcher {
     this.#keys.push(key);
     this.#literals.push(literal);
     this.#heads.push(literal === null ? null : headOf(literal));
-    this.#yearAt.push(-1);
-    this.#yearOf.push(-1);
   }
 
   /**
@@ -226,7 +228,9 @@ export class KnownIdentifierMatcher {
 
   #prepareNumbers(): Map<string, number> {
     const numbers = new Map<string, number>();
-    for (const { raw, kind } of this.#numericRaws) {
+    for (let i = 0; i < this.#identifiers.length + this.#phones.length; i++) {
+      const kind = i < this.#identifiers.length ? 2 : 3;
+      const raw = (kind === 2 ? this.#identifiers[i] : this.#phones[i - this.#identifiers.length]) ?? '';
       const value = (NON_ASCII.test(raw) ? raw.normalize('NFC') : raw).trim();
       const digits = digitsOf(value);
       if (digits.length < 4 || numbers.has(digits)) continue;
@@ -245,8 +249,9 @@ export class KnownIdentifierMatcher {
     // A literal an earlier entry already has can only give spans equal to that entry's, which win
     // (entries are visited in order, so the earlier one was computed first): never search it.
     if (computed !== undefined) {
-      if (this.#seen.has(computed)) computed = undefined;
-      else this.#seen.add(computed);
+      const seen = (this.#seen ??= new Set<string>());
+      if (seen.has(computed)) computed = undefined;
+      else seen.add(computed);
     }
     this.#literals[entry] = computed;
     if (computed !== undefined) this.#heads[entry] = headOf(computed);
@@ -267,7 +272,7 @@ export class KnownIdentifierMatcher {
       if (isAsciiText(text)) this.#asciiSpans(text.toLowerCase(), found);
       else this.#literalSpans(foldText(text), found);
     }
-    if (hasDigit && this.#numericRaws.length > 0) this.#numberSpans(text, this.#numbers ?? this.#prepareNumbers(), found);
+    if (hasDigit && this.#identifiers.length + this.#phones.length > 0) this.#numberSpans(text, this.#numbers ?? this.#prepareNumbers(), found);
     return keepLongest(found);
   }
 
@@ -370,7 +375,7 @@ export class KnownIdentifierMatcher {
     const members: number[][] = [];
     for (let e = 0; e < this.#keys.length; e++) {
       const head = this.#heads[e];
-      if (this.#keys[e] === NONE || head === null || head === undefined || (this.#yearAt[e] as number) >= 0) continue;
+      if (this.#keys[e] === NONE || head === null || head === undefined || (this.#yearAt[e] ?? -1) >= 0) continue;
       const anchor = head.length > ANCHOR ? head.slice(0, ANCHOR) : head;
       const g = anchors.indexOf(anchor);
       if (g >= 0) (members[g] as number[]).push(e);

@@ -3,12 +3,13 @@ import { KnownIdentifierMatcher } from './known-identifier-matcher.ts';
 
 /** Prepared identifier sets kept per instance (a batch meets a few patients at a time). */
 const CACHE_SIZE = 64;
-const FIELDS = ['names', 'addresses', 'identifiers', 'phones', 'emails', 'dates'] as const;
+const EMPTY: readonly string[] = Object.freeze([]);
 
-/** One prepared set: the object it came in last, its content (by reference) and its matcher. */
+/** One prepared set: the object it came in last, its content (by reference), a digest of it, and its matcher. */
 interface Slot {
   known: KnownIdentifiers;
   readonly lists: readonly (readonly string[])[];
+  readonly digest: number;
   readonly matcher: KnownIdentifierMatcher;
   used: number;
 }
@@ -55,13 +56,14 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
     let slot: Slot | undefined;
     for (let i = 0; i < CACHE_SIZE && slot === undefined; i++) if (slots[i]?.known === known) slot = slots[i];
     if (slot === undefined) {
-      const lists = FIELDS.map((f) => known[f] ?? []);
+      const lists = [known.names ?? EMPTY, known.addresses ?? EMPTY, known.identifiers ?? EMPTY, known.phones ?? EMPTY, known.emails ?? EMPTY, known.dates ?? EMPTY];
+      const digest = digestOf(lists);
       let oldest = 0;
       for (let i = 0; i < CACHE_SIZE; i++) {
         const s = slots[i];
-        // Compared directly (lengths, then values in order: another patient's set differs at its
-        // first name), which costs less than hashing every value of every set handed in.
-        if (s !== undefined && sameLists(s.lists, lists)) {
+        // A digest of a few characters per value first: sets of one shape (each HL7 message of a
+        // feed: same names, new control ids) differ late, so comparing values set by set cost more.
+        if (s !== undefined && s.digest === digest && sameLists(s.lists, lists)) {
           slot = s;
           s.known = known;
           break;
@@ -70,7 +72,7 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
       }
       // The lists are readonly by contract (KnownIdentifiers): kept by reference, not copied.
       if (slot === undefined) {
-        slot = { known, lists, matcher: new KnownIdentifierMatcher(known), used: 0 };
+        slot = { known, lists, digest, matcher: new KnownIdentifierMatcher(known), used: 0 };
         slots[oldest] = slot;
       }
     }
@@ -79,6 +81,23 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
     this.#lastMatcher = slot.matcher;
     return slot.matcher;
   }
+}
+
+/** Lengths and the first, middle and last code units of every value: equal sets have equal digests. */
+function digestOf(lists: readonly (readonly string[])[]): number {
+  let h = 0;
+  for (const list of lists) {
+    h = (Math.imul(h, 31) + list.length) | 0;
+    for (const v of list) {
+      const n = v.length;
+      if (n === 0) continue;
+      h = (Math.imul(h, 31) + n) | 0;
+      h = (Math.imul(h, 31) + v.charCodeAt(0)) | 0;
+      h = (Math.imul(h, 31) + v.charCodeAt(n >> 1)) | 0;
+      h = (Math.imul(h, 31) + v.charCodeAt(n - 1)) | 0;
+    }
+  }
+  return h;
 }
 
 function sameLists(a: readonly (readonly string[])[], b: readonly (readonly string[])[]): boolean {
