@@ -54,6 +54,9 @@ const OBX5: Readonly<Record<string, FieldRule['kind']>> = {
   TX: 'text', FT: 'text', ST: 'text', DT: 'date', DTM: 'date', TS: 'date', XPN: 'name', XCN: 'prov', XON: 'org', XAD: 'addr', XTN: 'phone', CX: 'mrn', EI: 'mrn',
   NM: 'keep', SN: 'keep', CE: 'keep', CWE: 'keep', CNE: 'keep', CF: 'keep', ID: 'keep', IS: 'keep', TM: 'keep', NR: 'keep', MO: 'keep', CP: 'keep', NA: 'keep', MA: 'keep', CQ: 'keep',
 };
+/** The rule of OBX-5 by value type, made once (CX and EI values are ids of kind `observation-value`). */
+const OBX5_RULE: ReadonlyMap<string, FieldRule> = new Map(Object.entries(OBX5).map(([type, kind]): [string, FieldRule] => [type, kind === 'mrn' ? { kind: 'id', idKind: 'observation-value' } : ({ kind } as FieldRule)]));
+const OBX5_REMOVE: FieldRule = { kind: 'remove' };
 const ISO_DATE = /^\d{4}(?:-\d{2}(?:-\d{2})?)?$/;
 const NO_OPAQUE: readonly string[] = [];
 /** The per-repetition rule of an OBX-5 age. */
@@ -128,15 +131,14 @@ export class Hl7FieldDeidentifier {
       case 'pid':
         return this.#patientIds(raw, scope, segment === 'PID' && (scope.identity.field ?? 'PID-3') !== 'PID-3');
       case 'obx5': {
-        const type = (fields[2] ?? '').split(enc.component)[0]?.trim().toUpperCase() ?? '';
-        const code = (fields[3] ?? '').split(enc.component)[0]?.trim() ?? '';
-        if ((type === 'NM' || type === 'SN' || type === 'ST') && AGE_CODES.has(code)) {
+        const type = firstComponent(fields[2] ?? '', enc).trim().toUpperCase();
+        if ((type === 'NM' || type === 'SN' || type === 'ST') && AGE_CODES.has(firstComponent(fields[3] ?? '', enc).trim())) {
           const aged = this.#reps(raw, AGE, scope, ruleId);
           if (aged !== raw) scope.tally.add('date', `${ruleId}:age90`);
           return aged;
         }
-        const kind = OBX5[type] ?? 'remove';
-        const inner: FieldRule = kind === 'mrn' ? { kind: 'id', idKind: 'observation-value' } : ({ kind } as FieldRule);
+        const inner = OBX5_RULE.get(type) ?? OBX5_REMOVE;
+        const kind = inner.kind === 'id' ? 'mrn' : inner.kind;
         const out = this.#field(segment, n, raw, inner, scope, fields, ruleId);
         if (out !== raw && kind !== 'text') scope.tally.add(HL7_RULE_CATEGORY[kind] ?? 'other-id', `${ruleId}:${kind}`);
         return out;
@@ -317,6 +319,12 @@ export class Hl7FieldDeidentifier {
     if (elsewhere && scope.patient !== undefined && method.kind === 'pseudonym') kept.unshift(`${encodeHl7Text(scope.patient.pseudonym, enc)}${enc.component.repeat(4)}PI`);
     return kept.join(enc.repetition);
   }
+}
+
+/** Component 1 of a field (`split(component)[0]` without the array). */
+function firstComponent(field: string, enc: Hl7Encoding): string {
+  const c = field.indexOf(enc.component);
+  return c < 0 ? field : field.slice(0, c);
 }
 
 /** Component 1, subcomponent 1 of a repetition (an id's value). */

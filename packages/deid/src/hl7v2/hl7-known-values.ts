@@ -96,15 +96,13 @@ export class Hl7KnownValues implements KnownValueLookup {
     let from = start;
     let escaped = false;
     let wide = false;
-    // The subcomponent's hash is computed during the delimiter scan (one pass); it is used when
-    // the subcomponent is plain ASCII without spaces at its ends (then trimmed = as it is).
-    let h = FNV_OFFSET;
+    // A plain ASCII subcomponent without spaces at its ends (trimmed = as it is) is hashed only
+    // when the pre-check (length, first character) lets it through: most are not hashed at all.
     for (let i = start; i <= end; i++) {
       const c = i < end ? text.charCodeAt(i) : -1;
       if (c !== -1 && c !== rep && c !== comp && c !== sub) {
         if (c === esc) escaped = true;
         else if (c >= 128) wide = true;
-        h = Math.imul(h ^ lowerAscii(c), FNV_PRIME);
         continue;
       }
       if (i - from >= 2) {
@@ -112,14 +110,13 @@ export class Hl7KnownValues implements KnownValueLookup {
           if (this.isKnown(text.slice(from, i), enc)) return true;
         } else if (wide || isAsciiSpace(text.charCodeAt(from)) || isAsciiSpace(text.charCodeAt(i - 1))) {
           if (this.#inPlace(text, from, i, enc)) return true;
-        } else if (i - from <= this.#maxLength && this.#startsLikeOne(text.charCodeAt(from)) && this.#find(text, from, i, h >>> 0) >= 0) {
+        } else if (i - from <= this.#maxLength && this.#startsLikeOne(text.charCodeAt(from)) && this.#find(text, from, i, hashFolded(text, from, i)) >= 0) {
           return true;
         }
       }
       from = i + 1;
       escaped = false;
       wide = false;
-      h = FNV_OFFSET;
     }
     return false;
   }
