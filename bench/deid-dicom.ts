@@ -154,7 +154,7 @@ try {
   const armsConfig = {
     files,
     replicas: quick ? 3 : 10,
-    rounds: quick ? 1 : 3,
+    rounds: quick ? 1 : 5,
     pin,
     gdcmanon: gdcmanonArgs,
     cli: [process.execPath, path.join(repoRoot, 'apps/cli/bin/phiguard.js'), 'deid', 'dicom', '--profile', 'date-shift', '--burned-in', 'accept'],

@@ -15,6 +15,11 @@ export function fsMetrics(a: FsArms, suffix: string): Record<string, number> {
   const steadyCpuUs = (one: string, many: string): number => ((c(many) - c(one)) / extra) * 1e6;
   const cliSteady = steady('cli', 'cliReplicated');
   const peerSteady = steady('gdcmanon', 'gdcmanonReplicated');
+  const cliCpuUs = steadyCpuUs('cli', 'cliReplicated');
+  const peerCpuUs = steadyCpuUs('gdcmanon', 'gdcmanonReplicated');
+  const libraryCpuUs = (c('library-overlapped') / a.nReplicated) * 1e6;
+  const libraryBlockingCpuUs = (c('library-blocking') / a.nReplicated) * 1e6;
+  const copyCpuUs = (c('copy') / a.nReplicated) * 1e6;
   const library = a.nReplicated / s('library-overlapped');
   const libraryBlocking = a.nReplicated / s('library-blocking');
   const copy = a.nReplicated / s('copy');
@@ -32,17 +37,22 @@ export function fsMetrics(a: FsArms, suffix: string): Record<string, number> {
     cli_files_per_s_steady: r1(cliSteady),
     gdcmanon_files_per_s_steady: r1(peerSteady),
     ratio_to_gdcmanon_steady: r2(cliSteady / peerSteady),
-    cli_cpu_us_per_file_steady: Math.round(steadyCpuUs('cli', 'cliReplicated')),
-    gdcmanon_cpu_us_per_file_steady: Math.round(steadyCpuUs('gdcmanon', 'gdcmanonReplicated')),
+    cli_cpu_us_per_file_steady: Math.round(cliCpuUs),
+    gdcmanon_cpu_us_per_file_steady: Math.round(peerCpuUs),
+    // The same ratios from CPU time per file (user + sys): steadier than wall time on a shared machine.
+    cpu_ratio_to_gdcmanon_steady: r2(peerCpuUs / cliCpuUs),
+    cpu_ratio_to_gdcmanon_steady_library: r2(peerCpuUs / libraryCpuUs),
+    cpu_ratio_to_gdcmanon_steady_library_blocking: r2(peerCpuUs / libraryBlockingCpuUs),
+    cpu_max_ratio_to_gdcmanon_steady: r2(peerCpuUs / copyCpuUs),
     files_per_s_replicated: r1(library),
     files_per_s_replicated_blocking: r1(libraryBlocking),
     ratio_to_gdcmanon_steady_library: r2(library / peerSteady),
     ratio_to_gdcmanon_steady_library_blocking: r2(libraryBlocking / peerSteady),
-    library_cpu_us_per_file: Math.round((c('library-overlapped') / a.nReplicated) * 1e6),
-    library_blocking_cpu_us_per_file: Math.round((c('library-blocking') / a.nReplicated) * 1e6),
+    library_cpu_us_per_file: Math.round(libraryCpuUs),
+    library_blocking_cpu_us_per_file: Math.round(libraryBlockingCpuUs),
     // The limit: the same files copied one by one (open, read, create, write, close).
     copy_files_per_s: r1(copy),
-    copy_cpu_us_per_file: Math.round((c('copy') / a.nReplicated) * 1e6),
+    copy_cpu_us_per_file: Math.round(copyCpuUs),
     cp_files_per_s: r1(a.nReplicated / s('cp')),
     ratio_to_copy_files: r2(library / copy),
     ratio_to_copy_files_blocking: r2(libraryBlocking / copy),
