@@ -1,6 +1,10 @@
 import type { KnownIdentifiers, TextSpan } from '../text/text-deidentifier.ts';
-import { isAsciiLiteral, isAsciiSpace, isAsciiText, isAsciiWord, matchRunsAt } from './ascii-folded-search.ts';
-import { foldText, isSpaceCode, isWordAt, originalOffset, type FoldedText } from './fold-text.ts';
+import { isAsciiSpace, isAsciiText, isAsciiWord, matchRunsAt } from './ascii-folded-search.ts';
+import { foldText, isWordAt, originalOffset, type FoldedText } from './fold-text.ts';
+import { ISO_DATE, cheapKey, digitsOf, headOf, keyOf, literalOf, valueOf } from './known-literal-forms.ts';
+import { pushNumberSpans, type KnownNumbers, type NumberKind } from './known-number-spans.ts';
+
+export { dateVariants, literalOf } from './known-literal-forms.ts';
 
 /** Field of {@link KnownIdentifiers}, the category and detector of its matches, in priority order. */
 const KINDS = [
@@ -15,87 +19,31 @@ type Kind = (typeof KINDS)[number];
 
 const DATES = KINDS.length - 1;
 const EMPTY: readonly string[] = [];
-const ISO_DATE = /^(\d{4})-?(\d{2})-?(\d{2})/;
-const SIMPLE_SPACING = /\s\s|[^\S ]/u;
-const NON_ASCII = /[^\x00-\x7F]/;
+/** Per kind, what a number's span is reported as. */
+const NUMBER_KINDS: readonly NumberKind[] = KINDS.map(([, category, detector]) => ({ category, detector }));
 const ANY_DIGIT = /[0-9]/;
-// A run of digits with the separators people write inside numbers: `123-45-6789`, `(555) 555 2004`:
-// `\d(?:[\s\-.()/]{0,3}\d)*`, followed by hand from each first digit (`#numberSpans`), which is
-// found natively (`test` on a global expression: its `lastIndex`, no match object).
-const FIRST_DIGIT = /\d/g;
 /** Entry key of a value whose literal is empty or shorter than two characters: never matches. */
 const NONE = -1;
 /** From this many word starts on, a text is searched with `indexOf` per value instead of by keys. */
 const LINEAR_STARTS = 32;
 /** Literals whose heads (the part before a space) begin with the same this many characters are searched together in long texts. */
 const ANCHOR = 4;
-/** Texts longer than this go straight to {@link KnownIdentifierMatcher} `#searchEach`. */
+/** Texts longer than this go straight to {@link KnownIdentifierMatcher} `#searchEach` (`#searchEachAscii`). */
 const LONG_TEXT = 200;
-
-/**
- * The text one known value is searched for: NFC, trimmed, white-space runs as one space, lower
- * case; `undefined` when under two characters (it would erase ordinary text).
- */
-export function literalOf(raw: string): string | undefined {
-  const value = (NON_ASCII.test(raw) ? raw.normalize('NFC') : raw).trim();
-  const text = (SIMPLE_SPACING.test(value) ? value.replace(/\s+/gu, ' ') : value).toLowerCase();
-  return text.length < 2 ? undefined : text;
-}
-
-/** The ASCII digits of a value (what `value.replace(/\D/gu, '')` gives), without a regex: runs are sliced, not copied a character at a time. */
-function digitsOf(value: string): string {
-  let out = '';
-  let run = -1;
-  for (let i = 0; i <= value.length; i++) {
-    const c = i < value.length ? value.charCodeAt(i) : -1;
-    if (c >= 48 && c <= 57) {
-      if (run < 0) run = i;
-    } else if (run >= 0) {
-      out = run === 0 && i === value.length ? value : out + value.slice(run, i);
-      run = -1;
-    }
-  }
-  return out;
-}
-
-/** Literal spellings of one known date: as given, and `YYYYMMDD`, ISO, `M/D/YYYY`, `D.M.YYYY` with and without zeros. */
-export function dateVariants(value: string): string[] {
-  const out = [value];
-  if (value.replace(/\D/gu, '').length >= 8) {
-    const m = ISO_DATE.exec(value);
-    if (m !== null) {
-      const [, y = '', mo = '', d = ''] = m;
-      const nm = String(Number(mo));
-      const nd = String(Number(d));
-      out.push(`${y}${mo}${d}`, `${y}-${mo}-${d}`);
-      for (const mm of new Set([mo, nm])) for (const dd of new Set([d, nd])) out.push(`${mm}/${dd}/${y}`, `${dd}.${mm}.${y}`);
-    }
-  }
-  return out;
-}
-
-const lowerAscii = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
-const keyOf = (text: string, i: number): number => (text.charCodeAt(i) << 16) | text.charCodeAt(i + 1);
-
-/**
- * The key (first two characters of the literal) of a value, read from the raw value without
- * normalising it when that cannot change them: two ASCII non-space characters first, and an ASCII
- * third (a combining mark there would compose with the second under NFC). Otherwise `undefined`.
- */
-function cheapKey(raw: string): number | undefined {
-  const c0 = raw.charCodeAt(0);
-  const c1 = raw.charCodeAt(1);
-  if (!(c0 < 0x80 && c1 < 0x80) || isSpaceCode(c0) || isSpaceCode(c1)) return undefined; // NaN fails `<`
-  if (raw.length > 2 && !(raw.charCodeAt(2) < 0x80)) return undefined;
-  return (lowerAscii(c0) << 16) | lowerAscii(c1);
-}
 
 /**
  * One patient's known identifiers prepared for matching (45 CFR §164.514(b)(2)(i): identifiers
  * known from structured data removed from free text). Preparing is cheap and lazy, because most
  * sets meet one or two short texts: a value's literal is computed only when a text has a word
  * start with the literal's first two characters; dates and digit forms only for texts with digits.
- * Matches are exactly those of a plain search of every literal ({@link findKnownSpans}).
+ *
+ * An ASCII text (nearly every text) is not folded: its lower-cased form is searched in place, each
+ * space of a literal matching a whole white-space run (ascii-folded-search.ts). Short texts are
+ * searched by word-start keys; long ones with native `indexOf`, once per shared head prefix and
+ * once per date year. Other texts are folded ({@link foldText}) and searched the same way. The
+ * spans are exactly those of the previous version, kept as the oracle of
+ * known-identifier-matcher-oracle.test.ts (and of a plain search of every literal:
+ * known-identifier-matcher.test.ts).
  */
 export class KnownIdentifierMatcher {
   readonly #raws: string[] = [];
@@ -125,7 +73,7 @@ export class KnownIdentifierMatcher {
   #anchors: string[] = [];
   #members: number[][] = [];
   #grouped = -1;
-  /** Digit groups of one run ({@link #numberSpans}), reused. */
+  /** Digit groups of one run (`pushNumberSpans`), reused. */
   readonly #groupStarts: number[] = [];
   readonly #groupEnds: number[] = [];
   /** Word starts and their keys, reused by every short ASCII text (no arrays per call). */
@@ -145,9 +93,7 @@ export class KnownIdentifierMatcher {
   readonly #phones: readonly string[];
   /** Literals computed so far (made when the first is). */
   #seen: Set<string> | undefined;
-  #numbers: Map<string, number> | undefined;
-  #minDigits = Infinity;
-  #maxDigits = 0;
+  #numbers: KnownNumbers | undefined;
 
   constructor(known: KnownIdentifiers) {
     this.#identifiers = known.identifiers ?? EMPTY;
@@ -165,7 +111,7 @@ export class KnownIdentifierMatcher {
     for (const raw of known.dates ?? []) {
       if (ANY_DIGIT.test(raw)) {
         this.#dateRaws.push(raw);
-        const value = (NON_ASCII.test(raw) ? raw.normalize('NFC') : raw).trim();
+        const value = valueOf(raw);
         const year = digitsOf(value).length >= 8 ? ISO_DATE.exec(value)?.[1] : undefined;
         if (year === undefined) this.#dateYears = undefined;
         else this.#dateYears?.push(year);
@@ -188,7 +134,7 @@ export class KnownIdentifierMatcher {
    * separators, their own literals (nothing to trim, fold or lower-case).
    */
   #addDate(raw: string): void {
-    const value = (NON_ASCII.test(raw) ? raw.normalize('NFC') : raw).trim();
+    const value = valueOf(raw);
     if (value === '') return;
     const m = digitsOf(value).length >= 8 ? ISO_DATE.exec(value) : null;
     const year = m?.[1];
@@ -226,20 +172,21 @@ export class KnownIdentifierMatcher {
     this.#yearOf[e] = y;
   }
 
-  #prepareNumbers(): Map<string, number> {
-    const numbers = new Map<string, number>();
+  #prepareNumbers(): KnownNumbers {
+    const byDigits = new Map<string, NumberKind>();
+    let min = Infinity;
+    let max = 0;
     for (let i = 0; i < this.#identifiers.length + this.#phones.length; i++) {
       const kind = i < this.#identifiers.length ? 2 : 3;
       const raw = (kind === 2 ? this.#identifiers[i] : this.#phones[i - this.#identifiers.length]) ?? '';
-      const value = (NON_ASCII.test(raw) ? raw.normalize('NFC') : raw).trim();
-      const digits = digitsOf(value);
-      if (digits.length < 4 || numbers.has(digits)) continue;
-      numbers.set(digits, kind);
-      this.#minDigits = Math.min(this.#minDigits, digits.length);
-      this.#maxDigits = Math.max(this.#maxDigits, digits.length);
+      const digits = digitsOf(valueOf(raw));
+      if (digits.length < 4 || byDigits.has(digits)) continue;
+      byDigits.set(digits, NUMBER_KINDS[kind] as NumberKind);
+      min = Math.min(min, digits.length);
+      max = Math.max(max, digits.length);
     }
-    this.#numbers = numbers;
-    return numbers;
+    this.#numbers = { byDigits, min, max };
+    return this.#numbers;
   }
 
   #literal(entry: number): string | undefined {
@@ -272,7 +219,7 @@ export class KnownIdentifierMatcher {
       if (isAsciiText(text)) this.#asciiSpans(text.toLowerCase(), found);
       else this.#literalSpans(foldText(text), found);
     }
-    if (hasDigit && this.#identifiers.length + this.#phones.length > 0) this.#numberSpans(text, this.#numbers ?? this.#prepareNumbers(), found);
+    if (hasDigit && this.#identifiers.length + this.#phones.length > 0) pushNumberSpans(text, this.#numbers ?? this.#prepareNumbers(), this.#groupStarts, this.#groupEnds, found);
     return keepLongest(found);
   }
 
@@ -455,68 +402,6 @@ export class KnownIdentifierMatcher {
     const kind = KINDS[this.#kinds[e] as number] as Kind;
     found.push({ start: originalOffset(f, i), end: originalOffset(f, end - 1) + 1, category: kind[1], detector: kind[2] });
   }
-
-  /**
-   * Known numbers (ids, phones) written with other separators: every run of digits with up to three
-   * of `[\s\-.()/]` between them, and every contiguous sequence of its digit groups, so
-   * `MRN 100000000 2024` still finds the MRN.
-   */
-  #numberSpans(text: string, numbers: ReadonlyMap<string, number>, found: TextSpan[]): void {
-    if (numbers.size === 0) return;
-    const min = this.#minDigits;
-    const max = this.#maxDigits;
-    const groupStarts = this.#groupStarts;
-    const groupEnds = this.#groupEnds;
-    const n = text.length;
-    // The runs of `DIGIT_RUN` (\d(?:[\s\-.()/]{0,3}\d)*), found by hand from each digit the native
-    // search finds: a run goes on over at most three separators followed by a digit.
-    FIRST_DIGIT.lastIndex = 0;
-    while (FIRST_DIGIT.test(text)) {
-      let groups = 0;
-      let total = 0;
-      let q = FIRST_DIGIT.lastIndex - 1;
-      for (;;) {
-        const s = q;
-        while (q < n && isDigitCode(text.charCodeAt(q))) q += 1;
-        groupStarts[groups] = s;
-        groupEnds[groups] = q;
-        groups += 1;
-        total += q - s;
-        let k = 0;
-        while (k < 3 && isNumberSeparator(text.charCodeAt(q + k))) k += 1;
-        if (!isDigitCode(text.charCodeAt(q + k))) break;
-        q += k;
-      }
-      FIRST_DIGIT.lastIndex = q;
-      if (total < min) continue; // no sequence of its groups is long enough
-      for (let a = 0; a < groups; a++) {
-        const start = groupStarts[a] as number;
-        let digits = '';
-        for (let b = a; b < groups; b++) {
-          const end = groupEnds[b] as number;
-          digits += text.slice(groupStarts[b], end);
-          if (digits.length > max) break;
-          if (digits.length < min) continue;
-          const kind = numbers.get(digits);
-          if (kind !== undefined && !isWordAt(text, start - 1) && !isWordAt(text, end)) {
-            const k = KINDS[kind] as Kind;
-            found.push({ start, end, category: k[1], detector: k[2] });
-          }
-        }
-      }
-    }
-  }
-}
-
-const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
-/** `[\s\-.()/]` of `DIGIT_RUN` for one UTF-16 code unit (`NaN`, outside the text, is none). */
-const isNumberSeparator = (c: number): boolean => c === 45 || c === 46 || c === 40 || c === 41 || c === 47 || isSpaceCode(c);
-
-/** A literal's part before its first space, or `null` when it is not ASCII ({@link KnownIdentifierMatcher} `#heads`). */
-function headOf(lit: string): string | null {
-  if (!isAsciiLiteral(lit)) return null;
-  const space = lit.indexOf(' ');
-  return space < 0 ? lit : lit.slice(0, space);
 }
 
 /** Longest first at each place (earlier pushed first among equals); drop what overlaps a kept span. */
