@@ -107,7 +107,9 @@ export class Hl7FieldDeidentifier {
   #apply(method: DeidMethod, kind: ValueKind, raw: string, scope: Hl7FieldScope, idKind: string | undefined): string {
     // Most values have no escape: no decode (and no result object) for them.
     const { text, opaque } = raw.includes(scope.enc.escape) ? decodeHl7Text(raw, scope.enc) : { text: raw, opaque: NO_OPAQUE };
-    const out = this.#methods.apply(method, text, { kind, patient: scope.patient, known: scope.known, ...(idKind === undefined ? {} : { idKind }) });
+    // The known-identifier lists only for the text method (the only one that reads them): made on demand.
+    const known = method.kind === 'text' ? scope.known : undefined;
+    const out = this.#methods.apply(method, text, idKind === undefined ? { kind, patient: scope.patient, known } : { kind, patient: scope.patient, known, idKind });
     return out === undefined ? '' : encodeHl7Text(out, scope.enc, opaque);
   }
 
