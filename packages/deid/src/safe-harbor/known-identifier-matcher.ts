@@ -185,7 +185,7 @@ export class KnownIdentifierMatcher {
       min = Math.min(min, digits.length);
       max = Math.max(max, digits.length);
     }
-    this.#numbers = { byDigits, min, max };
+    this.#numbers = { byDigits, min, max, firstDigit: /\d/g };
     return this.#numbers;
   }
 

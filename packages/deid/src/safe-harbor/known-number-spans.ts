@@ -17,12 +17,13 @@ export interface KnownNumbers {
   readonly byDigits: ReadonlyMap<string, NumberKind>;
   readonly min: number;
   readonly max: number;
+  /**
+   * `/\d/g`, owned by these numbers (its `lastIndex` is state): a run of digits with the separators
+   * people write inside numbers, `\d(?:[\s\-.()/]{0,3}\d)*`, is followed by hand from each first
+   * digit, which is found natively (`test` on a global expression: no match object).
+   */
+  readonly firstDigit: RegExp;
 }
-
-// A run of digits with the separators people write inside numbers: `\d(?:[\s\-.()/]{0,3}\d)*`,
-// followed by hand from each first digit, which is found natively (`test` on a global expression:
-// its `lastIndex`, no match object).
-const FIRST_DIGIT = /\d/g;
 
 const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
 /** `[\s\-.()/]` for one UTF-16 code unit (`NaN`, outside the text, is none). */
@@ -34,16 +35,16 @@ const isNumberSeparator = (c: number): boolean => c === 45 || c === 46 || c === 
  * `MRN 100000000 2024` still finds the MRN. `groupStarts`/`groupEnds` are scratch arrays.
  */
 export function pushNumberSpans(text: string, numbers: KnownNumbers, groupStarts: number[], groupEnds: number[], found: TextSpan[]): void {
-  const { byDigits, min, max } = numbers;
+  const { byDigits, min, max, firstDigit } = numbers;
   if (byDigits.size === 0) return;
   const n = text.length;
-  FIRST_DIGIT.lastIndex = 0;
-  while (FIRST_DIGIT.test(text)) {
+  firstDigit.lastIndex = 0;
+  while (firstDigit.test(text)) {
     // The run: it goes on over at most three separators followed by a digit (a fourth separator,
     // or another character, ends it after its last digit).
     let groups = 0;
     let total = 0;
-    let q = FIRST_DIGIT.lastIndex - 1;
+    let q = firstDigit.lastIndex - 1;
     for (;;) {
       const s = q;
       while (q < n && isDigitCode(text.charCodeAt(q))) q += 1;
@@ -56,7 +57,7 @@ export function pushNumberSpans(text: string, numbers: KnownNumbers, groupStarts
       if (!isDigitCode(text.charCodeAt(q + k))) break;
       q += k;
     }
-    FIRST_DIGIT.lastIndex = q;
+    firstDigit.lastIndex = q;
     if (total < min) continue; // no sequence of its groups is long enough
     for (let a = 0; a < groups; a++) {
       const start = groupStarts[a] as number;
