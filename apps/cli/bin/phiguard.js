@@ -8,4 +8,8 @@ if (major < 24) {
   );
   process.exit(2);
 }
+// V8 code cache on disk (Node's default folder under the OS temp dir; NODE_DISABLE_COMPILE_CACHE=1
+// turns it off): later runs skip most of compiling the sources. It holds compiled code only.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 await import('../src/main.ts');
