@@ -62,7 +62,7 @@ Examples:
         log: (line) => ctx.stderr.write(`${line}\n`),
       });
       const store = await openConfiguredAccessStore(config);
-      const access = await buildAccessServices(store, systemClock, ledger, serveAccessOptions(config, ctx.env, options.port));
+      const access = await buildAccessServices(store, systemClock, ledger, serveAccessOptions(config, ctx, options.port));
       const adminPassword = await bootstrapAdmin(access);
       const remote = await openRemoteServices(config, ctx, ledger, ledgerStore, systemClock);
       const compute = await openServeJobs(config, ctx.env, remote.services, ledger, (line) => ctx.stderr.write(`${line}\n`));

@@ -65,7 +65,8 @@ describe('root key wrapped by the local keystore', () => {
       writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
       mkdirSync(path.join(dir, 'keys'), { recursive: true });
       const config = loadConfig({ cwd: dir, env: { PHIGUARD_HOME: dir } });
-      const options = serveAccessOptions(config, { PHIGUARD_ACCESS_SECRETS_KEY: 'access-secrets', PHIGUARD_KEYS_KEY_FILE: keyFile }, 8443);
+      // A relative key file is found from the command's working folder (not the process's).
+      const options = serveAccessOptions(config, { cwd: dir, env: { PHIGUARD_ACCESS_SECRETS_KEY: 'access-secrets', PHIGUARD_KEYS_KEY_FILE: 'master.key' } }, 8443);
       if (options.keystore === undefined) throw new Error('keystore option expected');
       const actor = newId('usr', systemClock);
       const custodians = [newId('usr', systemClock), newId('usr', systemClock)];

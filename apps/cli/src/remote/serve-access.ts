@@ -5,6 +5,7 @@ import {
   openPostgresAccessStore, PolicyEngine, ROOT_KEY_FILE, SecretBox, TokenIssuer, WebAuthnFactor, WRAPPED_ROOT_KEY_FILE, type AccessStore, type RelyingParty,
 } from '@phiguard/access';
 import { openKeyManager, type KeystoreUnlock } from '@phiguard/keys';
+import type { CliContext } from '../context.ts';
 import { keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
 import type { AuditRecorder } from '@phiguard/audit';
 import { systemClock, type Clock, type PhiguardConfig } from '@phiguard/core';
@@ -88,17 +89,17 @@ export async function bootstrapAdmin(access: AccessServices): Promise<string | u
  * The options `serve` uses: secrets anchored in the data folder; passkeys for the origin
  * PHIGUARD_PUBLIC_URL (default `https://localhost:<port>`; WebAuthn needs a host name, not an IP).
  */
-export function serveAccessOptions(config: PhiguardConfig, env: Readonly<Record<string, string | undefined>>, port: number | undefined): AccessServiceOptions {
+export function serveAccessOptions(config: PhiguardConfig, ctx: Pick<CliContext, 'cwd' | 'env'>, port: number | undefined): AccessServiceOptions {
+  const { env } = ctx;
   const origin = new URL(env.PHIGUARD_PUBLIC_URL ?? `https://localhost:${String(port ?? config.server.port)}`);
   return {
     home: config.home, relyingParty: { id: origin.hostname, name: 'PHIGuard', origin: origin.origin },
-    ...(env.PHIGUARD_ACCESS_SECRETS_KEY === undefined ? {} : { keystore: { file: keystoreFile(config.home), unlock: serveKeystoreUnlock(env), keyId: env.PHIGUARD_ACCESS_SECRETS_KEY } }),
+    ...(env.PHIGUARD_ACCESS_SECRETS_KEY === undefined ? {} : { keystore: { file: keystoreFile(config.home), unlock: serveKeystoreUnlock(ctx), keyId: env.PHIGUARD_ACCESS_SECRETS_KEY } }),
   };
 }
 
-/** PHIGUARD_KEYS_KEY_FILE (an absolute path), else PHIGUARD_KEYS_PASSPHRASE, as `phiguard keys` unlocks the keystore. */
-function serveKeystoreUnlock(env: Readonly<Record<string, string | undefined>>): KeystoreUnlock {
-  const keyFile = env.PHIGUARD_KEYS_KEY_FILE;
-  if (keyFile !== undefined && keyFile !== '') return { kind: 'key-file', path: path.resolve(keyFile) };
-  return keystoreUnlock(undefined, { cwd: process.cwd(), env });
+/** PHIGUARD_KEYS_KEY_FILE (relative to the working folder), else PHIGUARD_KEYS_PASSPHRASE: the same unlock `serve` gives the keystore. */
+function serveKeystoreUnlock(ctx: Pick<CliContext, 'cwd' | 'env'>): KeystoreUnlock {
+  const keyFile = ctx.env.PHIGUARD_KEYS_KEY_FILE;
+  return keystoreUnlock(keyFile === '' ? undefined : keyFile, ctx);
 }
