@@ -5,7 +5,7 @@ import { isBaseError } from '@phiguard/core';
 import {
   DeidTally, FhirDeidentifier, KnownIdentifiersTextDeidentifier, createClinicalTextDeidentifier, deidentifyBundleStream, deidentifyNdjsonStream,
   loadDictionaries, ndjsonLinesFromChunks, parseFhirJson, parseMsftConfig, registerBundlePatientsStream,
-  type BundleStreamOutcome, type FhirDeidMode, type FhirRuleConfig, type NdjsonOutcome, type TextDeidentifier,
+  type BundleStreamOutcome, type FhirDeidMode, type FhirPatientIndex, type FhirRuleConfig, type NdjsonOutcome, type TextDeidentifier,
 } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import { BatchError } from '../deid/batch-error.ts';
@@ -102,11 +102,16 @@ function patientFiles(inputs: readonly string[], cwd: string): string[] {
   return out;
 }
 
-export function fhirProcessor(setup: DeidSetup, config: FhirRuleConfig | undefined, options: DeidFhirOptions, firstPass: readonly string[], ctx: CliContext): FormatProcessor {
+/**
+ * The FHIR format processor. `index`: the patients it remembers (given by a caller that must bound
+ * them, as the server does); by default a new one for this run.
+ */
+export function fhirProcessor(setup: DeidSetup, config: FhirRuleConfig | undefined, options: DeidFhirOptions, firstPass: readonly string[], ctx: CliContext, index?: FhirPatientIndex): FormatProcessor {
   const mode: FhirDeidMode = config === undefined ? { kind: 'profile', profile: setup.profile, key: setup.key } : { kind: 'msft', config };
   const deid = new FhirDeidentifier(mode, {
     factory: setup.factory, text: textEngine(options.textEngine ?? 'clinical'), patientIdentifierSystems: options.patientSystem ?? [],
     ...(setup.tokenizer === undefined ? {} : { tokenizer: setup.tokenizer }),
+    ...(index === undefined ? {} : { index }),
   });
   let registered = 0;
   for (const file of firstPass) registered += registerPatientFile(deid, file);
