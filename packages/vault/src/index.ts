@@ -15,7 +15,7 @@ export { Datasets, type CreateDatasetInput, type GcReport, type VerifyProblem, t
 export { openVaultDatabase, type VaultDatabaseOptions } from './sql/open-vault-database.ts';
 export { SqlDatasetStore } from './sql/sql-dataset-store.ts';
 // Linkage vault.
-export type { LinkageStore, ReidRequest, ReidRequestFilter, ReidStatus, StoredTokenKey } from './linkage/linkage-store.ts';
+export type { LinkageStore, ReidRequest, ReidRequestFilter, ReidState, ReidStatus, StoredTokenKey } from './linkage/linkage-store.ts';
 export { LINKAGE_TOKEN, LinkageVault, type LinkageVaultOptions, type RevealedValue } from './linkage/linkage-vault.ts';
 export { MemoryLinkageStore } from './linkage/memory-linkage-store.ts';
 export { SqlLinkageStore } from './sql/sql-linkage-store.ts';

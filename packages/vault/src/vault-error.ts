@@ -17,6 +17,8 @@ export const VAULT_ERROR_CODES = [
   'request-invalid',
   'approval-denied',
   'reveal-failed',
+  'request-expired',
+  'request-closed',
 ] as const;
 
 export type VaultErrorCode = (typeof VAULT_ERROR_CODES)[number];

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlDriver } from '@phiguard/audit';
 import { openVaultDatabase } from '../sql/open-vault-database.ts';
 import { SqlLinkageStore } from '../sql/sql-linkage-store.ts';
-import type { LinkageStore, ReidRequest, ReidStatus } from './linkage-store.ts';
+import type { LinkageStore, ReidRequest, ReidState, ReidStatus } from './linkage-store.ts';
 import { MemoryLinkageStore } from './memory-linkage-store.ts';
 
 // The in-memory store (demos) keeps the SQL store's contract: random sequences of requests and
@@ -16,22 +16,23 @@ afterAll(async () => {
   await driver.close();
 });
 
-const STATUSES: readonly ReidStatus[] = ['open', 'approved', 'denied', 'revealed'];
+const STATUSES: readonly ReidStatus[] = ['open', 'approved', 'denied', 'revealed', 'withdrawn'];
+const STATES: readonly ReidState[] = [...STATUSES, 'expired'];
 const PEOPLE = ['usr_01jxk3q8y9a2b3c4d5e6f7g8h9', 'usr_01jxk3q8y9a2b3c4d5e6f7g8ha'];
 type Op = { kind: 'create'; requester: number; at: number } | { kind: 'move'; target: number; from: number; to: number; by: number; note: boolean };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('create' as const), requester: fc.nat(1), at: fc.nat(1000) }),
-  fc.record({ kind: fc.constant('move' as const), target: fc.nat(20), from: fc.nat(3), to: fc.nat(3), by: fc.nat(1), note: fc.boolean() }),
+  fc.record({ kind: fc.constant('move' as const), target: fc.nat(20), from: fc.nat(4), to: fc.nat(4), by: fc.nat(1), note: fc.boolean() }),
 );
 
-async function play(store: LinkageStore, ops: readonly Op[], run: number): Promise<unknown[]> {
+async function play(store: LinkageStore, ops: readonly Op[], run: number, wanted: readonly ReidState[], cutoff: number | undefined): Promise<unknown[]> {
   const ids: string[] = [];
   const out: unknown[] = [];
   for (const [i, o] of ops.entries()) {
     if (o.kind === 'create') {
       const id = `reid_${String(run).padStart(6, '0')}${String(i).padStart(20, '0')}`;
-      const r: ReidRequest = { id, requester: PEOPLE[o.requester] ?? '', purpose: 'HRESCH', tokens: [`LNK-${'A'.repeat(32)}`], createdMs: o.at, status: 'open', decidedBy: null, decidedMs: null, reason: `why ${String(i)}`, decisionReason: null, revealedMs: null };
+      const r: ReidRequest = { id, requester: PEOPLE[o.requester] ?? '', purpose: 'HRESCH', tokens: [`LNK-${'A'.repeat(32)}`], createdMs: o.at, status: 'open', decidedBy: null, decidedMs: null, reason: `why ${String(i)}`, decisionReason: null, revealedMs: null, withdrawnMs: null };
       await store.createRequest(r);
       ids.push(id);
     } else {
@@ -42,6 +43,8 @@ async function play(store: LinkageStore, ops: readonly Op[], run: number): Promi
   for (const id of ids) out.push(await store.getRequest(id));
   out.push(await store.listRequests({ limit: 1000 }).then((l) => l.filter((r) => ids.includes(r.id)).map((r) => r.id)));
   out.push(await store.listRequests({ requester: PEOPLE[0] ?? '', statuses: ['open', 'approved'], limit: 1000 }).then((l) => l.filter((r) => ids.includes(r.id)).map((r) => r.id)));
+  // States, with open requests split at a lapse time (created before it: `expired`).
+  out.push(await store.listRequests({ statuses: wanted, ...(cutoff === undefined ? {} : { expiredBeforeMs: cutoff }), limit: 1000 }).then((l) => l.filter((r) => ids.includes(r.id)).map((r) => r.id)));
   return out;
 }
 
@@ -50,9 +53,9 @@ describe('MemoryLinkageStore keeps the SqlLinkageStore contract', () => {
     const sql = new SqlLinkageStore(driver);
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { maxLength: 25 }), async (ops) => {
+      fc.asyncProperty(fc.array(op, { maxLength: 25 }), fc.subarray([...STATES]), fc.option(fc.nat(1000), { nil: undefined }), async (ops, wanted, cutoff) => {
         run++;
-        expect(await play(new MemoryLinkageStore(), ops, run)).toEqual(await play(sql, ops, run));
+        expect(await play(new MemoryLinkageStore(), ops, run, wanted, cutoff)).toEqual(await play(sql, ops, run, wanted, cutoff));
       }),
       { numRuns: 40 },
     );

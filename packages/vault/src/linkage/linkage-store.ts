@@ -8,7 +8,14 @@ export interface StoredTokenKey {
   readonly wrapped: Uint8Array;
 }
 
-export type ReidStatus = 'open' | 'approved' | 'denied' | 'revealed';
+/** Stored status: `withdrawn` by the requester (migration 3), before a decision or a reveal. */
+export type ReidStatus = 'open' | 'approved' | 'denied' | 'revealed' | 'withdrawn';
+
+/**
+ * What callers see: the stored status, except that an open request older than the vault's
+ * `openTtlMs` is `expired` (computed from its creation time and the clock; nothing is stored).
+ */
+export type ReidState = ReidStatus | 'expired';
 
 /** A re-identification request: who asks, why (HL7 v3 PurposeOfUse), for which tokens. */
 export interface ReidRequest {
@@ -29,12 +36,19 @@ export interface ReidRequest {
   /** The reviewer's stated reason for a denial (free text, like `reason`); null otherwise. */
   readonly decisionReason: string | null;
   readonly revealedMs: number | null;
+  /** When the requester withdrew it; null otherwise (and for rows from before migration 3). */
+  readonly withdrawnMs: number | null;
 }
 
-/** Which requests to list: by requester and/or status; newest first, at most `limit`. */
+/** Which requests to list: by requester and/or state; newest first, at most `limit`. */
 export interface ReidRequestFilter {
   readonly requester?: string;
-  readonly statuses?: readonly ReidStatus[];
+  /**
+   * States to list. With `expiredBeforeMs`, `open` means open requests created at or after it
+   * and `expired` open requests created before it; without it, no open request has expired.
+   */
+  readonly statuses?: readonly ReidState[];
+  readonly expiredBeforeMs?: number;
   readonly limit: number;
 }
 
@@ -54,8 +68,8 @@ export interface LinkageStore {
   getRequest(id: string): Promise<ReidRequest | undefined>;
   listRequests(filter: ReidRequestFilter): Promise<readonly ReidRequest[]>;
   /**
-   * Sets `to` (and who, when; for a decision also its stated reason) only if the status is still
-   * `from`; false when it was not.
+   * Sets `to` (and who, when; for a decision also its stated reason; for `revealed` and
+   * `withdrawn` only when) only if the status is still `from`; false when it was not.
    */
   transition(id: string, from: ReidStatus, to: ReidStatus, by: string, atMs: number, note?: string): Promise<boolean>;
 }

@@ -3,7 +3,7 @@ import { isPurposeOfUse, type AuditDetails, type AuditEventInput, type AuditReco
 import { encodeBase32, isBaseError, newId, type Clock } from '@phiguard/core';
 import { sealBuffer, unsealBuffer, type KeyProvider } from '@phiguard/keys';
 import { VaultError, type VaultErrorCode } from '../vault-error.ts';
-import type { LinkageStore, ReidRequest, ReidStatus } from './linkage-store.ts';
+import type { LinkageStore, ReidRequest, ReidState } from './linkage-store.ts';
 
 export interface LinkageVaultOptions {
   readonly store: LinkageStore;
@@ -16,6 +16,8 @@ export interface LinkageVaultOptions {
   readonly approvers?: readonly string[];
   /** An approved request must be revealed within this time (default 24 h). */
   readonly requestTtlMs?: number;
+  /** An open request lapses (`expired`, can no longer be decided) after this time (default 7 days). */
+  readonly openTtlMs?: number;
 }
 
 /** An original identifier, returned only by an approved, ledgered reveal. */
@@ -30,6 +32,7 @@ const MAX_TOKENS_PER_REQUEST = 10_000;
 /** A stated reason: one to 2,000 characters of text, no control characters but tab and newline. */
 const REASON = /^[^\u0000-\u0008\u000b-\u001f\u007f]{1,2000}$/u;
 const DEFAULT_TTL_MS = 86_400_000;
+const DEFAULT_OPEN_TTL_MS = 7 * 86_400_000;
 const MAX_LIST = 1_000;
 const ENTRY_FORMAT = 'phiguard.linkage-entry/1';
 /** Prefix of a stated reason sealed under the vault KEK (base64 envelope follows). */
@@ -131,6 +134,7 @@ export class LinkageVault {
       reason: input.reason,
       decisionReason: null,
       revealedMs: null,
+      withdrawnMs: null,
     });
     await this.#o.store.createRequest({ ...request, reason: await this.#sealText(input.reason, request.id, 'reason') });
     await this.#record(input.requester, 'linkage.reveal.request', request, 'success', undefined, { reasonSha256: sha256(input.reason) });
@@ -154,13 +158,53 @@ export class LinkageVault {
     return found === undefined ? undefined : this.#withReasons(found);
   }
 
-  /** Requests by requester and/or status, newest first (at most 1,000). Carries no original value. */
-  async list(filter: { readonly requester?: string; readonly statuses?: readonly ReidStatus[]; readonly limit?: number } = {}): Promise<readonly ReidRequest[]> {
+  /**
+   * Requests by requester and/or state (see {@link stateOf}: `open` lists only those that have
+   * not lapsed, `expired` the lapsed ones), newest first (at most 1,000). Carries no original value.
+   */
+  async list(filter: { readonly requester?: string; readonly statuses?: readonly ReidState[]; readonly limit?: number } = {}): Promise<readonly ReidRequest[]> {
     const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? 100)), MAX_LIST);
-    const found = await this.#o.store.listRequests({ ...(filter.requester === undefined ? {} : { requester: filter.requester }), ...(filter.statuses === undefined ? {} : { statuses: filter.statuses }), limit });
+    const found = await this.#o.store.listRequests({
+      ...(filter.requester === undefined ? {} : { requester: filter.requester }),
+      ...(filter.statuses === undefined ? {} : { statuses: filter.statuses, expiredBeforeMs: this.#o.clock.nowMs() - this.#openTtlMs }),
+      limit,
+    });
     const out: ReidRequest[] = [];
     for (const r of found) out.push(await this.#withReasons(r));
     return out;
+  }
+
+  /** The stored status, or `expired` for an open request older than `openTtlMs` (by the clock, now). */
+  stateOf(request: ReidRequest): ReidState {
+    return request.status === 'open' && this.#lapsed(request) ? 'expired' : request.status;
+  }
+
+  /**
+   * Withdraws the caller's own request while it is open (lapsed or not) or approved and not yet
+   * revealed; afterwards it can be neither decided nor revealed. Only the requester may; each
+   * attempt is a `linkage.reveal.withdraw` ledger entry. A refusal: `approval-denied` (someone
+   * else's request) or `request-closed` (denied, revealed or withdrawn already).
+   */
+  async withdraw(input: { readonly requestId: string; readonly actor: string }): Promise<ReidRequest> {
+    // Statuses only move forward (open → approved → revealed), so this re-reads at most twice.
+    for (let attempt = 0; ; attempt++) {
+      const request = await this.#o.store.getRequest(input.requestId);
+      if (request === undefined) throw new VaultError('not-found', 'no such re-identification request', { place: { field: 'requestId' } });
+      if (request.requester !== input.actor) {
+        await this.#record(input.actor, 'linkage.reveal.withdraw', request, 'denied', 'not-requester');
+        throw new VaultError('approval-denied', 'only the requester can withdraw a request', { place: { field: 'actor' } });
+      }
+      if ((request.status !== 'open' && request.status !== 'approved') || attempt > 2) {
+        await this.#record(input.actor, 'linkage.reveal.withdraw', request, 'denied', 'not-withdrawable');
+        throw new VaultError('request-closed', `request is ${request.status}; only an open or approved request can be withdrawn`, { place: { field: 'status' } });
+      }
+      if (await this.#o.store.transition(request.id, request.status, 'withdrawn', input.actor, this.#o.clock.nowMs())) {
+        await this.#record(input.actor, 'linkage.reveal.withdraw', request, 'success', undefined, { from: request.status });
+        const after = await this.get(request.id);
+        if (after === undefined) throw new VaultError('store-error', 'a withdrawn request vanished', { place: { field: 'requestId' } });
+        return after;
+      }
+    }
   }
 
   /** When an approved request can no longer be revealed (decision time + TTL); null unless approved. */
@@ -182,6 +226,7 @@ export class LinkageVault {
       if (request.requester !== input.actor) throw new VaultError('approval-denied', 'only the requester can reveal', { place: { field: 'actor' } });
       // Purpose-bound: the reveal states the purpose the request was approved for.
       if (input.purpose !== undefined && input.purpose !== request.purpose) throw new VaultError('approval-denied', 'the purpose of use differs from the approved one', { place: { field: 'purpose' } });
+      if (request.status === 'withdrawn') throw new VaultError('request-closed', 'request was withdrawn', { place: { field: 'status' } });
       if (request.status !== 'approved') throw new VaultError('approval-denied', 'request is not approved (or was revealed already)', { place: { field: 'status' } });
       if (this.#expired(request)) throw new VaultError('approval-denied', 'approval has expired', { place: { field: 'decidedMs' } });
       if (!(await this.#o.store.transition(request.id, 'approved', 'revealed', input.actor, this.#o.clock.nowMs()))) {
@@ -192,7 +237,7 @@ export class LinkageVault {
       await this.#record(input.actor, 'linkage.reveal', request, 'success');
       return out;
     } catch (error) {
-      const code: VaultErrorCode = isBaseError(error) && (error.code === 'approval-denied' || error.code === 'not-found') ? error.code : 'reveal-failed';
+      const code: VaultErrorCode = isBaseError(error) && (error.code === 'approval-denied' || error.code === 'not-found' || error.code === 'request-closed') ? error.code : 'reveal-failed';
       if (request !== undefined) await this.#record(input.actor, 'linkage.reveal', request, code === 'reveal-failed' ? 'error' : 'denied', code).catch(() => undefined);
       // Causes only of our own typed errors (they carry no values); anything else is dropped.
       throw new VaultError(code, code === 'reveal-failed' ? 're-identification failed; nothing was revealed' : 're-identification refused', {
@@ -224,13 +269,15 @@ export class LinkageVault {
     const request = await this.#o.store.getRequest(requestId);
     if (request === undefined) throw new VaultError('not-found', 'no such re-identification request', { place: { field: 'requestId' } });
     const action = to === 'approved' ? 'linkage.reveal.approve' : 'linkage.reveal.deny';
-    const refuse = async (reason: string, message: string): Promise<never> => {
+    const refuse = async (reason: string, message: string, code: VaultErrorCode = 'approval-denied'): Promise<never> => {
       await this.#record(approver, action, request, 'denied', reason);
-      throw new VaultError('approval-denied', message, { place: { field: 'approver' } });
+      throw new VaultError(code, message, { place: { field: code === 'approval-denied' ? 'approver' : 'status' } });
     };
     if (approver === request.requester) await refuse('self-approval', 'nobody approves their own request');
     if (this.#o.approvers !== undefined && !this.#o.approvers.includes(approver)) await refuse('not-an-approver', 'this principal may not approve re-identification');
+    if (request.status === 'withdrawn') await refuse('withdrawn', 'request was withdrawn by its requester', 'request-closed');
     if (request.status !== 'open') await refuse('not-open', 'request was decided already');
+    if (this.#lapsed(request)) await refuse('request-expired', 'request has lapsed without a decision; the requester may ask again', 'request-expired');
     const sealedNote = note === undefined ? undefined : await this.#sealText(note, request.id, 'decision');
     if (!(await this.#o.store.transition(request.id, 'open', to, approver, this.#o.clock.nowMs(), sealedNote))) await refuse('not-open', 'request was decided concurrently');
     await this.#record(approver, action, request, 'success', undefined, note === undefined ? {} : { reasonSha256: sha256(note) });
@@ -253,6 +300,15 @@ export class LinkageVault {
       }
     };
     return Object.freeze({ ...r, reason: await open(r.reason, 'reason'), decisionReason: r.decisionReason === null ? null : await open(r.decisionReason, 'decision') });
+  }
+
+  get #openTtlMs(): number {
+    return this.#o.openTtlMs ?? DEFAULT_OPEN_TTL_MS;
+  }
+
+  /** An open request lapses `openTtlMs` after it was made (the same rule as the store's list filter). */
+  #lapsed(request: ReidRequest): boolean {
+    return this.#o.clock.nowMs() - request.createdMs > this.#openTtlMs;
   }
 
   #expired(request: ReidRequest): boolean {

@@ -1,4 +1,4 @@
-import type { LinkageStore, ReidRequest, ReidRequestFilter, ReidStatus, StoredTokenKey } from './linkage-store.ts';
+import type { LinkageStore, ReidRequest, ReidRequestFilter, ReidState, ReidStatus, StoredTokenKey } from './linkage-store.ts';
 
 /**
  * {@link LinkageStore} in memory, for demos and tests that need no database: the same contract
@@ -40,8 +40,9 @@ export class MemoryLinkageStore implements LinkageStore {
   }
 
   listRequests(filter: ReidRequestFilter): Promise<readonly ReidRequest[]> {
+    const stateOf = (r: ReidRequest): ReidState => (r.status === 'open' && filter.expiredBeforeMs !== undefined && r.createdMs < filter.expiredBeforeMs ? 'expired' : r.status);
     const found = [...this.#requests.values()]
-      .filter((r) => (filter.requester === undefined || r.requester === filter.requester) && (filter.statuses === undefined || filter.statuses.includes(r.status)))
+      .filter((r) => (filter.requester === undefined || r.requester === filter.requester) && (filter.statuses === undefined || filter.statuses.includes(stateOf(r))))
       .sort((a, b) => b.createdMs - a.createdMs || (a.id < b.id ? 1 : -1));
     return Promise.resolve(found.slice(0, filter.limit));
   }
@@ -49,7 +50,11 @@ export class MemoryLinkageStore implements LinkageStore {
   transition(id: string, from: ReidStatus, to: ReidStatus, by: string, atMs: number, note?: string): Promise<boolean> {
     const r = this.#requests.get(id);
     if (r?.status !== from) return Promise.resolve(false);
-    this.#requests.set(id, Object.freeze(to === 'revealed' ? { ...r, status: to, revealedMs: atMs } : { ...r, status: to, decidedBy: by, decidedMs: atMs, decisionReason: note ?? null }));
+    const next: ReidRequest =
+      to === 'revealed' ? { ...r, status: to, revealedMs: atMs }
+      : to === 'withdrawn' ? { ...r, status: to, withdrawnMs: atMs }
+      : { ...r, status: to, decidedBy: by, decidedMs: atMs, decisionReason: note ?? null };
+    this.#requests.set(id, Object.freeze(next));
     return Promise.resolve(true);
   }
 }

@@ -20,6 +20,7 @@ interface RequestRow {
   revealed_ms: number | string | null;
   reason: string;
   decision_reason: string | null;
+  withdrawn_ms: number | string | null;
 }
 
 function requestOf(row: RequestRow): ReidRequest {
@@ -35,10 +36,11 @@ function requestOf(row: RequestRow): ReidRequest {
     reason: row.reason,
     decisionReason: row.decision_reason,
     revealedMs: row.revealed_ms === null ? null : Number(row.revealed_ms),
+    withdrawnMs: row.withdrawn_ms === null ? null : Number(row.withdrawn_ms),
   });
 }
 
-/** {@link LinkageStore} on PGlite or PostgreSQL (tables of migrations 1 and 2 in vault-migrations.ts). */
+/** {@link LinkageStore} on PGlite or PostgreSQL (tables of migrations 1 to 3 in vault-migrations.ts). */
 export class SqlLinkageStore implements LinkageStore {
   readonly #db: SqlDriver;
 
@@ -79,8 +81,8 @@ export class SqlLinkageStore implements LinkageStore {
 
   async createRequest(r: ReidRequest): Promise<void> {
     await this.#db.query(
-      'INSERT INTO vault_reid_requests (id, requester, purpose, tokens, created_ms, status, decided_by, decided_ms, reason, decision_reason, revealed_ms) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)',
-      [r.id, r.requester, r.purpose, JSON.stringify(r.tokens), r.createdMs, r.status, r.decidedBy, r.decidedMs, r.reason, r.decisionReason, r.revealedMs],
+      'INSERT INTO vault_reid_requests (id, requester, purpose, tokens, created_ms, status, decided_by, decided_ms, reason, decision_reason, revealed_ms, withdrawn_ms) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)',
+      [r.id, r.requester, r.purpose, JSON.stringify(r.tokens), r.createdMs, r.status, r.decidedBy, r.decidedMs, r.reason, r.decisionReason, r.revealedMs, r.withdrawnMs],
     );
   }
 
@@ -97,9 +99,22 @@ export class SqlLinkageStore implements LinkageStore {
       where.push(`requester = $${String(params.length)}`);
     }
     if (filter.statuses !== undefined) {
-      if (filter.statuses.length === 0) return [];
-      params.push(filter.statuses);
-      where.push(`status = ANY($${String(params.length)}::text[])`);
+      const wanted = new Set(filter.statuses);
+      const stored = [...wanted].filter((s) => s !== 'open' && s !== 'expired');
+      const any: string[] = [];
+      if (stored.length > 0) {
+        params.push(stored);
+        any.push(`status = ANY($${String(params.length)}::text[])`);
+      }
+      // Open requests split at the lapse time: `expired` when created before it, else `open`.
+      const cutoff = filter.expiredBeforeMs;
+      if (wanted.has('open') && (wanted.has('expired') || cutoff === undefined)) any.push(`status = 'open'`);
+      else if (cutoff !== undefined && (wanted.has('open') || wanted.has('expired'))) {
+        params.push(cutoff);
+        any.push(`(status = 'open' AND created_ms ${wanted.has('open') ? '>=' : '<'} $${String(params.length)})`);
+      }
+      if (any.length === 0) return [];
+      where.push(`(${any.join(' OR ')})`);
     }
     params.push(filter.limit);
     const sql = `SELECT * FROM vault_reid_requests ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY created_ms DESC, id DESC LIMIT $${String(params.length)}`;
@@ -107,9 +122,10 @@ export class SqlLinkageStore implements LinkageStore {
   }
 
   async transition(id: string, from: ReidStatus, to: ReidStatus, by: string, atMs: number, note?: string): Promise<boolean> {
+    const when = to === 'revealed' ? 'revealed_ms' : to === 'withdrawn' ? 'withdrawn_ms' : undefined;
     const rows =
-      to === 'revealed'
-        ? await this.#db.query<{ id: string }>('UPDATE vault_reid_requests SET status = $3, revealed_ms = $4 WHERE id = $1 AND status = $2 RETURNING id', [id, from, to, atMs])
+      when !== undefined
+        ? await this.#db.query<{ id: string }>(`UPDATE vault_reid_requests SET status = $3, ${when} = $4 WHERE id = $1 AND status = $2 RETURNING id`, [id, from, to, atMs])
         : await this.#db.query<{ id: string }>('UPDATE vault_reid_requests SET status = $3, decided_by = $4, decided_ms = $5, decision_reason = $6 WHERE id = $1 AND status = $2 RETURNING id', [id, from, to, by, atMs, note ?? null]);
     return rows.length === 1;
   }

@@ -95,6 +95,13 @@ export const VAULT_MIGRATIONS: readonly (readonly string[])[] = [
     `CREATE INDEX vault_reid_requests_status ON vault_reid_requests (status, created_ms)`,
     `CREATE INDEX vault_reid_requests_requester ON vault_reid_requests (requester, created_ms)`,
   ],
+  // 3: a requester may withdraw a request before it is decided or revealed (issues 4 and 7).
+  // The CHECK of migration 1 has PostgreSQL's default name <table>_<column>_check.
+  [
+    `ALTER TABLE vault_reid_requests DROP CONSTRAINT vault_reid_requests_status_check`,
+    `ALTER TABLE vault_reid_requests ADD CONSTRAINT vault_reid_requests_status_check CHECK (status IN ('open', 'approved', 'denied', 'revealed', 'withdrawn'))`,
+    `ALTER TABLE vault_reid_requests ADD COLUMN withdrawn_ms bigint`,
+  ],
 ];
 
 export const VAULT_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS vault_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
