@@ -191,6 +191,77 @@ describe('LinkageVault requests for reviewers', () => {
     }
   });
 
+  it('an open request lapses after openTtlMs: shown and listed as expired, approval refused (request-expired) and ledgered', async () => {
+    const driver2 = await openVaultDatabase({ kind: 'pglite' });
+    try {
+      const c = new ManualClock(T0);
+      const a = new MemoryAuditRecorder();
+      const v = await LinkageVault.open({ ...base, store: new SqlLinkageStore(driver2), clock: c, audit: a, openTtlMs: 3_600_000 });
+      const old = await v.request({ requester: ALICE, tokens: [tokens[0] ?? ''], purpose: 'HRESCH', reason: 'r' });
+      c.advance(3_600_000);
+      // At exactly openTtlMs it is still open (lapse is strictly after).
+      expect(v.stateOf((await v.get(old.id)) ?? old)).toBe('open');
+      const fresh = await v.request({ requester: ALICE, tokens: [tokens[0] ?? ''], purpose: 'HRESCH', reason: 'r' });
+      c.advance(1);
+      expect(v.stateOf((await v.get(old.id)) ?? old)).toBe('expired');
+      expect(v.stateOf((await v.get(fresh.id)) ?? fresh)).toBe('open');
+      expect((await v.list({ statuses: ['open'] })).map((r) => r.id)).toEqual([fresh.id]);
+      expect((await v.list({ statuses: ['expired'] })).map((r) => r.id)).toEqual([old.id]);
+      expect((await v.list({ statuses: ['open', 'expired'] })).map((r) => r.id)).toEqual([fresh.id, old.id]);
+      await expect(v.approve({ requestId: old.id, approver: BOB })).rejects.toMatchObject({ code: 'request-expired', place: { field: 'status' } });
+      await expect(v.deny({ requestId: old.id, approver: BOB })).rejects.toMatchObject({ code: 'request-expired' });
+      expect((await v.get(old.id))?.status).toBe('open');
+      await v.approve({ requestId: fresh.id, approver: BOB });
+      expect(a.events.filter((e) => e.resources?.[0]?.id === old.id).map((e) => [e.action, e.outcome, e.reason ?? null])).toEqual([
+        ['linkage.reveal.request', 'success', null],
+        ['linkage.reveal.approve', 'denied', 'request-expired'],
+        ['linkage.reveal.deny', 'denied', 'request-expired'],
+      ]);
+      // The requester can still withdraw a lapsed request (tidying up their list).
+      expect(v.stateOf(await v.withdraw({ requestId: old.id, actor: ALICE }))).toBe('withdrawn');
+    } finally {
+      await driver2.close();
+    }
+  });
+
+  it('the requester, only, withdraws an open or approved request; afterwards approve and reveal are refused; ledgered', async () => {
+    const open = await vault.request({ requester: ALICE, tokens, purpose: 'HRESCH', reason: 'r' });
+    await expect(vault.withdraw({ requestId: open.id, actor: BOB })).rejects.toMatchObject({ code: 'approval-denied' });
+    clock.advance(5);
+    const withdrawn = await vault.withdraw({ requestId: open.id, actor: ALICE });
+    expect(withdrawn).toMatchObject({ status: 'withdrawn', withdrawnMs: clock.nowMs(), decidedBy: null });
+    await expect(vault.approve({ requestId: open.id, approver: BOB })).rejects.toMatchObject({ code: 'request-closed' });
+    await expect(vault.withdraw({ requestId: open.id, actor: ALICE })).rejects.toMatchObject({ code: 'request-closed' });
+    expect(audit.events.filter((e) => e.resources?.[0]?.id === open.id).map((e) => [e.action, e.outcome, e.reason ?? null])).toEqual([
+      ['linkage.reveal.request', 'success', null],
+      ['linkage.reveal.withdraw', 'denied', 'not-requester'],
+      ['linkage.reveal.withdraw', 'success', null],
+      ['linkage.reveal.approve', 'denied', 'withdrawn'],
+      ['linkage.reveal.withdraw', 'denied', 'not-withdrawable'],
+    ]);
+
+    const approved = await approvedRequest();
+    const after = await vault.withdraw({ requestId: approved, actor: ALICE });
+    // The approval stays on record; the request can no longer be revealed.
+    expect(after).toMatchObject({ status: 'withdrawn', decidedBy: BOB });
+    await expect(vault.reveal({ requestId: approved, actor: ALICE })).rejects.toMatchObject({ code: 'request-closed' });
+    expect(audit.events.filter((e) => e.resources?.[0]?.id === approved).map((e) => [e.action, e.outcome, e.reason ?? null, e.details?.from ?? null]).slice(-2)).toEqual([
+      ['linkage.reveal.withdraw', 'success', null, 'approved'],
+      ['linkage.reveal', 'denied', 'request-closed', null],
+    ]);
+    expect((await vault.list({ requester: ALICE, statuses: ['withdrawn'] })).map((r) => r.id)).toEqual(expect.arrayContaining([open.id, approved]));
+
+    const revealed = await approvedRequest();
+    await vault.reveal({ requestId: revealed, actor: ALICE });
+    await expect(vault.withdraw({ requestId: revealed, actor: ALICE })).rejects.toMatchObject({ code: 'request-closed' });
+    await expect(vault.withdraw({ requestId: 'reid_01j00000000000000000000000', actor: ALICE })).rejects.toMatchObject({ code: 'not-found' });
+    // A row is withdrawn once even when another caller moves it first (compare-and-set).
+    const raced = await vault.request({ requester: ALICE, tokens, purpose: 'HRESCH', reason: 'r' });
+    const racing = await LinkageVault.open({ ...base, store: wrapStoreOnce(store, raced.id) });
+    expect((await racing.withdraw({ requestId: raced.id, actor: ALICE })).status).toBe('withdrawn');
+    expect(audit.events.filter((e) => e.resources?.[0]?.id === raced.id).at(-1)?.details?.from).toBe('approved');
+  });
+
   it('a reveal is purpose-bound: another purpose than the approved one reveals nothing', async () => {
     const id = await approvedRequest();
     await expect(vault.reveal({ requestId: id, actor: ALICE, purpose: 'TREAT' })).rejects.toMatchObject({ code: 'approval-denied' });
@@ -210,6 +281,26 @@ describe('LinkageVault requests for reviewers', () => {
     }
   });
 });
+
+/** A store where someone approves `id` just before the caller's first transition of it (a race). */
+function wrapStoreOnce(s: LinkageStore, id: string): LinkageStore {
+  let raced = false;
+  return new Proxy(s, {
+    get(target, property) {
+      if (property === 'transition') {
+        return async (...args: Parameters<LinkageStore['transition']>): Promise<boolean> => {
+          if (!raced && args[0] === id) {
+            raced = true;
+            await target.transition(id, 'open', 'approved', BOB, clock.nowMs());
+          }
+          return target.transition(...args);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
 
 /** A fault is armed after the vault opened (so it hits the reveal, not the token-key unwrap). */
 const armed = { on: false };
