@@ -30,6 +30,9 @@ let tokens: string[];
 const tok: Record<string, string> = {};
 const secrets = new Map<string, string>();
 let logs = '';
+let clock: ManualClock;
+/** Open requests lapse after a minute here (the default is 7 days). */
+const OPEN_TTL_MS = 60_000;
 
 async function start(clock: ManualClock, audit: MemoryAuditRecorder, access: AccessServices, linkage: LinkageOpener | undefined): Promise<Harness> {
   const tls = ensureLocalTls(home);
@@ -42,7 +45,7 @@ async function start(clock: ManualClock, audit: MemoryAuditRecorder, access: Acc
 
 beforeAll(async () => {
   home = mkdtempSync(path.join(os.tmpdir(), 'linkage-routes-'));
-  const clock = new ManualClock(Date.now());
+  clock = new ManualClock(Date.now());
   const audit = new MemoryAuditRecorder();
   store = await openPgliteAccessStore(undefined);
   const authenticator = new Authenticator({ store, clock, audit, hasher: argon2idHasher({ memoryCost: 1024, timeCost: 1 }) });
@@ -50,7 +53,7 @@ beforeAll(async () => {
   for (const [username, roles] of Object.entries(USERS)) await authenticator.createUser({ username, password: PASSWORD, roles }, undefined);
   driver = await openVaultDatabase({ kind: 'pglite' });
   const { provider } = createMemoryKeyProvider(['linkage-key'], clock.nowMs());
-  vault = await LinkageVault.open({ store: new SqlLinkageStore(driver), provider, keyId: 'linkage-key', audit, clock });
+  vault = await LinkageVault.open({ store: new SqlLinkageStore(driver), provider, keyId: 'linkage-key', audit, clock, openTtlMs: OPEN_TTL_MS });
   tokens = SEEDED.map((v) => vault.tokenize('id', v));
   await vault.flush();
   h = await start(clock, audit, access, () => Promise.resolve(vault));
@@ -87,7 +90,7 @@ describe('/v1/linkage/requests', () => {
 
   it('are in the OpenAPI document', async () => {
     const doc = (await call(h, 'GET', '/openapi.json')).json() as { paths: Record<string, Record<string, { summary?: string }>> };
-    for (const p of ['/v1/linkage/requests', '/v1/linkage/requests/{id}', '/v1/linkage/requests/{id}/approve', '/v1/linkage/requests/{id}/deny', '/v1/linkage/requests/{id}/reveal']) expect(Object.keys(doc.paths)).toContain(p);
+    for (const p of ['/v1/linkage/requests', '/v1/linkage/requests/{id}', '/v1/linkage/requests/{id}/approve', '/v1/linkage/requests/{id}/deny', '/v1/linkage/requests/{id}/withdraw', '/v1/linkage/requests/{id}/reveal']) expect(Object.keys(doc.paths)).toContain(p);
     expect(doc.paths['/v1/linkage/requests/{id}/reveal']?.post?.summary).toContain('no-store');
   });
 
@@ -108,5 +111,41 @@ describe('/v1/linkage/requests', () => {
     const again = await post('alice', `/v1/linkage/requests/${id}/reveal`, {}, 'CLINTRCH');
     expect(again.json()).toMatchObject({ status: 403, code: 'approval-denied' });
     for (const v of SEEDED) expect(logs + again.text).not.toContain(v);
+  });
+
+  it('withdraw: the requester only, open or approved; afterwards approve and reveal are refused (409 request-closed)', async () => {
+    const ask = async (purpose: string): Promise<string> => ((await post('alice', '/v1/linkage/requests', { tokens, reason: 'r' }, purpose)).json() as { id: string }).id;
+    const open = await ask('HRESCH');
+    expect((await post('bob', `/v1/linkage/requests/${open}/withdraw`, {})).json()).toMatchObject({ status: 403 });
+    expect((await post('ann', `/v1/linkage/requests/${open}/withdraw`, {})).json()).toMatchObject({ status: 403, code: 'forbidden' });
+    const withdrawn = await post('alice', `/v1/linkage/requests/${open}/withdraw`, {});
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.json()).toMatchObject({ id: open, status: 'withdrawn', withdrawnMs: clock.nowMs() });
+    expect((await post('bob', `/v1/linkage/requests/${open}/approve`, {})).json()).toMatchObject({ status: 409, code: 'request-closed' });
+    expect((await post('alice', `/v1/linkage/requests/${open}/withdraw`, {})).json()).toMatchObject({ status: 409, code: 'request-closed' });
+
+    const approved = await ask('CLINTRCH');
+    await post('bob', `/v1/linkage/requests/${approved}/approve`, {});
+    expect((await post('alice', `/v1/linkage/requests/${approved}/withdraw`, {})).json()).toMatchObject({ status: 'withdrawn', decidedBy: expect.any(String) as string });
+    // Cedar sees no approval on a withdrawn request: the reveal is refused before the vault is asked.
+    expect((await post('alice', `/v1/linkage/requests/${approved}/reveal`, {}, 'CLINTRCH')).json()).toMatchObject({ status: 403, code: 'approval-required' });
+    const mine = (await call(h, 'GET', '/v1/linkage/requests?status=withdrawn', { token: tok.alice ?? '', headers: { 'x-purpose-of-use': 'HRESCH' } })).json() as { id: string }[];
+    // (Same clock reading for both: their order is by id.)
+    expect(mine.map((r) => r.id).sort()).toEqual([approved, open].sort());
+    const steps = h.audit.events.filter((e) => e.resources?.[0]?.id === open && e.action.startsWith('linkage.')).map((e) => `${e.action}:${e.outcome}${e.reason === undefined ? '' : `:${e.reason}`}`);
+    expect(steps).toEqual(['linkage.reveal.request:success', 'linkage.reveal.withdraw:denied:not-requester', 'linkage.reveal.withdraw:success', 'linkage.reveal.approve:denied:withdrawn', 'linkage.reveal.withdraw:denied:not-withdrawable']);
+  });
+
+  it('an open request lapses: listed and shown as expired, not in the review queue, approval refused (409 request-expired)', async () => {
+    const id = ((await post('alice', '/v1/linkage/requests', { tokens, reason: 'r' }, 'HRESCH')).json() as { id: string }).id;
+    clock.advance(OPEN_TTL_MS + 1);
+    const review = (await call(h, 'GET', '/v1/linkage/requests?scope=review', { token: tok.bob ?? '' })).json() as { id: string }[];
+    expect(review.map((r) => r.id)).not.toContain(id);
+    const lapsed = (await call(h, 'GET', '/v1/linkage/requests?scope=review&status=expired', { token: tok.bob ?? '' })).json() as { id: string; status: string }[];
+    expect(lapsed.find((r) => r.id === id)).toMatchObject({ status: 'expired' });
+    expect((await call(h, 'GET', `/v1/linkage/requests/${id}`, { token: tok.bob ?? '' })).json()).toMatchObject({ status: 'expired' });
+    const refused = await post('bob', `/v1/linkage/requests/${id}/approve`, {});
+    expect(refused.json()).toMatchObject({ status: 409, code: 'request-expired', field: 'status' });
+    expect(h.audit.events.filter((e) => e.resources?.[0]?.id === id).at(-1)).toMatchObject({ action: 'linkage.reveal.approve', outcome: 'denied', reason: 'request-expired' });
   });
 });

@@ -25,9 +25,11 @@ const Token = Type.String({ pattern: '^LNK-[0-9A-Z]{32}$' });
 // Free text for the reviewer: 1 to 2,000 characters (the vault refuses control characters).
 const Reason = Type.String({ minLength: 1, maxLength: 2000 });
 const NewRequest = Type.Object({ tokens: Type.Array(Token, { minItems: 1, maxItems: 10_000 }), reason: Reason }, { additionalProperties: false });
+/** What `status` filters and shows: stored statuses and `expired` (an open request past `openTtlMs`). */
+const State = Type.Union([Type.Literal('open'), Type.Literal('expired'), Type.Literal('approved'), Type.Literal('denied'), Type.Literal('revealed'), Type.Literal('withdrawn')]);
 const Params = Type.Object({ id: Type.String({ pattern: '^reid_[0-9a-z]{26}$' }) });
 const ListQuery = Type.Object(
-  { scope: Type.Optional(Type.Union([Type.Literal('mine'), Type.Literal('review')])), status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('approved'), Type.Literal('denied'), Type.Literal('revealed')])), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+  { scope: Type.Optional(Type.Union([Type.Literal('mine'), Type.Literal('review')])), status: Type.Optional(State), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
   { additionalProperties: false },
 );
 const Deny = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });
@@ -39,8 +41,8 @@ const Deny = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperti
  */
 export function requestView(vault: LinkageVault, r: ReidRequest, withTokens: boolean): Record<string, unknown> {
   return {
-    id: r.id, requester: r.requester, purpose: r.purpose, reason: r.reason, tokenCount: r.tokens.length, status: r.status, createdMs: r.createdMs,
-    decidedBy: r.decidedBy, decidedMs: r.decidedMs, decisionReason: r.decisionReason, revealedMs: r.revealedMs, expiresMs: vault.expiresMs(r),
+    id: r.id, requester: r.requester, purpose: r.purpose, reason: r.reason, tokenCount: r.tokens.length, status: vault.stateOf(r), createdMs: r.createdMs,
+    decidedBy: r.decidedBy, decidedMs: r.decidedMs, decisionReason: r.decisionReason, revealedMs: r.revealedMs, withdrawnMs: r.withdrawnMs, expiresMs: vault.expiresMs(r),
     ...(withTokens ? { tokens: r.tokens } : {}),
   };
 }
@@ -51,7 +53,8 @@ export function requestView(vault: LinkageVault, r: ReidRequest, withTokens: boo
  * route authenticates and decides with Cedar on the linkage vault (recorded as `authz.decide`);
  * the vault then enforces the same two-person rule itself and records each step. Approve and
  * deny name the requester as beneficiary (`sod-no-self-approval`); reveal names the approver
- * (`sod-reidentify-two-people`) and states the purpose the request was approved for.
+ * (`sod-reidentify-two-people`) and states the purpose the request was approved for. Withdraw is
+ * the requester acting on their own request: `reid.request` for its purpose, as for asking.
  */
 export function registerLinkageRoutes(app: FastifyInstance, access: AccessServices, open: LinkageOpener | undefined): void {
   const vaultOf = async (): Promise<LinkageVault> => {
@@ -132,6 +135,15 @@ export function registerLinkageRoutes(app: FastifyInstance, access: AccessServic
       return requestView(vault, (await vault.get(found.id)) ?? found, false);
     });
   }
+
+  app.post('/v1/linkage/requests/:id/withdraw', { schema: { tags: ['linkage'], summary: 'Withdraw your own open or approved, not yet revealed request (reid.request); it can then be neither approved nor revealed.', params: Params } }, async (request) => {
+    const caller = await authenticate(request, access);
+    const vault = await vaultOf();
+    const found = await load(request, caller, vault, 'reid.request');
+    await require(request, caller, vault, 'reid.request', { purpose: found.purpose });
+    // The vault refuses anyone but the requester (approval-denied) and records every attempt.
+    return requestView(vault, await vault.withdraw({ requestId: found.id, actor: caller.principal.id }), false);
+  });
 
   app.post('/v1/linkage/requests/:id/reveal', { schema: { tags: ['linkage'], summary: 'Reveal the original values: the requester, once, within the approval TTL, with the approved purpose (dataset.reidentify). Cache-Control: no-store.', params: Params } }, async (request, reply) => {
     const caller = await authenticate(request, access);
