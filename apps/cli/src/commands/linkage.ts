@@ -6,10 +6,9 @@ import { LinkageVault, openVaultDatabase, SqlLinkageStore, VaultError } from '@p
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { actingPrincipal, keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
-import { localOrRemote } from '../remote/remote-mode.ts';
-import { remoteLinkage } from '../remote/remote-linkage.ts';
+import { lazyRemote, localOrRemote } from '../remote/remote-mode.ts';
 import {
-  checkRevealTarget, decidedLine, discard, listLines, openRevealFile, readTokens, requestedLine, showLines, statusOption, viewOf, writeRevealed,
+  checkRevealTarget, decidedLine, discard, listLines, openRevealFile, readTokens, requestedLine, showLines, statusOption, viewOf, withdrawnLine, writeRevealed,
   type ListOptions, type RequestOptions, type RevealOutput,
 } from './linkage-output.ts';
 
@@ -29,7 +28,7 @@ export function registerLinkage(program: Command, ctx: CliContext): void {
   const say = (line: string): void => {
     ctx.stdout.write(`${line}\n`);
   };
-  const remote = remoteLinkage(ctx);
+  const remote = lazyRemote(async () => (await import('../remote/remote-linkage.ts')).remoteLinkage(ctx));
   const actorOf = (o: Common): string =>
     actingPrincipal(o.as, ctx, () => new VaultError('invalid-argument', 'who is acting is not known', { hint: 'pass --as usr_… (or set PHIGUARD_PRINCIPAL)' }));
   /** The global `--purpose` (or $PHIGUARD_PURPOSE), checked. */
@@ -70,8 +69,9 @@ export function registerLinkage(program: Command, ctx: CliContext): void {
       'after',
       `
 Two people, always: the requester cannot approve or deny their own request; only the requester can
-reveal, once, within 24 hours of the approval, for the purpose it was approved for. Every step is
-a ledger entry (ids, counts and hashes; never a value or a reason's text).
+reveal, once, within 24 hours of the approval, for the purpose it was approved for. A request
+nobody decides lapses after 7 days (shown as expired); the requester may withdraw it before it
+is revealed. Every step is a ledger entry (ids, counts and hashes; never a value or a reason's text).
 Locally: the keystore opens with PHIGUARD_KEYS_PASSPHRASE or --key-file FILE; --as usr_… says who
 acts. With --server URL you act as your \`phiguard login\` user and Cedar policies decide too.
 The purpose of use is the global option: phiguard --purpose HRESCH linkage …
@@ -103,7 +103,7 @@ Examples:
   withCommon(linkage.command('list'))
     .description('Your requests, or with --review the ones waiting for a decision (no values are ever listed)')
     .option('--review', 'requests to review (default status open) instead of your own')
-    .option('--status <status>', 'only this status: open, approved, denied, revealed')
+    .option('--status <status>', 'only this status: open, expired, approved, denied, revealed, withdrawn')
     .option('--limit <n>', 'at most this many, newest first (default 100)', (v) => Number(v))
     .addHelpText('after', '\nExamples:\n  $ phiguard linkage list --as usr_01…\n  $ phiguard linkage list --review --server https://phiguard.example:8443')
     .action(localOrRemote(ctx, async (o: Common & ListOptions) => {
@@ -150,6 +150,15 @@ Examples:
         if (after !== undefined) say(decidedLine(viewOf(vault, after, false)));
       });
     }, remote.deny));
+
+  withCommon(linkage.command('withdraw <id>'))
+    .description('Withdraw your own request while it is open or approved and not yet revealed; it can then be neither approved nor revealed')
+    .addHelpText('after', '\nExamples:\n  $ phiguard linkage withdraw reid_01… --as usr_01…\n  $ phiguard --purpose HRESCH linkage withdraw reid_01… --server https://…')
+    .action(localOrRemote(ctx, async (id: string, o: Common) => {
+      await withVault(o, async (vault) => {
+        say(withdrawnLine(viewOf(vault, await vault.withdraw({ requestId: id, actor: actorOf(o) }), false)));
+      });
+    }, remote.withdraw));
 
   withCommon(linkage.command('reveal <id>'))
     .description('Reveal the original values of your approved request, once: into a new 0600 file, or to stdout when it is not a terminal')

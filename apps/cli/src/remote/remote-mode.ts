@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { isPurposeOfUse, type PurposeOfUse } from '@phiguard/audit';
+import type { PurposeOfUse } from '@phiguard/audit';
 import type { CliContext } from '../context.ts';
-import { apiCall, describeProblem, remoteTarget } from './api-client.ts';
-import { loadCliSession } from './cli-session.ts';
-import { RemoteClient } from './remote-client.ts';
+import type { RemoteClient } from './remote-client.ts';
 import { RemoteError } from './remote-error.ts';
+
+// Start-up: the client side of `--server` (HTTPS client, session, `@phiguard/server` helpers) is
+// imported only once a command runs remotely; a local command never loads it.
 
 /** The global options every command shares: where to send it, which CA to trust, the purpose of use. */
 export interface RemoteGlobals {
@@ -38,6 +39,12 @@ export function remoteServer(command: Command, ctx: Pick<CliContext, 'env'>): st
  * belong to that server; `--ca FILE` (or the CA saved at login) is trusted.
  */
 export async function connectRemote(command: Command, ctx: CliContext, server: string): Promise<Remote> {
+  const [{ isPurposeOfUse }, { apiCall, describeProblem, remoteTarget }, { loadCliSession }, { RemoteClient }] = await Promise.all([
+    import('@phiguard/audit'),
+    import('./api-client.ts'),
+    import('./cli-session.ts'),
+    import('./remote-client.ts'),
+  ]);
   const globals = rootOf(command).opts<RemoteGlobals>();
   const config = ctx.config(globals.config);
   const session = loadCliSession(config.home);
@@ -76,6 +83,33 @@ export function localOrRemote<A extends unknown[]>(
     if (options.as !== undefined) throw new RemoteError('local-only', '--as is for local use: on a server you act as the user you logged in as', { place: { field: '--as' } });
     await remote(await connectRemote(this, ctx, server), ...args);
   };
+}
+
+/**
+ * The remote actions of a command group, loaded on first use: `lazyRemote(() => import(...))`
+ * gives an object with the same methods that imports the module only when a method is called,
+ * i.e. only when `--server` is given.
+ */
+export function lazyRemote<T extends object>(load: () => Promise<T>): T {
+  let loaded: Promise<T> | undefined;
+  return new Proxy({} as T, {
+    get: (_target, key) =>
+      async (...args: unknown[]): Promise<unknown> => {
+        loaded ??= load();
+        const actions = await loaded;
+        return (actions[key as keyof T] as (...a: unknown[]) => Promise<unknown>)(...args);
+      },
+  });
+}
+
+/**
+ * `phiguard deid <format> … --server URL`: runs the batch on the server and returns true, or
+ * returns false without loading any remote code when no server is named (the caller runs locally).
+ */
+export async function deidRemotely(ctx: CliContext, command: Command, format: string, inputs: readonly string[], options: { readonly out: string; readonly profile: string }): Promise<boolean> {
+  if (remoteServer(command, ctx) === undefined) return false;
+  const { runDeidRemotely } = await import('./remote-deid.ts');
+  return runDeidRemotely(ctx, command, format, inputs, options);
 }
 
 /** Fails a command that only exists locally when a server is named. */
