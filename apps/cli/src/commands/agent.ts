@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { loadAgentConfig, runAgent } from '@phiguard/agent';
 import { isBaseError } from '@phiguard/core';
 import type { CliContext } from '../context.ts';
 
@@ -38,6 +37,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
       try {
         // `--server` may be taken by the program-wide option of remote mode: accept it from there too.
         const server = options.server ?? program.opts<{ server?: string }>().server;
+        const { loadAgentConfig, runAgent } = await import('@phiguard/agent'); // loaded only for this command (start-up)
         const config = loadAgentConfig({ ...options, ...(server === undefined ? {} : { server }), devInsecureLocal: options.devInsecureLocal === true }, ctx.env);
         await runAgent(config, (text) => { ctx.stderr.write(`${new Date().toISOString()} ${text}\n`); }, shutdown.signal);
       } catch (error) {

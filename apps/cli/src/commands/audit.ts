@@ -18,8 +18,7 @@ import { AuditProgress } from '../audit/audit-progress.ts';
 import { closeAuditTarget, openAuditTarget, resolveVerifiers } from '../audit/audit-target.ts';
 import { exportWithProgress } from '../audit/export-with-progress.ts';
 import type { CliContext } from '../context.ts';
-import { remoteAudit } from '../remote/remote-audit.ts';
-import { localOnly, localOrRemote } from '../remote/remote-mode.ts';
+import { lazyRemote, localOnly, localOrRemote } from '../remote/remote-mode.ts';
 
 interface KeyOptions {
   key?: string[];
@@ -34,7 +33,7 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
  */
 export function registerAudit(program: Command, ctx: CliContext): void {
   const config = (): ReturnType<CliContext['config']> => ctx.config(program.opts<{ config?: string }>().config);
-  const remote = remoteAudit(ctx);
+  const remote = lazyRemote(async () => (await import('../remote/remote-audit.ts')).remoteAudit(ctx));
   const audit = program
     .command('audit')
     .description('Verify, search, prove and export the tamper-evident audit ledger')

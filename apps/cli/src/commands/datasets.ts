@@ -18,8 +18,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { actingPrincipal, keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
-import { remoteDatasets } from '../remote/remote-datasets.ts';
-import { localOrRemote } from '../remote/remote-mode.ts';
+import { lazyRemote, localOrRemote } from '../remote/remote-mode.ts';
 import { writeVerifiedFile } from './write-verified-file.ts';
 
 interface Common {
@@ -40,7 +39,7 @@ export function registerDatasets(program: Command, ctx: CliContext): void {
   const say = (line: string): void => {
     ctx.stdout.write(`${line}\n`);
   };
-  const remote = remoteDatasets(ctx);
+  const remote = lazyRemote(async () => (await import('../remote/remote-datasets.ts')).remoteDatasets(ctx));
   const unlockFrom = (options: Common): KeystoreUnlock => keystoreUnlock(options.keyFile, ctx);
   const actorOf = (options: Common): string =>
     actingPrincipal(

@@ -27,7 +27,7 @@ import { runDeidCommand, withDeidOptions, type DeidCommandOptions, type DeidSetu
 import { DICOM_STREAM_BYTES, malformed, quarantined, streamDicomFile } from '../deid/dicom-stream.ts';
 import { DicomWebClient } from '../deid/dicomweb-client.ts';
 import { loadOrCreateDeidKey } from '../deid/deid-keys.ts';
-import { runDeidRemotely } from '../remote/remote-deid.ts';
+import { deidRemotely } from '../remote/remote-mode.ts';
 
 interface DeidDicomOptions extends DeidCommandOptions {
   readonly options?: string;
@@ -197,7 +197,7 @@ Examples:
   $ phiguard deid dicom --dicomweb http://pacs:8042/dicom-web --query ModalitiesInStudy=CT --out out/`,
     )
     .action(async (inputs: string[], options: DeidDicomOptions, command: Command) => {
-      if (await runDeidRemotely(ctx, command, 'dicom', inputs, options)) return;
+      if (await deidRemotely(ctx, command, 'dicom', inputs, options)) return;
       const policy = options.burnedIn ?? 'quarantine';
       if (!['quarantine', 'clean', 'accept'].includes(policy)) throw new BatchError('bad-option', '--burned-in is quarantine, clean or accept', { place: { field: '--burned-in' } });
       const issuerSystems = Object.fromEntries(

@@ -12,7 +12,7 @@ import { BatchError } from '../deid/batch-error.ts';
 import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
 import { fileChunks, utf8Pieces, type OutputSink, type StreamOutcome, type StreamedFile } from '../deid/streamed-file.ts';
 import { runDeidCommand, withDeidOptions, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
-import { runDeidRemotely } from '../remote/remote-deid.ts';
+import { deidRemotely } from '../remote/remote-mode.ts';
 import { withLinkageOptions } from '../deid/linkage-access.ts';
 
 interface DeidFhirOptions extends DeidCommandOptions {
@@ -158,7 +158,7 @@ Examples:
   $ phiguard deid fhir data/ --out out/ --anonymizer-config msft.json  a Microsoft anonymizer configuration`,
     )
     .action(async (inputs: string[], options: DeidFhirOptions, command: Command) => {
-      if (await runDeidRemotely(ctx, command, 'fhir', inputs, options)) return;
+      if (await deidRemotely(ctx, command, 'fhir', inputs, options)) return;
       let config: FhirRuleConfig | undefined;
       if (options.anonymizerConfig !== undefined) {
         let text: string;

@@ -6,7 +6,7 @@ import type { CliContext } from '../context.ts';
 import { BatchError } from '../deid/batch-error.ts';
 import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
 import { runDeidCommand, withDeidOptions, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
-import { runDeidRemotely } from '../remote/remote-deid.ts';
+import { deidRemotely } from '../remote/remote-mode.ts';
 
 interface DeidTextOptions extends DeidCommandOptions {
   readonly spans?: boolean;
@@ -106,7 +106,7 @@ Examples:
   $ phiguard deid text notes/ --out out/ --model models/deid-bert-onnx/   rules plus your model (see docs/deid/text.md)`,
     )
     .action(async (inputs: string[], options: DeidTextOptions, command: Command) => {
-      if (await runDeidRemotely(ctx, command, 'text', inputs, options)) return;
+      if (await deidRemotely(ctx, command, 'text', inputs, options)) return;
       if (options.surrogates === true && options.tags === true) throw new BatchError('bad-option', 'choose one of --surrogates and --tags', { place: { field: '--surrogates' } });
       const mode: ReplacementMode = options.surrogates === true ? 'surrogates' : 'tags';
       const annotations = options.spans === true ? new Map<string, string>() : undefined;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { apiCall, describeProblem, remoteTarget, type ApiAnswer } from '../remote/api-client.ts';
+import type { ApiAnswer, RemoteTarget } from '../remote/api-client.ts';
 import { loadCliSession } from '../remote/cli-session.ts';
 
 /** A call to the server of the last `phiguard login`, with a fresh access token; `undefined` after printing why not. */
@@ -14,6 +14,8 @@ export async function callServer(program: Command, ctx: CliContext, method: stri
     process.exitCode = 1;
     return undefined;
   }
+  // The HTTPS client (and the `@phiguard/server` helpers it uses) loads only when a call is made.
+  const { apiCall, describeProblem, remoteTarget } = await import('../remote/api-client.ts');
   const target = remoteTarget(session.server, session.caFile, config.home);
   const token = await apiCall(target, 'POST', '/v1/auth/token', { bearer: session.sessionToken });
   if (token.status !== 200) {
@@ -34,7 +36,7 @@ export async function callServer(program: Command, ctx: CliContext, method: stri
 }
 
 // apiCall has no extra headers; the purpose of use travels in one (HL7 v3 PurposeOfUse).
-async function apiCallWithHeaders(target: ReturnType<typeof remoteTarget>, method: string, route: string, bearer: string, body: unknown, headers: Record<string, string>): Promise<ApiAnswer> {
+async function apiCallWithHeaders(target: RemoteTarget, method: string, route: string, bearer: string, body: unknown, headers: Record<string, string>): Promise<ApiAnswer> {
   const { request } = await import('node:https');
   const url = new URL(route, `${target.server}/`);
   const payload = body === undefined ? undefined : JSON.stringify(body);

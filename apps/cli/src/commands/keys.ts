@@ -24,10 +24,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { actingPrincipal, keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
 import { parseContext, streamToFile, unsealedName } from '../keys/sealed-files.ts';
-import { remoteDataKeys } from '../remote/remote-data-keys.ts';
-import { remoteKeys } from '../remote/remote-keys.ts';
-import { remoteKeystore } from '../remote/remote-keystore.ts';
-import { localOrRemote } from '../remote/remote-mode.ts';
+import { lazyRemote, localOrRemote } from '../remote/remote-mode.ts';
 
 interface Common {
   as?: string;
@@ -47,7 +44,10 @@ export function registerKeys(program: Command, ctx: CliContext): void {
     ctx.stdout.write(`${line}\n`);
   };
 
-  const remote = { ...remoteKeys(ctx), ...remoteDataKeys(ctx), ...remoteKeystore(ctx) };
+  const remote = lazyRemote(async () => {
+    const [k, d, s] = await Promise.all([import('../remote/remote-keys.ts'), import('../remote/remote-data-keys.ts'), import('../remote/remote-keystore.ts')]);
+    return { ...k.remoteKeys(ctx), ...d.remoteDataKeys(ctx), ...s.remoteKeystore(ctx) };
+  });
   const unlockFrom = (options: Common): KeystoreUnlock => keystoreUnlock(options.keyFile, ctx);
   const actorOf = (options: Common): string =>
     actingPrincipal(

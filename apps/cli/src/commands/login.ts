@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { apiCall, describeProblem, remoteTarget } from '../remote/api-client.ts';
 import { saveCliSession } from '../remote/cli-session.ts';
 import { prompter } from '../remote/prompt.ts';
-import { loginWithPasskey } from './login-passkey.ts';
 
 /** `--server` default: the configured local server. */
 export function defaultServer(ctx: CliContext, configFile: string | undefined): string {
@@ -29,8 +27,11 @@ export function registerLogin(program: Command, ctx: CliContext): void {
       const globals = program.opts<{ config?: string; server?: string; ca?: string }>();
       options = { ...options, ...(options.server === undefined && globals.server !== undefined ? { server: globals.server } : {}), ...(options.ca === undefined && globals.ca !== undefined ? { ca: globals.ca } : {}) };
       const config = ctx.config(globals.config);
+      // The HTTPS client and the passkey flow load only when the command runs (start-up time).
+      const { apiCall, describeProblem, remoteTarget } = await import('../remote/api-client.ts');
       const target = remoteTarget(options.server ?? defaultServer(ctx, globals.config), options.ca, config.home);
       if (options.passkey === true || options.web === true) {
+        const { loginWithPasskey } = await import('./login-passkey.ts');
         const done = await loginWithPasskey(ctx, { target, home: config.home, openBrowser: options.browser, ...(options.ca === undefined ? {} : { caFile: options.ca }), ...(options.username === undefined ? {} : { username: options.username }) });
         if (!done) process.exitCode = 1;
         return;

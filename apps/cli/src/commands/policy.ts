@@ -7,8 +7,7 @@ import {
   type PolicyRequest, type PolicySource, type ResourceType,
 } from '@phiguard/access';
 import type { CliContext } from '../context.ts';
-import { localOrRemote } from '../remote/remote-mode.ts';
-import { remotePolicy } from '../remote/remote-policy.ts';
+import { lazyRemote, localOrRemote } from '../remote/remote-mode.ts';
 
 /** Policies to check: a folder (schema.cedarschema + *.cedar) or one .cedar file with the shipped schema. */
 export function loadSource(target: string, schemaFile: string | undefined): PolicySource {
@@ -75,7 +74,7 @@ export function reportCases(out: NodeJS.WritableStream, cases: readonly TestCase
 }
 
 export function registerPolicy(program: Command, ctx: CliContext): void {
-  const remote = remotePolicy(ctx);
+  const remote = lazyRemote(async () => (await import('../remote/remote-policy.ts')).remotePolicy(ctx));
   const policy = program.command('policy').description('Check Cedar authorization policies (validate against the schema, run test cases)');
   policy
     .command('validate')

@@ -1,18 +1,8 @@
 import type { Server as TlsServer } from 'node:tls';
 import type { Command } from 'commander';
-import { buildServer, ensureLocalTls, readTlsOptions, watchTlsFiles, type TlsFiles } from '@phiguard/server';
-import { openConfiguredLedgerStore, openLedger } from '@phiguard/audit';
+import type { TlsFiles } from '@phiguard/server';
 import { systemClock } from '@phiguard/core';
-import { runAuditDemo } from '../audit/audit-demo.ts';
-import { runDeidDemo } from '../deid/deid-demo.ts';
-import { runComputeDemo } from '../serve/compute-demo.ts';
-import { runLinkageDemo } from '../serve/linkage-demo.ts';
 import type { CliContext } from '../context.ts';
-import { startAuditShipping } from '../serve/audit-shipping.ts';
-import { startKubernetesDispatch } from '../serve/kubernetes-dispatch.ts';
-import { bootstrapAdmin, buildAccessServices, openConfiguredAccessStore, serveAccessOptions } from '../remote/serve-access.ts';
-import { openRemoteServices } from '../remote/serve-remote.ts';
-import { openServeJobs } from './compute.ts';
 
 export function registerServe(program: Command, ctx: CliContext): void {
   program
@@ -34,6 +24,32 @@ Examples:
     .action(async (options: { demo?: boolean; port?: number }) => {
       const globals = program.opts<{ config?: string }>();
       const config = ctx.config(globals.config);
+      // The server and its stores are imported when `serve` runs, not when any other command starts.
+      const [
+        { buildServer, ensureLocalTls, readTlsOptions, watchTlsFiles },
+        { openConfiguredLedgerStore, openLedger },
+        { runAuditDemo },
+        { runDeidDemo },
+        { runComputeDemo },
+        { runLinkageDemo },
+        { startAuditShipping },
+        { startKubernetesDispatch },
+        { bootstrapAdmin, buildAccessServices, openConfiguredAccessStore, serveAccessOptions },
+        { openRemoteServices },
+        { openServeJobs },
+      ] = await Promise.all([
+        import('@phiguard/server'),
+        import('@phiguard/audit'),
+        import('../audit/audit-demo.ts'),
+        import('../deid/deid-demo.ts'),
+        import('../serve/compute-demo.ts'),
+        import('../serve/linkage-demo.ts'),
+        import('../serve/audit-shipping.ts'),
+        import('../serve/kubernetes-dispatch.ts'),
+        import('../remote/serve-access.ts'),
+        import('../remote/serve-remote.ts'),
+        import('./compute.ts'),
+      ]);
       // The demo opens and closes the embedded ledger itself: run it before the server holds it.
       if (options.demo === true) {
         await runAuditDemo(config, systemClock, ctx.stdout);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { apiCall, describeProblem, remoteTarget } from '../remote/api-client.ts';
 import { loadCliSession } from '../remote/cli-session.ts';
 
 export function registerWhoami(program: Command, ctx: CliContext): void {
@@ -21,6 +20,7 @@ export function registerWhoami(program: Command, ctx: CliContext): void {
         process.exitCode = 1;
         return;
       }
+      const { apiCall, describeProblem, remoteTarget } = await import('../remote/api-client.ts');
       const target = remoteTarget(session.server, session.caFile, config.home);
       const token = await apiCall(target, 'POST', '/v1/auth/token', { bearer: session.sessionToken });
       if (token.status !== 200) {

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { runDeidCommand, withDeidOptions, type DeidCommandOptions } from './deid-command.ts';
-import { runDeidRemotely } from '../remote/remote-deid.ts';
+import { deidRemotely } from '../remote/remote-mode.ts';
 import { hl7v2Processor } from './hl7v2-processor.ts';
 import { withLinkageOptions } from './linkage-access.ts';
 
@@ -31,7 +31,7 @@ Examples:
   $ phiguard deid hl7v2 feed/ --out deid/ --profile my-profile.yaml --key-file /secure/deid.key`,
   );
   command.action(async (inputs: string[], options: Hl7Options) => {
-    if (await runDeidRemotely(ctx, command, 'hl7v2', inputs, options)) return;
+    if (await deidRemotely(ctx, command, 'hl7v2', inputs, options)) return;
     const identity = {
       ...(options.idField === undefined ? {} : { field: options.idField }),
       ...(options.idType === undefined ? {} : { identifierTypes: options.idType.map((t) => t.toUpperCase()) }),
