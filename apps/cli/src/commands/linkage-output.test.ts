@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkRevealTarget, formatRevealed, openRevealFile, readTokens, writeRevealed } from './linkage-output.ts';
+import { checkRevealTarget, formatRevealed, openRevealFile, readTokens, showLines, statusOption, withdrawnLine, writeRevealed, type RequestView } from './linkage-output.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'linkage-output-'));
 afterAll(() => {
@@ -57,5 +57,25 @@ describe('linkage output', () => {
     writeRevealed({ stdout: new PassThrough(), stderr: new PassThrough() }, file, [{ token: T('A'), kind: 'mrn', value: 'v' }], 'tsv', 'reid_x', 'HRESCH');
     expect(statSync(path.join(dir, 'out.tsv')).mode & 0o777).toBe(0o600);
     expect(() => openRevealFile({ cwd: dir }, 'out.tsv')).toThrow(/must not exist yet/);
+  });
+
+  it('shows a lapsed request as expired and a withdrawn one with its time; --status knows both', () => {
+    const base: RequestView = {
+      id: 'reid_01jxk3q8y9a2b3c4d5e6f7g8h9', requester: 'usr_a', purpose: 'HRESCH', reason: 'r', tokenCount: 2, status: 'expired', createdMs: Date.UTC(2026, 0, 1),
+      decidedBy: null, decidedMs: null, decisionReason: null, revealedMs: null, withdrawnMs: null, expiresMs: null,
+    };
+    expect(showLines(base)).toContain('lapsed without a decision: it can no longer be approved; the requester may ask again');
+    // Withdrawn after an approval: the approval stays on record, the reveal window is not offered.
+    const withdrawn: RequestView = { ...base, status: 'withdrawn', decidedBy: 'usr_b', decidedMs: Date.UTC(2026, 0, 2), withdrawnMs: Date.UTC(2026, 0, 3), expiresMs: null };
+    expect(showLines(withdrawn)).toEqual([
+      'reid_01jxk3q8y9a2b3c4d5e6f7g8h9: withdrawn; 2 tokens for HRESCH, asked by usr_a at 2026-01-01T00:00:00Z',
+      'reason: r',
+      'approved by usr_b at 2026-01-02T00:00:00Z',
+      'withdrawn by the requester at 2026-01-03T00:00:00Z',
+    ]);
+    expect(withdrawnLine(withdrawn)).toBe('withdrawn reid_01jxk3q8y9a2b3c4d5e6f7g8h9 (2 tokens, HRESCH); it can no longer be approved or revealed');
+    expect(statusOption('expired')).toBe('expired');
+    expect(statusOption('withdrawn')).toBe('withdrawn');
+    expect(() => statusOption('lapsed')).toThrow(/open, expired, approved, denied, revealed or withdrawn/);
   });
 });

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { PurposeOfUse } from '@phiguard/audit';
-import { LINKAGE_TOKEN, VaultError, type LinkageVault, type ReidRequest, type ReidStatus } from '@phiguard/vault';
+import { LINKAGE_TOKEN, VaultError, type LinkageVault, type ReidRequest, type ReidState } from '@phiguard/vault';
 import type { CliContext } from '../context.ts';
 
 /**
@@ -14,12 +14,15 @@ export interface RequestView {
   readonly purpose: PurposeOfUse;
   readonly reason: string;
   readonly tokenCount: number;
-  readonly status: ReidStatus;
+  /** Stored status, or `expired` for an open request past the vault's lapse time. */
+  readonly status: ReidState;
   readonly createdMs: number;
   readonly decidedBy: string | null;
   readonly decidedMs: number | null;
   readonly decisionReason: string | null;
   readonly revealedMs: number | null;
+  /** Absent from servers older than the withdraw route. */
+  readonly withdrawnMs?: number | null;
   readonly expiresMs: number | null;
   readonly tokens?: readonly string[];
 }
@@ -33,8 +36,8 @@ export interface RevealedRow {
 
 export function viewOf(vault: LinkageVault, r: ReidRequest, withTokens: boolean): RequestView {
   return {
-    id: r.id, requester: r.requester, purpose: r.purpose, reason: r.reason, tokenCount: r.tokens.length, status: r.status, createdMs: r.createdMs,
-    decidedBy: r.decidedBy, decidedMs: r.decidedMs, decisionReason: r.decisionReason, revealedMs: r.revealedMs, expiresMs: vault.expiresMs(r),
+    id: r.id, requester: r.requester, purpose: r.purpose, reason: r.reason, tokenCount: r.tokens.length, status: vault.stateOf(r), createdMs: r.createdMs,
+    decidedBy: r.decidedBy, decidedMs: r.decidedMs, decisionReason: r.decisionReason, revealedMs: r.revealedMs, withdrawnMs: r.withdrawnMs, expiresMs: vault.expiresMs(r),
     ...(withTokens ? { tokens: r.tokens } : {}),
   };
 }
@@ -86,6 +89,10 @@ export function decidedLine(v: RequestView): string {
     : `denied ${v.id} (requester ${v.requester}, ${String(v.tokenCount)} tokens, ${v.purpose})`;
 }
 
+export function withdrawnLine(v: RequestView): string {
+  return `withdrawn ${v.id} (${String(v.tokenCount)} tokens, ${v.purpose}); it can no longer be approved or revealed`;
+}
+
 export function listLines(views: readonly RequestView[]): string[] {
   const lines = ['id                              status    purpose   tokens  requester                       created               expires               reason'];
   for (const v of views) {
@@ -100,8 +107,10 @@ export function showLines(v: RequestView): string[] {
     `${v.id}: ${v.status}; ${String(v.tokenCount)} tokens for ${v.purpose}, asked by ${v.requester} at ${iso(v.createdMs)}`,
     `reason: ${oneLine(v.reason, 2000)}`,
     ...(v.decidedBy === null ? [] : [`${v.status === 'denied' ? 'denied' : 'approved'} by ${v.decidedBy} at ${iso(v.decidedMs)}${v.decisionReason === null ? '' : `: ${oneLine(v.decisionReason, 2000)}`}`]),
-    ...(v.expiresMs === null ? [] : [`may be revealed by the requester once, until ${iso(v.expiresMs)}`]),
+    ...(v.expiresMs === null || v.status !== 'approved' ? [] : [`may be revealed by the requester once, until ${iso(v.expiresMs)}`]),
+    ...(v.status === 'expired' ? ['lapsed without a decision: it can no longer be approved; the requester may ask again'] : []),
     ...(v.revealedMs === null ? [] : [`revealed at ${iso(v.revealedMs)}`]),
+    ...(v.withdrawnMs === undefined || v.withdrawnMs === null ? [] : [`withdrawn by the requester at ${iso(v.withdrawnMs)}`]),
     ...(v.tokens ?? []).map((t) => `  ${t}`),
   ];
 }
@@ -169,12 +178,12 @@ export interface ListOptions {
   limit?: number;
 }
 
-const STATUSES: readonly ReidStatus[] = ['open', 'approved', 'denied', 'revealed'];
+const STATES: readonly ReidState[] = ['open', 'expired', 'approved', 'denied', 'revealed', 'withdrawn'];
 
-export function statusOption(status: string | undefined): ReidStatus | undefined {
+export function statusOption(status: string | undefined): ReidState | undefined {
   if (status === undefined) return undefined;
-  const found = STATUSES.find((s) => s === status);
-  if (found === undefined) throw new VaultError('invalid-argument', 'status is open, approved, denied or revealed', { place: { field: '--status' } });
+  const found = STATES.find((s) => s === status);
+  if (found === undefined) throw new VaultError('invalid-argument', 'status is open, expired, approved, denied, revealed or withdrawn', { place: { field: '--status' } });
   return found;
 }
 

@@ -205,6 +205,13 @@ describe('phiguard linkage --server URL (re-identification, two people)', () => 
     expect((await remoteRun('bob', 'linkage', 'deny', denied, '--reason', 'not in the IRB protocol')).out).toContain(`denied ${denied}`);
     expect((await remoteRun('alice', 'linkage', 'show', denied)).out).toContain('not in the IRB protocol');
 
+    // The requester withdraws a request before it is decided: nobody else may, and then nobody approves it.
+    const dropped = idOf((await remoteRun('alice', '--purpose', 'HRESCH', 'linkage', 'request', tokens[2] ?? '', '--reason', 'no longer needed')).out);
+    expect((await remoteRun('bob', 'linkage', 'withdraw', dropped)).error).toMatch(/\(403\)/);
+    expect((await remoteRun('alice', 'linkage', 'withdraw', dropped)).out).toBe(`withdrawn ${dropped} (1 tokens, HRESCH); it can no longer be approved or revealed\n`);
+    expect((await remoteRun('bob', 'linkage', 'approve', dropped)).error).toMatch(/request-closed \(409\)/);
+    expect((await remoteRun('alice', '--purpose', 'HRESCH', 'linkage', 'list', '--status', 'withdrawn')).out).toMatch(new RegExp(`${dropped}\\s+withdrawn\\s+HRESCH`));
+
     // The ledger has every step, and no value, name or reason text.
     const leaves = psql(`select action || '|' || convert_from(leaf, 'UTF8') from ${schemas.server}.ledger_entries order by idx`);
     const about = (rid: string): string[] => leaves.split('\n').filter((l) => l.includes(rid)).map((l) => {
@@ -216,6 +223,7 @@ describe('phiguard linkage --server URL (re-identification, two people)', () => 
       'linkage.reveal:denied:approval-denied', 'linkage.reveal:success', 'linkage.reveal:denied:approval-denied',
     ]);
     expect(about(late)).toEqual(['linkage.reveal.request:success', 'linkage.reveal.approve:success', 'linkage.reveal:denied:approval-denied']);
+    expect(about(dropped)).toEqual(['linkage.reveal.request:success', 'linkage.reveal.withdraw:denied:not-requester', 'linkage.reveal.withdraw:success', 'linkage.reveal.approve:denied:withdrawn']);
     expect(leaves).toMatch(/authz\.decide\|.*"decision":"deny".*"policy1":"sod-no-self-approval"/);
     expect(leaves).toMatch(/authz\.decide\|.*"decision":"deny".*"policy1":"sod-reidentify-two-people"/);
     // The vault's own tables hold the values and the reasons sealed only.
@@ -243,6 +251,13 @@ describe('phiguard linkage --server URL (re-identification, two people)', () => 
     const values = parseTsv(revealed.out);
     expect(localTokens.slice(0, 3).map((t) => values.get(t))).toEqual(originals.slice(0, 3));
     expect((await localRun('alice', 'linkage', 'reveal', id)).error).toContain('re-identification refused');
+    // Withdrawn after approval, locally: the reveal is refused by the vault itself.
+    const dropped = idOf((await localRun('alice', '--purpose', 'HRESCH', 'linkage', 'request', localTokens[0] ?? '', '--reason', 'r')).out);
+    expect((await localRun('bob', 'linkage', 'approve', dropped)).error).toBeUndefined();
+    expect((await localRun('bob', 'linkage', 'withdraw', dropped)).error).toContain('only the requester can withdraw');
+    expect((await localRun('alice', 'linkage', 'withdraw', dropped)).out).toContain(`withdrawn ${dropped}`);
+    expect((await localRun('alice', '--purpose', 'HRESCH', 'linkage', 'reveal', dropped)).error).toContain('re-identification refused');
+    expect((await localRun('alice', 'linkage', 'show', dropped)).out).toMatch(/^reid_\w+: withdrawn;[^]*approved by usr_\w+ at [^]*withdrawn by the requester at /);
     // One request's history, as docs/reidentification.md shows it.
     const history = await run(localRoot, localEnv, ['audit', 'search', '--resource', `reid-request:${id}`]);
     expect(history.out.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action)).toEqual([
@@ -255,7 +270,7 @@ describe('phiguard linkage --server URL (re-identification, two people)', () => 
   }, 180_000);
 
   it('every linkage command has --help with an example', async () => {
-    for (const command of ['request', 'list', 'show', 'approve', 'deny', 'reveal']) {
+    for (const command of ['request', 'list', 'show', 'approve', 'deny', 'withdraw', 'reveal']) {
       expect((await runCli({ cwd: localRoot, env: localEnv }, 'linkage', command, '--help')).out).toContain('$ phiguard');
     }
   });

@@ -153,7 +153,7 @@ Examples:
 
   withCommon(linkage.command('withdraw <id>'))
     .description('Withdraw your own request while it is open or approved and not yet revealed; it can then be neither approved nor revealed')
-    .addHelpText('after', '\nExamples:\n  $ phiguard linkage withdraw reid_01… --as usr_01…\n  $ phiguard --purpose HRESCH linkage withdraw reid_01… --server https://…')
+    .addHelpText('after', '\nExamples:\n  $ phiguard linkage withdraw reid_01… --as usr_01…\n  $ phiguard linkage withdraw reid_01… --server https://…')
     .action(localOrRemote(ctx, async (id: string, o: Common) => {
       await withVault(o, async (vault) => {
         say(withdrawnLine(viewOf(vault, await vault.withdraw({ requestId: id, actor: actorOf(o) }), false)));

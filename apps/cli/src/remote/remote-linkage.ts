@@ -1,6 +1,6 @@
 import type { CliContext } from '../context.ts';
 import {
-  checkRevealTarget, decidedLine, discard, listLines, openRevealFile, readTokens, requestedLine, showLines, statusOption, writeRevealed,
+  checkRevealTarget, decidedLine, discard, listLines, openRevealFile, readTokens, requestedLine, showLines, statusOption, withdrawnLine, writeRevealed,
   type ListOptions, type RequestOptions, type RequestView, type RevealedRow, type RevealOutput,
 } from '../commands/linkage-output.ts';
 import type { Remote } from './remote-mode.ts';
@@ -19,6 +19,7 @@ export function remoteLinkage(ctx: CliContext): {
   show: (r: Remote, id: string) => Promise<void>;
   approve: (r: Remote, id: string) => Promise<void>;
   deny: (r: Remote, id: string, o: { reason?: string }) => Promise<void>;
+  withdraw: (r: Remote, id: string) => Promise<void>;
   reveal: (r: Remote, id: string, o: RevealOutput) => Promise<void>;
 } {
   const say = (line: string): void => {
@@ -49,6 +50,10 @@ export function remoteLinkage(ctx: CliContext): {
 
     async deny(r, id, o) {
       say(decidedLine(await r.client.json<RequestView>('POST', `/v1/linkage/requests/${seg(id)}/deny`, { ...p(r), body: o.reason === undefined ? {} : { reason: o.reason } })));
+    },
+
+    async withdraw(r, id) {
+      say(withdrawnLine(await r.client.json<RequestView>('POST', `/v1/linkage/requests/${seg(id)}/withdraw`, { ...p(r), body: {} })));
     },
 
     async reveal(r, id, o) {
