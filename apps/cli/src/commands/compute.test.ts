@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BAA_STATUSES, CONTACT_ROLES } from '@phiguard/compute';
 import { loadConfig } from '@phiguard/core';
 import type { CliContext } from '../context.ts';
 import { buildProgram } from '../program.ts';
@@ -56,5 +57,13 @@ describe('phiguard providers | nodes | compute plan (embedded store)', () => {
 
   it('names the field of bad input', async () => {
     await expect(run(['nodes', 'add', 'bad', '--provider', 'gpu-cloud', '--region', 'us-east', '--tee', 'sgx'])).rejects.toMatchObject({ code: 'invalid-input', place: { path: '$.cpuTee' } });
+  });
+
+  it('providers add --help lists every BAA status and contact role the catalog accepts (spelled out so the help loads no compute code)', () => {
+    const ctx: CliContext = { version: 'test', cwd: root, env: {}, stdout: new PassThrough(), stderr: new PassThrough(), config: () => loadConfig({ cwd: root, env: {} }) };
+    const add = buildProgram(ctx).commands.find((c) => c.name() === 'providers')?.commands.find((c) => c.name() === 'add');
+    const help = (add?.helpInformation() ?? '').replace(/\s+/g, ' ');
+    expect(help).toContain(`BAA status: ${BAA_STATUSES.join(', ')}`);
+    expect(help).toContain(`a contact (${CONTACT_ROLES.join(', ')})`);
   });
 });

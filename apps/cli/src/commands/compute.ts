@@ -1,16 +1,16 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openLedger, type AuditRecorder, type SqlDriver } from '@phiguard/audit';
-import {
-  AgentStore, baaInForce, BAA_STATUSES, ComputeError, ComputePolicy, configuredEvidenceRouter, configuredGpuEvidenceRouter, CONTACT_ROLES, JobDispatcher, jobFactsFromSpec, KeyReleaser, nodePricePerHour, openComputeDatabase, Placer,
-  SqlJobQueue, SqlNonceStore, UploadKeyProvider,
-  readComputePolicies, SqlComputeCatalog, DEFAULT_PRICE_LIST, type ComputeCatalog, type ComputeDatabaseOptions, type PlacementPlan,
-} from '@phiguard/compute';
+import type { AuditRecorder, SqlDriver } from '@phiguard/audit';
+import type { ComputeCatalog, ComputeDatabaseOptions, JobDispatcher, PlacementPlan, SqlJobQueue } from '@phiguard/compute';
 import { systemClock, type PhiguardConfig } from '@phiguard/core';
 import type { RemoteServices } from '@phiguard/server';
-import { FsBlobStore } from '@phiguard/vault';
 import type { CliContext } from '../context.ts';
+
+// Start-up: @phiguard/compute (and the ledger, the blob store) load when a compute command runs.
+// The help texts spell out BAA_STATUSES and CONTACT_ROLES; compute.test.ts checks they match.
+const BAA_STATUS_HELP = 'signed, pending, none, terminated';
+const CONTACT_ROLE_HELP = 'privacy-officer, security, account, support';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -23,7 +23,8 @@ export function computeDatabaseOf(cfg: PhiguardConfig): ComputeDatabaseOptions {
   return cfg.database.kind === 'postgres' ? { kind: 'postgres', url: cfg.database.url } : { kind: 'pglite', dataDir: path.join(cfg.home, 'compute-db') };
 }
 
-function readJson(file: string): unknown {
+async function readJson(file: string): Promise<unknown> {
+  const { ComputeError } = await import('@phiguard/compute');
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as unknown;
   } catch (cause) {
@@ -31,9 +32,10 @@ function readJson(file: string): unknown {
   }
 }
 
-function readPriceList(file: string | undefined): Readonly<Record<string, number>> {
+async function readPriceList(file: string | undefined): Promise<Readonly<Record<string, number>>> {
+  const { ComputeError, DEFAULT_PRICE_LIST } = await import('@phiguard/compute');
   if (file === undefined) return DEFAULT_PRICE_LIST;
-  const doc = readJson(file);
+  const doc = await readJson(file);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || !Object.values(doc).every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
     throw new ComputeError('invalid-input', 'a price list maps model codes to dollars per hour', { place: { file: path.basename(file) } });
   }
@@ -65,6 +67,7 @@ export function registerCompute(program: Command, ctx: CliContext): void {
   async function withCatalog<T>(audited: boolean, work: (catalog: ComputeCatalog, cfg: PhiguardConfig, ledger: AuditRecorder | undefined) => Promise<T>): Promise<T> {
     const cfg = config();
     mkdirSync(cfg.home, { recursive: true, mode: 0o700 });
+    const [{ openComputeDatabase, SqlComputeCatalog }, { openLedger }] = await Promise.all([import('@phiguard/compute'), import('@phiguard/audit')]);
     const db: SqlDriver = await openComputeDatabase(computeDatabaseOf(cfg));
     try {
       const ledger = audited ? await openLedger({ config: cfg, clock: systemClock }) : undefined;
@@ -94,9 +97,10 @@ Examples:
   $ phiguard compute plan job.json
   $ phiguard compute plan job.json --price-list prices.json --json`)
     .action(async (file: string, options: { priceList?: string; policies?: string; json?: boolean }) => {
-      const job = jobFactsFromSpec(readJson(file), systemClock);
+      const { ComputePolicy, jobFactsFromSpec, Placer, readComputePolicies } = await import('@phiguard/compute');
+      const job = jobFactsFromSpec(await readJson(file), systemClock);
       const policy = new ComputePolicy(readComputePolicies(options.policies));
-      const priceList = readPriceList(options.priceList);
+      const priceList = await readPriceList(options.priceList);
       await withCatalog(true, async (catalog, _cfg, ledger) => {
         if (ledger === undefined) throw new TypeError('plan needs the ledger');
         const plan = await new Placer({ catalog, policy, audit: ledger, clock: systemClock, priceList }).place(job);
@@ -110,8 +114,8 @@ Examples:
     .command('add')
     .argument('<name>', 'a short name, e.g. lambda or onprem-lab')
     .option('--region <code>', 'a region the provider offers (repeat)', collect)
-    .option('--contact <role:email>', `a contact (${CONTACT_ROLES.join(', ')}), e.g. privacy-officer:privacy@cloud.example (repeat)`, collect)
-    .option('--baa <status>', `BAA status: ${BAA_STATUSES.join(', ')}`, 'none')
+    .option('--contact <role:email>', `a contact (${CONTACT_ROLE_HELP}), e.g. privacy-officer:privacy@cloud.example (repeat)`, collect)
+    .option('--baa <status>', `BAA status: ${BAA_STATUS_HELP}`, 'none')
     .option('--baa-effective <date>', 'first day the BAA is in force (YYYY-MM-DD)')
     .option('--baa-expires <date>', 'first day it no longer is (YYYY-MM-DD)')
     .description('Register a provider with its BAA (PHI is never placed without a BAA in force)')
@@ -121,6 +125,7 @@ Examples:
         const at = c.indexOf(':');
         return { role: c.slice(0, at), email: c.slice(at + 1) };
       });
+      const { baaInForce } = await import('@phiguard/compute');
       const baa = { status: o.baa, ...(o.baaEffective === undefined ? {} : { effectiveOn: o.baaEffective }), ...(o.baaExpires === undefined ? {} : { expiresOn: o.baaExpires }) };
       await withCatalog(true, async (catalog) => {
         // The catalog validates every field (ComputeError names it).
@@ -133,6 +138,7 @@ Examples:
     .description('List providers with their BAA status now')
     .addHelpText('after', '\nExample:\n  $ phiguard providers list')
     .action(async () => {
+      const { baaInForce } = await import('@phiguard/compute');
       await withCatalog(false, async (catalog) => {
         const now = systemClock.now();
         for (const p of await catalog.listProviders()) {
@@ -159,6 +165,7 @@ Examples:
     .description('Register a node (capabilities are declared; placement for PHI also needs a fresh verified attestation)')
     .addHelpText('after', '\nExample:\n  $ phiguard nodes add h100-east-1 --provider gpu-cloud --region us-east --gpu h100 --gpus 1 --gpu-memory 80 --memory 256 --tee sev-snp --gpu-cc hopper --disk-encryption')
     .action(async (name: string, o: { provider: string; region: string; gpu: string; gpus: number; gpuMemory: number; memory: number; tee?: string[]; gpuCc?: string[]; diskEncryption: boolean; price?: number }) => {
+      const { nodePricePerHour } = await import('@phiguard/compute');
       await withCatalog(true, async (catalog) => {
         const input = {
           providerId: o.provider, name, region: o.region, gpu: { model: o.gpu, count: o.gpus, memoryGiB: o.gpuMemory }, memoryGiB: o.memory,
@@ -173,6 +180,7 @@ Examples:
     .description('List nodes with GPUs, TEEs, attestation and price')
     .addHelpText('after', '\nExample:\n  $ phiguard nodes list')
     .action(async () => {
+      const { nodePricePerHour } = await import('@phiguard/compute');
       await withCatalog(false, async (catalog) => {
         const names = new Map((await catalog.listProviders()).map((p) => [p.id, p.name]));
         for (const n of await catalog.listNodes()) {
@@ -187,6 +195,7 @@ Examples:
     .description('Show one node as JSON')
     .addHelpText('after', '\nExample:\n  $ phiguard nodes show h100-east-1')
     .action(async (id: string) => {
+      const { ComputeError, nodePricePerHour } = await import('@phiguard/compute');
       await withCatalog(false, async (catalog) => {
         const n = await catalog.getNode(id);
         if (n === undefined) throw new ComputeError('not-found', 'no such node', { place: { field: 'node' }, hint: 'phiguard nodes list shows the nodes' });
@@ -205,6 +214,10 @@ Examples:
  */
 export async function openServeJobs(cfg: PhiguardConfig, env: Readonly<Record<string, string | undefined>>, remote: RemoteServices, ledger: AuditRecorder, log: (line: string) => void): Promise<{ jobs: JobDispatcher; queue: SqlJobQueue; note: string; close: () => Promise<void> } | undefined> {
   if (remote.datasets === undefined || remote.keys === undefined) return undefined;
+  const [
+    { AgentStore, ComputePolicy, configuredEvidenceRouter, configuredGpuEvidenceRouter, JobDispatcher, KeyReleaser, openComputeDatabase, readComputePolicies, SqlComputeCatalog, SqlJobQueue, SqlNonceStore, UploadKeyProvider },
+    { FsBlobStore },
+  ] = await Promise.all([import('@phiguard/compute'), import('@phiguard/vault')]);
   const datasets = await remote.datasets((d) => Promise.resolve(d));
   const provider = await remote.keys((m) => Promise.resolve(m.provider));
   const blobs = await FsBlobStore.open(path.join(cfg.home, 'blobs'), systemClock);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readPolicyFolder, type PolicySource } from '@phiguard/access';
 import type { CliContext } from '../context.ts';
-import { loadSource, readCases, reportCases } from '../commands/policy.ts';
+import { loadSource, readCases, reportCases } from '../commands/policy-cases.ts';
 import type { Remote } from './remote-mode.ts';
 
 /**
