@@ -3,7 +3,7 @@ import type { CliContext } from './context.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerDeid } from './commands/deid.ts';
-import { registerEval } from './commands/eval.ts';
+import { registerEval } from './commands/eval-command.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerDatasets } from './commands/datasets.ts';
 import { registerLinkage } from './commands/linkage.ts';

@@ -23,13 +23,13 @@ import {
 import type { CliContext } from '../context.ts';
 import { BatchError } from '../deid/batch-error.ts';
 import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
-import { runDeidCommand, withDeidOptions, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
+import { runDeidCommand, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
 import { DICOM_STREAM_BYTES, malformed, quarantined, streamDicomFile } from '../deid/dicom-stream.ts';
 import { DicomWebClient } from '../deid/dicomweb-client.ts';
 import { loadOrCreateDeidKey } from '../deid/deid-keys.ts';
 import { deidRemotely } from '../remote/remote-mode.ts';
 
-interface DeidDicomOptions extends DeidCommandOptions {
+export interface DeidDicomOptions extends DeidCommandOptions {
   readonly options?: string;
   readonly burnedIn?: string;
   readonly pixelRegions?: string;
@@ -171,70 +171,45 @@ async function stageFromDicomWeb(url: string, studies: readonly string[], query:
   return staging;
 }
 
-/** `phiguard deid dicom FILE|DIR... --out DIR` or `--dicomweb URL [--study UID...]`. */
-export function registerDeidDicom(parent: Command, ctx: CliContext): void {
-  withDeidOptions(
-    parent
-      .command('dicom')
-      .description('De-identify DICOM with the PS3.15 Annex E Basic Profile (UIDs, names, dates, private tags, SR, burned-in check)')
-      .argument('[inputs...]', 'DICOM files or folders (searched recursively for .dcm, .dicom, .ima and extension-less files)')
-      .option('--options <list>', `PS3.15 options, comma-separated, instead of those of --profile: ${DICOM_PROFILE_OPTIONS.join(', ')}`)
-      .option('--burned-in <policy>', 'images that may show text: quarantine (default), clean (blank --pixel-regions), accept (reviewed)', 'quarantine')
-      .option('--pixel-regions <recipe>', 'pydicom deid recipe (deid.dicom) with coordinates per manufacturer/model, for --burned-in clean')
-      .option('--safe-private <json>', 'JSON list of private elements [{"creator","group","element"}] kept with --options retainSafePrivate, in addition to PS3.15 Table E.3.10-1')
-      .option('--issuer <ISSUER=SYSTEM...>', 'map Issuer of Patient ID to the identifier system FHIR/HL7v2 use (same pseudonym everywhere)')
-      .option('--dicomweb <url>', 'retrieve from a PACS over DICOMweb (QIDO-RS + WADO-RS) instead of files, e.g. http://pacs:8042/dicom-web')
-      .option('--study <uid...>', 'with --dicomweb: the studies to retrieve (default: all matching --query)')
-      .option('--query <KEY=VALUE...>', 'with --dicomweb: QIDO-RS matching keys, e.g. ModalitiesInStudy=CT'),
-  )
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ phiguard deid dicom scans/ --out deid-scans/                           Safe Harbor, keeps the folder layout
-  $ phiguard deid dicom scans/ --out out/ --profile date-shift              dates shifted per patient, as in FHIR/HL7v2
-  $ phiguard deid dicom us/ --out out/ --burned-in clean --pixel-regions deid.dicom
-  $ phiguard deid dicom --dicomweb http://pacs:8042/dicom-web --query ModalitiesInStudy=CT --out out/`,
-    )
-    .action(async (inputs: string[], options: DeidDicomOptions, command: Command) => {
-      if (await deidRemotely(ctx, command, 'dicom', inputs, options)) return;
-      const policy = options.burnedIn ?? 'quarantine';
-      if (!['quarantine', 'clean', 'accept'].includes(policy)) throw new BatchError('bad-option', '--burned-in is quarantine, clean or accept', { place: { field: '--burned-in' } });
-      const issuerSystems = Object.fromEntries(
-        (options.issuer ?? []).map((pair) => {
-          const eq = pair.indexOf('=');
-          if (eq <= 0) throw new BatchError('bad-option', '--issuer takes ISSUER=SYSTEM', { place: { field: '--issuer' } });
-          return [pair.slice(0, eq), pair.slice(eq + 1)];
-        }),
-      );
-      const pixelRegions = options.pixelRegions === undefined ? [] : parseDeidRecipe(readText(ctx.cwd, options.pixelRegions, '--pixel-regions'));
-      // PS3.15 Table E.3.10-1, plus the site's own list.
-      const safePrivate = [...SAFE_PRIVATE_ATTRIBUTES, ...(options.safePrivate === undefined ? [] : parseSafePrivate(readText(ctx.cwd, options.safePrivate, '--safe-private')))];
-      const explicit = options.options === undefined ? undefined : parseOptions(options.options);
-      const text = lazyClinicalText();
-      const root = parent.parent ?? parent;
-      let staging: string | undefined;
-      try {
-        const makeProcessor = (setup: DeidSetup): FormatProcessor =>
-          dicomProcessor(setup, {
-            options: explicit ?? dicomOptionsForProfile(setup.profile.profile.id),
-            text,
-            burnedIn: policy as BurnedInPolicy,
-            pixelRegions,
-            safePrivate,
-            identity: { issuerSystems },
-          });
-        if (options.dicomweb !== undefined) {
-          if (inputs.length > 0) throw new BatchError('bad-option', 'give input files or --dicomweb, not both', { place: { field: '--dicomweb' } });
-          // Staged names are keyed UIDs, so the same key file as the run itself (runDeidCommand) is loaded here.
-          const home = ctx.config(root.opts<{ config?: string }>().config).home;
-          const keyFile = options.keyFile === undefined ? path.join(home, 'deid.key') : path.resolve(ctx.cwd, options.keyFile);
-          const { key } = loadOrCreateDeidKey(keyFile, options.keyFile === undefined);
-          staging = await stageFromDicomWeb(options.dicomweb, options.study ?? [], options.query ?? [], { remap: createUidRemapper(key) }, ctx);
-        }
-        await runDeidCommand(ctx, root, staging === undefined ? inputs : [staging], options, makeProcessor);
-      } finally {
-        if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
-      }
-    });
+/** The local run of `phiguard deid dicom` (or the remote one with `--server`); registered in deid-dicom-command.ts. */
+export async function runDeidDicom(parent: Command, ctx: CliContext, inputs: string[], options: DeidDicomOptions, command: Command): Promise<void> {
+  if (await deidRemotely(ctx, command, 'dicom', inputs, options)) return;
+  const policy = options.burnedIn ?? 'quarantine';
+  if (!['quarantine', 'clean', 'accept'].includes(policy)) throw new BatchError('bad-option', '--burned-in is quarantine, clean or accept', { place: { field: '--burned-in' } });
+  const issuerSystems = Object.fromEntries(
+    (options.issuer ?? []).map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new BatchError('bad-option', '--issuer takes ISSUER=SYSTEM', { place: { field: '--issuer' } });
+      return [pair.slice(0, eq), pair.slice(eq + 1)];
+    }),
+  );
+  const pixelRegions = options.pixelRegions === undefined ? [] : parseDeidRecipe(readText(ctx.cwd, options.pixelRegions, '--pixel-regions'));
+  // PS3.15 Table E.3.10-1, plus the site's own list.
+  const safePrivate = [...SAFE_PRIVATE_ATTRIBUTES, ...(options.safePrivate === undefined ? [] : parseSafePrivate(readText(ctx.cwd, options.safePrivate, '--safe-private')))];
+  const explicit = options.options === undefined ? undefined : parseOptions(options.options);
+  const text = lazyClinicalText();
+  const root = parent.parent ?? parent;
+  let staging: string | undefined;
+  try {
+    const makeProcessor = (setup: DeidSetup): FormatProcessor =>
+      dicomProcessor(setup, {
+        options: explicit ?? dicomOptionsForProfile(setup.profile.profile.id),
+        text,
+        burnedIn: policy as BurnedInPolicy,
+        pixelRegions,
+        safePrivate,
+        identity: { issuerSystems },
+      });
+    if (options.dicomweb !== undefined) {
+      if (inputs.length > 0) throw new BatchError('bad-option', 'give input files or --dicomweb, not both', { place: { field: '--dicomweb' } });
+      // Staged names are keyed UIDs, so the same key file as the run itself (runDeidCommand) is loaded here.
+      const home = ctx.config(root.opts<{ config?: string }>().config).home;
+      const keyFile = options.keyFile === undefined ? path.join(home, 'deid.key') : path.resolve(ctx.cwd, options.keyFile);
+      const { key } = loadOrCreateDeidKey(keyFile, options.keyFile === undefined);
+      staging = await stageFromDicomWeb(options.dicomweb, options.study ?? [], options.query ?? [], { remap: createUidRemapper(key) }, ctx);
+    }
+    await runDeidCommand(ctx, root, staging === undefined ? inputs : [staging], options, makeProcessor);
+  } finally {
+    if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
+  }
 }

@@ -11,11 +11,10 @@ import type { CliContext } from '../context.ts';
 import { BatchError } from '../deid/batch-error.ts';
 import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
 import { fileChunks, utf8Pieces, type OutputSink, type StreamOutcome, type StreamedFile } from '../deid/streamed-file.ts';
-import { runDeidCommand, withDeidOptions, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
+import { runDeidCommand, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
 import { deidRemotely } from '../remote/remote-mode.ts';
-import { withLinkageOptions } from '../deid/linkage-access.ts';
 
-interface DeidFhirOptions extends DeidCommandOptions {
+export interface DeidFhirOptions extends DeidCommandOptions {
   readonly anonymizerConfig?: string;
   readonly patientSystem?: string[];
   readonly textEngine?: string;
@@ -136,41 +135,20 @@ export function fhirProcessor(setup: DeidSetup, config: FhirRuleConfig | undefin
   };
 }
 
-/** `phiguard deid fhir INPUT... --out DIR [--profile P | --anonymizer-config MSFT_CONFIG.json]`. */
-export function registerDeidFhir(parent: Command, ctx: CliContext): void {
-  withLinkageOptions(withDeidOptions(
-    parent
-      .command('fhir')
-      .description('De-identify FHIR R4 resources, Bundles and Bulk Data NDJSON (FHIRPath rules; Microsoft anonymizer configs accepted)')
-      .argument('<inputs...>', 'FHIR JSON / NDJSON files or folders (searched recursively for .json, .ndjson, .jsonl)')
-      .option('--anonymizer-config <file>', 'a Microsoft FHIR Tools for Anonymization configuration (fhirPathRules, parameters) instead of --profile')
-      .option('--patient-system <uri...>', 'Patient.identifier systems that identify a patient across formats (e.g. the MRN system)')
-      .option('--text-engine <known|clinical>', 'free text: known identifiers only, or the clinical engine for notes (default clinical)', 'clinical'),
-  ))
-    .addHelpText(
-      'after',
-      `
-Bulk exports: Patient*.ndjson files among the inputs are read first, so every other file finds its patient.
-
-Examples:
-  $ phiguard deid fhir export/ --out deid/                                  Safe Harbor, Bulk NDJSON or Bundles
-  $ phiguard deid fhir bundle.json --out out/ --profile date-shift --patient-system http://hospital.smarthealthit.org
-  $ phiguard deid fhir data/ --out out/ --anonymizer-config msft.json  a Microsoft anonymizer configuration`,
-    )
-    .action(async (inputs: string[], options: DeidFhirOptions, command: Command) => {
-      if (await deidRemotely(ctx, command, 'fhir', inputs, options)) return;
-      let config: FhirRuleConfig | undefined;
-      if (options.anonymizerConfig !== undefined) {
-        let text: string;
-        try {
-          text = readFileSync(path.resolve(ctx.cwd, options.anonymizerConfig), 'utf8');
-        } catch (cause) {
-          throw new BatchError('bad-option', 'the --anonymizer-config file cannot be read', { cause, place: { file: options.anonymizerConfig } });
-        }
-        config = parseMsftConfig(text);
-      }
-      const root = parent.parent ?? parent;
-      const firstPass = patientFiles(inputs, ctx.cwd);
-      await runDeidCommand(ctx, root, inputs, options, (setup) => fhirProcessor(setup, config, options, firstPass, ctx), undefined, true);
-    });
+/** The local run of `phiguard deid fhir` (or the remote one with `--server`); registered in deid-fhir-command.ts. */
+export async function runDeidFhir(parent: Command, ctx: CliContext, inputs: string[], options: DeidFhirOptions, command: Command): Promise<void> {
+  if (await deidRemotely(ctx, command, 'fhir', inputs, options)) return;
+  let config: FhirRuleConfig | undefined;
+  if (options.anonymizerConfig !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(path.resolve(ctx.cwd, options.anonymizerConfig), 'utf8');
+    } catch (cause) {
+      throw new BatchError('bad-option', 'the --anonymizer-config file cannot be read', { cause, place: { file: options.anonymizerConfig } });
+    }
+    config = parseMsftConfig(text);
+  }
+  const root = parent.parent ?? parent;
+  const firstPass = patientFiles(inputs, ctx.cwd);
+  await runDeidCommand(ctx, root, inputs, options, (setup) => fhirProcessor(setup, config, options, firstPass, ctx), undefined, true);
 }

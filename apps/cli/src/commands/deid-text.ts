@@ -5,10 +5,10 @@ import { DeidTally, createAsyncModelDetector, createClinicalTextDeidentifier, cr
 import type { CliContext } from '../context.ts';
 import { BatchError } from '../deid/batch-error.ts';
 import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
-import { runDeidCommand, withDeidOptions, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
+import { runDeidCommand, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
 import { deidRemotely } from '../remote/remote-mode.ts';
 
-interface DeidTextOptions extends DeidCommandOptions {
+export interface DeidTextOptions extends DeidCommandOptions {
   readonly spans?: boolean;
   readonly surrogates?: boolean;
   readonly tags?: boolean;
@@ -82,52 +82,29 @@ export function textProcessor(setup: DeidSetup, mode: ReplacementMode, patient: 
   };
 }
 
-/** `phiguard deid text FILE|DIR --out DIR [--spans] [--surrogates|--tags]`. */
-export function registerDeidText(parent: Command, ctx: CliContext): void {
-  withDeidOptions(
-    parent
-      .command('text')
-      .description('De-identify clinical free text (.txt): names, dates, ids, contacts, places (all 18 Safe Harbor categories)')
-      .argument('<inputs...>', 'text files or folders (searched recursively for .txt, .text, .note)')
-      .option('--spans', 'also write the detected spans as BRAT standoff (.ann beside each output, contains PHI offsets and text)')
-      .option('--surrogates', 'replace with realistic surrogates, consistent per patient (names, shifted dates, same-shape ids)')
-      .option('--tags', 'replace with category tags such as [NAME] and [DATE] (default)')
-      .option('--patient <system|value>', 'the patient all inputs belong to, for the same pseudonyms and date shift as other formats')
-      .option('--model <dir>', 'also run a local ONNX token-classification model (model.onnx, vocab.txt, config.json); off by default, never downloads')
-      .option('--model-min-score <p>', 'drop model predictions under this probability (default 0.5)'),
-  )
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ phiguard deid text notes/ --out deid-notes/                     tags, keeps the folder layout
-  $ phiguard deid text note.txt --out out/ --surrogates --spans      surrogates plus out/note.ann for review
-  $ phiguard deid text notes/ --out out/ --surrogates --patient 'urn:oid:2.16.840.1.113883.19|12345'
-  $ phiguard deid text notes/ --out out/ --model models/deid-bert-onnx/   rules plus your model (see docs/deid/text.md)`,
-    )
-    .action(async (inputs: string[], options: DeidTextOptions, command: Command) => {
-      if (await deidRemotely(ctx, command, 'text', inputs, options)) return;
-      if (options.surrogates === true && options.tags === true) throw new BatchError('bad-option', 'choose one of --surrogates and --tags', { place: { field: '--surrogates' } });
-      const mode: ReplacementMode = options.surrogates === true ? 'surrogates' : 'tags';
-      const annotations = options.spans === true ? new Map<string, string>() : undefined;
-      const patient = parsePatient(options.patient);
-      const root = parent.parent ?? parent;
-      const model = options.model === undefined ? undefined : await loadModelFolder(path.resolve(ctx.cwd, options.model), options.modelMinScore);
-      let summary;
-      try {
-        summary = await runDeidCommand(ctx, root, inputs, options, (setup) => textProcessor(setup, mode, patient, annotations, model?.detector));
-      } finally {
-        await model?.classifier.close();
-      }
-      if (annotations === undefined) return;
-      const outDir = path.resolve(ctx.cwd, options.out);
-      for (const [relative, ann] of annotations) {
-        const output = path.join(outDir, ...relative.split('/'));
-        // `note.txt` → `note.ann`; a named file without a text extension gets `.ann` appended.
-        const target = TEXT_FILE.test(output) ? output.replace(TEXT_FILE, '.ann') : `${output}.ann`;
-        mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
-        writeFileSync(target, ann, { mode: 0o600 });
-      }
-      ctx.stdout.write(`spans: ${String(annotations.size)} .ann file(s) written beside the outputs (${String(summary.resumed)} resumed file(s) keep theirs)\n`);
-    });
+/** The local run of `phiguard deid text` (or the remote one with `--server`); registered in deid-text-command.ts. */
+export async function runDeidText(parent: Command, ctx: CliContext, inputs: string[], options: DeidTextOptions, command: Command): Promise<void> {
+  if (await deidRemotely(ctx, command, 'text', inputs, options)) return;
+  if (options.surrogates === true && options.tags === true) throw new BatchError('bad-option', 'choose one of --surrogates and --tags', { place: { field: '--surrogates' } });
+  const mode: ReplacementMode = options.surrogates === true ? 'surrogates' : 'tags';
+  const annotations = options.spans === true ? new Map<string, string>() : undefined;
+  const patient = parsePatient(options.patient);
+  const root = parent.parent ?? parent;
+  const model = options.model === undefined ? undefined : await loadModelFolder(path.resolve(ctx.cwd, options.model), options.modelMinScore);
+  let summary;
+  try {
+    summary = await runDeidCommand(ctx, root, inputs, options, (setup) => textProcessor(setup, mode, patient, annotations, model?.detector));
+  } finally {
+    await model?.classifier.close();
+  }
+  if (annotations === undefined) return;
+  const outDir = path.resolve(ctx.cwd, options.out);
+  for (const [relative, ann] of annotations) {
+    const output = path.join(outDir, ...relative.split('/'));
+    // `note.txt` → `note.ann`; a named file without a text extension gets `.ann` appended.
+    const target = TEXT_FILE.test(output) ? output.replace(TEXT_FILE, '.ann') : `${output}.ann`;
+    mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+    writeFileSync(target, ann, { mode: 0o600 });
+  }
+  ctx.stdout.write(`spans: ${String(annotations.size)} .ann file(s) written beside the outputs (${String(summary.resumed)} resumed file(s) keep theirs)\n`);
 }

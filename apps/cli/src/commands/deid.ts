@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { registerDeidDicom } from './deid-dicom.ts';
-import { registerDeidFhir } from './deid-fhir.ts';
-import { registerDeidText } from './deid-text.ts';
+import { registerDeidDicom } from './deid-dicom-command.ts';
+import { registerDeidFhir } from './deid-fhir-command.ts';
+import { registerDeidText } from './deid-text-command.ts';
 import { registerDeidHl7v2 } from '../deid/hl7v2-command.ts';
 
 /**

@@ -16,11 +16,10 @@ import {
 } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import { loadModelFolder } from './deid-text.ts';
-import { localOnly } from '../remote/remote-mode.ts';
 
 type GoldFormat = 'brat' | 'i2b2' | 'presidio';
 
-interface EvalTextOptions {
+export interface EvalTextOptions {
   readonly gold: string;
   readonly format: GoldFormat;
   readonly misses?: string;
@@ -89,54 +88,31 @@ export function formatReport(r: EvaluationReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `phiguard eval text --gold DIR [--format brat|i2b2|presidio]`. */
-export function registerEval(program: Command, ctx: CliContext): void {
-  const group = program.command('eval').description('Measure de-identification quality against gold annotations');
-  // The misses it prints hold gold PHI spans: they never leave this machine.
-  localOnly(group, ctx, 'its report quotes the missed PHI of the gold corpus, which stays on this machine');
-  group
-    .command('text')
-    .description('Recall, precision and F1 of the clinical text engine (token and span level, strict and relaxed, per category)')
-    .requiredOption('--gold <dir|file>', 'gold annotations: BRAT (.txt + .ann), i2b2 2014 XML (.xml) or Presidio JSON (.json)')
-    .option('--format <brat|i2b2|presidio>', 'gold format', 'brat')
-    .option('--model <dir>', 'also run a local ONNX token-classification model folder (as deid text --model)')
-    .option('--model-min-score <p>', 'drop model predictions under this probability (default 0.5)')
-    .option('--misses <file>', 'where the list of misses goes (contains PHI; default .phiguard/eval/misses-<time>.json, mode 0600)')
-    .addHelpText(
-      'after',
-      `
-Misses (gold spans not fully found) are written to a private file for review, never printed.
-
-Examples:
-  $ phiguard eval text --gold ../shared/corpus/notes-meddocan-es
-  $ phiguard eval text --gold ../shared/corpus/text-presidio-synthetic-pii --format presidio
-  $ phiguard eval text --gold my-gold/ --model deid-onnx/          rules plus your model`,
-    )
-    .action(async (options: EvalTextOptions) => {
-      if (!['brat', 'i2b2', 'presidio'].includes(options.format)) {
-        ctx.stderr.write('--format must be brat, i2b2 or presidio\n');
-        process.exitCode = 2;
-        return;
-      }
-      const docs = loadGold(path.resolve(ctx.cwd, options.gold), options.format, ctx.stderr);
-      const model = options.model === undefined ? undefined : await loadModelFolder(path.resolve(ctx.cwd, options.model), options.modelMinScore);
-      const engine = createClinicalTextDeidentifier({ asyncDetectors: model === undefined ? [] : [model.detector] });
-      // The model runs asynchronously: detect every document first, then score.
-      const found = new Map<GoldDocument, TextSpan[]>();
-      try {
-        for (const d of docs) {
-          found.set(d, await engine.detectAsync(d.text));
-          if (found.size % 500 === 0) ctx.stderr.write(`evaluated ${String(found.size)}/${String(docs.length)} documents\n`);
-        }
-      } finally {
-        await model?.classifier.close();
-      }
-      const report = evaluate(docs, (d) => found.get(d) ?? []);
-      ctx.stdout.write(formatReport(report));
-      const globals = program.opts<{ config?: string }>();
-      const missesFile = options.misses === undefined ? path.join(ctx.config(globals.config).home, 'eval', `misses-${new Date().toISOString().replace(/[:.]/g, '-')}.json`) : path.resolve(ctx.cwd, options.misses);
-      mkdirSync(path.dirname(missesFile), { recursive: true, mode: 0o700 });
-      writeFileSync(missesFile, `${JSON.stringify(report.misses, null, 2)}\n`, { mode: 0o600 });
-      ctx.stdout.write(`${String(report.misses.length)} misses written to ${missesFile} (contains PHI: keep it local)\n`);
-    });
+/** `phiguard eval text` (registered in eval-command.ts): scores the clinical text engine against the gold. */
+export async function runEvalText(program: Command, ctx: CliContext, options: EvalTextOptions): Promise<void> {
+  if (!['brat', 'i2b2', 'presidio'].includes(options.format)) {
+    ctx.stderr.write('--format must be brat, i2b2 or presidio\n');
+    process.exitCode = 2;
+    return;
+  }
+  const docs = loadGold(path.resolve(ctx.cwd, options.gold), options.format, ctx.stderr);
+  const model = options.model === undefined ? undefined : await loadModelFolder(path.resolve(ctx.cwd, options.model), options.modelMinScore);
+  const engine = createClinicalTextDeidentifier({ asyncDetectors: model === undefined ? [] : [model.detector] });
+  // The model runs asynchronously: detect every document first, then score.
+  const found = new Map<GoldDocument, TextSpan[]>();
+  try {
+    for (const d of docs) {
+      found.set(d, await engine.detectAsync(d.text));
+      if (found.size % 500 === 0) ctx.stderr.write(`evaluated ${String(found.size)}/${String(docs.length)} documents\n`);
+    }
+  } finally {
+    await model?.classifier.close();
+  }
+  const report = evaluate(docs, (d) => found.get(d) ?? []);
+  ctx.stdout.write(formatReport(report));
+  const globals = program.opts<{ config?: string }>();
+  const missesFile = options.misses === undefined ? path.join(ctx.config(globals.config).home, 'eval', `misses-${new Date().toISOString().replace(/[:.]/g, '-')}.json`) : path.resolve(ctx.cwd, options.misses);
+  mkdirSync(path.dirname(missesFile), { recursive: true, mode: 0o700 });
+  writeFileSync(missesFile, `${JSON.stringify(report.misses, null, 2)}\n`, { mode: 0o600 });
+  ctx.stdout.write(`${String(report.misses.length)} misses written to ${missesFile} (contains PHI: keep it local)\n`);
 }

@@ -19,6 +19,8 @@ import { runDeidBatch, type BatchSummary, type FormatProcessor } from './batch-r
 import { loadOrCreateDeidKey, loadOrCreateManifestSigner } from './deid-keys.ts';
 import { openLinkage, type LinkageOptions, type OpenLinkage } from './linkage-access.ts';
 
+export { withDeidOptions } from './deid-options.ts';
+
 /** The options every `phiguard deid <format>` command shares. */
 export interface DeidCommandOptions extends LinkageOptions {
   readonly out: string;
@@ -35,16 +37,6 @@ export interface DeidSetup {
   readonly profile: LoadedProfile;
   /** The linkage vault, when the profile uses the `encrypt` method (formats that support it). */
   readonly tokenizer?: LinkageTokenizer;
-}
-
-/** Adds the shared options (`--out`, `--profile`, `--key-file`, date-shift window) to a `deid` subcommand. */
-export function withDeidOptions(command: Command): Command {
-  return command
-    .requiredOption('--out <dir>', 'output folder; the input layout is kept below it (resumable: run again to finish)')
-    .option('--profile <name|file>', 'safe-harbor (default), date-shift, limited-data-set, or a JSON/YAML profile file', 'safe-harbor')
-    .option('--key-file <file>', 'de-identification key (32 bytes, mode 0600); default .phiguard/deid.key, created on first use')
-    .option('--shift-window <days>', 'largest per-patient date shift in days (default 365)', (v) => Number(v))
-    .option('--keep-weekday', 'shift dates by whole weeks so weekdays are kept');
 }
 
 /** Loads a profile by built-in name, or from a JSON/YAML file (the CLI does the I/O; deid stays pure). */

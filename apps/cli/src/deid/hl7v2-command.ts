@@ -1,9 +1,8 @@
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { runDeidCommand, withDeidOptions, type DeidCommandOptions } from './deid-command.ts';
+import type { DeidCommandOptions } from './deid-command.ts';
 import { deidRemotely } from '../remote/remote-mode.ts';
-import { hl7v2Processor } from './hl7v2-processor.ts';
-import { withLinkageOptions } from './linkage-access.ts';
+import { withDeidOptions, withLinkageOptions } from './deid-options.ts';
 
 interface Hl7Options extends DeidCommandOptions {
   readonly idField?: 'PID-3' | 'PID-2' | 'PID-4' | 'PID-19';
@@ -39,6 +38,8 @@ Examples:
       ...(options.idSystem === undefined ? {} : { system: options.idSystem }),
     };
     const referenceDate = new Date().toISOString().slice(0, 10);
+    // The engine and the ledger load when the command runs, not when the program is built.
+    const [{ runDeidCommand }, { hl7v2Processor }] = await Promise.all([import('./deid-command.ts'), import('./hl7v2-processor.ts')]);
     await runDeidCommand(ctx, parent.parent ?? parent, inputs, options, (setup) => hl7v2Processor(setup, { identity, referenceDate }), undefined, true);
   });
 }

@@ -3,21 +3,16 @@ import type { AuditRecorder } from '@phiguard/audit';
 import { systemClock, type PhiguardConfig } from '@phiguard/core';
 import { openKeyManager } from '@phiguard/keys';
 import { LinkageVault, SqlLinkageStore, openVaultDatabase } from '@phiguard/vault';
-import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
 import { BatchError } from './batch-error.ts';
+
+export { withLinkageOptions } from './deid-options.ts';
 
 /** Options of the formats that can write `encrypt` tokens into the linkage vault (FHIR, HL7 v2). */
 export interface LinkageOptions {
   readonly linkageKey?: string;
   readonly keystoreKeyFile?: string;
-}
-
-export function withLinkageOptions(command: Command): Command {
-  return command
-    .option('--linkage-key <keyId>', 'keystore key of the linkage vault, for profiles that use the encrypt method (a key used for nothing else)')
-    .option('--keystore-key-file <file>', 'unlock the keystore with a 32-byte key file instead of PHIGUARD_KEYS_PASSPHRASE');
 }
 
 /** An open linkage vault and what to close after the run. */

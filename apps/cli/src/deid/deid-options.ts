@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+
+// The options `phiguard deid <format>` commands share. Apart from deid-command.ts so that
+// registering the commands (and `--help`) loads no de-identification engine (start-up time).
+
+/** Adds the shared options (`--out`, `--profile`, `--key-file`, date-shift window) to a `deid` subcommand. */
+export function withDeidOptions(command: Command): Command {
+  return command
+    .requiredOption('--out <dir>', 'output folder; the input layout is kept below it (resumable: run again to finish)')
+    .option('--profile <name|file>', 'safe-harbor (default), date-shift, limited-data-set, or a JSON/YAML profile file', 'safe-harbor')
+    .option('--key-file <file>', 'de-identification key (32 bytes, mode 0600); default .phiguard/deid.key, created on first use')
+    .option('--shift-window <days>', 'largest per-patient date shift in days (default 365)', (v) => Number(v))
+    .option('--keep-weekday', 'shift dates by whole weeks so weekdays are kept');
+}
+
+/** The linkage vault options of the formats that can write `encrypt` tokens (FHIR, HL7 v2). */
+export function withLinkageOptions(command: Command): Command {
+  return command
+    .option('--linkage-key <keyId>', 'keystore key of the linkage vault, for profiles that use the encrypt method (a key used for nothing else)')
+    .option('--keystore-key-file <file>', 'unlock the keystore with a 32-byte key file instead of PHIGUARD_KEYS_PASSPHRASE');
+}
