@@ -93,12 +93,17 @@ export function localOrRemote<A extends unknown[]>(
 export function lazyRemote<T extends object>(load: () => Promise<T>): T {
   let loaded: Promise<T> | undefined;
   return new Proxy({} as T, {
+    // Not a thenable (`then`) and no symbol keys: only the named actions are functions.
     get: (_target, key) =>
-      async (...args: unknown[]): Promise<unknown> => {
-        loaded ??= load();
-        const actions = await loaded;
-        return (actions[key as keyof T] as (...a: unknown[]) => Promise<unknown>)(...args);
-      },
+      typeof key !== 'string' || key === 'then'
+        ? undefined
+        : async (...args: unknown[]): Promise<unknown> => {
+            loaded ??= load();
+            const actions = await loaded;
+            const action = actions[key as keyof T];
+            if (typeof action !== 'function') throw new TypeError(`no remote action ${key}`);
+            return (action as (...a: unknown[]) => Promise<unknown>)(...args);
+          },
   });
 }
 
