@@ -15,10 +15,10 @@ export const BASELINE_COMMIT = 'c8e80d492bc451013d4cc93ce09b8b29d7db0342';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
 
-/** Whether the baseline commit is in this checkout's history (not in a shallow clone or a tarball). */
-export function baselineAvailable(): boolean {
+/** Whether `commit` is in this checkout's history (not in a shallow clone or a tarball). */
+export function baselineAvailable(commit = BASELINE_COMMIT): boolean {
   try {
-    execFileSync('git', ['-C', repoRoot, 'cat-file', '-e', `${BASELINE_COMMIT}^{commit}`], { stdio: 'ignore' });
+    execFileSync('git', ['-C', repoRoot, 'cat-file', '-e', `${commit}^{commit}`], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -26,15 +26,15 @@ export function baselineAvailable(): boolean {
 }
 
 export interface Baseline {
-  /** Imports a module of the baseline's `packages/deid/src`, e.g. `text/clinical-text-deidentifier.ts`. */
+  /** Imports a module of the extracted `packages/deid/src`, e.g. `text/clinical-text-deidentifier.ts`. */
   load<T>(relative: string): Promise<T>;
   dispose(): void;
 }
 
-/** Extracts the baseline's `packages/deid/src` into a fresh temp folder. */
-export function extractBaseline(): Baseline {
+/** Extracts `packages/deid/src` as of `commit` (default: the text engine's baseline) into a fresh temp folder. */
+export function extractBaseline(commit = BASELINE_COMMIT): Baseline {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'phiguard-baseline-'));
-  const tar = execFileSync('git', ['-C', repoRoot, 'archive', '--format=tar', BASELINE_COMMIT, 'packages/deid/src'], {
+  const tar = execFileSync('git', ['-C', repoRoot, 'archive', '--format=tar', commit, 'packages/deid/src'], {
     maxBuffer: 512 << 20,
   });
   execFileSync('tar', ['-x', '-C', dir], { input: tar });
