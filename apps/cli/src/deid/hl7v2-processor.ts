@@ -1,13 +1,15 @@
-import { DeidTally, Hl7Deidentifier, KnownIdentifiersTextDeidentifier, MethodApplier, decodeHl7Bytes, encodeHl7Bytes, type Hl7IdentityRule, type TextDeidentifier } from '@phiguard/deid';
+import { DeidTally, Hl7Deidentifier, type Hl7Charset, KnownIdentifiersTextDeidentifier, MethodApplier, decodeHl7Bytes, encodeHl7Bytes, type Hl7IdentityRule, type TextDeidentifier } from '@phiguard/deid';
 import type { FormatProcessor } from './batch-runner.ts';
 import type { DeidSetup } from './deid-command.ts';
 import type { RecordedProblem } from './deid-journal.ts';
-import { hl7CharsetOf, hl7MessageGroups, hl7Pieces, terminatedLines } from './hl7v2-stream.ts';
+import { hl7CharsetOf, hl7MessageGroups, hl7PiecesLazy, terminatedLines } from './hl7v2-stream.ts';
 import type { StreamOutcome } from './streamed-file.ts';
 
 const EXTENSIONS = /\.(?:hl7|hl7v2|msg|txt|er7)$/i;
 /** Files above this size are streamed message by message (constant memory); smaller ones are read whole. */
 export const HL7_STREAM_BYTES = 8 * 2 ** 20;
+/** Text that encodes to the same bytes in UTF-8 and Latin-1. */
+const ASCII_TEXT = /^[\x00-\x7F]*$/u;
 
 export interface Hl7ProcessorOptions {
   readonly identity?: Hl7IdentityRule;
@@ -43,16 +45,18 @@ export function hl7v2Processor(setup: DeidSetup, options: Hl7ProcessorOptions): 
     stream: {
       accepts: (relative, bytes) => EXTENSIONS.test(relative) && bytes > streamBytes,
       process(file, _relative, sink): StreamOutcome {
-        // Same result as the whole-file path: one pass decides the charset, the next cuts the text
-        // into message groups; message numbers and lines continue across groups.
-        const charset = hl7CharsetOf(file.chunks());
+        // Same result as the whole-file path: the charset (a pass over the file) is decided only once
+        // a non-ASCII byte is met, in the input or in an output (ASCII is the same in both); the text
+        // is cut into message groups; message numbers and lines continue across groups.
+        let known: Hl7Charset | undefined;
+        const charset = (): Hl7Charset => (known ??= hl7CharsetOf(file.chunks()));
         const tally = new DeidTally();
         const problems: RecordedProblem[] = [];
         let first: RecordedProblem | undefined;
         let messages = 0;
         let failed = 0;
         let lines = 0;
-        for (const group of hl7MessageGroups(hl7Pieces(file.chunks(), charset))) {
+        for (const group of hl7MessageGroups(hl7PiecesLazy(file.chunks(), charset))) {
           const result = deidentifier.deidentify(group);
           for (const e of result.problems) {
             const at = e.place ?? {};
@@ -64,7 +68,7 @@ export function hl7v2Processor(setup: DeidSetup, options: Hl7ProcessorOptions): 
           messages += result.messages;
           failed += result.failed;
           lines += terminatedLines(group);
-          sink.write(encodeHl7Bytes(result.text, charset));
+          sink.write(encodeHl7Bytes(result.text, known ?? (ASCII_TEXT.test(result.text) ? 'utf-8' : charset())));
         }
         if (messages === 0 || failed === messages) {
           return { ok: false, problem: first === undefined ? { code: 'hl7-no-msh', message: 'no HL7 message in the file', place: {} } : first };

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinProfile, createPatientContextFactory, deidKeyFromSecret } from '@phiguard/deid';
 import type { FileOutcome } from './batch-runner.ts';
 import { hl7v2Processor } from './hl7v2-processor.ts';
-import { hl7MessageGroups } from './hl7v2-stream.ts';
+import { hl7CharsetOf, hl7MessageGroups, hl7Pieces, hl7PiecesLazy } from './hl7v2-stream.ts';
 import type { StreamOutcome } from './streamed-file.ts';
 
 // Streaming an HL7 v2 file message group by message group (constant memory) must give exactly the
@@ -73,6 +73,25 @@ describe('HL7 v2 streaming in the CLI', () => {
         const groups = [...hl7MessageGroups(pieces)];
         expect(groups.join('')).toBe(text);
         for (const g of groups.slice(1)) expect(g.startsWith('MSH') || g.startsWith('\x0BMSH')).toBe(true);
+      }),
+    );
+  });
+
+  it('property: lazy charset pieces give the text of the charset pass, and ask for it only past ASCII', () => {
+    // ASCII runs, UTF-8 letters, lone Latin-1 bytes and a BOM, cut anywhere.
+    const part = fc.oneof(fc.constantFrom('MSH|^~\\&|A\r', 'PID|1||x\r', 'abc'), fc.constantFrom('é', 'Ünal', '日本', '\uFEFF'), fc.constantFrom('\xE9', '\xFC'));
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 20 }), fc.integer({ min: 1, max: 9 }), (parts, size) => {
+        const bytes = Buffer.concat(parts.map((p) => (p.length === 1 && p.charCodeAt(0) > 0x7F && p.charCodeAt(0) < 0x100 ? Buffer.from(p, 'latin1') : Buffer.from(p, 'utf8'))));
+        const chunks = chunked(bytes, size);
+        let asked = 0;
+        const charset = (): ReturnType<typeof hl7CharsetOf> => {
+          asked++;
+          return hl7CharsetOf(chunks());
+        };
+        const lazy = [...hl7PiecesLazy(chunks(), charset)].join('');
+        expect(lazy).toBe([...hl7Pieces(chunks(), hl7CharsetOf(chunks()))].join(''));
+        expect(asked).toBe(bytes.every((b) => b < 0x80) ? 0 : 1);
       }),
     );
   });

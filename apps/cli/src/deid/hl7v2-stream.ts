@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { Hl7Charset } from '@phiguard/deid';
 
 /**
@@ -73,5 +74,25 @@ export function* hl7Pieces(chunks: Iterable<Uint8Array>, charset: Hl7Charset): G
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   for (const c of chunks) yield decoder.decode(c, { stream: true });
   const rest = decoder.decode();
+  if (rest !== '') yield rest;
+}
+
+/**
+ * {@link hl7Pieces} with the charset asked for only when it matters: ASCII bytes are the same text
+ * in UTF-8 and Latin-1, so chunks come at once while they are ASCII; at the first chunk holding
+ * another byte `charset()` decides (a pass over the whole file, {@link hl7CharsetOf}) and the rest
+ * is decoded in it. Same text as `hl7Pieces(chunks, hl7CharsetOf(...))`; an ASCII file is read once,
+ * and a file still being uploaded (remote/deid-spool-progress.ts) is read as it arrives.
+ */
+export function* hl7PiecesLazy(chunks: Iterable<Uint8Array>, charset: () => Hl7Charset): Generator<string> {
+  let decided: Hl7Charset | undefined;
+  const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+  for (const c of chunks) {
+    if (decided === undefined && !isAscii(c)) decided = charset();
+    if (decided === 'utf-8') yield utf8.decode(c, { stream: true });
+    else yield Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1');
+  }
+  if (decided !== 'utf-8') return;
+  const rest = utf8.decode();
   if (rest !== '') yield rest;
 }
