@@ -5,15 +5,11 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { openPgliteAccessStore, type AccessStore, type Role } from '@phiguard/access';
-import { openConfiguredLedgerStore, openLedger, type Ledger } from '@phiguard/audit';
-import { loadConfig, systemClock, type Clock } from '@phiguard/core';
-import { buildServer, ensureLocalTls, readTlsOptions } from '@phiguard/server';
+import type { Clock } from '@phiguard/core';
 import { LINKAGE_TOKEN } from '@phiguard/vault';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRemoteServices, type OpenedRemoteServices } from '../remote/serve-remote.ts';
 import { runCli, runCliTyped, type TypedCliResult } from '../testing/cli-harness.ts';
-import { createUsers, loginWithTotp, psql, testAccessServices, testDatabaseUrl, textSink } from '../testing/remote-harness.ts';
+import { createUsers, loginWithTotp, psql, serveForTest, testDatabaseUrl, type TestServer } from '../testing/remote-harness.ts';
 
 // Re-identification end to end: `deid fhir --linkage-key` writes LNK- tokens for MRNs; through a
 // real HTTPS server wired like `phiguard serve` (TLS 1.3, embedded CA; ledger and vault on PostgreSQL) a researcher asks for
@@ -39,9 +35,7 @@ const ids: Record<string, string> = {};
 let skew = 0;
 const skewed: Clock = { nowMs: () => Date.now() + skew, now: () => new Date(Date.now() + skew) };
 let store: AccessStore;
-let ledger: Ledger;
-let remote: OpenedRemoteServices;
-let app: FastifyInstance;
+let server: TestServer;
 let url = '';
 let ca = '';
 let logs = '';
@@ -106,28 +100,14 @@ beforeAll(async () => {
   names.push(...input.names);
   tokens.push(...(await deidWithLinkage(serverRoot, serverEnv)));
 
-  // The server, wired like `phiguard serve`: ledger, keystore (key file) and the vault on PostgreSQL.
-  const config = loadConfig({ cwd: serverRoot, env: serverEnv });
-  const ledgerStore = await openConfiguredLedgerStore(config.database);
-  ledger = await openLedger({ config, clock: systemClock, store: ledgerStore });
-  // The services `phiguard serve` opens (keystore by key file, vault, linkage vault), on the skewed clock.
-  remote = await openRemoteServices(config, { cwd: serverRoot, env: { PHIGUARD_KEYS_KEY_FILE: keyFile }, stderr: new PassThrough() }, ledger, ledgerStore, skewed);
-  const access = await testAccessServices(store, ledger);
-  const tls = ensureLocalTls(config.home);
-  ca = tls.caCert;
-  const logStream = textSink((t) => (logs += t));
-  app = buildServer({
-    version: 'test', isReady: () => Promise.resolve(true), access, https: readTlsOptions({ cert: tls.serverCert, key: tls.serverKey }), logStream,
-    ...(remote.linkage === undefined ? {} : { linkage: remote.linkage }),
-  });
-  url = await app.listen({ host: '127.0.0.1', port: 0 });
+  // The server, wired like `phiguard serve` (keystore by key file, vault, linkage vault), its services on the skewed clock.
+  server = await serveForTest({ cwd: serverRoot, env: { ...serverEnv, PHIGUARD_KEYS_KEY_FILE: keyFile }, store, clock: skewed, log: (t) => (logs += t) });
+  ({ url, ca } = server);
   for (const user of Object.keys(ROLES)) await login(user);
 }, 240_000);
 
 afterAll(async () => {
-  await app.close();
-  await remote.close();
-  await ledger.close();
+  await server.close();
   await store.close();
   psql(`drop schema if exists ${schemas.server} cascade; drop schema if exists ${schemas.local} cascade`);
   rmSync(root, { recursive: true, force: true });

@@ -6,15 +6,11 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { openPgliteAccessStore, type AccessStore, type Role } from '@phiguard/access';
-import { openConfiguredLedgerStore, openLedger, type Ledger, type LedgerStore } from '@phiguard/audit';
-import { loadConfig, systemClock } from '@phiguard/core';
 import { sealStream, unsealStream } from '@phiguard/keys';
-import { buildServer, ensureLocalTls, readDeidFrames, readTlsOptions, type DeidFrame } from '@phiguard/server';
-import type { FastifyInstance } from 'fastify';
+import { readDeidFrames, type DeidFrame } from '@phiguard/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRemoteServices, type OpenedRemoteServices } from './serve-remote.ts';
 import { runCliTyped, type TypedCliResult } from '../testing/cli-harness.ts';
-import { createUsers, loginWithTotp, psql, testAccessServices, testDatabaseUrl, textSink } from '../testing/remote-harness.ts';
+import { createUsers, loginWithTotp, psql, serveForTest, testDatabaseUrl, type TestServer } from '../testing/remote-harness.ts';
 
 // Every remote command through the CLI entry point against a real HTTPS server (embedded CA,
 // TLS 1.3) wired like `phiguard serve`: ledger and vault on PostgreSQL (own schemas), keystore by
@@ -33,10 +29,7 @@ const keyFile = path.join(root, 'master.key');
 const ROLES: Record<string, Role[]> = { steward: ['data-steward'], kc1: ['key-custodian'], kc2: ['key-custodian'], kc3: ['key-custodian'], auditor: ['auditor'], annotator: ['annotator'] };
 const ids: Record<string, string> = {};
 let store: AccessStore;
-let ledgerStore: LedgerStore;
-let ledger: Ledger;
-let remote: OpenedRemoteServices;
-let app: FastifyInstance;
+let server: TestServer;
 let url = '';
 let ca = '';
 let logs = '';
@@ -83,23 +76,13 @@ beforeAll(async () => {
     const init = await run(cwd, env, ['keys', 'init', ...custodians, '--threshold', '2', '--as', ids.kc1 ?? '', '--key-file', keyFile]);
     expect(init.error).toBeUndefined();
   }
-  const config = loadConfig({ cwd: serverRoot, env: serverEnv });
-  ledgerStore = await openConfiguredLedgerStore(config.database);
-  ledger = await openLedger({ config, clock: systemClock, store: ledgerStore });
-  const access = await testAccessServices(store, ledger);
-  remote = await openRemoteServices(config, { cwd: serverRoot, env: { PHIGUARD_KEYS_KEY_FILE: keyFile }, stderr: new PassThrough() }, ledger, ledgerStore, systemClock);
-  const tls = ensureLocalTls(config.home);
-  ca = tls.caCert;
-  const logStream = textSink((t) => (logs += t));
-  app = buildServer({ version: 'test', isReady: () => Promise.resolve(true), access, remote: remote.services, ...(remote.catalog === undefined ? {} : { datasets: remote.catalog }), https: readTlsOptions({ cert: tls.serverCert, key: tls.serverKey }), logStream });
-  url = await app.listen({ host: '127.0.0.1', port: 0 });
+  server = await serveForTest({ cwd: serverRoot, env: { ...serverEnv, PHIGUARD_KEYS_KEY_FILE: keyFile }, store, log: (t) => (logs += t) });
+  ({ url, ca } = server);
   for (const user of Object.keys(ROLES)) await login(user);
 }, 240_000);
 
 afterAll(async () => {
-  await app.close();
-  await remote.close();
-  await ledger.close();
+  await server.close();
   await store.close();
   psql(`drop schema if exists ${schemas.server} cascade; drop schema if exists ${schemas.local} cascade`);
   rmSync(root, { recursive: true, force: true });
@@ -122,7 +105,7 @@ describe('phiguard <command> --server URL', () => {
     // rewrap: a file sealed with the server's keystore gets its data key re-wrapped under the new version by the server.
     const sealedDir = clientDir('kc1');
     // Sealed in the server process with its keystore (another process appending to the server's ledger is refused by design).
-    const withKeys = remote.services.keys;
+    const withKeys = server.services.keys;
     if (withKeys === undefined) throw new Error('the server has no keystore');
     await withKeys(async (m) => {
       await pipeline(sealStream([Buffer.from(`seeded: ${PHI}\n`)], { wrapWith: [{ provider: m.provider, keyId: 'dataset-key' }], context: {} }), createWriteStream(path.join(sealedDir, 'notes.txt.pge')));
@@ -322,7 +305,7 @@ describe('phiguard <command> --server URL', () => {
   }, 60_000);
 
   it('publishes the remote routes in the OpenAPI document', async () => {
-    const doc = await app.inject({ method: 'GET', url: '/openapi.json' });
+    const doc = await server.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(doc.statusCode).toBe(200);
     const paths = Object.keys(doc.json<{ paths: Record<string, unknown> }>().paths);
     for (const p of ['/v1/datasets/{id}/versions', '/v1/audit/tiles/{level}/{index}', '/v1/keys/requests/{requestId}/approve', '/v1/deid/{format}', '/v1/policy/test']) expect(paths).toContain(p);

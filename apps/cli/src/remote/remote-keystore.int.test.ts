@@ -3,17 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { openPgliteAccessStore, type AccessStore, type Role } from '@phiguard/access';
-import { openConfiguredLedgerStore, openLedger, type Ledger, type LedgerStore } from '@phiguard/audit';
-import { loadConfig, systemClock } from '@phiguard/core';
+import { systemClock } from '@phiguard/core';
 import { openKeyManager } from '@phiguard/keys';
-import { buildServer, ensureLocalTls, readTlsOptions, type AccessServices } from '@phiguard/server';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRemoteServices, type OpenedRemoteServices } from './serve-remote.ts';
 import { runCliTyped, type TypedCliResult } from '../testing/cli-harness.ts';
-import { createUsers, loginWithTotp, psql, testAccessServices, testDatabaseUrl, textSink } from '../testing/remote-harness.ts';
+import { createUsers, loginWithTotp, psql, serveForTest, testDatabaseUrl, type TestServer } from '../testing/remote-harness.ts';
 
 // keys init|recover|seal|unseal --server URL through the CLI entry point against a real HTTPS
 // server (embedded CA, TLS 1.3) wired like `phiguard serve`, started WITHOUT a keystore: a
@@ -34,11 +29,7 @@ const ROLES: Record<string, Role[]> = { steward: ['data-steward'], kc1: ['key-cu
 const ids: Record<string, string> = {};
 const shares: Record<string, string> = {};
 let store: AccessStore;
-let ledgerStore: LedgerStore;
-let ledger: Ledger;
-let access: AccessServices;
-let remote: OpenedRemoteServices;
-let app: FastifyInstance;
+let server: TestServer;
 let url = '';
 let ca = '';
 let logs = '';
@@ -63,20 +54,10 @@ async function login(user: string): Promise<void> {
   await loginWithTotp({ cwd: clientDir(user), url, ca, username: user, password: PASSWORD });
 }
 
-/** Opens the server's services with `env` (its unlock secret) and serves them on `port` (0: any). */
+/** Serves with `env` (its unlock secret) added to the server's environment, on `port` (0: any). */
 async function startServer(env: Record<string, string>, port: number): Promise<void> {
-  const config = loadConfig({ cwd: serverRoot, env: serverEnv });
-  remote = await openRemoteServices(config, { cwd: serverRoot, env, stderr: new PassThrough() }, ledger, ledgerStore, systemClock);
-  const tls = ensureLocalTls(config.home);
-  ca = tls.caCert;
-  const logStream = textSink((t) => (logs += t));
-  app = buildServer({ version: 'test', isReady: () => Promise.resolve(true), access, remote: remote.services, ...(remote.catalog === undefined ? {} : { datasets: remote.catalog }), https: readTlsOptions({ cert: tls.serverCert, key: tls.serverKey }), logStream });
-  url = await app.listen({ host: '127.0.0.1', port });
-}
-
-async function stopServer(): Promise<void> {
-  await app.close();
-  await remote.close();
+  server = await serveForTest({ cwd: serverRoot, env: { ...serverEnv, ...env }, store, port, log: (t) => (logs += t) });
+  ({ url, ca } = server);
 }
 
 /** A raw JSON request as `user` (for answers the CLI does not print). */
@@ -99,7 +80,7 @@ async function raw(user: string, method: string, route: string, body?: unknown, 
 async function allLeaves(): Promise<string> {
   let text = '';
   for (let from = 0; ; from += 1000) {
-    const leaves = await ledgerStore.readEntries(from, 1000);
+    const leaves = await server.ledgerStore.readEntries(from, 1000);
     text += leaves.map((l) => l.toString('utf8')).join('\n');
     if (leaves.length < 1000) return text;
   }
@@ -110,18 +91,13 @@ beforeAll(async () => {
   psql(`create schema ${schemas.server}; create schema ${schemas.local}`);
   store = await openPgliteAccessStore(undefined);
   Object.assign(ids, await createUsers(store, ROLES, PASSWORD));
-  const config = loadConfig({ cwd: serverRoot, env: serverEnv });
-  ledgerStore = await openConfiguredLedgerStore(config.database);
-  ledger = await openLedger({ config, clock: systemClock, store: ledgerStore });
-  access = await testAccessServices(store, ledger);
   // No keystore yet; the server holds its unlock secret (the passphrase is never sent).
   await startServer({ PHIGUARD_KEYS_PASSPHRASE: PASSPHRASE }, 0);
   for (const user of Object.keys(ROLES)) await login(user);
 }, 240_000);
 
 afterAll(async () => {
-  await stopServer();
-  await ledger.close();
+  await server.close();
   await store.close();
   psql(`drop schema if exists ${schemas.server} cascade; drop schema if exists ${schemas.local} cascade`);
   rmSync(root, { recursive: true, force: true });
@@ -220,7 +196,7 @@ describe('phiguard keys init|recover|seal|unseal --server URL', () => {
   }, 120_000);
 
   it('recover: the passphrase is lost; two custodians each submit their share to the running server, which then serves keys and datasets', async () => {
-    await stopServer();
+    await server.close();
     const port = Number(new URL(url).port);
     // A secret that does not open the keystore fails the start, unless the operator asks for recovery.
     await expect(startServer({ PHIGUARD_KEYS_PASSPHRASE: NEW_PASSPHRASE }, port)).rejects.toMatchObject({ code: 'keystore-locked' });
@@ -262,7 +238,7 @@ describe('phiguard keys init|recover|seal|unseal --server URL', () => {
     const seeded = [PHI, 'Quixote', PASSPHRASE, NEW_PASSPHRASE, dek.toString('base64'), dek.toString('hex'), ...Object.values(shares).map((s) => s.slice(6, 46))];
     for (const channel of [logs, printed, refusedShare.text, leaves]) for (const value of seeded) expect(channel).not.toContain(value);
     expect(logs).toContain('"route":"/v1/keystore/recover"');
-    const doc = await app.inject({ method: 'GET', url: '/openapi.json' });
+    const doc = await server.app.inject({ method: 'GET', url: '/openapi.json' });
     const paths = Object.keys(doc.json<{ paths: Record<string, unknown> }>().paths);
     for (const p of ['/v1/keys/{keyId}/generate-data-key', '/v1/keys/{keyId}/decrypt-data-key', '/v1/keystore', '/v1/keystore/init', '/v1/keystore/recover']) expect(paths).toContain(p);
   }, 60_000);
