@@ -38,8 +38,15 @@ const MEMO_MAX = 200_000;
  * when a patient is registered (the index's `generation` changes).
  */
 export class ReferenceMemo {
-  /** `pseudonymFor` results and UUID forms, by `kind\0value`. */
-  readonly pseudonyms = new Map<string, string>();
+  /**
+   * `pseudonymFor` results by kind, then value: two look-ups instead of a `kind\0value` key, which
+   * V8 would build, flatten and hash per call (hot: every id and reference).
+   */
+  readonly pseudonyms = new Map<string, Map<string, string>>();
+  /** Entries in all of {@link pseudonyms}' maps (one bound for all kinds). */
+  pseudonymCount = 0;
+  /** UUID forms of pseudonyms, by pseudonym. */
+  readonly uuids = new Map<string, string>();
   readonly lookups = new Map<string, FhirPatientEntry | null>();
   readonly references = new Map<string, string | null>();
   generation = -1;
@@ -54,7 +61,6 @@ export class ReferencePseudonyms {
   readonly #index: FhirPatientIndex;
   readonly #global: PatientContext;
   readonly #memo: ReferenceMemo;
-  readonly #cache: Map<string, string>;
 
   #sync(): void {
     const memo = this.#memo;
@@ -82,16 +88,22 @@ export class ReferencePseudonyms {
     this.#index = index;
     this.#global = index.global();
     this.#memo = memo;
-    this.#cache = memo.pseudonyms;
   }
 
   #for(kind: string, value: string): string {
-    const k = `${kind}\0${value}`;
-    let p = this.#cache.get(k);
+    const memo = this.#memo;
+    let byValue = memo.pseudonyms.get(kind);
+    let p = byValue?.get(value);
     if (p === undefined) {
       p = this.#global.pseudonymFor(kind, value);
-      if (this.#cache.size >= MEMO_MAX) this.#cache.clear();
-      this.#cache.set(k, p);
+      if (memo.pseudonymCount >= MEMO_MAX) {
+        memo.pseudonyms.clear();
+        memo.pseudonymCount = 0;
+        byValue = undefined;
+      }
+      if (byValue === undefined) memo.pseudonyms.set(kind, (byValue = new Map<string, string>()));
+      byValue.set(value, p);
+      memo.pseudonymCount++;
     }
     return p;
   }
@@ -108,12 +120,12 @@ export class ReferencePseudonyms {
   }
 
   #uuid(pseudonym: string): string {
-    const k = `uuid\0${pseudonym}`;
-    let u = this.#cache.get(k);
+    const uuids = this.#memo.uuids;
+    let u = uuids.get(pseudonym);
     if (u === undefined) {
       u = uuidOfPseudonym(pseudonym);
-      if (this.#cache.size >= MEMO_MAX) this.#cache.clear();
-      this.#cache.set(k, u);
+      if (uuids.size >= MEMO_MAX) uuids.clear();
+      uuids.set(pseudonym, u);
     }
     return u;
   }
