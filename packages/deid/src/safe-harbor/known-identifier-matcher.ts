@@ -1,7 +1,7 @@
 import type { KnownIdentifiers, TextSpan } from '../text/text-deidentifier.ts';
 import { isAsciiSpace, isAsciiText, isAsciiWord, matchRunsAt } from './ascii-folded-search.ts';
 import { foldText, isWordAt, originalOffset, type FoldedText } from './fold-text.ts';
-import { ISO_DATE, cheapKey, digitsOf, headOf, keyOf, literalOf, valueOf } from './known-literal-forms.ts';
+import { cheapKey, digitsOf, headOf, isoDateDayAt, isoDateMonthAt, keyOf, literalOf, unpadded, valueOf } from './known-literal-forms.ts';
 import { pushNumberSpans, type KnownNumbers, type NumberKind } from './known-number-spans.ts';
 
 export { dateVariants, literalOf } from './known-literal-forms.ts';
@@ -22,6 +22,8 @@ const EMPTY: readonly string[] = [];
 /** Per kind, what a number's span is reported as. */
 const NUMBER_KINDS: readonly NumberKind[] = KINDS.map(([, category, detector]) => ({ category, detector }));
 const ANY_DIGIT = /[0-9]/;
+/** An ASCII letter in a literal (literals are lower case). */
+const ANY_LETTER = /[a-z]/;
 /** Entry key of a value whose literal is empty or shorter than two characters: never matches. */
 const NONE = -1;
 /** From this many word starts on, a text is searched with `indexOf` per value instead of by keys. */
@@ -94,6 +96,12 @@ export class KnownIdentifierMatcher {
   /** Literals computed so far (made when the first is). */
   #seen: Set<string> | undefined;
   #numbers: KnownNumbers | undefined;
+  /**
+   * Entries whose literal may have an ASCII letter: every entry but a date's, whose literal is
+   * known. Without any, an ASCII text is searched as it stands, not lower-cased: lower-casing an
+   * ASCII text changes only letters, so a literal without letters occurs at the same places.
+   */
+  #lettered = 0;
 
   constructor(known: KnownIdentifiers) {
     this.#identifiers = known.identifiers ?? EMPTY;
@@ -111,10 +119,10 @@ export class KnownIdentifierMatcher {
     for (const raw of known.dates ?? []) {
       if (ANY_DIGIT.test(raw)) {
         this.#dateRaws.push(raw);
+        // An ISO-like date has eight digits, so the digit count of the previous test is implied.
         const value = valueOf(raw);
-        const year = digitsOf(value).length >= 8 ? ISO_DATE.exec(value)?.[1] : undefined;
-        if (year === undefined) this.#dateYears = undefined;
-        else this.#dateYears?.push(year);
+        if (isoDateMonthAt(value) < 0) this.#dateYears = undefined;
+        else this.#dateYears?.push(value.slice(0, 4));
       }
       else this.#addDate(raw);
     }
@@ -126,6 +134,7 @@ export class KnownIdentifierMatcher {
     this.#keys.push(key);
     this.#literals.push(literal);
     this.#heads.push(literal === null ? null : headOf(literal));
+    if (kind !== DATES || (literal !== null && ANY_LETTER.test(literal))) this.#lettered += 1;
   }
 
   /**
@@ -136,38 +145,53 @@ export class KnownIdentifierMatcher {
   #addDate(raw: string): void {
     const value = valueOf(raw);
     if (value === '') return;
-    const m = digitsOf(value).length >= 8 ? ISO_DATE.exec(value) : null;
-    const year = m?.[1];
+    // ISO_DATE (known-literal-forms.ts) matched by hand; eight digits are implied by a match.
+    const at = isoDateMonthAt(value);
+    const year = at < 0 ? undefined : value.slice(0, 4);
     const lit = literalOf(value);
-    if (lit !== undefined) this.#addDateLiteral(value, lit, year);
-    if (m === null || year === undefined) return;
-    const mo = m[2] ?? '';
-    const d = m[3] ?? '';
-    const nm = String(Number(mo));
-    const nd = String(Number(d));
-    this.#addDateLiteral(`${year}${mo}${d}`, undefined, year);
-    this.#addDateLiteral(`${year}-${mo}-${d}`, undefined, year);
+    if (lit !== undefined) {
+      this.#add(value, DATES, keyOf(lit, 0), lit);
+      const e = this.#keys.length - 1;
+      if (year !== undefined && this.#heads[e] !== null) this.#setYear(e, lit.indexOf(year), year);
+    }
+    if (year === undefined) return;
+    const mo = value.slice(at, at + 2);
+    const dayAt = isoDateDayAt(value, at);
+    const d = value.slice(dayAt, dayAt + 2);
+    const nm = unpadded(mo);
+    const nd = unpadded(d);
+    // The generated spellings are ASCII digits and separators, their own literals and heads (no
+    // space), with the year at a known place (a four-digit run cannot occur in `M/D/` or `D.M.`).
+    this.#addSpelling(`${year}${mo}${d}`, 0, year);
+    this.#addSpelling(`${year}-${mo}-${d}`, 0, year);
     for (let a = 0; a < 2; a++) {
       const mm = a === 0 ? mo : nm;
       if (a === 1 && nm === mo) break;
       for (let b = 0; b < 2; b++) {
         const dd = b === 0 ? d : nd;
         if (b === 1 && nd === d) break;
-        this.#addDateLiteral(`${mm}/${dd}/${year}`, undefined, year);
-        this.#addDateLiteral(`${dd}.${mm}.${year}`, undefined, year);
+        const yearAt = mm.length + dd.length + 2;
+        this.#addSpelling(`${mm}/${dd}/${year}`, yearAt, year);
+        this.#addSpelling(`${dd}.${mm}.${year}`, yearAt, year);
       }
     }
   }
 
-  /** One date spelling; `lit` its literal (`undefined`: the spelling is its own literal). */
-  #addDateLiteral(variant: string, lit: string | undefined, year: string | undefined): void {
-    const literal = lit ?? variant;
-    this.#add(variant, DATES, keyOf(literal, 0), literal);
-    const e = this.#keys.length - 1;
-    const at = year === undefined || this.#heads[e] === null ? -1 : literal.indexOf(year);
+  /** One generated date spelling (its own literal and head), its year at `yearAt`. */
+  #addSpelling(spelling: string, yearAt: number, year: string): void {
+    this.#raws.push(spelling);
+    this.#kinds.push(DATES);
+    this.#keys.push(keyOf(spelling, 0));
+    this.#literals.push(spelling);
+    this.#heads.push(spelling);
+    this.#setYear(this.#keys.length - 1, yearAt, year);
+  }
+
+  /** Entry `e` is searched by its year, found at `at` in its literal (nothing when -1). */
+  #setYear(e: number, at: number, year: string): void {
     if (at < 0) return;
-    let y = this.#years.indexOf(year as string);
-    if (y < 0) y = this.#years.push(year as string) - 1;
+    let y = this.#years.indexOf(year);
+    if (y < 0) y = this.#years.push(year) - 1;
     this.#yearAt[e] = at;
     this.#yearOf[e] = y;
   }
@@ -216,7 +240,7 @@ export class KnownIdentifierMatcher {
     if (this.#keys.length > 0) {
       // ASCII text (nearly all): searched lower-cased in place, white-space runs matched as they
       // stand (ascii-folded-search.ts), so the text is never folded and offsets need no mapping.
-      if (isAsciiText(text)) this.#asciiSpans(text.toLowerCase(), found);
+      if (isAsciiText(text)) this.#asciiSpans(this.#lettered > 0 ? text.toLowerCase() : text, found);
       else this.#literalSpans(foldText(text), found);
     }
     if (hasDigit && this.#identifiers.length + this.#phones.length > 0) pushNumberSpans(text, this.#numbers ?? this.#prepareNumbers(), this.#groupStarts, this.#groupEnds, found);
@@ -230,7 +254,10 @@ export class KnownIdentifierMatcher {
     return false;
   }
 
-  /** {@link #literalSpans} for an ASCII text, on its lower-cased form (same length, same offsets). */
+  /**
+   * {@link #literalSpans} for an ASCII text, on its lower-cased form (same length, same offsets),
+   * or on the text itself when no literal has a letter ({@link #lettered}).
+   */
   #asciiSpans(lower: string, found: TextSpan[]): void {
     const n = lower.length;
     if (n > LONG_TEXT) {

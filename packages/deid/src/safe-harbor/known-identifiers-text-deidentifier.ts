@@ -5,15 +5,6 @@ import { KnownIdentifierMatcher } from './known-identifier-matcher.ts';
 const CACHE_SIZE = 64;
 const EMPTY: readonly string[] = Object.freeze([]);
 
-/** One prepared set: the object it came in last, its content (by reference), a digest of it, and its matcher. */
-interface Slot {
-  known: KnownIdentifiers;
-  readonly lists: readonly (readonly string[])[];
-  readonly digest: number;
-  readonly matcher: KnownIdentifierMatcher;
-  used: number;
-}
-
 /**
  * The minimal {@link TextDeidentifier}: removes the identifiers already known from structured data
  * (45 CFR §164.514(b)(2)(i)), exact and case-insensitive, whole words only, with white space of
@@ -32,7 +23,17 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
   /** The last set seen (consecutive texts of one message or file share it). */
   #lastKnown: KnownIdentifiers | undefined;
   #lastMatcher: KnownIdentifierMatcher | undefined;
-  readonly #slots: (Slot | undefined)[] = new Array<Slot | undefined>(CACHE_SIZE).fill(undefined);
+  /**
+   * The slots, as parallel arrays: per slot the object its set came in last, its content (the
+   * lists, by reference), a digest of it, its matcher and when it was last used (0: empty). Typed
+   * arrays for the numbers, so that a set seen for the first time (every HL7 message of a feed of
+   * new patients) is looked for by two tight scans, not by visiting 64 objects twice.
+   */
+  readonly #knowns = new Array<KnownIdentifiers | undefined>(CACHE_SIZE).fill(undefined);
+  readonly #lists = new Array<readonly (readonly string[])[] | undefined>(CACHE_SIZE).fill(undefined);
+  readonly #matchers = new Array<KnownIdentifierMatcher | undefined>(CACHE_SIZE).fill(undefined);
+  readonly #digests = new Int32Array(CACHE_SIZE);
+  readonly #used = new Float64Array(CACHE_SIZE);
   #clock = 0;
 
   deidentify(request: TextDeidRequest): TextDeidResult {
@@ -51,50 +52,59 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
 
   #matcher(known: KnownIdentifiers): KnownIdentifierMatcher {
     if (known === this.#lastKnown && this.#lastMatcher !== undefined) return this.#lastMatcher;
-    const slots = this.#slots;
+    const knowns = this.#knowns;
+    const used = this.#used;
     this.#clock += 1;
-    let slot: Slot | undefined;
-    for (let i = 0; i < CACHE_SIZE && slot === undefined; i++) if (slots[i]?.known === known) slot = slots[i];
-    if (slot === undefined) {
+    let slot = knowns.indexOf(known);
+    if (slot < 0) {
       const lists = [known.names ?? EMPTY, known.addresses ?? EMPTY, known.identifiers ?? EMPTY, known.phones ?? EMPTY, known.emails ?? EMPTY, known.dates ?? EMPTY];
+      // A digest of a few characters per value first: sets of one shape (each HL7 message of a
+      // feed: same names, new control ids) differ late, so comparing values set by set cost more.
       const digest = digestOf(lists);
+      const digests = this.#digests;
       let oldest = 0;
       for (let i = 0; i < CACHE_SIZE; i++) {
-        const s = slots[i];
-        // A digest of a few characters per value first: sets of one shape (each HL7 message of a
-        // feed: same names, new control ids) differ late, so comparing values set by set cost more.
-        if (s !== undefined && s.digest === digest && sameLists(s.lists, lists)) {
-          slot = s;
-          s.known = known;
+        if (used[i] === 0) {
+          oldest = i; // an empty slot: nothing after it was ever filled
           break;
         }
-        if (s === undefined || s.used < (slots[oldest]?.used ?? -1)) oldest = i;
+        if (digests[i] === digest && sameLists(this.#lists[i] as readonly (readonly string[])[], lists)) {
+          slot = i;
+          break;
+        }
+        if ((used[i] as number) < (used[oldest] as number)) oldest = i;
       }
-      // The lists are readonly by contract (KnownIdentifiers): kept by reference, not copied.
-      if (slot === undefined) {
-        slot = { known, lists, digest, matcher: new KnownIdentifierMatcher(known), used: 0 };
-        slots[oldest] = slot;
+      if (slot < 0) {
+        // The lists are readonly by contract (KnownIdentifiers): kept by reference, not copied.
+        slot = oldest;
+        this.#lists[slot] = lists;
+        digests[slot] = digest;
+        this.#matchers[slot] = new KnownIdentifierMatcher(known);
       }
+      knowns[slot] = known;
     }
-    slot.used = this.#clock;
+    used[slot] = this.#clock;
+    const matcher = this.#matchers[slot] as KnownIdentifierMatcher;
     this.#lastKnown = known;
-    this.#lastMatcher = slot.matcher;
-    return slot.matcher;
+    this.#lastMatcher = matcher;
+    return matcher;
   }
 }
 
-/** Lengths and the first, middle and last code units of every value: equal sets have equal digests. */
+/**
+ * Each list's length and each value's length, first and last code units, mixed into one number:
+ * equal sets have equal digests (a filter before {@link sameLists}, which decides). Indexed loops
+ * and one multiplication per value: this runs for every set not seen before.
+ */
 function digestOf(lists: readonly (readonly string[])[]): number {
   let h = 0;
-  for (const list of lists) {
+  for (let l = 0; l < lists.length; l++) {
+    const list = lists[l] as readonly string[];
     h = (Math.imul(h, 31) + list.length) | 0;
-    for (const v of list) {
+    for (let j = 0; j < list.length; j++) {
+      const v = list[j] as string;
       const n = v.length;
-      if (n === 0) continue;
-      h = (Math.imul(h, 31) + n) | 0;
-      h = (Math.imul(h, 31) + v.charCodeAt(0)) | 0;
-      h = (Math.imul(h, 31) + v.charCodeAt(n >> 1)) | 0;
-      h = (Math.imul(h, 31) + v.charCodeAt(n - 1)) | 0;
+      if (n > 0) h = (Math.imul(h, 31) + ((n << 20) ^ (v.charCodeAt(0) << 10) ^ v.charCodeAt(n - 1))) | 0;
     }
   }
   return h;

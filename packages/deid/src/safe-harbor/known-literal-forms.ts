@@ -24,6 +24,31 @@ export function literalOf(raw: string): string | undefined {
   return text.length < 2 ? undefined : text;
 }
 
+/**
+ * Where `value` matches {@link ISO_DATE} (`YYYY[-]MM[-]DD` at its start, ASCII digits), without a
+ * regular expression or a match object: the month's offset (4 or 5; the day's follows it, after
+ * its own optional dash), or -1 when it does not match. An optional dash never needs backtracking:
+ * where it is present, a digit cannot stand in its place.
+ */
+export function isoDateMonthAt(value: string): number {
+  if (!(isDigitAt(value, 0) && isDigitAt(value, 1) && isDigitAt(value, 2) && isDigitAt(value, 3))) return -1;
+  const mo = value.charCodeAt(4) === 45 ? 5 : 4;
+  if (!(isDigitAt(value, mo) && isDigitAt(value, mo + 1))) return -1;
+  const d = value.charCodeAt(mo + 2) === 45 ? mo + 3 : mo + 2;
+  return isDigitAt(value, d) && isDigitAt(value, d + 1) ? mo : -1;
+}
+
+/** The day's offset in a value whose month is at `mo` ({@link isoDateMonthAt}). */
+export const isoDateDayAt = (value: string, mo: number): number => (value.charCodeAt(mo + 2) === 45 ? mo + 3 : mo + 2);
+
+const isDigitAt = (s: string, i: number): boolean => {
+  const c = s.charCodeAt(i);
+  return c >= 48 && c <= 57;
+};
+
+/** A two-digit month or day without its leading zero (`String(Number(x))` for two ASCII digits). */
+export const unpadded = (x: string): string => (x.charCodeAt(0) === 48 ? x.slice(1) : x);
+
 /** The ASCII digits of a value (what `value.replace(/\D/gu, '')` gives), without a regex: runs are sliced, not copied a character at a time. */
 export function digitsOf(value: string): string {
   let out = '';
