@@ -36,6 +36,19 @@ export class DeidWorkerPool {
     });
   }
 
+  /** No job is queued or running. */
+  get idle(): boolean {
+    return this.#pending.size === 0;
+  }
+
+  /**
+   * Test only (no route or option reaches it): ends the worker thread as a crash would, so a test
+   * can check that the running job fails with `deid-worker-lost` and the next one gets a new thread.
+   */
+  async crashWorkerForTest(): Promise<void> {
+    await this.#worker?.terminate();
+  }
+
   async close(): Promise<void> {
     const worker = this.#worker;
     this.#worker = undefined;

@@ -42,7 +42,8 @@ function remoteProcessor(r: Remote, format: string, profile: string): FormatProc
     }
   };
   const exchange = async (file: StreamedFile, relative: string, sink: OutputSink): Promise<StreamOutcome> => {
-    const query = new URLSearchParams({ profile, name: relative });
+    // The size lets the server start the engine before the upload ends (it picks the engine, as locally).
+    const query = new URLSearchParams({ profile, name: relative, bytes: String(file.bytes) });
     const res = await r.client.ok(await r.client.send('POST', `/v1/deid/${format}?${query.toString()}`, {
       ...(r.purpose === undefined ? {} : { purpose: r.purpose }), accept: DEID_MEDIA_TYPE,
       upload: { contentType: 'application/octet-stream', body: file.chunks() },

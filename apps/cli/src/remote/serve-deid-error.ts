@@ -1,6 +1,10 @@
 import { BaseError } from '@phiguard/core';
 
-export const SERVE_DEID_ERROR_CODES = ['deid-worker-lost'] as const;
+/**
+ * `deid-worker-lost`: the worker thread died (crash or heap limit) during the file;
+ * `transfer-aborted`: the upload ended before the file was complete, stalled, or differed from its declared size.
+ */
+export const SERVE_DEID_ERROR_CODES = ['deid-worker-lost', 'transfer-aborted'] as const;
 
 export type ServeDeidErrorCode = (typeof SERVE_DEID_ERROR_CODES)[number];
 

@@ -10,13 +10,21 @@ import type { RecordedProblem } from '../deid/deid-journal.ts';
 import { loadOrCreateDeidKey } from '../deid/deid-keys.ts';
 import type { JobOutcome } from './deid-job.ts';
 import { REMOTE_DEID_FORMATS } from './deid-processors.ts';
-import { spoolBody } from './deid-spool.ts';
+import { spoolBody, type Spooled } from './deid-spool.ts';
+import { SpoolProgress } from './deid-spool-progress.ts';
 import { DeidWorkerPool } from './deid-worker-pool.ts';
 
 export { REMOTE_DEID_FORMATS } from './deid-processors.ts';
 
 /** Formats whose engine needs the whole file in memory: their uploads stop at {@link MAX_DEID_FILE_BYTES}. */
 const WHOLE_FILE_FORMATS: ReadonlySet<string> = new Set(['text']);
+/**
+ * Formats whose engine may start while the upload is still arriving: their streaming engines read
+ * the file forwards (HL7 v2 files: one pass while the bytes are ASCII; FHIR NDJSON: one pass).
+ * Not DICOM: its streaming engine reads Pixel Data at offsets. Text is read whole. FHIR Bundles
+ * over 64 MiB read the file twice (patients first), so they overlap only the first pass.
+ */
+const OVERLAPPED_FORMATS: ReadonlySet<string> = new Set(['hl7v2', 'fhir']);
 /** Output bytes read back from the worker's file per frame. */
 const PIECE = 2 ** 20;
 
@@ -27,6 +35,8 @@ export interface ServeDeidOptions {
   readonly workerHeapMb?: number;
   /** Largest file for the whole-file engines (text); default {@link MAX_DEID_FILE_BYTES}. */
   readonly wholeFileBytes?: number;
+  /** The worker thread(s); a new pool by default (tests pass one they can stop). Closed with the service. */
+  readonly pool?: DeidWorkerPool;
 }
 
 /**
@@ -43,7 +53,7 @@ export function serveDeid(home: string, _ctx: Pick<CliContext, 'stderr'>, option
   // Files left by a process that died mid-request hold PHI: the spool starts empty.
   rmSync(spool, { recursive: true, force: true });
   mkdirSync(spool, { recursive: true, mode: 0o700 });
-  const pool = new DeidWorkerPool(home, options.workerHeapMb === undefined ? {} : { maxOldGenerationSizeMb: options.workerHeapMb });
+  const pool = options.pool ?? new DeidWorkerPool(home, options.workerHeapMb === undefined ? {} : { maxOldGenerationSizeMb: options.workerHeapMb });
   const profileOf = (name: string): { id: string; version: string; hash: string; keyId: string } | undefined => {
     if (!Object.hasOwn(BUILTIN_PROFILES, name)) return undefined;
     const loaded = builtinProfile(name);
@@ -60,24 +70,52 @@ export function serveDeid(home: string, _ctx: Pick<CliContext, 'stderr'>, option
       const startedAt = new Date(options.clock.nowMs()).toISOString();
       const base = path.join(spool, randomUUID());
       const files = { input: `${base}.in`, output: `${base}.out` };
+      const limit = options.wholeFileBytes ?? MAX_DEID_FILE_BYTES;
       try {
-        const limit = options.wholeFileBytes ?? MAX_DEID_FILE_BYTES;
-        const spooled = await spoolBody(request.body, files.input, WHOLE_FILE_FORMATS.has(request.format) ? limit : undefined);
-        if (!spooled.ok) {
-          const problem = { code: 'too-large', message: `this format is de-identified whole, up to ${String(Math.floor(limit / 2 ** 20))} MiB`, place: { field: 'body' } };
-          return await recorded(options, request, profile, startedAt, { ok: false, problem }, undefined);
+        // The engine starts at the first bytes when it reads forwards, the size is declared (it picks
+        // the engine, as locally) and the worker is free (a job waiting behind others starts later
+        // anyway, and a slow upload would hold them up); else the whole body is spooled first.
+        if (request.bytes !== undefined && OVERLAPPED_FORMATS.has(request.format) && pool.idle) {
+          const progress = new SpoolProgress();
+          writeFileSync(files.input, '', { mode: 0o600 });
+          writeFileSync(files.output, '', { mode: 0o600 });
+          const spooling = spoolBody(request.body, files.input, { progress, expectedBytes: request.bytes });
+          let sent: Awaited<ReturnType<typeof streamJob>>;
+          try {
+            sent = await streamJob(pool, { format: request.format, profile: request.profile, relative: request.relative, input: files.input, bytes: request.bytes, output: files.output, growing: progress.buffer }, output);
+          } finally {
+            await spooling; // never rejects; the spool files are removed only once it is closed
+          }
+          const spooled = await spooling;
+          // A cut upload fails the file whatever the engine made of the part it read.
+          if (!spooled.ok) return await recorded(options, request, profile, startedAt, { ok: false, problem: spoolProblem(spooled, limit) }, undefined);
+          return await recorded(options, request, profile, startedAt, delivered(sent), { input: spooled, output: sent });
         }
+        const spooled = await spoolBody(request.body, files.input, { ...(WHOLE_FILE_FORMATS.has(request.format) ? { maxBytes: limit } : {}), ...(request.bytes === undefined ? {} : { expectedBytes: request.bytes }) });
+        if (!spooled.ok) return await recorded(options, request, profile, startedAt, { ok: false, problem: spoolProblem(spooled, limit) }, undefined);
         writeFileSync(files.output, '', { mode: 0o600 });
         const sent = await streamJob(pool, { format: request.format, profile: request.profile, relative: request.relative, input: files.input, bytes: spooled.bytes, output: files.output }, output);
-        // The client went away mid-answer: the file was processed but not delivered; the ledger says so.
-        const outcome: JobOutcome = sent.aborted ? { ok: false, problem: { code: 'transfer-aborted', message: 'the client closed the connection before the answer ended', place: {} } } : sent.outcome;
-        return await recorded(options, request, profile, startedAt, outcome, { input: spooled, output: sent });
+        return await recorded(options, request, profile, startedAt, delivered(sent), { input: spooled, output: sent });
       } finally {
         rmSync(files.input, { force: true });
         rmSync(files.output, { force: true });
       }
     },
   };
+}
+
+/** The client went away mid-answer: the file was processed but not delivered; the ledger says so. */
+function delivered(sent: { readonly outcome: JobOutcome; readonly aborted: boolean }): JobOutcome {
+  return sent.aborted ? { ok: false, problem: { code: 'transfer-aborted', message: 'the client closed the connection before the answer ended', place: {} } } : sent.outcome;
+}
+
+/** Why a body was not (wholly) spooled, by kind and place only. */
+function spoolProblem(spooled: Extract<Spooled, { ok: false }>, limit: number): RecordedProblem {
+  switch (spooled.why) {
+    case 'too-large': return { code: 'too-large', message: `this format is de-identified whole, up to ${String(Math.floor(limit / 2 ** 20))} MiB`, place: { field: 'body' } };
+    case 'aborted': return { code: 'transfer-aborted', message: 'the upload ended before the file was complete', place: { field: 'body' } };
+    case 'size-mismatch': return { code: 'transfer-aborted', message: 'the upload is not the size it declared', place: { field: 'body' } };
+  }
 }
 
 /**

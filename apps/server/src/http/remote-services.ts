@@ -42,6 +42,8 @@ export interface DeidRequest {
   /** The file's path relative to the client's input folder (its extension picks the engine). */
   readonly relative: string;
   readonly body: AsyncIterable<Uint8Array>;
+  /** The body's size as the client declared it (it picks the engine, so it may start before the body ends); a body of another size fails. */
+  readonly bytes?: number;
   readonly caller: DeidCaller;
 }
 

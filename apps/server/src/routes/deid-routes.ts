@@ -18,7 +18,8 @@ export const MAX_DEID_FILE_BYTES = 256 * 2 ** 20;
 
 const Profile = Type.Object({ name: Type.String({ pattern: '^[a-z][a-z-]{0,63}$' }) });
 const Format = Type.Object({ format: Type.String({ pattern: '^[a-z0-9]{2,16}$' }) });
-const Query = Type.Object({ profile: Type.String({ pattern: '^[a-z][a-z-]{0,63}$' }), name: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false });
+/** `bytes`: the file's size, so the engine can start before the upload ends (docs/server.md). */
+const Query = Type.Object({ profile: Type.String({ pattern: '^[a-z][a-z-]{0,63}$' }), name: Type.String({ minLength: 1, maxLength: 1024 }), bytes: Type.Optional(Type.String({ pattern: '^(?:0|[1-9][0-9]{0,14})$' })) }, { additionalProperties: false });
 
 /**
  * `phiguard deid <format> … --server URL`: each file is posted raw and streamed into the same
@@ -48,7 +49,7 @@ export function registerDeidRoutes(app: FastifyInstance, access: AccessServices,
 
   app.post('/v1/deid/:format', { schema: { tags: ['deid'], summary: `De-identify one file, streamed both ways (raw body; text notes at most ${String(MAX_DEID_FILE_BYTES / 2 ** 20)} MiB); answer ${DEID_MEDIA_TYPE}: output frames, then a trailer with counts and the deid.run ledger entry (dataset.write on deid).`, params: Format, querystring: Query } }, async (request, reply) => {
     const { format } = request.params as Static<typeof Format>;
-    const { profile, name } = request.query as Static<typeof Query>;
+    const { profile, name, bytes } = request.query as Static<typeof Query>;
     const caller = await authenticate(request, access);
     const purpose = purposeOf(request);
     await requireAllowed(access, caller, 'dataset.write', { type: 'Dataset', id: 'deid' }, request.id, { purpose });
@@ -60,7 +61,7 @@ export function registerDeidRoutes(app: FastifyInstance, access: AccessServices,
       let answer: DeidFileAnswer;
       try {
         answer = await deid.process(
-          { format, profile, relative: name, body: request.raw, caller: { actor: { kind: caller.principal.kind, id: caller.principal.id }, requestId: request.id, ...(purpose === undefined ? {} : { purpose }) } },
+          { format, profile, relative: name, body: request.raw, ...(bytes === undefined ? {} : { bytes: Number(bytes) }), caller: { actor: { kind: caller.principal.kind, id: caller.principal.id }, requestId: request.id, ...(purpose === undefined ? {} : { purpose }) } },
           (piece) => frames.output(piece),
         );
       } catch (error) {
