@@ -1,7 +1,7 @@
 import type { PatientContext, PatientContextFactory } from '../context/patient-context.ts';
 import { DeidError } from '../context/deid-error.ts';
 import type { MethodApplier } from '../profiles/method-applier.ts';
-import { DeidTally } from '../manifest/deid-tally.ts';
+import type { DeidTally } from '../manifest/deid-tally.ts';
 import { DEFAULT_ENCODING, readEncoding, type Hl7Encoding } from './hl7-encoding.ts';
 import { parseHl7Document } from './hl7-document.ts';
 import { hl7DateToIsoScan } from './hl7-date.ts';
@@ -11,6 +11,7 @@ import { fieldOfSegment, parseCxList, resolveParsedCx, resolvePatientFromPidText
 import { Hl7KnownCollector, knownIdentifierPlan } from './hl7-known-identifiers.ts';
 import { Hl7KnownValues, type KnownValueLookup } from './hl7-known-values.ts';
 import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
+import type { KnownTextKeys } from './hl7-text-prefilter.ts';
 import { HL7_SAFE_HARBOR_TABLE } from './hl7-safe-harbor-table.ts';
 import { Hl7FieldDeidentifier, type Hl7FieldScope, type Pid3 } from './hl7-field-deidentifier.ts';
 import { Hl7SegmentPlans, type SegmentPlan } from './hl7-segment-plan.ts';
@@ -73,6 +74,10 @@ class MessageScope implements Hl7FieldScope {
   get known(): KnownIdentifiers {
     return this.#collector.known();
   }
+
+  get textKeys(): KnownTextKeys {
+    return this.#collector.textKeys();
+  }
 }
 
 /**
@@ -115,7 +120,6 @@ export class Hl7Deidentifier {
     const texts: string[] = [];
     for (let i = 0; i < count; i++) texts.push(input.slice(table.textStart[i], table.textEnd[i]));
     const state = this.#state(count);
-    const tally = new DeidTally();
     const problems: DeidError[] = [];
     // A clean file (nearly all) is read from the line texts; one with anything to report takes
     // parseHl7Document's reading, with its errors and places.
@@ -127,6 +131,7 @@ export class Hl7Deidentifier {
       structure = reported;
     }
     let lastEncoding = DEFAULT_ENCODING;
+    let tally: DeidTally;
     try {
       const { starts, ends, encodings } = structure;
       for (let m = 0; m < starts.length; m++) {
@@ -136,7 +141,7 @@ export class Hl7Deidentifier {
       }
       for (const i of structure.envelope) this.#envelope(texts, state, i, lastEncoding);
     } finally {
-      this.#counter.flushInto(tally);
+      tally = this.#counter.take();
     }
     return { text: joinLines(input, table, texts, state), messages: structure.starts.length + failed, failed, tally, problems };
   }

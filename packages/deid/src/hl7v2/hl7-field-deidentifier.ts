@@ -12,6 +12,8 @@ import type { KnownValueLookup } from './hl7-known-values.ts';
 import { identityOfCx, parseCx, resolvePatient, type Hl7IdentityRule, type ParsedCx, type ResolvedPatient } from './hl7-identity.ts';
 import type { FieldRule } from './hl7-safe-harbor-table.ts';
 import type { Hl7Counts } from './hl7-tally-counter.ts';
+import type { KnownTextKeys } from './hl7-text-prefilter.ts';
+import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
 
 /** What one message's fields are de-identified with. */
 export interface Hl7FieldScope {
@@ -25,6 +27,11 @@ export interface Hl7FieldScope {
   /** ISO date for the over-89 rule (the message time). */
   readonly referenceDate: string | undefined;
   readonly tally: Hl7Counts;
+  /**
+   * The known values' keys for the free-text prefilter (hl7-text-prefilter.ts); without them every
+   * text goes to the engine.
+   */
+  readonly textKeys?: KnownTextKeys | undefined;
   /** PID-3 as the message's patient was resolved from it (so the field is not parsed again), when it was. */
   readonly pid3?: Pid3 | undefined;
 }
@@ -75,10 +82,13 @@ export class Hl7FieldDeidentifier {
   readonly #pseudonyms = new PseudonymCache();
   /** `${ruleId}:text` per rule id, made once (a counted text span looks its slot up by it). */
   readonly #textRules = new Map<string, string>();
+  /** The text engine is the known-identifier one (exactly: not a subclass), which the prefilter is proven against. */
+  readonly #prefilter: boolean;
 
   constructor(methods: MethodApplier) {
     this.#methods = methods;
     this.#profile = methods.profile.profile;
+    this.#prefilter = methods.textDeidentifier.constructor === KnownIdentifiersTextDeidentifier;
   }
 
   /**
@@ -108,9 +118,18 @@ export class Hl7FieldDeidentifier {
     // Most values have no escape: no decode (and no result object) for them.
     const { text, opaque } = raw.includes(scope.enc.escape) ? decodeHl7Text(raw, scope.enc) : { text: raw, opaque: NO_OPAQUE };
     // The known-identifier lists only for the text method (the only one that reads them): made on demand.
-    const known = method.kind === 'text' ? scope.known : undefined;
+    const known = method.kind === 'text' ? this.#knownFor(text, scope) : undefined;
+    // A text the engine would return unchanged with no span (hl7-text-prefilter.ts): as it returns it.
+    if (known === null) return encodeHl7Text(text, scope.enc, opaque);
     const out = this.#methods.apply(method, text, idKind === undefined ? { kind, patient: scope.patient, known } : { kind, patient: scope.patient, known, idKind });
     return out === undefined ? '' : encodeHl7Text(out, scope.enc, opaque);
+  }
+
+  /** The known identifiers for the text engine, or `null` when the prefilter shows it would find none in `text`. */
+  #knownFor(text: string, scope: Hl7FieldScope): KnownIdentifiers | null {
+    const keys = scope.textKeys;
+    if (this.#prefilter && keys !== undefined && !keys.mayHold(text)) return null;
+    return scope.known;
   }
 
   #field(segment: string, n: number, raw: string, rule: FieldRule, scope: Hl7FieldScope, fields: readonly string[], ruleId: string): string {

@@ -6,6 +6,7 @@ import { isHeader, segmentIdKey } from './hl7-structure.ts';
 import type { FieldRule } from './hl7-safe-harbor-table.ts';
 import { Hl7KnownValues } from './hl7-known-values.ts';
 import { Hl7SeparatorIndex } from './hl7-separator-index.ts';
+import { KnownTextKeys } from './hl7-text-prefilter.ts';
 
 const COLLECTED = new Set(['name', 'org', 'prov', 'addr', 'county', 'place', 'phone', 'pid', 'mrn', 'ssn', 'lic', 'plan', 'acct', 'id', 'eip', 'dev', 'dob']);
 
@@ -65,6 +66,7 @@ export class Hl7KnownCollector {
   readonly #index = new Hl7SeparatorIndex();
   #enc: Hl7Encoding | undefined;
   #known: KnownIdentifiers | undefined;
+  #textKeys: KnownTextKeys | undefined;
 
   constructor(plan: KnownIdentifierPlan) {
     this.#plan = plan;
@@ -73,6 +75,7 @@ export class Hl7KnownCollector {
   reset(enc: Hl7Encoding): void {
     this.#enc = enc;
     this.#known = undefined;
+    this.#textKeys = undefined;
     this.#names.length = 0;
     this.#addresses.length = 0;
     this.#identifiers.length = 0;
@@ -137,6 +140,12 @@ export class Hl7KnownCollector {
       dates: unique(this.#dates),
     };
     return this.#known;
+  }
+
+  /** The message's values as the free-text prefilter takes them (hl7-text-prefilter.ts), made once per message. */
+  textKeys(): KnownTextKeys {
+    this.#textKeys ??= new KnownTextKeys([this.#names, this.#addresses, this.#identifiers, this.#phones, this.#emails, this.#dates]);
+    return this.#textKeys;
   }
 
   #field(raw: string, rule: FieldRule): void {

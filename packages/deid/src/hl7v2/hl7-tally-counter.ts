@@ -1,5 +1,5 @@
 import type { SafeHarborCategory } from '../safe-harbor/categories.ts';
-import type { DeidTally } from '../manifest/deid-tally.ts';
+import { Hl7CountedTally } from './hl7-counted-tally.ts';
 
 /** What the HL7 field rules count into: a category and a rule id per change. */
 export interface Hl7Counts {
@@ -9,8 +9,9 @@ export interface Hl7Counts {
 /**
  * Change counts of one de-identification call as an array of slots: a (category, rule) pair gets
  * its slot once per de-identifier, so the hot path bumps a number instead of building a key
- * string and a map entry per change. {@link flushInto} hands the counts to a {@link DeidTally}
- * in the order each pair was first counted, as if every change had been added to it directly.
+ * string and a map entry per change. {@link take} hands the counts over in bulk (an
+ * {@link Hl7CountedTally}, whose entries are made only when read) in the order each pair was
+ * first counted, as if every change had been added to a `DeidTally` directly.
  */
 export class Hl7TallyCounter implements Hl7Counts {
   readonly #slots = new Map<string, Map<SafeHarborCategory, number>>();
@@ -48,12 +49,17 @@ export class Hl7TallyCounter implements Hl7Counts {
     this.bump(this.slot(category, rule));
   }
 
-  /** Moves the counts into `tally` and starts again from zero. */
-  flushInto(tally: DeidTally): void {
-    for (const slot of this.#touched) {
-      tally.add(this.#categories[slot] ?? 'other-id', this.#rules[slot] ?? '', this.#counts[slot]);
+  /** The counts as a tally (entries made when first read); starts again from zero. */
+  take(): Hl7CountedTally {
+    const touched = this.#touched;
+    const pairs = new Array<number>(2 * touched.length);
+    for (let i = 0; i < touched.length; i++) {
+      const slot = touched[i] as number;
+      pairs[2 * i] = slot;
+      pairs[2 * i + 1] = this.#counts[slot] ?? 0;
       this.#counts[slot] = 0;
     }
-    this.#touched = [];
+    if (touched.length > 0) this.#touched = [];
+    return new Hl7CountedTally(this.#categories, this.#rules, pairs);
   }
 }

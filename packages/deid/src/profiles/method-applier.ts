@@ -47,6 +47,11 @@ export class MethodApplier {
     this.#restricted = profile.profile.restrictedZip3 ?? HHS_RESTRICTED_ZIP3_2000;
   }
 
+  /** The engine of the `text` method (a format may skip it where it provably changes nothing: hl7v2/hl7-text-prefilter.ts). */
+  get textDeidentifier(): TextDeidentifier {
+    return this.#options.text;
+  }
+
   /** The profile's method for a value kind: the most specific key first (`geographic.zip`, then `geographic`). */
   methodFor(kind: ValueKind): DeidMethod {
     const known = this.#byKind.get(kind);
