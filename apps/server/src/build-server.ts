@@ -11,7 +11,7 @@ import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerDataRoutes } from './routes/data-routes.ts';
 import { registerJobsRoutes } from './routes/jobs-routes.ts';
 import { registerLinkageRoutes, type LinkageOpener } from './routes/linkage-routes.ts';
-import type { JobDispatcher } from '@phiguard/compute';
+import type { JobsSource } from './routes/jobs-source.ts';
 import type { RemoteServices } from './http/remote-services.ts';
 import { registerRemoteRoutes } from './routes/remote-routes.ts';
 import { registerLoginPages } from './web/login-pages.ts';
@@ -24,8 +24,11 @@ export interface ServerDeps {
   /** Identities, sessions, tokens and Cedar authorization; without it only health routes exist. */
   readonly access?: AccessServices;
   readonly datasets?: DatasetCatalog;
-  /** Job dispatch to GPU node agents (jobs, nodes and agent routes); needs `access`. */
-  readonly jobs?: JobDispatcher;
+  /**
+   * Job dispatch to GPU node agents (jobs, nodes and agent routes); needs `access`. A function: the
+   * routes answer 503 `not-configured` while it gives undefined (jobs-source.ts).
+   */
+  readonly jobs?: JobsSource;
   /** Ledger, keystore and vault for the remote-command routes (`phiguard … --server URL`). */
   readonly remote?: RemoteServices;
   /** The linkage vault for the re-identification routes (linkage-routes.ts); absent: they answer 503. */

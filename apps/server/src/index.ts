@@ -1,4 +1,5 @@
 export { buildServer, REDACT_PATHS, type ServerDeps } from './build-server.ts';
+export type { JobsSource } from './routes/jobs-source.ts';
 export type { AccessServices, DatasetCatalog } from './http/access-services.ts';
 export type { DeidCaller, DeidFileAnswer, DeidProblem, DeidRequest, DeidService, RemoteServices } from './http/remote-services.ts';
 export { DEID_MEDIA_TYPE, MAX_DEID_FILE_BYTES } from './routes/deid-routes.ts';

@@ -33,10 +33,9 @@ Examples:
         { runComputeDemo },
         { runLinkageDemo },
         { startAuditShipping },
-        { startKubernetesDispatch },
         { bootstrapAdmin, buildAccessServices, openConfiguredAccessStore, serveAccessOptions },
         { openRemoteServices },
-        { openServeJobs },
+        { serveJobs },
       ] = await Promise.all([
         import('@phiguard/server'),
         import('@phiguard/audit'),
@@ -45,10 +44,9 @@ Examples:
         import('../serve/compute-demo.ts'),
         import('../serve/linkage-demo.ts'),
         import('../serve/audit-shipping.ts'),
-        import('../serve/kubernetes-dispatch.ts'),
         import('../remote/serve-access.ts'),
         import('../remote/serve-remote.ts'),
-        import('./compute.ts'),
+        import('../serve/serve-jobs.ts'),
       ]);
       // The demo opens and closes the embedded ledger itself: run it before the server holds it.
       if (options.demo === true) {
@@ -81,9 +79,9 @@ Examples:
       const access = await buildAccessServices(store, systemClock, ledger, serveAccessOptions(config, ctx, options.port));
       const adminPassword = await bootstrapAdmin(access);
       const remote = await openRemoteServices(config, ctx, ledger, ledgerStore, systemClock);
-      const compute = await openServeJobs(config, ctx.env, remote.services, ledger, (line) => ctx.stderr.write(`${line}\n`));
-      // compute.kubernetes.enabled: queued jobs also become Kubernetes Jobs (docs/compute/kubernetes.md).
-      const k8s = compute === undefined ? undefined : await startKubernetesDispatch(config, compute.queue, ledger, (line) => ctx.stderr.write(`${line}\n`));
+      // Job dispatch (and, with compute.kubernetes.enabled, Kubernetes Jobs: docs/compute/kubernetes.md)
+      // once the keystore is open: at start, or when custodians open it while the server runs.
+      const compute = await serveJobs(config, ctx.env, remote, ledger, (line) => ctx.stderr.write(`${line}\n`));
       const app = buildServer({
         version: ctx.version,
         isReady: () => Promise.resolve(true),
@@ -91,13 +89,12 @@ Examples:
         remote: remote.services,
         ...(remote.catalog === undefined ? {} : { datasets: remote.catalog }),
         ...(remote.linkage === undefined ? {} : { linkage: remote.linkage }),
-        ...(compute === undefined ? {} : { jobs: compute.jobs }),
+        jobs: compute.jobs,
         https: readTlsOptions(tlsFiles),
         logStream: ctx.stderr,
         onClose: async () => {
           await shipping?.stop();
-          await k8s?.stop();
-          await compute?.close();
+          await compute.close();
           await remote.close();
           await store.close();
           await ledger.close();
@@ -107,9 +104,7 @@ Examples:
       ctx.stdout.write(`PHIGuard ${ctx.version} listening on ${address}\n`);
       ctx.stdout.write(`data folder: ${config.home}\n`);
       for (const note of remote.notes) ctx.stdout.write(`${note}\n`);
-      ctx.stdout.write(`${compute?.note ?? 'jobs: not served (needs the keystore unlocked, as datasets do)'}\n`);
-      if (k8s !== undefined) ctx.stdout.write(`${k8s.note}\n`);
-      else if (config.compute?.kubernetes?.enabled === true) ctx.stdout.write('kubernetes: not started (jobs are not served)\n');
+      for (const note of compute.notes()) ctx.stdout.write(`${note}\n`);
       if (shipping !== undefined) ctx.stdout.write(`audit: shipping to SIEM sinks ${shipping.sinkIds.join(', ')}\n`);
       if (local !== undefined) ctx.stdout.write(`TLS: local CA ${local.caCert} (the CLI trusts it)\n`);
       if (adminPassword !== undefined) {

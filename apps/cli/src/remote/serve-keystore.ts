@@ -4,12 +4,12 @@ import type { AuditRecorder } from '@phiguard/audit';
 import { isBaseError, type Clock, type PhiguardConfig } from '@phiguard/core';
 import { initKeystore, KeysError, openKeyManager, readKeyFile, RecoveryCollector, recoverKeystoreByCustodians, recoveryThreshold, type KeyManager, type KeystoreUnlock } from '@phiguard/keys';
 import type { DatasetCatalog, KeystoreAdmin, KeystoreStatus, RecoveryProgress, RemoteServices } from '@phiguard/server';
-import { Datasets, FsBlobStore, LinkageVault, loadOrCreateManifestSigner, openVaultDatabase, SqlDatasetStore, SqlLinkageStore } from '@phiguard/vault';
+import { Datasets, FsBlobStore, LinkageVault, linkageVaultTimes, loadOrCreateManifestSigner, openVaultDatabase, SqlDatasetStore, SqlLinkageStore } from '@phiguard/vault';
 import type { CliContext } from '../context.ts';
 import { keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
 
 /** The keystore and the vault over it, once the keystore is open. */
-interface Keyed {
+export interface Keyed {
   readonly keys: NonNullable<RemoteServices['keys']>;
   readonly datasets: NonNullable<RemoteServices['datasets']>;
   readonly catalog: DatasetCatalog;
@@ -37,6 +37,7 @@ export class ServeKeystore implements KeystoreAdmin {
   #threshold = 0;
   #keyed: Keyed | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #onOpen: ((keyed: Keyed) => Promise<void>)[] = [];
 
   private constructor(config: PhiguardConfig, unlock: KeystoreUnlock | undefined, ledger: AuditRecorder, clock: Clock) {
     this.#config = config;
@@ -78,6 +79,17 @@ export class ServeKeystore implements KeystoreAdmin {
   /** The open keystore and vault (undefined until then). */
   get keyed(): Keyed | undefined {
     return this.#keyed;
+  }
+
+  /**
+   * Runs `listener` once the keystore and vault are open: now if they are, else when `keys
+   * init|recover --server` opens them. Runs inside that lifecycle change, after the keystore is
+   * served; a listener that fails must not fail it (the init answer carries the only copy of the
+   * recovery shares), so listeners handle their own errors.
+   */
+  async whenOpen(listener: (keyed: Keyed) => Promise<void>): Promise<void> {
+    if (this.#keyed !== undefined) await listener(this.#keyed);
+    else this.#onOpen.push(listener);
   }
 
   /** GET /v1/datasets/:id from whichever vault is open now. */
@@ -156,7 +168,7 @@ export class ServeKeystore implements KeystoreAdmin {
     const linkageStore = new SqlLinkageStore(driver);
     let linkageVault: LinkageVault | undefined;
     // Opened on first use: the vault may be created after the server started (a deid run on PostgreSQL).
-    const linkage = async (): Promise<LinkageVault | undefined> => (linkageVault ??= await LinkageVault.openExisting({ store: linkageStore, provider: manager.provider, audit: this.#ledger, clock: this.#clock }));
+    const linkage = async (): Promise<LinkageVault | undefined> => (linkageVault ??= await LinkageVault.openExisting({ store: linkageStore, provider: manager.provider, audit: this.#ledger, clock: this.#clock, ...linkageVaultTimes(config.linkage) }));
     this.#keyed = {
       keys,
       linkage,
@@ -176,5 +188,7 @@ export class ServeKeystore implements KeystoreAdmin {
       },
     };
     this.#state = 'open';
+    const keyed = this.#keyed;
+    for (const listener of this.#onOpen.splice(0)) await listener(keyed).catch(() => undefined);
   }
 }

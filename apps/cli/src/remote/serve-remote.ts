@@ -13,6 +13,8 @@ export interface OpenedRemoteServices {
   readonly catalog?: DatasetCatalog;
   /** The linkage vault for the re-identification routes (undefined until the keystore is open and a vault exists). */
   readonly linkage?: () => Promise<LinkageVault | undefined>;
+  /** Runs `listener` once the keystore and vault are open (now, or after `keys init|recover --server`); serve-keystore.ts. */
+  readonly whenKeyed: (listener: () => Promise<void>) => Promise<void>;
   /** One line per service for the start-up banner (no secrets). */
   readonly notes: readonly string[];
   readonly close: () => Promise<void>;
@@ -41,6 +43,7 @@ export async function openRemoteServices(config: PhiguardConfig, ctx: Pick<CliCo
     },
     catalog: keystore.catalog,
     linkage: () => keystore.keyed?.linkage() ?? Promise.resolve(undefined),
+    whenKeyed: (listener) => keystore.whenOpen(listener),
     notes: [keystore.note],
     close: async () => {
       await deid.close();

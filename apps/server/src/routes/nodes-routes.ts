@@ -40,10 +40,10 @@ export async function sendComputeProblem(error: unknown, request: FastifyRequest
 }
 
 /** The node the calling service account's agent speaks for (agents only; users are refused). */
-export async function authenticateAgent(request: FastifyRequest, access: AccessServices, jobs: JobDispatcher): Promise<AgentCaller> {
+export async function authenticateAgent(request: FastifyRequest, access: AccessServices, jobs: () => JobDispatcher): Promise<AgentCaller> {
   const caller = await authenticate(request, access);
   if (caller.principal.kind !== 'service') throw new AccessError('forbidden', 'agent routes take service-account credentials only', { place: { field: 'authorization' } });
-  return jobs.agentFor(caller.principal.id);
+  return jobs().agentFor(caller.principal.id);
 }
 
 /**
@@ -51,39 +51,39 @@ export async function authenticateAgent(request: FastifyRequest, access: AccessS
  * agent uses (`apikey.manage` on that account: binding hands the account the node's jobs);
  * anyone who may read jobs may list nodes. Agents say hello and fetch attestation challenges.
  */
-export function registerNodesRoutes(app: FastifyInstance, access: AccessServices, jobs: JobDispatcher): void {
+export function registerNodesRoutes(app: FastifyInstance, access: AccessServices, jobs: () => JobDispatcher): void {
   app.post('/v1/nodes', { schema: { tags: ['nodes'], summary: 'Register a node and bind it to its agent\'s service account (admin).', body: NewNodeBody } }, async (request, reply) => {
     const caller = await authenticate(request, access);
     const body = request.body as Static<typeof NewNodeBody>;
     await requireAllowed(access, caller, 'apikey.manage', { type: 'ServiceAccount', id: body.serviceAccount }, request.id);
     const { serviceAccount, pricePerHourUsd, ...node } = body;
-    const added = await jobs.registerNode(caller.principal.id, { ...node, ...(pricePerHourUsd === undefined ? {} : { pricePerHourUsd }) }, serviceAccount);
+    const added = await jobs().registerNode(caller.principal.id, { ...node, ...(pricePerHourUsd === undefined ? {} : { pricePerHourUsd }) }, serviceAccount);
     return reply.code(201).send(added);
   });
 
   app.get('/v1/nodes', { schema: { tags: ['nodes'], summary: 'List nodes with their last verified attestation.' } }, async (request) => {
     const caller = await authenticate(request, access);
     await requireAllowed(access, caller, 'job.read', { type: 'Job', id: 'nodes' }, request.id);
-    return jobs.nodes();
+    return jobs().nodes();
   });
 
   app.get('/v1/nodes/:id', { schema: { tags: ['nodes'], summary: 'One node.', params: Id } }, async (request) => {
     const caller = await authenticate(request, access);
     await requireAllowed(access, caller, 'job.read', { type: 'Job', id: 'nodes' }, request.id);
     const { id } = request.params as Static<typeof Id>;
-    const node = await jobs.node(id);
+    const node = await jobs().node(id);
     if (node === undefined) throw new AccessError('not-found', 'no such node', { place: { field: 'id' } });
     return node;
   });
 
   app.post('/v1/agent/register', { schema: { tags: ['agent'], summary: 'Agent start-up: which node this service account runs (ledgered).', body: Hello } }, async (request) => {
     const agent = await authenticateAgent(request, access, jobs);
-    const node = await jobs.hello(agent, request.body as Static<typeof Hello>);
+    const node = await jobs().hello(agent, request.body as Static<typeof Hello>);
     return { nodeId: node.id, name: node.name };
   });
 
   app.post('/v1/agent/challenge', { schema: { tags: ['agent'], summary: 'A fresh nonce to bind into attestation evidence (one use, short-lived).' } }, async (request) => {
     await authenticateAgent(request, access, jobs);
-    return { nonce: Buffer.from(await jobs.challenge()).toString('base64') };
+    return { nonce: Buffer.from(await jobs().challenge()).toString('base64') };
   });
 }
