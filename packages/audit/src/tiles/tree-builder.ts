@@ -1,9 +1,10 @@
 // Incremental RFC 9162 §2.1.1 tree over C2SP tlog-tiles: keeps only the right-edge partial
 // tile of each level (at most 256 hashes per level), so an append costs O(batch + log n).
-import { hash } from 'node:crypto';
-import { EMPTY_ROOT, HASH_SIZE } from '../merkle/hashes.ts';
+// Each level's partial tile lives in one reused 8 KiB buffer and node inputs in one reused
+// 65-byte buffer: an append allocates per tile it reports and per node hash, nothing else.
+import { EMPTY_ROOT, HASH_SIZE, sha256 } from '../merkle/hashes.ts';
 import { MerkleLogError } from '../merkle/merkle-log-error.ts';
-import { foldRightEdge, isTreeInteger } from '../merkle/subtrees.ts';
+import { isTreeInteger } from '../merkle/subtrees.ts';
 import { TILE_WIDTH, tileLevels, tilePath } from './tile-paths.ts';
 import type { DirtyTile, TileStore } from './tile-store.ts';
 
@@ -17,7 +18,9 @@ interface Peak {
 interface Edge {
   /** Complete nodes at tree level 8·L so far; the partial tile is index floor(count / 256). */
   count: number;
-  hashes: Buffer[];
+  /** The partial tile's hashes: `width` of them, 32 bytes each, in a buffer of a full tile's size. */
+  readonly tile: Buffer;
+  width: number;
   peaks: Peak[];
 }
 
@@ -29,22 +32,8 @@ export interface AppendResult {
   readonly dirtyTiles: readonly DirtyTile[];
 }
 
-/** SHA-256(0x01 || left || right) (RFC 9162 §2.1.1), in one call: `nodeHash` without a Hash object. */
-function hashNode(left: Buffer, right: Buffer): Buffer {
-  const input = Buffer.allocUnsafe(1 + 2 * HASH_SIZE);
-  input[0] = 0x01;
-  left.copy(input, 1);
-  right.copy(input, 1 + HASH_SIZE);
-  return hash('sha256', input, 'buffer');
-}
-
-function pushPeak(peaks: Peak[], leaf: Buffer): void {
-  let top: Peak = { hash: leaf, height: 0 };
-  for (let prev = peaks.at(-1); prev?.height === top.height; prev = peaks.at(-1)) {
-    peaks.pop();
-    top = { hash: hashNode(prev.hash, top.hash), height: top.height + 1 };
-  }
-  peaks.push(top);
+function newEdge(count: number): Edge {
+  return { count, tile: Buffer.alloc(TILE_WIDTH * HASH_SIZE), width: 0, peaks: [] };
 }
 
 /**
@@ -54,6 +43,8 @@ function pushPeak(peaks: Peak[], leaf: Buffer): void {
 export class TreeBuilder {
   #size: number;
   readonly #edges: Edge[];
+  /** 0x01 || left || right, the input of every node hash (RFC 9162 §2.1.1); used synchronously. */
+  readonly #node = Buffer.alloc(1 + 2 * HASH_SIZE, 0x01);
 
   private constructor(size: number, edges: Edge[]) {
     this.#size = size;
@@ -71,7 +62,7 @@ export class TreeBuilder {
     const levels = tileLevels(size);
     const edges = await Promise.all(
       levels.map(async ({ level, fullTiles, partialWidth }): Promise<Edge> => {
-        const edge: Edge = { count: fullTiles * TILE_WIDTH + partialWidth, hashes: [], peaks: [] };
+        const edge = newEdge(fullTiles * TILE_WIDTH + partialWidth);
         if (partialWidth === 0) return edge;
         const tile = await tiles.getTile(level, fullTiles);
         if (tile === undefined || tile.length < partialWidth * HASH_SIZE) {
@@ -79,26 +70,33 @@ export class TreeBuilder {
             place: { path: tilePath({ level, index: fullTiles, width: partialWidth }) },
           });
         }
-        for (let i = 0; i < partialWidth; i++) {
-          const h = Buffer.from(tile.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
-          edge.hashes.push(h);
-          pushPeak(edge.peaks, h);
-        }
+        tile.copy(edge.tile, 0, 0, partialWidth * HASH_SIZE);
         return edge;
       }),
     );
-    return new TreeBuilder(size, edges);
+    const builder = new TreeBuilder(size, edges);
+    for (const edge of edges) {
+      const width = edge.count % TILE_WIDTH;
+      for (let i = 0; i < width; i++) builder.#pushPeak(edge, edge.tile.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+      edge.width = width;
+    }
+    return builder;
   }
 
   /** The root of the tree now: MTH(D[size]) (RFC 9162 §2.1.1), O(log n). */
   get root(): Buffer {
     if (this.#size === 0) return Buffer.from(EMPTY_ROOT);
-    // The right edge's complete subtrees, left to right = highest tile level first.
-    const peaks: Buffer[] = [];
-    for (let level = this.#edges.length - 1; level >= 0; level--) {
-      for (const p of (this.#edges[level] as Edge).peaks) peaks.push(p.hash);
+    // The right edge's complete subtrees, left to right = highest tile level first, folded from
+    // the right: MTH = HASH(0x01 || n1 || HASH(0x01 || n2 || ...)) (RFC 9162 §2.1.1).
+    let acc: Buffer | undefined;
+    for (let level = 0; level < this.#edges.length; level++) {
+      const peaks = (this.#edges[level] as Edge).peaks;
+      for (let i = peaks.length - 1; i >= 0; i--) {
+        const peak = (peaks[i] as Peak).hash;
+        acc = acc === undefined ? Buffer.from(peak) : this.#hashNode(peak, acc);
+      }
     }
-    return foldRightEdge(peaks);
+    return acc ?? Buffer.from(EMPTY_ROOT);
   }
 
   /**
@@ -112,39 +110,59 @@ export class TreeBuilder {
     });
     if (this.#size + leafHashes.length > Number.MAX_SAFE_INTEGER) throw new RangeError('the tree would exceed 2^53 - 1 leaves');
     const full: DirtyTile[] = [];
-    const touched = new Set<number>();
+    let touched = 0;
     for (const h of leafHashes) {
-      this.#push(0, Buffer.from(h), full, touched);
+      touched = Math.max(touched, this.#push(0, h, full) + 1);
       this.#size += 1;
     }
     const partial: DirtyTile[] = [];
-    for (const level of touched) {
+    for (let level = 0; level < touched; level++) {
       const edge = this.#edges[level] as Edge;
-      if (edge.hashes.length > 0) {
-        partial.push({ level, index: Math.floor(edge.count / TILE_WIDTH), hashes: Buffer.concat(edge.hashes) });
-      }
+      // A copy: the edge's buffer is overwritten by later appends, the store may keep this one.
+      if (edge.width > 0) partial.push(Object.freeze({ level, index: Math.floor(edge.count / TILE_WIDTH), hashes: Buffer.from(edge.tile.subarray(0, edge.width * HASH_SIZE)) }));
     }
-    const dirtyTiles = Object.freeze([...full, ...partial].sort((a, b) => a.level - b.level || a.index - b.index).map((t) => Object.freeze(t)));
+    // Full tiles come out level by level in index order per level; sorting interleaves the partials.
+    const dirtyTiles = Object.freeze([...full, ...partial].sort((a, b) => a.level - b.level || a.index - b.index));
     return Object.freeze({ size: this.#size, root: this.root, dirtyTiles });
   }
 
-  #push(level: number, hash: Buffer, full: DirtyTile[], touched: Set<number>): void {
+  /** Adds a hash at tile level `level`; returns the highest level it touched. */
+  #push(level: number, hash: Buffer, full: DirtyTile[]): number {
     let edge = this.#edges[level];
     if (edge === undefined) {
-      edge = { count: 0, hashes: [], peaks: [] };
+      edge = newEdge(0);
       this.#edges[level] = edge;
     }
-    edge.hashes.push(hash);
-    pushPeak(edge.peaks, hash);
+    const at = edge.width * HASH_SIZE;
+    hash.copy(edge.tile, at, 0, HASH_SIZE);
+    this.#pushPeak(edge, edge.tile.subarray(at, at + HASH_SIZE));
+    edge.width += 1;
     edge.count += 1;
-    touched.add(level);
-    if (edge.hashes.length === TILE_WIDTH) {
-      // The tile is full: its single peak is the hash of the 256-hash subtree, one hash of the level above.
-      full.push({ level, index: edge.count / TILE_WIDTH - 1, hashes: Buffer.concat(edge.hashes) });
-      const tileRoot = (edge.peaks[0] as Peak).hash;
-      edge.hashes = [];
-      edge.peaks = [];
-      this.#push(level + 1, tileRoot, full, touched);
+    if (edge.width < TILE_WIDTH) return level;
+    // The tile is full: its single peak is the hash of the 256-hash subtree, one hash of the level above.
+    full.push(Object.freeze({ level, index: edge.count / TILE_WIDTH - 1, hashes: Buffer.from(edge.tile) }));
+    const tileRoot = (edge.peaks[0] as Peak).hash;
+    edge.width = 0;
+    edge.peaks = [];
+    return this.#push(level + 1, tileRoot, full);
+  }
+
+  /** Adds `hash` (a view of the edge's tile) to the edge's complete subtrees, merging equal heights. */
+  #pushPeak(edge: Edge, hash: Buffer): void {
+    const peaks = edge.peaks;
+    let top: Peak = { hash, height: 0 };
+    for (let prev = peaks.at(-1); prev?.height === top.height; prev = peaks.at(-1)) {
+      peaks.pop();
+      top = { hash: this.#hashNode(prev.hash, top.hash), height: top.height + 1 };
     }
+    peaks.push(top);
+  }
+
+  /** SHA-256(0x01 || left || right) (RFC 9162 §2.1.1) through the reused input buffer. */
+  #hashNode(left: Buffer, right: Buffer): Buffer {
+    const input = this.#node;
+    left.copy(input, 1, 0, HASH_SIZE);
+    right.copy(input, 1 + HASH_SIZE, 0, HASH_SIZE);
+    return sha256(input);
   }
 }
