@@ -3,6 +3,7 @@ import path from 'node:path';
 import { BaseError } from './errors.ts';
 import { validateAttestationConfig, type AttestationConfig } from './compute-attestation-config.ts';
 import { validateKubernetesComputeConfig, type KubernetesComputeConfig } from './compute-kubernetes-config.ts';
+import { validateLinkageConfig, type LinkageConfig } from './linkage-config.ts';
 import { validateSiemConfig, type SiemSinkConfig } from './siem-config.ts';
 
 export type ConfigErrorCode = 'config-unreadable' | 'config-invalid';
@@ -37,6 +38,8 @@ export interface PhiguardConfig {
   readonly attestation?: AttestationConfig;
   /** Job backends: `kubernetes` turns queued jobs into Kubernetes Jobs (docs/compute/kubernetes.md). */
   readonly compute?: { readonly kubernetes?: KubernetesComputeConfig };
+  /** Time limits of re-identification requests (docs/reidentification.md); absent: the linkage vault's defaults. */
+  readonly linkage?: LinkageConfig;
 }
 
 export interface LoadConfigOptions {
@@ -148,6 +151,7 @@ function validate(raw: Record<string, unknown>, cwd: string): PhiguardConfig {
   const attestation = validateAttestationConfig(raw.attestation, cwd, problems);
   if (raw.compute !== undefined && !isRecord(raw.compute)) problems.push('compute must be an object');
   const kubernetes = validateKubernetesComputeConfig(isRecord(raw.compute) ? raw.compute.kubernetes : undefined, cwd, problems);
+  const linkage = validateLinkageConfig(raw.linkage, problems);
   if (problems.length > 0 || db === undefined || !isRecord(server) || !isRecord(ledger)) {
     throw new ConfigError('config-invalid', `invalid configuration: ${problems.join('; ')}`);
   }
@@ -163,6 +167,7 @@ function validate(raw: Record<string, unknown>, cwd: string): PhiguardConfig {
     siem,
     ...(attestation === undefined ? {} : { attestation }),
     ...(kubernetes === undefined ? {} : { compute: { kubernetes } }),
+    ...(linkage === undefined ? {} : { linkage }),
   };
 }
 

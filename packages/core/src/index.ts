@@ -26,4 +26,5 @@ export {
   type TdxAttestationConfig,
 } from './compute-attestation-config.ts';
 export { validateKubernetesComputeConfig, type KubernetesComputeConfig } from './compute-kubernetes-config.ts';
+export { LINKAGE_CONFIG_BOUNDS, type LinkageConfig } from './linkage-config.ts';
 export { syncFolder, tempSiblingPath, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.ts';

@@ -15,7 +15,8 @@ export { Datasets, type CreateDatasetInput, type GcReport, type VerifyProblem, t
 export { openVaultDatabase, type VaultDatabaseOptions } from './sql/open-vault-database.ts';
 export { SqlDatasetStore } from './sql/sql-dataset-store.ts';
 // Linkage vault.
-export type { LinkageStore, ReidRequest, ReidRequestFilter, ReidState, ReidStatus, StoredTokenKey } from './linkage/linkage-store.ts';
-export { LINKAGE_TOKEN, LinkageVault, type LinkageVaultOptions, type RevealedValue } from './linkage/linkage-vault.ts';
+export { REID_STATES, type LinkageStore, type ReidRequest, type ReidRequestFilter, type ReidState, type ReidStatus, type StoredTokenKey } from './linkage/linkage-store.ts';
+export { DEFAULT_OPEN_TTL_MS, DEFAULT_REVEAL_WINDOW_MS, LINKAGE_TOKEN, LinkageVault, type LinkageVaultOptions, type RevealedValue } from './linkage/linkage-vault.ts';
+export { linkageVaultTimes } from './linkage/linkage-vault-times.ts';
 export { MemoryLinkageStore } from './linkage/memory-linkage-store.ts';
 export { SqlLinkageStore } from './sql/sql-linkage-store.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkRevealTarget, formatRevealed, openRevealFile, readTokens, showLines, statusOption, withdrawnLine, writeRevealed, type RequestView } from './linkage-output.ts';
+import { checkRevealTarget, formatRevealed, listLines, openRevealFile, readTokens, showLines, statusOption, withdrawnLine, writeRevealed, type RequestView } from './linkage-output.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'linkage-output-'));
 afterAll(() => {
@@ -76,6 +76,22 @@ describe('linkage output', () => {
     expect(withdrawnLine(withdrawn)).toBe('withdrawn reid_01jxk3q8y9a2b3c4d5e6f7g8h9 (2 tokens, HRESCH); it can no longer be approved or revealed');
     expect(statusOption('expired')).toBe('expired');
     expect(statusOption('withdrawn')).toBe('withdrawn');
-    expect(() => statusOption('lapsed')).toThrow(/open, expired, approved, denied, revealed or withdrawn/);
+    expect(statusOption('approval-expired')).toBe('approval-expired');
+    expect(() => statusOption('lapsed')).toThrow(/open, expired, approved, approval-expired, denied, revealed or withdrawn/);
+  });
+
+  it('shows an approval past its reveal window as approval-expired, with when the window closed', () => {
+    const v: RequestView = {
+      id: 'reid_01jxk3q8y9a2b3c4d5e6f7g8h9', requester: 'usr_a', purpose: 'HRESCH', reason: 'r', tokenCount: 2, status: 'approval-expired', createdMs: Date.UTC(2026, 0, 1),
+      decidedBy: 'usr_b', decidedMs: Date.UTC(2026, 0, 2), decisionReason: null, revealedMs: null, withdrawnMs: null, expiresMs: Date.UTC(2026, 0, 3),
+    };
+    expect(showLines(v)).toEqual([
+      'reid_01jxk3q8y9a2b3c4d5e6f7g8h9: approval-expired; 2 tokens for HRESCH, asked by usr_a at 2026-01-01T00:00:00Z',
+      'reason: r',
+      'approved by usr_b at 2026-01-02T00:00:00Z',
+      'the reveal window closed at 2026-01-03T00:00:00Z without a reveal: it can no longer be revealed; the requester may ask again',
+    ]);
+    const [header, row] = listLines([v]);
+    expect(row?.indexOf('HRESCH')).toBe(header?.indexOf('purpose'));
   });
 });

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { PurposeOfUse } from '@phiguard/audit';
-import { LINKAGE_TOKEN, VaultError, type LinkageVault, type ReidRequest, type ReidState } from '@phiguard/vault';
+import { LINKAGE_TOKEN, REID_STATES, VaultError, type LinkageVault, type ReidRequest, type ReidState } from '@phiguard/vault';
 import type { CliContext } from '../context.ts';
 
 /**
@@ -14,7 +14,7 @@ export interface RequestView {
   readonly purpose: PurposeOfUse;
   readonly reason: string;
   readonly tokenCount: number;
-  /** Stored status, or `expired` for an open request past the vault's lapse time. */
+  /** Stored status, or `expired` for an open request past the vault's lapse time, `approval-expired` for an approval past its reveal window. */
   readonly status: ReidState;
   readonly createdMs: number;
   readonly decidedBy: string | null;
@@ -94,9 +94,9 @@ export function withdrawnLine(v: RequestView): string {
 }
 
 export function listLines(views: readonly RequestView[]): string[] {
-  const lines = ['id                              status    purpose   tokens  requester                       created               expires               reason'];
+  const lines = ['id                              status            purpose   tokens  requester                       created               expires               reason'];
   for (const v of views) {
-    lines.push(`${v.id.padEnd(32)}${v.status.padEnd(10)}${v.purpose.padEnd(10)}${String(v.tokenCount).padStart(6)}  ${v.requester.padEnd(32)}${iso(v.createdMs).padEnd(22)}${iso(v.expiresMs).padEnd(22)}${oneLine(v.reason, 60)}`);
+    lines.push(`${v.id.padEnd(32)}${v.status.padEnd(18)}${v.purpose.padEnd(10)}${String(v.tokenCount).padStart(6)}  ${v.requester.padEnd(32)}${iso(v.createdMs).padEnd(22)}${iso(v.expiresMs).padEnd(22)}${oneLine(v.reason, 60)}`);
   }
   if (views.length === 0) lines.push('(none)');
   return lines;
@@ -109,6 +109,7 @@ export function showLines(v: RequestView): string[] {
     ...(v.decidedBy === null ? [] : [`${v.status === 'denied' ? 'denied' : 'approved'} by ${v.decidedBy} at ${iso(v.decidedMs)}${v.decisionReason === null ? '' : `: ${oneLine(v.decisionReason, 2000)}`}`]),
     ...(v.expiresMs === null || v.status !== 'approved' ? [] : [`may be revealed by the requester once, until ${iso(v.expiresMs)}`]),
     ...(v.status === 'expired' ? ['lapsed without a decision: it can no longer be approved; the requester may ask again'] : []),
+    ...(v.status === 'approval-expired' ? [`the reveal window closed at ${iso(v.expiresMs)} without a reveal: it can no longer be revealed; the requester may ask again`] : []),
     ...(v.revealedMs === null ? [] : [`revealed at ${iso(v.revealedMs)}`]),
     ...(v.withdrawnMs === undefined || v.withdrawnMs === null ? [] : [`withdrawn by the requester at ${iso(v.withdrawnMs)}`]),
     ...(v.tokens ?? []).map((t) => `  ${t}`),
@@ -178,12 +179,11 @@ export interface ListOptions {
   limit?: number;
 }
 
-const STATES: readonly ReidState[] = ['open', 'expired', 'approved', 'denied', 'revealed', 'withdrawn'];
-
+/** `--status` of `linkage list`: one of the vault's states (REID_STATES). */
 export function statusOption(status: string | undefined): ReidState | undefined {
   if (status === undefined) return undefined;
-  const found = STATES.find((s) => s === status);
-  if (found === undefined) throw new VaultError('invalid-argument', 'status is open, expired, approved, denied, revealed or withdrawn', { place: { field: '--status' } });
+  const found = REID_STATES.find((s) => s === status);
+  if (found === undefined) throw new VaultError('invalid-argument', `status is ${REID_STATES.slice(0, -1).join(', ')} or ${REID_STATES.at(-1) ?? ''}`, { place: { field: '--status' } });
   return found;
 }
 

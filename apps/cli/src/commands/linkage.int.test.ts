@@ -176,6 +176,10 @@ describe('phiguard linkage --server URL (re-identification, two people)', () => 
     expect((await remoteRun('sam', 'linkage', 'approve', late)).error).toBeUndefined();
     skew = 24 * 3600_000 + 60_000;
     try {
+      // Shown and listed as approval-expired (not approved with a past expiry), and not revealed.
+      expect((await remoteRun('alice', 'linkage', 'show', late)).out).toMatch(new RegExp(`^${late}: approval-expired;[^]*the reveal window closed at \\d{4}-[^]* it can no longer be revealed`));
+      expect((await remoteRun('alice', '--purpose', 'HRESCH', 'linkage', 'list', '--status', 'approval-expired')).out).toMatch(new RegExp(`${late}\\s+approval-expired\\s+HRESCH`));
+      expect((await remoteRun('alice', '--purpose', 'HRESCH', 'linkage', 'list', '--status', 'approved')).out).not.toContain(late);
       expect((await remoteRun('alice', '--purpose', 'HRESCH', 'linkage', 'reveal', late, '--out', 'late.tsv')).error).toMatch(/approval-denied \(403\)/);
     } finally {
       skew = 0;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { isPurposeOfUse, openLedger, type PurposeOfUse } from '@phiguard/audit';
 import { systemClock, type PhiguardConfig } from '@phiguard/core';
 import { openKeyManager } from '@phiguard/keys';
-import { LinkageVault, openVaultDatabase, SqlLinkageStore, VaultError } from '@phiguard/vault';
+import { LinkageVault, linkageVaultTimes, openVaultDatabase, SqlLinkageStore, VaultError } from '@phiguard/vault';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { actingPrincipal, keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
@@ -48,7 +48,8 @@ export function registerLinkage(program: Command, ctx: CliContext): void {
       try {
         const driver = await openVaultDatabase(cfg.database.kind === 'pglite' ? { kind: 'pglite', dataDir: path.join(cfg.home, 'vault-db') } : { kind: 'postgres', url: cfg.database.url });
         try {
-          const vault = await LinkageVault.openExisting({ store: new SqlLinkageStore(driver), provider: manager.provider, audit: ledger, clock: systemClock });
+          // Time limits from the config's `linkage` section (docs/reidentification.md "Time limits").
+          const vault = await LinkageVault.openExisting({ store: new SqlLinkageStore(driver), provider: manager.provider, audit: ledger, clock: systemClock, ...linkageVaultTimes(cfg.linkage) });
           if (vault === undefined) throw new VaultError('not-found', 'no linkage vault here yet', { hint: 'de-identify with a profile that encrypts: phiguard deid fhir … --linkage-key KEY_ID' });
           return await work(vault);
         } finally {

@@ -33,6 +33,7 @@ let logs = '';
 let clock: ManualClock;
 /** Open requests lapse after a minute here (the default is 7 days). */
 const OPEN_TTL_MS = 60_000;
+const REVEAL_WINDOW_MS = 120_000;
 
 async function start(clock: ManualClock, audit: MemoryAuditRecorder, access: AccessServices, linkage: LinkageOpener | undefined): Promise<Harness> {
   const tls = ensureLocalTls(home);
@@ -53,7 +54,7 @@ beforeAll(async () => {
   for (const [username, roles] of Object.entries(USERS)) await authenticator.createUser({ username, password: PASSWORD, roles }, undefined);
   driver = await openVaultDatabase({ kind: 'pglite' });
   const { provider } = createMemoryKeyProvider(['linkage-key'], clock.nowMs());
-  vault = await LinkageVault.open({ store: new SqlLinkageStore(driver), provider, keyId: 'linkage-key', audit, clock, openTtlMs: OPEN_TTL_MS });
+  vault = await LinkageVault.open({ store: new SqlLinkageStore(driver), provider, keyId: 'linkage-key', audit, clock, openTtlMs: OPEN_TTL_MS, requestTtlMs: REVEAL_WINDOW_MS });
   tokens = SEEDED.map((v) => vault.tokenize('id', v));
   await vault.flush();
   h = await start(clock, audit, access, () => Promise.resolve(vault));
@@ -147,5 +148,21 @@ describe('/v1/linkage/requests', () => {
     const refused = await post('bob', `/v1/linkage/requests/${id}/approve`, {});
     expect(refused.json()).toMatchObject({ status: 409, code: 'request-expired', field: 'status' });
     expect(h.audit.events.filter((e) => e.resources?.[0]?.id === id).at(-1)).toMatchObject({ action: 'linkage.reveal.approve', outcome: 'denied', reason: 'request-expired' });
+  });
+
+  it('an approval past its reveal window: listed and shown as approval-expired with its past expiresMs, reveal refused (403 approval-denied)', async () => {
+    const id = ((await post('alice', '/v1/linkage/requests', { tokens, reason: 'r' }, 'HRESCH')).json() as { id: string }).id;
+    const approvedMs = clock.nowMs();
+    await post('bob', `/v1/linkage/requests/${id}/approve`, {});
+    clock.advance(REVEAL_WINDOW_MS + 1);
+    expect((await call(h, 'GET', `/v1/linkage/requests/${id}`, { token: tok.bob ?? '' })).json()).toMatchObject({ status: 'approval-expired', expiresMs: approvedMs + REVEAL_WINDOW_MS });
+    const mine = (opts: string): Promise<{ id: string; status: string }[]> =>
+      call(h, 'GET', `/v1/linkage/requests?${opts}`, { token: tok.alice ?? '', headers: { 'x-purpose-of-use': 'HRESCH' } }).then((r) => r.json() as { id: string; status: string }[]);
+    expect((await mine('status=approval-expired')).find((r) => r.id === id)).toMatchObject({ status: 'approval-expired' });
+    expect((await mine('status=approved')).map((r) => r.id)).not.toContain(id);
+    const refused = await post('alice', `/v1/linkage/requests/${id}/reveal`, {}, 'HRESCH');
+    expect(refused.json()).toMatchObject({ status: 403, code: 'approval-denied' });
+    expect(h.audit.events.filter((e) => e.resources?.[0]?.id === id).at(-1)).toMatchObject({ action: 'linkage.reveal', outcome: 'denied', reason: 'approval-denied' });
+    for (const v of SEEDED) expect(refused.text).not.toContain(v);
   });
 });

@@ -25,8 +25,13 @@ const Token = Type.String({ pattern: '^LNK-[0-9A-Z]{32}$' });
 // Free text for the reviewer: 1 to 2,000 characters (the vault refuses control characters).
 const Reason = Type.String({ minLength: 1, maxLength: 2000 });
 const NewRequest = Type.Object({ tokens: Type.Array(Token, { minItems: 1, maxItems: 10_000 }), reason: Reason }, { additionalProperties: false });
-/** What `status` filters and shows: stored statuses and `expired` (an open request past `openTtlMs`). */
-const State = Type.Union([Type.Literal('open'), Type.Literal('expired'), Type.Literal('approved'), Type.Literal('denied'), Type.Literal('revealed'), Type.Literal('withdrawn')]);
+/**
+ * What `status` filters and shows: stored statuses, `expired` (an open request past `openTtlMs`)
+ * and `approval-expired` (an approved one past its reveal window, `requestTtlMs`). REID_STATES.
+ */
+const State = Type.Union([
+  Type.Literal('open'), Type.Literal('expired'), Type.Literal('approved'), Type.Literal('approval-expired'), Type.Literal('denied'), Type.Literal('revealed'), Type.Literal('withdrawn'),
+]);
 const Params = Type.Object({ id: Type.String({ pattern: '^reid_[0-9a-z]{26}$' }) });
 const ListQuery = Type.Object(
   { scope: Type.Optional(Type.Union([Type.Literal('mine'), Type.Literal('review')])), status: Type.Optional(State), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },

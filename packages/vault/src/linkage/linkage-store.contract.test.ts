@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 const STATUSES: readonly ReidStatus[] = ['open', 'approved', 'denied', 'revealed', 'withdrawn'];
-const STATES: readonly ReidState[] = [...STATUSES, 'expired'];
+const STATES: readonly ReidState[] = [...STATUSES, 'expired', 'approval-expired'];
 const PEOPLE = ['usr_01jxk3q8y9a2b3c4d5e6f7g8h9', 'usr_01jxk3q8y9a2b3c4d5e6f7g8ha'];
 type Op = { kind: 'create'; requester: number; at: number } | { kind: 'move'; target: number; from: number; to: number; by: number; note: boolean };
 
@@ -26,7 +26,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('move' as const), target: fc.nat(20), from: fc.nat(4), to: fc.nat(4), by: fc.nat(1), note: fc.boolean() }),
 );
 
-async function play(store: LinkageStore, ops: readonly Op[], run: number, wanted: readonly ReidState[], cutoff: number | undefined): Promise<unknown[]> {
+async function play(store: LinkageStore, ops: readonly Op[], run: number, wanted: readonly ReidState[], cutoff: number | undefined, approvalCutoff: number | undefined): Promise<unknown[]> {
   const ids: string[] = [];
   const out: unknown[] = [];
   for (const [i, o] of ops.entries()) {
@@ -43,8 +43,10 @@ async function play(store: LinkageStore, ops: readonly Op[], run: number, wanted
   for (const id of ids) out.push(await store.getRequest(id));
   out.push(await store.listRequests({ limit: 1000 }).then((l) => l.filter((r) => ids.includes(r.id)).map((r) => r.id)));
   out.push(await store.listRequests({ requester: PEOPLE[0] ?? '', statuses: ['open', 'approved'], limit: 1000 }).then((l) => l.filter((r) => ids.includes(r.id)).map((r) => r.id)));
-  // States, with open requests split at a lapse time (created before it: `expired`).
-  out.push(await store.listRequests({ statuses: wanted, ...(cutoff === undefined ? {} : { expiredBeforeMs: cutoff }), limit: 1000 }).then((l) => l.filter((r) => ids.includes(r.id)).map((r) => r.id)));
+  // States, with open requests split at a lapse time (created before it: `expired`) and approved
+  // ones at a reveal-window time (decided before it: `approval-expired`).
+  const cutoffs = { ...(cutoff === undefined ? {} : { expiredBeforeMs: cutoff }), ...(approvalCutoff === undefined ? {} : { approvalExpiredBeforeMs: approvalCutoff }) };
+  out.push(await store.listRequests({ statuses: wanted, ...cutoffs, limit: 1000 }).then((l) => l.filter((r) => ids.includes(r.id)).map((r) => r.id)));
   return out;
 }
 
@@ -53,9 +55,10 @@ describe('MemoryLinkageStore keeps the SqlLinkageStore contract', () => {
     const sql = new SqlLinkageStore(driver);
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { maxLength: 25 }), fc.subarray([...STATES]), fc.option(fc.nat(1000), { nil: undefined }), async (ops, wanted, cutoff) => {
+      // Transitions happen at 5000 + their index: approval cutoffs around there split them.
+      fc.asyncProperty(fc.array(op, { maxLength: 25 }), fc.subarray([...STATES]), fc.option(fc.nat(1000), { nil: undefined }), fc.option(fc.integer({ min: 4995, max: 5030 }), { nil: undefined }), async (ops, wanted, cutoff, approvalCutoff) => {
         run++;
-        expect(await play(new MemoryLinkageStore(), ops, run, wanted, cutoff)).toEqual(await play(sql, ops, run, wanted, cutoff));
+        expect(await play(new MemoryLinkageStore(), ops, run, wanted, cutoff, approvalCutoff)).toEqual(await play(sql, ops, run, wanted, cutoff, approvalCutoff));
       }),
       { numRuns: 40 },
     );

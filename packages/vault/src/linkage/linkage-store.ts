@@ -13,9 +13,14 @@ export type ReidStatus = 'open' | 'approved' | 'denied' | 'revealed' | 'withdraw
 
 /**
  * What callers see: the stored status, except that an open request older than the vault's
- * `openTtlMs` is `expired` (computed from its creation time and the clock; nothing is stored).
+ * `openTtlMs` is `expired`, and an approved request whose reveal window (`requestTtlMs` after
+ * the approval) has passed is `approval-expired`. Both are computed from the stored times and
+ * the clock; nothing is stored.
  */
-export type ReidState = ReidStatus | 'expired';
+export type ReidState = ReidStatus | 'expired' | 'approval-expired';
+
+/** Every state, in the order a request moves through them (for options, schemas and messages). */
+export const REID_STATES: readonly ReidState[] = ['open', 'expired', 'approved', 'approval-expired', 'denied', 'revealed', 'withdrawn'];
 
 /** A re-identification request: who asks, why (HL7 v3 PurposeOfUse), for which tokens. */
 export interface ReidRequest {
@@ -46,9 +51,12 @@ export interface ReidRequestFilter {
   /**
    * States to list. With `expiredBeforeMs`, `open` means open requests created at or after it
    * and `expired` open requests created before it; without it, no open request has expired.
+   * Likewise with `approvalExpiredBeforeMs`, `approved` means approved requests decided at or
+   * after it and `approval-expired` those decided before it; without it, no approval has expired.
    */
   readonly statuses?: readonly ReidState[];
   readonly expiredBeforeMs?: number;
+  readonly approvalExpiredBeforeMs?: number;
   readonly limit: number;
 }
 

@@ -9,7 +9,8 @@ import { MemoryLinkageStore } from './memory-linkage-store.ts';
 // Issue 7: "re-identification needs two different people; nobody approves their own request".
 // Over random sequences of requests, decisions, withdrawals, reveals and time, every value that
 // comes out was asked for by its revealer, approved by someone else before the request lapsed,
-// not withdrawn, within the TTL, and only once.
+// not withdrawn, within the TTL, and only once. What list/show say (`stateOf`) agrees: a lapsed
+// open request is `expired`, an approval past its reveal window `approval-expired`.
 const PEOPLE = ['usr_01jxk3q8y9a2b3c4d5e6f7g8h9', 'usr_01jxk3q8y9a2b3c4d5e6f7g8ha', 'usr_01jxk3q8y9a2b3c4d5e6f7g8hb'];
 const TTL = 3_600_000;
 const OPEN_TTL = 2 * TTL;
@@ -53,8 +54,12 @@ describe('LinkageVault two-person rule (property)', () => {
           const m = model[s.target % Math.max(1, model.length)];
           if (m === undefined) continue;
           const lapsed = m.status === 'open' && clock.nowMs() - m.createdMs > OPEN_TTL;
+          const windowPassed = m.status === 'approved' && clock.nowMs() - (m.approvedMs ?? 0) > TTL;
           const shown = await vault.get(m.id);
-          expect(shown === undefined ? undefined : vault.stateOf(shown)).toBe(lapsed ? 'expired' : m.status);
+          expect(shown === undefined ? undefined : vault.stateOf(shown)).toBe(lapsed ? 'expired' : windowPassed ? 'approval-expired' : m.status);
+          // The state lists agree with stateOf: the request is listed under exactly its state.
+          const state = lapsed ? 'expired' : windowPassed ? 'approval-expired' : m.status;
+          expect((await vault.list({ statuses: [state], limit: 1000 })).some((r) => r.id === m.id)).toBe(true);
           if (s.kind === 'withdraw') {
             const allowed = (m.status === 'open' || m.status === 'approved') && m.requester === who;
             const ok = await vault.withdraw({ requestId: m.id, actor: who }).then(() => true, () => false);
@@ -63,7 +68,7 @@ describe('LinkageVault two-person rule (property)', () => {
             continue;
           }
           if (s.kind === 'reveal') {
-            const allowed = m.status === 'approved' && m.requester === who && !s.otherPurpose && clock.nowMs() - (m.approvedMs ?? 0) <= TTL;
+            const allowed = m.status === 'approved' && !windowPassed && m.requester === who && !s.otherPurpose;
             const got = await vault.reveal({ requestId: m.id, actor: who, purpose: s.otherPurpose ? 'TREAT' : 'HRESCH' }).then((v) => v.get(token)?.value, () => undefined);
             expect(got).toBe(allowed ? 'MRN-0001' : undefined);
             if (allowed) m.status = 'revealed';

@@ -224,6 +224,39 @@ describe('LinkageVault requests for reviewers', () => {
     }
   });
 
+  it('an approval lapses after requestTtlMs: shown and listed as approval-expired, reveal refused (approval-denied) and ledgered', async () => {
+    const driver2 = await openVaultDatabase({ kind: 'pglite' });
+    try {
+      const c = new ManualClock(T0);
+      const a = new MemoryAuditRecorder();
+      const v = await LinkageVault.open({ ...base, store: new SqlLinkageStore(driver2), clock: c, audit: a, requestTtlMs: 3_600_000 });
+      const old = await v.request({ requester: ALICE, tokens: [tokens[0] ?? ''], purpose: 'HRESCH', reason: 'r' });
+      await v.approve({ requestId: old.id, approver: BOB });
+      c.advance(3_600_000);
+      // At exactly the reveal window it is still approved (lapse is strictly after).
+      expect(v.stateOf((await v.get(old.id)) ?? old)).toBe('approved');
+      const fresh = await v.request({ requester: ALICE, tokens: [tokens[0] ?? ''], purpose: 'HRESCH', reason: 'r' });
+      await v.approve({ requestId: fresh.id, approver: BOB });
+      c.advance(1);
+      const shown = (await v.get(old.id)) ?? old;
+      expect(v.stateOf(shown)).toBe('approval-expired');
+      expect(v.expiresMs(shown)).toBe(T0 + 3_600_000);
+      expect(v.stateOf((await v.get(fresh.id)) ?? fresh)).toBe('approved');
+      expect((await v.list({ statuses: ['approved'] })).map((r) => r.id)).toEqual([fresh.id]);
+      expect((await v.list({ statuses: ['approval-expired'] })).map((r) => r.id)).toEqual([old.id]);
+      expect((await v.list({ statuses: ['approved', 'approval-expired'] })).map((r) => r.id)).toEqual([fresh.id, old.id]);
+      await expect(v.reveal({ requestId: old.id, actor: ALICE, purpose: 'HRESCH' })).rejects.toMatchObject({ code: 'approval-denied' });
+      expect((await v.get(old.id))?.status).toBe('approved');
+      expect(a.events.filter((e) => e.resources?.[0]?.id === old.id).map((e) => [e.action, e.outcome, e.reason ?? null])).toEqual([
+        ['linkage.reveal.request', 'success', null],
+        ['linkage.reveal.approve', 'success', null],
+        ['linkage.reveal', 'denied', 'approval-denied'],
+      ]);
+    } finally {
+      await driver2.close();
+    }
+  });
+
   it('the requester, only, withdraws an open or approved request; afterwards approve and reveal are refused; ledgered', async () => {
     const open = await vault.request({ requester: ALICE, tokens, purpose: 'HRESCH', reason: 'r' });
     await expect(vault.withdraw({ requestId: open.id, actor: BOB })).rejects.toMatchObject({ code: 'approval-denied' });

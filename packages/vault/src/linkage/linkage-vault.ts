@@ -14,9 +14,12 @@ export interface LinkageVaultOptions {
   readonly clock: Clock;
   /** Principals allowed to approve; default: anyone but the requester. */
   readonly approvers?: readonly string[];
-  /** An approved request must be revealed within this time (default 24 h). */
+  /**
+   * The reveal window: an approved request must be revealed within this time of its approval
+   * (default 24 h); afterwards it is `approval-expired`. Config `linkage.revealWindowMs`.
+   */
   readonly requestTtlMs?: number;
-  /** An open request lapses (`expired`, can no longer be decided) after this time (default 7 days). */
+  /** An open request lapses (`expired`, can no longer be decided) after this time (default 7 days). Config `linkage.openTtlMs`. */
   readonly openTtlMs?: number;
 }
 
@@ -31,8 +34,9 @@ const KIND = /^[a-z][a-z0-9._-]{0,63}$/;
 const MAX_TOKENS_PER_REQUEST = 10_000;
 /** A stated reason: one to 2,000 characters of text, no control characters but tab and newline. */
 const REASON = /^[^\u0000-\u0008\u000b-\u001f\u007f]{1,2000}$/u;
-const DEFAULT_TTL_MS = 86_400_000;
-const DEFAULT_OPEN_TTL_MS = 7 * 86_400_000;
+/** Defaults of `requestTtlMs` and `openTtlMs` (also those of the config's `linkage` section). */
+export const DEFAULT_REVEAL_WINDOW_MS = 86_400_000;
+export const DEFAULT_OPEN_TTL_MS = 7 * 86_400_000;
 const MAX_LIST = 1_000;
 const ENTRY_FORMAT = 'phiguard.linkage-entry/1';
 /** Prefix of a stated reason sealed under the vault KEK (base64 envelope follows). */
@@ -160,13 +164,15 @@ export class LinkageVault {
 
   /**
    * Requests by requester and/or state (see {@link stateOf}: `open` lists only those that have
-   * not lapsed, `expired` the lapsed ones), newest first (at most 1,000). Carries no original value.
+   * not lapsed, `expired` the lapsed ones; `approved` only those still in their reveal window,
+   * `approval-expired` the others), newest first (at most 1,000). Carries no original value.
    */
   async list(filter: { readonly requester?: string; readonly statuses?: readonly ReidState[]; readonly limit?: number } = {}): Promise<readonly ReidRequest[]> {
     const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? 100)), MAX_LIST);
+    const now = this.#o.clock.nowMs();
     const found = await this.#o.store.listRequests({
       ...(filter.requester === undefined ? {} : { requester: filter.requester }),
-      ...(filter.statuses === undefined ? {} : { statuses: filter.statuses, expiredBeforeMs: this.#o.clock.nowMs() - this.#openTtlMs }),
+      ...(filter.statuses === undefined ? {} : { statuses: filter.statuses, expiredBeforeMs: now - this.#openTtlMs, approvalExpiredBeforeMs: now - this.#revealWindowMs }),
       limit,
     });
     const out: ReidRequest[] = [];
@@ -174,9 +180,14 @@ export class LinkageVault {
     return out;
   }
 
-  /** The stored status, or `expired` for an open request older than `openTtlMs` (by the clock, now). */
+  /**
+   * The stored status, or (by the clock, now) `expired` for an open request older than
+   * `openTtlMs`, `approval-expired` for an approved one whose reveal window has passed.
+   */
   stateOf(request: ReidRequest): ReidState {
-    return request.status === 'open' && this.#lapsed(request) ? 'expired' : request.status;
+    if (request.status === 'open' && this.#lapsed(request)) return 'expired';
+    if (request.status === 'approved' && request.decidedMs !== null && this.#expired(request)) return 'approval-expired';
+    return request.status;
   }
 
   /**
@@ -207,9 +218,9 @@ export class LinkageVault {
     }
   }
 
-  /** When an approved request can no longer be revealed (decision time + TTL); null unless approved. */
+  /** When an approved request can no longer be revealed (decision time + reveal window, also once passed); null unless approved. */
   expiresMs(request: ReidRequest): number | null {
-    return request.status === 'approved' && request.decidedMs !== null ? request.decidedMs + (this.#o.requestTtlMs ?? DEFAULT_TTL_MS) : null;
+    return request.status === 'approved' && request.decidedMs !== null ? request.decidedMs + this.#revealWindowMs : null;
   }
 
   /**
@@ -228,7 +239,7 @@ export class LinkageVault {
       if (input.purpose !== undefined && input.purpose !== request.purpose) throw new VaultError('approval-denied', 'the purpose of use differs from the approved one', { place: { field: 'purpose' } });
       if (request.status === 'withdrawn') throw new VaultError('request-closed', 'request was withdrawn', { place: { field: 'status' } });
       if (request.status !== 'approved') throw new VaultError('approval-denied', 'request is not approved (or was revealed already)', { place: { field: 'status' } });
-      if (this.#expired(request)) throw new VaultError('approval-denied', 'approval has expired', { place: { field: 'decidedMs' } });
+      if (this.#expired(request)) throw new VaultError('approval-denied', 'the reveal window of the approval has passed (approval-expired)', { place: { field: 'decidedMs' } });
       if (!(await this.#o.store.transition(request.id, 'approved', 'revealed', input.actor, this.#o.clock.nowMs()))) {
         throw new VaultError('approval-denied', 'request was revealed concurrently', { place: { field: 'status' } });
       }
@@ -306,14 +317,18 @@ export class LinkageVault {
     return this.#o.openTtlMs ?? DEFAULT_OPEN_TTL_MS;
   }
 
+  get #revealWindowMs(): number {
+    return this.#o.requestTtlMs ?? DEFAULT_REVEAL_WINDOW_MS;
+  }
+
   /** An open request lapses `openTtlMs` after it was made (the same rule as the store's list filter). */
   #lapsed(request: ReidRequest): boolean {
     return this.#o.clock.nowMs() - request.createdMs > this.#openTtlMs;
   }
 
+  /** An approval lapses `requestTtlMs` after it was given (the same rule as the store's list filter). */
   #expired(request: ReidRequest): boolean {
-    const ttl = this.#o.requestTtlMs ?? DEFAULT_TTL_MS;
-    return request.decidedMs === null || this.#o.clock.nowMs() - request.decidedMs > ttl;
+    return request.decidedMs === null || this.#o.clock.nowMs() - request.decidedMs > this.#revealWindowMs;
   }
 
   async #record(actor: string, action: string, request: ReidRequest, outcome: AuditEventInput['outcome'], reason?: string, extra: AuditDetails = {}): Promise<void> {

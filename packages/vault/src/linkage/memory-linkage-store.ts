@@ -40,7 +40,11 @@ export class MemoryLinkageStore implements LinkageStore {
   }
 
   listRequests(filter: ReidRequestFilter): Promise<readonly ReidRequest[]> {
-    const stateOf = (r: ReidRequest): ReidState => (r.status === 'open' && filter.expiredBeforeMs !== undefined && r.createdMs < filter.expiredBeforeMs ? 'expired' : r.status);
+    const before = (ms: number | null, cutoff: number | undefined): boolean => ms !== null && cutoff !== undefined && ms < cutoff;
+    const stateOf = (r: ReidRequest): ReidState =>
+      r.status === 'open' && before(r.createdMs, filter.expiredBeforeMs) ? 'expired'
+      : r.status === 'approved' && before(r.decidedMs, filter.approvalExpiredBeforeMs) ? 'approval-expired'
+      : r.status;
     const found = [...this.#requests.values()]
       .filter((r) => (filter.requester === undefined || r.requester === filter.requester) && (filter.statuses === undefined || filter.statuses.includes(stateOf(r))))
       .sort((a, b) => b.createdMs - a.createdMs || (a.id < b.id ? 1 : -1));

@@ -1,5 +1,5 @@
 import type { PurposeOfUse, SqlDriver } from '@phiguard/audit';
-import type { LinkageStore, ReidRequest, ReidRequestFilter, ReidStatus, StoredTokenKey } from '../linkage/linkage-store.ts';
+import type { LinkageStore, ReidRequest, ReidRequestFilter, ReidState, ReidStatus, StoredTokenKey } from '../linkage/linkage-store.ts';
 
 interface KeyRow {
   provider: string;
@@ -100,19 +100,22 @@ export class SqlLinkageStore implements LinkageStore {
     }
     if (filter.statuses !== undefined) {
       const wanted = new Set(filter.statuses);
-      const stored = [...wanted].filter((s) => s !== 'open' && s !== 'expired');
+      const stored = [...wanted].filter((s) => s !== 'open' && s !== 'expired' && s !== 'approved' && s !== 'approval-expired');
       const any: string[] = [];
       if (stored.length > 0) {
         params.push(stored);
         any.push(`status = ANY($${String(params.length)}::text[])`);
       }
-      // Open requests split at the lapse time: `expired` when created before it, else `open`.
-      const cutoff = filter.expiredBeforeMs;
-      if (wanted.has('open') && (wanted.has('expired') || cutoff === undefined)) any.push(`status = 'open'`);
-      else if (cutoff !== undefined && (wanted.has('open') || wanted.has('expired'))) {
-        params.push(cutoff);
-        any.push(`(status = 'open' AND created_ms ${wanted.has('open') ? '>=' : '<'} $${String(params.length)})`);
-      }
+      // A status with a time limit splits at its cutoff: the later state when its time is before it.
+      const split = (status: 'open' | 'approved', later: ReidState, column: string, cutoff: number | undefined): void => {
+        if (wanted.has(status) && (wanted.has(later) || cutoff === undefined)) any.push(`status = '${status}'`);
+        else if (cutoff !== undefined && (wanted.has(status) || wanted.has(later))) {
+          params.push(cutoff);
+          any.push(`(status = '${status}' AND ${column} ${wanted.has(status) ? '>=' : '<'} $${String(params.length)})`);
+        }
+      };
+      split('open', 'expired', 'created_ms', filter.expiredBeforeMs);
+      split('approved', 'approval-expired', 'decided_ms', filter.approvalExpiredBeforeMs);
       if (any.length === 0) return [];
       where.push(`(${any.join(' OR ')})`);
     }
