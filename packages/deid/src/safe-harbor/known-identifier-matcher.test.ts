@@ -115,6 +115,20 @@ describe('KnownIdentifierMatcher', () => {
     );
   });
 
+  it('equals the reference for sets of dates alone (literals without letters: the text is not lower-cased)', () => {
+    const datePiece = fc.constantFrom('1988-11-04', '19881104', '11/4/1988', '04.11.1988', '4.11.1988', '1988', 'NOV', 'Nov 4 1988', 'T10:00Z', 'T', 'Z', 'x', 'X', ' ', '\t', '\n', '-', '/', '.', '0', '4', '11', 'AB', 'ab');
+    const date = fc.oneof(fc.constantFrom('1988-11-04', '19881104', '1988-11-04T10:00:00Z', '2024-01-02', '1988-11-4', 'nov 4 1988', '4 NOV 1988', 'T-10'), fc.array(datePiece, { minLength: 1, maxLength: 4 }).map((p) => p.join('')));
+    const text = fc.array(datePiece, { maxLength: 60 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(fc.array(date, { minLength: 1, maxLength: 3 }), fc.array(text, { minLength: 1, maxLength: 3 }), (dates, many) => {
+        const known = { dates };
+        const matcher = new KnownIdentifierMatcher(known);
+        for (const t of many) for (const variant of [t, t.toUpperCase(), t.toLowerCase()]) expect(matcher.findSpans(variant)).toEqual(referenceSpans(variant, known));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
   it('keeps the earlier kind where two kinds share a value, and literals before digit forms', () => {
     const spans = new KnownIdentifierMatcher({ names: ['1234'], identifiers: ['1234', '55-66'], phones: ['5566'] }).findSpans('id 1234 and 55 66');
     expect(spans.map((s) => s.detector)).toEqual(['known.name', 'known.identifier']);
@@ -131,5 +145,22 @@ describe('KnownIdentifiersTextDeidentifier cache', () => {
     expect(deid.deidentify({ text, known: make() })).toEqual(first);
     // Different content never shares a prepared set.
     expect(deid.deidentify({ text, known: { names: ['Ann'] } }).text).toBe('Pt [NAME] Lee, MRN 0123-2024, seen 11/4/1988');
+  });
+
+  it('never answers with another set\'s matcher: a stream of new objects, equal or differing in one character, as a fresh matcher each', () => {
+    const date = fc.tuple(fc.integer({ min: 1900, max: 2030 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 })).map(([y, m, d]) => `${String(y)}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+    const name = fc.constantFrom('Ann', 'Anne', 'Ann Lee', 'Lee', 'ANN', 'Amn');
+    const set = fc.record({ names: fc.array(name, { maxLength: 2 }), identifiers: fc.array(fc.constantFrom('0123', '0124', '1123'), { maxLength: 2 }), dates: fc.array(date, { maxLength: 2 }) }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(fc.array(set, { minLength: 1, maxLength: 100 }), fc.array(fc.nat(), { minLength: 1, maxLength: 150 }), (sets, picks) => {
+        const deid = new KnownIdentifiersTextDeidentifier();
+        for (const p of picks) {
+          const known = structuredClone(sets[p % sets.length] ?? {});
+          const text = `Ann Lee ${(known.dates ?? []).join(' ')} 0123 ANNE 1123 ${(sets[(p + 1) % sets.length]?.dates ?? []).join(', ')}`;
+          expect(deid.deidentify({ text, known }).spans).toEqual(new KnownIdentifierMatcher(known).findSpans(text));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

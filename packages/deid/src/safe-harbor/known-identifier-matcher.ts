@@ -203,7 +203,9 @@ export class KnownIdentifierMatcher {
     for (let i = 0; i < this.#identifiers.length + this.#phones.length; i++) {
       const kind = i < this.#identifiers.length ? 2 : 3;
       const raw = (kind === 2 ? this.#identifiers[i] : this.#phones[i - this.#identifiers.length]) ?? '';
-      const digits = digitsOf(valueOf(raw));
+      // The raw value's digits: NFC and trimming never add, drop or move an ASCII digit (checked
+      // over every code point in known-literal-forms.test.ts), so `valueOf` is not needed here.
+      const digits = digitsOf(raw);
       if (digits.length < 4 || byDigits.has(digits)) continue;
       byDigits.set(digits, NUMBER_KINDS[kind] as NumberKind);
       min = Math.min(min, digits.length);

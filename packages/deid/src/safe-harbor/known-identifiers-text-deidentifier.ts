@@ -92,19 +92,23 @@ export class KnownIdentifiersTextDeidentifier implements TextDeidentifier {
 }
 
 /**
- * Each list's length and each value's length, first and last code units, mixed into one number:
- * equal sets have equal digests (a filter before {@link sameLists}, which decides). Indexed loops
- * and one multiplication per value: this runs for every set not seen before.
+ * Each list's length, each value's length and its first, middle and last code units, mixed into
+ * one number, and every code unit of the dates (short, and sets of dates alone, one per FHIR
+ * resource, differ only inside them): equal sets have equal digests, a filter before
+ * {@link sameLists}, which decides. Indexed loops, one multiplication per value: this runs for
+ * every set not seen before.
  */
 function digestOf(lists: readonly (readonly string[])[]): number {
   let h = 0;
+  const dates = lists.length - 1;
   for (let l = 0; l < lists.length; l++) {
     const list = lists[l] as readonly string[];
     h = (Math.imul(h, 31) + list.length) | 0;
     for (let j = 0; j < list.length; j++) {
       const v = list[j] as string;
       const n = v.length;
-      if (n > 0) h = (Math.imul(h, 31) + ((n << 20) ^ (v.charCodeAt(0) << 10) ^ v.charCodeAt(n - 1))) | 0;
+      if (l === dates) for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + v.charCodeAt(i)) | 0;
+      else if (n > 0) h = (Math.imul(h, 31) + ((n << 21) ^ (v.charCodeAt(0) << 14) ^ (v.charCodeAt(n >> 1) << 7) ^ v.charCodeAt(n - 1))) | 0;
     }
   }
   return h;
