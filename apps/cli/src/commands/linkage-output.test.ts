@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { REID_STATES } from '@phiguard/vault';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkRevealTarget, formatRevealed, listLines, openRevealFile, readTokens, showLines, statusOption, withdrawnLine, writeRevealed, type RequestView } from './linkage-output.ts';
+import { checkRevealTarget, formatRevealed, listLines, openRevealFile, readTokens, showLines, STATUS_HELP, statusOption, withdrawnLine, writeRevealed, type RequestView } from './linkage-output.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'linkage-output-'));
 afterAll(() => {
@@ -77,6 +78,7 @@ describe('linkage output', () => {
     expect(statusOption('expired')).toBe('expired');
     expect(statusOption('withdrawn')).toBe('withdrawn');
     expect(statusOption('approval-expired')).toBe('approval-expired');
+    expect(STATUS_HELP).toBe(REID_STATES.join(', '));
     expect(() => statusOption('lapsed')).toThrow(/open, expired, approved, approval-expired, denied, revealed or withdrawn/);
   });
 

@@ -179,6 +179,9 @@ export interface ListOptions {
   limit?: number;
 }
 
+/** The states `--status` takes, spelled out for `--help` (a test compares them with REID_STATES). */
+export const STATUS_HELP = 'open, expired, approved, approval-expired, denied, revealed, withdrawn';
+
 /** `--status` of `linkage list`: one of the vault's states (REID_STATES). */
 export function statusOption(status: string | undefined): ReidState | undefined {
   if (status === undefined) return undefined;

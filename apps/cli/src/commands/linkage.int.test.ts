@@ -242,6 +242,15 @@ describe('phiguard linkage --server URL (re-identification, two people)', () => 
     expect((await localRun('alice', 'linkage', 'withdraw', dropped)).out).toContain(`withdrawn ${dropped}`);
     expect((await localRun('alice', '--purpose', 'HRESCH', 'linkage', 'reveal', dropped)).error).toContain('re-identification refused');
     expect((await localRun('alice', 'linkage', 'show', dropped)).out).toMatch(/^reid_\w+: withdrawn;[^]*approved by usr_\w+ at [^]*withdrawn by the requester at /);
+    // The config's `linkage` section sets the time limits (docs/reidentification.md "Time limits"); out of bounds is refused, naming the setting.
+    writeFileSync(path.join(localRoot, 'short-window.json'), JSON.stringify({ linkage: { revealWindowMs: 300_000 } }));
+    writeFileSync(path.join(localRoot, 'too-short.json'), JSON.stringify({ linkage: { openTtlMs: 1000 } }));
+    const configured = (file: string, user: string, ...args: string[]): Promise<Run> => run(localRoot, { ...localEnv, PHIGUARD_CONFIG: file }, [...args, '--as', ids[user] ?? '', '--key-file', keyFile]);
+    expect((await configured('too-short.json', 'bob', 'linkage', 'list', '--review')).error).toMatch(/linkage\.openTtlMs must be a whole number of milliseconds from 3600000 to 7776000000 \(1 hour to 90 days\).*\[config-invalid\]$/);
+    const windowed = idOf((await localRun('alice', '--purpose', 'HRESCH', 'linkage', 'request', localTokens[1] ?? '', '--reason', 'r')).out);
+    expect((await configured('short-window.json', 'bob', 'linkage', 'approve', windowed)).error).toBeUndefined();
+    const times = /approved by usr_\w+ at (\S+)\nmay be revealed by the requester once, until (\S+)/.exec((await configured('short-window.json', 'bob', 'linkage', 'show', windowed)).out);
+    expect(Date.parse(times?.[2] ?? '') - Date.parse(times?.[1] ?? '')).toBe(300_000);
     // One request's history, as docs/reidentification.md shows it.
     const history = await run(localRoot, localEnv, ['audit', 'search', '--resource', `reid-request:${id}`]);
     expect(history.out.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action)).toEqual([

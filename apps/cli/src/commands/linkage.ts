@@ -8,7 +8,7 @@ import type { CliContext } from '../context.ts';
 import { actingPrincipal, keystoreFile, keystoreUnlock } from '../keys/keystore-access.ts';
 import { lazyRemote, localOrRemote } from '../remote/remote-mode.ts';
 import {
-  checkRevealTarget, decidedLine, discard, listLines, openRevealFile, readTokens, requestedLine, showLines, statusOption, viewOf, withdrawnLine, writeRevealed,
+  checkRevealTarget, decidedLine, discard, listLines, openRevealFile, readTokens, requestedLine, showLines, STATUS_HELP, statusOption, viewOf, withdrawnLine, writeRevealed,
   type ListOptions, type RequestOptions, type RevealOutput,
 } from './linkage-output.ts';
 
@@ -70,9 +70,10 @@ export function registerLinkage(program: Command, ctx: CliContext): void {
       'after',
       `
 Two people, always: the requester cannot approve or deny their own request; only the requester can
-reveal, once, within 24 hours of the approval, for the purpose it was approved for. A request
-nobody decides lapses after 7 days (shown as expired); the requester may withdraw it before it
-is revealed. Every step is a ledger entry (ids, counts and hashes; never a value or a reason's text).
+reveal, once, within 24 hours of the approval (after that: approval-expired), for the purpose it
+was approved for. A request nobody decides lapses after 7 days (shown as expired); the requester
+may withdraw it before it is revealed. Both limits are config settings: linkage.openTtlMs and
+linkage.revealWindowMs (docs/reidentification.md "Time limits"). Every step is a ledger entry (ids, counts and hashes; never a value or a reason's text).
 Locally: the keystore opens with PHIGUARD_KEYS_PASSPHRASE or --key-file FILE; --as usr_… says who
 acts. With --server URL you act as your \`phiguard login\` user and Cedar policies decide too.
 The purpose of use is the global option: phiguard --purpose HRESCH linkage …
@@ -104,7 +105,7 @@ Examples:
   withCommon(linkage.command('list'))
     .description('Your requests, or with --review the ones waiting for a decision (no values are ever listed)')
     .option('--review', 'requests to review (default status open) instead of your own')
-    .option('--status <status>', 'only this status: open, expired, approved, denied, revealed, withdrawn')
+    .option('--status <status>', `only this status: ${STATUS_HELP}`)
     .option('--limit <n>', 'at most this many, newest first (default 100)', (v) => Number(v))
     .addHelpText('after', '\nExamples:\n  $ phiguard linkage list --as usr_01…\n  $ phiguard linkage list --review --server https://phiguard.example:8443')
     .action(localOrRemote(ctx, async (o: Common & ListOptions) => {
