@@ -343,11 +343,14 @@ export class CompiledPlan {
 
     // `known`: the frame, when the caller has it cached (it depends only on the parent's plan).
     const walkObject = (obj: JsonObject, childPath: string | undefined, parent: PlanNode, inherited: number, path: PathStep | undefined, known?: Frame): void => {
-      const keys = Object.keys(obj);
       let companions = false;
-      for (const k of keys) if (k.charCodeAt(0) === 95) companions = true;
+      for (const k in obj) if (k.charCodeAt(0) === 95) companions = true;
       const frame = known ?? (childPath === undefined ? undefined : frameOf(parent, childPath));
-      for (const prop of keys) {
+      // `for...in` (not Object.keys): V8 then loads `obj[prop]` by its index in the object's layout
+      // (enumeration cache). Plain JSON objects: own properties, in Object.keys order; a property
+      // added during the walk is not visited either way, and the only one removed before its turn
+      // (an unknown primitive's `_name` companion) is skipped either way.
+      for (const prop in obj) {
         if (prop === 'resourceType' && parent === root) continue;
         let base = prop;
         if (companions && prop.charCodeAt(0) === 95) {
