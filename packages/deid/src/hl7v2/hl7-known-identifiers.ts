@@ -258,6 +258,8 @@ export class Hl7KnownCollector {
   #plain(s: string | undefined): string {
     if (s === undefined || s === '') return '';
     const enc = this.#enc as Hl7Encoding;
+    // Nearly every value: no escape, no U+FFFC, and ends that trim() keeps (ASCII above space): itself.
+    if (isPlain(s, enc.escape.charCodeAt(0))) return s;
     const text = s.includes(enc.escape) ? decodeHl7Text(s, enc).text : s;
     return (text.includes('\uFFFC') ? text.replace(/\uFFFC/gu, ' ') : text).trim();
   }
@@ -283,6 +285,22 @@ function unique(values: readonly string[]): string[] {
   return out;
 }
 
+
+/**
+ * Whether `s` is its own {@link Hl7KnownCollector} `#plain` form: no escape character, no U+FFFC,
+ * and first and last characters that `trim()` cannot remove (every character it removes is at
+ * most U+0020 or outside ASCII).
+ */
+function isPlain(s: string, escape: number): boolean {
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(s.length - 1);
+  if (first <= 32 || first >= 127 || last <= 32 || last >= 127) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === escape || c === 0xfffc) return false;
+  }
+  return true;
+}
 
 function firstSub(comp: string | undefined, enc: Hl7Encoding): string {
   if (comp === undefined) return '';

@@ -21,51 +21,62 @@ const KEY_LENGTH = 4;
  *   engine runs.
  */
 export class KnownTextKeys {
-  /** Lower-cased head prefixes of the known values without digits. */
-  readonly #keys: string[] = [];
+  readonly #lists: readonly (readonly string[] | undefined)[];
+  /** Lower-cased head prefixes of the known values without digits; made for the first text without digits. */
+  #keys: string[] | undefined;
   /** A value with a non-ASCII character: every text goes to the engine. */
   #wide = false;
 
+  /** `lists`: the known values (read when first needed, so complete by then; not copied). */
   constructor(lists: readonly (readonly string[] | undefined)[]) {
-    for (const list of lists) {
-      if (list === undefined) continue;
-      for (const value of list) this.#add(value);
-    }
+    this.#lists = lists;
   }
 
   /** Whether the engine could find a known identifier in `text` (decoded, as the engine gets it). */
   mayHold(text: string): boolean {
     if (text === '') return false;
-    if (this.#wide) return true;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c >= 128 || (c >= 48 && c <= 57)) return true;
     }
-    const keys = this.#keys;
+    const keys = this.#keys ?? this.#makeKeys();
+    if (this.#wide) return true;
     if (keys.length === 0) return false;
     const lower = text.toLowerCase();
     for (let k = 0; k < keys.length; k++) if (lower.includes(keys[k] as string)) return true;
     return false;
   }
 
-  #add(value: string): void {
+  #makeKeys(): string[] {
+    const keys: string[] = [];
+    this.#keys = keys;
+    for (const list of this.#lists) {
+      if (list === undefined) continue;
+      for (const value of list) if (!this.#add(keys, value)) return keys;
+    }
+    return keys;
+  }
+
+  /** Adds a value's key; false when the value is not ASCII (then {@link #wide}: nothing more is needed). */
+  #add(keys: string[], value: string): boolean {
     let a = 0;
     let b = value.length;
     for (let i = 0; i < b; i++) {
       const c = value.charCodeAt(i);
       if (c >= 128) {
         this.#wide = true;
-        return;
+        return false;
       }
-      if (c >= 48 && c <= 57) return; // only matched in texts with digits
+      if (c >= 48 && c <= 57) return true; // only matched in texts with digits
     }
     while (a < b && isAsciiSpace(value.charCodeAt(a))) a++;
     while (b > a && isAsciiSpace(value.charCodeAt(b - 1))) b--;
     let e = a;
     while (e < b && e - a < KEY_LENGTH && !isAsciiSpace(value.charCodeAt(e))) e++;
-    if (e === a) return; // only white space: no literal
+    if (e === a) return true; // only white space: no literal
     const key = value.slice(a, e).toLowerCase();
-    if (!this.#keys.includes(key)) this.#keys.push(key);
+    if (!keys.includes(key)) keys.push(key);
+    return true;
   }
 }
 
