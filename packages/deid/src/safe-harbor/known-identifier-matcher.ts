@@ -30,6 +30,8 @@ const NONE = -1;
 const LINEAR_STARTS = 32;
 /** Literals whose heads (the part before a space) begin with the same this many characters are searched together in long texts. */
 const ANCHOR = 4;
+/** Up to this many spans are sorted by insertion ({@link keepLongest}). */
+const SMALL_SORT = 24;
 /** Texts longer than this go straight to {@link KnownIdentifierMatcher} `#searchEach` (`#searchEachAscii`). */
 const LONG_TEXT = 200;
 
@@ -162,8 +164,8 @@ export class KnownIdentifierMatcher {
     const nd = unpadded(d);
     // The generated spellings are ASCII digits and separators, their own literals and heads (no
     // space), with the year at a known place (a four-digit run cannot occur in `M/D/` or `D.M.`).
-    this.#addSpelling(`${year}${mo}${d}`, 0, year);
-    this.#addSpelling(`${year}-${mo}-${d}`, 0, year);
+    this.#addSpelling(`${year}${mo}${d}`, 0, year, lit);
+    this.#addSpelling(`${year}-${mo}-${d}`, 0, year, lit);
     for (let a = 0; a < 2; a++) {
       const mm = a === 0 ? mo : nm;
       if (a === 1 && nm === mo) break;
@@ -171,14 +173,19 @@ export class KnownIdentifierMatcher {
         const dd = b === 0 ? d : nd;
         if (b === 1 && nd === d) break;
         const yearAt = mm.length + dd.length + 2;
-        this.#addSpelling(`${mm}/${dd}/${year}`, yearAt, year);
-        this.#addSpelling(`${dd}.${mm}.${year}`, yearAt, year);
+        this.#addSpelling(`${mm}/${dd}/${year}`, yearAt, year, lit);
+        this.#addSpelling(`${dd}.${mm}.${year}`, yearAt, year, lit);
       }
     }
   }
 
-  /** One generated date spelling (its own literal and head), its year at `yearAt`. */
-  #addSpelling(spelling: string, yearAt: number, year: string): void {
+  /**
+   * One generated date spelling (its own literal and head), its year at `yearAt`. Not when it is
+   * the given date's literal (`1988-11-04` given): its spans would be the same as that entry's,
+   * pushed after them, so always dropped.
+   */
+  #addSpelling(spelling: string, yearAt: number, year: string, given: string | undefined): void {
+    if (spelling === given) return;
     this.#raws.push(spelling);
     this.#kinds.push(DATES);
     this.#keys.push(keyOf(spelling, 0));
@@ -435,8 +442,22 @@ export class KnownIdentifierMatcher {
 
 /** Longest first at each place (earlier pushed first among equals); drop what overlaps a kept span. */
 function keepLongest(found: TextSpan[]): TextSpan[] {
-  if (found.length <= 1) return found;
-  found.sort((x, y) => x.start - y.start || y.end - x.end);
+  const n = found.length;
+  if (n <= 1) return found;
+  if (n > SMALL_SORT) found.sort((x, y) => x.start - y.start || y.end - x.end);
+  else {
+    // A stable insertion sort in the same order (a stable sort's result is unique): few spans,
+    // pushed mostly in order, sort faster so than through a comparator.
+    for (let i = 1; i < n; i++) {
+      const s = found[i] as TextSpan;
+      let j = i - 1;
+      for (let t = found[j] as TextSpan; t.start > s.start || (t.start === s.start && t.end < s.end); t = found[j] as TextSpan) {
+        found[j + 1] = t;
+        if (--j < 0) break;
+      }
+      found[j + 1] = s;
+    }
+  }
   const kept: TextSpan[] = [];
   for (const s of found) {
     const prev = kept[kept.length - 1];
