@@ -79,4 +79,17 @@ describe('validateAuditEvent copies', () => {
     expect(Object.isFrozen(event.details)).toBe(true);
     expect(Object.isFrozen(event.actor)).toBe(true);
   });
+
+  it('reads each member once: a getter cannot swap an unchecked value in after the check', () => {
+    let reads = 0;
+    const input = {
+      ...base,
+      get reason(): string {
+        reads += 1;
+        return reads === 1 ? 'expired' : 'Jonathan Quimby';
+      },
+    };
+    expect(validateAuditEvent(input).reason).toBe('expired');
+    expect(reads).toBe(1);
+  });
 });

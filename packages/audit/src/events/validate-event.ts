@@ -1,5 +1,5 @@
 import { BaseError } from '@phiguard/core';
-import type { AuditEventInput } from './audit-event.ts';
+import type { AuditDetails, AuditEvent, AuditEventInput, AuditResource } from './audit-event.ts';
 import { isPurposeOfUse } from './purpose-of-use.ts';
 
 export type AuditEventErrorCode = 'invalid-event';
@@ -37,78 +37,124 @@ export function isReferenceToken(value: string): boolean {
  * {@link AuditEventError} naming the first bad field. Unknown fields are refused.
  */
 export function validateAuditEvent(input: unknown): AuditEventInput {
-  const fail = (path: string, what: string): never => {
-    throw new AuditEventError('invalid-event', `audit event field ${path} ${what}`, { place: { path } });
-  };
+  return readAuditEvent(input, undefined);
+}
+
+/**
+ * {@link validateAuditEvent} plus the ledger's `time` and `v: 1`: the event of a leaf. Its
+ * members are created in RFC 8785 §3.2.3 order (UTF-16 code units, `details` sorted), so
+ * `JSON.stringify` of it is its canonical JSON: every string passed a token pattern of printable
+ * ASCII without `"` or `\` and every number is finite (ledger/audit-leaf.ts relies on this).
+ */
+export function readLeafEvent(input: unknown, time: string): AuditEvent {
+  return readAuditEvent(input, time) as AuditEvent;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * One pass: each member is read once, checked, and copied (frozen, deep) into the result, so a
+ * getter or a later change to the caller's object cannot put an unchecked value in a leaf.
+ */
+function readAuditEvent(input: unknown, time: string | undefined): AuditEventInput {
   if (!isRecord(input)) return fail('$', 'must be an object');
   for (const key of Object.keys(input)) if (!INPUT_FIELDS.has(key)) fail(`$.${key}`, 'is not part of the schema');
 
   const actor = input.actor;
-  if (!isRecord(actor) || Object.keys(actor).some((k) => k !== 'kind' && k !== 'id')) return fail('$.actor', 'must be {kind, id}');
-  if (typeof actor.kind !== 'string' || !ACTOR_KINDS.has(actor.kind)) fail('$.actor.kind', 'must be user, service, node or system');
-  if (
-    typeof actor.id !== 'string' ||
-    !(actor.kind === 'system' ? CODE.test(actor.id) : PHIGUARD_ID.test(actor.id) || HASH.test(actor.id))
-  ) {
+  if (!isRecord(actor) || !hasOnly(actor, 'kind', 'id')) return fail('$.actor', 'must be {kind, id}');
+  const kind = actor.kind;
+  const id = actor.id;
+  if (typeof kind !== 'string' || !ACTOR_KINDS.has(kind)) fail('$.actor.kind', 'must be user, service, node or system');
+  if (typeof id !== 'string' || !(kind === 'system' ? CODE.test(id) : PHIGUARD_ID.test(id) || HASH.test(id))) {
     fail('$.actor.id', 'must be a PHIGuard id (or a component code for system actors)');
   }
-  if (typeof input.action !== 'string' || !ACTION.test(input.action))
-    fail('$.action', 'must be a dotted lower-case verb such as dataset.read');
-  if (typeof input.outcome !== 'string' || !OUTCOMES.has(input.outcome)) fail('$.outcome', 'must be success, failure, denied or error');
-
-  if (input.resources !== undefined) {
-    if (!Array.isArray(input.resources) || input.resources.length > MAX_RESOURCES)
-      fail('$.resources', `must be an array of at most ${MAX_RESOURCES}`);
-    (input.resources as unknown[]).forEach((resource, i) => {
-      const path = `$.resources[${i}]`;
-      if (!isRecord(resource) || Object.keys(resource).some((k) => k !== 'type' && k !== 'id')) return fail(path, 'must be {type, id}');
-      if (typeof resource.type !== 'string' || !CODE.test(resource.type)) fail(`${path}.type`, 'must be a lower-case code');
-      if (typeof resource.id !== 'string' || !isReferenceToken(resource.id) || resource.id.length > 128) {
-        fail(`${path}.id`, 'must be a PHIGuard id, hash, keyed pseudonym or code');
-      }
-      return undefined;
-    });
-  }
-  if (input.purpose !== undefined && !isPurposeOfUse(input.purpose)) fail('$.purpose', 'must be an HL7 v3 PurposeOfUse code');
-  if (input.reason !== undefined && (typeof input.reason !== 'string' || !CODE.test(input.reason)))
-    fail('$.reason', 'must be a lower-case code');
-  if (input.requestId !== undefined && (typeof input.requestId !== 'string' || !REQUEST_ID.test(input.requestId))) {
+  const action = input.action;
+  if (typeof action !== 'string' || !ACTION.test(action)) fail('$.action', 'must be a dotted lower-case verb such as dataset.read');
+  const outcome = input.outcome;
+  if (typeof outcome !== 'string' || !OUTCOMES.has(outcome)) fail('$.outcome', 'must be success, failure, denied or error');
+  const resources = input.resources === undefined ? undefined : readResources(input.resources);
+  const purpose = input.purpose;
+  if (purpose !== undefined && !isPurposeOfUse(purpose)) fail('$.purpose', 'must be an HL7 v3 PurposeOfUse code');
+  const reason = input.reason;
+  if (reason !== undefined && (typeof reason !== 'string' || !CODE.test(reason))) fail('$.reason', 'must be a lower-case code');
+  const requestId = input.requestId;
+  if (requestId !== undefined && (typeof requestId !== 'string' || !REQUEST_ID.test(requestId))) {
     fail('$.requestId', 'must be a PHIGuard request id (req-N, req_TOKEN, a UUID or a PHIGuard id)');
   }
-  if (input.details !== undefined) {
-    if (!isRecord(input.details)) return fail('$.details', 'must be an object');
-    const entries = Object.entries(input.details);
-    if (entries.length > MAX_DETAILS) fail('$.details', `must have at most ${MAX_DETAILS} members`);
-    for (const [key, value] of entries) {
-      // The key is tested once; the path (naming a bad key as '?') is built only for an error.
-      if (!DETAIL_KEY.test(key)) fail('$.details.?', 'has a key that is not a camelCase name');
-      const ok =
-        typeof value === 'boolean' ||
-        (typeof value === 'number' && Number.isFinite(value)) ||
-        (typeof value === 'string' && value.length <= 128 && isReferenceToken(value));
-      if (!ok) fail(`$.details.${key}`, 'must be a boolean, a finite number, or an id, hash, pseudonym or code');
-    }
+  const details = input.details === undefined ? undefined : readDetails(input.details);
+
+  // Members in RFC 8785 order: action, actor {id, kind}, details, outcome, purpose, reason,
+  // requestId, resources, time, v.
+  const out: Mutable<AuditEvent> = { action, actor: Object.freeze({ id, kind }) } as Mutable<AuditEvent>;
+  if (details !== undefined) out.details = details;
+  out.outcome = outcome as AuditEvent['outcome'];
+  if (purpose !== undefined) out.purpose = purpose;
+  if (reason !== undefined) out.reason = reason;
+  if (requestId !== undefined) out.requestId = requestId;
+  if (resources !== undefined) out.resources = resources;
+  if (time !== undefined) {
+    out.time = time;
+    out.v = 1;
   }
-  return copyFrozen(input as unknown as AuditEventInput);
+  return Object.freeze(out);
 }
 
-/**
- * A deep, frozen copy of a checked event, field by field (the schema is closed, so this is
- * complete): later changes to the caller's object cannot reach the leaf. Cheaper than
- * structuredClone on the ledger's hot path.
- */
-function copyFrozen(input: AuditEventInput): AuditEventInput {
-  const out: { -readonly [K in keyof AuditEventInput]: AuditEventInput[K] } = {
-    actor: Object.freeze({ kind: input.actor.kind, id: input.actor.id }),
-    action: input.action,
-    outcome: input.outcome,
-  };
-  if (input.resources !== undefined) out.resources = Object.freeze(input.resources.map((r) => Object.freeze({ type: r.type, id: r.id })));
-  if (input.purpose !== undefined) out.purpose = input.purpose;
-  if (input.reason !== undefined) out.reason = input.reason;
-  if (input.requestId !== undefined) out.requestId = input.requestId;
-  if (input.details !== undefined) out.details = Object.freeze({ ...input.details });
+function readResources(value: unknown): readonly AuditResource[] {
+  if (!Array.isArray(value) || value.length > MAX_RESOURCES) fail('$.resources', `must be an array of at most ${MAX_RESOURCES}`);
+  const list = value as unknown[];
+  const out = new Array<AuditResource>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const resource = list[i];
+    if (!isRecord(resource) || !hasOnly(resource, 'type', 'id')) return fail(`$.resources[${i}]`, 'must be {type, id}');
+    const type = resource.type;
+    const id = resource.id;
+    if (typeof type !== 'string' || !CODE.test(type)) fail(`$.resources[${i}].type`, 'must be a lower-case code');
+    if (typeof id !== 'string' || !isReferenceToken(id) || id.length > 128) {
+      fail(`$.resources[${i}].id`, 'must be a PHIGuard id, hash, keyed pseudonym or code');
+    }
+    out[i] = Object.freeze({ id: id, type: type });
+  }
   return Object.freeze(out);
+}
+
+function readDetails(value: unknown): AuditDetails {
+  if (!isRecord(value)) return fail('$.details', 'must be an object');
+  const keys = Object.keys(value);
+  if (keys.length > MAX_DETAILS) fail('$.details', `must have at most ${MAX_DETAILS} members`);
+  const values = new Array<string | number | boolean>(keys.length);
+  let sorted = true;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    // The key is tested once; the path (naming a bad key as '?') is built only for an error.
+    if (!DETAIL_KEY.test(key)) fail('$.details.?', 'has a key that is not a camelCase name');
+    const member = value[key];
+    const ok =
+      typeof member === 'boolean' ||
+      (typeof member === 'number' && Number.isFinite(member)) ||
+      (typeof member === 'string' && member.length <= 128 && isReferenceToken(member));
+    if (!ok) fail(`$.details.${key}`, 'must be a boolean, a finite number, or an id, hash, pseudonym or code');
+    values[i] = member;
+    if (i > 0 && (keys[i - 1] as string) > key) sorted = false;
+  }
+  const out: Record<string, string | number | boolean> = {};
+  if (sorted) {
+    for (let i = 0; i < keys.length; i++) out[keys[i] as string] = values[i] as string | number | boolean;
+  } else {
+    // RFC 8785 §3.2.3: by UTF-16 code units, which is what `<` on strings compares.
+    const order = keys.map((_, i) => i).sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
+    for (const i of order) out[keys[i] as string] = values[i] as string | number | boolean;
+  }
+  return Object.freeze(out);
+}
+
+function fail(path: string, what: string): never {
+  throw new AuditEventError('invalid-event', `audit event field ${path} ${what}`, { place: { path } });
+}
+
+/** True when every own key of `record` is `a` or `b`. */
+function hasOnly(record: Record<string, unknown>, a: string, b: string): boolean {
+  for (const key of Object.keys(record)) if (key !== a && key !== b) return false;
+  return true;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
