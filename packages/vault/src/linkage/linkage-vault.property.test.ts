@@ -38,7 +38,8 @@ describe('LinkageVault two-person rule (property)', () => {
     const token = vault.tokenize('mrn', 'MRN-0001');
     await vault.flush();
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { maxLength: 30 }), async (steps) => {
+      // size 'max': sequences up to 30 steps, long enough to approve, wait past the window and act again.
+      fc.asyncProperty(fc.array(step, { maxLength: 30, size: 'max' }), async (steps) => {
         // What the model says happened to each request of this run.
         const model: { id: string; requester: string; createdMs: number; status: 'open' | 'approved' | 'denied' | 'revealed' | 'withdrawn'; approver?: string; approvedMs?: number }[] = [];
         for (const s of steps) {
