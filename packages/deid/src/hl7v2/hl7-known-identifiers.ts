@@ -66,7 +66,8 @@ export class Hl7KnownCollector {
   readonly #index = new Hl7SeparatorIndex();
   #enc: Hl7Encoding | undefined;
   #known: KnownIdentifiers | undefined;
-  #textKeys: KnownTextKeys | undefined;
+  /** The prefilter's keys of {@link known}'s values, made for the first text that needs them in a message. */
+  readonly #textKeys = new KnownTextKeys([this.#names, this.#addresses, this.#identifiers, this.#phones, this.#emails, this.#dates]);
 
   constructor(plan: KnownIdentifierPlan) {
     this.#plan = plan;
@@ -75,7 +76,7 @@ export class Hl7KnownCollector {
   reset(enc: Hl7Encoding): void {
     this.#enc = enc;
     this.#known = undefined;
-    this.#textKeys = undefined;
+    this.#textKeys.reset();
     this.#names.length = 0;
     this.#addresses.length = 0;
     this.#identifiers.length = 0;
@@ -142,9 +143,8 @@ export class Hl7KnownCollector {
     return this.#known;
   }
 
-  /** The message's values as the free-text prefilter takes them (hl7-text-prefilter.ts), made once per message. */
+  /** The message's values as the free-text prefilter takes them (hl7-text-prefilter.ts). */
   textKeys(): KnownTextKeys {
-    this.#textKeys ??= new KnownTextKeys([this.#names, this.#addresses, this.#identifiers, this.#phones, this.#emails, this.#dates]);
     return this.#textKeys;
   }
 
