@@ -11,7 +11,8 @@ import { buildProgram } from '../program.ts';
 import { openRemoteServices, type OpenedRemoteServices } from '../remote/serve-remote.ts';
 
 // What the integration tests of remote commands share: their own PostgreSQL schemas, users with
-// cheap password hashes, the access services `phiguard serve` wires, and a TOTP login.
+// cheap password hashes, the access services `phiguard serve` wires, a TOTP login, and the HTTPS
+// server itself wired like `phiguard serve` (serveForTest).
 
 /** The test database with `schema` as search_path (each suite makes and drops its own). */
 export function testDatabaseUrl(schema: string): string {
