@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../events/audit-event.ts';
-import { readLeafEvent } from '../events/validate-event.ts';
+import { freezeEvent, readLeafEvent } from '../events/validate-event.ts';
 import { sha256 } from '../merkle/hashes.ts';
 import type { StoredEntry } from '../store/ledger-store.ts';
 
@@ -22,13 +22,14 @@ export function prepareLeaf(input: unknown, time: Date): PreparedLeaf {
 
 /** {@link prepareLeaf} with the time already formatted (RFC 3339 UTC with milliseconds). */
 export function prepareLeafAt(input: unknown, isoTime: string): PreparedLeaf {
-  // A checked, frozen copy whose members are already in RFC 8785 order, holding only token
-  // strings and finite numbers: JSON.stringify of it is its canonical JSON (readLeafEvent).
+  // A checked copy whose members are already in RFC 8785 order, holding only token strings and
+  // finite numbers: JSON.stringify of it is its canonical JSON (readLeafEvent). Frozen once
+  // serialized (V8 serializes unfrozen objects faster).
   const event = readLeafEvent(input, isoTime);
   // One buffer holds the RFC 9162 §2.1.1 leaf prefix 0x00 and the leaf: hashed in one call, and
   // the leaf bytes are a view of it (no copy). U+0000 is the single byte 0x00 in UTF-8.
   const framed = Buffer.from(`\u0000${JSON.stringify(event)}`, 'utf8');
-  return Object.freeze({ event, bytes: framed.subarray(1), hash: sha256(framed) });
+  return Object.freeze({ event: freezeEvent(event), bytes: framed.subarray(1), hash: sha256(framed) });
 }
 
 /** The store row of a prepared leaf at `index`. */
