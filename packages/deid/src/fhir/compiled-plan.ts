@@ -1,4 +1,5 @@
-import { type ElementNode, type JsonObject, isJsonObject, removeNode } from './element-tree.ts';
+import { type ElementNode, type JsonObject, isJsonObject, nodeValue, removeNode } from './element-tree.ts';
+import type { PruneMarks } from './prune-marked.ts';
 import { type ElementInfo, elementInfo } from './fhir-model.ts';
 import type { CompiledRule } from './fhir-rule.ts';
 import type { WherePredicate } from './where-predicate.ts';
@@ -236,6 +237,7 @@ export class CompiledPlan {
    */
   run(
     resource: JsonObject, ctx: Omit<MethodContext, 'visited' | 'substituted'>, dropUnknownElements: boolean, onRule: (rule: CompiledRule['rule']) => void,
+    marks?: PruneMarks,
   ): ElementNode[] {
     const resourceType = typeof resource.resourceType === 'string' ? resource.resourceType : UNKNOWN;
     let skip: number[] | undefined;
@@ -266,8 +268,21 @@ export class CompiledPlan {
       return f;
     };
 
+    if (resource.resourceType === '' && marks !== undefined) marks.full = true; // the walk skips it; pruning removes it
     const hasWhere = plan.whereByType.size > 0;
     const fallible = this.fallible;
+    // What pruning will have to look at (prune-marked.ts): `obj`, an object of this resource
+    // (`parent` its node) that holds an empty value, and the objects above it.
+    const dirty = marks?.dirty;
+    const mark = (obj: JsonObject, parent: PlanNode): void => {
+      if (dirty === undefined || dirty.has(obj)) return;
+      dirty.add(obj);
+      for (let n: PlanNode | undefined = parent; n !== undefined && !dirty.has(n.holder); n = n.parent) dirty.add(n.holder);
+    };
+    /** A value shape the walk does not follow (an array or object where R4 wants a primitive, ...): prune everything. */
+    const unfollowed = (): void => {
+      if (marks !== undefined) marks.full = true;
+    };
 
     // The tree engine applies a rule to every node of a matched subtree, and `generalize` throws on
     // a complex one, whatever its value (nested resources and empty elements included): throw
@@ -303,9 +318,13 @@ export class CompiledPlan {
       }
       if (info === undefined && dropUnknownElements) {
         removeNode(new PlanNode(name, UNKNOWN, undefined, !isJsonObject(value), obj, base, index, parent));
+        mark(obj, parent);
         return;
       }
-      if ((value === null || value === undefined) && !isJsonObject(extra)) return;
+      if ((value === null || value === undefined) && !isJsonObject(extra)) {
+        mark(obj, parent);
+        return;
+      }
       const type = info?.type ?? UNKNOWN;
       let rule = cp?.direct ?? direct(parent, name, type);
       if (inherited < rule) rule = inherited;
@@ -314,11 +333,20 @@ export class CompiledPlan {
       if (primitive) {
         const compiled = rule === NONE ? undefined : rules[rule];
         const touched = compiled !== undefined && compiled.rule.method !== 'keep' && value !== null && value !== undefined;
+        if (marks !== undefined && !touched) {
+          if (value === '') mark(obj, parent);
+          else if (typeof value === 'object') unfollowed();
+        }
         if (!touched && !isJsonObject(extra)) return;
         const node = new PlanNode(name, type, info?.childPath, true, obj, base, index, parent);
         if (touched) {
           onRule(compiled.rule);
           applyMethod(node, compiled, full, resource);
+          if (marks !== undefined) {
+            const now = nodeValue(node);
+            if (now === null || now === undefined || now === '') mark(obj, parent);
+            else if (typeof now === 'object') unfollowed();
+          }
         }
         if (isJsonObject(extra)) {
           if (cp !== null && cp !== undefined) cp.companionFrame ??= frameOf(node, 'Element');
@@ -338,13 +366,22 @@ export class CompiledPlan {
         const node = new PlanNode(name, type, info?.childPath, false, obj, base, index, parent);
         if (cp !== null && cp !== undefined && info?.childPath !== undefined) cp.frame ??= frameOf(node, info.childPath);
         walkObject(value, info?.childPath, node, rule, step, cp?.frame);
+      } else {
+        unfollowed();
       }
     };
 
     // `known`: the frame, when the caller has it cached (it depends only on the parent's plan).
     const walkObject = (obj: JsonObject, childPath: string | undefined, parent: PlanNode, inherited: number, path: PathStep | undefined, known?: Frame): void => {
       let companions = false;
-      for (const k in obj) if (k.charCodeAt(0) === 95) companions = true;
+      let props = 0;
+      for (const k in obj) {
+        props++;
+        if (k.charCodeAt(0) === 95) companions = true;
+      }
+      // Pruning aligns `_name` companions with their values (element-tree.ts): left to the full prune.
+      if (companions) unfollowed();
+      else if (props === 0) mark(obj, parent);
       const frame = known ?? (childPath === undefined ? undefined : frameOf(parent, childPath));
       // `for...in` (not Object.keys): V8 then loads `obj[prop]` by its index in the object's layout
       // (enumeration cache). Plain JSON objects: own properties, in Object.keys order; a property
@@ -380,6 +417,7 @@ export class CompiledPlan {
         const step = path?.next.get(name);
         const values = raw === undefined ? companion : obj[prop];
         if (Array.isArray(values)) {
+          if (values.length === 0) mark(obj, parent);
           const extras = Array.isArray(companion) ? (companion as unknown[]) : undefined;
           const count = raw === undefined || extras === undefined ? values.length : Math.max(values.length, extras.length);
           for (let i = 0; i < count; i++) visit(obj, base, name, cp, step, parent, inherited, raw === undefined ? undefined : values[i], extras?.[i], i);

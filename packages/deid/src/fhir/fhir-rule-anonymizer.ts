@@ -6,6 +6,7 @@ import { type CompiledRule, compileRules, type FhirPathRule } from './fhir-rule.
 import { runRules } from './rule-engine.ts';
 import type { FhirMethodHooks, FhirOperation, FhirRuleParameters } from './rule-methods.ts';
 import { addSecurityLabels, type SecurityLabelStyle } from './security-labels.ts';
+import { newPruneMarks, type PruneMarks, pruneMarked } from './prune-marked.ts';
 
 /** Per resource: its patient and our methods' hooks (from the de-identifier that knows them). */
 export interface ResourceEnvironment {
@@ -102,6 +103,12 @@ export class FhirRuleAnonymizer {
         return resource;
       }
       for (const a of records) hooks.record(...a);
+    } else if (plan !== undefined && !plan.fallible) {
+      // The walk marks where pruning has anything to do (prune-marked.ts).
+      const marks = newPruneMarks();
+      this.#process(resource, rootId, false, hooks, plan, true, marks);
+      pruneMarked(resource, marks);
+      return resource;
     } else {
       this.#process(resource, rootId, false, hooks, plan);
     }
@@ -113,7 +120,9 @@ export class FhirRuleAnonymizer {
    * Processes one resource and what is nested in it; returns what was done. A nested resource that
    * gets `meta` is replaced by a labelled copy in its holder (`top`: the caller's object, changed in place).
    */
-  #process(resource: JsonObject, rootId: string, contained: boolean, hooks: AnonymizeHooks, plan: CompiledPlan | undefined, top = true): Set<FhirOperation> {
+  #process(
+    resource: JsonObject, rootId: string, contained: boolean, hooks: AnonymizeHooks, plan: CompiledPlan | undefined, top = true, marks?: PruneMarks,
+  ): Set<FhirOperation> {
     const ops = new Set<FhirOperation>();
     hooks.prepare?.(resource);
     const env = hooks.environment(resource, contained);
@@ -135,16 +144,23 @@ export class FhirRuleAnonymizer {
     };
     const nestedNodes = plan === undefined
       ? runRules(resource, this.#rules, ctx, { dropUnknownElements: this.#options.dropUnknownElements, onRule }).nested
-      : plan.run(resource, ctx, this.#options.dropUnknownElements, onRule);
+      : plan.run(resource, ctx, this.#options.dropUnknownElements, onRule, marks);
     for (const nested of nestedNodes) {
       const child = nodeValue(nested);
       if (!isJsonObject(child)) continue;
       const isContained = nested.name === 'contained';
-      const childOps = this.#process(child, rootId, isContained, hooks, plan, false);
+      const childOps = this.#process(child, rootId, isContained, hooks, plan, false, marks);
       for (const op of childOps) ops.add(op);
+      let held = child;
       if (!isContained) {
         const labelled = addSecurityLabels(child, childOps, this.#options.labels, false);
         if (labelled !== child) setNodeValue(nested, labelled);
+        held = labelled;
+      }
+      // A nested resource with something to prune: so have the objects that hold it.
+      if (marks !== undefined && marks.dirty.has(child)) {
+        marks.dirty.add(held);
+        for (let n: ElementNode | undefined = nested; n !== undefined; n = n.parent) marks.dirty.add(n.holder);
       }
     }
     if (!contained && top) addSecurityLabels(resource, ops, this.#options.labels);
