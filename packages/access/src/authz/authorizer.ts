@@ -1,11 +1,11 @@
 import { newId, type Clock } from '@phiguard/core';
-import { isPurposeOfUse, type AuditRecorder, type PurposeOfUse } from '@phiguard/audit';
+import { isPurposeOfUse, type AuditEventInput, type AuditRecorder, type PurposeOfUse } from '@phiguard/audit';
 import { AccessError } from '../access-error.ts';
 import type { Principal } from '../identity/principal.ts';
 import type { BreakGlassRecord, GrantRecord } from '../store/access-records.ts';
 import type { AccessStore } from '../store/access-store.ts';
 import { RESOURCE_TYPES, type Action } from './actions.ts';
-import type { PolicyDecision, PolicyEngine, PolicyRequest, ResourceRef } from './policy-engine.ts';
+import type { PolicyDecision, PolicyEngine, ResourceRef } from './policy-engine.ts';
 
 /** A request as the server sees it; the authorizer adds grants and break-glass from the store. */
 export interface AuthzRequest {
@@ -23,6 +23,10 @@ export interface AuthzRequest {
 }
 
 export const BREAK_GLASS_TTL_MS = 30 * 60_000;
+/** `details` keys of the first deciding policies of an `authz.decide` event (at most 8). */
+const POLICY_KEYS = ['policy1', 'policy2', 'policy3', 'policy4', 'policy5', 'policy6', 'policy7', 'policy8'] as const;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export const MAX_GRANT_TTL_MS = 30 * 24 * 3600_000;
 
 /**
@@ -44,31 +48,40 @@ export class Authorizer {
 
   async decide(request: AuthzRequest): Promise<PolicyDecision> {
     const now = this.#clock.nowMs();
-    const { principal, resource } = request;
+    const { principal, resource, purpose } = request;
     const resourceType = RESOURCE_TYPES[resource.type];
     const dataResource = resource.type === 'Dataset' || resource.type === 'DatasetVersion';
-    const grants = dataResource ? await this.#store.listGrants({ principalId: principal.id }) : [];
-    const grantedActions = grants
-      .filter((g) => g.revokedMs === undefined && g.createdMs <= now && now < g.expiresMs && g.resourceType === resourceType && g.resourceId === resource.id && g.purpose === request.purpose)
-      .map((g) => g.action);
-    const breakGlass = dataResource && principal.kind === 'user'
-      ? (await this.#store.listBreakGlass({ userId: principal.id })).some((b) => b.userId === principal.id && b.resourceType === resourceType && b.resourceId === resource.id && b.startedMs <= now && now < b.expiresMs)
-      : false;
-    const policyRequest: PolicyRequest = {
-      principal, action: request.action, resource, purpose: request.purpose, grantedActions, breakGlass, reason: request.reason, scopes: request.scopes,
+    // Plain loops and objects built member by member: this runs once per authorized request.
+    const grantedActions: string[] = [];
+    if (dataResource) {
+      for (const g of await this.#store.listGrants({ principalId: principal.id })) {
+        if (g.revokedMs === undefined && g.createdMs <= now && now < g.expiresMs && g.resourceType === resourceType && g.resourceId === resource.id && g.purpose === purpose) {
+          grantedActions.push(g.action);
+        }
+      }
+    }
+    let breakGlass = false;
+    if (dataResource && principal.kind === 'user') {
+      for (const b of await this.#store.listBreakGlass({ userId: principal.id })) {
+        if (b.userId === principal.id && b.resourceType === resourceType && b.resourceId === resource.id && b.startedMs <= now && now < b.expiresMs) breakGlass = true;
+      }
+    }
+    const decision = this.#engine.evaluate({
+      principal, action: request.action, resource, purpose, grantedActions, breakGlass, reason: request.reason, scopes: request.scopes,
       beneficiary: request.beneficiary, approvedBy: request.approvedBy,
       mfaAgeSeconds: request.mfaMs === undefined ? undefined : (now - request.mfaMs) / 1000,
-    };
-    const decision = this.#engine.evaluate(policyRequest);
-    const details: Record<string, string | number | boolean> = { action: request.action, decision: decision.allowed ? 'allow' : 'deny', policies: decision.policyIds.length };
-    decision.policyIds.slice(0, 8).forEach((id, i) => (details[`policy${String(i + 1)}`] = id));
-    if (breakGlass) details.breakGlass = true;
-    await this.#audit.record({
-      actor: { kind: principal.kind, id: principal.id }, action: 'authz.decide', outcome: decision.allowed ? 'success' : 'denied',
-      resources: [{ type: resourceType, id: resource.id }], ...(request.purpose === undefined ? {} : { purpose: request.purpose }),
-      ...(decision.allowed ? {} : { reason: decision.policyIds.length === 0 ? 'default-deny' : 'policy-denied' }),
-      ...(request.requestId === undefined ? {} : { requestId: request.requestId }), details: details,
     });
+    const { allowed, policyIds } = decision;
+    const details: Record<string, string | number | boolean> = { action: request.action, decision: allowed ? 'allow' : 'deny', policies: policyIds.length };
+    for (let i = 0; i < policyIds.length && i < POLICY_KEYS.length; i++) details[POLICY_KEYS[i] as string] = policyIds[i] as string;
+    if (breakGlass) details.breakGlass = true;
+    const event: Mutable<AuditEventInput> = {
+      actor: { kind: principal.kind, id: principal.id }, action: 'authz.decide', outcome: allowed ? 'success' : 'denied', resources: [{ type: resourceType, id: resource.id }], details,
+    };
+    if (purpose !== undefined) event.purpose = purpose;
+    if (!allowed) event.reason = policyIds.length === 0 ? 'default-deny' : 'policy-denied';
+    if (request.requestId !== undefined) event.requestId = request.requestId;
+    await this.#audit.record(event);
     return decision;
   }
 

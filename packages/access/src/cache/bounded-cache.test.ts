@@ -58,4 +58,16 @@ describe('BoundedCache', () => {
     cache.clear();
     expect(cache.get('a', 0)).toBeUndefined();
   });
+
+  it('never evicts a key hit at least once every max/2 insertions; evicts the least recently inserted', () => {
+    const cache = new BoundedCache<string, number>(8);
+    cache.set('hot', 0, 1e9);
+    for (let i = 0; i < 100; i++) {
+      cache.set(`k${String(i)}`, i, 1e9);
+      if (i % 4 === 3) expect(cache.get('hot', 0)).toBe(0);
+      expect(cache.size).toBeLessThanOrEqual(8);
+    }
+    expect(cache.get('k99', 0)).toBe(99);
+    expect(cache.get('k80', 0)).toBeUndefined();
+  });
 });

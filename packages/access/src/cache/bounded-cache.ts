@@ -1,12 +1,23 @@
+interface Entry<V> {
+  readonly value: V;
+  readonly expiresMs: number;
+  /** The insertion count when the entry was (re-)inserted. */
+  tick: number;
+}
+
 /**
  * A small bounded map with per-entry expiry and load-through that is safe against a write racing a
  * read: {@link invalidate} bumps the key's generation, and a load that started before it does not
  * store its (possibly stale) answer. Least recently inserted entries go first when full (a Map
- * keeps insertion order; a hit re-inserts).
+ * keeps insertion order). A hit re-inserts its entry only once half the capacity was inserted
+ * after it (a Map delete and set per hit cost as much as the rest of an authorized request's
+ * look-ups), so an entry hit at least that often is never evicted.
  */
 export class BoundedCache<K, V> {
   readonly #max: number;
-  readonly #entries = new Map<K, { readonly value: V; readonly expiresMs: number }>();
+  readonly #entries = new Map<K, Entry<V>>();
+  /** Insertions so far (sets and re-insertions). */
+  #tick = 0;
   readonly #inflight = new Map<K, { readonly generation: number; readonly promise: Promise<V> }>();
   readonly #generations = new Map<K, number>();
   #epoch = 0;
@@ -28,8 +39,11 @@ export class BoundedCache<K, V> {
       this.#entries.delete(key);
       return undefined;
     }
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    if (this.#tick - entry.tick >= this.#max / 2) {
+      this.#entries.delete(key);
+      entry.tick = ++this.#tick;
+      this.#entries.set(key, entry);
+    }
     return entry.value;
   }
 
@@ -39,7 +53,7 @@ export class BoundedCache<K, V> {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(key, { value, expiresMs });
+    this.#entries.set(key, { value, expiresMs, tick: ++this.#tick });
   }
 
   /**
