@@ -129,6 +129,20 @@ describe('KnownIdentifierMatcher', () => {
     );
   });
 
+  it('equals the reference when many long texts meet one set (one expression for all anchors, regex syntax in values)', () => {
+    const meta = fc.constantFrom('a.b', 'a.bc', '(555)', '(555) 1', 'x|y', '[x]', '^x', 'x$', 'a\\b', 'a+', 'a?', 'a*b', 'x{2}', 'a/b', 'a-b', 'ann', 'ann lee', 'annie', 'an', 'lee', ' ', '  ', '\n', ',', 'x', 'aaaa', 'aaab', 'aa');
+    const value = fc.array(meta, { minLength: 1, maxLength: 3 }).map((p) => p.join(''));
+    const set = fc.record({ names: fc.array(value, { maxLength: 6 }), addresses: fc.array(value, { maxLength: 4 }), identifiers: fc.array(value, { maxLength: 4 }) }, { requiredKeys: [] });
+    const long = fc.array(meta, { minLength: 80, maxLength: 200 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(set, fc.array(long, { minLength: 3, maxLength: 6 }), (known, many) => {
+        const matcher = new KnownIdentifierMatcher(known);
+        for (const text of many) for (const variant of [text, text.toUpperCase()]) expect(matcher.findSpans(variant)).toEqual(referenceSpans(variant, known));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('keeps the earlier kind where two kinds share a value, and literals before digit forms', () => {
     const spans = new KnownIdentifierMatcher({ names: ['1234'], identifiers: ['1234', '55-66'], phones: ['5566'] }).findSpans('id 1234 and 55 66');
     expect(spans.map((s) => s.detector)).toEqual(['known.name', 'known.identifier']);

@@ -2,6 +2,7 @@ import type { KnownIdentifiers, TextSpan } from '../text/text-deidentifier.ts';
 import { isAsciiSpace, isAsciiText, isAsciiWord, matchRunsAt } from './ascii-folded-search.ts';
 import { foldText, isWordAt, originalOffset, type FoldedText } from './fold-text.ts';
 import { cheapKey, digitsOf, headOf, isoDateDayAt, isoDateMonthAt, keyOf, literalOf, unpadded, valueOf } from './known-literal-forms.ts';
+import { keepLongest } from './keep-longest.ts';
 import { pushNumberSpans, type KnownNumbers, type NumberKind } from './known-number-spans.ts';
 
 export { dateVariants, literalOf } from './known-literal-forms.ts';
@@ -30,8 +31,10 @@ const NONE = -1;
 const LINEAR_STARTS = 32;
 /** Literals whose heads (the part before a space) begin with the same this many characters are searched together in long texts. */
 const ANCHOR = 4;
-/** Up to this many spans are sorted by insertion ({@link keepLongest}). */
-const SMALL_SORT = 24;
+/** From this many anchor groups on, a long ASCII text is scanned once for all anchors (a regular expression), not once per anchor. */
+const SEARCH_GROUPS = 4;
+const SEARCH_AFTER = 3;
+const REGEX_SYNTAX = /[\\^$.*+?()[\]{}|\/-]/g;
 /** Texts longer than this go straight to {@link KnownIdentifierMatcher} `#searchEach` (`#searchEachAscii`). */
 const LONG_TEXT = 200;
 
@@ -76,6 +79,14 @@ export class KnownIdentifierMatcher {
   /** Entries searched together in long ASCII texts ({@link #searchEachAscii}): the head prefix each group searches, its entries in order, and how many entries were grouped. */
   #anchors: string[] = [];
   #members: number[][] = [];
+  /**
+   * From {@link SEARCH_GROUPS} groups on, and from the {@link SEARCH_AFTER}th long text on (compiling
+   * it costs more than it saves on a few texts): one expression finding any of their anchors
+   * (`g`: its `lastIndex` is state, this matcher's own). Dropped when the groups change.
+   */
+  #anchorSearch: RegExp | undefined;
+  /** Long ASCII texts searched so far. */
+  #longTexts = 0;
   #grouped = -1;
   /** Digit groups of one run (`pushNumberSpans`), reused. */
   readonly #groupStarts: number[] = [];
@@ -322,19 +333,29 @@ export class KnownIdentifierMatcher {
     for (let e = 0; e < keys.length; e++) if (keys[e] !== NONE && this.#literal(e) === undefined) keys[e] = NONE;
     if (this.#grouped !== keys.length) this.#group();
     const anchors = this.#anchors;
-    const heads = this.#heads;
     // Two different literals never give the same span, and members keep entry order at each place,
     // so the first pushed among equal spans is still the earliest entry's.
-    for (let g = 0; g < anchors.length; g++) {
-      const anchor = anchors[g] as string;
-      const members = this.#members[g] as number[];
-      for (let i = lower.indexOf(anchor); i >= 0; i = lower.indexOf(anchor, i + 1)) {
+    this.#longTexts += 1;
+    let search = this.#anchorSearch;
+    if (search === undefined && anchors.length >= SEARCH_GROUPS && this.#longTexts >= SEARCH_AFTER) {
+      search = new RegExp(anchors.map((a) => a.replace(REGEX_SYNTAX, '\\$&')).join('|'), 'g');
+      this.#anchorSearch = search;
+    }
+    if (search === undefined) {
+      for (let g = 0; g < anchors.length; g++) {
+        const anchor = anchors[g] as string;
+        for (let i = lower.indexOf(anchor); i >= 0; i = lower.indexOf(anchor, i + 1)) if (!isAsciiWord(lower.charCodeAt(i - 1))) this.#pushGroup(lower, i, g, found);
+      }
+    } else {
+      // Many groups: one scan for all their anchors, then at each place where one occurs every
+      // group whose anchor is there, in group order. Spans pushed in another order than group by
+      // group, but equal spans share their start, and at one start the order is the same.
+      search.lastIndex = 0;
+      for (let m = search.exec(lower); m !== null; m = search.exec(lower)) {
+        const i = m.index;
+        search.lastIndex = i + 1; // anchors may overlap
         if (isAsciiWord(lower.charCodeAt(i - 1))) continue;
-        for (let m = 0; m < members.length; m++) {
-          const e = members[m] as number;
-          const head = heads[e] as string;
-          if (head.length === anchor.length || lower.startsWith(head, i)) this.#pushAscii(lower, i, this.#literals[e] as string, head.length, e, found);
-        }
+        for (let g = 0; g < anchors.length; g++) if (lower.startsWith(anchors[g] as string, i)) this.#pushGroup(lower, i, g, found);
       }
     }
     // Date spellings last, as they were added: a span equal to another kind's is that kind's; two
@@ -349,6 +370,18 @@ export class KnownIdentifierMatcher {
           if (start >= 0 && !isAsciiWord(lower.charCodeAt(start - 1))) this.#pushAscii(lower, start, this.#literals[e] as string, 0, e, found);
         }
       }
+    }
+  }
+
+  /** The matches of group `g`'s members at `i`, a word start where the group's anchor occurs. */
+  #pushGroup(lower: string, i: number, g: number, found: TextSpan[]): void {
+    const anchor = this.#anchors[g] as string;
+    const members = this.#members[g] as number[];
+    const heads = this.#heads;
+    for (let m = 0; m < members.length; m++) {
+      const e = members[m] as number;
+      const head = heads[e] as string;
+      if (head.length === anchor.length || lower.startsWith(head, i)) this.#pushAscii(lower, i, this.#literals[e] as string, head.length, e, found);
     }
   }
 
@@ -369,6 +402,7 @@ export class KnownIdentifierMatcher {
     }
     this.#anchors = anchors;
     this.#members = members;
+    this.#anchorSearch = undefined;
     this.#grouped = this.#keys.length;
   }
 
@@ -438,31 +472,4 @@ export class KnownIdentifierMatcher {
     const kind = KINDS[this.#kinds[e] as number] as Kind;
     found.push({ start: originalOffset(f, i), end: originalOffset(f, end - 1) + 1, category: kind[1], detector: kind[2] });
   }
-}
-
-/** Longest first at each place (earlier pushed first among equals); drop what overlaps a kept span. */
-function keepLongest(found: TextSpan[]): TextSpan[] {
-  const n = found.length;
-  if (n <= 1) return found;
-  if (n > SMALL_SORT) found.sort((x, y) => x.start - y.start || y.end - x.end);
-  else {
-    // A stable insertion sort in the same order (a stable sort's result is unique): few spans,
-    // pushed mostly in order, sort faster so than through a comparator.
-    for (let i = 1; i < n; i++) {
-      const s = found[i] as TextSpan;
-      let j = i - 1;
-      for (let t = found[j] as TextSpan; t.start > s.start || (t.start === s.start && t.end < s.end); t = found[j] as TextSpan) {
-        found[j + 1] = t;
-        if (--j < 0) break;
-      }
-      found[j + 1] = s;
-    }
-  }
-  const kept: TextSpan[] = [];
-  for (const s of found) {
-    const prev = kept[kept.length - 1];
-    if (prev !== undefined && s.start < prev.end) continue;
-    kept.push(s);
-  }
-  return kept;
 }
