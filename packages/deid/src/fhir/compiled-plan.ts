@@ -407,15 +407,14 @@ export class CompiledPlan {
         let raw = base === prop ? obj[prop] : undefined;
         let companion = companions ? obj[`_${base}`] : undefined;
         if (info?.repeating === true) {
-          // Lenient input: a single value where R4 wants an array (R4 §3.1.1.2).
-          if (raw !== undefined && raw !== null && !Array.isArray(raw)) obj[prop] = [raw];
-          if (companion !== undefined && companion !== null && !Array.isArray(companion)) obj[`_${base}`] = [companion];
-          raw = base === prop ? obj[prop] : undefined;
-          companion = companions ? obj[`_${base}`] : undefined;
+          // Lenient input: a single value where R4 wants an array (R4 §3.1.1.2). (No second read
+          // of `obj[prop]`: a keyed load that sees few names is specialized by V8, then deoptimized.)
+          if (raw !== undefined && raw !== null && !Array.isArray(raw)) obj[prop] = raw = [raw];
+          if (companion !== undefined && companion !== null && !Array.isArray(companion)) obj[`_${base}`] = companion = [companion];
         }
         const name = info?.name ?? base;
         const step = path?.next.get(name);
-        const values = raw === undefined ? companion : obj[prop];
+        const values = raw === undefined ? companion : raw;
         if (Array.isArray(values)) {
           if (values.length === 0) mark(obj, parent);
           const extras = Array.isArray(companion) ? (companion as unknown[]) : undefined;
