@@ -1,4 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { IncomingMessage } from 'node:http';
+import https from 'node:https';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
@@ -8,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openConfiguredLedgerStore, parseLeaf, type AuditEvent } from '@phiguard/audit';
 import { loadConfig } from '@phiguard/core';
 import { writeSyntheticMultiframe } from '@phiguard/deid';
+import { readDeidFrames, type DeidFrame } from '@phiguard/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliTyped, type TypedCliResult } from '../testing/cli-harness.ts';
 import { psql, testDatabaseUrl } from '../testing/remote-harness.ts';
@@ -43,6 +46,8 @@ let server: ChildProcessWithoutNullStreams;
 let serverLines: AsyncIterator<string>;
 let account = '';
 let url = '';
+/** The server's CA file and the steward's session token (for the raw HTTPS requests below). */
+let login = { ca: '', sessionToken: '' };
 
 type Run = TypedCliResult;
 
@@ -111,6 +116,7 @@ async function startServer(): Promise<void> {
   mkdirSync(path.join(client, '.phiguard'), { recursive: true });
   writeFileSync(path.join(client, '.phiguard', 'cli-session.json'), JSON.stringify({ server: info.url, sessionToken: info.sessionToken, caFile: info.ca }), { mode: 0o600 });
   url = info.url;
+  login = { ca: info.ca, sessionToken: info.sessionToken };
 }
 
 beforeAll(async () => {
@@ -258,6 +264,48 @@ describe('phiguard deid <format> --server URL (streamed)', () => {
     expect(readdirSync(path.join(serverRoot, '.phiguard', 'deid-spool'))).toEqual([]);
   }, 300_000);
 
+  it('starts the engine before the upload ends over HTTPS (first output frame while half the file is unsent); a cut upload is a failed deid.run', async () => {
+    const file = path.join(data, 'held.hl7');
+    generateHl7(file, 12);
+    const bytes = readFileSync(file);
+    const half = Math.floor(bytes.length / 2);
+    // Held: the rest is sent only once an output frame has arrived (spooled whole first, it never would).
+    const held = await rawDeid(bytes.length);
+    held.req.write(bytes.subarray(0, half));
+    const frames: AsyncIterator<DeidFrame, void> = readDeidFrames(await held.res)[Symbol.asyncIterator]();
+    const first = await frames.next();
+    expect(first.value?.kind).toBe('output');
+    held.req.end(bytes.subarray(half));
+    const received = [first.value?.kind === 'output' ? first.value.bytes : Buffer.alloc(0)];
+    let trailer: unknown;
+    for (let f = await frames.next(); f.done !== true; f = await frames.next()) {
+      if (f.value.kind === 'output') received.push(f.value.bytes);
+      else trailer = f.value.json;
+    }
+    expect(trailer).toMatchObject({ ok: true, inputBytes: bytes.length });
+    copyInto(path.join(data, 'held'), [file]);
+    expect((await localRun('deid', 'hl7v2', path.join(data, 'held'), '--out', path.join(local, 'out-held'))).error).toBeUndefined();
+    expect(Buffer.concat(received).equals(readFileSync(path.join(local, 'out-held', 'held.hl7')))).toBe(true);
+    // Cut: half the file, then the connection is destroyed once output has come back.
+    const before = (await deidEntries()).length;
+    const cut = await rawDeid(bytes.length);
+    cut.req.write(bytes.subarray(0, half));
+    const cutFrames: AsyncIterator<DeidFrame, void> = readDeidFrames(await cut.res)[Symbol.asyncIterator]();
+    expect((await cutFrames.next()).value?.kind).toBe('output');
+    cut.req.destroy();
+    await expect((async (): Promise<void> => {
+      for (let f = await cutFrames.next(); f.done !== true; f = await cutFrames.next()) if (f.value.kind === 'trailer') expect(f.value.json).toMatchObject({ ok: false });
+    })()).rejects.toThrow();
+    // The server finishes on its own time: the entry is recorded, then the spool files are removed.
+    const spool = path.join(serverRoot, '.phiguard', 'deid-spool');
+    let entries = await deidEntries();
+    while (entries.length === before || readdirSync(spool).length > 0) {
+      await sleep(100);
+      entries = await deidEntries();
+    }
+    expect(entries.at(-1)).toMatchObject({ outcome: 'failure', details: { filesFailed: 1, format: 'hl7v2' } });
+  }, 300_000);
+
   it('keeps seeded identifiers out of the ledger entries, the server log and the trailer-fed manifest', async () => {
     const input = path.join(data, 'seeded');
     mkdirSync(input, { recursive: true });
@@ -278,6 +326,31 @@ describe('phiguard deid <format> --server URL (streamed)', () => {
     expect(readdirSync(path.join(serverRoot, '.phiguard', 'deid-spool'))).toEqual([]);
   }, 120_000);
 });
+
+/** A raw `POST /v1/deid/hl7v2?bytes=N` whose body the test writes itself (an access token from the stored session). */
+async function rawDeid(size: number): Promise<{ req: import('node:http').ClientRequest; res: Promise<IncomingMessage> }> {
+  const ca = readFileSync(login.ca);
+  const token = await new Promise<string>((resolve, reject) => {
+    const req = https.request(`${url}/v1/auth/token`, { method: 'POST', ca, headers: { authorization: `Bearer ${login.sessionToken}` } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      res.on('end', () => {
+        resolve((JSON.parse(body) as { accessToken: string }).accessToken);
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  const query = new URLSearchParams({ profile: 'safe-harbor', name: 'held.hl7', bytes: String(size) });
+  let req: import('node:http').ClientRequest | undefined;
+  const res = new Promise<IncomingMessage>((resolve, reject) => {
+    req = https.request(`${url}/v1/deid/hl7v2?${query.toString()}`, { method: 'POST', ca, headers: { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'HOPERAT', accept: 'application/vnd.phiguard.deid', 'content-type': 'application/octet-stream' } }, resolve);
+    req.on('error', reject);
+  });
+  res.catch(() => undefined);
+  if (req === undefined) throw new TypeError('https.request returns its request');
+  return { req, res };
+}
 
 /** Corpus messages and a seeded one, repeated to BIG_MB; message BROKEN_MESSAGE has a bad MSH-2 (on line brokenLine).
  * Sized `mb` MiB. */
