@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createPatientContextFactory } from '../context/create-patient-context-factory.ts';
 import { FhirPatientIndex } from './fhir-patient-index.ts';
 import { testKey } from './fhir-test-setup.ts';
-import { ReferenceMemo, ReferencePseudonyms } from './reference-pseudonyms.ts';
+import { ReferenceMemo, ReferencePseudonyms, uuidOfReference } from './reference-pseudonyms.ts';
 
 const patient = {
   resourceType: 'Patient', id: 'p1',
@@ -45,5 +45,21 @@ describe('ReferencePseudonyms with a run memo', () => {
     expect(index.lookup('https://x.org/fhir/Patient/p1')).toBe(entry);
     expect(index.lookup('Patient/p2')).toBeUndefined();
     expect(index.lookup('Encounter/p1')).toBeUndefined();
+  });
+
+  it('property: uuidOfReference answers as /^urn:uuid:([0-9a-fA-F-]{36})$/ does', () => {
+    const UUID = /^urn:uuid:([0-9a-fA-F-]{36})$/;
+    const char = fc.constantFrom(...'0123456789abcdefABCDEFgG-:zu\n '.split(''));
+    const body = fc.array(char, { minLength: 34, maxLength: 38 }).map((cs) => cs.join(''));
+    const ref = fc.oneof(
+      body.map((b) => `urn:uuid:${b}`),
+      fc.uuid().map((u) => `urn:uuid:${u}`),
+      fc.uuid().map((u) => `urn:uuid:${u.toUpperCase()}\n`),
+      fc.tuple(fc.constantFrom('urn:uuid', 'urn:uuid:', 'URN:uuid:', 'xurn:uuid:', ''), body).map(([p, b]) => p + b),
+      fc.string(),
+    );
+    fc.assert(fc.property(ref, (r) => {
+      expect(uuidOfReference(r)).toBe(UUID.exec(r)?.[1]);
+    }), { numRuns: 2000 });
   });
 });

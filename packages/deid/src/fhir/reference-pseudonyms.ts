@@ -22,7 +22,22 @@ function oidOfPseudonym(pseudonym: string): string {
 }
 
 const LITERAL = /^((?:https?:\/\/[^?#]*\/)?)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
-const UUID = /^urn:uuid:([0-9a-fA-F-]{36})$/;
+const UUID_PREFIX = 'urn:uuid:';
+
+/**
+ * The 36 characters after `urn:uuid:` when `ref` is that prefix and 36 of `[0-9a-fA-F-]`, else
+ * undefined: `/^urn:uuid:([0-9a-fA-F-]{36})$/.exec(ref)?.[1]` without a match object (every
+ * Bundle reference and fullUrl comes here once per run).
+ */
+export function uuidOfReference(ref: string): string | undefined {
+  if (ref.length !== UUID_PREFIX.length + 36 || !ref.startsWith(UUID_PREFIX)) return undefined;
+  for (let i = UUID_PREFIX.length; i < ref.length; i++) {
+    const c = ref.charCodeAt(i);
+    // 0-9, A-F, a-f, '-'
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 45)) return undefined;
+  }
+  return ref.slice(UUID_PREFIX.length);
+}
 const OID = /^urn:oid:([0-2](?:\.(?:0|[1-9][0-9]*))+)$/;
 const CONDITIONAL = /^([A-Z][A-Za-z]+)\?(.*)$/s;
 
@@ -151,10 +166,10 @@ export class ReferencePseudonyms {
 
   #rewrite(ref: string): string | null {
     if (ref.startsWith('#')) return ref === '#' ? ref : `#${this.#for('local', ref.slice(1))}`;
-    const uuid = UUID.exec(ref);
-    if (uuid?.[1] !== undefined) {
+    const uuid = uuidOfReference(ref);
+    if (uuid !== undefined) {
       const patient = this.#lookup(ref);
-      return `urn:uuid:${this.#uuid(patient?.context.pseudonym ?? this.#for('urn:uuid', uuid[1]))}`;
+      return `urn:uuid:${this.#uuid(patient?.context.pseudonym ?? this.#for('urn:uuid', uuid))}`;
     }
     const oid = OID.exec(ref);
     if (oid?.[1] !== undefined) return `urn:oid:${oidOfPseudonym(this.#for('urn:oid', oid[1]))}`;
