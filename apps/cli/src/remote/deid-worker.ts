@@ -7,6 +7,7 @@ import { serverProcessors } from './deid-processors.ts';
 // The de-identification worker thread of `phiguard serve` (deid-worker-pool.ts): the engines are
 // synchronous and CPU-bound, so they run here, off the event loop that serves other requests.
 // Jobs run one after another; each writes its output to a file the main thread sends on as it grows.
+// A job's input may still be arriving: it then reads the spool as it grows (deid-spool-progress.ts).
 
 /** Messages to the main thread. */
 export type WorkerMessage =

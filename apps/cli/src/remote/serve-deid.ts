@@ -43,7 +43,8 @@ export interface ServeDeidOptions {
  * The de-identification behind `phiguard deid <format> --server URL`. Each file's body is spooled
  * to `<home>/deid-spool` (mode 0600, removed when the answer is sent), de-identified in a worker
  * thread by the same engines as the local command (deid-processors.ts; streamed where the local
- * command streams), and its output is sent on as the worker writes it. When the file is done the
+ * command streams; for {@link OVERLAPPED_FORMATS} while the spool is still growing), and its
+ * output is sent on as the worker writes it. When the file is done the
  * server records a `deid.run` ledger entry as the caller, with the fields the local command
  * records, binding a one-file manifest (inputs and outputs by hash, counts, problems by place).
  */
