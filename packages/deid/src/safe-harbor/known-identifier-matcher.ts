@@ -33,7 +33,9 @@ const LINEAR_STARTS = 32;
 const ANCHOR = 4;
 /** From this many anchor groups on, a long ASCII text is scanned once for all anchors (a regular expression), not once per anchor. */
 const SEARCH_GROUPS = 4;
+/** ...and from a set's this many-th long text on (see `#anchorSearch`). */
 const SEARCH_AFTER = 3;
+/** Characters escaped in an anchor put into that expression. */
 const REGEX_SYNTAX = /[\\^$.*+?()[\]{}|\/-]/g;
 /** Texts longer than this go straight to {@link KnownIdentifierMatcher} `#searchEach` (`#searchEachAscii`). */
 const LONG_TEXT = 200;
