@@ -85,6 +85,8 @@ interface TypePlan {
   readonly byNameChild: Map<string, Map<string, number>>;
   /** parent type + name + childPath → element name → its plan; filled as resources are walked. */
   readonly frames: Map<string, Frame>;
+  /** The resource's own frame (every resource starts there: its key is not rebuilt per resource). */
+  rootFrame?: Frame;
   /** `nodesByType('T').where(P)` rules by T, lowest index first: decided per element, on its value. */
   readonly whereByType: Map<string, { readonly index: number; readonly where: WherePredicate }[]>;
 }
@@ -429,7 +431,9 @@ export class CompiledPlan {
     if (fallible && plan.root !== NONE && rules[plan.root]?.rule.method === 'generalize') {
       throw new FhirDeidError('fhir-rule-not-applicable', 'generalize applies only to primitive elements', { place: { path: '' } });
     }
-    walkObject(resource, resourceType === UNKNOWN ? undefined : resourceType, root, plan.root, plan.paths);
+    const rootPath = resourceType === UNKNOWN ? undefined : resourceType;
+    if (rootPath !== undefined) plan.rootFrame ??= frameOf(root, rootPath);
+    walkObject(resource, rootPath, root, plan.root, plan.paths, plan.rootFrame);
     return nested;
   }
 }
