@@ -17,11 +17,6 @@ export function sha256(input: Uint8Array): Buffer {
   return Buffer.from(hash('sha256', input, 'binary'), 'binary');
 }
 
-/** {@link sha256} of `input` written into `target` at `offset` (no Buffer made). */
-export function sha256Into(input: Uint8Array, target: Buffer, offset: number): void {
-  target.write(hash('sha256', input, 'binary'), offset, HASH_SIZE, 'binary');
-}
-
 /** MTH({d0}) = SHA-256(0x00 || d0): the hash of one log entry (RFC 9162 §2.1.1). */
 export function leafHash(entry: Uint8Array): Buffer {
   const input = Buffer.allocUnsafe(1 + entry.length);
