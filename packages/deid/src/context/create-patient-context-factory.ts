@@ -1,8 +1,11 @@
 import type { DeidKey, PatientContext, PatientContextFactory, PatientIdentity } from './patient-context.ts';
 import { DeidError } from './deid-error.ts';
+import { base32Head } from './base32-head.ts';
 import { deriveHmacKey, hmac } from './deid-key.ts';
-import { normalizeIdentity } from './normalize-identity.ts';
+import { isPrintableAscii, normalizeIdentity } from './normalize-identity.ts';
 import { shiftIsoDate } from './shift-iso-date.ts';
+import { TwoKeyCache } from './two-key-cache.ts';
+import { uint64Mod } from './uint64-mod.ts';
 
 export interface PatientContextOptions {
   /** Pseudonym prefix before the dash: 1-8 of `A-Z0-9`, starting with a letter. Default `PG`. */
@@ -16,28 +19,8 @@ export interface PatientContextOptions {
 }
 
 const PREFIX = /^[A-Z][A-Z0-9]{0,7}$/;
-const NON_ASCII = /[^\x00-\x7F]/;
-const CROCKFORD_UPPER = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/**
- * The first `chars` characters of the upper-case Crockford base32 of `bytes` (one per pseudonym:
- * hot). Base32 is a stream: the same characters as `encodeBase32(bytes).slice(0, chars)` upper-cased,
- * reading only the bytes they are made of (`bytes` must hold 5 × chars bits).
- */
-export function base32Head(bytes: Uint8Array, chars: number): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (let i = 0; out.length < chars; ) {
-    if (bits < 5) {
-      buffer = ((buffer << 8) | (bytes[i++] ?? 0)) & 0xffff;
-      bits += 8;
-    }
-    bits -= 5;
-    out += CROCKFORD_UPPER.charAt((buffer >>> bits) & 31);
-  }
-  return out;
-}
+/** Entries of each cache (patients, `pseudonymFor` values) before it starts again empty. */
+const CACHE_MAX = 100_000;
 
 /**
  * The one place pseudonyms and date shifts come from (docs/deid/patient-context.md): both are
@@ -58,43 +41,42 @@ export function createPatientContextFactory(key: DeidKey, options: PatientContex
   const pseudonymKey = deriveHmacKey(key.secret, 'pseudonym');
   const pseudonymForKey = deriveHmacKey(key.secret, 'pseudonym-for');
   const shiftKey = deriveHmacKey(key.secret, 'date-shift');
-  const format = (mac: Buffer): string => `${prefix}-${base32Head(mac, length)}`;
+  const head = `${prefix}-`;
+  const format = (mac: Buffer): string => base32Head(mac, length, head);
   // Non-zero multiples of `step` in [-window, window]: half negative, half positive.
   const half = Math.floor(window / step);
-  const forCache = new Map<string, string>();
-  const pseudonymFor = (kind: string, value: string): string => {
-    const k = kind.trim().toLowerCase();
-    // ASCII is its own NFC form: skip the ICU call for it (ids and references, hot).
-    const v = (NON_ASCII.test(value) ? value.normalize('NFC') : value).trim();
+  const uncachedPseudonymFor = (kind: string, value: string): string => {
+    // Printable ASCII is its own NFC form with nothing to trim (normalize-identity.ts): no ICU call (hot).
+    const k = isPrintableAscii(kind) ? kind.toLowerCase() : kind.trim().toLowerCase();
+    const v = isPrintableAscii(value) ? value : value.normalize('NFC').trim();
     if (k === '' || v === '') throw new TypeError('pseudonymFor needs a kind and a non-empty value');
-    const cacheKey = `${k}\0${v}`;
-    const known = forCache.get(cacheKey);
-    if (known !== undefined) return known;
-    const p = format(hmac(pseudonymForKey, k, v));
-    if (forCache.size >= 100_000) forCache.clear();
-    forCache.set(cacheKey, p);
+    return format(hmac(pseudonymForKey, k, v));
+  };
+  // Keyed by the caller's spelling: the result is a function of it, so a hit skips the normal form.
+  const forCache = new TwoKeyCache<string>(CACHE_MAX);
+  const pseudonymFor = (kind: string, value: string): string => {
+    let p = forCache.get(kind, value);
+    if (p === undefined) forCache.set(kind, value, (p = uncachedPseudonymFor(kind, value)));
     return p;
   };
-  const cache = new Map<string, PatientContext>();
+  const cache = new TwoKeyCache<PatientContext>(CACHE_MAX);
 
   return Object.freeze({
     keyId: key.id,
     forPatient(identity: PatientIdentity): PatientContext {
       const normal = normalizeIdentity(identity);
-      const cacheKey = `${normal.system}\0${normal.value}`;
-      const known = cache.get(cacheKey);
+      const known = cache.get(normal.system, normal.value);
       if (known !== undefined) return known;
-      const r = hmac(shiftKey, normal.system, normal.value).readBigUInt64BE(0) % BigInt(2 * half);
-      const index = Number(r);
+      const index = uint64Mod(hmac(shiftKey, normal.system, normal.value), 2 * half);
       const dateShiftDays = (index < half ? index - half : index - half + 1) * step;
       const context: PatientContext = Object.freeze({
         pseudonym: format(hmac(pseudonymKey, normal.system, normal.value)),
         dateShiftDays,
         shiftIsoDate: (value: string) => shiftIsoDate(value, dateShiftDays),
         pseudonymFor,
+        uncachedPseudonymFor,
       });
-      if (cache.size >= 100_000) cache.clear();
-      cache.set(cacheKey, context);
+      cache.set(normal.system, normal.value, context);
       return context;
     },
   });

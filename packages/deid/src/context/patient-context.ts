@@ -32,6 +32,12 @@ export interface PatientContext {
   shiftIsoDate(value: string): string;
   /** A keyed pseudonym for another identifier of this patient's data (encounter, accession, order). */
   pseudonymFor(kind: string, value: string): string;
+  /**
+   * The same value as {@link pseudonymFor}, without the factory's cache: for callers that keep
+   * their own memo (the FHIR run memo), so a first-seen id is not also stored in a second map.
+   * Optional: wrappers of a context may leave it out (then call `pseudonymFor`).
+   */
+  readonly uncachedPseudonymFor?: (kind: string, value: string) => string;
 }
 
 export interface PatientContextFactory {

@@ -76,6 +76,8 @@ export class ReferencePseudonyms {
   readonly #index: FhirPatientIndex;
   readonly #global: PatientContext;
   readonly #memo: ReferenceMemo;
+  /** The global context's `pseudonymFor`, uncached where it can be (the memo caches). */
+  readonly #pseudonymFor: (kind: string, value: string) => string;
 
   #sync(): void {
     const memo = this.#memo;
@@ -103,6 +105,9 @@ export class ReferencePseudonyms {
     this.#index = index;
     this.#global = index.global();
     this.#memo = memo;
+    // The memo below already keeps every result: skip the factory's own cache where it offers that.
+    const global = this.#global;
+    this.#pseudonymFor = global.uncachedPseudonymFor ?? ((kind, value) => global.pseudonymFor(kind, value));
   }
 
   #for(kind: string, value: string): string {
@@ -110,7 +115,7 @@ export class ReferencePseudonyms {
     let byValue = memo.pseudonyms.get(kind);
     let p = byValue?.get(value);
     if (p === undefined) {
-      p = this.#global.pseudonymFor(kind, value);
+      p = this.#pseudonymFor(kind, value);
       if (memo.pseudonymCount >= MEMO_MAX) {
         memo.pseudonyms.clear();
         memo.pseudonymCount = 0;
