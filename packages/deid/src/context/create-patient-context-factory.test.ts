@@ -87,6 +87,43 @@ describe('createPatientContextFactory', () => {
     );
   });
 
+  it('gives exactly the specified pseudonyms and shifts (spec oracle: full normal form, base32 of the HMAC, BigInt modulo)', () => {
+    // The contract of docs/deid/patient-context.md written out plainly, against every fast path of the factory.
+    const text = fc.oneof(fc.stringMatching(/^[\x21-\x7e]{1,30}$/), fc.string({ unit: fc.constantFrom(' ', '\t', 'a', 'Z', '7', '-', '\u00a0', 'e\u0301', '\u00e9', '\u{1f600}'), minLength: 1 }), fc.string({ unit: 'grapheme', minLength: 1 }));
+    const options = fc.record({ pseudonymLength: fc.integer({ min: 16, max: 52 }), dateShiftWindowDays: fc.integer({ min: 7, max: 3650 }), preserveWeekday: fc.boolean() });
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), options, text, text, text, (secret, opts, system, value, kind) => {
+        const k = deidKeyFromSecret(secret);
+        const f = createPatientContextFactory(k, opts);
+        const s = system.normalize('NFC').trim().toLowerCase();
+        const v = value.normalize('NFC').replace(/\s+/gu, '').toUpperCase();
+        const pk = kind.trim().toLowerCase();
+        const pv = value.normalize('NFC').trim();
+        if (s === '' || v === '' || s.includes('\0') || v.includes('\0')) {
+          expect(() => f.forPatient({ system, value })).toThrow(DeidError);
+          return;
+        }
+        const ctx = f.forPatient({ system, value });
+        const b32 = (mac: Buffer): string => `PG-${encodeBase32(mac).slice(0, opts.pseudonymLength).toUpperCase()}`;
+        expect(ctx.pseudonym).toBe(b32(hmac(deriveHmacKey(secret, 'pseudonym'), s, v)));
+        const step = opts.preserveWeekday ? 7 : 1;
+        const half = Math.floor(opts.dateShiftWindowDays / step);
+        const index = Number(hmac(deriveHmacKey(secret, 'date-shift'), s, v).readBigUInt64BE(0) % BigInt(2 * half));
+        expect(ctx.dateShiftDays).toBe((index < half ? index - half : index - half + 1) * step);
+        expect(f.forPatient({ system, value })).toBe(ctx); // cached
+        if (pk === '' || pv === '') {
+          expect(() => ctx.pseudonymFor(kind, value)).toThrow(TypeError);
+          return;
+        }
+        const expected = b32(hmac(deriveHmacKey(secret, 'pseudonym-for'), pk, pv));
+        expect(ctx.uncachedPseudonymFor?.(kind, value)).toBe(expected);
+        expect(ctx.pseudonymFor(kind, value)).toBe(expected);
+        expect(ctx.pseudonymFor(kind, value)).toBe(expected); // from the cache
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('refuses empty identities and bad keys with typed errors that carry no value', () => {
     const f = createPatientContextFactory(key);
     expect(() => f.forPatient({ system: 'mrn', value: '   ' })).toThrow(DeidError);
