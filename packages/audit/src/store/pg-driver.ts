@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { openPgWriterConnection } from './pg-writer-connection.ts';
 import type { SqlDriver, SqlQuery } from './sql-driver.ts';
 
 export interface PgDriverOptions {
@@ -35,11 +36,10 @@ export async function openPgDriver(options: PgDriverOptions): Promise<SqlDriver>
       await admin.end();
     }
   }
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.maxConnections ?? 4,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
-  });
+  const connection = { connectionString: options.url, ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }) };
+  const pool = new pg.Pool({ ...connection, max: options.maxConnections ?? 4 });
+  // The ledger's appends: a connection of their own, opened on the first append.
+  const writer = openPgWriterConnection(connection);
   // An idle client that loses its connection emits 'error'; the next query reports the problem.
   pool.on('error', () => undefined);
   const query: SqlQuery = async <R>(sql: string, params: readonly unknown[] = [], prepareAs?: string) =>
@@ -47,6 +47,7 @@ export async function openPgDriver(options: PgDriverOptions): Promise<SqlDriver>
   return {
     kind: 'postgres',
     query,
+    runPrepared: writer.run,
     async transaction(work) {
       const client = await pool.connect();
       try {
@@ -63,6 +64,9 @@ export async function openPgDriver(options: PgDriverOptions): Promise<SqlDriver>
         client.release();
       }
     },
-    close: () => pool.end(),
+    async close() {
+      await writer.close();
+      await pool.end();
+    },
   };
 }

@@ -18,6 +18,12 @@ export interface SqlDriver {
    * each a call into the WebAssembly engine). The caller builds the literals.
    */
   readonly simple?: (sql: string) => Promise<void>;
+  /**
+   * Runs a named prepared statement whose rows are not needed on a connection kept for one
+   * writer (PostgreSQL: not the pool; one statement at a time, the caller orders them). Resolves
+   * after PostgreSQL's ReadyForQuery, so after the COMMIT of an implicit transaction.
+   */
+  readonly runPrepared?: (name: string, sql: string, params: unknown[]) => Promise<void>;
   /** Runs `work` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
   transaction<T>(work: (query: SqlQuery) => Promise<T>): Promise<T>;
   close(): Promise<void>;

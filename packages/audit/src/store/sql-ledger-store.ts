@@ -8,6 +8,7 @@ const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 10_000;
 const MAX_READ = 65_536;
 const APPEND_SQL = 'SELECT ledger_append_packed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)';
+const APPEND_NAME = 'phiguard_ledger_append_packed';
 
 /**
  * The {@link LedgerStore} over any {@link SqlDriver}: the same SQL on PGlite and PostgreSQL.
@@ -109,7 +110,7 @@ class SqlLedgerStore implements LedgerStore {
       // One statement, so one round trip and one implicit transaction (ledger-migrations.ts,
       // ledger_append_packed). Integer arrays travel as array literals built by one join
       // (node-postgres would escape and quote each element).
-      const args = [
+      const args: (number | string | Buffer)[] = [
         fromSize,
         packed.leaves,
         intArray(packed.leafOffsets),
@@ -123,10 +124,12 @@ class SqlLedgerStore implements LedgerStore {
         intArray(packed.tileOffsets),
         checkpoint.size,
         checkpoint.note,
-      ] as const;
-      if (this.#db.simple === undefined) {
-        // PostgreSQL: prepared once per connection, the leaves as one binary parameter.
-        await this.#db.query(APPEND_SQL, args, 'phiguard_ledger_append_packed');
+      ];
+      if (this.#db.runPrepared !== undefined) {
+        // PostgreSQL: prepared once on the writer's own connection, the leaves as one binary parameter.
+        await this.#db.runPrepared(APPEND_NAME, APPEND_SQL, args);
+      } else if (this.#db.simple === undefined) {
+        await this.#db.query(APPEND_SQL, args, APPEND_NAME);
       } else {
         // PGlite: one simple-protocol statement with literals costs one call into the engine.
         await this.#db.simple(`SELECT ledger_append_packed(${args.map(sqlLiteral).join(', ')})`);
