@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { PreparedRun } from './prepared-run.ts';
 
 /**
  * One PostgreSQL connection of its own for a single writer that runs the same prepared statement
@@ -10,14 +11,15 @@ export interface PgWriterConnection {
    * §55.2.3) and resolves, without its rows, once PostgreSQL answered ReadyForQuery: for a
    * statement in an implicit transaction, after its COMMIT. Rejects with the server's error.
    */
-  readonly run: (name: string, text: string, values: unknown[]) => Promise<void>;
+  readonly run: (name: string, text: string, values: readonly (string | Buffer)[]) => Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * Opens the connection on first use and again after it broke. Compared with `pool.query` this
  * skips, per statement, the pool's acquire and release (with its idle timer), the copy of the
- * query config, and the promise wrapper that node-postgres adds.
+ * query config, node-postgres' promise wrapper, and the Describe messages and result rows
+ * ({@link PreparedRun}).
  *
  * Callers run one statement at a time (the ledger store chains its appends), so a statement is
  * never queued behind one that died with the old connection.
@@ -53,22 +55,20 @@ export function openPgWriterConnection(config: pg.ClientConfig): PgWriterConnect
     client = c;
     return c;
   };
-  const send = (c: pg.Client, name: string, text: string, values: unknown[]): Promise<void> => {
+  const send = (c: pg.Client, name: string, text: string, values: readonly (string | Buffer)[]): Promise<void> => {
     const { promise, resolve, reject } = Promise.withResolvers<undefined>();
-    // Built from the text (a config object would be copied property by property, ~3 µs) and
-    // named afterwards; node-postgres calls back with null (typed undefined) on success.
-    const query = new pg.Query(text, values, (error: Error | null | undefined) => {
-      if (error === null || error === undefined) {
-        resolve(undefined);
-        return;
-      }
-      // A statement's ERROR leaves the connection usable; FATAL (the backend was terminated) or
-      // a socket error does not (PostgreSQL 15 §55.8, ErrorResponse severity).
-      if (!(error instanceof pg.DatabaseError) || error.severity !== 'ERROR') drop(c);
-      reject(error);
-    });
-    (query as unknown as { name: string }).name = name;
-    c.query(query);
+    c.query(
+      new PreparedRun(name, text, values, (error) => {
+        if (error === null) {
+          resolve(undefined);
+          return;
+        }
+        // A statement's ERROR leaves the connection usable; FATAL (the backend was terminated) or
+        // a socket error does not (PostgreSQL 15 §55.8, ErrorResponse severity).
+        if (!(error instanceof pg.DatabaseError) || error.severity !== 'ERROR') drop(c);
+        reject(error);
+      }),
+    );
     return promise;
   };
 

@@ -23,7 +23,7 @@ export interface SqlDriver {
    * writer (PostgreSQL: not the pool; one statement at a time, the caller orders them). Resolves
    * after PostgreSQL's ReadyForQuery, so after the COMMIT of an implicit transaction.
    */
-  readonly runPrepared?: (name: string, sql: string, params: unknown[]) => Promise<void>;
+  readonly runPrepared?: (name: string, sql: string, params: readonly (string | Buffer)[]) => Promise<void>;
   /** Runs `work` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
   transaction<T>(work: (query: SqlQuery) => Promise<T>): Promise<T>;
   close(): Promise<void>;

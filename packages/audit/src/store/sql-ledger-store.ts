@@ -127,7 +127,7 @@ class SqlLedgerStore implements LedgerStore {
       ];
       if (this.#db.runPrepared !== undefined) {
         // PostgreSQL: prepared once on the writer's own connection, the leaves as one binary parameter.
-        await this.#db.runPrepared(APPEND_NAME, APPEND_SQL, args);
+        await this.#db.runPrepared(APPEND_NAME, APPEND_SQL, args.map(textOrBytes));
       } else if (this.#db.simple === undefined) {
         await this.#db.query(APPEND_SQL, args, APPEND_NAME);
       } else {
@@ -212,6 +212,11 @@ function sqlLiteral(value: number | string | Buffer): string {
   }
   if (Buffer.isBuffer(value)) return `decode('${value.toString('hex')}', 'hex')`;
   return `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+}
+
+/** A bound parameter in text format (integers as their digits) or, for bytes, binary format. */
+function textOrBytes(value: number | string | Buffer): string | Buffer {
+  return typeof value === 'number' ? String(value) : value;
 }
 
 /** A PostgreSQL array literal of safe integers (PostgreSQL 15 §8.15.2), e.g. `{0,312,640}`. */
