@@ -57,8 +57,9 @@ export function openPgWriterConnection(config: pg.ClientConfig): PgWriterConnect
   };
   const send = (c: pg.Client, name: string, text: string, values: readonly (string | Buffer)[]): Promise<void> => {
     const { promise, resolve, reject } = Promise.withResolvers<undefined>();
-    c.query(
-      new PreparedRun(name, text, values, (error) => {
+    let run: PreparedRun;
+    try {
+      run = new PreparedRun(name, text, values, (error) => {
         if (error === null) {
           resolve(undefined);
           return;
@@ -67,8 +68,11 @@ export function openPgWriterConnection(config: pg.ClientConfig): PgWriterConnect
         // a socket error does not (PostgreSQL 15 §55.8, ErrorResponse severity).
         if (!(error instanceof pg.DatabaseError) || error.severity !== 'ERROR') drop(c);
         reject(error);
-      }),
-    );
+      });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new TypeError('bad statement parameters'));
+    }
+    c.query(run);
     return promise;
   };
 
