@@ -26,3 +26,18 @@ it('runs the migrations once, however often a store is opened', async () => {
     await dropTestSchema(other);
   }
 });
+
+it('lets an append already sent finish when the store is closed', async () => {
+  const other = randomTestSchema();
+  try {
+    const store = await openSqlLedgerStore(await openPgDriver({ url: TEST_PG_URL, schema: other }));
+    const appended = store.append({ fromSize: 0, entries: [], tiles: [], checkpoint: { size: 0, note: 'closing' } });
+    await store.close();
+    await expect(appended).resolves.toBeUndefined();
+    const again = await openSqlLedgerStore(await openPgDriver({ url: TEST_PG_URL, schema: other }));
+    expect(await again.readCheckpoint()).toBe('closing');
+    await again.close();
+  } finally {
+    await dropTestSchema(other);
+  }
+});

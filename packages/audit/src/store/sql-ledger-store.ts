@@ -196,6 +196,9 @@ class SqlLedgerStore implements LedgerStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // An append already sent settles first: ending its connection now would report a batch
+    // that may have committed as failed.
+    await this.#appendTail;
     await this.#db.close();
   }
 }
