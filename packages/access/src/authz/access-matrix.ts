@@ -98,6 +98,11 @@ export function renderAccessDoc(engine: PolicyEngine): string {
     '- A login code is good once and for 60 seconds; an answer to the CLI with a foreign `state` is refused, and a',
     '  replayed code is refused and ends the session it had opened.',
     '',
+    '## Performance',
+    '',
+    'What an authorized request costs (the Cedar decision and its durable ledger entry) and how the `api` bench',
+    'measures it: [access-performance.md](access-performance.md).',
+    '',
   ];
   return lines.join('\n');
 }
