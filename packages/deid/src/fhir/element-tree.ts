@@ -163,16 +163,25 @@ function isEmpty(value: unknown): boolean {
  * (deleting a property turns a V8 object into a slow dictionary, and serialising it slower).
  */
 export function pruneEmpty(value: unknown): unknown {
-  return prune(value, true);
+  return prune(value, true, undefined);
 }
 
-function prune(value: unknown, inPlace: boolean): unknown {
+/**
+ * {@link pruneEmpty} that enters only the objects in `dirty` (prune-marked.ts): an object not in
+ * it has nothing empty below it, so pruning would return it unchanged. Objects with `_name`
+ * companions are pruned whole (the walk that marks does not follow companions).
+ */
+export function pruneEmptyWithin(value: unknown, dirty: ReadonlySet<object>): unknown {
+  return prune(value, true, dirty);
+}
+
+function prune(value: unknown, inPlace: boolean, dirty: ReadonlySet<object> | undefined): unknown {
   if (Array.isArray(value)) {
     // A new array only once something changes; an untouched array is kept as it is.
     let kept: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      const p = prune(v, false);
+      const p = prune(v, false, dirty);
       if (kept === undefined) {
         if (p === v && p !== undefined) continue;
         kept = value.slice(0, i);
@@ -183,6 +192,7 @@ function prune(value: unknown, inPlace: boolean): unknown {
     return out.length === 0 ? undefined : out;
   }
   if (!isJsonObject(value)) return isEmpty(value) ? undefined : value;
+  if (dirty !== undefined && !dirty.has(value)) return value;
   const keys = Object.keys(value);
   // `_name` companions (R4 §3.1.1.4) are rare: look them up only in objects that have one.
   let companions = false;
@@ -195,7 +205,7 @@ function prune(value: unknown, inPlace: boolean): unknown {
     for (let k = 0; k < keys.length; k++) {
       const prop = keys[k] as string;
       const v = value[prop];
-      const p = typeof v !== 'object' || v === null ? (v === null || v === undefined || v === '' ? undefined : v) : prune(v, false);
+      const p = typeof v !== 'object' || v === null ? (v === null || v === undefined || v === '' ? undefined : v) : prune(v, false, dirty);
       if (p === undefined) {
         if (inPlace) Reflect.deleteProperty(value, prop);
         else if (copy === undefined) {
@@ -213,7 +223,8 @@ function prune(value: unknown, inPlace: boolean): unknown {
     }
     return kept === 0 ? undefined : (copy ?? value);
   }
-  // With `_name` companions: value and companion arrays pruned together, slot by slot.
+  // With `_name` companions: value and companion arrays pruned together, slot by slot, and
+  // everything below pruned whole (marks do not cover companions).
   for (const prop of keys) {
     if (prop.charCodeAt(0) === 95) continue;
     const v = value[prop];
@@ -222,8 +233,8 @@ function prune(value: unknown, inPlace: boolean): unknown {
       const vs: unknown[] = [];
       const cs: unknown[] = [];
       for (let i = 0; i < Math.max(v.length, c.length); i++) {
-        const a = prune(v[i], false);
-        const b = prune(c[i], false);
+        const a = prune(v[i], false, undefined);
+        const b = prune(c[i], false, undefined);
         if (a === undefined && b === undefined) continue;
         vs.push(a ?? null);
         cs.push(b ?? null);
@@ -234,13 +245,13 @@ function prune(value: unknown, inPlace: boolean): unknown {
       else value[`_${prop}`] = cs;
       continue;
     }
-    const pruned = prune(v, false);
+    const pruned = prune(v, false, undefined);
     if (pruned === undefined) Reflect.deleteProperty(value, prop);
     else if (pruned !== v) value[prop] = pruned;
   }
   for (const prop of Object.keys(value)) {
     if (!prop.startsWith('_') || Array.isArray(value[prop.slice(1)])) continue;
-    const pruned = prune(value[prop], false);
+    const pruned = prune(value[prop], false, undefined);
     if (pruned === undefined) Reflect.deleteProperty(value, prop);
     else value[prop] = pruned;
   }
