@@ -1,4 +1,4 @@
-import { type ElementNode, type JsonObject, isJsonObject, nodeValue, removeNode } from './element-tree.ts';
+import { type ElementNode, type JsonObject, isJsonObject, nodeValue } from './element-tree.ts';
 import type { PruneMarks } from './prune-marked.ts';
 import { type ElementInfo, elementInfo } from './fhir-model.ts';
 import type { CompiledRule } from './fhir-rule.ts';
@@ -47,7 +47,7 @@ class PlanNode implements ElementNode {
   get key(): string {
     if (this.#key === undefined) {
       const p = this.parent?.key ?? '';
-      this.#key = `${p === '' ? '' : `${p}.`}${this.name}${this.index === undefined ? '' : `[${String(this.index)}]`}`;
+      this.#key = `${p === '' ? '' : `${p}.`}${this.prop}${this.index === undefined ? '' : `[${String(this.index)}]`}`;
     }
     return this.#key;
   }
@@ -238,7 +238,7 @@ export class CompiledPlan {
    * asked. Same result as `runRules` for the rule lists {@link CompiledPlan.of} accepts.
    */
   run(
-    resource: JsonObject, ctx: Omit<MethodContext, 'visited' | 'substituted'>, dropUnknownElements: boolean, onRule: (rule: CompiledRule['rule']) => void,
+    resource: JsonObject, ctx: Omit<MethodContext, 'visited' | 'substituted'>, onRule: (rule: CompiledRule['rule']) => void,
     marks?: PruneMarks,
   ): ElementNode[] {
     const resourceType = typeof resource.resourceType === 'string' ? resource.resourceType : UNKNOWN;
@@ -291,17 +291,16 @@ export class CompiledPlan {
     // here too, so the run is redone on the tree (see `fallible`). Unknown elements to be removed
     // are removed before any rule in the tree engine.
     const failIfGeneralizeOnComplex = (
-      parent: PlanNode, name: string, cp: ChildPlan | null | undefined, step: PathStep | undefined, inherited: number, value: unknown, index: number | undefined,
+      parent: PlanNode, name: string, base: string, cp: ChildPlan | null | undefined, step: PathStep | undefined, inherited: number, value: unknown, index: number | undefined,
     ): void => {
       const info = cp?.info;
       const nestedType = isJsonObject(value) && typeof value.resourceType === 'string' ? value.resourceType : undefined;
       if (nestedType === undefined && (info === undefined ? !isJsonObject(value) : info.primitive)) return;
-      if (nestedType === undefined && info === undefined && dropUnknownElements) return;
       let rule = nestedType === undefined ? (cp?.direct ?? direct(parent, name, info?.type ?? UNKNOWN)) : direct(parent, name, nestedType);
       if (inherited < rule) rule = inherited;
       if (step !== undefined && step.rule < rule) rule = step.rule;
       if (rule !== NONE && rules[rule]?.rule.method === 'generalize') {
-        const node = new PlanNode(name, nestedType ?? info?.type ?? UNKNOWN, undefined, false, parent.holder, name, index, parent);
+        const node = new PlanNode(name, nestedType ?? info?.type ?? UNKNOWN, undefined, false, parent.holder, base, index, parent);
         throw new FhirDeidError('fhir-rule-not-applicable', 'generalize applies only to primitive elements', { place: { path: node.key } });
       }
     };
@@ -312,15 +311,10 @@ export class CompiledPlan {
       value: unknown, extra: unknown, index: number | undefined,
     ): void => {
       const info = cp?.info;
-      if (fallible) failIfGeneralizeOnComplex(parent, name, cp, step, inherited, value, index);
+      if (fallible) failIfGeneralizeOnComplex(parent, name, base, cp, step, inherited, value, index);
       if (isJsonObject(value) && typeof value.resourceType === 'string') {
         const rt = value.resourceType;
         nested.push(new PlanNode(name, rt, rt, info === undefined ? false : info.primitive, obj, base, index, parent));
-        return;
-      }
-      if (info === undefined && dropUnknownElements) {
-        removeNode(new PlanNode(name, UNKNOWN, undefined, !isJsonObject(value), obj, base, index, parent));
-        mark(obj, parent);
         return;
       }
       if ((value === null || value === undefined) && !isJsonObject(extra)) {

@@ -110,7 +110,9 @@ export function buildResourceTree(resource: JsonObject): ResourceTree {
       }
       const values = raw === undefined ? companion : obj[prop];
       const visit = (value: unknown, extra: unknown, index: number | undefined): void => {
-        const key = `${prefix}${name}${index === undefined ? '' : `[${String(index)}]`}`;
+        // The JSON property, not the element name: two types of one choice element (malformed, removed
+        // by conform-shape.ts) or an unknown `value` beside `valueString` must not share a key.
+        const key = `${prefix}${base}${index === undefined ? '' : `[${String(index)}]`}`;
         const isResource = isJsonObject(value) && typeof value.resourceType === 'string';
         const primitive = elInfo === undefined ? !isJsonObject(value) : elInfo.primitive;
         const node: ElementNode = {

@@ -189,7 +189,12 @@ export class FhirDeidentifier {
       text: (node, value) => this.#text(node, value, entryOfResource, known, knownDates),
       kind: (node, value, kind, method) => this.#kind(node, value, kind, method, entryOfResource, known),
     };
+    let malformed = 0;
     const anonymizeHooks: AnonymizeHooks = {
+      malformed: ({ path, expected }) => {
+        malformed++;
+        problems.push({ code: 'malformed-element-removed', message: `an element whose JSON is not what R4 defines was removed (expected ${expected})`, place: { path } });
+      },
       prepare: (res) => {
         if (profile?.unknown !== 'remove') return;
         // One walk removes unknown extensions and collects the dates `environment` needs.
@@ -248,6 +253,7 @@ export class FhirDeidentifier {
       problems.push({ code: e.code, message: e.message, place: e.place ?? {} });
     }
     if (extensionsRemoved > 0) tally.add('other-id', 'fhir.redact:extension', extensionsRemoved);
+    if (malformed > 0) tally.add('other-id', 'fhir.redact:malformed', malformed);
     for (const [rule, byCategory] of counts) {
       let id = this.#ruleIds.get(rule);
       if (id === undefined) {

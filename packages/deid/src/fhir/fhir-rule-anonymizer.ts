@@ -7,6 +7,8 @@ import { runRules } from './rule-engine.ts';
 import type { FhirMethodHooks, FhirOperation, FhirRuleParameters } from './rule-methods.ts';
 import { addSecurityLabels, type SecurityLabelStyle } from './security-labels.ts';
 import { newPruneMarks, type PruneMarks, pruneMarked } from './prune-marked.ts';
+import { conformShape, type ShapeProblem } from './conform-shape.ts';
+import { isResourceType } from './fhir-model.ts';
 
 /** Per resource: its patient and our methods' hooks (from the de-identifier that knows them). */
 export interface ResourceEnvironment {
@@ -18,6 +20,7 @@ export interface FhirRuleAnonymizerOptions {
   readonly rules: readonly FhirPathRule[];
   readonly parameters: FhirRuleParameters;
   readonly labels: SecurityLabelStyle;
+  /** Remove elements R4 does not define, before the rules run (ours: unknown content may be anything). */
   readonly dropUnknownElements: boolean;
   /** Evaluate every rule with the `fhirpath` package (no type-index fast path); for measurement. */
   readonly fhirPathOnly?: boolean;
@@ -34,6 +37,8 @@ export interface AnonymizeHooks {
   record(op: FhirOperation, node: ElementNode, rule: FhirPathRule, resourceType: string): void;
   /** Called before a resource's rules run (e.g. to drop unknown extensions). */
   prepare?(resource: JsonObject): void;
+  /** Called for each value removed before the rules because R4 defines another shape for it (conform-shape.ts). */
+  malformed?(problem: ShapeProblem): void;
 }
 
 const NO_HOOKS: FhirMethodHooks = {
@@ -89,6 +94,11 @@ export class FhirRuleAnonymizer {
    */
   anonymize(resource: JsonObject, hooks: AnonymizeHooks, engine?: 'plan' | 'tree'): JsonObject {
     if (typeof resource.resourceType !== 'string') throw new FhirDeidError('fhir-not-a-resource', 'the JSON has no resourceType');
+    if (!isResourceType(resource.resourceType)) {
+      throw new FhirDeidError('fhir-not-a-resource', 'the resourceType is not an R4 resource type', { place: { path: 'resourceType' } });
+    }
+    // Fail closed on malformed input: what the R4 model cannot place, no rule would find.
+    for (const problem of conformShape(resource, resource.resourceType, this.#options.dropUnknownElements)) hooks.malformed?.(problem);
     const rootId = typeof resource.id === 'string' ? resource.id : '';
     const plan = engine === 'tree' ? undefined : this.#plan;
     if (engine === undefined && plan?.fallible === true) {
@@ -143,8 +153,8 @@ export class FhirRuleAnonymizer {
       current = r;
     };
     const nestedNodes = plan === undefined
-      ? runRules(resource, this.#rules, ctx, { dropUnknownElements: this.#options.dropUnknownElements, onRule }).nested
-      : plan.run(resource, ctx, this.#options.dropUnknownElements, onRule, marks);
+      ? runRules(resource, this.#rules, ctx, { onRule }).nested
+      : plan.run(resource, ctx, onRule, marks);
     for (const nested of nestedNodes) {
       const child = nodeValue(nested);
       if (!isJsonObject(child)) continue;

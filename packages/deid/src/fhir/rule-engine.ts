@@ -1,4 +1,4 @@
-import { type ElementNode, type JsonObject, type ResourceTree, buildResourceTree, nodeValue, removeNode } from './element-tree.ts';
+import { type ElementNode, type JsonObject, type ResourceTree, buildResourceTree, nodeValue } from './element-tree.ts';
 import type { CompiledRule } from './fhir-rule.ts';
 import { type MethodContext, applyMethod } from './rule-methods.ts';
 import { substituteNode } from './substitute.ts';
@@ -84,8 +84,6 @@ function matchNodes(rule: CompiledRule, tree: ResourceTree, idx: Indexes): Eleme
 }
 
 export interface RunRulesOptions {
-  /** Remove elements R4 does not define (ours: unknown content may be anything). */
-  readonly dropUnknownElements: boolean;
   /** Told which rule runs next (for per-rule counts). */
   readonly onRule?: (rule: CompiledRule['rule']) => void;
 }
@@ -101,11 +99,6 @@ export function runRules(
   resource: JsonObject, rules: readonly CompiledRule[], ctx: Omit<MethodContext, 'visited' | 'substituted'>, options: RunRulesOptions,
 ): ResourceTree {
   let tree = buildResourceTree(resource);
-  if (options.dropUnknownElements) {
-    const unknown = tree.nodes.filter((n) => n.type === '?');
-    for (const node of unknown) removeNode(node);
-    if (unknown.length > 0) tree = buildResourceTree(resource);
-  }
   const full: MethodContext = { ...ctx, visited: new Set<string>(), substituted: [] };
   let nestedKeys = new Set(tree.nested.map((n) => n.key));
   let idx = indexTree(tree);

@@ -1,0 +1,168 @@
+import { type JsonObject, isJsonObject } from './element-tree.ts';
+import { type ElementInfo, elementInfo, isResourceType } from './fhir-model.ts';
+
+/** An element removed because its JSON is not what R4 defines for it: where, and what was expected (never the value). */
+export interface ShapeProblem {
+  /** JSON path inside the outermost resource (`Patient.name[0]`, `Bundle.entry[2].resource.birthDate`). */
+  readonly path: string;
+  /** What R4 wants there: `a string`, `a HumanName object`, `one of valueString and valueAge`, ... */
+  readonly expected: string;
+}
+
+/**
+ * JSON kind of each primitive type (R4 §3.1.1.3 "JSON representation of primitive elements"):
+ * boolean as JSON true/false, integer, positiveInt, unsignedInt and decimal as JSON numbers,
+ * everything else as a JSON string.
+ */
+function primitiveKind(type: string): 'boolean' | 'number' | 'string' {
+  if (type === 'boolean') return 'boolean';
+  return type === 'integer' || type === 'positiveInt' || type === 'unsignedInt' || type === 'decimal' ? 'number' : 'string';
+}
+
+/** Why an item does not fit its element, or undefined when it does (null: an empty array slot, R4 §3.1.1.4). */
+function misfit(info: ElementInfo, item: unknown): string | undefined {
+  if (item === null) return undefined;
+  let fits: boolean;
+  if (info.primitive) fits = typeof item === primitiveKind(info.type);
+  else if (info.type === 'Resource') fits = isJsonObject(item) && typeof item.resourceType === 'string' && isResourceType(item.resourceType);
+  // An object with a resourceType where a datatype belongs would be taken for a nested resource.
+  else fits = isJsonObject(item) && item.resourceType === undefined;
+  return fits ? undefined : describe(info);
+}
+
+/**
+ * Removes, in place, every value whose JSON shape is not the one R4 defines for its element, and
+ * returns where (R4 §3.1 "JSON representation"): a primitive of the wrong JSON kind, an object or
+ * array where a primitive belongs, a string where a datatype belongs, an array for a single-valued
+ * element, a `_name` companion that is not an object, a resource where a datatype belongs (or a
+ * datatype where a resource belongs), two types of one choice element (`valueString` beside
+ * `valueAge`: both go). Nested resources (contained, Bundle entries) are checked as resources of
+ * their own. Elements R4 does not define are removed, with their `_name` companions, when
+ * `dropUnknown` is set (silently: the profile's `unknown: remove` policy), else kept unchecked.
+ *
+ * Why: the rules find what to de-identify through the R4 model. A value the model cannot place
+ * would pass a redact rule untouched (a name given as a plain string, a birth date in an array),
+ * so it is removed before the rules run: de-identification fails closed on malformed input.
+ */
+export function conformShape(resource: JsonObject, resourceType: string, dropUnknown: boolean): ShapeProblem[] {
+  const walk = new ShapeWalk(dropUnknown);
+  walk.object(resource, resourceType, { up: undefined, step: resourceType }, true);
+  return walk.problems;
+}
+
+/** Where the walk is, as a chain built only along the way; its path string only for a problem. */
+interface At {
+  readonly up: At | undefined;
+  /** A property name, or an array index. */
+  readonly step: string | number;
+}
+
+function pathOf(at: At): string {
+  let out = '';
+  for (let a: At | undefined = at; a !== undefined; a = a.up) {
+    out = typeof a.step === 'number' ? `[${String(a.step)}]${out}` : a.up === undefined ? `${a.step}${out}` : `.${a.step}${out}`;
+  }
+  return out;
+}
+
+class ShapeWalk {
+  readonly problems: ShapeProblem[] = [];
+  readonly #dropUnknown: boolean;
+
+  constructor(dropUnknown: boolean) {
+    this.#dropUnknown = dropUnknown;
+  }
+
+  #remove(holder: JsonObject | unknown[], key: string | number, at: At, expected: string): void {
+    if (Array.isArray(holder)) holder[key as number] = null; // keeps a `_name` array aligned (R4 §3.1.1.4)
+    else Reflect.deleteProperty(holder, key);
+    this.problems.push({ path: pathOf({ up: at, step: key }), expected });
+  }
+
+  object(obj: JsonObject, childPath: string | undefined, at: At, isResource: boolean): void {
+    // The JSON property used for each choice element met so far (`value` → `valueString`).
+    let choices: Map<string, string> | undefined;
+    // for...in visits no property deleted before its turn (ECMA-262 §14.7.5.9).
+    for (const prop in obj) {
+      if (isResource && prop === 'resourceType') continue;
+      const companion = prop.charCodeAt(0) === 95;
+      const base = companion ? prop.slice(1) : prop;
+      const info = childPath === undefined ? undefined : elementInfo(childPath, base);
+      if (info === undefined) {
+        if (this.#dropUnknown) Reflect.deleteProperty(obj, prop);
+        continue;
+      }
+      if (info.name !== base) {
+        choices ??= new Map();
+        const seen = choices.get(info.name);
+        if (seen === undefined) choices.set(info.name, base);
+        else if (seen !== base) {
+          // R4 §3.1.1.4.1: one type per choice element. Which one was meant is unknown: both go.
+          for (const p of [seen, `_${seen}`, base, `_${base}`]) if (p in obj) this.#remove(obj, p, at, `one of ${seen} and ${base}`);
+          continue;
+        }
+      }
+      if (companion) this.#companion(obj, prop, info, at);
+      else this.#value(obj, prop, info, at);
+    }
+  }
+
+  #value(obj: JsonObject, prop: string, info: ElementInfo, at: At): void {
+    const value = obj[prop];
+    if (value === null || value === undefined) return;
+    // The common case first: a primitive of its JSON kind.
+    if (info.primitive && typeof value === primitiveKind(info.type)) return;
+    if (!Array.isArray(value)) {
+      // A single value where R4 wants an array is accepted (the rule engines wrap it, R4 §3.1.1.2).
+      const why = misfit(info, value);
+      if (why !== undefined) this.#remove(obj, prop, at, why);
+      else if (isJsonObject(value)) this.#item(value, info, { up: at, step: prop });
+      return;
+    }
+    if (!info.repeating) {
+      this.#remove(obj, prop, at, `a single value (${describe(info)})`);
+      return;
+    }
+    const here: At = { up: at, step: prop };
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const why = Array.isArray(item) ? describe(info) : misfit(info, item);
+      if (why !== undefined) this.#remove(value, i, here, why);
+      else if (isJsonObject(item)) this.#item(item, info, { up: here, step: i });
+    }
+  }
+
+  #item(item: JsonObject, info: ElementInfo, at: At): void {
+    if (info.type === 'Resource') this.object(item, item.resourceType as string, at, true);
+    else this.object(item, info.childPath, at, false);
+  }
+
+  /** `_name` (R4 §3.1.1.4): only primitives have one: an object, or objects and nulls aligned with the values. */
+  #companion(obj: JsonObject, prop: string, info: ElementInfo, at: At): void {
+    const value = obj[prop];
+    if (value === null || value === undefined) return;
+    if (!info.primitive) {
+      this.#remove(obj, prop, at, `no ${prop} (${info.type} is not a primitive)`);
+      return;
+    }
+    if (!Array.isArray(value)) {
+      if (isJsonObject(value)) this.object(value, 'Element', { up: at, step: prop }, false);
+      else this.#remove(obj, prop, at, 'an Element object');
+      return;
+    }
+    if (!info.repeating) {
+      this.#remove(obj, prop, at, 'a single Element object');
+      return;
+    }
+    const here: At = { up: at, step: prop };
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (isJsonObject(item)) this.object(item, 'Element', { up: here, step: i }, false);
+      else if (item !== null) this.#remove(value, i, here, 'an Element object');
+    }
+  }
+}
+
+function describe(info: ElementInfo): string {
+  return info.primitive ? `a JSON ${primitiveKind(info.type)} (${info.type})` : info.type === 'Resource' ? 'an R4 resource' : `a ${info.type} object`;
+}
