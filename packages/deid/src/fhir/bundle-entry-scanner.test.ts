@@ -69,4 +69,17 @@ describe('BundleEntryScanner (streaming JSON tokenizer)', () => {
     expect(outcome.value?.records).toBe((whole.entry as unknown[]).length);
     expect(outcome.value?.problems.filter((p) => p.code !== 'unresolved-patient')).toEqual([]);
   });
+
+  it('a malformed element of a streamed entry is removed and reported at its place in the whole Bundle', () => {
+    const entries = [
+      { resource: { resourceType: 'Patient', id: 'p1', gender: 'female' } },
+      { resource: { resourceType: 'Patient', id: 'p2', name: ['Zebulon Quixote'] } },
+    ];
+    const text = JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: entries });
+    const outcome: { value?: BundleStreamOutcome } = {};
+    const out = [...deidentifyBundleStream(chunked(text, [17]), makeDeidentifier(), 'b.json', outcome)].join('');
+    expect(out).not.toContain('Quixote');
+    const problems = outcome.value?.problems.filter((p) => p.code === 'malformed-element-removed');
+    expect(problems?.map((p) => p.place)).toEqual([{ path: 'Bundle.entry[1].resource.name[0]', file: 'b.json', index: 1 }]);
+  });
 });

@@ -40,6 +40,14 @@ function labelsOf(resource: JsonObject): unknown[] {
   return isJsonObject(meta) && Array.isArray(meta.security) ? meta.security : [];
 }
 
+/** A path inside the one-entry wrapper Bundle, as a path inside the streamed Bundle (entry `index`). */
+function entryPath(path: string | undefined, index: number): { path?: string } {
+  if (path === undefined) return {};
+  return { path: path.startsWith(WRAPPED_ENTRY) ? `Bundle.entry[${String(index)}]${path.slice(WRAPPED_ENTRY.length)}` : path };
+}
+
+const WRAPPED_ENTRY = 'Bundle.entry[0]';
+
 /**
  * De-identifies a Bundle given as text chunks, entry by entry (memory ∝ the largest entry): yields
  * the output text. Entries are processed as one-entry Bundles, so Bundle rules on `entry` apply;
@@ -64,7 +72,7 @@ export function* deidentifyBundleStream(
         const wrapper: JsonObject = { resourceType: 'Bundle', entry: [parseEntry(piece.text, file, piece.index)] };
         const result = deid.deidentify(wrapper);
         tally.merge(result.tally);
-        for (const p of result.problems) problems.push({ ...p, place: { ...p.place, file, index: piece.index } });
+        for (const p of result.problems) problems.push({ ...p, place: { ...p.place, ...entryPath(p.place.path, piece.index), file, index: piece.index } });
         for (const l of labelsOf(wrapper)) if (isJsonObject(l)) labels.set(String(l.code), l);
         const entry = Array.isArray(wrapper.entry) ? (wrapper.entry[0] as unknown) : undefined;
         if (entry === undefined) continue;
