@@ -39,7 +39,14 @@ export type DicomDeidOutcome =
     };
 
 const PHIGUARD_IMPLEMENTATION_UID = '2.25.190698457218349187934532785630298214517';
-const META_DROP = new Set([0x00020016, 0x00020017, 0x00020018, 0x00020100, 0x00020102]);
+const IMPLEMENTATION = [asciiElement(0x00020012, 'UI', PHIGUARD_IMPLEMENTATION_UID), asciiElement(0x00020013, 'SH', 'PHIGUARD')];
+/**
+ * File Meta elements kept (PS3.10 §7.1): group length, version, SOP class and instance (remapped),
+ * transfer syntax. Implementation Class UID and Version Name become PHIGuard's (the writer of the
+ * file); every other meta element (AE titles, presentation addresses, private information, RTV
+ * elements, anything newer or unknown) is dropped, whatever it holds.
+ */
+const META_KEEP = new Set([0x00020000, 0x00020001, 0x00020002, 0x00020003, 0x00020010]);
 
 /** Universal Entity ID and its type from the Issuer of Patient ID Qualifiers Sequence (0010,0024). */
 function universalIssuer(dataset: readonly DicomElement[]): { id: string | undefined; type: string | undefined } | undefined {
@@ -214,9 +221,12 @@ function deidentifyOne(
   const retainUids = opts.includes('retainUids');
   const meta =
     input.meta.length > 0
-      ? input.meta
-          .filter((e) => !META_DROP.has(e.tag))
-          .map((e) => (e.tag === 0x00020003 && !retainUids ? asciiElement(e.tag, 'UI', remapUid(asciiOf(e) ?? '')) : e))
+      ? [
+          ...input.meta
+            .filter((e) => META_KEEP.has(e.tag))
+            .map((e) => (e.tag === 0x00020003 && !retainUids ? asciiElement(e.tag, 'UI', remapUid(asciiOf(e) ?? '')) : e)),
+          ...IMPLEMENTATION,
+        ]
       : [
           // A bare data set becomes a Part 10 file (PS3.10 §7.1).
           { tag: 0x00020000, vr: 'UL' as const, value: new Uint8Array(4), undefinedLength: false, offset: 0 },
@@ -224,8 +234,7 @@ function deidentifyOne(
           asciiElement(0x00020002, 'UI', sopClass),
           asciiElement(0x00020003, 'UI', sopInstance),
           asciiElement(0x00020010, 'UI', input.transferSyntax),
-          asciiElement(0x00020012, 'UI', PHIGUARD_IMPLEMENTATION_UID),
-          asciiElement(0x00020013, 'SH', 'PHIGUARD'),
+          ...IMPLEMENTATION,
         ];
   const written: DicomFile = {
     preamble: input.preamble ?? new Uint8Array(128),

@@ -1,4 +1,5 @@
 import { TABLE_E1_1 } from '../tables/profile-table.ts';
+import { SUPPLEMENTARY_ROWS } from './supplementary-rows.ts';
 import type { BasicAction, ProfileOption, ProfileRow } from '../profile/profile-row.ts';
 import { isPrivateTag, type Tag } from '../tag.ts';
 
@@ -53,7 +54,7 @@ export function createActionTable(options: readonly ProfileOption[]): ActionTabl
   const exact = new Map<number, ProfileRow>();
   let privateRow: ProfileRow | undefined;
   const masks: { mask: number; value: number; row: ProfileRow }[] = [];
-  for (const row of TABLE_E1_1) {
+  for (const row of [...TABLE_E1_1, ...SUPPLEMENTARY_ROWS]) {
     if (row.tag === 'GGGG,EEEE') {
       privateRow = row;
       continue;

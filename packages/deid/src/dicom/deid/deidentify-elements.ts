@@ -7,9 +7,10 @@ import type { DicomElement, DicomItem } from '../dataset.ts';
 import type { ProfileOption } from '../profile/profile-row.ts';
 import { isPrivateCreator, isPrivateTag, privateCreatorOf, tagElement, tagGroup, type Tag } from '../tag.ts';
 import { asciiElement, asciiOf, textElement, textOf, withValue } from '../values.ts';
-import { isTextVr } from '../vr.ts';
+import { standardDictionary } from '../dictionary.ts';
+import { isTextVr, type Vr } from '../vr.ts';
 import type { ActionTable, ResolvedAction } from './action-table.ts';
-import { safePrivateKey } from './safe-private-attributes.ts';
+import { fitsListedVr, safePrivateKey } from './safe-private-attributes.ts';
 import { dummyValue } from './dummy-value.ts';
 
 /** How unlisted attributes inside a sequence are treated: as the Basic Profile says, or as dummy or cleaned content. */
@@ -27,7 +28,7 @@ export interface WalkContext {
   /** The instance's known identifiers for the text port; collected on first use (most values never need them). */
   readonly known: () => KnownIdentifiers;
   /** Keys of the safe private elements ({@link safePrivateKey}), used under Retain Safe Private. */
-  readonly safePrivate: ReadonlySet<string>;
+  readonly safePrivate: ReadonlyMap<string, Vr | undefined>;
   readonly tally: DeidTally;
   /** Re-encode every text value in UTF-8 and declare ISO_IR 192 (second pass, see below). */
   readonly forceUtf8: boolean;
@@ -220,12 +221,30 @@ function apply(
   }
 }
 
+function isFree(vr: Vr): boolean {
+  return isTextVr(vr) || vr === 'DA' || vr === 'DT' || vr === 'TM';
+}
+
+/**
+ * Free text or a date by its own VR, or by the data dictionary's VR when the file says otherwise
+ * (UN from an Implicit VR or unknowing writer, PS3.5 §6.2.2; OB or LO where the standard says UT or
+ * PN), or UN of a tag the dictionary does not know: what the file declares is not trusted to
+ * make a value harmless.
+ */
+function freeByTag(e: DicomElement): 'own' | 'declared' | undefined {
+  if (isFree(e.vr)) return 'own';
+  const declared = standardDictionary().vrOf(e.tag);
+  if (declared === undefined ? e.vr === 'UN' : isFree(declared)) return 'declared';
+  return undefined;
+}
+
 function unlisted(e: DicomElement, charset: DicomCharset, mode: Mode, ctx: WalkContext, rule: string): DicomElement {
   if (e.items !== undefined) return walkItems(e, charset, mode, ctx);
   if (mode === 'normal' || CODE_TAGS.has(e.tag)) return transcoded(e, charset, ctx);
-  const free = isTextVr(e.vr) || e.vr === 'DA' || e.vr === 'DT' || e.vr === 'TM';
-  if (!free) return transcoded(e, charset, ctx);
-  if (mode === 'clean') return clean(e, charset, ctx, rule);
+  const free = freeByTag(e);
+  if (free === undefined) return transcoded(e, charset, ctx);
+  if (mode === 'clean' && free === 'own') return clean(e, charset, ctx, rule);
+  // A value whose VR does not say how to read it is not cleaned but replaced (a dummy of its own VR).
   return withValue(e, dummyValue(e.vr));
 }
 
@@ -233,7 +252,8 @@ function isSafePrivate(e: DicomElement, creators: ReadonlyMap<Tag, string>, ctx:
   if (!ctx.options.has('retainSafePrivate')) return false;
   const creator = creators.get(privateCreatorOf(e.tag));
   if (creator === undefined) return false;
-  return ctx.safePrivate.has(safePrivateKey(creator, tagGroup(e.tag), tagElement(e.tag) & 0xff));
+  const key = safePrivateKey(creator, tagGroup(e.tag), tagElement(e.tag) & 0xff);
+  return ctx.safePrivate.has(key) && fitsListedVr(ctx.safePrivate.get(key), e);
 }
 
 /**
@@ -269,6 +289,12 @@ export function deidentifyElements(
     const g = tagGroup(e.tag);
     // Group lengths (gggg,0000) and Length to End are retired and would be wrong after changes (PS3.5 §7.2).
     if ((tagElement(e.tag) === 0 && g !== 0x0002) || e.tag === 0x00080001) continue;
+    // Command elements (group 0000, PS3.7 §E.1) and File Meta elements (group 0002, PS3.10 §7.1)
+    // have no place in a data set: removed wherever they appear, whatever they hold.
+    if (g === 0x0000 || g === 0x0002) {
+      ctx.tally.add('other-id', 'dicom.out-of-place:X');
+      continue;
+    }
     if (e.tag === SPECIFIC_CHARACTER_SET) {
       out.push(ctx.forceUtf8 ? asciiElement(e.tag, 'CS', 'ISO_IR 192') : e);
       continue;

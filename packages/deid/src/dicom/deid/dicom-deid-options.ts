@@ -3,6 +3,7 @@ import type { DeidKey } from '../../context/patient-context.ts';
 import type { TextDeidentifier } from '../../text/text-deidentifier.ts';
 import type { ProfileOption } from '../profile/profile-row.ts';
 import type { PixelRegionRule } from '../burned-in/pixel-region-rule.ts';
+import type { Vr } from '../vr.ts';
 
 /** A private element known to be safe (PS3.15 §E.3.10, Table E.3.10-1): creator, group, element byte. */
 export interface SafePrivateElement {
@@ -10,6 +11,11 @@ export interface SafePrivateElement {
   readonly group: number;
   /** The element's low byte (gggg,xxEE → EE): private elements are numbered within their creator's block. */
   readonly element: number;
+  /**
+   * The VR the table lists. When given, an element is kept only with this VR, or as UN (Implicit
+   * VR) with a value that fits it; a text where a number was listed is removed.
+   */
+  readonly vr?: Vr;
 }
 
 /** What to do with images that may carry burned-in text (PS3.15 §E.3.1 Clean Pixel Data Option). */

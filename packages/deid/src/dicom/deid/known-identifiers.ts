@@ -1,6 +1,7 @@
 import type { KnownIdentifiers } from '../../text/text-deidentifier.ts';
 import { parseCharset, type DicomCharset } from '../charset.ts';
 import type { DicomElement } from '../dataset.ts';
+import { standardTagsOfVr } from '../dictionary.ts';
 import { asciiOf, textOf } from '../values.ts';
 
 const IDENTIFIER_TAGS = new Set([
@@ -9,6 +10,7 @@ const IDENTIFIER_TAGS = new Set([
 const ADDRESS_TAGS = new Set([0x00101040, 0x00080081, 0x00380300]);
 const PHONE_TAGS = new Set([0x00102154, 0x00080094]);
 const DATE_TAGS = new Set([0x00100030]);
+const PN_TAGS = standardTagsOfVr('PN');
 
 function pnParts(value: string): string[] {
   const out = new Set<string>();
@@ -46,7 +48,8 @@ export function collectKnownIdentifiers(dataset: readonly DicomElement[], charse
         continue;
       }
       if (e.value === undefined || e.value.byteLength > 4096) continue;
-      if (e.vr === 'PN') {
+      // A name by its tag as well as its VR: a Patient Name written as UN, LO or OB is still a name.
+      if (e.vr === 'PN' || PN_TAGS.has(e.tag)) {
         for (const v of (textOf(e, local) ?? '').split('\\')) for (const p of pnParts(v)) names.add(p);
       } else if (IDENTIFIER_TAGS.has(e.tag)) {
         for (const v of (textOf(e, local) ?? '').split('\\')) if (v.trim().length >= 2) identifiers.add(v.trim());

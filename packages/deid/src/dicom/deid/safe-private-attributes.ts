@@ -1,3 +1,5 @@
+import type { DicomElement } from '../dataset.ts';
+import { binaryWordSize, isVr, type Vr } from '../vr.ts';
 import type { SafePrivateElement } from './dicom-deid-options.ts';
 
 /** [private creator, group, element byte (gggg,xxEE → EE), VR as listed ('' where the table gives none), meaning]. */
@@ -145,10 +147,11 @@ const TABLE_E3_10_1: readonly Row[] = [
 ];
 
 /** Table E.3.10-1 as {@link SafePrivateElement}s: the default list of the Retain Safe Private Option. */
-export const SAFE_PRIVATE_ATTRIBUTES: readonly SafePrivateElement[] = TABLE_E3_10_1.map(([creator, group, element]) => ({
+export const SAFE_PRIVATE_ATTRIBUTES: readonly SafePrivateElement[] = TABLE_E3_10_1.map(([creator, group, element, vr]) => ({
   creator,
   group,
   element,
+  ...(isVr(vr) ? { vr } : {}),
 }));
 
 /** A lookup key: creator (padding trimmed), group and element byte. */
@@ -156,7 +159,40 @@ export function safePrivateKey(creator: string, group: number, element: number):
   return `${creator}|${String(group)}|${String(element)}`;
 }
 
-/** The set of keys for a list, for one lookup per private element. */
-export function safePrivateSet(list: readonly SafePrivateElement[]): ReadonlySet<string> {
-  return new Set(list.map((s) => safePrivateKey(s.creator.trim(), s.group, s.element)));
+/**
+ * Key → listed VR (undefined where none is listed) for a list, for one lookup per private
+ * element. A key listed twice keeps a VR that either entry gives (a site list cannot loosen it).
+ */
+export function safePrivateSet(list: readonly SafePrivateElement[]): ReadonlyMap<string, Vr | undefined> {
+  const out = new Map<string, Vr | undefined>();
+  for (const s of list) {
+    const key = safePrivateKey(s.creator.trim(), s.group, s.element);
+    if (s.vr !== undefined || !out.has(key)) out.set(key, s.vr ?? out.get(key));
+  }
+  return out;
+}
+
+/** Value syntax of the string VRs a number or code must match (PS3.5 Table 6.2-1). */
+const SYNTAX: Partial<Record<Vr, RegExp>> = {
+  DS: /^[0-9+\-.eE \\]*$/,
+  IS: /^[0-9+\- \\]*$/,
+  CS: /^[A-Z0-9 _\\]*$/,
+  UI: /^[0-9.\\\0]*$/,
+};
+
+/**
+ * Whether a private element matching a safe row has the shape the row lists (PS3.15 §E.3.10
+ * keeps what the table describes, nothing else): the listed VR, or UN whose bytes fit it (an
+ * Implicit VR file, PS3.5 §6.2.2); numbers and codes must match their VR's syntax; a sequence
+ * only where a sequence is listed. Text VRs (LO, SH, LT) cannot be checked beyond that.
+ */
+export function fitsListedVr(listed: Vr | undefined, e: DicomElement): boolean {
+  if (listed === undefined) return true;
+  if (e.vr !== listed && e.vr !== 'UN') return false;
+  if (listed === 'SQ') return e.items !== undefined || (e.value?.byteLength ?? 0) === 0;
+  if (e.items !== undefined || e.fragments !== undefined) return false;
+  const value = e.value ?? new Uint8Array(0);
+  const syntax = SYNTAX[listed];
+  if (syntax !== undefined) return syntax.test(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1'));
+  return value.byteLength % binaryWordSize(listed) === 0;
 }
