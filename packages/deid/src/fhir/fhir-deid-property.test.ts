@@ -33,7 +33,7 @@ describe('property: seeded identifiers never leak (safe-harbor)', () => {
         };
         const obs = {
           resourceType: 'Observation', id: `obs-${p.mrn}`, status: 'final',
-          code: { text: `BP for ${p.given} ${p.family}` }, subject: { reference: `Patient/pat-${p.mrn}`, display: `${p.given} ${p.family}` },
+          code: { coding: [{ system: 'http://loinc.org', code: '85354-9', display: `Blood pressure of ${p.family}` }], text: `BP for ${p.given} ${p.family}` }, subject: { reference: `Patient/pat-${p.mrn}`, display: `${p.given} ${p.family}` },
           effectiveDateTime: `${p.visit}T10:00:00Z`, note: [{ text: `${p.note} ${p.given} called from ${p.phone} on ${p.visit}` }],
         };
         const related = {

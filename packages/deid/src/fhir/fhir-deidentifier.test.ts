@@ -89,6 +89,27 @@ describe('FHIR profiles and keys', () => {
     for (const n of p.name as JsonObject[]) expect(Object.keys(n)).toEqual(['use']);
   });
 
+  it("a Coding's display goes only when it holds the patient's own known identifiers; its code stays", () => {
+    const bundle = {
+      resourceType: 'Bundle', type: 'collection', entry: [
+        { fullUrl: 'urn:uuid:9d3c8a56-5b0b-4b8e-9d57-3f2e9d1c7a10', resource: { resourceType: 'Patient', id: 'p1', name: [{ family: 'Quixote', given: ['Zebulon'] }], maritalStatus: { coding: [{ code: 'M', display: 'Married' }] } } },
+        { resource: { resourceType: 'AllergyIntolerance', patient: { reference: 'urn:uuid:9d3c8a56-5b0b-4b8e-9d57-3f2e9d1c7a10' }, code: { coding: [
+          { system: 'http://snomed.info/sct', code: '91936005', display: 'Allergy to penicillin' },
+          { system: 'urn:local', code: 'X1', display: 'Penicillin allergy reported by Zebulon' },
+        ] } } },
+      ],
+    };
+    const out = makeDeidentifier().deidentify(bundle).resource;
+    const text = JSON.stringify(out);
+    expect(text).not.toContain('Zebulon');
+    expect(text).toContain('"display":"Allergy to penicillin"');
+    expect(text).toContain('"display":"Married"');
+    expect(text).toContain('"code":"X1"');
+    // A limited data set removes names too (45 CFR §164.514(e)(2)).
+    const lds = JSON.stringify(makeDeidentifier('limited-data-set').deidentify(structuredClone(bundle)).resource);
+    expect(lds).not.toContain('Zebulon');
+  });
+
   it('a Synthea patient and the same patient in an HL7 v2 ADT (same MRN) share pseudonym and shift', () => {
     const key = testKey(4);
     const factory = createPatientContextFactory(key);

@@ -10,7 +10,8 @@ import type { KnownIdentifiers, TextDeidentifier } from '../text/text-deidentifi
 import { type ElementNode, type JsonObject, isJsonObject } from './element-tree.ts';
 import { categoryOf, contactKind, fhirRuleId, identifierKind, operationOf } from './fhir-categories.ts';
 import { FhirPatientIndex, type FhirPatientEntry } from './fhir-patient-index.ts';
-import { fhirRulesForProfile } from './fhir-profile-rules.ts';
+import { CODE_DISPLAY_KIND, fhirRulesForProfile } from './fhir-profile-rules.ts';
+import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
 import type { FhirPathRule } from './fhir-rule.ts';
 import { type AnonymizeHooks, FhirRuleAnonymizer, type ResourceEnvironment, restoreResource } from './fhir-rule-anonymizer.ts';
 import type { FhirRuleConfig } from './msft-config.ts';
@@ -100,6 +101,10 @@ export class FhirDeidentifier {
   readonly #textCache = new WeakMap<object, Map<string, string>>();
   readonly #datesKnown = new Map<string, KnownIdentifiers>();
   readonly #longTexts = new LongTextMemo(LONG_MEMO_CHARS);
+  /** Finds the patient's known identifiers only (no patterns, no NER): for texts that are kept otherwise. */
+  readonly #knownOnly = new KnownIdentifiersTextDeidentifier();
+  /** Per known-identifier set: code displays already checked → whether they hold one. */
+  readonly #displayChecks = new WeakMap<KnownIdentifiers, Map<string, boolean>>();
 
   constructor(mode: FhirDeidMode, options: FhirDeidentifierOptions) {
     this.#mode = mode;
@@ -349,11 +354,30 @@ export class FhirDeidentifier {
     return out;
   }
 
+  /**
+   * A Coding's display stays (codes identify nobody), unless it holds one of the patient's known
+   * identifiers (names, identifier values, address parts, phones, e-mails, birth date): then it is
+   * removed; the code says what it was. Profiles that keep names keep it too.
+   */
+  #codeDisplay(value: string, known: KnownIdentifiers | undefined, applier: MethodApplier): { value: string | null; op: ReturnType<typeof operationOf> } {
+    if (known === undefined || applier.methodFor('name').kind === 'keep') return { value, op: undefined };
+    let checked = this.#displayChecks.get(known);
+    if (checked === undefined) this.#displayChecks.set(known, (checked = new Map()));
+    let holds = checked.get(value);
+    if (holds === undefined) {
+      holds = this.#knownOnly.deidentify({ text: value, known }).spans.length > 0;
+      if (checked.size >= 20_000) checked.clear();
+      checked.set(value, holds);
+    }
+    return holds ? { value: null, op: 'redact' } : { value, op: undefined };
+  }
+
   #kind(
     node: ElementNode, value: string, rawKind: string, method: unknown, entry: FhirPatientEntry | undefined, known: KnownIdentifiers | undefined,
   ): { value: string | number | null; op: ReturnType<typeof operationOf> } {
     const applier = this.#applier;
     if (applier === undefined) return { value: null, op: 'redact' };
+    if (rawKind === CODE_DISPLAY_KIND) return this.#codeDisplay(value, known, applier);
     if (rawKind === 'display' && node.holder.reference === undefined && node.holder.identifier === undefined) {
       const text = this.#text(node, value, entry, known, this.#dates([]));
       return { value: text, op: text === value ? undefined : 'text' };

@@ -1,6 +1,9 @@
 import type { DeidProfile } from '../profiles/deid-profile.ts';
 import type { FhirPathRule } from './fhir-rule.ts';
 
+/** The kind of `Coding.display`: a name category, checked against the patient's known identifiers only. */
+export const CODE_DISPLAY_KIND = 'name.code-display';
+
 const r = (path: string, method: FhirPathRule['method'], kind?: string): FhirPathRule =>
   kind === undefined ? { path, method } : { path, method, settings: { kind } };
 
@@ -32,7 +35,9 @@ export const FHIR_LOCATION_RULES: readonly FhirPathRule[] = Object.freeze([
   r("nodesByType('Meta').security", 'keep'),
   r("nodesByType('Meta').tag", 'keep'),
   r("nodesByType('Extension').url", 'keep'),
-  // Codes identify nobody.
+  // Codes identify nobody. A display is text, though: one holding the patient's own known
+  // identifiers (a data-entry slip: "allergy reported by <name>") goes (fhir-deidentifier.ts).
+  r("nodesByType('Coding').display", 'kind', CODE_DISPLAY_KIND),
   r("nodesByType('Coding')", 'keep'),
   r("nodesByType('Quantity')", 'keep'),
   r("nodesByType('SimpleQuantity')", 'keep'),
