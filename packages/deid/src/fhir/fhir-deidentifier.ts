@@ -362,7 +362,7 @@ export class FhirDeidentifier {
   #codeDisplay(value: string, known: KnownIdentifiers | undefined, applier: MethodApplier): { value: string | null; op: ReturnType<typeof operationOf> } {
     if (known === undefined || applier.methodFor('name').kind === 'keep') return { value, op: undefined };
     let checked = this.#displayChecks.get(known);
-    if (checked === undefined) this.#displayChecks.set(known, (checked = new Map()));
+    if (checked === undefined) this.#displayChecks.set(known, (checked = new Map<string, boolean>()));
     let holds = checked.get(value);
     if (holds === undefined) {
       holds = this.#knownOnly.deidentify({ text: value, known }).spans.length > 0;
