@@ -192,6 +192,28 @@ describe('identifying attributes inside sequences', () => {
     check(part10(dataset([seq(0x00400555, [text(SR_TEXT), pname(NAME)])])));
   });
 
+  it('Original Attributes Sequence, Encrypted Attributes Sequence with plain content, Icon Image Sequence', () => {
+    check(
+      part10(
+        dataset([
+          seq(0x04000561, [{ elements: [seq(0x04000550, [{ elements: [str(PN, 'PN', NAME), str(0x00100020, 'LO', PATIENT_ID)] }])] }]),
+          seq(0x04000500, [
+            { elements: [str(0x04000510, 'UI', '1.2.840.10008.1.2.1'), str(0x04000520, 'OB', `${NAME} ${PATIENT_ID} ${BIRTH}`)] },
+          ]),
+          seq(0x00880200, [{ elements: [str(PN, 'PN', NAME), raw(0x7fe00010, 'OB', Buffer.from(`${NAME} `, 'latin1'))] }]),
+        ]),
+      ),
+    );
+  });
+
+  it('the same attribute twice, and attributes out of tag order', () => {
+    check(
+      part10([...dataset(), str(PN, 'PN', 'Zebulon^Quixote'), str(0x00100020, 'LO', PATIENT_ID), str(0x00080050, 'SH', ACCESSION)], {
+        keepOrder: true,
+      }),
+    );
+  });
+
   it('Text Value (0040,A160) outside any Content Sequence', () => {
     check(part10(dataset([str(0x0040a160, 'UT', SR_TEXT)])));
   });
@@ -424,9 +446,17 @@ describe('file meta, transfer syntaxes, documents', () => {
     }
   });
 
-  it('Burned In Annotation YES is quarantined, not written', () => {
-    const input = part10(dataset([str(0x00280301, 'CS', 'YES'), raw(0x7fe00010, 'OW', Buffer.from('Quixote Zebulon ', 'latin1'))]));
-    expect(deidentifyDicom(input, { key, factory })).toMatchObject({ ok: false, reason: 'burned-in-annotation', detail: 'marked-yes' });
+  it.each(['YES', 'yes', 'YES\\NO', 'NO\\YES', 'Y', 'TRUE'])(
+    'Burned In Annotation %s (anything but NO) is quarantined, not written',
+    (mark) => {
+      const input = part10(dataset([str(0x00280301, 'CS', mark), raw(0x7fe00010, 'OW', Buffer.from('Quixote Zebulon ', 'latin1'))]));
+      expect(deidentifyDicom(input, { key, factory })).toMatchObject({ ok: false, reason: 'burned-in-annotation', detail: 'marked-yes' });
+    },
+  );
+
+  it('Burned In Annotation NO (with NUL padding) on a CT is written', () => {
+    const input = part10(dataset([raw(0x00280301, 'CS', 'NO\0\0'), raw(0x7fe00010, 'OW', Buffer.alloc(16))]));
+    expect(deidentifyDicom(input, { key, factory }).ok).toBe(true);
   });
 
   it('a DICOMDIR whose PATIENT and STUDY records name the patient', () => {

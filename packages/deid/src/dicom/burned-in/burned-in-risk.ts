@@ -25,8 +25,10 @@ export function burnedInRisk(dataset: readonly DicomElement[]): BurnedInRisk {
   if (!dataset.some((e) => e.tag === PIXEL_DATA)) return { risky: false };
   const get = (t: number): string => (asciiOf(dataset.find((e) => e.tag === t)) ?? '').toUpperCase();
   const marked = get(0x00280301);
-  if (marked === 'YES') return { risky: true, reason: 'marked-yes' };
   if (marked === 'NO') return { risky: false };
+  // Only an exact NO clears the image: YES, and any malformed mark (YES\NO, Y, TRUE: the attribute
+  // is CS, VM 1, YES or NO) counts as YES, fail closed. Absent or empty: judged by kind below.
+  if (marked !== '') return { risky: true, reason: 'marked-yes' };
   const sopClass = get(0x00080016);
   if (RISKY_SOP_MATCH.some((p) => sopClass === p.exact || sopClass.startsWith(p.prefix))) return { risky: true, reason: 'sop-class' };
   if (RISKY_MODALITIES.has(get(0x00080060))) return { risky: true, reason: 'modality' };

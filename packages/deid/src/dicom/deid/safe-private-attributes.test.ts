@@ -10,6 +10,7 @@ import { syntheticMultiframe } from '../synthetic-multiframe.ts';
 import { isPrivateCreator, isPrivateTag, tag } from '../tag.ts';
 import { readCorpus } from '../test-support/corpus.ts';
 import { asciiElement, asciiOf } from '../values.ts';
+import { binaryWordSize, type Vr } from '../vr.ts';
 import { writeDicom } from '../write-dicom.ts';
 import { SAFE_PRIVATE_ATTRIBUTES, safePrivateKey, safePrivateSet } from './safe-private-attributes.ts';
 
@@ -68,10 +69,18 @@ describe('PS3.15 Table E.3.10-1 (Retain Safe Private Option)', () => {
     expect(asciiOf(deid(input, ['retainSafePrivate', 'retainUids']).find((e) => e.tag === 0x00991002))).toBe(uid);
   });
 
-  it('property: a private element survives only under the option, and only when its creator + group + element byte is listed', () => {
+  it('property: a private element survives only under the option, only when its creator + group + element byte is listed, and only in its listed shape', () => {
     const listed = SAFE_PRIVATE_ATTRIBUTES.slice(0, 60);
     const creators = [...new Set(listed.map((s) => s.creator)), 'UNKNOWN VENDOR'];
     const set = safePrivateSet(SAFE_PRIVATE_ATTRIBUTES);
+    /** A value that fits each listed VR (PS3.5 Table 6.2-1). */
+    const fitting = (vr: Vr): Uint8Array => {
+      if (vr === 'DS' || vr === 'IS') return Buffer.from('15');
+      if (vr === 'CS') return Buffer.from('AX');
+      if (vr === 'UI') return Buffer.from('1.2\0');
+      if (vr === 'SH' || vr === 'LO' || vr === 'LT' || vr === 'SQ') return Buffer.from(vr === 'SQ' ? '' : 'ab');
+      return Buffer.alloc(binaryWordSize(vr) * 2);
+    };
     fc.assert(
       fc.property(
         fc.constantFrom(...creators),
@@ -79,17 +88,26 @@ describe('PS3.15 Table E.3.10-1 (Retain Safe Private Option)', () => {
         fc.integer({ min: 0x10, max: 0xff }),
         fc.oneof(fc.constantFrom(...listed.map((s) => s.element)), fc.integer({ min: 0, max: 0xff })),
         fc.boolean(),
-        (creator, group, block, element, option) => {
+        fc.constantFrom('listed', 'UN', 'name as LO'),
+        (creator, group, block, element, option, shape) => {
           const t = tag(group, (block << 8) | element);
-          const input = withElements([asciiElement(tag(group, block), 'LO', creator), asciiElement(t, 'DS', '1.5')]);
+          const key = safePrivateKey(creator, group, element);
+          const vr = set.get(key) ?? 'DS';
+          const value: DicomElement =
+            shape === 'name as LO'
+              ? asciiElement(t, 'LO', 'Quixote^Zebulon')
+              : { tag: t, vr: shape === 'UN' ? 'UN' : vr, value: fitting(vr), undefinedLength: false, offset: 0 };
+          const input = withElements([asciiElement(tag(group, block), 'LO', creator), value]);
           const out = deid(input, option ? ['retainSafePrivate'] : []);
-          const expected = option && set.has(safePrivateKey(creator, group, element));
+          // A name written as LO fits only where the table lists LO; a number, code, UID or binary value does not hold one.
+          const fits = shape !== 'name as LO' || vr === 'LO';
+          const expected = option && set.has(key) && fits;
           expect(out.some((e) => e.tag === t)).toBe(expected);
           // The creator goes with its last retained element.
           expect(out.some((e) => isPrivateCreator(e.tag))).toBe(expected);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 200 },
     );
   });
 });

@@ -11,10 +11,14 @@ import type { ProfileRow } from '../profile/profile-row.ts';
  *   document itself is D; its title often names the patient. Z, cleaned as a descriptor.
  * - Overlay Description (60xx,0022) and Overlay Label (60xx,1500) (PS3.3 §C.9.2) describe the
  *   overlay whose bitmap and comments are X (C under Clean Graphics); they follow them.
+ * - Encrypted Attributes Sequence (0400,0500) holds an earlier de-identifier's original values,
+ *   encrypted for its recipients (PS3.15 §E.1.1, PS3.3 §C.12.1.1.4.1): PHI for a key holder
+ *   PHIGuard does not know, and not checkably encrypted. X (re-identification is the linkage vault's).
  */
 export const SUPPLEMENTARY_ROWS: readonly ProfileRow[] = [
   { tag: '0040,A160', name: 'Text Value', basic: 'D', options: { cleanStructuredContent: 'C' } },
   { tag: '0042,0010', name: 'Document Title', basic: 'Z', options: { cleanDescriptors: 'C' } },
   { tag: '60XX,0022', name: 'Overlay Description', basic: 'X', options: { cleanGraphics: 'C' } },
   { tag: '60XX,1500', name: 'Overlay Label', basic: 'X', options: { cleanGraphics: 'C' } },
+  { tag: '0400,0500', name: 'Encrypted Attributes Sequence', basic: 'X' },
 ];
