@@ -214,6 +214,11 @@ describe('identifying attributes inside sequences', () => {
     );
   });
 
+  it('a Text Object Sequence outside any Graphic Annotation Sequence', () => {
+    const textObject = seq(0x00700008, [{ elements: [str(0x00700006, 'ST', `${NAME} ${PATIENT_ID}`), str(0x00700009, 'CS', 'PIXEL')] }]);
+    check(part10(dataset([textObject, seq(0x00700060, [{ elements: [str(0x00700002, 'CS', 'LAYER'), textObject] }])])));
+  });
+
   it('Text Value (0040,A160) outside any Content Sequence', () => {
     check(part10(dataset([str(0x0040a160, 'UT', SR_TEXT)])));
   });
@@ -507,9 +512,13 @@ describe('property: seeded identifiers at random depths, VRs and lengths never s
     [0x00420010, 'ST', NAME],
     [0x60000022, 'LO', NAME],
     [0x00000902, 'LO', NAME],
+    [0x00700006, 'ST', NAME],
+    [0x00020016, 'AE', 'QUIXOTE'],
   ];
-  /** Sequences of every treatment: D, X, X/Z, X/Z/U*, X with Clean Descriptors C, unlisted, private. */
-  const SEQUENCES: readonly number[] = [0x0040a730, 0x00081120, 0x00400555, 0x00082112, 0x00400275, 0x0018a001, 0x00101002, 0x00291001];
+  /** Sequences of every treatment: D, X, X/Z, X/Z/U*, X with Clean Descriptors C, unlisted, private, encrypted, text objects. */
+  const SEQUENCES: readonly number[] = [
+    0x0040a730, 0x00081120, 0x00400555, 0x00082112, 0x00400275, 0x0018a001, 0x00101002, 0x00291001, 0x04000500, 0x00700008,
+  ];
 
   const leaf = fc
     .record({

@@ -7,6 +7,9 @@ import type { ProfileRow } from '../profile/profile-row.ts';
  *   only lists the sequences that hold content items (Content Sequence D, Acquisition Context
  *   Sequence X/Z, ...); an X/Z sequence is kept with its items walked (see action-table.ts), and a
  *   Text Value can sit outside them, so it takes Content Sequence's actions itself.
+ * - Unformatted Text Value (0070,0006), the text of a presentation state's text object (PS3.3
+ *   §C.10.5), likewise takes Graphic Annotation Sequence's actions (D; C under Clean Graphics)
+ *   when a Text Object Sequence turns up outside it.
  * - Document Title (0042,0010), Type 2 in the Encapsulated Document Module (PS3.3 §C.24.2): the
  *   document itself is D; its title often names the patient. Z, cleaned as a descriptor.
  * - Overlay Description (60xx,0022) and Overlay Label (60xx,1500) (PS3.3 §C.9.2) describe the
@@ -17,6 +20,7 @@ import type { ProfileRow } from '../profile/profile-row.ts';
  */
 export const SUPPLEMENTARY_ROWS: readonly ProfileRow[] = [
   { tag: '0040,A160', name: 'Text Value', basic: 'D', options: { cleanStructuredContent: 'C' } },
+  { tag: '0070,0006', name: 'Unformatted Text Value', basic: 'D', options: { cleanGraphics: 'C' } },
   { tag: '0042,0010', name: 'Document Title', basic: 'Z', options: { cleanDescriptors: 'C' } },
   { tag: '60XX,0022', name: 'Overlay Description', basic: 'X', options: { cleanGraphics: 'C' } },
   { tag: '60XX,1500', name: 'Overlay Label', basic: 'X', options: { cleanGraphics: 'C' } },
