@@ -219,6 +219,22 @@ describe('identifying attributes inside sequences', () => {
     check(part10(dataset([textObject, seq(0x00700060, [{ elements: [str(0x00700002, 'CS', 'LAYER'), textObject] }])])));
   });
 
+  it('a Waveform Annotation Sequence (unlisted) holding free-text annotations', () => {
+    check(
+      part10(
+        dataset([
+          str(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.9.1.1'),
+          str(0x00080060, 'CS', 'ECG'),
+          seq(0x0040b020, [
+            {
+              elements: [str(0x00700006, 'ST', `Pt Zebulon Quixote ${PATIENT_ID} fell`), raw(0x0040a0b0, 'US', Buffer.from([1, 0, 1, 0]))],
+            },
+          ]),
+        ]),
+      ),
+    );
+  });
+
   it('Text Value (0040,A160) outside any Content Sequence', () => {
     check(part10(dataset([str(0x0040a160, 'UT', SR_TEXT)])));
   });

@@ -8,8 +8,9 @@ import type { ProfileRow } from '../profile/profile-row.ts';
  *   Sequence X/Z, ...); an X/Z sequence is kept with its items walked (see action-table.ts), and a
  *   Text Value can sit outside them, so it takes Content Sequence's actions itself.
  * - Unformatted Text Value (0070,0006), the text of a presentation state's text object (PS3.3
- *   §C.10.5), likewise takes Graphic Annotation Sequence's actions (D; C under Clean Graphics)
- *   when a Text Object Sequence turns up outside it.
+ *   §C.10.5) and of a waveform annotation (Waveform Annotation Sequence, PS3.3 §C.10.10, not in
+ *   the table: ECG annotations typed by staff), takes Graphic Annotation Sequence's actions (D;
+ *   C under Clean Graphics) wherever it appears.
  * - Document Title (0042,0010), Type 2 in the Encapsulated Document Module (PS3.3 §C.24.2): the
  *   document itself is D; its title often names the patient. Z, cleaned as a descriptor.
  * - Overlay Description (60xx,0022) and Overlay Label (60xx,1500) (PS3.3 §C.9.2) describe the
