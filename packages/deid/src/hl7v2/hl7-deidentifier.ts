@@ -26,6 +26,13 @@ export interface Hl7DeidentifierOptions {
   readonly identity?: Hl7IdentityRule;
   /** ISO date for the over-89 rule when a message has no MSH-7 (the CLI passes today). */
   readonly referenceDate?: string;
+  /**
+   * `true` turns off the malformed-shape rules (docs/deid/hl7v2.md, "Malformed and unusual
+   * shapes"), giving the behaviour of the reference implementation in test-oracles/, which
+   * predates them, so the fast path can still be compared with it. Never set it otherwise: it
+   * lets identifiers in unusual places through.
+   */
+  readonly legacyShapes?: boolean;
 }
 
 export interface Hl7DeidResult {
@@ -98,7 +105,7 @@ export class Hl7Deidentifier {
   readonly #scanner: Hl7SegmentScanner;
   /** Plans by {@link segmentIdKey}: a number, so a line's id is not sliced out to find its plan. */
   readonly #byKey = new Map<number, SegmentPlan>();
-  readonly #collector = new Hl7KnownCollector(knownIdentifierPlan(HL7_SAFE_HARBOR_TABLE));
+  readonly #collector: Hl7KnownCollector;
   readonly #lines = new Hl7LineTable();
   readonly #encodings = new Hl7EncodingCache();
   #lineState = new Uint8Array(64);
@@ -109,8 +116,10 @@ export class Hl7Deidentifier {
 
   constructor(options: Hl7DeidentifierOptions) {
     this.#options = options;
+    const strict = options.legacyShapes !== true;
+    this.#collector = new Hl7KnownCollector(knownIdentifierPlan(HL7_SAFE_HARBOR_TABLE), strict);
     this.#plans = new Hl7SegmentPlans(HL7_SAFE_HARBOR_TABLE, options.methods, this.#counter);
-    this.#scanner = new Hl7SegmentScanner(new Hl7FieldDeidentifier(options.methods), options.methods, this.#plans, this.#counter);
+    this.#scanner = new Hl7SegmentScanner(new Hl7FieldDeidentifier(options.methods, strict), options.methods, this.#plans, this.#counter);
   }
 
   deidentify(input: string): Hl7DeidResult {

@@ -14,6 +14,7 @@ import type { FieldRule } from './hl7-safe-harbor-table.ts';
 import type { Hl7Counts } from './hl7-tally-counter.ts';
 import type { KnownTextKeys } from './hl7-text-prefilter.ts';
 import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
+import { plausibleCountry, plausibleState } from './hl7-region.ts';
 
 /** What one message's fields are de-identified with. */
 export interface Hl7FieldScope {
@@ -84,9 +85,12 @@ export class Hl7FieldDeidentifier {
   readonly #textRules = new Map<string, string>();
   /** The text engine is the known-identifier one (exactly: not a subclass), which the prefilter is proven against. */
   readonly #prefilter: boolean;
+  /** The malformed-shape rules (docs/deid/hl7v2.md, "Malformed and unusual shapes"); off only for the reference comparison. */
+  readonly #strict: boolean;
 
-  constructor(methods: MethodApplier) {
+  constructor(methods: MethodApplier, strict = true) {
     this.#methods = methods;
+    this.#strict = strict;
     this.#profile = methods.profile.profile;
     this.#prefilter = methods.textDeidentifier.constructor === KnownIdentifiersTextDeidentifier;
   }
@@ -158,6 +162,15 @@ export class Hl7FieldDeidentifier {
           if (aged !== raw) scope.tally.add('date', `${ruleId}:age90`);
           return aged;
         }
+        if (this.#strict && (type === 'NM' || type === 'SN')) {
+          // A value that is not the number (NM) or structured numeric (SN, HL7 v2.8 Ch. 2A) OBX-2
+          // says it is: removed, not trusted as a kept code (feeds put text and names there).
+          const shaped = this.#numericReps(raw, type, scope);
+          if (shaped !== raw) {
+            scope.tally.add('other-id', `${ruleId}:misplaced-value`);
+            return shaped === '' ? '' : this.#keep(shaped, scope, ruleId);
+          }
+        }
         const inner = OBX5_RULE.get(type) ?? OBX5_REMOVE;
         const kind = inner.kind === 'id' ? 'mrn' : inner.kind;
         const out = this.#field(segment, n, raw, inner, scope, fields, ruleId);
@@ -180,8 +193,7 @@ export class Hl7FieldDeidentifier {
     if (scope.knownValues.size === 0) return raw;
     const { enc } = scope;
     // Fast scan of every subcomponent; rebuild the field only when one is a known identifier.
-    const isKnown = (sub: string): boolean =>
-      sub.length >= 2 && scope.knownValues.has((sub.includes(enc.escape) ? decodeHl7Text(sub, enc).text : sub).trim().toLowerCase());
+    const isKnown = (sub: string): boolean => scope.knownValues.isKnown(sub, enc);
     if (!splitAll(raw, enc).some(isKnown)) return raw;
     const out = raw
       .split(enc.repetition)
@@ -189,6 +201,16 @@ export class Hl7FieldDeidentifier {
       .join(enc.repetition);
     scope.tally.add('other-id', `${ruleId}:known-value`);
     return out;
+  }
+
+  /** An NM or SN OBX-5 with each repetition that does not have the type's shape emptied (trailing empty ones dropped). */
+  #numericReps(raw: string, type: string, scope: Hl7FieldScope): string {
+    const { enc } = scope;
+    const test = type === 'NM' ? isNm : (rep: string): boolean => isSn(rep, enc);
+    if (!raw.includes(enc.repetition)) return test(raw) ? raw : '';
+    const reps = raw.split(enc.repetition).map((r) => (r === '' || test(r) ? r : ''));
+    while (reps.length > 0 && reps[reps.length - 1] === '') reps.pop();
+    return reps.join(enc.repetition);
   }
 
   /** Applies a per-repetition rule to each repetition; trailing empty repetitions are dropped. */
@@ -206,7 +228,16 @@ export class Hl7FieldDeidentifier {
     switch (rule.kind) {
       case 'addr': {
         const comps = rep.split(enc.component);
-        for (let i = 0; i < comps.length; i++) comps[i] = this.#value(XAD_KINDS[i] ?? 'geographic', comps[i] ?? '', scope);
+        for (let i = 0; i < comps.length; i++) {
+          const comp = comps[i] ?? '';
+          // XAD-7, the address type (HL7 Table 0190: H, M, BA, BDL, ...), is kept only as a code.
+          if (i === 6 && this.#strict && comp !== '' && comp !== '""' && !isAddressType(comp, scope)) {
+            scope.tally.add('geographic', 'hl7.address:misplaced-value');
+            comps[i] = '';
+          } else {
+            comps[i] = this.#value(XAD_KINDS[i] ?? 'geographic', comp, scope);
+          }
+        }
         return trimComponents(comps, enc);
       }
       case 'date':
@@ -237,7 +268,7 @@ export class Hl7FieldDeidentifier {
   #value(kind: ValueKind, raw: string, scope: Hl7FieldScope, idKind?: string): string {
     if (raw === '' || raw === '""') return raw;
     const method = this.#methods.methodFor(kind);
-    if (method.kind === 'keep' && (kind === 'geographic.state' || kind === 'geographic.country') && !plausibleRegion(raw, scope)) {
+    if (method.kind === 'keep' && (kind === 'geographic.state' || kind === 'geographic.country') && !plausibleRegion(raw, kind, scope, this.#strict)) {
       scope.tally.add('geographic', 'hl7.address:misplaced-value');
       return '';
     }
@@ -293,11 +324,17 @@ export class Hl7FieldDeidentifier {
       } else {
         const out = this.#methods.apply(method, isoOfHl7Date(first, end), { kind, patient: scope.patient });
         if (out === undefined) return '';
-        value = ISO_DATE.test(out) ? isoToHl7Date(out, method.kind === 'dateShift' ? first.slice(end) : '') : encodeHl7Text(out, enc);
+        // The time and offset are kept under a shift; an offset with no time (`1950-0504`) is no
+        // zone but digits of something else, and is dropped.
+        const tail = method.kind !== 'dateShift' || (this.#strict && end < first.length && !digitAt(first, end)) ? '' : first.slice(end);
+        value = ISO_DATE.test(out) ? isoToHl7Date(out, tail) : encodeHl7Text(out, enc);
       }
     }
-    // TS component 2 (degree of precision) and later components carry no identifier.
-    return comps === undefined ? value : trimParts([value, ...comps.slice(1)], separator);
+    if (comps === undefined) return value;
+    // TS component 2 is the degree of precision (HL7 Table 0529: Y L D H M S), a code; TS has no
+    // third component. Anything else there (a second date, digits) is removed.
+    if (this.#strict) return isPrecision(comps[1] ?? '') ? trimParts([value, comps[1] ?? ''], separator) : value;
+    return trimParts([value, ...comps.slice(1)], separator);
   }
 
   #age(rep: string, scope: Hl7FieldScope): string {
@@ -332,7 +369,8 @@ export class Hl7FieldDeidentifier {
         value = this.#value(CX_TYPE_KIND[cx.type] ?? 'mrn', rep.split(enc.component)[0] ?? '', scope, `mrn:${cx.type.toLowerCase() || 'other'}`);
       }
       if (value === '') return '';
-      const type = encodeHl7Text(cx.type, enc);
+      // CX-5 is written back after the pseudonym: only as a code (Table 0203: MR, SS, PI, ...).
+      const type = this.#strict && !/^[A-Z0-9]{1,6}$/u.test(cx.type) ? '' : encodeHl7Text(cx.type, enc);
       return type === '' ? value : `${value}${enc.component.repeat(4)}${type}`;
     });
     const kept = reps.filter((r) => r !== '');
@@ -340,6 +378,16 @@ export class Hl7FieldDeidentifier {
     if (elsewhere && scope.patient !== undefined && method.kind === 'pseudonym') kept.unshift(`${encodeHl7Text(scope.patient.pseudonym, enc)}${enc.component.repeat(4)}PI`);
     return kept.join(enc.repetition);
   }
+}
+
+function digitAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return c >= 48 && c <= 57;
+}
+
+/** TS-2, the degree of precision (Table 0529), or empty. */
+function isPrecision(comp: string): boolean {
+  return comp === '' || /^\s*[YLDHMS]\s*$/u.test(comp);
 }
 
 /** Component 1 of a field (`split(component)[0]` without the array). */
@@ -370,9 +418,28 @@ function trimParts(parts: string[], separator: string): string {
  * and not one of the message's known identifiers. Real feeds put cities, ZIPs and names in these
  * components; such values are removed.
  */
-function plausibleRegion(raw: string, scope: Hl7FieldScope): boolean {
+function plausibleRegion(raw: string, kind: ValueKind, scope: Hl7FieldScope, strict: boolean): boolean {
   const text = decodeHl7Text(raw, scope.enc).text.trim();
-  return /^[\p{L} .'-]{1,60}$/u.test(text) && !scope.knownValues.has(text.toLowerCase());
+  if (!/^[\p{L} .'-]{1,60}$/u.test(text) || scope.knownValues.isKnown(raw, scope.enc)) return false;
+  // Letters alone could be a city or a name in the wrong component: only codes and listed names (hl7-region.ts).
+  return !strict || (kind === 'geographic.state' ? plausibleState(text) : plausibleCountry(text));
+}
+
+/** XAD-7 as a code: one to four letters (Table 0190 codes; `HOME` in some feeds), not a known identifier. */
+function isAddressType(raw: string, scope: Hl7FieldScope): boolean {
+  return /^[A-Za-z]{1,4}$/u.test(raw.trim()) && !scope.knownValues.isKnown(raw, scope.enc);
+}
+
+/** NM (HL7 v2.8 Ch. 2A §2A.2.45): an optional sign, digits, an optional decimal point; white space around. */
+function isNm(rep: string): boolean {
+  return /^\s*[+-]?(?:\d+\.?\d*|\.\d+)\s*$/u.test(rep);
+}
+
+/** SN (§2A.2.71): comparator ^ number ^ separator/suffix ^ number, each part optional; no subcomponents. */
+function isSn(rep: string, enc: Hl7Encoding): boolean {
+  if (rep.includes(enc.subcomponent) || rep.includes(enc.escape)) return false;
+  const [comparator = '', n1 = '', separator = '', n2 = '', ...rest] = rep.split(enc.component);
+  return rest.length === 0 && /^\s*(?:[<>]=?|=|<>)?\s*$/u.test(comparator) && (n1 === '' || isNm(n1)) && /^\s*[-+/.:]?\s*$/u.test(separator) && (n2 === '' || isNm(n2));
 }
 
 /** Every subcomponent of a field, in one pass (split on repetition, component and subcomponent). */

@@ -23,6 +23,12 @@ export function knownIdentifierPlan(table: ReadonlyMap<string, readonly FieldRul
   return plan;
 }
 
+/** What separates the words of a name written whole (`Zebulon Quixote`, `Quixote,Zebulon`, `Quixote/Zebulon`). */
+const NAME_SEPARATOR = /[\s,;/]/u;
+const NAME_SEPARATORS = /[\s,;/]+/u;
+/** Name particles, which alone are ordinary words of text (never added as a name by themselves). */
+const PARTICLES: ReadonlySet<string> = new Set(['de', 'la', 'le', 'del', 'della', 'der', 'den', 'van', 'von', 'di', 'da', 'du', 'dos', 'das', 'el', 'al', 'bin', 'ibn', 'st', 'st.', 'jr', 'jr.', 'sr', 'sr.', 'mr', 'mr.', 'mrs', 'mrs.', 'ms', 'ms.', 'dr', 'dr.', 'and', 'y']);
+
 const NOTHING: readonly { readonly n: number; readonly rule: FieldRule }[] = [];
 
 /**
@@ -49,8 +55,10 @@ const LAST_COMPONENT: Readonly<Partial<Record<FieldRule['kind'], number>>> = {
  * only when a message has free text ({@link known}).
  */
 export class Hl7KnownCollector {
-  readonly values = new Hl7KnownValues();
+  readonly values: Hl7KnownValues;
   readonly #plan: KnownIdentifierPlan;
+  /** The malformed-shape rules (docs/deid/hl7v2.md): every XPN component, name words, kept values held in text. */
+  readonly #strict: boolean;
   /** The plan by {@link segmentIdKey} (a number: no slice per segment); {@link NOTHING} for none. */
   readonly #byKey = new Map<number, readonly { readonly n: number; readonly rule: FieldRule }[]>();
   // Values in the order found, duplicates included (removed when the lists are made). Arrays
@@ -69,8 +77,10 @@ export class Hl7KnownCollector {
   /** The prefilter's keys of {@link known}'s values, made for the first text that needs them in a message. */
   readonly #textKeys = new KnownTextKeys([this.#names, this.#addresses, this.#identifiers, this.#phones, this.#emails, this.#dates]);
 
-  constructor(plan: KnownIdentifierPlan) {
+  constructor(plan: KnownIdentifierPlan, strict = true) {
     this.#plan = plan;
+    this.#strict = strict;
+    this.values = new Hl7KnownValues([], strict);
   }
 
   reset(enc: Hl7Encoding): void {
@@ -168,7 +178,9 @@ export class Hl7KnownCollector {
    * first-seen contract: components in order, then (phones) the country and area code joined.
    */
   #rep(raw: string, a: number, b: number, kind: FieldRule['kind'], enc: Hl7Encoding): void {
-    const last = LAST_COMPONENT[kind] ?? -1;
+    // A person's name (XPN) may come in any component of a malformed field, or whole in one.
+    const strictName = this.#strict && kind === 'name';
+    const last = strictName ? Number.MAX_SAFE_INTEGER : (LAST_COMPONENT[kind] ?? -1);
     if (last < 0) return;
     let c5 = '';
     let c6 = '';
@@ -180,6 +192,10 @@ export class Hl7KnownCollector {
       if (ce > cs) {
         switch (kind) {
           case 'name':
+            // XPN-7 on are codes and dates (1-3 characters, or digits): only longer values past XPN-6.
+            if (!strictName) this.#addSubs(this.#names, raw.slice(cs, ce));
+            else if (i <= 5 || ce - cs >= 4) this.#addNameSubs(raw.slice(cs, ce));
+            break;
           case 'org':
             this.#addSubs(this.#names, raw.slice(cs, ce));
             break;
@@ -246,6 +262,26 @@ export class Hl7KnownCollector {
     }
   }
 
+  /**
+   * A name part (each subcomponent), and each of its words when it has several (`Zebulon
+   * Quixote` in one component, `Quixote, Zebulon`): free text names people by one word. Name
+   * particles (`de`, `van`) alone are left out: they are ordinary words of text.
+   */
+  #addNameSubs(comp: string): void {
+    const sub = (this.#enc as Hl7Encoding).subcomponent;
+    let from = 0;
+    for (;;) {
+      let to = comp.indexOf(sub, from);
+      if (to < 0) to = comp.length;
+      const part = comp.slice(from, to);
+      this.#add(this.#names, part);
+      const plain = this.#plain(part);
+      if (NAME_SEPARATOR.test(plain)) for (const w of plain.split(NAME_SEPARATORS)) if (!PARTICLES.has(w.toLowerCase())) this.#add(this.#names, w);
+      if (to >= comp.length) break;
+      from = to + 1;
+    }
+  }
+
   /** Identifiers shorter than 4 characters (a set id, a check digit) would also erase ordinary numbers from text. */
   #add(list: string[], value: string | undefined): void {
     const p = this.#plain(value);
@@ -269,8 +305,8 @@ export class Hl7KnownCollector {
  * The known identifiers of one message's segments: {@link Hl7KnownCollector} on a fresh collector
  * (the de-identifier keeps one collector; this form is for callers holding segment texts).
  */
-export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Encoding, plan: KnownIdentifierPlan): KnownIdentifiers {
-  const collector = new Hl7KnownCollector(plan);
+export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Encoding, plan: KnownIdentifierPlan, strict = true): KnownIdentifiers {
+  const collector = new Hl7KnownCollector(plan, strict);
   collector.reset(enc);
   for (const text of segments) collector.segment(text);
   return collector.known();

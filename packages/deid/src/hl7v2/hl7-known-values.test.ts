@@ -11,9 +11,25 @@ const chars = fc.constantFrom('a', 'A', 'b', 'B', 'z', 'Q', '1', '9', ' ', '\t',
 const word = fc.array(chars, { minLength: 0, maxLength: 7 }).map((a) => a.join(''));
 const field = fc.array(fc.tuple(word, fc.constantFrom('^', '&', '~', '\\F\\', '\\T\\')), { maxLength: 5 }).map((parts) => parts.map(([w, s]) => w + s).join(''));
 
-function model(values: readonly string[]): { has: (v: string) => boolean; anyIn: (f: string) => boolean } {
+const isWord = (ch: string): boolean => ch.charCodeAt(0) >= 128 || /[A-Za-z0-9]/u.test(ch);
+
+/** Whether `s` holds a value of `set` between word boundaries (or is one): every substring tried. */
+function holds(s: string, set: ReadonlySet<string>): boolean {
+  if (set.has(s)) return true;
+  for (let p = 0; p < s.length; p++) {
+    if (p > 0 && isWord(s.charAt(p - 1))) continue;
+    for (let q = p + 1; q <= s.length; q++) if ((q === s.length || !isWord(s.charAt(q))) && set.has(s.slice(p, q))) return true;
+  }
+  return false;
+}
+
+function model(values: readonly string[], words = false): { has: (v: string) => boolean; anyIn: (f: string) => boolean } {
   const set = new Set(values.map((v) => v.toLowerCase()));
-  const known = (sub: string): boolean => sub.length >= 2 && set.has((sub.includes('\\') ? decodeHl7Text(sub, enc).text : sub).trim().toLowerCase());
+  const known = (sub: string): boolean => {
+    if (sub.length < (words ? 1 : 2)) return false;
+    const lower = (sub.includes('\\') ? decodeHl7Text(sub, enc).text : sub).trim().toLowerCase();
+    return words ? holds(lower, set) : set.has(lower);
+  };
   return { has: (v) => set.has(v), anyIn: (f) => set.size > 0 && f.split(/[~^&]/u).some(known) };
 }
 
@@ -33,6 +49,28 @@ describe('Hl7KnownValues', () => {
             expect(values.has(v.toLowerCase())).toBe(m.has(v.toLowerCase()));
             expect(values.has(v)).toBe(m.has(v));
             expect(values.anyIn(`|${v}|`, 1, v.length + 1, enc)).toBe(m.anyIn(v));
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('with words, anyIn() and isKnown() find a value held between word boundaries exactly as a plain search of the decoded text does', () => {
+    const value = word.map((w) => w.trim()).filter((w) => w !== '');
+    // Several words, with spaces, punctuation, escapes and delimiters between them.
+    const text = fc.array(fc.tuple(word, fc.constantFrom(' ', '-', '.', ', ', '^', '&', '~', '\\T\\', '\\X41\\', '\\H\\', '')), { maxLength: 5 }).map((parts) => parts.map(([w, s]) => w + s).join(''));
+    fc.assert(
+      fc.property(fc.array(fc.array(value, { maxLength: 40 }), { minLength: 1, maxLength: 3 }), fc.array(text, { maxLength: 20 }), (messages, probes) => {
+        const values = new Hl7KnownValues([], true);
+        for (const list of messages) {
+          values.clear();
+          for (const v of list) values.add(v);
+          const m = model(list, true);
+          // The values themselves, inside text, and random texts.
+          for (const t of [...list.slice(0, 4).map((v) => `x ${v}, y`), ...probes]) {
+            expect(values.anyIn(`|${t}|`, 1, t.length + 1, enc), JSON.stringify([list, t])).toBe(m.anyIn(t));
+            for (const sub of t.split(/[~^&]/u)) expect(values.isKnown(sub, enc)).toBe(m.anyIn(sub));
           }
         }
       }),

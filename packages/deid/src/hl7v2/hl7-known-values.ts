@@ -5,6 +5,8 @@ import { decodeHl7Text } from './hl7-escape.ts';
 export interface KnownValueLookup {
   readonly size: number;
   has(lower: string): boolean;
+  /** Whether a subcomponent (escaped) is, or with {@link Hl7KnownValues.words} holds, a known identifier. */
+  isKnown(sub: string, enc: Hl7Encoding): boolean;
 }
 
 const INITIAL_SLOTS = 256;
@@ -23,6 +25,14 @@ const INITIAL_SLOTS = 256;
  * the exact path: decode, trim, lower-case, look up.)
  */
 export class Hl7KnownValues implements KnownValueLookup {
+  /**
+   * Whether a subcomponent that holds a known value as whole words (`Zebulon Quixote` when
+   * `Zebulon` is known; `x^Quixote,Zebulon`) counts as known, not only one equal to it: malformed
+   * feeds put a name or an id inside the text of a code field. Words are runs of letters, digits
+   * and non-ASCII characters; a match starts after a non-word character (or at the start) and
+   * ends before one (or at the end).
+   */
+  readonly words: boolean;
   /** Each value as added (ASCII) or its lower case (otherwise); compared after ASCII lower-casing. */
   readonly #values: string[] = [];
   #slots = new Int32Array(INITIAL_SLOTS);
@@ -31,8 +41,27 @@ export class Hl7KnownValues implements KnownValueLookup {
   #maxLength = 0;
   /** Lower-case ASCII first characters of the values, as a 128-bit set in four words. */
   readonly #first = new Int32Array(4);
+  /** With {@link words}: the values with a non-word character inside (compared in place), and their first characters. */
+  readonly #parts: string[] = [];
+  /** With {@link words}: the values' first two characters (ASCII, lower case) as a 128×128-bit set, their lengths (bit n: length n < 32) and whether one is longer. */
+  readonly #pairs = new Int32Array(512);
+  /**
+   * {@link #parts} by their first two characters (ASCII, lower case: index `c0 << 7 | c1`): the
+   * last part added under a pair (valid when its stamp is {@link #partGeneration}), each part
+   * linking to the previous one; parts starting with a non-ASCII character in {@link #wideParts}.
+   */
+  readonly #partHead = new Int32Array(16384);
+  readonly #partStamp = new Int32Array(16384);
+  readonly #partNext: number[] = [];
+  readonly #wideParts: number[] = [];
+  #partGeneration = 1;
+  #lengths = 0;
+  #longValues = false;
+  /** A one-character value was added (never by the collector): the pair pre-check is off. */
+  #short = false;
 
-  constructor(values: Iterable<string> = []) {
+  constructor(values: Iterable<string> = [], words = false) {
+    this.words = words;
     for (const v of values) this.add(v);
   }
 
@@ -45,6 +74,22 @@ export class Hl7KnownValues implements KnownValueLookup {
     this.#values.length = 0;
     this.#maxLength = 0;
     this.#first.fill(0);
+    if (this.words) {
+      if (this.#parts.length > 0) {
+        this.#parts.length = 0;
+        this.#partNext.length = 0;
+        this.#wideParts.length = 0;
+        this.#partGeneration += 1;
+        if (this.#partGeneration === 0x7fffffff) {
+          this.#partStamp.fill(0);
+          this.#partGeneration = 1;
+        }
+      }
+      this.#pairs.fill(0);
+      this.#lengths = 0;
+      this.#longValues = false;
+      this.#short = false;
+    }
     this.#generation += 1;
     if (this.#generation === 0x7fffffff) {
       this.#stamps.fill(0);
@@ -74,6 +119,34 @@ export class Hl7KnownValues implements KnownValueLookup {
     if (stored.length > this.#maxLength) this.#maxLength = stored.length;
     const c = lowerAscii(stored.charCodeAt(0));
     if (c < 128) this.#first[c >> 5] = (this.#first[c >> 5] ?? 0) | (1 << (c & 31));
+    if (this.words) this.#addWords(stored, c);
+  }
+
+  /** The pre-check sets of {@link words} for a value stored as `stored` (first character `c`, lower-cased). */
+  #addWords(stored: string, c: number): void {
+    const part = !allWordChars(stored);
+    if (!part) {
+      if (stored.length > 31) this.#longValues = true;
+      else this.#lengths |= 1 << stored.length;
+    }
+    if (stored.length < 2) {
+      this.#short = true;
+      if (part) this.#wideParts.push(this.#parts.push(stored) - 1);
+      return;
+    }
+    const c1 = lowerAscii(stored.charCodeAt(1));
+    if (c < 128 && c1 < 128) {
+      const i = (c << 7) | c1;
+      this.#pairs[i >> 5] = (this.#pairs[i >> 5] ?? 0) | (1 << (i & 31));
+      if (part) {
+        const k = this.#parts.push(stored) - 1;
+        this.#partNext[k] = this.#partStamp[i] === this.#partGeneration ? (this.#partHead[i] ?? -1) : -1;
+        this.#partHead[i] = k;
+        this.#partStamp[i] = this.#partGeneration;
+      }
+    } else if (part) {
+      this.#wideParts.push(this.#parts.push(stored) - 1);
+    }
   }
 
   has(lower: string): boolean {
@@ -81,14 +154,18 @@ export class Hl7KnownValues implements KnownValueLookup {
     return !hasUpperAscii(lower) && this.#find(lower, 0, lower.length, hashFolded(lower, 0, lower.length)) >= 0;
   }
 
-  /** Whether one subcomponent (escaped) is a known identifier: the exact test. */
+  /** Whether one subcomponent (escaped) is a known identifier (or, with {@link words}, holds one): the exact test. */
   isKnown(sub: string, enc: Hl7Encoding): boolean {
-    return sub.length >= 2 && this.has((sub.includes(enc.escape) ? decodeHl7Text(sub, enc).text : sub).trim().toLowerCase());
+    // Values are at least two characters long (the collector's); a shorter subcomponent is no value, except for `words` (a one-character value of a test).
+    if (sub.length < (this.words ? 1 : 2) || this.#values.length === 0) return false;
+    const lower = (sub.includes(enc.escape) ? decodeHl7Text(sub, enc).text : sub).trim().toLowerCase();
+    return this.has(lower) || (this.words && this.#holds(lower, 0, lower.length));
   }
 
-  /** Whether any subcomponent of `text[start, end)` (a field, escaped) is a known identifier. */
+  /** Whether any subcomponent of `text[start, end)` (a field, escaped) is a known identifier (or, with {@link words}, holds one). */
   anyIn(text: string, start: number, end: number, enc: Hl7Encoding): boolean {
     if (this.#values.length === 0) return false;
+    if (this.words) return this.#anyWordIn(text, start, end, enc);
     const rep = enc.repetition.charCodeAt(0);
     const comp = enc.component.charCodeAt(0);
     const sub = enc.subcomponent.charCodeAt(0);
@@ -120,6 +197,149 @@ export class Hl7KnownValues implements KnownValueLookup {
     }
     return false;
   }
+
+  /**
+   * {@link anyIn} with {@link words}, in one pass over the field: words are looked up where they
+   * lie as the pass meets them. A word or value that touches an escape sequence, and a
+   * subcomponent with non-ASCII characters, are left to the exact test of the decoded
+   * subcomponent at its end ({@link isKnown}); every other word is the same in the decoded text,
+   * with the same neighbours, so looking it up in place gives the same answer.
+   */
+  #anyWordIn(text: string, start: number, end: number, enc: Hl7Encoding): boolean {
+    const rep = enc.repetition.charCodeAt(0);
+    const comp = enc.component.charCodeAt(0);
+    const sub = enc.subcomponent.charCodeAt(0);
+    const esc = enc.escape.charCodeAt(0);
+    const max = this.#maxLength;
+    const parts = this.#parts.length > 0;
+    let from = start;
+    let escaped = false;
+    let wide = false;
+    let afterWord = false;
+    let i = start;
+    while (i <= end) {
+      const c = i < end ? text.charCodeAt(i) : -1;
+      if (c === -1 || c === rep || c === comp || c === sub) {
+        if ((escaped || wide) && i > from && this.isKnown(text.slice(from, i), enc)) return true;
+        from = i + 1;
+        escaped = false;
+        wide = false;
+        afterWord = false;
+        i += 1;
+        continue;
+      }
+      if (escaped) {
+        i += 1; // decided at the subcomponent's end
+        continue;
+      }
+      if (c === esc) {
+        escaped = true;
+        i += 1;
+        continue;
+      }
+      if (c < 128 && !isWordChar(c)) {
+        if (parts && !afterWord && !isAsciiSpace(c) && this.#partIn(text, i, end, rep, comp, sub, esc, i + 1 < end ? text.charCodeAt(i + 1) : -1)) return true;
+        afterWord = false;
+        i += 1;
+        continue;
+      }
+      // A word: letters, digits, non-ASCII characters (delimiters excepted).
+      const c1 = i + 1 < end ? text.charCodeAt(i + 1) : -1;
+      const pair = this.#pairLike(c, c1);
+      if (parts && pair && !afterWord && this.#partIn(text, i, end, rep, comp, sub, esc, c1)) return true;
+      let q = i + 1;
+      for (; q < end; q++) {
+        const d = text.charCodeAt(q);
+        if (d < 128 ? !isWordChar(d) : d === rep || d === comp || d === sub || d === esc) break;
+        if (d >= 128) wide = true;
+      }
+      if (c >= 128) wide = true;
+      const n = q - i;
+      if (pair && !wide && n <= max && (q === end || text.charCodeAt(q) !== esc) && (n > 31 ? this.#longValues : ((this.#lengths >>> n) & 1) === 1) && this.#find(text, i, q, hashFolded(text, i, q)) >= 0) return true;
+      afterWord = true;
+      i = q;
+    }
+    return false;
+  }
+
+  /**
+   * Whether `s[a, b)` (decoded and lower-cased: {@link isKnown}) holds a known value as whole
+   * words. Each word is hashed and looked up only when some value of one word has its length and
+   * starts with its first two characters; values with other characters inside (`12 Main St`,
+   * `555-867-5309`, `o'brien`: a few per message) are compared in place where a match may start
+   * with their first two characters.
+   */
+  #holds(s: string, a: number, b: number): boolean {
+    const max = this.#maxLength;
+    const parts = this.#parts.length > 0;
+    let p = a;
+    let afterWord = false;
+    while (p < b) {
+      const c = s.charCodeAt(p);
+      if (!isWordChar(c)) {
+        if (parts && !afterWord && !isAsciiSpace(c) && this.#partIn(s, p, b, -1, -1, -1, -1, p + 1 < b ? s.charCodeAt(p + 1) : -1)) return true;
+        afterWord = false;
+        p += 1;
+        continue;
+      }
+      const c1 = p + 1 < b ? s.charCodeAt(p + 1) : -1;
+      const pair = this.#pairLike(c, c1);
+      if (parts && pair && !afterWord && this.#partIn(s, p, b, -1, -1, -1, -1, c1)) return true;
+      let q = p + 1;
+      while (q < b && isWordChar(s.charCodeAt(q))) q += 1;
+      const n = q - p;
+      if (pair && n <= max && (n > 31 ? this.#longValues : ((this.#lengths >>> n) & 1) === 1) && this.#find(s, p, q, hashFolded(s, p, q)) >= 0) return true;
+      afterWord = true;
+      p = q;
+    }
+    return false;
+  }
+
+  /** Whether some value starts with these two characters (case-insensitively; always for non-ASCII ones, whose lower case may differ). */
+  #pairLike(c0: number, c1: number): boolean {
+    if (this.#short) return true;
+    if (c1 < 0) return false; // at the end: no value of two or more characters starts here
+    if (c0 >= 128 || c1 >= 128) return true;
+    const i = (lowerAscii(c0) << 7) | lowerAscii(c1);
+    return ((this.#pairs[i >> 5] ?? 0) & (1 << (i & 31))) !== 0;
+  }
+
+  /**
+   * Whether a value with non-word characters inside starts at `p`, ends before `b` at a word
+   * boundary that is not an escape, and covers no delimiter (the delimiters' codes, or -1 when
+   * `s` is decoded text). Last characters are compared first: ids and OIDs share long prefixes.
+   */
+  #partIn(s: string, p: number, b: number, rep: number, comp: number, sub: number, esc: number, c1: number): boolean {
+    const c0 = s.charCodeAt(p);
+    if (this.#short || c1 < 0 || c0 >= 128 || c1 >= 128) {
+      // Rare: a one-character value, or non-ASCII first characters: every part with no ASCII pair, then the pair's.
+      for (const k of this.#wideParts) if (this.#partAt(k, s, p, b, rep, comp, sub, esc)) return true;
+      if (c1 < 0 || c0 >= 128 || c1 >= 128) return false;
+    }
+    const i = (lowerAscii(c0) << 7) | lowerAscii(c1);
+    if (this.#partStamp[i] !== this.#partGeneration) return false;
+    for (let k = this.#partHead[i] ?? -1; k >= 0; k = this.#partNext[k] ?? -1) if (this.#partAt(k, s, p, b, rep, comp, sub, esc)) return true;
+    return false;
+  }
+
+  /** Whether part `k` matches at `p` (see {@link #partIn}). Last characters are compared first: ids and OIDs share long prefixes. */
+  #partAt(k: number, s: string, p: number, b: number, rep: number, comp: number, sub: number, esc: number): boolean {
+    const v = this.#parts[k] ?? '';
+    const e = p + v.length;
+    if (e > b || lowerAscii(v.charCodeAt(v.length - 1)) !== lowerAscii(s.charCodeAt(e - 1))) return false;
+    if (e < b) {
+      const d = s.charCodeAt(e);
+      if (d === esc || (d < 128 ? isWordChar(d) : d !== rep && d !== comp && d !== sub)) return false;
+    }
+    if (!sameFolded(v, s, p)) return false;
+    if (rep < 0) return true;
+    for (let j = p; j < e; j++) {
+      const d = s.charCodeAt(j);
+      if (d === rep || d === comp || d === sub || d === esc) return false;
+    }
+    return true;
+  }
+
 
   /** Whether some value starts with this ASCII character (case-insensitively). */
   #startsLikeOne(c: number): boolean {
@@ -201,6 +421,16 @@ function hasUpperAscii(s: string): boolean {
     if (c >= 65 && c <= 90) return true;
   }
   return false;
+}
+
+function allWordChars(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isWordChar(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Letters, digits and every non-ASCII character (a word's characters for {@link Hl7KnownValues.words}). */
+function isWordChar(c: number): boolean {
+  return c >= 128 || (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122);
 }
 
 function isAsciiSpace(c: number): boolean {

@@ -849,6 +849,8 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
     ["Respiratory Within Surgery", 'k'],
     ["Parent Procedure ID", 'id:procedure'],
   ],
+  // Envelope comments (FHS-10, BHS-10, BTS-2, FTS-2) are removed: they lie outside any message,
+  // so no patient's known identifiers exist to check the text against.
   FHS: [
     ["File Field Separator", 'k'],
     ["File Encoding Characters", 'k'],
@@ -859,7 +861,7 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
     ["File Creation Date/Time", 'date'],
     ["File Security", 'x'],
     ["File Name/ID", 'x'],
-    ["File Header Comment", 'text'],
+    ["File Header Comment", 'x'],
     ["File Control ID", 'k'],
     ["Reference File Control ID", 'k'],
   ],
@@ -873,18 +875,18 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
     ["Batch Creation Date/Time", 'date'],
     ["Batch Security", 'x'],
     ["Batch Name/ID/Type", 'x'],
-    ["Batch Comment", 'text'],
+    ["Batch Comment", 'x'],
     ["Batch Control ID", 'k'],
     ["Reference Batch Control ID", 'k'],
   ],
   BTS: [
     ["Batch Message Count", 'k'],
-    ["Batch Comment", 'text'],
+    ["Batch Comment", 'x'],
     ["Batch Totals", 'k'],
   ],
   FTS: [
     ["File Batch Count", 'k'],
-    ["File Trailer Comment", 'text'],
+    ["File Trailer Comment", 'x'],
   ],
 };
 
