@@ -106,6 +106,31 @@ export function isSpaceCode(c: number): boolean {
   return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
+/**
+ * Letters of scripts written without spaces between words (Han, Hiragana, Katakana, Thai, Lao,
+ * Khmer, Myanmar), and Hangul, whose particles attach to the word before them (홍길동은): there no
+ * space sets a name off, so a letter of these scripts is no word boundary's obstacle.
+ */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+
+/** Whether `text[i]` is a letter of a script written without spaces between words ({@link UNSPACED}); false outside the text. */
+export function isUnspacedAt(text: string, i: number): boolean {
+  // Every such script lies at U+0E00 (Thai) or above.
+  return i >= 0 && i < text.length && text.charCodeAt(i) >= 0x0e00 && UNSPACED.test(text.charAt(i));
+}
+
+/**
+ * Whether `text[start, end)` stands alone as a word: no letter or digit joins it on either side,
+ * or the letters that meet there belong to a script written without spaces ({@link UNSPACED}) —
+ * then only for two characters or more (one Han character alone is too often part of another
+ * word: 王 in 王国).
+ */
+export function standsAlone(text: string, start: number, end: number): boolean {
+  const unspacedOk = end - start >= 2;
+  const before = !isWordAt(text, start - 1) || (unspacedOk && (isUnspacedAt(text, start - 1) || isUnspacedAt(text, start)));
+  return before && (!isWordAt(text, end) || (unspacedOk && (isUnspacedAt(text, end) || isUnspacedAt(text, end - 1))));
+}
+
 /** Whether `text[i]` is a letter or a digit (Unicode `\p{L}` or `\p{N}`); false outside the text. */
 export function isWordAt(text: string, i: number): boolean {
   if (i < 0 || i >= text.length) return false;

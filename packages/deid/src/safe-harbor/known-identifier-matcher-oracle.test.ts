@@ -128,13 +128,18 @@ const shortText = fc.oneof(fc.array(piece, { maxLength: 30 }).map((p) => p.join(
 const longText = fc.array(piece, { minLength: 40, maxLength: 160 }).map((p) => p.join(''));
 const anyText = fc.oneof(shortText, longText);
 
+// Since the oracle, a name also stands alone where a script written without spaces meets it
+// (fold-text.ts `standsAlone`; known-identifier-matcher.test.ts checks that against its own
+// reference): texts with such letters are not compared with the oracle.
+const unspaced = (text: string): boolean => /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u.test(text);
+
 describe.skipIf(noOracle)('KnownIdentifierMatcher = the previous version (oracle), generated', () => {
   it('the same spans for several texts in turn (one matcher: lazy preparation must not change later texts)', () => {
     fc.assert(
       fc.property(knownSets, fc.array(anyText, { minLength: 1, maxLength: 5 }), (known, texts) => {
         const current = new KnownIdentifierMatcher(known);
         const oracle = new OracleMatcher(known);
-        for (const text of texts) expect(current.findSpans(text)).toEqual(oracle.findSpans(text));
+        for (const text of texts) if (!unspaced(text)) expect(current.findSpans(text)).toEqual(oracle.findSpans(text));
       }),
       { numRuns: 2000 },
     );
@@ -147,6 +152,7 @@ describe.skipIf(noOracle)('KnownIdentifierMatcher = the previous version (oracle
       fc.property(knownSets, fc.array(fc.tuple(fc.nat(), variant, piece), { maxLength: 12 }), (known, picks) => {
         const all = Object.values(known).flat<string[][]>();
         const text = picks.map(([i, f, sep]) => `${all.length === 0 ? '' : f(all[i % all.length] ?? '')}${sep}`).join('');
+        fc.pre(!unspaced(text));
         expect(new KnownIdentifierMatcher(known).findSpans(text)).toEqual(new OracleMatcher(known).findSpans(text));
       }),
       { numRuns: 1500 },
@@ -159,6 +165,7 @@ describe.skipIf(noOracle)('KnownIdentifierMatcher = the previous version (oracle
         const current = new KnownIdentifiersTextDeidentifier();
         const oracle = new OracleDeidentifier();
         for (const [i, copy, text, second] of calls) {
+          if (unspaced(text)) continue;
           const set = sets[i % sets.length] ?? {};
           const known = copy ? structuredClone(set) : set;
           const got = current.deidentify({ text, known });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KnownIdentifiers, TextSpan } from '../text/text-deidentifier.ts';
 import type { SafeHarborCategory } from './categories.ts';
-import { foldText, isWordAt, originalOffset } from './fold-text.ts';
+import { foldText, originalOffset, standsAlone } from './fold-text.ts';
 import { KnownIdentifierMatcher } from './known-identifier-matcher.ts';
 import { KnownIdentifiersTextDeidentifier } from './known-identifiers-text-deidentifier.ts';
 
@@ -50,7 +50,7 @@ function referenceSpans(text: string, known: KnownIdentifiers): TextSpan[] {
   for (const lit of literals) {
     for (let i = f.folded.indexOf(lit.text); i >= 0; i = f.folded.indexOf(lit.text, i + 1)) {
       const end = i + lit.text.length;
-      if (isWordAt(f.folded, i - 1) || isWordAt(f.folded, end)) continue;
+      if (!standsAlone(f.folded, i, end)) continue;
       found.push({ start: originalOffset(f, i), end: originalOffset(f, end - 1) + 1, category: lit.category, detector: lit.detector });
     }
   }
@@ -68,7 +68,7 @@ function referenceSpans(text: string, known: KnownIdentifiers): TextSpan[] {
         const hit = numbers.get(groups.slice(a, b + 1).join(''));
         const start = starts[a] ?? 0;
         const end = (starts[b] ?? 0) + (groups[b]?.length ?? 0);
-        if (hit !== undefined && !isWordAt(text, start - 1) && !isWordAt(text, end)) found.push({ start, end, ...hit });
+        if (hit !== undefined && standsAlone(text, start, end)) found.push({ start, end, ...hit });
       }
     }
   }
@@ -80,9 +80,11 @@ function referenceSpans(text: string, known: KnownIdentifiers): TextSpan[] {
 
 // Values and texts from one small alphabet, so values occur in texts, overlap, repeat across
 // kinds, and meet every case: case and white-space variants, digit separators, non-ASCII letters
-// whose lower case is longer (İ) or composes under NFC (e + U+0301), Unicode spaces, surrogates.
+// whose lower case is longer (İ) or composes under NFC (e + U+0301), Unicode spaces, surrogates,
+// and scripts written without spaces (Han, Hiragana, Thai, Hangul with its particles).
 const piece = fc.constantFrom(
   'ann', 'ANN', 'Ann Lee', 'lee', ' ', '  ', '\t', '\n', '\u00a0', '\u2003', '-', '.', '(', ')', '/', ',', ';', 'x', 'İ', 'é', 'e\u0301', 'Σ', '😀',
+  '山田', '太郎', 'さん', '王', '国', 'สมชาย', '홍길동', '은',
   '1', '2', '12', '123', '555', '0123', '2024', '1988-11-04', '11/4/1988', '4.11.1988', '19881104', '123-45-6789', '123 45 6789', '(555) 555-2004', 'a@b.org', '5552004', '555 - 2004', '555 -  2004', '555-\t(2004',
 );
 const phrase = fc.array(piece, { minLength: 0, maxLength: 8 }).map((p) => p.join(''));
@@ -146,6 +148,26 @@ describe('KnownIdentifierMatcher', () => {
   it('keeps the earlier kind where two kinds share a value, and literals before digit forms', () => {
     const spans = new KnownIdentifierMatcher({ names: ['1234'], identifiers: ['1234', '55-66'], phones: ['5566'] }).findSpans('id 1234 and 55 66');
     expect(spans.map((s) => s.detector)).toEqual(['known.name', 'known.identifier']);
+  });
+});
+
+describe('scripts written without spaces between words', () => {
+  const spans = (text: string, known: KnownIdentifiers): string[] => new KnownIdentifierMatcher(known).findSpans(text).map((sp) => text.slice(sp.start, sp.end));
+
+  it('a name of two or more characters is found inside a run of Han, kana, Thai or Hangul', () => {
+    expect(spans('患者山田太郎さんは来院', { names: ['山田太郎', '山田'] })).toEqual(['山田太郎']);
+    expect(spans('山田さん', { names: ['山田'] })).toEqual(['山田']);
+    expect(spans('คุณสมชายมาโรงพยาบาล', { names: ['สมชาย'] })).toEqual(['สมชาย']);
+    expect(spans('홍길동은 왔다', { names: ['홍길동'] })).toEqual(['홍길동']);
+    expect(spans('患者Smithさん', { names: ['Smith'] })).toEqual(['Smith']);
+    expect(spans('電話0312345678です', { phones: ['03-1234-5678'] })).toEqual(['0312345678']);
+  });
+
+  it('one character alone, and letters of spaced scripts, still need a word boundary', () => {
+    expect(spans('王国の歴史', { names: ['王'] })).toEqual([]);
+    expect(spans('王 先生', { names: ['王'] })).toEqual([]); // one character: fewer than two, no literal
+    expect(spans('Annabel xAnn', { names: ['Ann'] })).toEqual([]);
+    expect(spans('tel0312345678', { phones: ['03-1234-5678'] })).toEqual([]);
   });
 });
 

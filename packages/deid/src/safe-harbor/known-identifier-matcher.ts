@@ -1,6 +1,6 @@
 import type { KnownIdentifiers, TextSpan } from '../text/text-deidentifier.ts';
 import { isAsciiSpace, isAsciiText, isAsciiWord, matchRunsAt } from './ascii-folded-search.ts';
-import { foldText, isWordAt, originalOffset, type FoldedText } from './fold-text.ts';
+import { foldText, isUnspacedAt, isWordAt, originalOffset, standsAlone, type FoldedText } from './fold-text.ts';
 import { cheapKey, digitsOf, headOf, isoDateDayAt, isoDateMonthAt, keyOf, literalOf, unpadded, valueOf } from './known-literal-forms.ts';
 import { keepLongest } from './keep-longest.ts';
 import { pushNumberSpans, type KnownNumbers, type NumberKind } from './known-number-spans.ts';
@@ -422,11 +422,12 @@ export class KnownIdentifierMatcher {
       this.#searchEach(f, found);
       return;
     }
-    // Word starts: a literal matches only where no letter or digit precedes it.
+    // Word starts: a literal matches only where no letter or digit precedes it, or where a
+    // script written without spaces meets it (fold-text.ts `standsAlone`).
     const starts: number[] = [];
     const startKeys: number[] = [];
     for (let i = 0; i + 1 < folded.length; i++) {
-      if (i === 0 || !isWordAt(folded, i - 1)) {
+      if (i === 0 || !isWordAt(folded, i - 1) || isUnspacedAt(folded, i - 1) || isUnspacedAt(folded, i)) {
         if (starts.length === LINEAR_STARTS) {
           this.#searchEach(f, found); // a long text: native search per literal
           return;
@@ -463,14 +464,14 @@ export class KnownIdentifierMatcher {
         this.#keys[e] = NONE;
         continue;
       }
-      for (let i = folded.indexOf(lit); i >= 0; i = folded.indexOf(lit, i + 1)) if (!isWordAt(folded, i - 1)) this.#pushLiteral(f, i, lit, e, found);
+      for (let i = folded.indexOf(lit); i >= 0; i = folded.indexOf(lit, i + 1)) this.#pushLiteral(f, i, lit, e, found);
     }
   }
 
-  /** A match of entry `e`'s literal at folded `i` (a word start), if it also ends a word. */
+  /** A match of entry `e`'s literal at folded `i`, if it stands alone as a word there. */
   #pushLiteral(f: FoldedText, i: number, lit: string, e: number, found: TextSpan[]): void {
     const end = i + lit.length;
-    if (!f.folded.startsWith(lit, i) || isWordAt(f.folded, end)) return;
+    if (!f.folded.startsWith(lit, i) || !standsAlone(f.folded, i, end)) return;
     const kind = KINDS[this.#kinds[e] as number] as Kind;
     found.push({ start: originalOffset(f, i), end: originalOffset(f, end - 1) + 1, category: kind[1], detector: kind[2] });
   }

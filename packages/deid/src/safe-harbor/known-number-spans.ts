@@ -3,7 +3,7 @@
  * (45 CFR §164.514(b)(2)(i)(G)-(K), (R)): `123-45-6789` = `123 45 6789` = `123456789`.
  */
 import type { SafeHarborCategory } from './categories.ts';
-import { isSpaceCode, isWordAt } from './fold-text.ts';
+import { isSpaceCode, standsAlone } from './fold-text.ts';
 import type { TextSpan } from '../text/text-deidentifier.ts';
 
 /** What a number's span is reported as. */
@@ -68,7 +68,7 @@ export function pushNumberSpans(text: string, numbers: KnownNumbers, groupStarts
         if (digits.length > max) break;
         if (digits.length < min) continue;
         const kind = byDigits.get(digits);
-        if (kind !== undefined && !isWordAt(text, start - 1) && !isWordAt(text, end)) found.push({ start, end, category: kind.category, detector: kind.detector });
+        if (kind !== undefined && standsAlone(text, start, end)) found.push({ start, end, category: kind.category, detector: kind.detector });
       }
     }
   }
