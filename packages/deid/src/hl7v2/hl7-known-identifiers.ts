@@ -225,7 +225,14 @@ export class Hl7KnownCollector {
             break;
           case 'dob': {
             const d = hl7DateToIsoScan(this.#plain(raw.slice(cs, ce)));
-            if (d !== undefined && d.iso.length === 10) this.#dates.push(d.iso);
+            if (d !== undefined && d.iso.length === 10) {
+              this.#dates.push(d.iso);
+              // Kept fields are checked for the birth date by its digits: YYYYMMDD, MMDDYYYY, DDMMYYYY (`1950-05-04`, `05/04/1950`).
+              if (this.#strict) {
+                const [y = '', m = '', day = ''] = d.iso.split('-');
+                for (const form of [y + m + day, m + day + y, day + m + y]) this.values.add(form);
+              }
+            }
             break;
           }
           default:
@@ -287,8 +294,13 @@ export class Hl7KnownCollector {
     const p = this.#plain(value);
     if (p.length < (list === this.#identifiers || list === this.#phones ? 4 : 2)) return;
     list.push(p);
-    // Dates are not looked for in kept fields (only in text).
     this.values.add(p);
+    // Ids and phones are also looked for in kept fields by their digits (`123456789`, `(555) 867-5309`), and the last seven of a phone's.
+    if (this.#strict && (list === this.#identifiers || list === this.#phones)) {
+      const digits = p.replace(/\D+/gu, '');
+      if (digits.length >= 7 && digits !== p) this.values.add(digits);
+      if (list === this.#phones && digits.length >= 10) this.values.add(digits.slice(-7));
+    }
   }
 
   #plain(s: string | undefined): string {

@@ -13,12 +13,22 @@ const field = fc.array(fc.tuple(word, fc.constantFrom('^', '&', '~', '\\F\\', '\
 
 const isWord = (ch: string): boolean => ch.charCodeAt(0) >= 128 || /[A-Za-z0-9]/u.test(ch);
 
-/** Whether `s` holds a value of `set` between word boundaries (or is one): every substring tried. */
+const DIGIT_RUN = /^\(?(\d+(?:(?:\) ?|[ \-./])\d+)*)/u;
+
+/**
+ * Whether `s` holds a value of `set` between word boundaries (or is one): every substring tried;
+ * and, for values of seven or more digits, a run of digit groups with a separator whose digits are one.
+ */
 function holds(s: string, set: ReadonlySet<string>): boolean {
   if (set.has(s)) return true;
   for (let p = 0; p < s.length; p++) {
     if (p > 0 && isWord(s.charAt(p - 1))) continue;
     for (let q = p + 1; q <= s.length; q++) if ((q === s.length || !isWord(s.charAt(q))) && set.has(s.slice(p, q))) return true;
+    const run = DIGIT_RUN.exec(s.slice(p))?.[1];
+    if (run === undefined || !/\D/u.test(run)) continue;
+    const after = s.charAt(p + s.slice(p).indexOf(run) + run.length);
+    const digits = run.replace(/\D/gu, '');
+    if (digits.length >= 7 && (after === '' || !isWord(after)) && [...set].some((v) => v === digits)) return true;
   }
   return false;
 }
@@ -57,9 +67,12 @@ describe('Hl7KnownValues', () => {
   });
 
   it('with words, anyIn() and isKnown() find a value held between word boundaries exactly as a plain search of the decoded text does', () => {
-    const value = word.map((w) => w.trim()).filter((w) => w !== '');
+    const value = fc.oneof(word.map((w) => w.trim()).filter((w) => w !== ''), fc.stringMatching(/^\d{7,9}$/u));
     // Several words, with spaces, punctuation, escapes and delimiters between them.
-    const text = fc.array(fc.tuple(word, fc.constantFrom(' ', '-', '.', ', ', '^', '&', '~', '\\T\\', '\\X41\\', '\\H\\', '')), { maxLength: 5 }).map((parts) => parts.map(([w, s]) => w + s).join(''));
+    const digits = fc.stringMatching(/^\d{1,5}$/u);
+    const text = fc
+      .array(fc.tuple(fc.oneof(word, digits), fc.constantFrom(' ', '-', '.', '/', ') ', ')', '(', ', ', '^', '&', '~', '\\T\\', '\\X41\\', '\\H\\', '')), { maxLength: 5 })
+      .map((parts) => parts.map(([w, s]) => w + s).join(''));
     fc.assert(
       fc.property(fc.array(fc.array(value, { maxLength: 40 }), { minLength: 1, maxLength: 3 }), fc.array(text, { maxLength: 20 }), (messages, probes) => {
         const values = new Hl7KnownValues([], true);
@@ -67,8 +80,9 @@ describe('Hl7KnownValues', () => {
           values.clear();
           for (const v of list) values.add(v);
           const m = model(list, true);
-          // The values themselves, inside text, and random texts.
-          for (const t of [...list.slice(0, 4).map((v) => `x ${v}, y`), ...probes]) {
+          // The values themselves, inside text, split into digit groups, and random texts.
+          const split = list.filter((v) => /^\d{7,}$/u.test(v)).map((v) => `(${v.slice(0, 3)}) ${v.slice(3, 6)}-${v.slice(6)}`);
+          for (const t of [...list.slice(0, 4).map((v) => `x ${v}, y`), ...split, ...probes]) {
             expect(values.anyIn(`|${t}|`, 1, t.length + 1, enc), JSON.stringify([list, t])).toBe(m.anyIn(t));
             for (const sub of t.split(/[~^&]/u)) expect(values.isKnown(sub, enc)).toBe(m.anyIn(sub));
           }

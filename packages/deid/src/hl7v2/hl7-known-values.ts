@@ -59,6 +59,8 @@ export class Hl7KnownValues implements KnownValueLookup {
   #longValues = false;
   /** A one-character value was added (never by the collector): the pair pre-check is off. */
   #short = false;
+  /** A value of seven or more digits alone was added: digit runs with separators are looked up by their digits. */
+  #digitValues = false;
 
   constructor(values: Iterable<string> = [], words = false) {
     this.words = words;
@@ -89,6 +91,7 @@ export class Hl7KnownValues implements KnownValueLookup {
       this.#lengths = 0;
       this.#longValues = false;
       this.#short = false;
+      this.#digitValues = false;
     }
     this.#generation += 1;
     if (this.#generation === 0x7fffffff) {
@@ -125,6 +128,7 @@ export class Hl7KnownValues implements KnownValueLookup {
   /** The pre-check sets of {@link words} for a value stored as `stored` (first character `c`, lower-cased). */
   #addWords(stored: string, c: number): void {
     const part = !allWordChars(stored);
+    if (stored.length >= 7 && allDigits(stored)) this.#digitValues = true;
     if (!part) {
       if (stored.length > 31) this.#longValues = true;
       else this.#lengths |= 1 << stored.length;
@@ -239,6 +243,7 @@ export class Hl7KnownValues implements KnownValueLookup {
       }
       if (c < 128 && !isWordChar(c)) {
         if (parts && !afterWord && !isAsciiSpace(c) && this.#partIn(text, i, end, rep, comp, sub, esc, i + 1 < end ? text.charCodeAt(i + 1) : -1)) return true;
+        if (c === 40 && this.#digitValues && !afterWord && this.#digitRunAt(text, i + 1, this.#subEnd(text, i, end, rep, comp, sub), esc)) return true;
         afterWord = false;
         i += 1;
         continue;
@@ -247,6 +252,7 @@ export class Hl7KnownValues implements KnownValueLookup {
       const c1 = i + 1 < end ? text.charCodeAt(i + 1) : -1;
       const pair = this.#pairLike(c, c1);
       if (parts && pair && !afterWord && this.#partIn(text, i, end, rep, comp, sub, esc, c1)) return true;
+      if (this.#digitValues && !afterWord && isDigit(c) && this.#digitRunAt(text, i, this.#subEnd(text, i, end, rep, comp, sub), esc)) return true;
       let q = i + 1;
       for (; q < end; q++) {
         const d = text.charCodeAt(q);
@@ -278,6 +284,7 @@ export class Hl7KnownValues implements KnownValueLookup {
       const c = s.charCodeAt(p);
       if (!isWordChar(c)) {
         if (parts && !afterWord && !isAsciiSpace(c) && this.#partIn(s, p, b, -1, -1, -1, -1, p + 1 < b ? s.charCodeAt(p + 1) : -1)) return true;
+        if (c === 40 && this.#digitValues && !afterWord && this.#digitRunAt(s, p + 1, b, -1)) return true;
         afterWord = false;
         p += 1;
         continue;
@@ -285,6 +292,7 @@ export class Hl7KnownValues implements KnownValueLookup {
       const c1 = p + 1 < b ? s.charCodeAt(p + 1) : -1;
       const pair = this.#pairLike(c, c1);
       if (parts && pair && !afterWord && this.#partIn(s, p, b, -1, -1, -1, -1, c1)) return true;
+      if (this.#digitValues && !afterWord && isDigit(c) && this.#digitRunAt(s, p, b, -1)) return true;
       let q = p + 1;
       while (q < b && isWordChar(s.charCodeAt(q))) q += 1;
       const n = q - p;
@@ -293,6 +301,49 @@ export class Hl7KnownValues implements KnownValueLookup {
       p = q;
     }
     return false;
+  }
+
+  /**
+   * Whether the run of digit groups starting at `p` (a digit: `555 867-5309`, `1950-05-04`; groups
+   * joined by one of space - . / or by `)` and an optional space) has the digits of a known value
+   * of seven or more digits, holds a separator (a run without one is a word, looked up as such)
+   * and ends at a word boundary. The run is the longest one (no shorter run is tried); an escape
+   * or a delimiter ends it.
+   */
+  #digitRunAt(s: string, p: number, b: number, esc: number): boolean {
+    let digits = '';
+    let q = p;
+    let separated = false;
+    for (;;) {
+      while (q < b && isDigit(s.charCodeAt(q))) digits += s.charAt(q++);
+      if (q >= b) break;
+      const c = s.charCodeAt(q);
+      if (c === esc) break;
+      let r = q + 1;
+      if (c === 41) {
+        if (r < b && s.charCodeAt(r) === 32) r += 1;
+      } else if (c !== 32 && c !== 45 && c !== 46 && c !== 47) break;
+      if (r >= b || !isDigit(s.charCodeAt(r))) break;
+      separated = true;
+      q = r;
+    }
+    if (!separated || digits.length < 7) return false;
+    if (q < b) {
+      const c = s.charCodeAt(q);
+      if (c === esc || c >= 128 || isWordChar(c)) return false;
+    }
+    return this.#find(digits, 0, digits.length, hashFolded(digits, 0, digits.length)) >= 0;
+  }
+
+  /** The end of the subcomponent that holds `i` (the next delimiter, or `end`). */
+  #subEnd(s: string, i: number, end: number, rep: number, comp: number, sub: number): number {
+    let q = i;
+    while (q < end) {
+      const c = s.charCodeAt(q);
+      if (c === rep || c === comp || c === sub) break;
+      q += 1;
+    }
+    return q;
   }
 
   /** Whether some value starts with these two characters (case-insensitively; always for non-ASCII ones, whose lower case may differ). */
@@ -421,6 +472,15 @@ function hasUpperAscii(s: string): boolean {
     if (c >= 65 && c <= 90) return true;
   }
   return false;
+}
+
+function allDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isDigit(s.charCodeAt(i))) return false;
+  return true;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 function allWordChars(s: string): boolean {

@@ -20,7 +20,7 @@ function deidentifier(profile: string, legacyShapes = false): Hl7Deidentifier {
   return new Hl7Deidentifier({ factory: createPatientContextFactory(key), methods: new MethodApplier(builtinProfile(profile), key, { text }), referenceDate: '2026-11-24', legacyShapes });
 }
 
-const SEEDS = ['Zebulon', 'Quixote', '123-45-6789', '555-867-5309', '12 Main St', 'Gotham', '19500504', '0504', 'MRN98765'];
+const SEEDS = ['Zebulon', 'Quixote', '123-45-6789', '123456789', '555-867-5309', '5558675309', '867-5309', '12 Main St', 'Gotham', '19500504', '1950-05-04', '05/04/1950', '0504', 'MRN98765'];
 const MSH = 'MSH|^~\\&|A|B|C|D|20240102030405||ADT^A01|M1|P|2.5';
 const PID = 'PID|1||MRN98765^^^H^MR||Quixote^Zebulon||19500504|M|||12 Main St^^Gotham^NY^10001||555-867-5309|||||ACC1|123-45-6789';
 const ID_ONLY = 'PID|1||MRN98765^^^H^MR';
@@ -40,6 +40,9 @@ const CASES: readonly (readonly [string, readonly string[], boolean])[] = [
   ['name in SPM-4 text and PV2-3', [MSH, PID, 'SPM|1|S1|S2|BLD^Zebulon Quixote', 'PV2|x|x|Zebulon Quixote reason'], true],
   ['city in IN1-4, the insurer name', [MSH, PID, 'IN1|1|P|I1|Gotham Ins'], true],
   ['phone and SSN in a kept field', [MSH, PID, 'PV1|1|I|call 555-867-5309^ssn 123-45-6789'], true],
+  // Ids, phones and the birth date in kept fields written with other separators, or none.
+  ['birth date in kept fields, three spellings', [MSH, PID, 'PV1|1|I|born 19500504^1950-05-04', 'OBX|1|NM|x||19500504', 'OBX|2|CE|x||x^DOB 05/04/1950'], true],
+  ['phone and SSN as digits or grouped otherwise', [MSH, PID, 'OBX|1|CE|x||(555) 867-5309', 'OBX|2|NM|x||5558675309', 'OBX|3|NM|x||123456789', 'PV1|1|I|local 867-5309'], true],
   // OBX-2 that lies: NM or SN holding text.
   ['OBX-5 NM holding text', [MSH, PID, 'OBX|1|NM|x||Zebulon Quixote 555-867-5309'], true],
   ['OBX-5 SN holding text', [MSH, PID, 'OBX|1|SN|x||^Zebulon Quixote'], true],
@@ -136,8 +139,10 @@ describe('HL7 v2 identifiers in malformed and unusual shapes', () => {
         lines.splice(1, 0, pid.join(f));
         if (seg !== 'PID') lines.push(fieldAt(seg, Number(n), placed));
         const values = [family, given, ssn, phone, mrn, street];
+        // Other spellings a feed may use for the same values (looked for, not seeded in identifying fields).
+        const spellings = [family.toUpperCase(), `${given}'s`, digits, `(555) ${digits.slice(0, 3)}-${digits.slice(5)}`, `555${digits.slice(0, 3)}${digits.slice(5)}`, `${given}, ${family}`];
         for (const [at, which, w] of echoes) {
-          const v = e(`${w === 0 ? 'see ' : ''}${values[which] ?? family}`);
+          const v = e(`${w === 0 ? 'see ' : ''}${(w === 0 ? values : spellings)[which] ?? family}`);
           const [target = '', type] = at.split(':');
           const [field = '', sub = '1'] = (type ?? target).split('.');
           const k = Number(sub) - 1;
@@ -155,7 +160,7 @@ describe('HL7 v2 identifiers in malformed and unusual shapes', () => {
         const input = lines.join(m.terminator);
         for (const profile of ['safe-harbor', 'date-shift']) {
           const out = deidentifier(profile).deidentify(input).text;
-          for (const v of values) expect(leaks(out, v), `${profile}: ${where} ${shape}`).toBe(false);
+          for (const v of [...values, digits, `555${digits.slice(0, 3)}${digits.slice(5)}`]) expect(leaks(out, v), `${profile}: ${where} ${shape}`).toBe(false);
         }
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 100) },
