@@ -56,6 +56,8 @@ export const WHOLE_KIND: Readonly<Record<string, ValueKind>> = {
   phone: 'phone', ssn: 'ssn', lic: 'license', plan: 'health-plan', dev: 'device', keep: 'safe',
 };
 const XAD_KINDS: readonly ValueKind[] = ['geographic.street', 'geographic.street', 'geographic.city', 'geographic.state', 'geographic.zip', 'geographic.country', 'safe', 'geographic', 'geographic.county', 'geographic'];
+/** What a CX-5 identifier type written back must look like: a code, no spaces, no delimiters. */
+const CX_TYPE_CODE = /^[A-Z0-9][A-Z0-9_.-]{0,9}$/u;
 const CX_TYPE_KIND: Readonly<Record<string, ValueKind>> = { SS: 'ssn', SSN: 'ssn', DL: 'license', PPN: 'license', MA: 'health-plan', MC: 'health-plan', MB: 'health-plan', SN: 'health-plan' };
 // OBX-2 value types (HL7 v2.8 Table 0125) and how their OBX-5 is treated.
 const OBX5: Readonly<Record<string, FieldRule['kind']>> = {
@@ -71,6 +73,9 @@ const NO_OPAQUE: readonly string[] = [];
 const AGE = { kind: 'age' } as const;
 // LOINC codes whose OBX-5 is an age: 30525-0 Age, 21612-7 Age Time Patient Reported, 29553-5 Age calculated.
 const AGE_CODES = new Set(['30525-0', '21612-7', '29553-5']);
+/** A local OBX-3 naming an age (`AGE^Age^L`, `^Patient age`): the word "age", not a gestational age. */
+const AGE_WORD = /(?<![\p{L}\p{N}])age(?![\p{L}\p{N}])/iu;
+const GESTATIONAL = /gest/iu;
 
 /**
  * De-identifies one field value under a Safe Harbor table rule or a profile method (the segment
@@ -157,7 +162,7 @@ export class Hl7FieldDeidentifier {
         return this.#patientIds(raw, scope, segment === 'PID' && (scope.identity.field ?? 'PID-3') !== 'PID-3');
       case 'obx5': {
         const type = firstComponent(fields[2] ?? '', enc).trim().toUpperCase();
-        if ((type === 'NM' || type === 'SN' || type === 'ST') && AGE_CODES.has(firstComponent(fields[3] ?? '', enc).trim())) {
+        if ((type === 'NM' || type === 'SN' || type === 'ST') && (AGE_CODES.has(firstComponent(fields[3] ?? '', enc).trim()) || (this.#strict && isLocalAgeCode(fields[3] ?? '', enc)))) {
           const aged = this.#reps(raw, AGE, scope, ruleId);
           if (aged !== raw) scope.tally.add('date', `${ruleId}:age90`);
           return aged;
@@ -369,8 +374,8 @@ export class Hl7FieldDeidentifier {
         value = this.#value(CX_TYPE_KIND[cx.type] ?? 'mrn', rep.split(enc.component)[0] ?? '', scope, `mrn:${cx.type.toLowerCase() || 'other'}`);
       }
       if (value === '') return '';
-      // CX-5 is written back after the pseudonym: only as a code (Table 0203: MR, SS, PI, ...).
-      const type = this.#strict && !/^[A-Z0-9]{1,6}$/u.test(cx.type) ? '' : encodeHl7Text(cx.type, enc);
+      // CX-5 is written back after the pseudonym: only as a code (Table 0203: MR, SS, PI, ...; `HC-HCE` in some feeds).
+      const type = this.#strict && !CX_TYPE_CODE.test(cx.type) ? '' : encodeHl7Text(cx.type, enc);
       return type === '' ? value : `${value}${enc.component.repeat(4)}${type}`;
     });
     const kept = reps.filter((r) => r !== '');
@@ -388,6 +393,13 @@ function digitAt(s: string, i: number): boolean {
 /** TS-2, the degree of precision (Table 0529), or empty. */
 function isPrecision(comp: string): boolean {
   return comp === '' || /^\s*[YLDHMS]\s*$/u.test(comp);
+}
+
+/** Whether OBX-3 (its identifier or text, CE-1/CE-2) names an age without a LOINC age code (§164.514(b)(2)(i)(C)). */
+function isLocalAgeCode(obx3: string, enc: Hl7Encoding): boolean {
+  if (!obx3.includes('ge') && !obx3.includes('GE') && !obx3.includes('Ge')) return false;
+  const [code = '', label = ''] = obx3.split(enc.component);
+  return (AGE_WORD.test(code) || AGE_WORD.test(label)) && !GESTATIONAL.test(code) && !GESTATIONAL.test(label);
 }
 
 /** Component 1 of a field (`split(component)[0]` without the array). */

@@ -20,7 +20,7 @@ function deidentifier(profile: string, legacyShapes = false): Hl7Deidentifier {
   return new Hl7Deidentifier({ factory: createPatientContextFactory(key), methods: new MethodApplier(builtinProfile(profile), key, { text }), referenceDate: '2026-11-24', legacyShapes });
 }
 
-const SEEDS = ['Zebulon', 'Quixote', '123-45-6789', '123456789', '555-867-5309', '5558675309', '867-5309', '12 Main St', 'Gotham', '19500504', '1950-05-04', '05/04/1950', '0504', 'MRN98765'];
+const SEEDS = ['95', 'Zebulon', 'Quixote', '123-45-6789', '123456789', '555-867-5309', '5558675309', '867-5309', '12 Main St', 'Gotham', '19500504', '1950-05-04', '05/04/1950', '0504', 'MRN98765'];
 const MSH = 'MSH|^~\\&|A|B|C|D|20240102030405||ADT^A01|M1|P|2.5';
 const PID = 'PID|1||MRN98765^^^H^MR||Quixote^Zebulon||19500504|M|||12 Main St^^Gotham^NY^10001||555-867-5309|||||ACC1|123-45-6789';
 const ID_ONLY = 'PID|1||MRN98765^^^H^MR';
@@ -43,6 +43,8 @@ const CASES: readonly (readonly [string, readonly string[], boolean])[] = [
   // Ids, phones and the birth date in kept fields written with other separators, or none.
   ['birth date in kept fields, three spellings', [MSH, PID, 'PV1|1|I|born 19500504^1950-05-04', 'OBX|1|NM|x||19500504', 'OBX|2|CE|x||x^DOB 05/04/1950'], true],
   ['phone and SSN as digits or grouped otherwise', [MSH, PID, 'OBX|1|CE|x||(555) 867-5309', 'OBX|2|NM|x||5558675309', 'OBX|3|NM|x||123456789', 'PV1|1|I|local 867-5309'], true],
+  // An age over 89 under a local code (the LOINC age codes were already handled).
+  ['age over 89 under a local OBX-3', [MSH, PID, 'OBX|1|NM|AGE^Age^L||95|a', 'OBX|2|ST|^Patient age||95 years'], true],
   // OBX-2 that lies: NM or SN holding text.
   ['OBX-5 NM holding text', [MSH, PID, 'OBX|1|NM|x||Zebulon Quixote 555-867-5309'], true],
   ['OBX-5 SN holding text', [MSH, PID, 'OBX|1|SN|x||^Zebulon Quixote'], true],
@@ -102,6 +104,11 @@ describe('HL7 v2 identifiers in malformed and unusual shapes', () => {
     const addr = deidentifier('safe-harbor').deidentify([MSH, 'PID|1||M1^^^H^MR||X||||||^^Gotham^New York^10001^United States^HOME~^^^ZZ^^^12 Main St~^^^Gotham^^Gotham'].join('\r'));
     expect(addr.text.split('\r')[1]?.split('|')[11]).toBe('^^^New York^100^United States^HOME~^^^ZZ');
     expect(addr.tally.entries().find((e) => e.rule === 'hl7.address:misplaced-value')?.n).toBe(3);
+  });
+
+  it('keeps a gestational age and ages up to 89 under local codes', () => {
+    const out = deidentifier('safe-harbor').deidentify([MSH, PID, 'OBX|1|NM|GA^Gestational age^L||280|d', 'OBX|2|NM|AGE^Age^L||42|a', 'OBX|3|NM|PAGE^Pages^L||95'].join('\r')).text.split('\r');
+    expect(out.slice(2)).toEqual(['OBX|1|NM|GA^Gestational age^L||280|d', 'OBX|2|NM|AGE^Age^L||42|a', 'OBX|3|NM|PAGE^Pages^L||95']);
   });
 
   it('keeps the TS precision code and the time of a shifted date, drops an offset with no time', () => {
