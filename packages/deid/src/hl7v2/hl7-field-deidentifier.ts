@@ -439,7 +439,10 @@ function plausibleRegion(raw: string, kind: ValueKind, scope: Hl7FieldScope, str
 
 /** XAD-7 as a code: one to four letters (Table 0190 codes; `HOME` in some feeds), not a known identifier. */
 function isAddressType(raw: string, scope: Hl7FieldScope): boolean {
-  return /^[A-Za-z]{1,4}$/u.test(raw.trim()) && !scope.knownValues.isKnown(raw, scope.enc);
+  if (raw.length > 4) return /^\s*[A-Za-z]{1,4}\s*$/u.test(raw) && !scope.knownValues.isKnown(raw, scope.enc);
+  for (let i = 0; i < raw.length; i++) if (((raw.charCodeAt(i) | 32) < 97 || (raw.charCodeAt(i) | 32) > 122)) return /^\s*[A-Za-z]{1,4}\s*$/u.test(raw) && !scope.knownValues.isKnown(raw, scope.enc);
+  // Letters only (nearly every one: H, M, BA, HOME): known values are two or more characters long.
+  return raw.length < 2 || !scope.knownValues.isKnown(raw, scope.enc);
 }
 
 /** NM (HL7 v2.8 Ch. 2A §2A.2.45): an optional sign, digits, an optional decimal point; white space around. */

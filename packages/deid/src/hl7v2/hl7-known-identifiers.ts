@@ -24,7 +24,6 @@ export function knownIdentifierPlan(table: ReadonlyMap<string, readonly FieldRul
 }
 
 /** What separates the words of a name written whole (`Zebulon Quixote`, `Quixote,Zebulon`, `Quixote/Zebulon`). */
-const NAME_SEPARATOR = /[\s,;/]/u;
 const NAME_SEPARATORS = /[\s,;/]+/u;
 /** Name particles, which alone are ordinary words of text (never added as a name by themselves). */
 const PARTICLES: ReadonlySet<string> = new Set(['de', 'la', 'le', 'del', 'della', 'der', 'den', 'van', 'von', 'di', 'da', 'du', 'dos', 'das', 'el', 'al', 'bin', 'ibn', 'st', 'st.', 'jr', 'jr.', 'sr', 'sr.', 'mr', 'mr.', 'mrs', 'mrs.', 'ms', 'ms.', 'dr', 'dr.', 'and', 'y']);
@@ -224,13 +223,17 @@ export class Hl7KnownCollector {
             this.#add(this.#identifiers, firstSub(raw.slice(cs, ce), enc));
             break;
           case 'dob': {
-            const d = hl7DateToIsoScan(this.#plain(raw.slice(cs, ce)));
+            const value = this.#plain(raw.slice(cs, ce));
+            const d = hl7DateToIsoScan(value);
             if (d !== undefined && d.iso.length === 10) {
               this.#dates.push(d.iso);
               // Kept fields are checked for the birth date by its digits: YYYYMMDD, MMDDYYYY, DDMMYYYY (`1950-05-04`, `05/04/1950`).
               if (this.#strict) {
-                const [y = '', m = '', day = ''] = d.iso.split('-');
-                for (const form of [y + m + day, m + day + y, day + m + y]) this.values.add(form);
+                const y = value.slice(0, 4);
+                const md = value.slice(4, 8);
+                this.values.add(y + md);
+                this.values.add(md + y);
+                if (value.charCodeAt(4) !== value.charCodeAt(6) || value.charCodeAt(5) !== value.charCodeAt(7)) this.values.add(value.slice(6, 8) + value.slice(4, 6) + y);
               }
             }
             break;
@@ -280,10 +283,9 @@ export class Hl7KnownCollector {
     for (;;) {
       let to = comp.indexOf(sub, from);
       if (to < 0) to = comp.length;
-      const part = comp.slice(from, to);
-      this.#add(this.#names, part);
-      const plain = this.#plain(part);
-      if (NAME_SEPARATOR.test(plain)) for (const w of plain.split(NAME_SEPARATORS)) if (!PARTICLES.has(w.toLowerCase())) this.#add(this.#names, w);
+      const plain = this.#plain(comp.slice(from, to));
+      this.#add(this.#names, plain);
+      if (hasNameSeparator(plain)) for (const w of plain.split(NAME_SEPARATORS)) if (!PARTICLES.has(w.toLowerCase())) this.#add(this.#names, w);
       if (to >= comp.length) break;
       from = to + 1;
     }
@@ -296,10 +298,17 @@ export class Hl7KnownCollector {
     list.push(p);
     this.values.add(p);
     // Ids and phones are also looked for in kept fields by their digits (`123456789`, `(555) 867-5309`), and the last seven of a phone's.
-    if (this.#strict && (list === this.#identifiers || list === this.#phones)) {
-      const digits = p.replace(/\D+/gu, '');
-      if (digits.length >= 7 && digits !== p) this.values.add(digits);
-      if (list === this.#phones && digits.length >= 10) this.values.add(digits.slice(-7));
+    if (this.#strict && (list === this.#identifiers || list === this.#phones) && p.length >= 7) {
+      // Most ids have fewer than seven digits or nothing else: counted before anything is built.
+      let n = 0;
+      for (let i = 0; i < p.length; i++) if (isDigitCode(p.charCodeAt(i))) n += 1;
+      if (n >= 7 && n < p.length) {
+        const digits = p.replace(/\D+/gu, '');
+        this.values.add(digits);
+        if (list === this.#phones && n >= 10) this.values.add(digits.slice(-7));
+      } else if (n >= 10 && list === this.#phones) {
+        this.values.add(p.slice(-7));
+      }
     }
   }
 
@@ -354,6 +363,19 @@ function firstSub(comp: string | undefined, enc: Hl7Encoding): string {
   if (comp === undefined) return '';
   const i = comp.indexOf(enc.subcomponent);
   return i < 0 ? comp : comp.slice(0, i);
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Whether a name part holds a space (any white space), comma, semicolon or slash: {@link NAME_SEPARATORS} without the regex. */
+function hasNameSeparator(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 44 || c === 59 || c === 47 || (c >= 9 && c <= 13) || c === 0xa0 || (c > 0x1000 && /\s/u.test(s.charAt(i)))) return true;
+  }
+  return false;
 }
 
 function hasDigit(s: string, a: number, b: number): boolean {

@@ -127,15 +127,25 @@ export class Hl7KnownValues implements KnownValueLookup {
 
   /** The pre-check sets of {@link words} for a value stored as `stored` (first character `c`, lower-cased). */
   #addWords(stored: string, c: number): void {
-    const part = !allWordChars(stored);
-    if (stored.length >= 7 && allDigits(stored)) this.#digitValues = true;
+    let part = false;
+    let digits = true;
+    for (let i = 0; i < stored.length; i++) {
+      const d = stored.charCodeAt(i);
+      if (!isWordChar(d)) part = true;
+      if (d < 48 || d > 57) digits = false;
+    }
+    if (digits && stored.length >= 7) this.#digitValues = true;
     if (!part) {
       if (stored.length > 31) this.#longValues = true;
       else this.#lengths |= 1 << stored.length;
     }
     if (stored.length < 2) {
       this.#short = true;
-      if (part) this.#wideParts.push(this.#parts.push(stored) - 1);
+      if (part) {
+        const k = this.#parts.push(stored) - 1;
+        this.#partNext[k] = -1;
+        this.#wideParts.push(k);
+      }
       return;
     }
     const c1 = lowerAscii(stored.charCodeAt(1));
@@ -149,7 +159,9 @@ export class Hl7KnownValues implements KnownValueLookup {
         this.#partStamp[i] = this.#partGeneration;
       }
     } else if (part) {
-      this.#wideParts.push(this.#parts.push(stored) - 1);
+      const k = this.#parts.push(stored) - 1;
+      this.#partNext[k] = -1; // kept packed: every part has its link
+      this.#wideParts.push(k);
     }
   }
 
@@ -243,7 +255,6 @@ export class Hl7KnownValues implements KnownValueLookup {
       }
       if (c < 128 && !isWordChar(c)) {
         if (parts && !afterWord && !isAsciiSpace(c) && this.#partIn(text, i, end, rep, comp, sub, esc, i + 1 < end ? text.charCodeAt(i + 1) : -1)) return true;
-        if (c === 40 && this.#digitValues && !afterWord && this.#digitRunAt(text, i + 1, this.#subEnd(text, i, end, rep, comp, sub), esc)) return true;
         afterWord = false;
         i += 1;
         continue;
@@ -252,13 +263,14 @@ export class Hl7KnownValues implements KnownValueLookup {
       const c1 = i + 1 < end ? text.charCodeAt(i + 1) : -1;
       const pair = this.#pairLike(c, c1);
       if (parts && pair && !afterWord && this.#partIn(text, i, end, rep, comp, sub, esc, c1)) return true;
-      if (this.#digitValues && !afterWord && isDigit(c) && this.#digitRunAt(text, i, this.#subEnd(text, i, end, rep, comp, sub), esc)) return true;
       let q = i + 1;
       for (; q < end; q++) {
         const d = text.charCodeAt(q);
         if (d < 128 ? !isWordChar(d) : d === rep || d === comp || d === sub || d === esc) break;
         if (d >= 128) wide = true;
       }
+      // A number followed by a separator may be a grouped id, phone or date (`(555) 867-5309`; the `(` is no word).
+      if (this.#digitValues && !afterWord && isDigit(c) && q + 1 < end && isGroupSeparator(text.charCodeAt(q)) && this.#digitRunAt(text, i, end, rep, comp, sub, esc)) return true;
       if (c >= 128) wide = true;
       const n = q - i;
       if (pair && !wide && n <= max && (q === end || text.charCodeAt(q) !== esc) && (n > 31 ? this.#longValues : ((this.#lengths >>> n) & 1) === 1) && this.#find(text, i, q, hashFolded(text, i, q)) >= 0) return true;
@@ -284,7 +296,6 @@ export class Hl7KnownValues implements KnownValueLookup {
       const c = s.charCodeAt(p);
       if (!isWordChar(c)) {
         if (parts && !afterWord && !isAsciiSpace(c) && this.#partIn(s, p, b, -1, -1, -1, -1, p + 1 < b ? s.charCodeAt(p + 1) : -1)) return true;
-        if (c === 40 && this.#digitValues && !afterWord && this.#digitRunAt(s, p + 1, b, -1)) return true;
         afterWord = false;
         p += 1;
         continue;
@@ -292,9 +303,9 @@ export class Hl7KnownValues implements KnownValueLookup {
       const c1 = p + 1 < b ? s.charCodeAt(p + 1) : -1;
       const pair = this.#pairLike(c, c1);
       if (parts && pair && !afterWord && this.#partIn(s, p, b, -1, -1, -1, -1, c1)) return true;
-      if (this.#digitValues && !afterWord && isDigit(c) && this.#digitRunAt(s, p, b, -1)) return true;
       let q = p + 1;
       while (q < b && isWordChar(s.charCodeAt(q))) q += 1;
+      if (this.#digitValues && !afterWord && isDigit(c) && q + 1 < b && isGroupSeparator(s.charCodeAt(q)) && this.#digitRunAt(s, p, b, -1, -1, -1, -1)) return true;
       const n = q - p;
       if (pair && n <= max && (n > 31 ? this.#longValues : ((this.#lengths >>> n) & 1) === 1) && this.#find(s, p, q, hashFolded(s, p, q)) >= 0) return true;
       afterWord = true;
@@ -308,17 +319,25 @@ export class Hl7KnownValues implements KnownValueLookup {
    * joined by one of space - . / or by `)` and an optional space) has the digits of a known value
    * of seven or more digits, holds a separator (a run without one is a word, looked up as such)
    * and ends at a word boundary. The run is the longest one (no shorter run is tried); an escape
-   * or a delimiter ends it.
+   * or a delimiter (codes, or -1 in decoded text) ends it. The digits are hashed as they are read
+   * and compared where they lie: nothing is built.
    */
-  #digitRunAt(s: string, p: number, b: number, esc: number): boolean {
-    let digits = '';
+  #digitRunAt(s: string, p: number, b: number, rep: number, comp: number, sub: number, esc: number): boolean {
+    let h = FNV_OFFSET;
+    let n = 0;
     let q = p;
     let separated = false;
     for (;;) {
-      while (q < b && isDigit(s.charCodeAt(q))) digits += s.charAt(q++);
+      while (q < b) {
+        const c = s.charCodeAt(q);
+        if (c < 48 || c > 57) break;
+        h = Math.imul(h ^ c, FNV_PRIME);
+        n += 1;
+        q += 1;
+      }
       if (q >= b) break;
       const c = s.charCodeAt(q);
-      if (c === esc) break;
+      if (c === esc || c === rep || c === comp || c === sub) break;
       let r = q + 1;
       if (c === 41) {
         if (r < b && s.charCodeAt(r) === 32) r += 1;
@@ -327,23 +346,17 @@ export class Hl7KnownValues implements KnownValueLookup {
       separated = true;
       q = r;
     }
-    if (!separated || digits.length < 7) return false;
+    if (!separated || n < 7 || n > this.#maxLength) return false;
     if (q < b) {
       const c = s.charCodeAt(q);
       if (c === esc || c >= 128 || isWordChar(c)) return false;
     }
-    return this.#find(digits, 0, digits.length, hashFolded(digits, 0, digits.length)) >= 0;
-  }
-
-  /** The end of the subcomponent that holds `i` (the next delimiter, or `end`). */
-  #subEnd(s: string, i: number, end: number, rep: number, comp: number, sub: number): number {
-    let q = i;
-    while (q < end) {
-      const c = s.charCodeAt(q);
-      if (c === rep || c === comp || c === sub) break;
-      q += 1;
+    const mask = this.#slots.length - 1;
+    for (let slot = (h >>> 0) & mask; this.#stamps[slot] === this.#generation; slot = (slot + 1) & mask) {
+      const v = this.#values[(this.#slots[slot] ?? 0) - 1] ?? '';
+      if (v.length === n && sameDigits(v, s, p, q)) return true;
     }
-    return q;
+    return false;
   }
 
   /** Whether some value starts with these two characters (case-insensitively; always for non-ASCII ones, whose lower case may differ). */
@@ -474,18 +487,25 @@ function hasUpperAscii(s: string): boolean {
   return false;
 }
 
-function allDigits(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (!isDigit(s.charCodeAt(i))) return false;
-  return true;
+/** Whether `v` (digits) is the digits of `s[p, q)` in order, other characters skipped. */
+function sameDigits(v: string, s: string, p: number, q: number): boolean {
+  let k = 0;
+  for (let j = p; j < q; j++) {
+    const c = s.charCodeAt(j);
+    if (c < 48 || c > 57) continue;
+    if (v.charCodeAt(k) !== c) return false;
+    k += 1;
+  }
+  return k === v.length;
+}
+
+/** Space - . / ) : what may follow a group of digits inside a grouped number. */
+function isGroupSeparator(c: number): boolean {
+  return c === 32 || c === 45 || c === 46 || c === 47 || c === 41;
 }
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
-}
-
-function allWordChars(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (!isWordChar(s.charCodeAt(i))) return false;
-  return true;
 }
 
 /** Letters, digits and every non-ASCII character (a word's characters for {@link Hl7KnownValues.words}). */
