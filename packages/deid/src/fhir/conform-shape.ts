@@ -5,7 +5,7 @@ import { type ElementInfo, elementInfo, isResourceType } from './fhir-model.ts';
 export interface ShapeProblem {
   /** JSON path inside the outermost resource (`Patient.name[0]`, `Bundle.entry[2].resource.birthDate`). */
   readonly path: string;
-  /** What R4 wants there: `a string`, `a HumanName object`, `one of valueString and valueAge`, ... */
+  /** What R4 wants there: `a JSON string (date)`, `a HumanName object`, `one of valueString and valueAge`, ... */
   readonly expected: string;
 }
 
