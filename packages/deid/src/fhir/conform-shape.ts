@@ -1,5 +1,5 @@
 import { type JsonObject, isJsonObject } from './element-tree.ts';
-import { type ElementInfo, elementInfo, isResourceType } from './fhir-model.ts';
+import { type ElementInfo, elementInfo, isResourceType, jsonKindOf } from './fhir-model.ts';
 
 /** An element removed because its JSON is not what R4 defines for it: where, and what was expected (never the value). */
 export interface ShapeProblem {
@@ -9,21 +9,11 @@ export interface ShapeProblem {
   readonly expected: string;
 }
 
-/**
- * JSON kind of each primitive type (R4 §3.1.1.3 "JSON representation of primitive elements"):
- * boolean as JSON true/false, integer, positiveInt, unsignedInt and decimal as JSON numbers,
- * everything else as a JSON string.
- */
-function primitiveKind(type: string): 'boolean' | 'number' | 'string' {
-  if (type === 'boolean') return 'boolean';
-  return type === 'integer' || type === 'positiveInt' || type === 'unsignedInt' || type === 'decimal' ? 'number' : 'string';
-}
-
 /** Why an item does not fit its element, or undefined when it does (null: an empty array slot, R4 §3.1.1.4). */
 function misfit(info: ElementInfo, item: unknown): string | undefined {
   if (item === null) return undefined;
   let fits: boolean;
-  if (info.primitive) fits = typeof item === primitiveKind(info.type);
+  if (info.primitive) fits = typeof item === jsonKindOf(info.type);
   else if (info.type === 'Resource') fits = isJsonObject(item) && typeof item.resourceType === 'string' && isResourceType(item.resourceType);
   // An object with a resourceType where a datatype belongs would be taken for a nested resource.
   else fits = isJsonObject(item) && item.resourceType === undefined;
@@ -111,7 +101,7 @@ class ShapeWalk {
     const value = obj[prop];
     if (value === null || value === undefined) return;
     // The common case first: a primitive of its JSON kind.
-    if (info.primitive && typeof value === primitiveKind(info.type)) return;
+    if (info.primitive && typeof value === jsonKindOf(info.type)) return;
     if (!Array.isArray(value)) {
       // A single value where R4 wants an array is accepted (the rule engines wrap it, R4 §3.1.1.2).
       const why = misfit(info, value);
@@ -164,5 +154,5 @@ class ShapeWalk {
 }
 
 function describe(info: ElementInfo): string {
-  return info.primitive ? `a JSON ${primitiveKind(info.type)} (${info.type})` : info.type === 'Resource' ? 'an R4 resource' : `a ${info.type} object`;
+  return info.primitive ? `a JSON ${jsonKindOf(info.type)} (${info.type})` : info.type === 'Resource' ? 'an R4 resource' : `a ${info.type} object`;
 }

@@ -20,6 +20,7 @@ import { scanResource } from './scan-resource.ts';
 import { LongTextMemo } from './long-text-memo.ts';
 import type { FhirMethodHooks } from './rule-methods.ts';
 import { indicatesAgeOver89, parseFhirDate } from './fhir-dates.ts';
+import { FHIR_NUMBER_TYPES } from './fhir-model.ts';
 
 /** A record-level problem (never a value): what and where. */
 export interface FhirProblem {
@@ -58,7 +59,6 @@ export interface FhirDeidentifierOptions {
 const PATIENT_REFERENCE_ELEMENTS = ['patient', 'subject', 'beneficiary', 'individual', 'who'] as const;
 const V3_OBSERVATION_VALUE = 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue';
 const REQUIRED_INSTANT_OWNERS = new Set(['Provenance', 'AuditEvent']);
-const NUMERIC = new Set(['decimal', 'integer', 'positiveInt', 'unsignedInt']);
 
 /** Texts longer than this are memoized in {@link LongTextMemo} (20,000 short entries then stay under ~10 MB per patient). */
 const MEMO_MAX_CHARS = 256;
@@ -413,7 +413,7 @@ export class FhirDeidentifier {
       const required = node.name === 'recorded' && node.parent?.key === '' && REQUIRED_INSTANT_OWNERS.has(node.parent.name);
       return { value: required ? `${out}-01-01T00:00:00Z` : null, op: operationOf(m) };
     }
-    const typed = out !== undefined && NUMERIC.has(node.type) && Number.isFinite(Number(out)) ? Number(out) : (out ?? null);
+    const typed = out !== undefined && FHIR_NUMBER_TYPES.has(node.type) && Number.isFinite(Number(out)) ? Number(out) : (out ?? null);
     return { value: typed, op: operationOf(m) };
   }
 }

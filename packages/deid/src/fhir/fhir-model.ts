@@ -22,6 +22,14 @@ export const FHIR_PRIMITIVE_TYPES: ReadonlySet<string> = new Set([
   'date', 'dateTime', 'time', 'code', 'oid', 'id', 'markdown', 'unsignedInt', 'positiveInt', 'uuid', 'xhtml',
 ]);
 
+/** Primitive types written as JSON numbers (R4 §3.1.1.3); `boolean` is a JSON boolean, every other primitive a string. */
+export const FHIR_NUMBER_TYPES: ReadonlySet<string> = new Set(['decimal', 'integer', 'positiveInt', 'unsignedInt']);
+
+/** The JSON kind a primitive type is written as (R4 §3.1.1.3 "JSON representation of primitive elements"). */
+export function jsonKindOf(primitiveType: string): 'boolean' | 'number' | 'string' {
+  return primitiveType === 'boolean' ? 'boolean' : FHIR_NUMBER_TYPES.has(primitiveType) ? 'number' : 'string';
+}
+
 const path2Type = r4.path2Type as Readonly<Record<string, string | undefined>>;
 const choiceTypePaths = r4.choiceTypePaths as Readonly<Record<string, readonly string[] | undefined>>;
 const elsewhere = r4.pathsDefinedElsewhere as Readonly<Record<string, string | undefined>>;

@@ -4,7 +4,7 @@ import type { PatientContext } from '../context/patient-context.ts';
 import { type ElementNode, type JsonObject, isJsonObject, nodeValue, setNodeValue, subtree } from './element-tree.ts';
 import { addDays, indicatesAgeOver89, msftDateShiftDays, parseFhirDate, zeroTime } from './fhir-dates.ts';
 import { FhirDeidError } from './fhir-deid-error.ts';
-import { R4_MODEL, isResourceType } from './fhir-model.ts';
+import { FHIR_NUMBER_TYPES, R4_MODEL, isResourceType } from './fhir-model.ts';
 import type { CompiledRule } from './fhir-rule.ts';
 
 /** What a method did, for `meta.security` (HL7 v3 ObservationValue) and the manifest. */
@@ -48,7 +48,6 @@ export interface MethodContext {
 }
 
 const QUANTITY_TYPES = new Set(['Quantity', 'Age', 'Count', 'Distance', 'Duration', 'SimpleQuantity', 'MoneyQuantity']);
-const NUMERIC = new Set(['decimal', 'integer', 'positiveInt', 'unsignedInt']);
 const INTEGERS = new Set(['integer', 'positiveInt', 'unsignedInt']);
 
 function scalar(node: ElementNode): string | undefined {
@@ -159,7 +158,7 @@ function encrypt(node: ElementNode, ctx: MethodContext): void {
 }
 
 function perturb(node: ElementNode, rule: CompiledRule, ctx: MethodContext): void {
-  const target = NUMERIC.has(node.type) ? node : QUANTITY_TYPES.has(node.type) ? node.children.find((c) => c.name === 'value') : undefined;
+  const target = FHIR_NUMBER_TYPES.has(node.type) ? node : QUANTITY_TYPES.has(node.type) ? node.children.find((c) => c.name === 'value') : undefined;
   if (target === undefined || ctx.visited.has(target.key)) return;
   const value = scalar(target);
   if (value === undefined) return;

@@ -1,4 +1,5 @@
 import { type ElementNode, isJsonObject, nodeValue, setNodeValue, subtree } from './element-tree.ts';
+import { FHIR_NUMBER_TYPES } from './fhir-model.ts';
 
 /**
  * `substitute` of the Microsoft tool (SubstituteProcessor.cs): the node takes the configured
@@ -29,7 +30,7 @@ function primitiveOf(value: unknown, type: string): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'string') return value;
   if (type === 'boolean') return value === 'true' ? true : value === 'false' ? false : value;
-  if (['decimal', 'integer', 'positiveInt', 'unsignedInt'].includes(type) && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (FHIR_NUMBER_TYPES.has(type) && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   return value;
 }
 

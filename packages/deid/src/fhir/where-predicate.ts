@@ -1,5 +1,5 @@
 import { type JsonObject, isJsonObject } from './element-tree.ts';
-import { type ElementInfo, elementInfo } from './fhir-model.ts';
+import { type ElementInfo, FHIR_NUMBER_TYPES, elementInfo } from './fhir-model.ts';
 import type { CompiledPath } from './fhir-rule.ts';
 
 /**
@@ -21,7 +21,6 @@ const STEP_PATH = /^[a-z][A-Za-z0-9]*(?:\.[a-z][A-Za-z0-9]*)*$/;
 const EXISTS = /^([a-z][A-Za-z0-9.]*)\.exists\(\)$/;
 const EQUALS = /^([a-z][A-Za-z0-9.]*)\s*=\s*('[^'\\]*'|-?\d+(?:\.\d+)?|true|false)$/;
 const STRING_TYPES: ReadonlySet<string> = new Set(['string', 'code', 'id', 'uri', 'url', 'canonical', 'markdown', 'oid', 'uuid']);
-const NUMBER_TYPES: ReadonlySet<string> = new Set(['integer', 'decimal', 'positiveInt', 'unsignedInt']);
 
 /** The argument of a leading `where(...)` and what follows it, parentheses balanced; undefined otherwise. */
 export function splitWhere(expression: string): { readonly predicate: string; readonly rest: string } | undefined {
@@ -123,7 +122,7 @@ export function compileWhere(text: string, base: string, fallback: CompiledPath)
     if (last.type !== 'boolean') return undefined;
     literal = raw === 'true';
   } else {
-    if (!NUMBER_TYPES.has(last.type)) return undefined;
+    if (!FHIR_NUMBER_TYPES.has(last.type)) return undefined;
     literal = Number(raw);
   }
   return {
