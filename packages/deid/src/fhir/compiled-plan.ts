@@ -234,8 +234,9 @@ export class CompiledPlan {
 
   /**
    * Applies the rules to one resource (not entering nested resources, which are returned for the
-   * caller to process as resources of their own), removing elements R4 does not define first when
-   * asked. Same result as `runRules` for the rule lists {@link CompiledPlan.of} accepts.
+   * caller to process as resources of their own); the resource was conformed to the R4 shapes
+   * first (conform-shape.ts, which also drops unknown elements when asked). Same result as
+   * `runRules` for the rule lists {@link CompiledPlan.of} accepts.
    */
   run(
     resource: JsonObject, ctx: Omit<MethodContext, 'visited' | 'substituted'>, onRule: (rule: CompiledRule['rule']) => void,
@@ -288,8 +289,7 @@ export class CompiledPlan {
 
     // The tree engine applies a rule to every node of a matched subtree, and `generalize` throws on
     // a complex one, whatever its value (nested resources and empty elements included): throw
-    // here too, so the run is redone on the tree (see `fallible`). Unknown elements to be removed
-    // are removed before any rule in the tree engine.
+    // here too, so the run is redone on the tree (see `fallible`).
     const failIfGeneralizeOnComplex = (
       parent: PlanNode, name: string, base: string, cp: ChildPlan | null | undefined, step: PathStep | undefined, inherited: number, value: unknown, index: number | undefined,
     ): void => {
