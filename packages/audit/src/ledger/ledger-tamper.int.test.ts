@@ -79,9 +79,28 @@ describe.each(backends)('tampering with $name rows', ({ open, cleanup }) => {
     // Hash 10 of level-0 tile 1 is leaf 266's hash; hash 1 of the level-1 tile covers leaves 256..511.
     await sql(`UPDATE ledger_tiles SET hashes = overlay(hashes placing '\\xffff'::bytea from 321 for 2) WHERE level = 0 AND idx = 1`);
     expect(await verifyLog(store, verifiers)).toMatchObject({ ok: false, firstBadIndex: 266, reason: 'entry-hash-mismatch' });
-    await sql(`UPDATE ledger_tiles SET hashes = overlay(hashes placing '\\x00'::bytea from 40 for 1) WHERE level = 1 AND idx = 0`);
+    // Byte 40 of the level-1 tile, in whichever stored piece holds it (a partial tile is stored as pieces).
+    await sql(
+      `UPDATE ledger_tiles SET hashes = overlay(hashes placing '\\x00'::bytea from 40 - start * 32 for 1) WHERE level = 1 AND idx = 0 AND start * 32 < 40 AND start * 32 + length(hashes) >= 40`,
+    );
     await sql(`DELETE FROM ledger_tiles WHERE level = 0 AND idx = 1`);
     expect(await verifyLog(store, verifiers)).toMatchObject({ ok: false, firstBadIndex: 256, reason: 'missing-tile' });
+  });
+
+  it('finds a deleted piece of a partial tile (tiles grow by appended pieces)', async () => {
+    // Three more group commits of 5: the partial level-0 tile 2 (88 hashes) gains pieces at 88, 93 and 98.
+    const ledger = await openLedger(store);
+    for (let wave = 0; wave < 3; wave++) await Promise.all(Array.from({ length: 5 }, (_, i) => ledger.record(testEvent(SIZE + wave * 5 + i))));
+    await ledger.close();
+    store = await openSqlLedgerStore({ ...shared, close: () => Promise.resolve() });
+    const pieces = await shared.query<{ start: number }>('SELECT start FROM ledger_tiles WHERE level = 0 AND idx = 2 ORDER BY start');
+    expect(pieces.map((r) => r.start)).toEqual([0, 88, 93, 98]);
+    expect((await store.getTile(0, 2))?.length).toBe(103 * 32);
+    expect(await verifyLog(store, verifiers)).toMatchObject({ ok: true, size: SIZE + 15 });
+    await sql('DELETE FROM ledger_tiles WHERE level = 0 AND idx = 2 AND start = 93');
+    const result = await verifyLog(store, verifiers);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? -1 : result.firstBadIndex).toBeGreaterThanOrEqual(2 * 256);
   });
 
   it('refuses to resume on a changed right-edge tile', async () => {

@@ -98,7 +98,7 @@ export class Ledger implements AuditRecorder {
   /**
    * Commits one batch. With pipelining, batch N+1 is appended to the in-memory tree and sent
    * while batch N is still committing; the store's size check makes N+1 fail if N did not commit
-   * (ledger_append_packed). Batches settle in order: N+1's callers resolve only after N settled
+   * (ledger_append_pieces). Batches settle in order: N+1's callers resolve only after N settled
    * and N+1's own transaction committed. A batch refused only because one before it failed is
    * retried once on the tree rebuilt from the store.
    */

@@ -1,8 +1,8 @@
 /**
  * The ledger's schema, in one place for every backend (PGlite and PostgreSQL ≥ 15 run the same
- * SQL). Append-only by design: entries and checkpoints are never updated; tiles are replaced by
- * their newer, longer versions (C2SP tlog-tiles partial tiles). Each migration is a list of
- * statements. Never edit a released migration: add a new one.
+ * SQL). Append-only by design: entries and checkpoints are never updated; a partial tile
+ * (C2SP tlog-tiles) grows by appended pieces and is stored whole once full (migration 5). Each
+ * migration is a list of statements. Never edit a released migration: add a new one.
  */
 export const LEDGER_MIGRATIONS: readonly (readonly string[])[] = [
   splitStatements(`
@@ -101,6 +101,53 @@ export const LEDGER_MIGRATIONS: readonly (readonly string[])[] = [
          SELECT t.level, t.idx, substring(tiles FROM tile_offsets[t.n] + 1 FOR tile_offsets[t.n + 1] - tile_offsets[t.n])
          FROM unnest(tile_levels, tile_idxs) WITH ORDINALITY AS t(level, idx, n)
          ON CONFLICT (level, idx) DO UPDATE SET hashes = EXCLUDED.hashes;
+       INSERT INTO ledger_checkpoints (size, note) VALUES (cp_size, cp_note);
+     END
+     $fn$`,
+  ],
+  [
+    // Partial tiles as append-only pieces: a group commit used to rewrite the 8 KiB right-edge
+    // tile of each level (an UPDATE of a TOASTed value, a dead 8 KiB tuple per commit); now it
+    // inserts only the hashes the batch added, at their position (`start`, in hashes). A tile the
+    // batch completes is stored whole (start 0) in place of its pieces, so full tiles, which never
+    // change again, are one row each. `getTile` concatenates a tile's rows in `start` order.
+    'ALTER TABLE ledger_tiles ADD COLUMN IF NOT EXISTS start integer NOT NULL DEFAULT 0',
+    'ALTER TABLE ledger_tiles DROP CONSTRAINT IF EXISTS ledger_tiles_pkey',
+    'ALTER TABLE ledger_tiles ADD PRIMARY KEY (level, idx, start)',
+    // The earlier append functions upsert on (level, idx), which is no longer a key.
+    'DROP FUNCTION IF EXISTS ledger_append(bigint, bigint[], bytea[], text[], text[], timestamptz[], text[], integer[], bigint[], bytea[], bigint, text)',
+    'DROP FUNCTION IF EXISTS ledger_append_packed(bigint, bytea, integer[], text, text, text, text, integer[], bigint[], bytea, integer[], bigint, text)',
+    // ledger_append_packed's steps and parameters, the tiles as pieces: lock, size check, entries,
+    // tile pieces (a piece at start 0 first removes the tile's earlier rows), checkpoint.
+    `CREATE OR REPLACE FUNCTION ledger_append_pieces(
+       from_size bigint, leaves bytea, leaf_offsets integer[], actor_ids text, actions text, ats text, resource_keys text,
+       tile_levels integer[], tile_idxs bigint[], tile_starts integer[], tiles bytea, tile_offsets integer[], cp_size bigint, cp_note text
+     ) RETURNS void LANGUAGE plpgsql AS $fn$
+     DECLARE
+       current_size bigint;
+     BEGIN
+       IF coalesce(array_length(leaf_offsets, 1), 0) <> cp_size - from_size + 1 THEN
+         RAISE EXCEPTION 'ledger_append_pieces: entry count does not match the checkpoint' USING ERRCODE = '22023';
+       END IF;
+       PERFORM pg_advisory_xact_lock(${String(0x5048_4947)});
+       SELECT max(size) INTO current_size FROM ledger_checkpoints;
+       IF coalesce(current_size, 0) <> from_size THEN
+         RAISE EXCEPTION 'the log grew under this writer' USING ERRCODE = 'LD001';
+       END IF;
+       INSERT INTO ledger_entries (idx, leaf, actor_id, action, at, resources)
+         SELECT from_size + u.n - 1,
+                substring(leaves FROM leaf_offsets[u.n] + 1 FOR leaf_offsets[u.n + 1] - leaf_offsets[u.n]),
+                coalesce(u.actor_id, ''), coalesce(u.action, ''), u.at::timestamptz,
+                coalesce(string_to_array(u.res, E'\t'), '{}')
+         FROM unnest(string_to_array(actor_ids, E'\n'), string_to_array(actions, E'\n'), string_to_array(ats, E'\n'),
+                     string_to_array(resource_keys, E'\n')) WITH ORDINALITY AS u(actor_id, action, at, res, n)
+         WHERE u.n <= cp_size - from_size;
+       DELETE FROM ledger_tiles d
+         USING unnest(tile_levels, tile_idxs, tile_starts) AS t(level, idx, start)
+         WHERE t.start = 0 AND d.level = t.level AND d.idx = t.idx;
+       INSERT INTO ledger_tiles (level, idx, start, hashes)
+         SELECT t.level, t.idx, t.start, substring(tiles FROM tile_offsets[t.n] + 1 FOR tile_offsets[t.n + 1] - tile_offsets[t.n])
+         FROM unnest(tile_levels, tile_idxs, tile_starts) WITH ORDINALITY AS t(level, idx, start, n);
        INSERT INTO ledger_checkpoints (size, note) VALUES (cp_size, cp_note);
      END
      $fn$`,

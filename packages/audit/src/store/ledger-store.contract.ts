@@ -28,9 +28,10 @@ function entry(index: number): StoredEntry {
   return { index, leaf, actorId, action, time, resources };
 }
 
+/** Entries `fromSize ..` and the level-0 tile 0 as it stands after them, as the tree builder reports it (all tests stay below 256 entries). */
 function batch(fromSize: number, count: number, note = `cp ${String(fromSize + count)}`): AppendBatch {
   const entries = Array.from({ length: count }, (_, i) => entry(fromSize + i));
-  const hashes = Buffer.concat(entries.map((e) => createHash('sha256').update(e.leaf).digest()));
+  const hashes = Buffer.concat(Array.from({ length: fromSize + count }, (_, i) => createHash('sha256').update(entry(i).leaf).digest()));
   return { fromSize, entries, tiles: [{ level: 0, index: 0, hashes }], checkpoint: { size: fromSize + count, note } };
 }
 
@@ -80,8 +81,8 @@ export function describeLedgerStoreContract(name: string, harness: StoreHarness)
 
     it('replaces a tile by its newer version', async () => {
       const b = batch(10, 5);
-      const grown = Buffer.concat([(await store.getTile(0, 0)) ?? Buffer.alloc(0), b.tiles[0]?.hashes ?? Buffer.alloc(0)]);
-      await store.append({ ...b, tiles: [{ level: 0, index: 0, hashes: grown }] });
+      await store.append(b);
+      expect(await store.getTile(0, 0)).toEqual(b.tiles[0]?.hashes);
       expect((await store.getTile(0, 0))?.length).toBe(15 * 32);
     });
 

@@ -1,7 +1,8 @@
-import type { AppendBatch, StoredEntry } from './ledger-store.ts';
+import type { StoredEntry } from './ledger-store.ts';
+import type { TilePiece } from './tile-pieces.ts';
 
 /**
- * The parameters of `ledger_append_packed` (ledger-migrations.ts): the leaves and the tile hashes
+ * The parameters of `ledger_append_pieces` (ledger-migrations.ts): the leaves and the tile hashes
  * each as ONE binary buffer with offsets (node-postgres sends a Buffer as a binary parameter; an
  * array of them would travel as hex text), and the text columns each as one newline-joined text.
  * `offsets` have one more element than items: item i is `bytes[offsets[i] .. offsets[i+1])`.
@@ -25,8 +26,8 @@ const SEPARATOR = /[\n\t|]/;
 // no tab or | and exactly (values - 1) newlines iff no value holds a separator.
 const TAB_OR_BAR = /[\t|]/;
 
-/** Packs a batch for `ledger_append_packed`; throws a TypeError for a value that holds a separator. */
-export function packBatch(batch: Pick<AppendBatch, 'entries' | 'tiles'>): PackedBatch {
+/** Packs a batch for `ledger_append_pieces`; throws a TypeError for a value that holds a separator. */
+export function packBatch(batch: { readonly entries: readonly StoredEntry[]; readonly tiles: readonly Pick<TilePiece, 'hashes'>[] }): PackedBatch {
   const { entries, tiles } = batch;
   const count = entries.length;
   const leafOffsets: number[] = new Array<number>(count + 1);

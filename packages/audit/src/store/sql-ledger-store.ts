@@ -2,13 +2,14 @@ import { LedgerError } from '../ledger/ledger-error.ts';
 import type { AppendBatch, EntryHit, EntryQuery, LedgerStore, StoredCheckpoint, StoredVerifierKey } from './ledger-store.ts';
 import { LEDGER_CONFLICT_SQLSTATE, LEDGER_LOCK_KEY, LEDGER_MIGRATIONS, MIGRATIONS_TABLE } from './ledger-migrations.ts';
 import { packBatch } from './pack-batch.ts';
+import { joinTilePieces, tilePieces } from './tile-pieces.ts';
 import type { SqlDriver, SqlQuery } from './sql-driver.ts';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 10_000;
 const MAX_READ = 65_536;
-const APPEND_SQL = 'SELECT ledger_append_packed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)';
-const APPEND_NAME = 'phiguard_ledger_append_packed';
+const APPEND_SQL = 'SELECT ledger_append_pieces($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)';
+const APPEND_NAME = 'phiguard_ledger_append_pieces';
 
 /**
  * The {@link LedgerStore} over any {@link SqlDriver}: the same SQL on PGlite and PostgreSQL.
@@ -67,10 +68,10 @@ class SqlLedgerStore implements LedgerStore {
     return latest.note;
   }
 
+  /** A tile from its pieces (migration 5; `tile-pieces.ts`). */
   async getTile(level: number, index: number): Promise<Buffer | undefined> {
-    const rows = await this.#q()<{ hashes: Uint8Array }>('SELECT hashes FROM ledger_tiles WHERE level = $1 AND idx = $2', [level, index]);
-    const row = rows[0];
-    return row === undefined ? undefined : toBuffer(row.hashes);
+    const rows = await this.#q()<{ start: number; hashes: Uint8Array }>('SELECT start, hashes FROM ledger_tiles WHERE level = $1 AND idx = $2 ORDER BY start', [level, index]);
+    return joinTilePieces(rows.map((r) => ({ start: r.start, hashes: toBuffer(r.hashes) })));
   }
 
   /**
@@ -99,7 +100,9 @@ class SqlLedgerStore implements LedgerStore {
     if (checkpoint.size !== fromSize + entries.length || entries.some((e, i) => e.index !== fromSize + i)) {
       throw new TypeError('append batch: entries must run from fromSize to checkpoint.size - 1');
     }
-    const packed = packBatch(batch);
+    // Only the hashes each tile gained, and whole tiles once full (migration 5).
+    const pieces = tilePieces(fromSize, tiles);
+    const packed = packBatch({ entries, tiles: pieces });
     // In call order, one at a time: a pool could otherwise run batch N+1 before batch N, which
     // the size check would refuse. The next batch waits here, ready, while this one commits.
     const previous = this.#appendTail;
@@ -108,7 +111,7 @@ class SqlLedgerStore implements LedgerStore {
     try {
       await previous;
       // One statement, so one round trip and one implicit transaction (ledger-migrations.ts,
-      // ledger_append_packed). Integer arrays travel as array literals built by one join
+      // ledger_append_pieces). Integer arrays travel as array literals built by one join
       // (node-postgres would escape and quote each element).
       const args: (number | string | Buffer)[] = [
         fromSize,
@@ -118,8 +121,9 @@ class SqlLedgerStore implements LedgerStore {
         packed.actions,
         packed.times,
         packed.resourceKeys,
-        intArray(tiles.map((t) => t.level)),
-        intArray(tiles.map((t) => t.index)),
+        intArray(pieces.map((t) => t.level)),
+        intArray(pieces.map((t) => t.index)),
+        intArray(pieces.map((t) => t.start)),
         packed.tiles,
         intArray(packed.tileOffsets),
         checkpoint.size,
@@ -132,7 +136,7 @@ class SqlLedgerStore implements LedgerStore {
         await this.#db.query(APPEND_SQL, args, APPEND_NAME);
       } else {
         // PGlite: one simple-protocol statement with literals costs one call into the engine.
-        await this.#db.simple(`SELECT ledger_append_packed(${args.map(sqlLiteral).join(', ')})`);
+        await this.#db.simple(`SELECT ledger_append_pieces(${args.map(sqlLiteral).join(', ')})`);
       }
     } catch (error) {
       if ((error as { code?: unknown }).code === LEDGER_CONFLICT_SQLSTATE) {
