@@ -26,13 +26,6 @@ export interface Hl7DeidentifierOptions {
   readonly identity?: Hl7IdentityRule;
   /** ISO date for the over-89 rule when a message has no MSH-7 (the CLI passes today). */
   readonly referenceDate?: string;
-  /**
-   * `true` turns off the malformed-shape rules (docs/deid/hl7v2.md, "Malformed and unusual
-   * shapes"), giving the behaviour of the reference implementation in test-oracles/, which
-   * predates them, so the fast path can still be compared with it. Never set it otherwise: it
-   * lets identifiers in unusual places through.
-   */
-  readonly legacyShapes?: boolean;
 }
 
 export interface Hl7DeidResult {
@@ -116,10 +109,9 @@ export class Hl7Deidentifier {
 
   constructor(options: Hl7DeidentifierOptions) {
     this.#options = options;
-    const strict = options.legacyShapes !== true;
-    this.#collector = new Hl7KnownCollector(knownIdentifierPlan(HL7_SAFE_HARBOR_TABLE), strict);
+    this.#collector = new Hl7KnownCollector(knownIdentifierPlan(HL7_SAFE_HARBOR_TABLE));
     this.#plans = new Hl7SegmentPlans(HL7_SAFE_HARBOR_TABLE, options.methods, this.#counter);
-    this.#scanner = new Hl7SegmentScanner(new Hl7FieldDeidentifier(options.methods, strict), options.methods, this.#plans, this.#counter);
+    this.#scanner = new Hl7SegmentScanner(new Hl7FieldDeidentifier(options.methods), options.methods, this.#plans, this.#counter);
   }
 
   deidentify(input: string): Hl7DeidResult {

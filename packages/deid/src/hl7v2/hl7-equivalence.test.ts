@@ -15,13 +15,14 @@ import { parseHl7Document } from './hl7-document.ts';
 import { collectKnownIdentifiers, knownIdentifierPlan } from './hl7-known-identifiers.ts';
 import { HL7_SAFE_HARBOR_TABLE } from './hl7-safe-harbor-table.ts';
 import { segmentFields } from './hl7-structure.ts';
+import { MALFORMED_CASES, malformedInput } from './hl7-malformed-cases.ts';
 import * as referenceKnown from '../../test-oracles/hl7v2-reference/reference-known-identifiers.ts';
 
 // The fast path (plans, one-pass scanner, slot counts) against the field-array implementation it
 // replaced (packages/deid/test-oracles/hl7v2-reference/): same text, counts (in the same order), problems, on every corpus file and
 // on generated messages, under the built-in profiles and custom ones with path rules. The reference
-// predates the malformed-shape rules, so the fast path runs here with `legacyShapes` (those rules
-// have their own tests, hl7-malformed-shapes.test.ts, and the corpus leak tests run with them).
+// has its own plain version of the malformed-shape rules (docs/deid/hl7v2.md, "Malformed and unusual
+// shapes"; the kept-field check in reference-known-values.ts), so both run with them.
 const key = deidKeyFromSecret(new Uint8Array(32).fill(21));
 const runs = Number(process.env.FUZZ_RUNS ?? 200);
 
@@ -61,9 +62,7 @@ function pair(profile: LoadedProfile): [Hl7Deidentifier, ReferenceHl7Deidentifie
   const text = new KnownIdentifiersTextDeidentifier();
   const options = { factory: createPatientContextFactory(key), methods: new MethodApplier(profile, key, { text }), referenceDate: '2026-11-24' };
   const reference = { ...options, factory: createPatientContextFactory(key), methods: new MethodApplier(profile, key, { text }) };
-  // The reference predates the malformed-shape rules (hl7-malformed-shapes.test.ts covers them):
-  // compared without them.
-  return [new Hl7Deidentifier({ ...options, legacyShapes: true }), new ReferenceHl7Deidentifier(reference)];
+  return [new Hl7Deidentifier(options), new ReferenceHl7Deidentifier(reference)];
 }
 
 function comparable(r: Hl7DeidResult): unknown {
@@ -99,6 +98,13 @@ describe('HL7 v2 fast path = reference implementation', () => {
     );
   });
 
+  it('on identifiers in malformed and unusual shapes (hl7-malformed-shapes.test.ts), every profile', () => {
+    for (const { name, segments } of MALFORMED_CASES) {
+      const text = malformedInput(segments);
+      for (const { id, pair: [fast, reference] } of pairs) expect(comparable(fast.deidentify(text)), `${id}: ${name}`).toEqual(comparable(reference.deidentify(text)));
+    }
+  });
+
   it('on messages whose identifiers reappear in kept fields, text, nulls and past the table', () => {
     const word = fc.stringMatching(/^[A-Z][a-z]{1,8}$/);
     const id = fc.stringMatching(/^[A-Z0-9]{2,10}$/);
@@ -132,7 +138,7 @@ describe('HL7 v2 fast path = reference implementation', () => {
         if (!m.ok) continue;
         const segments = doc.lines.slice(m.start, m.end).map((l) => l.text);
         const old = referenceKnown.collectKnownIdentifiersFromFields(segments.map((t) => segmentFields(t, m.encoding)), m.encoding, oldPlan);
-        expect(collectKnownIdentifiers(segments, m.encoding, plan, false)).toEqual(old);
+        expect(collectKnownIdentifiers(segments, m.encoding, plan)).toEqual(old);
       }
     };
     for (const file of corpusHl7Files()) same(readCorpusText(file));

@@ -90,12 +90,8 @@ export class Hl7FieldDeidentifier {
   readonly #textRules = new Map<string, string>();
   /** The text engine is the known-identifier one (exactly: not a subclass), which the prefilter is proven against. */
   readonly #prefilter: boolean;
-  /** The malformed-shape rules (docs/deid/hl7v2.md, "Malformed and unusual shapes"); off only for the reference comparison. */
-  readonly #strict: boolean;
-
-  constructor(methods: MethodApplier, strict = true) {
+  constructor(methods: MethodApplier) {
     this.#methods = methods;
-    this.#strict = strict;
     this.#profile = methods.profile.profile;
     this.#prefilter = methods.textDeidentifier.constructor === KnownIdentifiersTextDeidentifier;
   }
@@ -162,12 +158,12 @@ export class Hl7FieldDeidentifier {
         return this.#patientIds(raw, scope, segment === 'PID' && (scope.identity.field ?? 'PID-3') !== 'PID-3');
       case 'obx5': {
         const type = firstComponent(fields[2] ?? '', enc).trim().toUpperCase();
-        if ((type === 'NM' || type === 'SN' || type === 'ST') && (AGE_CODES.has(firstComponent(fields[3] ?? '', enc).trim()) || (this.#strict && isLocalAgeCode(fields[3] ?? '', enc)))) {
+        if ((type === 'NM' || type === 'SN' || type === 'ST') && (AGE_CODES.has(firstComponent(fields[3] ?? '', enc).trim()) || isLocalAgeCode(fields[3] ?? '', enc))) {
           const aged = this.#reps(raw, AGE, scope, ruleId);
           if (aged !== raw) scope.tally.add('date', `${ruleId}:age90`);
           return aged;
         }
-        if (this.#strict && (type === 'NM' || type === 'SN')) {
+        if (type === 'NM' || type === 'SN') {
           // A value that is not the number (NM) or structured numeric (SN, HL7 v2.8 Ch. 2A) OBX-2
           // says it is: removed, not trusted as a kept code (feeds put text and names there).
           const shaped = this.#numericReps(raw, type, scope);
@@ -197,9 +193,9 @@ export class Hl7FieldDeidentifier {
     if (method.kind !== 'keep') return this.#value('safe', raw, scope);
     if (scope.knownValues.size === 0) return raw;
     const { enc } = scope;
-    // Fast scan of every subcomponent; rebuild the field only when one is a known identifier.
+    // One pass over the field where it lies (hl7-known-values.ts); rebuild it only when a subcomponent holds a known identifier.
+    if (!scope.knownValues.anyIn(raw, 0, raw.length, enc)) return raw;
     const isKnown = (sub: string): boolean => scope.knownValues.isKnown(sub, enc);
-    if (!splitAll(raw, enc).some(isKnown)) return raw;
     const out = raw
       .split(enc.repetition)
       .map((rep) => rep.split(enc.component).map((comp) => comp.split(enc.subcomponent).map((sub) => (isKnown(sub) ? '' : sub)).join(enc.subcomponent)).join(enc.component))
@@ -236,7 +232,7 @@ export class Hl7FieldDeidentifier {
         for (let i = 0; i < comps.length; i++) {
           const comp = comps[i] ?? '';
           // XAD-7, the address type (HL7 Table 0190: H, M, BA, BDL, ...), is kept only as a code.
-          if (i === 6 && this.#strict && comp !== '' && comp !== '""' && !isAddressType(comp, scope)) {
+          if (i === 6 && comp !== '' && comp !== '""' && !isAddressType(comp, scope)) {
             scope.tally.add('geographic', 'hl7.address:misplaced-value');
             comps[i] = '';
           } else {
@@ -273,7 +269,7 @@ export class Hl7FieldDeidentifier {
   #value(kind: ValueKind, raw: string, scope: Hl7FieldScope, idKind?: string): string {
     if (raw === '' || raw === '""') return raw;
     const method = this.#methods.methodFor(kind);
-    if (method.kind === 'keep' && (kind === 'geographic.state' || kind === 'geographic.country') && !plausibleRegion(raw, kind, scope, this.#strict)) {
+    if (method.kind === 'keep' && (kind === 'geographic.state' || kind === 'geographic.country') && !plausibleRegion(raw, kind, scope)) {
       scope.tally.add('geographic', 'hl7.address:misplaced-value');
       return '';
     }
@@ -331,15 +327,14 @@ export class Hl7FieldDeidentifier {
         if (out === undefined) return '';
         // The time and offset are kept under a shift; an offset with no time (`1950-0504`) is no
         // zone but digits of something else, and is dropped.
-        const tail = method.kind !== 'dateShift' || (this.#strict && end < first.length && !digitAt(first, end)) ? '' : first.slice(end);
+        const tail = method.kind !== 'dateShift' || (end < first.length && !digitAt(first, end)) ? '' : first.slice(end);
         value = ISO_DATE.test(out) ? isoToHl7Date(out, tail) : encodeHl7Text(out, enc);
       }
     }
     if (comps === undefined) return value;
     // TS component 2 is the degree of precision (HL7 Table 0529: Y L D H M S), a code; TS has no
     // third component. Anything else there (a second date, digits) is removed.
-    if (this.#strict) return isPrecision(comps[1] ?? '') ? trimParts([value, comps[1] ?? ''], separator) : value;
-    return trimParts([value, ...comps.slice(1)], separator);
+    return isPrecision(comps[1] ?? '') ? trimParts([value, comps[1] ?? ''], separator) : value;
   }
 
   #age(rep: string, scope: Hl7FieldScope): string {
@@ -375,7 +370,7 @@ export class Hl7FieldDeidentifier {
       }
       if (value === '') return '';
       // CX-5 is written back after the pseudonym: only as a code (Table 0203: MR, SS, PI, ...; `HC-HCE` in some feeds).
-      const type = this.#strict && !CX_TYPE_CODE.test(cx.type) ? '' : encodeHl7Text(cx.type, enc);
+      const type = CX_TYPE_CODE.test(cx.type) ? encodeHl7Text(cx.type, enc) : '';
       return type === '' ? value : `${value}${enc.component.repeat(4)}${type}`;
     });
     const kept = reps.filter((r) => r !== '');
@@ -397,7 +392,8 @@ function isPrecision(comp: string): boolean {
 
 /** Whether OBX-3 (its identifier or text, CE-1/CE-2) names an age without a LOINC age code (§164.514(b)(2)(i)(C)). */
 function isLocalAgeCode(obx3: string, enc: Hl7Encoding): boolean {
-  if (!obx3.includes('ge') && !obx3.includes('GE') && !obx3.includes('Ge')) return false;
+  // Quick reject: "age" in any case holds one of the four spellings of "ge".
+  if (!obx3.includes('ge') && !obx3.includes('GE') && !obx3.includes('Ge') && !obx3.includes('gE')) return false;
   const [code = '', label = ''] = obx3.split(enc.component);
   return (AGE_WORD.test(code) || AGE_WORD.test(label)) && !GESTATIONAL.test(code) && !GESTATIONAL.test(label);
 }
@@ -430,11 +426,11 @@ function trimParts(parts: string[], separator: string): string {
  * and not one of the message's known identifiers. Real feeds put cities, ZIPs and names in these
  * components; such values are removed.
  */
-function plausibleRegion(raw: string, kind: ValueKind, scope: Hl7FieldScope, strict: boolean): boolean {
+function plausibleRegion(raw: string, kind: ValueKind, scope: Hl7FieldScope): boolean {
   const text = decodeHl7Text(raw, scope.enc).text.trim();
   if (!/^[\p{L} .'-]{1,60}$/u.test(text) || scope.knownValues.isKnown(raw, scope.enc)) return false;
   // Letters alone could be a city or a name in the wrong component: only codes and listed names (hl7-region.ts).
-  return !strict || (kind === 'geographic.state' ? plausibleState(text) : plausibleCountry(text));
+  return kind === 'geographic.state' ? plausibleState(text) : plausibleCountry(text);
 }
 
 /** XAD-7 as a code: one to four letters (Table 0190 codes; `HOME` in some feeds), not a known identifier. */
@@ -455,19 +451,4 @@ function isSn(rep: string, enc: Hl7Encoding): boolean {
   if (rep.includes(enc.subcomponent) || rep.includes(enc.escape)) return false;
   const [comparator = '', n1 = '', separator = '', n2 = '', ...rest] = rep.split(enc.component);
   return rest.length === 0 && /^\s*(?:[<>]=?|=|<>)?\s*$/u.test(comparator) && (n1 === '' || isNm(n1)) && /^\s*[-+/.:]?\s*$/u.test(separator) && (n2 === '' || isNm(n2));
-}
-
-/** Every subcomponent of a field, in one pass (split on repetition, component and subcomponent). */
-function splitAll(raw: string, enc: Hl7Encoding): string[] {
-  const out: string[] = [];
-  let start = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const ch = raw.charAt(i);
-    if (ch === enc.repetition || ch === enc.component || ch === enc.subcomponent) {
-      out.push(raw.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(raw.slice(start));
-  return out;
 }

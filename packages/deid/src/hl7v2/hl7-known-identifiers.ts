@@ -31,13 +31,14 @@ const PARTICLES: ReadonlySet<string> = new Set(['de', 'la', 'le', 'del', 'della'
 const NOTHING: readonly { readonly n: number; readonly rule: FieldRule }[] = [];
 
 /**
- * Per rule kind, the last component (0-based) read: names the first six (family to prefix; for
- * providers the id, then the name), XAD the street (subcomponents), other designation, city, ZIP,
+ * Per rule kind, the last component (0-based) read: a person's name (XPN) every component (a
+ * malformed field may put it anywhere, or whole in one); organisations and providers the first six
+ * (for providers the id, then the name), XAD the street (subcomponents), other designation, city, ZIP,
  * other geographic designation and county; every component of phones and ids; -1 for kinds not
  * collected.
  */
 const LAST_COMPONENT: Readonly<Partial<Record<FieldRule['kind'], number>>> = {
-  name: 5, org: 5, prov: 5, addr: 8, county: 1, place: 1, phone: Number.MAX_SAFE_INTEGER, eip: 1, dob: 0,
+  name: Number.MAX_SAFE_INTEGER, org: 5, prov: 5, addr: 8, county: 1, place: 1, phone: Number.MAX_SAFE_INTEGER, eip: 1, dob: 0,
   pid: Number.MAX_SAFE_INTEGER, mrn: Number.MAX_SAFE_INTEGER, ssn: Number.MAX_SAFE_INTEGER, lic: Number.MAX_SAFE_INTEGER,
   plan: Number.MAX_SAFE_INTEGER, acct: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER, dev: Number.MAX_SAFE_INTEGER,
 };
@@ -56,8 +57,6 @@ const LAST_COMPONENT: Readonly<Partial<Record<FieldRule['kind'], number>>> = {
 export class Hl7KnownCollector {
   readonly values: Hl7KnownValues;
   readonly #plan: KnownIdentifierPlan;
-  /** The malformed-shape rules (docs/deid/hl7v2.md): every XPN component, name words, kept values held in text. */
-  readonly #strict: boolean;
   /** The plan by {@link segmentIdKey} (a number: no slice per segment); {@link NOTHING} for none. */
   readonly #byKey = new Map<number, readonly { readonly n: number; readonly rule: FieldRule }[]>();
   // Values in the order found, duplicates included (removed when the lists are made). Arrays
@@ -76,10 +75,10 @@ export class Hl7KnownCollector {
   /** The prefilter's keys of {@link known}'s values, made for the first text that needs them in a message. */
   readonly #textKeys = new KnownTextKeys([this.#names, this.#addresses, this.#identifiers, this.#phones, this.#emails, this.#dates]);
 
-  constructor(plan: KnownIdentifierPlan, strict = true) {
+  constructor(plan: KnownIdentifierPlan) {
     this.#plan = plan;
-    this.#strict = strict;
-    this.values = new Hl7KnownValues([], strict);
+    // Kept fields are checked for values held as words (docs/deid/hl7v2.md, "Malformed and unusual shapes").
+    this.values = new Hl7KnownValues([], true);
   }
 
   reset(enc: Hl7Encoding): void {
@@ -177,9 +176,7 @@ export class Hl7KnownCollector {
    * first-seen contract: components in order, then (phones) the country and area code joined.
    */
   #rep(raw: string, a: number, b: number, kind: FieldRule['kind'], enc: Hl7Encoding): void {
-    // A person's name (XPN) may come in any component of a malformed field, or whole in one.
-    const strictName = this.#strict && kind === 'name';
-    const last = strictName ? Number.MAX_SAFE_INTEGER : (LAST_COMPONENT[kind] ?? -1);
+    const last = LAST_COMPONENT[kind] ?? -1;
     if (last < 0) return;
     let c5 = '';
     let c6 = '';
@@ -192,8 +189,7 @@ export class Hl7KnownCollector {
         switch (kind) {
           case 'name':
             // XPN-7 on are codes and dates (1-3 characters, or digits): only longer values past XPN-6.
-            if (!strictName) this.#addSubs(this.#names, raw.slice(cs, ce));
-            else if (i <= 5 || ce - cs >= 4) this.#addNameSubs(raw.slice(cs, ce));
+            if (i <= 5 || ce - cs >= 4) this.#addNameSubs(raw.slice(cs, ce));
             break;
           case 'org':
             this.#addSubs(this.#names, raw.slice(cs, ce));
@@ -228,13 +224,11 @@ export class Hl7KnownCollector {
             if (d !== undefined && d.iso.length === 10) {
               this.#dates.push(d.iso);
               // Kept fields are checked for the birth date by its digits: YYYYMMDD, MMDDYYYY, DDMMYYYY (`1950-05-04`, `05/04/1950`).
-              if (this.#strict) {
-                const y = value.slice(0, 4);
-                const md = value.slice(4, 8);
-                this.values.add(y + md);
-                this.values.add(md + y);
-                if (value.charCodeAt(4) !== value.charCodeAt(6) || value.charCodeAt(5) !== value.charCodeAt(7)) this.values.add(value.slice(6, 8) + value.slice(4, 6) + y);
-              }
+              const y = value.slice(0, 4);
+              const md = value.slice(4, 8);
+              this.values.add(y + md);
+              this.values.add(md + y);
+              if (value.charCodeAt(4) !== value.charCodeAt(6) || value.charCodeAt(5) !== value.charCodeAt(7)) this.values.add(value.slice(6, 8) + value.slice(4, 6) + y);
             }
             break;
           }
@@ -298,7 +292,7 @@ export class Hl7KnownCollector {
     list.push(p);
     this.values.add(p);
     // Ids and phones are also looked for in kept fields by their digits (`123456789`, `(555) 867-5309`), and the last seven of a phone's.
-    if (this.#strict && (list === this.#identifiers || list === this.#phones) && p.length >= 7) {
+    if ((list === this.#identifiers || list === this.#phones) && p.length >= 7) {
       // Most ids have fewer than seven digits or nothing else: counted before anything is built.
       let n = 0;
       for (let i = 0; i < p.length; i++) if (isDigitCode(p.charCodeAt(i))) n += 1;
@@ -326,8 +320,8 @@ export class Hl7KnownCollector {
  * The known identifiers of one message's segments: {@link Hl7KnownCollector} on a fresh collector
  * (the de-identifier keeps one collector; this form is for callers holding segment texts).
  */
-export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Encoding, plan: KnownIdentifierPlan, strict = true): KnownIdentifiers {
-  const collector = new Hl7KnownCollector(plan, strict);
+export function collectKnownIdentifiers(segments: readonly string[], enc: Hl7Encoding, plan: KnownIdentifierPlan): KnownIdentifiers {
+  const collector = new Hl7KnownCollector(plan);
   collector.reset(enc);
   for (const text of segments) collector.segment(text);
   return collector.known();

@@ -7,6 +7,8 @@ export interface KnownValueLookup {
   has(lower: string): boolean;
   /** Whether a subcomponent (escaped) is, or with {@link Hl7KnownValues.words} holds, a known identifier. */
   isKnown(sub: string, enc: Hl7Encoding): boolean;
+  /** Whether any subcomponent of `text[start, end)` (escaped) is {@link isKnown}. */
+  anyIn(text: string, start: number, end: number, enc: Hl7Encoding): boolean;
 }
 
 const INITIAL_SLOTS = 256;
@@ -102,9 +104,12 @@ export class Hl7KnownValues implements KnownValueLookup {
 
   /** Adds one value, trimmed and not empty (its lower case is what is looked for). */
   add(value: string): void {
-    // One pass hashes an ASCII value (the usual case) and finds out whether it is one.
+    // One pass hashes an ASCII value (the usual case), finds out whether it is one, and (for
+    // {@link words}) whether it has a non-word character inside and whether it is all digits.
     let h = FNV_OFFSET;
     let wide = false;
+    let part = false;
+    let digits = true;
     for (let i = 0; i < value.length; i++) {
       const c = value.charCodeAt(i);
       if (c >= 128) {
@@ -112,6 +117,10 @@ export class Hl7KnownValues implements KnownValueLookup {
         break;
       }
       h = Math.imul(h ^ lowerAscii(c), FNV_PRIME);
+      if (c < 48 || c > 57) {
+        digits = false;
+        if ((c | 32) < 97 || (c | 32) > 122) part = true;
+      }
     }
     const stored = wide ? value.toLowerCase() : value;
     h = wide ? hashFolded(stored, 0, stored.length) : h >>> 0;
@@ -122,18 +131,22 @@ export class Hl7KnownValues implements KnownValueLookup {
     if (stored.length > this.#maxLength) this.#maxLength = stored.length;
     const c = lowerAscii(stored.charCodeAt(0));
     if (c < 128) this.#first[c >> 5] = (this.#first[c >> 5] ?? 0) | (1 << (c & 31));
-    if (this.words) this.#addWords(stored, c);
+    if (!this.words) return;
+    if (wide) {
+      // Rare: the lower-cased value, character by character (every non-ASCII character is a word character).
+      part = false;
+      digits = true;
+      for (let i = 0; i < stored.length; i++) {
+        const d = stored.charCodeAt(i);
+        if (!isWordChar(d)) part = true;
+        if (d < 48 || d > 57) digits = false;
+      }
+    }
+    this.#addWords(stored, c, part, digits);
   }
 
-  /** The pre-check sets of {@link words} for a value stored as `stored` (first character `c`, lower-cased). */
-  #addWords(stored: string, c: number): void {
-    let part = false;
-    let digits = true;
-    for (let i = 0; i < stored.length; i++) {
-      const d = stored.charCodeAt(i);
-      if (!isWordChar(d)) part = true;
-      if (d < 48 || d > 57) digits = false;
-    }
+  /** The pre-check sets of {@link words} for a value stored as `stored` (first character `c`, lower-cased; `part`: a non-word character inside). */
+  #addWords(stored: string, c: number, part: boolean, digits: boolean): void {
     if (digits && stored.length >= 7) this.#digitValues = true;
     if (!part) {
       if (stored.length > 31) this.#longValues = true;

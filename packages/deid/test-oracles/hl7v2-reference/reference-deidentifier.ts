@@ -2,7 +2,6 @@ import type { PatientContext, PatientContextFactory } from '../../src/context/pa
 import { DeidError } from '../../src/context/deid-error.ts';
 import type { MethodApplier } from '../../src/profiles/method-applier.ts';
 import type { ProfileRule } from '../../src/profiles/deid-profile.ts';
-import type { KnownIdentifiers } from '../../src/text/text-deidentifier.ts';
 import { DeidTally } from '../../src/manifest/deid-tally.ts';
 import { DEFAULT_ENCODING, readEncoding, type Hl7Encoding } from '../../src/hl7v2/hl7-encoding.ts';
 import { parseHl7Document } from '../../src/hl7v2/hl7-document.ts';
@@ -13,6 +12,7 @@ import { resolvePatientFromPid, type Hl7IdentityRule } from '../../src/hl7v2/hl7
 import { collectKnownIdentifiersFromFields, knownIdentifierPlan } from './reference-known-identifiers.ts';
 import { HL7_SAFE_HARBOR_TABLE, type FieldRule } from '../../src/hl7v2/hl7-safe-harbor-table.ts';
 import { Hl7FieldDeidentifier, type Hl7FieldScope } from './reference-field-deidentifier.ts';
+import { ReferenceKnownValues } from './reference-known-values.ts';
 import { isHeader, joinSegmentFields, segmentFields } from '../../src/hl7v2/hl7-structure.ts';
 
 interface Hl7DeidentifierOptions {
@@ -37,7 +37,11 @@ interface Hl7DeidResult {
  * TEST ORACLE, not used by the product: the HL7 v2 de-identifier as it was before the fast path
  * (split every segment into field arrays, rules applied field by field). The equivalence test
  * (hl7-equivalence.test.ts) checks that {@link Hl7Deidentifier} gives byte-identical output.
- * It does not apply component rules (`PID-5.2`), which came with the fast path.
+ * It does not apply component rules (`PID-5.2`), which came with the fast path. It has its own
+ * plain version of the malformed-shape rules (docs/deid/hl7v2.md, "Malformed and unusual shapes"):
+ * names in any XPN component and their words (reference-known-identifiers.ts), kept fields checked
+ * for known values held as words or digits (reference-known-values.ts), and the field rules
+ * (reference-field-deidentifier.ts); it shares only pure tables with the fast path.
  *
  * De-identifies HL7 v2 files (docs/deid/hl7v2.md): per message, the patient is resolved from
  * PID-3 and every known segment goes through the Safe Harbor table and the profile; unknown and
@@ -107,7 +111,7 @@ export class ReferenceHl7Deidentifier {
       factory: this.#options.factory,
       identity: this.#options.identity ?? {},
       known,
-      knownValues: knownValueSet(known),
+      knownValues: new ReferenceKnownValues(known),
       referenceDate: when !== undefined && when.iso.length === 10 ? when.iso : this.#options.referenceDate,
       tally,
     };
@@ -132,7 +136,7 @@ export class ReferenceHl7Deidentifier {
         return;
       }
     }
-    const scope: Hl7FieldScope = { enc, patient: undefined, factory: this.#options.factory, identity: {}, known: {}, knownValues: new Set(), referenceDate: undefined, tally };
+    const scope: Hl7FieldScope = { enc, patient: undefined, factory: this.#options.factory, identity: {}, known: {}, knownValues: new ReferenceKnownValues({}), referenceDate: undefined, tally };
     const out = this.#segment(line.text, scope);
     if (out === undefined) drop.add(index);
     else line.text = out;
@@ -177,12 +181,4 @@ export class ReferenceHl7Deidentifier {
     while (last > first && fields[last - 1] === '') last -= 1;
     return joinSegmentFields(fields.slice(0, Math.max(last, first)), enc);
   }
-}
-
-function knownValueSet(known: KnownIdentifiers): Set<string> {
-  const out = new Set<string>();
-  for (const list of [known.names, known.identifiers, known.phones, known.emails, known.addresses]) {
-    for (const v of list ?? []) out.add(v.toLowerCase());
-  }
-  return out;
 }

@@ -10,6 +10,8 @@ import { decodeHl7Text, encodeHl7Text } from '../../src/hl7v2/hl7-escape.ts';
 import { hl7DateToIso, isoToHl7Date } from '../../src/hl7v2/hl7-date.ts';
 import { identityOfCx, parseCx, resolvePatient, type Hl7IdentityRule } from '../../src/hl7v2/hl7-identity.ts';
 import type { FieldRule } from '../../src/hl7v2/hl7-safe-harbor-table.ts';
+import { COUNTRY_NAMES, STATE_NAMES } from '../../src/hl7v2/hl7-region.ts';
+import type { ReferenceKnownValues } from './reference-known-values.ts';
 
 /** What one message's fields are de-identified with. */
 export interface Hl7FieldScope {
@@ -18,8 +20,8 @@ export interface Hl7FieldScope {
   readonly factory: PatientContextFactory;
   readonly identity: Hl7IdentityRule;
   readonly known: KnownIdentifiers;
-  /** The same values, lower-cased, to catch an identifier sitting in a field the table keeps. */
-  readonly knownValues: ReadonlySet<string>;
+  /** The same values (and their digit forms), to catch an identifier sitting in a field the table keeps. */
+  readonly knownValues: ReferenceKnownValues;
   /** ISO date for the over-89 rule (the message time). */
   readonly referenceDate: string | undefined;
   readonly tally: DeidTally;
@@ -43,6 +45,8 @@ const OBX5: Readonly<Record<string, FieldRule['kind']>> = {
 };
 // LOINC codes whose OBX-5 is an age: 30525-0 Age, 21612-7 Age Time Patient Reported, 29553-5 Age calculated.
 const AGE_CODES = new Set(['30525-0', '21612-7', '29553-5']);
+const STATES = new Set(STATE_NAMES.map((s) => s.toLowerCase()));
+const COUNTRIES = new Set(COUNTRY_NAMES.map((s) => s.toLowerCase()));
 
 /**
  * De-identifies the fields of one segment in place, following the Safe Harbor table and the
@@ -95,7 +99,19 @@ export class Hl7FieldDeidentifier {
       case 'remove':
         return '';
       case 'addr':
-        return this.#reps(raw, enc, (rep) => trimComponents(rep.split(enc.component).map((c, i) => this.#value(XAD_KINDS[i] ?? 'geographic', c, scope)), enc));
+        return this.#reps(raw, enc, (rep) =>
+          trimComponents(
+            rep.split(enc.component).map((c, i) => {
+              // XAD-7, the address type (Table 0190), only as a code of one to four letters that is no known identifier.
+              if (i === 6 && c !== '' && c !== '""' && !(/^\s*[A-Za-z]{1,4}\s*$/u.test(c) && !scope.knownValues.isKnown(c, enc))) {
+                scope.tally.add('geographic', 'hl7.address:misplaced-value');
+                return '';
+              }
+              return this.#value(XAD_KINDS[i] ?? 'geographic', c, scope);
+            }),
+            enc,
+          ),
+        );
       case 'date':
       case 'dob':
         return this.#reps(raw, enc, (rep) => this.#date(rep, rule.kind === 'dob', scope));
@@ -121,11 +137,19 @@ export class Hl7FieldDeidentifier {
         return this.#reps(raw, enc, (rep) => this.#text(rep, scope, ruleId));
       case 'obx5': {
         const type = (fields[2] ?? '').split(enc.component)[0]?.trim().toUpperCase() ?? '';
-        const code = (fields[3] ?? '').split(enc.component)[0]?.trim() ?? '';
-        if ((type === 'NM' || type === 'SN' || type === 'ST') && AGE_CODES.has(code)) {
+        const [code = '', label = ''] = (fields[3] ?? '').split(enc.component);
+        if ((type === 'NM' || type === 'SN' || type === 'ST') && (AGE_CODES.has(code.trim()) || namesAge(code, label))) {
           const aged = this.#reps(raw, enc, (rep) => this.#age(rep, scope));
           if (aged !== raw) scope.tally.add('date', `${ruleId}:age90`);
           return aged;
+        }
+        if (type === 'NM' || type === 'SN') {
+          // The value must have the shape OBX-2 gives (HL7 v2.8 Ch. 2A NM, SN); other repetitions are emptied.
+          const shaped = this.#reps(raw, enc, (rep) => ((type === 'NM' ? isNumber(rep) : isStructuredNumeric(rep, enc)) ? rep : ''));
+          if (shaped !== raw) {
+            scope.tally.add('other-id', `${ruleId}:misplaced-value`);
+            return shaped === '' ? '' : this.#keep(shaped, scope, ruleId);
+          }
         }
         const kind = OBX5[type] ?? 'remove';
         const inner: FieldRule = kind === 'mrn' ? { kind: 'id', idKind: 'observation-value' } : ({ kind } as FieldRule);
@@ -149,8 +173,7 @@ export class Hl7FieldDeidentifier {
     if (scope.knownValues.size === 0) return raw;
     const { enc } = scope;
     // Fast scan of every subcomponent; rebuild the field only when one is a known identifier.
-    const isKnown = (sub: string): boolean =>
-      sub.length >= 2 && scope.knownValues.has((sub.includes(enc.escape) ? decodeHl7Text(sub, enc).text : sub).trim().toLowerCase());
+    const isKnown = (sub: string): boolean => scope.knownValues.isKnown(sub, enc);
     if (!splitAll(raw, enc).some(isKnown)) return raw;
     const out = raw
       .split(enc.repetition)
@@ -170,7 +193,7 @@ export class Hl7FieldDeidentifier {
   #value(kind: ValueKind, raw: string, scope: Hl7FieldScope, idKind?: string): string {
     if (raw === '' || raw === '""') return raw;
     const method = this.#methods.methodFor(kind);
-    if (method.kind === 'keep' && (kind === 'geographic.state' || kind === 'geographic.country') && !plausibleRegion(raw, scope)) {
+    if (method.kind === 'keep' && (kind === 'geographic.state' || kind === 'geographic.country') && !plausibleRegion(raw, kind, scope)) {
       scope.tally.add('geographic', 'hl7.address:misplaced-value');
       return '';
     }
@@ -208,10 +231,13 @@ export class Hl7FieldDeidentifier {
       if (method.kind === 'keep') return rep;
       const out = this.#methods.apply(method, parsed.iso, { kind, patient: scope.patient });
       if (out === undefined) return '';
-      value = /^\d{4}(?:-\d{2}(?:-\d{2})?)?$/.test(out) ? isoToHl7Date(out, method.kind === 'dateShift' ? parsed.tail : '') : encodeHl7Text(out, enc);
+      // The time and offset are kept under a shift, but an offset with no time before it is dropped.
+      const tail = method.kind === 'dateShift' && !/^[^0-9]/u.test(parsed.tail) ? parsed.tail : '';
+      value = /^\d{4}(?:-\d{2}(?:-\d{2})?)?$/.test(out) ? isoToHl7Date(out, tail) : encodeHl7Text(out, enc);
     }
-    // TS component 2 (degree of precision) and later components carry no identifier.
-    return trimParts([value, ...comps.slice(1)], separator);
+    // TS component 2 is the degree of precision (Table 0529: Y L D H M S); nothing else is kept.
+    const precision = comps[1] ?? '';
+    return /^(?:\s*[YLDHMS]\s*)?$/u.test(precision) ? trimParts([value, precision], separator) : value;
   }
 
   #age(rep: string, scope: Hl7FieldScope): string {
@@ -242,7 +268,8 @@ export class Hl7FieldDeidentifier {
         value = this.#value(CX_TYPE_KIND[cx.type] ?? 'mrn', rep.split(enc.component)[0] ?? '', scope, `mrn:${cx.type.toLowerCase() || 'other'}`);
       }
       if (value === '') return '';
-      const type = encodeHl7Text(cx.type, enc);
+      // CX-5 only as a code: letters, digits, - _ . (up to ten characters).
+      const type = /^[A-Z0-9][A-Z0-9_.-]{0,9}$/u.test(cx.type) ? encodeHl7Text(cx.type, enc) : '';
       return type === '' ? value : `${value}${enc.component.repeat(4)}${type}`;
     });
     const kept = reps.filter((r) => r !== '');
@@ -266,9 +293,32 @@ function trimParts(parts: string[], separator: string): string {
  * and not one of the message's known identifiers. Real feeds put cities, ZIPs and names in these
  * components; such values are removed.
  */
-function plausibleRegion(raw: string, scope: Hl7FieldScope): boolean {
+function plausibleRegion(raw: string, kind: ValueKind, scope: Hl7FieldScope): boolean {
   const text = decodeHl7Text(raw, scope.enc).text.trim();
-  return /^[\p{L} .'-]{1,60}$/u.test(text) && !scope.knownValues.has(text.toLowerCase());
+  if (!/^[\p{L} .'-]{1,60}$/u.test(text) || scope.knownValues.isKnown(raw, scope.enc)) return false;
+  // A two- or three-letter code, or a listed state, province or country name.
+  const name = text.replace(/\s+/gu, ' ').toLowerCase();
+  return /^[A-Za-z]{2,3}$/u.test(text) || (kind === 'geographic.state' ? STATES : COUNTRIES).has(name);
+}
+
+/** Whether OBX-3's code or text has the word "age" (not a gestational age). */
+function namesAge(code: string, label: string): boolean {
+  const age = /(?<![\p{L}\p{N}])age(?![\p{L}\p{N}])/iu;
+  return (age.test(code) || age.test(label)) && !/gest/iu.test(code) && !/gest/iu.test(label);
+}
+
+/** NM: an optional sign, digits with an optional decimal point, white space around. */
+function isNumber(s: string): boolean {
+  return /^\s*[+-]?(?:\d+\.?\d*|\.\d+)\s*$/u.test(s);
+}
+
+/** SN: comparator ^ number ^ separator/suffix ^ number, each optional; no subcomponents or escapes. */
+function isStructuredNumeric(rep: string, enc: Hl7Encoding): boolean {
+  if (rep.includes(enc.subcomponent) || rep.includes(enc.escape)) return false;
+  const parts = rep.split(enc.component);
+  if (parts.length > 4) return false;
+  const [comparator = '', n1 = '', separator = '', n2 = ''] = parts;
+  return /^\s*(?:[<>]=?|=|<>)?\s*$/u.test(comparator) && (n1 === '' || isNumber(n1)) && /^\s*[-+/.:]?\s*$/u.test(separator) && (n2 === '' || isNumber(n2));
 }
 
 /** Every subcomponent of a field, in one pass (split on repetition, component and subcomponent). */

@@ -5,6 +5,9 @@ import { hl7DateToIso } from '../../src/hl7v2/hl7-date.ts';
 import { segmentFields } from '../../src/hl7v2/hl7-structure.ts';
 import type { FieldRule } from '../../src/hl7v2/hl7-safe-harbor-table.ts';
 
+/** Name particles: ordinary words of text alone, never a name by themselves. */
+const PARTICLES: ReadonlySet<string> = new Set(['de', 'la', 'le', 'del', 'della', 'der', 'den', 'van', 'von', 'di', 'da', 'du', 'dos', 'das', 'el', 'al', 'bin', 'ibn', 'st', 'st.', 'jr', 'jr.', 'sr', 'sr.', 'mr', 'mr.', 'mrs', 'mrs.', 'ms', 'ms.', 'dr', 'dr.', 'and', 'y']);
+
 const COLLECTED = new Set(['name', 'org', 'prov', 'addr', 'county', 'place', 'phone', 'pid', 'mrn', 'ssn', 'lic', 'plan', 'acct', 'id', 'eip', 'dev', 'dob']);
 
 /**
@@ -58,6 +61,17 @@ export function collectKnownIdentifiersFromFields(segments: readonly (readonly s
         const subs = (i: number): string[] => (comps[i] ?? '').split(enc.subcomponent);
         switch (rule.kind) {
           case 'name':
+            // A person's name (XPN) in any component (past XPN-6 only values of four or more
+            // characters: codes there are shorter), and each word of a part with several.
+            comps.forEach((c, i) => {
+              if (i > 5 && c.length < 4) return;
+              for (const sub of c.split(enc.subcomponent)) {
+                const part = plain(sub);
+                addParts(names, [part]);
+                if (/[\s,;/]/u.test(part)) addParts(names, part.split(/[\s,;/]+/u).filter((w) => !PARTICLES.has(w.toLowerCase())));
+              }
+            });
+            break;
           case 'org':
             addParts(names, comps.slice(0, 6).flatMap((c) => c.split(enc.subcomponent)));
             break;
