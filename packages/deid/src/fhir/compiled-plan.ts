@@ -312,8 +312,11 @@ export class CompiledPlan {
     ): void => {
       const info = cp?.info;
       if (fallible) failIfGeneralizeOnComplex(parent, name, base, cp, step, inherited, value, index);
-      if (isJsonObject(value) && typeof value.resourceType === 'string') {
-        const rt = value.resourceType;
+      // A nested resource. Known elements are typed `Resource` (conform-shape.ts removed any object
+      // with a resourceType elsewhere, and any other value there): no look-up of a property most
+      // objects lack; unknown ones (kept when the profile keeps them) are asked.
+      if (isJsonObject(value) && (info === undefined ? typeof value.resourceType === 'string' : info.type === 'Resource')) {
+        const rt = value.resourceType as string;
         nested.push(new PlanNode(name, rt, rt, info === undefined ? false : info.primitive, obj, base, index, parent));
         return;
       }

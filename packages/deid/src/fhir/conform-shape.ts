@@ -1,5 +1,5 @@
 import { type JsonObject, isJsonObject } from './element-tree.ts';
-import { type ElementInfo, elementInfo, isResourceType, jsonKindOf } from './fhir-model.ts';
+import { type ElementInfo, elementInfoIn, elementTable, isResourceType } from './fhir-model.ts';
 
 /** An element removed because its JSON is not what R4 defines for it: where, and what was expected (never the value). */
 export interface ShapeProblem {
@@ -13,7 +13,7 @@ export interface ShapeProblem {
 function misfit(info: ElementInfo, item: unknown): string | undefined {
   if (item === null) return undefined;
   let fits: boolean;
-  if (info.primitive) fits = typeof item === jsonKindOf(info.type);
+  if (info.primitive) fits = typeof item === info.jsonKind;
   else if (info.type === 'Resource') fits = isJsonObject(item) && typeof item.resourceType === 'string' && isResourceType(item.resourceType);
   // An object with a resourceType where a datatype belongs would be taken for a nested resource.
   else fits = isJsonObject(item) && item.resourceType === undefined;
@@ -35,41 +35,36 @@ function misfit(info: ElementInfo, item: unknown): string | undefined {
  * so it is removed before the rules run: de-identification fails closed on malformed input.
  */
 export function conformShape(resource: JsonObject, resourceType: string, dropUnknown: boolean): ShapeProblem[] {
-  const walk = new ShapeWalk(dropUnknown);
-  walk.object(resource, resourceType, { up: undefined, step: resourceType }, true);
+  const walk = new ShapeWalk(dropUnknown, resourceType);
+  walk.object(resource, resourceType, true);
   return walk.problems;
 }
 
-/** Where the walk is, as a chain built only along the way; its path string only for a problem. */
-interface At {
-  readonly up: At | undefined;
-  /** A property name, or an array index. */
-  readonly step: string | number;
-}
-
-function pathOf(at: At): string {
-  let out = '';
-  for (let a: At | undefined = at; a !== undefined; a = a.up) {
-    out = typeof a.step === 'number' ? `[${String(a.step)}]${out}` : a.up === undefined ? `${a.step}${out}` : `.${a.step}${out}`;
-  }
-  return out;
-}
-
+/**
+ * The walk over every value of a resource (hot: it runs on every record). Where it is, is a stack
+ * of steps (property names, array indexes), turned into a path only for a problem; each value is
+ * read in the `for...in` body, where V8 loads it by its index in the object's layout (enumeration
+ * cache), and a primitive of its JSON kind costs one comparison.
+ */
 class ShapeWalk {
   readonly problems: ShapeProblem[] = [];
   readonly #dropUnknown: boolean;
+  /** The steps from the outermost resource (its type first) to the object being walked. */
+  readonly #steps: (string | number)[];
 
-  constructor(dropUnknown: boolean) {
+  constructor(dropUnknown: boolean, resourceType: string) {
     this.#dropUnknown = dropUnknown;
+    this.#steps = [resourceType];
   }
 
-  #remove(holder: JsonObject | unknown[], key: string | number, at: At, expected: string): void {
+  #remove(holder: JsonObject | unknown[], key: string | number, expected: string): void {
     if (Array.isArray(holder)) holder[key as number] = null; // keeps a `_name` array aligned (R4 §3.1.1.4)
     else Reflect.deleteProperty(holder, key);
-    this.problems.push({ path: pathOf({ up: at, step: key }), expected });
+    this.problems.push({ path: pathOf(this.#steps, key), expected });
   }
 
-  object(obj: JsonObject, childPath: string | undefined, at: At, isResource: boolean): void {
+  object(obj: JsonObject, childPath: string | undefined, isResource: boolean): void {
+    const table = childPath === undefined ? undefined : elementTable(childPath);
     // The JSON property used for each choice element met so far (`value` → `valueString`).
     let choices: Map<string, string> | undefined;
     // for...in visits no property deleted before its turn (ECMA-262 §14.7.5.9).
@@ -77,7 +72,7 @@ class ShapeWalk {
       if (isResource && prop === 'resourceType') continue;
       const companion = prop.charCodeAt(0) === 95;
       const base = companion ? prop.slice(1) : prop;
-      const info = childPath === undefined ? undefined : elementInfo(childPath, base);
+      const info = table === undefined ? undefined : elementInfoIn(table, childPath as string, base);
       if (info === undefined) {
         if (this.#dropUnknown) Reflect.deleteProperty(obj, prop);
         continue;
@@ -88,71 +83,94 @@ class ShapeWalk {
         if (seen === undefined) choices.set(info.name, base);
         else if (seen !== base) {
           // R4 §3.1.1.4.1: one type per choice element. Which one was meant is unknown: both go.
-          for (const p of [seen, `_${seen}`, base, `_${base}`]) if (p in obj) this.#remove(obj, p, at, `one of ${seen} and ${base}`);
+          for (const p of [seen, `_${seen}`, base, `_${base}`]) if (p in obj) this.#remove(obj, p, `one of ${seen} and ${base}`);
           continue;
         }
       }
-      if (companion) this.#companion(obj, prop, info, at);
-      else this.#value(obj, prop, info, at);
+      const value = obj[prop];
+      if (value === null || value === undefined) continue;
+      if (companion) this.#companion(obj, prop, info, value);
+      // The common case first: a primitive of its JSON kind.
+      else if (typeof value !== info.jsonKind) this.#value(obj, prop, info, value);
     }
   }
 
-  #value(obj: JsonObject, prop: string, info: ElementInfo, at: At): void {
-    const value = obj[prop];
-    if (value === null || value === undefined) return;
-    // The common case first: a primitive of its JSON kind.
-    if (info.primitive && typeof value === jsonKindOf(info.type)) return;
+  #value(obj: JsonObject, prop: string, info: ElementInfo, value: unknown): void {
+    const steps = this.#steps;
     if (!Array.isArray(value)) {
       // A single value where R4 wants an array is accepted (the rule engines wrap it, R4 §3.1.1.2).
       const why = misfit(info, value);
-      if (why !== undefined) this.#remove(obj, prop, at, why);
-      else if (isJsonObject(value)) this.#item(value, info, { up: at, step: prop });
+      if (why !== undefined) this.#remove(obj, prop, why);
+      else if (isJsonObject(value)) {
+        steps.push(prop);
+        this.#item(value, info);
+        steps.pop();
+      }
       return;
     }
     if (!info.repeating) {
-      this.#remove(obj, prop, at, `a single value (${describe(info)})`);
+      this.#remove(obj, prop, `a single value (${describe(info)})`);
       return;
     }
-    const here: At = { up: at, step: prop };
+    steps.push(prop);
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
+      if (typeof item === info.jsonKind) continue;
       const why = Array.isArray(item) ? describe(info) : misfit(info, item);
-      if (why !== undefined) this.#remove(value, i, here, why);
-      else if (isJsonObject(item)) this.#item(item, info, { up: here, step: i });
+      if (why !== undefined) this.#remove(value, i, why);
+      else if (isJsonObject(item)) {
+        steps.push(i);
+        this.#item(item, info);
+        steps.pop();
+      }
     }
+    steps.pop();
   }
 
-  #item(item: JsonObject, info: ElementInfo, at: At): void {
-    if (info.type === 'Resource') this.object(item, item.resourceType as string, at, true);
-    else this.object(item, info.childPath, at, false);
+  #item(item: JsonObject, info: ElementInfo): void {
+    if (info.type === 'Resource') this.object(item, item.resourceType as string, true);
+    else this.object(item, info.childPath, false);
   }
 
   /** `_name` (R4 §3.1.1.4): only primitives have one: an object, or objects and nulls aligned with the values. */
-  #companion(obj: JsonObject, prop: string, info: ElementInfo, at: At): void {
-    const value = obj[prop];
-    if (value === null || value === undefined) return;
+  #companion(obj: JsonObject, prop: string, info: ElementInfo, value: unknown): void {
     if (!info.primitive) {
-      this.#remove(obj, prop, at, `no ${prop} (${info.type} is not a primitive)`);
+      this.#remove(obj, prop, `no ${prop} (${info.type} is not a primitive)`);
       return;
     }
+    const steps = this.#steps;
     if (!Array.isArray(value)) {
-      if (isJsonObject(value)) this.object(value, 'Element', { up: at, step: prop }, false);
-      else this.#remove(obj, prop, at, 'an Element object');
+      if (isJsonObject(value)) {
+        steps.push(prop);
+        this.object(value, 'Element', false);
+        steps.pop();
+      } else this.#remove(obj, prop, 'an Element object');
       return;
     }
     if (!info.repeating) {
-      this.#remove(obj, prop, at, 'a single Element object');
+      this.#remove(obj, prop, 'a single Element object');
       return;
     }
-    const here: At = { up: at, step: prop };
+    steps.push(prop);
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      if (isJsonObject(item)) this.object(item, 'Element', { up: here, step: i }, false);
-      else if (item !== null) this.#remove(value, i, here, 'an Element object');
+      if (isJsonObject(item)) {
+        steps.push(i);
+        this.object(item, 'Element', false);
+        steps.pop();
+      } else if (item !== null) this.#remove(value, i, 'an Element object');
     }
+    steps.pop();
   }
 }
 
+/** `Patient.name[0].given` from the steps and the last key. */
+function pathOf(steps: readonly (string | number)[], key: string | number): string {
+  let out = '';
+  for (const step of [...steps, key]) out += typeof step === 'number' ? `[${String(step)}]` : out === '' ? step : `.${step}`;
+  return out;
+}
+
 function describe(info: ElementInfo): string {
-  return info.primitive ? `a JSON ${jsonKindOf(info.type)} (${info.type})` : info.type === 'Resource' ? 'an R4 resource' : `a ${info.type} object`;
+  return info.primitive ? `a JSON ${String(info.jsonKind)} (${info.type})` : info.type === 'Resource' ? 'an R4 resource' : `a ${info.type} object`;
 }

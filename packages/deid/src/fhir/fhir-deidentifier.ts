@@ -292,47 +292,50 @@ export class FhirDeidentifier {
     return owner;
   }
 
+  /**
+   * A text through the text engine: with the patient's known identifiers, then (when it has digits)
+   * the resource's own dates. Short texts (code texts: "Hypertension", ...) repeat across
+   * resources: memo per patient and per date list. Long texts (notes) are memoized whole by `#text`.
+   */
+  #deidText(text: string, entry: FhirPatientEntry | undefined, known: KnownIdentifiers | undefined, dates: KnownIdentifiers | undefined): string {
+    const memoKey = known ?? this.#textCache;
+    let memo = this.#textCache.get(memoKey);
+    if (memo === undefined) {
+      memo = new Map();
+      this.#textCache.set(memoKey, memo);
+    }
+    const short = text.length <= MEMO_MAX_CHARS;
+    let once = short ? memo.get(text) : undefined;
+    if (once === undefined) {
+      once = this.#options.text.deidentify({ text, ...(entry === undefined ? {} : { patient: entry.context }), ...(known === undefined ? {} : { known }) }).text;
+      if (short) {
+        if (memo.size >= 20_000) memo.clear();
+        memo.set(text, once);
+      }
+    }
+    // The resource's own dates: only texts with digits can hold them (memo per date list and patient).
+    if (dates === undefined || !/\d/.test(once)) return once;
+    let dateMemo = this.#textCache.get(dates);
+    if (dateMemo === undefined) {
+      dateMemo = new Map();
+      this.#textCache.set(dates, dateMemo);
+    }
+    const shortOnce = once.length <= MEMO_MAX_CHARS;
+    const dateKey = shortOnce ? `${entry?.context.pseudonym ?? ''}\0${once}` : '';
+    let twice = shortOnce ? dateMemo.get(dateKey) : undefined;
+    if (twice === undefined) {
+      twice = this.#options.text.deidentify({ text: once, ...(entry === undefined ? {} : { patient: entry.context }), known: dates }).text;
+      if (shortOnce) {
+        if (dateMemo.size >= 20_000) dateMemo.clear();
+        dateMemo.set(dateKey, twice);
+      }
+    }
+    return twice;
+  }
+
   #text(
     node: ElementNode, value: string, entry: FhirPatientEntry | undefined, known: KnownIdentifiers | undefined, dates: KnownIdentifiers | undefined,
   ): string | null {
-    const patient = entry === undefined ? {} : { patient: entry.context };
-    // Short texts (code texts: "Hypertension", ...) repeat across resources: memo per patient and per
-    // date list. Long texts (notes) are memoized whole, below.
-    const deid = (text: string): string => {
-      const memoKey = known ?? this.#textCache;
-      let memo = this.#textCache.get(memoKey);
-      if (memo === undefined) {
-        memo = new Map();
-        this.#textCache.set(memoKey, memo);
-      }
-      const short = text.length <= MEMO_MAX_CHARS;
-      let once = short ? memo.get(text) : undefined;
-      if (once === undefined) {
-        once = this.#options.text.deidentify({ text, ...patient, ...(known === undefined ? {} : { known }) }).text;
-        if (short) {
-          if (memo.size >= 20_000) memo.clear();
-          memo.set(text, once);
-        }
-      }
-      // The resource's own dates: only texts with digits can hold them (memo per date list and patient).
-      if (dates === undefined || !/\d/.test(once)) return once;
-      let dateMemo = this.#textCache.get(dates);
-      if (dateMemo === undefined) {
-        dateMemo = new Map();
-        this.#textCache.set(dates, dateMemo);
-      }
-      const shortOnce = once.length <= MEMO_MAX_CHARS;
-      const dateKey = shortOnce ? `${entry?.context.pseudonym ?? ''}\0${once}` : '';
-      let twice = shortOnce ? dateMemo.get(dateKey) : undefined;
-      if (twice === undefined) {
-        twice = this.#options.text.deidentify({ text: once, ...patient, known: dates }).text;
-        if (shortOnce) {
-          if (dateMemo.size >= 20_000) dateMemo.clear();
-          dateMemo.set(dateKey, twice);
-        }
-      }
-      return twice;
-    };
     // A CodeableConcept's text that repeats one of its codings' display is the code's name.
     const codings = node.name === 'text' && node.parent?.type === 'CodeableConcept' ? node.holder.coding : undefined;
     if (Array.isArray(codings) && codings.some((c) => isJsonObject(c) && c.display === value)) return value;
@@ -349,7 +352,9 @@ export class FhirDeidentifier {
       const hit = this.#longTexts.get(owner, value);
       if (hit !== undefined) return hit;
     }
-    const out = base64 ? Buffer.from(deid(Buffer.from(value, 'base64').toString('utf8')), 'utf8').toString('base64') : deid(value);
+    const out = base64
+      ? Buffer.from(this.#deidText(Buffer.from(value, 'base64').toString('utf8'), entry, known, dates), 'utf8').toString('base64')
+      : this.#deidText(value, entry, known, dates);
     if (owner !== undefined) this.#longTexts.set(owner, value, out);
     return out;
   }
@@ -398,10 +403,12 @@ export class FhirDeidentifier {
       node.holder.comparator = '>=';
       return { value: 90, op: 'abstract' };
     }
+    // One object literal of fixed shape (`patient`, `known` may be undefined: MethodContext allows
+    // it): conditional spreads here cost a clone per value (hot: every date, id and address part).
     const out = applier.apply(m, value, {
       kind: kind as Parameters<MethodApplier['methodFor']>[0],
-      ...(entry === undefined ? {} : { patient: entry.context }),
-      ...(known === undefined ? {} : { known }),
+      patient: entry?.context,
+      known,
       // A top-level identifier's value (the resource root is the only node without a parent).
       idKind: kind === 'mrn' && node.parent?.parent !== undefined && node.parent.parent.parent === undefined && node.parent.name === 'identifier' ? 'mrn' : kind,
     });

@@ -15,6 +15,8 @@ export interface ElementInfo {
   readonly primitive: boolean;
   /** Max cardinality `*` (FHIR JSON then always uses an array, R4 §3.1.1.2). */
   readonly repeating: boolean;
+  /** A primitive's JSON kind ({@link jsonKindOf}), kept so shape checks need no set look-up; undefined for the others. */
+  readonly jsonKind: 'boolean' | 'number' | 'string' | undefined;
 }
 
 export const FHIR_PRIMITIVE_TYPES: ReadonlySet<string> = new Set([
@@ -75,14 +77,14 @@ function superPath(path: string): string | undefined {
 function info(name: string, type: string, fullPath: string): ElementInfo {
   const primitive = FHIR_PRIMITIVE_TYPES.has(type);
   const childPath = primitive ? undefined : type === 'BackboneElement' || type === 'Element' ? fullPath : type;
-  return { name, type, childPath, primitive, repeating: path2Repeating[fullPath] === true };
+  return { name, type, childPath, primitive, repeating: path2Repeating[fullPath] === true, jsonKind: primitive ? jsonKindOf(type) : undefined };
 }
 
 function lookup(parentPath: string, prop: string): ElementInfo | undefined {
   for (let p: string | undefined = parentPath; p !== undefined; p = superPath(p)) {
     const full = `${p}.${prop}`;
     const moved = elsewhere[full];
-    if (moved !== undefined) return { name: prop, type: 'BackboneElement', childPath: moved, primitive: false, repeating: path2Repeating[full] === true };
+    if (moved !== undefined) return { name: prop, type: 'BackboneElement', childPath: moved, primitive: false, repeating: path2Repeating[full] === true, jsonKind: undefined };
     for (let i = 1; i < prop.length; i++) {
       const c = prop.charCodeAt(i);
       if (c < 65 || c > 90) continue;
@@ -98,22 +100,35 @@ function lookup(parentPath: string, prop: string): ElementInfo | undefined {
   return undefined;
 }
 
-const cache = new Map<string, Map<string, ElementInfo | null>>();
+/** The elements met so far under one parent path, by JSON property name (null: R4 defines none). */
+export type ElementTable = Map<string, ElementInfo | null>;
+
+const cache = new Map<string, ElementTable>();
+
+/** The table of `parentPath`, for {@link elementInfoIn}: one look-up per object instead of one per property. */
+export function elementTable(parentPath: string): ElementTable {
+  let byProp = cache.get(parentPath);
+  if (byProp === undefined) {
+    byProp = new Map();
+    cache.set(parentPath, byProp);
+  }
+  return byProp;
+}
+
+/** {@link elementInfo} in the table of `parentPath` ({@link elementTable}). */
+export function elementInfoIn(table: ElementTable, parentPath: string, prop: string): ElementInfo | undefined {
+  let found = table.get(prop);
+  if (found === undefined) {
+    found = lookup(parentPath, prop) ?? null;
+    table.set(prop, found);
+  }
+  return found ?? undefined;
+}
 
 /**
  * The element `prop` (a JSON property name, possibly with a choice suffix) of an element whose
  * children are defined at `parentPath`; undefined when R4 defines no such element.
  */
 export function elementInfo(parentPath: string, prop: string): ElementInfo | undefined {
-  let byProp = cache.get(parentPath);
-  if (byProp === undefined) {
-    byProp = new Map();
-    cache.set(parentPath, byProp);
-  }
-  let found = byProp.get(prop);
-  if (found === undefined) {
-    found = lookup(parentPath, prop) ?? null;
-    byProp.set(prop, found);
-  }
-  return found ?? undefined;
+  return elementInfoIn(elementTable(parentPath), parentPath, prop);
 }

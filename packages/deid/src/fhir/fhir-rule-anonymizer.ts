@@ -55,6 +55,12 @@ export function restoreResource(resource: JsonObject, copy: JsonObject): void {
   Object.assign(resource, copy);
 }
 
+/** What every resource of one `anonymize` call shares. */
+interface RunInfo {
+  readonly rootId: string;
+  readonly now: Date;
+}
+
 export const DEFAULT_ENVIRONMENT: ResourceEnvironment = { patient: undefined, hooks: NO_HOOKS };
 
 /**
@@ -99,16 +105,17 @@ export class FhirRuleAnonymizer {
     }
     // Fail closed on malformed input: what the R4 model cannot place, no rule would find.
     for (const problem of conformShape(resource, resource.resourceType, this.#options.dropUnknownElements)) hooks.malformed?.(problem);
-    const rootId = typeof resource.id === 'string' ? resource.id : '';
+    // The outermost resource's id (the Microsoft date-shift prefix) and the clock, read once per call.
+    const run: RunInfo = { rootId: typeof resource.id === 'string' ? resource.id : '', now: this.#options.now?.() ?? new Date() };
     const plan = engine === 'tree' ? undefined : this.#plan;
     if (engine === undefined && plan?.fallible === true) {
       const backup = structuredClone(resource);
       const records: Parameters<AnonymizeHooks['record']>[] = [];
       try {
-        this.#process(resource, rootId, false, { ...hooks, record: (...a) => records.push(a) }, plan);
+        this.#process(resource, run, false, { ...hooks, record: (...a) => records.push(a) }, plan);
       } catch {
         restoreResource(resource, backup);
-        this.#process(resource, rootId, false, hooks, undefined);
+        this.#process(resource, run, false, hooks, undefined);
         pruneEmpty(resource);
         return resource;
       }
@@ -116,11 +123,11 @@ export class FhirRuleAnonymizer {
     } else if (plan !== undefined && !plan.fallible) {
       // The walk marks where pruning has anything to do (prune-marked.ts).
       const marks = newPruneMarks();
-      this.#process(resource, rootId, false, hooks, plan, true, marks);
+      this.#process(resource, run, false, hooks, plan, true, marks);
       pruneMarked(resource, marks);
       return resource;
     } else {
-      this.#process(resource, rootId, false, hooks, plan);
+      this.#process(resource, run, false, hooks, plan);
     }
     pruneEmpty(resource);
     return resource;
@@ -131,7 +138,7 @@ export class FhirRuleAnonymizer {
    * gets `meta` is replaced by a labelled copy in its holder (`top`: the caller's object, changed in place).
    */
   #process(
-    resource: JsonObject, rootId: string, contained: boolean, hooks: AnonymizeHooks, plan: CompiledPlan | undefined, top = true, marks?: PruneMarks,
+    resource: JsonObject, run: RunInfo, contained: boolean, hooks: AnonymizeHooks, plan: CompiledPlan | undefined, top = true, marks?: PruneMarks,
   ): Set<FhirOperation> {
     const ops = new Set<FhirOperation>();
     hooks.prepare?.(resource);
@@ -140,9 +147,9 @@ export class FhirRuleAnonymizer {
     let current: FhirPathRule | undefined;
     const ctx = {
       params: this.#options.parameters,
-      rootId,
+      rootId: run.rootId,
       patient: env.patient,
-      now: this.#options.now?.() ?? new Date(),
+      now: run.now,
       hooks: env.hooks,
       record: (op: FhirOperation, node: ElementNode) => {
         ops.add(op);
@@ -159,7 +166,7 @@ export class FhirRuleAnonymizer {
       const child = nodeValue(nested);
       if (!isJsonObject(child)) continue;
       const isContained = nested.name === 'contained';
-      const childOps = this.#process(child, rootId, isContained, hooks, plan, false, marks);
+      const childOps = this.#process(child, run, isContained, hooks, plan, false, marks);
       for (const op of childOps) ops.add(op);
       let held = child;
       if (!isContained) {

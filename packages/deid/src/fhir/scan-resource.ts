@@ -42,7 +42,8 @@ export function scanResource(resource: JsonObject, removeExtensions: boolean, ke
   // `filter`: still removing extensions here (false inside a kept extension: it is kept whole).
   const walkValue = (value: unknown, filter: boolean): void => {
     if (Array.isArray(value)) {
-      for (const v of value as unknown[]) {
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
         if (typeof v === 'string') addDate(v);
         else if (typeof v === 'object' && v !== null) walkValue(v, filter);
       }
@@ -51,23 +52,30 @@ export function scanResource(resource: JsonObject, removeExtensions: boolean, ke
     if (typeof (value as JsonObject).resourceType === 'string') return;
     walkObject(value as JsonObject, filter);
   };
-  const walkObject = (obj: JsonObject, filter: boolean): void => {
-    if (filter) {
-      for (const prop of ['extension', 'modifierExtension'] as const) {
-        const list = obj[prop];
-        if (!Array.isArray(list)) continue;
-        const keep = list.filter((e) => isJsonObject(e) && typeof e.url === 'string' && kept.has(e.url));
-        if (keep.length === list.length) continue;
-        removed += list.length - keep.length;
-        if (prop === 'modifierExtension') lostModifier.push(obj);
-        if (keep.length === 0) Reflect.deleteProperty(obj, prop);
-        else obj[prop] = keep;
-      }
+  /** The list left once the extensions not kept are removed (undefined: none left, the property is gone). */
+  const filterList = (obj: JsonObject, prop: 'extension' | 'modifierExtension', list: unknown[]): unknown[] | undefined => {
+    const keep = list.filter((e) => isJsonObject(e) && typeof e.url === 'string' && kept.has(e.url));
+    if (keep.length === list.length) return list;
+    removed += list.length - keep.length;
+    if (prop === 'modifierExtension') lostModifier.push(obj);
+    if (keep.length === 0) {
+      Reflect.deleteProperty(obj, prop);
+      return undefined;
     }
+    obj[prop] = keep;
+    return keep;
+  };
+  const walkObject = (obj: JsonObject, filter: boolean): void => {
+    // Extension lists are filtered at their turn, not looked up on every object first: only the
+    // list itself changes (and the objects that lost a modifier are sorted into paths after).
     for (const k in obj) {
       const v = obj[k];
       if (typeof v === 'string') addDate(v);
-      else if (typeof v === 'object' && v !== null) walkValue(v, filter && k !== 'extension' && k !== 'modifierExtension');
+      else if (typeof v !== 'object' || v === null) continue;
+      else if (k === 'extension' || k === 'modifierExtension') {
+        const left = filter && Array.isArray(v) ? filterList(obj, k, v) : v;
+        if (left !== undefined) walkValue(left, false);
+      } else walkValue(v, filter);
     }
   };
   walkObject(resource, removeExtensions);
