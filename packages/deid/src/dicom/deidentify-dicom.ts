@@ -1,4 +1,5 @@
 import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
+import { MemoizedTextDeidentifier } from '../text/memoized-text-deidentifier.ts';
 import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
 import { DeidTally } from '../manifest/deid-tally.ts';
 import { burnedInRisk } from './burned-in/burned-in-risk.ts';
@@ -114,7 +115,8 @@ export function createParsedDicomDeidentifier(options: Omit<DicomDeidOptions, 'n
     table: createActionTable(opts),
     options: new Set(opts),
     remapUid,
-    text: options.text ?? new KnownIdentifiersTextDeidentifier(),
+    // Memoized per patient and known identifiers: a series repeats its descriptors in every instance.
+    text: new MemoizedTextDeidentifier(options.text ?? new KnownIdentifiersTextDeidentifier()),
     safePrivate: safePrivateSet(options.safePrivate ?? SAFE_PRIVATE_ATTRIBUTES),
     // The same for every file of a run (elements are immutable): built once per variant.
     methodElements: memoMethodElements(opts),

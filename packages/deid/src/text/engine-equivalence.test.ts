@@ -69,21 +69,24 @@ function dicomRequests(): TextDeidRequest[] {
   const engine = engines().tags;
   const key = deidKeyFromSecret(new Uint8Array(32).fill(7));
   const factory = createPatientContextFactory(key);
-  const deid = createDicomDeidentifier({
-    key,
-    factory,
-    options: ['retainLongitudinalModifiedDates', 'cleanDescriptors', 'cleanStructuredContent', 'cleanGraphics'],
-    burnedIn: 'accept',
-    text: {
-      deidentify(request) {
-        requests.push(request);
-        return engine.deidentify(request);
+  // A de-identifier per file: each one memoizes the descriptors it cleaned (a series repeats them),
+  // so one for the whole corpus would hand each repeated value to the port only once.
+  const deidentifier = () =>
+    createDicomDeidentifier({
+      key,
+      factory,
+      options: ['retainLongitudinalModifiedDates', 'cleanDescriptors', 'cleanStructuredContent', 'cleanGraphics'],
+      burnedIn: 'accept',
+      text: {
+        deidentify(request) {
+          requests.push(request);
+          return engine.deidentify(request);
+        },
       },
-    },
-  });
+    });
   for (const { name, file } of corpusDicomFiles()) {
     try {
-      deid(readFileSync(file), name);
+      deidentifier()(readFileSync(file), name);
     } catch {
       // malformed corpus files are the reader's tests' business
     }
