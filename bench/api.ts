@@ -16,6 +16,7 @@ import { loadConfig, systemClock } from '@phiguard/core';
 import { buildServer, ensureLocalTls, readTlsOptions, type AccessServices } from '@phiguard/server';
 import { isQuick, writeResult } from './lib/result.ts';
 import { probeStore, since, snapshot, type AppendStats } from './api/ledger-probe.ts';
+import { runWrk, wrkAvailable } from './api/wrk-load.ts';
 
 const DATASET = { id: 'ds_01j0000000000000000000000a', version: 3, sealedBy: ['key_01j0000000000000000000000a'], records: 1200 };
 
@@ -154,6 +155,34 @@ if (process.argv.includes('--load')) {
       failures += [...runs.on, ...runs.off].reduce((n, r) => n + r.failed, 0);
       levels.push({ connections, on: best(runs.on), off: best(runs.off), cpuOn: cpu(runs.on), cpuOff: cpu(runs.off), commits: commits ?? since(probe.counters, probe.counters) });
     }
+    // The same comparison with wrk as the client (when installed): a lean client leaves the server's
+    // own cost a larger share of the machine. 128 connections, off/on alternated, better run of each.
+    const wrk: Record<string, number> = {};
+    if (wrkAvailable()) {
+      const wrkRuns: { off: LoadResult[]; on: LoadResult[] } = { off: [], on: [] };
+      const viaWrk = async (url: string): Promise<LoadResult> => {
+        const before = process.cpuUsage();
+        const r = await runWrk(url, token, 128, Math.max(2, Math.round(seconds / 2)));
+        const used = process.cpuUsage(before);
+        return { ...r, cpuUsPerRequest: (used.user + used.system) / Math.max(1, r.ok) };
+      };
+      await runWrk(urlOff, token, 128, 2);
+      await runWrk(urlOn, token, 128, 2);
+      for (let i = 0; i < 2; i++) {
+        wrkRuns.off.push(await viaWrk(urlOff));
+        wrkRuns.on.push(await viaWrk(urlOn));
+      }
+      failures += [...wrkRuns.on, ...wrkRuns.off].reduce((n, r) => n + r.failed, 0);
+      const on1 = best(wrkRuns.on);
+      const off1 = best(wrkRuns.off);
+      Object.assign(wrk, {
+        authz_rps_wrk: Math.round(rps(on1)),
+        noauthz_rps_wrk: Math.round(rps(off1)),
+        authz_overhead_wrk: Number((1 - rps(on1) / rps(off1)).toFixed(3)),
+        server_cpu_us_per_req_authz_wrk: Math.round(cpu(wrkRuns.on)),
+        server_cpu_us_per_req_noauthz_wrk: Math.round(cpu(wrkRuns.off)),
+      });
+    }
     if (failures > 0) throw new Error(`${String(failures)} requests failed during the benchmark`);
     const top = levels.reduce((a, b) => (rps(b.on) > rps(a.on) ? b : a));
     // The strict reading: the best authorized rate against the best unauthorized rate at any count.
@@ -180,6 +209,7 @@ if (process.argv.includes('--load')) {
         authz_overhead_best_vs_best: Number((1 - rps(top.on) / rps(bestOff.off)).toFixed(3)),
         authz_cpu_overhead: Number((1 - top.cpuOff / top.cpuOn).toFixed(3)),
         ...perLevel,
+        ...wrk,
         seconds_per_run: seconds / 2,
         ledger_max_batch_delay_ms: config.ledger.maxBatchDelayMs,
         ledger_entries: decisions,
@@ -187,7 +217,7 @@ if (process.argv.includes('--load')) {
         postgres: postgres ? 1 : 0,
         load_avg_1m: Number(os.loadavg()[0]?.toFixed(2) ?? 0),
       },
-      notes: `GET /v1/datasets/:id over HTTPS (TLS 1.3, keep-alive), 32 and 128 connections from a forked Node load process on loopback (no wrk/autocannon installed; the load process shares the 2 cores); authz_rps/noauthz_rps/authz_overhead are those of the connection count with the higher authz_rps (\`connections\`), both routes measured at that count in the same run; *_cN are per count; authz_overhead_best_vs_best compares the best authorized rate with the best unauthorized rate at any count; authz_cpu_overhead = 1 - server CPU per request off / on at \`connections\`. authz on: EdDSA token check (verified-token cache), session and user rows (access-store cache, invalidated on writes), grants and break-glass (cache), Cedar decision (cedar-wasm, pre-parsed policies, decisions memoized by their inputs), one authz.decide entry per request appended durably to the ledger with group commit, awaited before the answer (${postgres ? 'PostgreSQL 15 local, node-postgres pool of 4 per store, ledger and access store in one fresh database' : 'embedded PGlite: ledger on a temp data folder, access store in memory; PGlite runs in this process, single connection'}). off: the same route, catalog lookup only. Best of two runs each, alternated. server_cpu_us_per_req_* = this process's CPU per request (PGlite's work included, PostgreSQL backends not): the load-independent view of the authorization cost. ledger_batch_mean_cN, ledger_commits_per_s_cN, ledger_append_ms_mean_cN: the ledger's group commits during the authorized run kept at N (entries per commit, commits per second, mean wall time of one store append: waiting behind the batch before it, the round trip and the durable COMMIT). ledger_max_batch_delay_ms: the ledger's idle linger (configuration default; API_BENCH_LEDGER_DELAY_MS overrides it, 5 = the default before issue 7's c32 work).`,
+      notes: `GET /v1/datasets/:id over HTTPS (TLS 1.3, keep-alive), 32 and 128 connections from a forked Node load process on loopback (a Node HTTPS client, like autocannon; the load process shares the 2 cores); *_wrk: the same two routes at 128 connections driven by wrk (one thread, Debian's wrk 4.1, when installed), which spends far less CPU per request than the Node client, so the server's work is a larger share of the machine and the overhead reads higher; authz_rps/noauthz_rps/authz_overhead are those of the connection count with the higher authz_rps (\`connections\`), both routes measured at that count in the same run; *_cN are per count; authz_overhead_best_vs_best compares the best authorized rate with the best unauthorized rate at any count; authz_cpu_overhead = 1 - server CPU per request off / on at \`connections\`. authz on: EdDSA token check (verified-token cache), session and user rows (access-store cache, invalidated on writes), grants and break-glass (cache), Cedar decision (cedar-wasm, pre-parsed policies, decisions memoized by their inputs), one authz.decide entry per request appended durably to the ledger with group commit, awaited before the answer (${postgres ? 'PostgreSQL 15 local, node-postgres pool of 4 per store, ledger and access store in one fresh database' : 'embedded PGlite: ledger on a temp data folder, access store in memory; PGlite runs in this process, single connection'}). off: the same route, catalog lookup only. Best of two runs each, alternated. server_cpu_us_per_req_* = this process's CPU per request (PGlite's work included, PostgreSQL backends not): the load-independent view of the authorization cost. ledger_batch_mean_cN, ledger_commits_per_s_cN, ledger_append_ms_mean_cN: the ledger's group commits during the authorized run kept at N (entries per commit, commits per second, mean wall time of one store append: waiting behind the batch before it, the round trip and the durable COMMIT). ledger_max_batch_delay_ms: the ledger's idle linger (configuration default; API_BENCH_LEDGER_DELAY_MS overrides it, 5 = the default before issue 7's c32 work).`,
     });
     await on.close();
     await off.close();

@@ -28,6 +28,8 @@ import { isQuick, writeResult } from './lib/result.ts';
 
 const quick = isQuick();
 const rounds = quick ? 2 : 5;
+/** Untimed passes of each variant over the corpus files before the headline's rounds (JIT warm-up). */
+const warmups = quick ? 3 : 10;
 const largeFrames = quick ? 128 : 600; // 512×512×2 bytes per frame: 64 MiB quick, 300 MiB full
 // Files in flight (headline): their writes go through libuv's pool while this one thread does all the CPU work.
 const concurrency = 8;
@@ -84,20 +86,27 @@ try {
   const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
 
   const key = deidKeyFromSecret(new Uint8Array(32).fill(1));
-  const factory = createPatientContextFactory(key);
   const options: DicomProfileOption[] = ['retainLongitudinalModifiedDates', 'cleanDescriptors', 'cleanStructuredContent', 'cleanGraphics'];
   const text = createClinicalTextDeidentifier({ mode: 'tags', dictionaries: loadDictionaries() });
   // Headline: 8 files in flight, outputs created and written through the thread pool (overlapping the CPU work).
-  const overlapped = createDicomFileDeidentifier({ key, factory, options, text, burnedIn: 'accept', write: { blocking: false } });
   // Beside it: blocking reads and writes, one file at a time (the least CPU; the library default).
-  const blocking = createDicomFileDeidentifier({ key, factory, options, text, burnedIn: 'accept' });
-  const run = (outDir: string, inFlight: number, deid = overlapped): Promise<void> => checkedBatch(deid, files, outDir, inFlight);
+  // Each batch gets a new de-identifier, as a new batch would: no pseudonym, UID or descriptor memo
+  // carries over from the previous round (the JIT's compiled code does: see the warm-up below).
+  const deidentifier = (variant: 'overlapped' | 'blocking'): DicomFileDeidentifier =>
+    createDicomFileDeidentifier({ key, factory: createPatientContextFactory(key), options, text, burnedIn: 'accept', ...(variant === 'overlapped' ? { write: { blocking: false } } : {}) });
+  const blocking = deidentifier('blocking');
+  const run = (outDir: string, variant: 'overlapped' | 'blocking'): Promise<void> =>
+    checkedBatch(deidentifier(variant), files, outDir, variant === 'overlapped' ? concurrency : 1);
 
-  // Corpus: files/s, read + de-identify + write (file to file), median of rounds.
+  // Corpus: files/s, read + de-identify + write (file to file), median of rounds, in a warm process:
+  // V8 compiles the hot code over the first few hundred files, on the same pinned core (a cold
+  // first batch runs at a third to a half of the warm rate; the *_cli arms include that and start-up).
   const oursOut = path.join(tmp, 'ours');
   mkdirSync(oursOut);
-  await run(path.join(oursOut, 'warmup'), concurrency);
-  await run(path.join(oursOut, 'warmup-blocking'), 1, blocking);
+  for (let w = 0; w < warmups; w++) {
+    await run(path.join(oursOut, `warmup-${String(w)}`), 'overlapped');
+    await run(path.join(oursOut, `warmup-blocking-${String(w)}`), 'blocking');
+  }
   const oursTimes: number[] = [];
   const blockingTimes: number[] = [];
   const peerTimes: number[] = [];
@@ -115,8 +124,7 @@ try {
       settle();
       const t0 = process.hrtime.bigint();
       const c0 = process.cpuUsage();
-      if (variant === 'overlapped') await run(path.join(oursOut, String(r)), concurrency);
-      else await run(path.join(oursOut, `blocking-${String(r)}`), 1, blocking);
+      await run(path.join(oursOut, variant === 'overlapped' ? String(r) : `blocking-${String(r)}`), variant);
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const c1 = process.cpuUsage(c0);
       if (variant === 'blocking') {
@@ -143,12 +151,10 @@ try {
   // Every arm on ext4 (the temp folder) and again on tmpfs (/dev/shm): file system vs the tools' own CPU.
   const libraries = {
     overlapped: async (list: readonly string[], outDir: string): Promise<void> => {
-      const deid = createDicomFileDeidentifier({ key, factory, options, text, burnedIn: 'accept', write: { blocking: false } });
-      await checkedBatch(deid, list, outDir, concurrency);
+      await checkedBatch(deidentifier('overlapped'), list, outDir, concurrency);
     },
     blocking: async (list: readonly string[], outDir: string): Promise<void> => {
-      const deid = createDicomFileDeidentifier({ key, factory, options, text, burnedIn: 'accept' });
-      await checkedBatch(deid, list, outDir, 1);
+      await checkedBatch(deidentifier('blocking'), list, outDir, 1);
     },
   };
   const armsConfig = {
@@ -230,7 +236,7 @@ try {
       `Ours: Basic Profile + Retain Modified Dates + Clean Descriptors/Structured Content/Graphics with the clinical text engine (the CLI's --profile date-shift); ` +
       `gdcmanon -e (PS3.15 Basic Profile, original attributes AES-256 encrypted into the file) in directory mode. ` +
       `ratio_to_gdcmanon (the key of BENCHMARKS.md, kept from earlier rounds): our library (deidentifyDicomFiles, ${String(concurrency)} files in flight, outputs created through libuv's pool) ` +
-      `in this Node process, whose start-up is NOT timed, against one gdcmanon process over the ${String(files.length)} files, whose start-up IS timed; median of ${String(rounds)} rounds ` +
+      `in this Node process, whose start-up is NOT timed (after ${String(warmups)} untimed passes of each variant: V8's compiled code warm; a new de-identifier per batch: no memo warm), against one gdcmanon process over the ${String(files.length)} files, whose start-up IS timed; median of ${String(rounds)} rounds ` +
       `(files_per_s_blocking: the library with blocking calls, one file at a time; cpu_*: user + sys of the whole process). ` +
       `Per file system (ext4 = the temp folder; *_tmpfs = input, output and PHIGUARD_HOME on /dev/shm), median of ${String(armsConfig.rounds)} rounds, arms in a rotating order: ` +
       `*_cli: each tool as users run it, one process over the folder, start-up included (\`phiguard deid dicom IN --out OUT --profile date-shift --burned-in accept\`: ` +

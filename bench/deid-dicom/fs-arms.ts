@@ -107,10 +107,12 @@ export async function measureFsArms(c: FsArmsConfig): Promise<FsArms> {
     };
   }
   // Warm-up (not timed): our first run creates PGlite, the key and the signing key in PHIGUARD_HOME.
-  for (const [name, arm] of Object.entries(arms)) {
-    await arm(out(`warmup-${name}`));
-    rmSync(out(`warmup-${name}`), { recursive: true });
-  }
+  // Outputs are kept until every arm has run: on ext4, creating a file within minutes of many
+  // deletions in the same block group is several times slower (the inode allocator skips inodes
+  // deleted in the last 60–300 s, `recently_deleted()` in fs/ext4/ialloc.c, reading each one's
+  // inode table block), which would load every arm that follows a deletion with up to ~0.6 ms per
+  // file of the previous arm's clean-up.
+  for (const [name, arm] of Object.entries(arms)) await arm(out(`warmup-${name}`));
   samples.clear();
   const names = Object.keys(arms);
   for (let r = 0; r < c.rounds; r++) {
@@ -120,9 +122,9 @@ export async function measureFsArms(c: FsArmsConfig): Promise<FsArms> {
       const dir = out(`${name}-${String(r)}`);
       sync(); // none pays for the previous run's writeback
       await arms[name]?.(dir);
-      rmSync(dir, { recursive: true });
     }
   }
+  for (const name of readdirSync(c.root)) if (name !== 'in' && name !== 'in-replicated' && name !== 'home') rmSync(out(name), { recursive: true });
   const seconds: Record<string, number> = {};
   const cpu: Record<string, number> = {};
   for (const [arm, v] of samples) {
