@@ -47,7 +47,39 @@ function shapePreserving(value: string, seed: string): string {
     else if (ch >= 'A' && ch <= 'Z') out += String.fromCharCode(65 + (h % 26));
     else out += ch;
   }
-  return out;
+  return out === value ? bumpFirstAlphanumeric(out) : out;
+}
+
+/** A drawn value can come out equal to the real one (one in ten for a single digit): move its first digit or letter on by one. */
+function bumpFirstAlphanumeric(value: string): string {
+  const i = value.search(/[0-9A-Za-z]/);
+  if (i < 0) return value;
+  const c = value.charCodeAt(i);
+  const [base, size] = c <= 57 ? [48, 10] : c <= 90 ? [65, 26] : [97, 26];
+  return value.slice(0, i) + String.fromCharCode(base + ((c - base + 1) % size)) + value.slice(i + 1);
+}
+
+/**
+ * The pool word at `h`, or the next one along that shares no substring relation with `original`
+ * (case-insensitive): a surrogate equal to, inside, or around the real word would carry it
+ * through (`Smith` → `Smitham`). Pools hold thousands of words, so the walk is short.
+ */
+function unrelatedPick(pool: readonly string[], h: number, original: string): string | undefined {
+  const lower = original.toLowerCase();
+  for (let i = 0; i < pool.length; i++) {
+    const candidate = pool[(h + i) % pool.length];
+    if (candidate === undefined) continue;
+    const c = candidate.toLowerCase();
+    if (!c.includes(lower) && !lower.includes(c)) return candidate;
+  }
+  return undefined;
+}
+
+/** A letter for an initial, never the initial itself. */
+function otherInitial(h: number, initial: string): string {
+  const own = initial.toUpperCase().charCodeAt(0) - 65;
+  const pick = own >= 0 && own < 26 ? (own + 1 + (h % 25)) % 26 : h % 26;
+  return String.fromCharCode(65 + pick);
 }
 
 const MEMO_SIZE = 20_000;
@@ -132,11 +164,12 @@ export class SurrogateWriter {
       const word = w[0];
       out += value.slice(at, w.index);
       const h = fnv(patient.pseudonymFor('name', word.toLowerCase()));
-      if (word.length === 1) out += String.fromCharCode(65 + (h % 26));
+      if (word.length === 1) out += otherInitial(h, word);
       else {
         // The pool depends on the word only, so a name gets the same surrogate wherever it stands.
         const pool = this.#pools.isGivenName(word.toLowerCase()) ? this.#pools.firstNames : this.#pools.surnames;
-        out += shapeLike(pool[h % pool.length] ?? 'Doe', word);
+        const pick = unrelatedPick(pool, h, word);
+        out += pick === undefined ? categoryTag('name') : shapeLike(pick, word);
       }
       at = w.index + word.length;
     });
@@ -161,7 +194,8 @@ export class SurrogateWriter {
     return digitsDone.replace(WORDS, (word) => {
       if (KEEP_WORDS.has(word.toLowerCase()) || (word.length === 2 && word === word.toUpperCase())) return word;
       const h = fnv(patient.pseudonymFor('place', word.toLowerCase()));
-      return shapeLike(this.#pools.cities[h % this.#pools.cities.length] ?? 'Springfield', word);
+      const pick = unrelatedPick(this.#pools.cities, h, word);
+      return pick === undefined ? categoryTag('geographic') : shapeLike(pick, word);
     });
   }
 }
