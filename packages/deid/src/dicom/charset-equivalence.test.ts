@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baselineAvailable, extractBaseline, type Baseline } from '../text/test-support/baseline.ts';
+import { baselineAvailable, extractBaseline, PRE_SPEED_WORK_COMMIT, type Baseline } from '../text/test-support/baseline.ts';
 import { decodeText, type DicomCharset } from './charset.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
@@ -22,11 +22,11 @@ const CHARSETS: readonly DicomCharset[] = [
 
 // The ASCII fast path (no TextDecoder for a value of bytes below 0x80) must decode exactly as the
 // decoders did, in every character set, for ASCII and for any other bytes.
-describe.skipIf(!baselineAvailable())('decodeText: same result as the baseline decoder', () => {
+describe.skipIf(!baselineAvailable(PRE_SPEED_WORK_COMMIT))('decodeText: same result as the baseline decoder', () => {
   let baseline: Baseline;
   let old: typeof decodeText;
   beforeAll(async () => {
-    baseline = extractBaseline();
+    baseline = extractBaseline(PRE_SPEED_WORK_COMMIT);
     old = (await baseline.load<{ decodeText: typeof decodeText }>('dicom/charset.ts')).decodeText;
   });
   afterAll(() => {

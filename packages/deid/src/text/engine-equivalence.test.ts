@@ -18,7 +18,7 @@ import { engines, testPatient } from './test-engine.ts';
 import { baselineAvailable, extractBaseline, type Baseline } from './test-support/baseline.ts';
 import type { KnownIdentifiers, TextDeidRequest } from './text-deidentifier.ts';
 
-// The speed work of issue #5 must not change a single output: the engine of today against the
+// Speed work (issue #5) must not change a single output: the engine of today against the
 // engine of the baseline commit (extracted from git history), on every text of the corpus, every
 // DICOM value the de-identifier hands to the text port, and arbitrary texts and known identifiers.
 
