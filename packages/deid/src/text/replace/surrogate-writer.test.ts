@@ -43,7 +43,7 @@ describe('SurrogateWriter never hands back the word it replaces', () => {
     const surnames = [...engines().dictionaries.surnames].filter((s) => s.length >= 3).slice(0, 5000);
     fc.assert(
       fc.property(fc.constantFrom(...surnames), fc.nat(), (lower, mrn) => {
-        const name = lower[0]?.toUpperCase() + lower.slice(1);
+        const name = lower.charAt(0).toUpperCase() + lower.slice(1);
         const text = `Seen by Dr. ${name} today.`;
         const out = engines().surrogates.deidentify({ text, patient: testPatient(`MRN-${String(mrn)}`) }).text.toLowerCase();
         const surrogate = /dr\. (\S+) today/.exec(out)?.[1] ?? '';
