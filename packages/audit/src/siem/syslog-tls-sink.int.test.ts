@@ -131,10 +131,13 @@ describe('shipping to a real rsyslog over RFC 5425 (TLS 1.3)', () => {
       const memory = new MemoryShipSource();
       for (let i = 0; i < 400; i++) memory.append(sampleEvent(i));
       memory.publishCheckpoint(400, `${ORIGIN}\n400\nAAAA\n\n— sig\n`);
-      // Paced, so that rsyslog goes down while batches are in flight.
+      // Paced, so that rsyslog goes down while batches are in flight; the second half waits for
+      // the outage, so that on a loaded machine the shipper cannot finish before rsyslog is down.
+      const { promise: outage, resolve: outageBegan } = Promise.withResolvers<undefined>();
       const source: ShipSource = {
         readFrom: async (index, max) => {
           await new Promise((r) => setTimeout(r, 5));
+          if (index >= 200) await outage;
           return memory.readFrom(index, max);
         },
         latestCheckpoint: () => memory.latestCheckpoint(),
@@ -164,6 +167,7 @@ describe('shipping to a real rsyslog over RFC 5425 (TLS 1.3)', () => {
       await waitShipped(100);
       // The outage: rsyslog shuts down (SIGTERM) while the shipper keeps sending.
       await rsyslog.stop();
+      outageBegan(undefined);
       for (let i = 0; i < 400 && !reports.some((r) => r.kind === 'retry' && r.stage === 'send'); i++)
         await new Promise((r) => setTimeout(r, 25));
       expect(reports.some((r) => r.kind === 'retry' && r.stage === 'send' && r.code === 'connect-failed')).toBe(true);
