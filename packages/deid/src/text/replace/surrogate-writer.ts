@@ -60,19 +60,20 @@ function bumpFirstAlphanumeric(value: string): string {
 }
 
 /**
- * The pool word at `h`, or the next one along that shares no substring relation with `original`
- * (case-insensitive): a surrogate equal to, inside, or around the real word would carry it
- * through (`Smith` → `Smitham`). Pools hold thousands of words, so the walk is short.
+ * The surrogate of `word` (`lower` is its lower case): the pool word at `h`, or the next one
+ * along that shares no substring relation with the real word (case-insensitive), written in the
+ * word's case. A surrogate equal to, inside, or around the real word would carry it through
+ * (`Smith` → `Smitham`); pools hold thousands of words, so the walk is short. If every pool word
+ * is related, the tag of `category`.
  */
-function unrelatedPick(pool: readonly string[], h: number, original: string): string | undefined {
-  const lower = original.toLowerCase();
+function unrelatedSurrogate(pool: readonly string[], h: number, word: string, lower: string, category: SafeHarborCategory): string {
   for (let i = 0; i < pool.length; i++) {
     const candidate = pool[(h + i) % pool.length];
     if (candidate === undefined) continue;
     const c = candidate.toLowerCase();
-    if (!c.includes(lower) && !lower.includes(c)) return candidate;
+    if (!c.includes(lower) && !lower.includes(c)) return shapeLike(candidate, word);
   }
-  return undefined;
+  return categoryTag(category);
 }
 
 /** A letter for an initial, never the initial itself. */
@@ -163,13 +164,13 @@ export class SurrogateWriter {
     words.forEach((w) => {
       const word = w[0];
       out += value.slice(at, w.index);
-      const h = fnv(patient.pseudonymFor('name', word.toLowerCase()));
+      const lower = word.toLowerCase();
+      const h = fnv(patient.pseudonymFor('name', lower));
       if (word.length === 1) out += otherInitial(h, word);
       else {
         // The pool depends on the word only, so a name gets the same surrogate wherever it stands.
-        const pool = this.#pools.isGivenName(word.toLowerCase()) ? this.#pools.firstNames : this.#pools.surnames;
-        const pick = unrelatedPick(pool, h, word);
-        out += pick === undefined ? categoryTag('name') : shapeLike(pick, word);
+        const pool = this.#pools.isGivenName(lower) ? this.#pools.firstNames : this.#pools.surnames;
+        out += unrelatedSurrogate(pool, h, word, lower, 'name');
       }
       at = w.index + word.length;
     });
@@ -192,10 +193,9 @@ export class SurrogateWriter {
   #place(value: string, patient: PatientContext): string {
     const digitsDone = value.replace(/\d+/g, (digits) => shapePreserving(digits, patient.pseudonymFor('geographic', digits)));
     return digitsDone.replace(WORDS, (word) => {
-      if (KEEP_WORDS.has(word.toLowerCase()) || (word.length === 2 && word === word.toUpperCase())) return word;
-      const h = fnv(patient.pseudonymFor('place', word.toLowerCase()));
-      const pick = unrelatedPick(this.#pools.cities, h, word);
-      return pick === undefined ? categoryTag('geographic') : shapeLike(pick, word);
+      const lower = word.toLowerCase();
+      if (KEEP_WORDS.has(lower) || (word.length === 2 && word === word.toUpperCase())) return word;
+      return unrelatedSurrogate(this.#pools.cities, fnv(patient.pseudonymFor('place', lower)), word, lower, 'geographic');
     });
   }
 }
