@@ -12,16 +12,17 @@ export function decodeHl7Text(raw: string, enc: Hl7Encoding): { text: string; op
   if (!raw.includes(enc.escape)) return { text: raw, opaque };
   let text = '';
   let i = 0;
-  while (i < raw.length) {
-    const ch = raw.charAt(i);
-    const end = ch === enc.escape ? raw.indexOf(enc.escape, i + 1) : -1;
+  // Runs between escape sequences are copied whole (one slice each), not character by character.
+  for (;;) {
+    const start = raw.indexOf(enc.escape, i);
+    const end = start < 0 ? -1 : raw.indexOf(enc.escape, start + 1);
     if (end < 0) {
-      text += ch;
-      i += 1;
-      continue;
+      text += i === 0 ? raw : raw.slice(i);
+      break;
     }
-    const body = raw.slice(i + 1, end);
-    const whole = raw.slice(i, end + 1);
+    if (start > i) text += raw.slice(i, start);
+    const body = raw.slice(start + 1, end);
+    const whole = raw.slice(start, end + 1);
     i = end + 1;
     switch (body) {
       case 'F': text += enc.field; break;
@@ -40,6 +41,7 @@ export function decodeHl7Text(raw: string, enc: Hl7Encoding): { text: string; op
           text += '\uFFFC';
         }
     }
+    if (i >= raw.length) break;
   }
   return { text, opaque };
 }
@@ -53,19 +55,27 @@ export function encodeHl7Text(text: string, enc: Hl7Encoding, opaque: readonly s
   if (!needsEscaping(text, enc)) return text;
   let out = '';
   let next = 0;
+  // Plain runs are copied whole (one slice each); only the characters to escape are looked at one by one.
+  let run = 0;
   for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 32) continue;
     const ch = text.charAt(i);
-    if (ch === enc.escape) out += `${enc.escape}E${enc.escape}`;
-    else if (ch === enc.field) out += `${enc.escape}F${enc.escape}`;
-    else if (ch === enc.component) out += `${enc.escape}S${enc.escape}`;
-    else if (ch === enc.subcomponent) out += `${enc.escape}T${enc.escape}`;
-    else if (ch === enc.repetition) out += `${enc.escape}R${enc.escape}`;
-    else if (enc.truncation !== '' && ch === enc.truncation) out += `${enc.escape}P${enc.escape}`;
-    else if (ch === '\r' && text.charAt(i + 1) === '\n') continue;
-    else if (ch === '\n' || ch === '\r') out += `${enc.escape}.br${enc.escape}`;
-    else if (ch === '\uFFFC') out += opaque[next++] ?? '';
-    else out += ch;
+    let replacement: string;
+    if (ch === enc.escape) replacement = `${enc.escape}E${enc.escape}`;
+    else if (ch === enc.field) replacement = `${enc.escape}F${enc.escape}`;
+    else if (ch === enc.component) replacement = `${enc.escape}S${enc.escape}`;
+    else if (ch === enc.subcomponent) replacement = `${enc.escape}T${enc.escape}`;
+    else if (ch === enc.repetition) replacement = `${enc.escape}R${enc.escape}`;
+    else if (enc.truncation !== '' && ch === enc.truncation) replacement = `${enc.escape}P${enc.escape}`;
+    else if (ch === '\r' && text.charAt(i + 1) === '\n') replacement = '';
+    else if (ch === '\n' || ch === '\r') replacement = `${enc.escape}.br${enc.escape}`;
+    else if (ch === '\uFFFC') replacement = opaque[next++] ?? '';
+    else continue;
+    out += text.slice(run, i) + replacement;
+    run = i + 1;
   }
+  out += text.slice(run);
   return out;
 }
 
