@@ -9,6 +9,7 @@ import { PatternDetector } from './detectors/pattern-detector.ts';
 import { PATTERN_RULES } from './detectors/pattern-rules.ts';
 import { repeatedNameSpans } from './detectors/repeated-name.ts';
 import { residencePlaceSpans } from './detectors/residence-place.ts';
+import { zipAfterPlaceSpans } from './detectors/zip-after-place.ts';
 import { SurrogateWriter, type ReplacementMode } from './replace/surrogate-writer.ts';
 import type { KnownIdentifiers, TextDeidRequest, TextDeidResult, TextDeidentifier, TextSpan } from './text-deidentifier.ts';
 
@@ -88,7 +89,10 @@ export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifier
     const spans = joinAdjacent(text, mergeSpans(found));
     // Document context: the rest of an address block, and names again where they recur.
     const more = [...addressBlockSpans(text, spans, isCommonWord), ...repeatedNameSpans(text, spans, isCommonWord), ...residencePlaceSpans(text, isCommonWord)];
-    return more.length === 0 ? spans : joinAdjacent(text, mergeSpans([...spans, ...more]));
+    const joined = more.length === 0 ? spans : joinAdjacent(text, mergeSpans([...spans, ...more]));
+    // Then a ZIP code right after any place found so far (a residence or city too, not only a block's).
+    const zips = zipAfterPlaceSpans(text, joined);
+    return zips.length === 0 ? joined : mergeSpans([...joined, ...zips]);
   }
 
   async function modelSpans(text: string): Promise<DetectedSpan[]> {

@@ -57,3 +57,24 @@ describe('places of residence and travel', () => {
     for (const text of ['He lives in Assisted Living now.', 'She was born in March.', 'Pt moved to ICU overnight.', 'Moved to MICU, then to Rehab.', 'I am in Pain today.']) expect(tags(text)).toBe(text);
   });
 });
+
+describe('ZIP codes after a place', () => {
+  it.each([
+    ['Follow up at 742 Evergreen Terrace, Shelbyville 02139 with Ruth.', 'Follow up at [ADDRESS], [ADDRESS] [ADDRESS] with [NAME].'],
+    ['Lives in Shelbyville 02139 now', 'Lives in [ADDRESS] [ADDRESS] now'],
+  ])('takes the ZIP after the place, mid-sentence too: %j', (text, expected) => {
+    expect(tags(text).replace(/\[(?:GEOGRAPHIC|ADDRESS|LOCATION)\]/g, '[ADDRESS]')).toBe(expected);
+  });
+
+  it('keeps the state between (Safe Harbor keeps states) and takes a ZIP+4 whole', () => {
+    const out = tags('Shelbyville, MA 02139-4307 with Ruth');
+    expect(out).toMatch(/^\[GEOGRAPHIC\], MA \[[A-Z-]+\] with \[NAME\]$/u);
+  });
+
+  it('takes no other number after a place', () => {
+    const out = tags('Lives in Shelbyville 2019 onwards; moved to Shelbyville 021390 times; born in Shelbyville 02139abc');
+    expect(out).toContain('2019 onwards');
+    expect(out).toContain('021390 times');
+    expect(out).toContain('02139abc');
+  });
+});
