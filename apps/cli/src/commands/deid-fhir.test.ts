@@ -29,6 +29,27 @@ function context(root: string): { ctx: CliContext; out: () => string } {
 }
 
 describe('phiguard deid fhir', () => {
+  it('removes from short and long free text the identifiers no element lists (a relative, dates, SSN, phone, e-mail) by default', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'deid-fhir-text-'));
+    dirs.push(root);
+    mkdirSync(path.join(root, 'in'));
+    const patient = { resourceType: 'Patient', id: 'p1', name: [{ family: 'Quixote', given: ['Zebulon'] }], birthDate: '1961-03-14' };
+    const observation = {
+      resourceType: 'Observation', id: 'o1', status: 'final', subject: { reference: 'Patient/p1' }, code: { text: 'Call log' },
+      // Short texts too: a note need not be long to hold a relative's name, a phone number and a date.
+      valueString: 'Called daughter Mary Jones 617-555-0199 on 3/15/2024',
+      note: [{ text: 'SSN 123-45-6789 confirmed by phone' }, { text: 'Mail to mjones@example.org; seen by Zebulon Quixote on 02/11/2023 with his son Peter Quixote.' }],
+    };
+    writeFileSync(path.join(root, 'in/Patient.ndjson'), `${JSON.stringify(patient)}\n`);
+    writeFileSync(path.join(root, 'in/Observation.ndjson'), `${JSON.stringify(observation)}\n`);
+    const secrets = ['Mary', 'Jones', 'Peter', 'Quixote', 'Zebulon', '617-555-0199', '3/15/2024', '02/11/2023', '123-45-6789', 'mjones@example.org'];
+    const { ctx } = context(root);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'fhir', 'in', '--out', 'out']);
+    const out = readFileSync(path.join(root, 'out/Observation.ndjson'), 'utf8');
+    expect(JSON.parse(out)).toMatchObject({ resourceType: 'Observation', code: { text: 'Call log' } });
+    for (const secret of secrets) expect(out, secret).not.toContain(secret);
+  });
+
   it('de-identifies a Bulk export folder (Patient file first), keeps the layout, reports a broken line, writes the manifest', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'deid-fhir-'));
     dirs.push(root);

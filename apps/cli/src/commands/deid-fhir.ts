@@ -3,13 +3,13 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { isBaseError } from '@phiguard/core';
 import {
-  DeidTally, FhirDeidentifier, KnownIdentifiersTextDeidentifier, createClinicalTextDeidentifier, deidentifyBundleStream, deidentifyNdjsonStream,
-  loadDictionaries, ndjsonLinesFromChunks, parseFhirJson, parseMsftConfig, registerBundlePatientsStream,
-  type BundleStreamOutcome, type FhirDeidMode, type FhirPatientIndex, type FhirRuleConfig, type NdjsonOutcome, type TextDeidentifier,
+  DeidTally, FhirDeidentifier, deidentifyBundleStream, deidentifyNdjsonStream, ndjsonLinesFromChunks, parseFhirJson, parseMsftConfig, registerBundlePatientsStream,
+  type BundleStreamOutcome, type FhirDeidMode, type FhirPatientIndex, type FhirRuleConfig, type NdjsonOutcome,
 } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import { BatchError } from '../deid/batch-error.ts';
 import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
+import { freeTextEngine } from '../deid/free-text-engine.ts';
 import { fileChunks, utf8Pieces, type OutputSink, type StreamOutcome, type StreamedFile } from '../deid/streamed-file.ts';
 import { runDeidCommand, type DeidCommandOptions, type DeidSetup } from '../deid/deid-command.ts';
 import { deidRemotely } from '../remote/remote-mode.ts';
@@ -67,23 +67,6 @@ function registerPatientFile(deid: FhirDeidentifier, file: string): number {
   return n;
 }
 
-/** Known identifiers for short strings, the clinical engine for notes (long texts). */
-function textEngine(kind: string): TextDeidentifier {
-  const known = new KnownIdentifiersTextDeidentifier();
-  if (kind === 'known') return known;
-  if (kind !== 'clinical') throw new BatchError('bad-option', '--text-engine must be known or clinical', { place: { field: '--text-engine' } });
-  const clinical = createClinicalTextDeidentifier({ dictionaries: loadDictionaries() });
-  return {
-    deidentify: (request) => {
-      const first = known.deidentify(request);
-      if (request.text.length < 64) return first;
-      const second = clinical.deidentify({ ...request, text: first.text });
-      // Counts only: the second pass's offsets refer to the first pass's text.
-      return { text: second.text, spans: [...first.spans, ...second.spans] };
-    },
-  };
-}
-
 /** Bulk Data first pass (FHIR Bulk Data Access "Output"): the Patient files, so other files find their patients. */
 function patientFiles(inputs: readonly string[], cwd: string): string[] {
   const out: string[] = [];
@@ -108,7 +91,7 @@ function patientFiles(inputs: readonly string[], cwd: string): string[] {
 export function fhirProcessor(setup: DeidSetup, config: FhirRuleConfig | undefined, options: DeidFhirOptions, firstPass: readonly string[], ctx: CliContext, index?: FhirPatientIndex): FormatProcessor {
   const mode: FhirDeidMode = config === undefined ? { kind: 'profile', profile: setup.profile, key: setup.key } : { kind: 'msft', config };
   const deid = new FhirDeidentifier(mode, {
-    factory: setup.factory, text: textEngine(options.textEngine ?? 'clinical'), patientIdentifierSystems: options.patientSystem ?? [],
+    factory: setup.factory, text: freeTextEngine(options.textEngine ?? 'clinical'), patientIdentifierSystems: options.patientSystem ?? [],
     ...(setup.tokenizer === undefined ? {} : { tokenizer: setup.tokenizer }),
     ...(index === undefined ? {} : { index }),
   });

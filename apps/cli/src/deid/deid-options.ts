@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 
 // The options `phiguard deid <format>` commands share. Apart from deid-command.ts so that
 // registering the commands (and `--help`) loads no de-identification engine (start-up time).
@@ -18,4 +18,19 @@ export function withLinkageOptions(command: Command): Command {
   return command
     .option('--linkage-key <keyId>', 'keystore key of the linkage vault, for profiles that use the encrypt method (a key used for nothing else)')
     .option('--keystore-key-file <file>', 'unlock the keystore with a 32-byte key file instead of PHIGUARD_KEYS_PASSPHRASE');
+}
+
+/** The values of `--text-engine` ({@link withTextEngineOption}; free-text-engine.ts builds them). */
+export const FREE_TEXT_ENGINES = ['clinical', 'known'] as const;
+
+/** `--text-engine clinical|known` for the formats with free text (FHIR, HL7 v2). */
+export function withTextEngineOption(command: Command): Command {
+  return command.addOption(
+    new Option(
+      '--text-engine <engine>',
+      'free text: clinical = the record\'s known identifiers, then dates, phones, SSNs, e-mails, addresses and anyone\'s names in every text; known = the record\'s known identifiers only (not Safe Harbor alone)',
+    )
+      .choices(FREE_TEXT_ENGINES)
+      .default('clinical'),
+  );
 }

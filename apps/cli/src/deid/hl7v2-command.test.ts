@@ -100,4 +100,36 @@ describe('phiguard deid hl7v2', () => {
     writeFileSync(path.join(root, 'a.hl7'), 'MSH|^~\\&|A\r');
     await expect(run(root, ['deid', 'hl7v2', 'a.hl7', '--out', 'out', '--key-file', 'k.key'])).rejects.toMatchObject({ code: 'key-file' });
   });
+  it('removes from free text the identifiers no field lists (a relative, dates, SSN, phone, e-mail, address) by default', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'deid-hl7-text-'));
+    dirs.push(root);
+    mkdirSync(path.join(root, 'in'));
+    // OBX-5 (TX) and NTE-3 name what PID does not: Safe Harbor covers relatives and every date element of the text.
+    const report =
+      'Compared with the study of 02/11/2023. Findings discussed with his daughter Mary Jones (617-555-0199) on March 15, 2024. ' +
+      'SSN 123-45-6789, email mjones@example.org.';
+    writeFileSync(
+      path.join(root, 'in/report.hl7'),
+      [
+        'MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240314120000||ORU^R01|MSG0001|P|2.5.1',
+        'PID|1||MRN7788123^^^HOSP^MR||QUIXOTE^ZEBULON||19610314|M',
+        `OBX|1|TX|71020^REPORT^CPT||${report}||||||F`,
+        'NTE|1||Follow up at 742 Evergreen Terrace, Shelbyville 02139 with Ruth Jones.',
+        // The patient's own name misspelt: the clinical pass matches known names within a small edit distance.
+        'NTE|2||Mr Quixotte agreed.',
+        '',
+      ].join('\r'),
+    );
+    const secrets = ['Mary', 'Jones', 'Ruth', '02/11/2023', 'March 15', '617-555-0199', '123-45-6789', 'mjones@example.org', '742 Evergreen', '02139', 'QUIXOTE', 'ZEBULON', 'Zebulon', 'Quixotte'];
+    await run(root, ['deid', 'hl7v2', 'in', '--out', 'out']);
+    const out = decodeHl7Bytes(readFileSync(path.join(root, 'out/report.hl7'))).text;
+    expect(out).toContain('OBX|1|TX|71020^REPORT^CPT||');
+    for (const secret of secrets) expect(out, secret).not.toContain(secret);
+    // The known-identifier engine alone (an explicit choice) leaves what no field of the message lists.
+    await run(root, ['deid', 'hl7v2', 'in', '--out', 'out-known', '--text-engine', 'known']);
+    const known = decodeHl7Bytes(readFileSync(path.join(root, 'out-known/report.hl7'))).text;
+    expect(known).not.toContain('QUIXOTE');
+    expect(known).toContain('Mary Jones');
+    expect(known).toContain('123-45-6789');
+  });
 });

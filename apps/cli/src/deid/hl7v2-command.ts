@@ -2,13 +2,14 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import type { DeidCommandOptions } from './deid-command.ts';
 import { deidRemotely } from '../remote/remote-mode.ts';
-import { withDeidOptions, withLinkageOptions } from './deid-options.ts';
+import { withDeidOptions, withLinkageOptions, withTextEngineOption } from './deid-options.ts';
 
 interface Hl7Options extends DeidCommandOptions {
   readonly idField?: 'PID-3' | 'PID-2' | 'PID-4' | 'PID-19';
   readonly idType?: string[];
   readonly idAuthority?: string;
   readonly idSystem?: string;
+  readonly textEngine?: string;
 }
 
 /** `phiguard deid hl7v2 INPUT... --out DIR`: HL7 v2 files and folders through the batch runner. */
@@ -21,7 +22,7 @@ export function registerDeidHl7v2(parent: Command, ctx: CliContext): void {
     .option('--id-type <code...>', 'PID-3 identifier type codes (CX-5) that identify the patient, in order (default MR MRN PI PT)')
     .option('--id-authority <name>', 'only PID-3 identifiers from this assigning authority (CX-4.1 or CX-4.2)')
     .option('--id-system <system>', 'identity system to use for the resolved identifier (the same string in every format links them)');
-  withLinkageOptions(withDeidOptions(command)).addHelpText(
+  withTextEngineOption(withLinkageOptions(withDeidOptions(command))).addHelpText(
     'after',
     `
 Examples:
@@ -39,7 +40,8 @@ Examples:
     };
     const referenceDate = new Date().toISOString().slice(0, 10);
     // The engine and the ledger load when the command runs, not when the program is built.
-    const [{ runDeidCommand }, { hl7v2Processor }] = await Promise.all([import('./deid-command.ts'), import('./hl7v2-processor.ts')]);
-    await runDeidCommand(ctx, parent.parent ?? parent, inputs, options, (setup) => hl7v2Processor(setup, { identity, referenceDate }), undefined, true);
+    const [{ runDeidCommand }, { hl7v2Processor }, { freeTextEngine }] = await Promise.all([import('./deid-command.ts'), import('./hl7v2-processor.ts'), import('./free-text-engine.ts')]);
+    const text = freeTextEngine(options.textEngine ?? 'clinical');
+    await runDeidCommand(ctx, parent.parent ?? parent, inputs, options, (setup) => hl7v2Processor(setup, { identity, referenceDate, text }), undefined, true);
   });
 }

@@ -1,5 +1,6 @@
-import { DeidTally, Hl7Deidentifier, type Hl7Charset, KnownIdentifiersTextDeidentifier, MethodApplier, decodeHl7Bytes, encodeHl7Bytes, type Hl7IdentityRule, type TextDeidentifier } from '@phiguard/deid';
+import { DeidTally, Hl7Deidentifier, type Hl7Charset, MethodApplier, decodeHl7Bytes, encodeHl7Bytes, type Hl7IdentityRule, type TextDeidentifier } from '@phiguard/deid';
 import type { FormatProcessor } from './batch-runner.ts';
+import { freeTextEngine } from './free-text-engine.ts';
 import type { DeidSetup } from './deid-command.ts';
 import type { RecordedProblem } from './deid-journal.ts';
 import { hl7CharsetOf, hl7MessageGroups, hl7PiecesLazy, terminatedLines } from './hl7v2-stream.ts';
@@ -15,7 +16,7 @@ export interface Hl7ProcessorOptions {
   readonly identity?: Hl7IdentityRule;
   /** Today's date (ISO) for the over-89 rule when a message has no MSH-7. */
   readonly referenceDate: string;
-  /** The free-text engine; defaults to the known-identifiers one. */
+  /** The free-text engine; defaults to the clinical one (free-text-engine.ts), as `--text-engine` does. */
   readonly text?: TextDeidentifier;
   /** Stream files above this many bytes (default {@link HL7_STREAM_BYTES}). */
   readonly streamBytes?: number;
@@ -29,7 +30,7 @@ export interface Hl7ProcessorOptions {
  */
 export function hl7v2Processor(setup: DeidSetup, options: Hl7ProcessorOptions): FormatProcessor {
   const methods = new MethodApplier(setup.profile, setup.key, {
-    text: options.text ?? new KnownIdentifiersTextDeidentifier(),
+    text: options.text ?? freeTextEngine('clinical'),
     ...(setup.tokenizer === undefined ? {} : { tokenizer: setup.tokenizer }),
   });
   const deidentifier = new Hl7Deidentifier({
