@@ -20,6 +20,7 @@ export { builtinProfile, parseProfile, validateProfile } from './profiles/load-p
 export type { LinkageTokenizer } from './profiles/linkage-tokenizer.ts';
 export { MethodApplier, type MethodApplierOptions, type MethodContext, type MethodResult } from './profiles/method-applier.ts';
 export { createClinicalTextDeidentifier, type ClinicalTextDeidentifier, type ClinicalTextDeidentifierOptions } from './text/clinical-text-deidentifier.ts';
+export { createRecordTextDeidentifier, type RecordTextDeidentifierOptions } from './text/record-text-deidentifier.ts';
 export { loadDictionaries, normalizeToken, type Dictionaries } from './text/dictionaries.ts';
 export { SPAN_STRENGTH, mergeSpans, type AsyncSpanDetector, type DetectedSpan, type SpanDetector } from './text/detected-span.ts';
 export { createAsyncModelDetector, createModelDetector, type AsyncTokenClassifier, type TokenClassifier, type TokenPrediction, type ModelDetectorOptions } from './text/detectors/model-detector.ts';
