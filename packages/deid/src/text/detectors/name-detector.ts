@@ -330,8 +330,9 @@ export class NameDetector implements SpanDetector {
       const afterFirst = afterGiven;
       if ((prevPerson || nextPerson) && inNames) marks[i] = 'chain';
       else if (afterFirst && !common) marks[i] = 'chain';
-      // `change it to Moira Pagan.`: after an unambiguous given name, a word ending the clause is the surname.
-      else if (prevMark === 'first' && prevGap === 'space' && !d.english.has(tok(tokens, i - 1).norm) && !t.allCaps && !INSTITUTION_WORD.test(t.norm) && SURNAME_END.test(text.slice(t.end, t.end + 3))) marks[i] = 'chain';
+      // `change it to Moira Pagan.`, `wife Jane Roe present`: after an unambiguous given name (listed
+      // or labelled), a word ending the clause is the surname.
+      else if ((prevMark === 'first' || (prevMark === 'label' && d.firstNames.has(tok(tokens, i - 1).norm))) && prevGap === 'space' && !d.english.has(tok(tokens, i - 1).norm) && !t.allCaps && !INSTITUTION_WORD.test(t.norm) && SURNAME_END.test(text.slice(t.end, t.end + 3))) marks[i] = 'chain';
       else if (nextGap === 'comma' && marks[i + 1] === 'first' && (inNames || !common)) marks[i] = 'chain';
       else if (nextPerson && !common) marks[i] = 'chain';
       else if (!common && !t.allCaps && i + 1 < tokens.length && CONJUNCTION.test(text.slice(t.end, tok(tokens, i + 1).start)) && isPerson(marks[i + 1])) marks[i] = 'chain';

@@ -68,6 +68,9 @@ describe('name detector, context and shapes', () => {
     ['The nurse called zdeněk about transport.', 'name:zdeněk'],
     ['Please change it to Moira Pagan.', 'name:Moira Pagan'],
     ['Moira Pagan is her sister.', 'name:Moira Pagan'],
+    // A relative after the relationship word (the label marks the given name): the surname is an English word.
+    ['Dizzy since Monday, wife Jane Roe present.', 'name:Jane Roe'],
+    ['Spoke with daughter Mary Hope today.', 'name:Mary Hope'],
   ])('finds %s', (text, expected) => {
     expect(found(text)).toContain(expected);
   });
@@ -83,6 +86,7 @@ describe('name detector, context and shapes', () => {
   it('takes an ordinary word after a given name as a surname only when it ends the clause and is no place word', () => {
     expect(found('Moira Hospital staff met.')).not.toContain('name:Moira Hospital');
     expect(found('Seen with Moira Pagan Street residents.')).not.toContain('name:Moira Pagan');
+    expect(found('Seen with wife Jane Hospital staff.')).not.toContain('name:Jane Hospital');
   });
 
   it('keeps a degree after a comma outside the name', () => {
