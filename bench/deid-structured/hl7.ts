@@ -106,7 +106,7 @@ export function hl7Bench(quick: boolean): BenchPart {
     for (const t of typical) n += cold.deidentify(t).text.length;
     return n;
   });
-  // The CLI's default free-text engine (--text-engine clinical): known identifiers, then the clinical engine.
+  // The CLI's default free-text engine (--text-engine clinical): the clinical engine, then the known identifiers.
   const clinical = fresh('clinical');
   const clinicalCorpus = rate(messages, seconds, deidPass(texts, clinical));
   const clinicalTypical = rate(typical.length, seconds, deidPass(typical, clinical));
@@ -128,6 +128,6 @@ export function hl7Bench(quick: boolean): BenchPart {
       hl7_clinical_messages_per_s: round(clinicalCorpus.perS),
       hl7_typical_clinical_messages_per_s: round(clinicalTypical.perS),
     },
-    notes: `HL7: ${String(messages)} messages (${String(texts.length)} files, ${String(Math.round(bytes / 1024))} KiB, avg ${String(Math.round(bytes / messages))} B/message) from ../shared/corpus/hl7v2-*, safe-harbor profile with the known-identifiers text engine, repeated for ${String(seconds)} s CPU each; rates per CPU-second of one thread; parse = parseHl7Document + split/join of every segment's fields + serialize. hl7_typical_*: ${String(typical.length)} SYNTHESIZED ADT^A01/ORU^R01 messages (avg ${String(Math.round(typicalBytes / typical.length))} B, one patient each; bench/deid-structured/hl7-typical.ts), same profile and method; hl7_typical_cold_*: the same messages, each pass on a new de-identifier and patient-context factory (every patient and id new: no cached pseudonym). hl7_*clinical_*: the same with the CLI's default free-text engine (createRecordTextDeidentifier: the known identifiers, then the clinical engine on every OBX-5/NTE-3 text), which is what \`phiguard deid hl7v2\` runs; the headline keys keep the known-identifier engine of the issue's scope. Sink ${String((parse.sink + deid.sink + typicalParse.sink + typicalDeid.sink + typicalCold.sink + clinicalCorpus.sink + clinicalTypical.sink) % 997)}.`,
+    notes: `HL7: ${String(messages)} messages (${String(texts.length)} files, ${String(Math.round(bytes / 1024))} KiB, avg ${String(Math.round(bytes / messages))} B/message) from ../shared/corpus/hl7v2-*, safe-harbor profile with the known-identifiers text engine, repeated for ${String(seconds)} s CPU each; rates per CPU-second of one thread; parse = parseHl7Document + split/join of every segment's fields + serialize. hl7_typical_*: ${String(typical.length)} SYNTHESIZED ADT^A01/ORU^R01 messages (avg ${String(Math.round(typicalBytes / typical.length))} B, one patient each; bench/deid-structured/hl7-typical.ts), same profile and method; hl7_typical_cold_*: the same messages, each pass on a new de-identifier and patient-context factory (every patient and id new: no cached pseudonym). hl7_*clinical_*: the same with the CLI's default free-text engine (createRecordTextDeidentifier: the clinical engine, then the known identifiers, on every OBX-5/NTE-3 text), which is what \`phiguard deid hl7v2\` runs; the headline keys keep the known-identifier engine of the issue's scope. Sink ${String((parse.sink + deid.sink + typicalParse.sink + typicalDeid.sink + typicalCold.sink + clinicalCorpus.sink + clinicalTypical.sink) % 997)}.`,
   };
 }

@@ -28,7 +28,7 @@ export function withTextEngineOption(command: Command): Command {
   return command.addOption(
     new Option(
       '--text-engine <engine>',
-      'free text: clinical = the record\'s known identifiers, then dates, phones, SSNs, e-mails, addresses and anyone\'s names in every text; known = the record\'s known identifiers only (not Safe Harbor alone)',
+      'free text: clinical = dates, phones, SSNs, e-mails, addresses and anyone\'s names in every text, and the record\'s known identifiers; known = the record\'s known identifiers only (not Safe Harbor alone)',
     )
       .choices(FREE_TEXT_ENGINES)
       .default('clinical'),

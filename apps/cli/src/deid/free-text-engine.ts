@@ -3,8 +3,8 @@ import { BatchError } from './batch-error.ts';
 
 /**
  * The engine behind `--text-engine` (deid-options.ts), for the free text of FHIR and HL7 v2:
- * `clinical` (the default, and the server's) the record's known identifiers and then the clinical
- * engine on every text (`createRecordTextDeidentifier`: Safe Harbor covers a relative's name, a
+ * `clinical` (the default, and the server's) the clinical engine and then the record's known
+ * identifiers on every text (`createRecordTextDeidentifier`: Safe Harbor covers a relative's name, a
  * phone number or a date that no field lists); `known` the known identifiers only, for text that
  * was de-identified before (not Safe Harbor on its own).
  */

@@ -13,9 +13,11 @@ export interface RecordTextDeidentifierOptions {
 
 /**
  * The free text of a structured record (FHIR strings and notes, HL7 v2 OBX-5/NTE-3, DICOM
- * descriptors): the record's known identifiers first ({@link KnownIdentifiersTextDeidentifier}:
- * the values as written, ids and phones with any separators, dates in their usual spellings),
- * then the clinical engine on every text, however short. Safe Harbor (45 CFR
+ * descriptors): the clinical engine on every text, however short, then the record's known
+ * identifiers ({@link KnownIdentifiersTextDeidentifier}: the values as written, ids and phones
+ * with any separators, dates in their usual spellings) in what is left. The clinical engine reads
+ * the text as written: tagging a known first name first would hide from it the context of the
+ * word after it (`wife Jane Roe present`). Safe Harbor (45 CFR
  * §164.514(b)(2)(i)) covers the identifiers of relatives, employers and household members and
  * every date element of a text, which no field of the record lists: "called daughter Mary Jones
  * 617-555-0199 on 3/15/2024" holds none of the patient's known identifiers. The known-identifier
@@ -26,7 +28,8 @@ export interface RecordTextDeidentifierOptions {
  * Its detector for a whole set compiles one regular expression per record, which in an HL7 feed
  * (a new patient per message) cost more than the rest of the message.
  *
- * Span offsets of the second pass refer to the first pass's output: use the spans for counts.
+ * Span offsets of the second pass (the known identifiers) refer to the first pass's output: use
+ * the spans for counts.
  */
 export function createRecordTextDeidentifier(options: RecordTextDeidentifierOptions = {}): TextDeidentifier {
   const known = new KnownIdentifiersTextDeidentifier();
@@ -40,13 +43,13 @@ export function createRecordTextDeidentifier(options: RecordTextDeidentifierOpti
   };
   return {
     deidentify(request) {
-      const first = known.deidentify(request);
       clinical ??= createClinicalTextDeidentifier({ mode: options.mode ?? 'tags', dictionaries: options.dictionaries ?? loadDictionaries() });
-      const second = clinical.deidentify({
-        text: first.text,
+      const first = clinical.deidentify({
+        text: request.text,
         ...(request.patient === undefined ? {} : { patient: request.patient }),
         ...(request.known === undefined ? {} : { known: names(request.known) }),
       });
+      const second = known.deidentify({ ...request, text: first.text });
       return { text: second.text, spans: [...first.spans, ...second.spans] };
     },
   };
