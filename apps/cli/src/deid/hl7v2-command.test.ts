@@ -114,16 +114,19 @@ describe('phiguard deid hl7v2', () => {
         'MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240314120000||ORU^R01|MSG0001|P|2.5.1',
         'PID|1||MRN7788123^^^HOSP^MR||QUIXOTE^ZEBULON||19610314|M',
         `OBX|1|TX|71020^REPORT^CPT||${report}||||||F`,
+        // A coded value with no code, only text (CWE.2), and CWE.9 original text: what a person typed.
+        'OBX|2|CWE|56799-0^Living situation^LN||^Lives with mother Martha Pike^L~LA6576-8^Positive^LN^^^^^^positive per aunt Gwendolyn Pike||||||F',
         'NTE|1||Follow up at 742 Evergreen Terrace, Shelbyville 02139 with Ruth Jones.',
         // The patient's own name misspelt: the clinical pass matches known names within a small edit distance.
         'NTE|2||Mr Quixotte agreed.',
         '',
       ].join('\r'),
     );
-    const secrets = ['Mary', 'Jones', 'Ruth', '02/11/2023', 'March 15', '617-555-0199', '123-45-6789', 'mjones@example.org', '742 Evergreen', '02139', 'QUIXOTE', 'ZEBULON', 'Zebulon', 'Quixotte'];
+    const secrets = ['Mary', 'Jones', 'Ruth', '02/11/2023', 'March 15', '617-555-0199', '123-45-6789', 'mjones@example.org', '742 Evergreen', '02139', 'QUIXOTE', 'ZEBULON', 'Zebulon', 'Quixotte', 'Martha', 'Gwendolyn', 'Pike'];
     await run(root, ['deid', 'hl7v2', 'in', '--out', 'out']);
     const out = decodeHl7Bytes(readFileSync(path.join(root, 'out/report.hl7'))).text;
     expect(out).toContain('OBX|1|TX|71020^REPORT^CPT||');
+    expect(out).toContain('~LA6576-8^Positive^LN^^^^^^'); // the code and its display stay
     for (const secret of secrets) expect(out, secret).not.toContain(secret);
     // The known-identifier engine alone (an explicit choice) leaves what no field of the message lists.
     await run(root, ['deid', 'hl7v2', 'in', '--out', 'out-known', '--text-engine', 'known']);

@@ -64,6 +64,14 @@ const OBX5: Readonly<Record<string, FieldRule['kind']>> = {
   TX: 'text', FT: 'text', ST: 'text', DT: 'date', DTM: 'date', TS: 'date', XPN: 'name', XCN: 'prov', XON: 'org', XAD: 'addr', XTN: 'phone', CX: 'mrn', EI: 'mrn',
   NM: 'keep', SN: 'keep', CE: 'keep', CWE: 'keep', CNE: 'keep', CF: 'keep', ID: 'keep', IS: 'keep', TM: 'keep', NR: 'keep', MO: 'keep', CP: 'keep', NA: 'keep', MA: 'keep', CQ: 'keep',
 };
+/** OBX-2 types whose OBX-5 is a coded entry (HL7 v2.8 Ch. 2A CE, CWE, CNE, CF). */
+const CODED_TYPES: ReadonlySet<string> = new Set(['CE', 'CWE', 'CNE', 'CF']);
+/**
+ * Components of a coded entry that are text (0-based): the text (2) and alternate text (5), free
+ * text when the identifier before each is empty (`^Lives with mother Mary Jones^L`), and CWE/CNE
+ * original text (9), free text by definition.
+ */
+const CODED_TEXT: readonly number[] = [1, 4, 8];
 /** The rule of OBX-5 by value type, made once (CX and EI values are ids of kind `observation-value`). */
 const OBX5_RULE: ReadonlyMap<string, FieldRule> = new Map(Object.entries(OBX5).map(([type, kind]): [string, FieldRule] => [type, kind === 'mrn' ? { kind: 'id', idKind: 'observation-value' } : ({ kind } as FieldRule)]));
 const OBX5_REMOVE: FieldRule = { kind: 'remove' };
@@ -172,6 +180,12 @@ export class Hl7FieldDeidentifier {
             return shaped === '' ? '' : this.#keep(shaped, scope, ruleId);
           }
         }
+        if (CODED_TYPES.has(type)) {
+          const texted = this.#codedText(raw, scope, ruleId);
+          const out = this.#keep(texted, scope, ruleId);
+          if (out !== texted) scope.tally.add(HL7_RULE_CATEGORY.keep ?? 'other-id', `${ruleId}:keep`);
+          return out;
+        }
         const inner = OBX5_RULE.get(type) ?? OBX5_REMOVE;
         const kind = inner.kind === 'id' ? 'mrn' : inner.kind;
         const out = this.#field(segment, n, raw, inner, scope, fields, ruleId);
@@ -181,6 +195,30 @@ export class Hl7FieldDeidentifier {
       default:
         return this.#value(WHOLE_KIND[rule.kind] ?? 'other-id', raw, scope);
     }
+  }
+
+  /**
+   * An OBX-5 coded entry's free text through the text rule ({@link CODED_TEXT}): a text with no
+   * code beside it, and CWE/CNE original text, are what a person typed, not a code's display. The
+   * other components stay (codes; checked for known identifiers by the caller).
+   */
+  #codedText(raw: string, scope: Hl7FieldScope, ruleId: string): string {
+    const { enc } = scope;
+    if (!raw.includes(enc.component)) return raw;
+    return raw
+      .split(enc.repetition)
+      .map((rep) => {
+        if (!rep.includes(enc.component)) return rep;
+        const comps = rep.split(enc.component);
+        for (const i of CODED_TEXT) {
+          const value = comps[i];
+          if (value === undefined || value === '' || value === '""') continue;
+          if (i !== 8 && (comps[i - 1] ?? '').trim() !== '') continue;
+          comps[i] = this.#text(value, scope, ruleId);
+        }
+        return comps.join(enc.component);
+      })
+      .join(enc.repetition);
   }
 
   /**
