@@ -1,7 +1,7 @@
 import { SPAN_STRENGTH, type DetectedSpan } from '../detected-span.ts';
 
 /** Detectors whose span is a line of a postal address (a block may follow or precede it). */
-const ADDRESS_LINE_DETECTOR = /^regex\.(?:street|street-intl|unit|po-box|military-address|city-state|zip|postal-code)$/;
+const ADDRESS_LINE_DETECTOR = /^regex\.(?:street|street-intl|address-labelled|unit|po-box|military-address|city-state|zip|postal-code)$/;
 
 /** Between two items of an address block: a comma on the line, or a line break (one blank line and `>` quote marks allowed). */
 const SEPARATOR = /[ \t]*,[ \t]*|[ \t]*\r?\n(?:[ \t>]*\r?\n)?[ \t>]*(?:,[ \t]*)?/y;

@@ -66,6 +66,12 @@ describe('ZIP codes after a place', () => {
     expect(tags(text).replace(/\[(?:GEOGRAPHIC|ADDRESS|LOCATION)\]/g, '[ADDRESS]')).toBe(expected);
   });
 
+  it('takes the city and ZIP after a street address mid-sentence, the city listed as a name too', () => {
+    expect(tags('Lives at 9 Elm Rd, Salem 01970 with his wife.')).toBe('Lives at [GEOGRAPHIC], [GEOGRAPHIC] [GEOGRAPHIC] with his wife.');
+    // A labelled address (`lives at`) extends over the rest of its block like a street line.
+    expect(tags('Call sister at home; lives at 9 Elm Rd, Salem 01970')).toBe('Call sister at home; lives at [GEOGRAPHIC]');
+  });
+
   it('keeps the state between (Safe Harbor keeps states) and takes a ZIP+4 whole', () => {
     const out = tags('Shelbyville, MA 02139-4307 with Ruth');
     expect(out).toMatch(/^\[GEOGRAPHIC\], MA \[[A-Z-]+\] with \[NAME\]$/u);
