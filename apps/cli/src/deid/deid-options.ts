@@ -21,7 +21,7 @@ export function withLinkageOptions(command: Command): Command {
 }
 
 /** The values of `--text-engine` ({@link withTextEngineOption}; free-text-engine.ts builds them). */
-export const FREE_TEXT_ENGINES = ['clinical', 'known'] as const;
+const FREE_TEXT_ENGINES = ['clinical', 'known'] as const;
 
 /** `--text-engine clinical|known` for the formats with free text (FHIR, HL7 v2). */
 export function withTextEngineOption(command: Command): Command {

@@ -17,7 +17,7 @@ export function decodeHl7Text(raw: string, enc: Hl7Encoding): { text: string; op
     const start = raw.indexOf(enc.escape, i);
     const end = start < 0 ? -1 : raw.indexOf(enc.escape, start + 1);
     if (end < 0) {
-      text += i === 0 ? raw : raw.slice(i);
+      text += raw.slice(i);
       break;
     }
     if (start > i) text += raw.slice(i, start);
@@ -41,7 +41,6 @@ export function decodeHl7Text(raw: string, enc: Hl7Encoding): { text: string; op
           text += '\uFFFC';
         }
     }
-    if (i >= raw.length) break;
   }
   return { text, opaque };
 }
