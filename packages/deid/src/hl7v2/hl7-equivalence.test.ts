@@ -129,13 +129,15 @@ describe('HL7 v2 fast path = reference implementation', () => {
     );
   });
 
-  it('on coded OBX-5 values (CE, CWE, CNE, CF) with and without codes beside their text, every profile', () => {
+  it('on coded values (OBX-5 CE, CWE, CNE, CF and coded table fields) with and without codes beside their text, every profile', () => {
     const word = fc.stringMatching(/^[A-Z][a-z]{1,8}$/);
     // $F and $G stand for the patient's family and given name; texts mix them with other words, dates and phones.
     const text = fc.array(fc.oneof(word, fc.constantFrom('$F', '$G', 'mother', 'called', '3/1/2024', '617-555-0199', 'Positive', '""')), { maxLength: 6 }).map((w) => w.join(' '));
     const component = fc.oneof(text, fc.constantFrom('', 'LA6576-8', 'LN', 'L', '8251-1', 'SCT'));
+    // The same value in a coded table field (`cwe`): field n of the segment, the rest empty.
+    const codedField = fc.constantFrom<[string, number]>(['PV2', 3], ['ORC', 16], ['OBR', 31], ['DG1', 3], ['AL1', 3], ['NK1', 3], ['SCH', 7], ['OBX', 3]);
     fc.assert(
-      fc.property(encodingArb, word, word, fc.constantFrom('CE', 'CWE', 'CNE', 'CF', 'cwe '), fc.array(fc.array(component, { maxLength: 10 }), { minLength: 1, maxLength: 3 }), (enc, family, given, type, reps) => {
+      fc.property(encodingArb, word, word, fc.constantFrom('CE', 'CWE', 'CNE', 'CF', 'cwe '), fc.array(fc.array(component, { maxLength: 10 }), { minLength: 1, maxLength: 3 }), codedField, (enc, family, given, type, reps, [seg, n]) => {
         const e = (s: string): string => encodeHl7Text(s.replaceAll('$F', family).replaceAll('$G', given), enc);
         const f = enc.field;
         const c = enc.component;
@@ -144,6 +146,7 @@ describe('HL7 v2 fast path = reference implementation', () => {
           `MSH${f}${c}${enc.repetition}${enc.escape}${enc.subcomponent}${enc.truncation}${f}APP${f}FAC${f}${f}${f}20240102${f}${f}ORU${c}R01${f}M1${f}P${f}2.5.1`,
           `PID${f}1${f}${f}MRN1${c}${c}${c}H${c}MR${f}${f}${e(family)}${c}${e(given)}${f}${f}19600101`,
           `OBX${f}1${f}${type}${f}8251-1${c}Comment${c}LN${f}${f}${value}${f}${f}${f}${f}${f}${f}F`,
+          `${seg}${f.repeat(n)}${value}`,
         ];
         const input = `${segments.join('\r')}\r`;
         for (const { pair: [fast, reference] } of pairs) expect(comparable(fast.deidentify(input))).toEqual(comparable(reference.deidentify(input)));

@@ -15,6 +15,7 @@ import type { Hl7Counts } from './hl7-tally-counter.ts';
 import type { KnownTextKeys } from './hl7-text-prefilter.ts';
 import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
 import { plausibleCountry, plausibleState } from './hl7-region.ts';
+import { mapCodedText, mayHoldCodedText } from './hl7-coded-text.ts';
 
 /** What one message's fields are de-identified with. */
 export interface Hl7FieldScope {
@@ -48,7 +49,7 @@ export interface Pid3 {
 export const HL7_RULE_CATEGORY: Readonly<Record<string, SafeHarborCategory>> = {
   name: 'name', prov: 'name', org: 'name', addr: 'geographic', county: 'geographic', place: 'geographic', phone: 'phone',
   date: 'date', dr: 'date', dob: 'date', pid: 'mrn', mrn: 'mrn', ssn: 'ssn', lic: 'license', plan: 'health-plan', dev: 'device',
-  acct: 'account', id: 'other-id', eip: 'other-id', remove: 'other-id', keep: 'other-id', text: 'other-id', obx5: 'other-id',
+  acct: 'account', id: 'other-id', eip: 'other-id', remove: 'other-id', keep: 'other-id', coded: 'other-id', text: 'other-id', obx5: 'other-id',
 };
 /** The value kind of a rule applied to the whole value (the `#field` default branch). */
 export const WHOLE_KIND: Readonly<Record<string, ValueKind>> = {
@@ -66,12 +67,6 @@ const OBX5: Readonly<Record<string, FieldRule['kind']>> = {
 };
 /** OBX-2 types whose OBX-5 is a coded entry (HL7 v2.8 Ch. 2A CE, CWE, CNE, CF). */
 const CODED_TYPES: ReadonlySet<string> = new Set(['CE', 'CWE', 'CNE', 'CF']);
-/**
- * Components of a coded entry that are text (0-based): the text (2) and alternate text (5), free
- * text when the identifier before each is empty (`^Lives with mother Mary Jones^L`), and CWE/CNE
- * original text (9), free text by definition.
- */
-const CODED_TEXT: readonly number[] = [1, 4, 8];
 /** The rule of OBX-5 by value type, made once (CX and EI values are ids of kind `observation-value`). */
 const OBX5_RULE: ReadonlyMap<string, FieldRule> = new Map(Object.entries(OBX5).map(([type, kind]): [string, FieldRule] => [type, kind === 'mrn' ? { kind: 'id', idKind: 'observation-value' } : ({ kind } as FieldRule)]));
 const OBX5_REMOVE: FieldRule = { kind: 'remove' };
@@ -150,6 +145,8 @@ export class Hl7FieldDeidentifier {
     switch (rule.kind) {
       case 'keep':
         return this.#keep(raw, scope, ruleId);
+      case 'coded':
+        return this.#keep(this.#codedText(raw, scope, ruleId), scope, ruleId);
       case 'remove':
         return '';
       case 'addr':
@@ -198,27 +195,13 @@ export class Hl7FieldDeidentifier {
   }
 
   /**
-   * An OBX-5 coded entry's free text through the text rule ({@link CODED_TEXT}): a text with no
-   * code beside it, and CWE/CNE original text, are what a person typed, not a code's display. The
-   * other components stay (codes; checked for known identifiers by the caller).
+   * A coded entry's free text (a `cwe` field, a CE/CWE/CNE/CF OBX-5) through the text rule
+   * (hl7-coded-text.ts): what a person typed, not a code's display. The other components stay
+   * (codes; checked for known identifiers by the caller).
    */
   #codedText(raw: string, scope: Hl7FieldScope, ruleId: string): string {
     const { enc } = scope;
-    if (!raw.includes(enc.component)) return raw;
-    return raw
-      .split(enc.repetition)
-      .map((rep) => {
-        if (!rep.includes(enc.component)) return rep;
-        const comps = rep.split(enc.component);
-        for (const i of CODED_TEXT) {
-          const value = comps[i];
-          if (value === undefined || value === '' || value === '""') continue;
-          if (i !== 8 && (comps[i - 1] ?? '').trim() !== '') continue;
-          comps[i] = this.#text(value, scope, ruleId);
-        }
-        return comps.join(enc.component);
-      })
-      .join(enc.repetition);
+    return mayHoldCodedText(raw, 0, raw.length, enc) ? mapCodedText(raw, enc, (value) => this.#text(value, scope, ruleId)) : raw;
   }
 
   /**

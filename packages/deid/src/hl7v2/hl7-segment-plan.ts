@@ -12,6 +12,7 @@ export const OP_KEEP = 0; // kept; its subcomponents are checked against the kno
 export const OP_REMOVE = 1; // emptied
 export const OP_RULE = 2; // a table rule through Hl7FieldDeidentifier
 export const OP_OVERRIDE = 3; // a profile rule `SEG-n` for the whole field
+export const OP_CODED = 4; // a coded entry: OP_KEEP unless it may hold free text (hl7-coded-text.ts), then OP_RULE
 
 /** A profile rule for one component (`SEG-n.c`) or subcomponent (`SEG-n.c.s`) of a field. */
 export interface ComponentRule {
@@ -32,7 +33,7 @@ export interface FieldAction {
   readonly ruleId: string;
   /** The slot counting a change of the whole field (`hl7.SEG-n:kind`, or the override's id). */
   readonly slot: number;
-  /** OP_KEEP: the slot of `:known-value`. */
+  /** OP_KEEP, OP_CODED: the slot of `:known-value`. */
   readonly knownSlot: number;
   readonly override: ProfileRule | undefined;
   /** Component rules, applied over the field's own rule (see docs/deid/hl7v2.md). */
@@ -150,7 +151,8 @@ export class Hl7SegmentPlans {
       return { op: OP_OVERRIDE, n, rule, ruleId, slot: this.#counter.slot(category, override.id ?? `${ruleId}:${override.method.kind}`), knownSlot: -1, override, components };
     }
     const slot = this.#counter.slot(HL7_RULE_CATEGORY[rule.kind] ?? 'other-id', `${ruleId}:${rule.kind}`);
-    const op = rule.kind === 'remove' || this.#redacted(rule) ? OP_REMOVE : rule.kind === 'keep' && this.#methods.methodFor('safe').kind === 'keep' ? OP_KEEP : OP_RULE;
-    return { op, n, rule, ruleId, slot, knownSlot: op === OP_KEEP ? this.#counter.slot('other-id', `${ruleId}:known-value`) : -1, override: undefined, components };
+    const op = rule.kind === 'remove' || this.#redacted(rule) ? OP_REMOVE : this.#methods.methodFor('safe').kind !== 'keep' ? OP_RULE : rule.kind === 'keep' ? OP_KEEP : rule.kind === 'coded' ? OP_CODED : OP_RULE;
+    const knownSlot = op === OP_KEEP || op === OP_CODED ? this.#counter.slot('other-id', `${ruleId}:known-value`) : -1;
+    return { op, n, rule, ruleId, slot, knownSlot, override: undefined, components };
   }
 }

@@ -2,7 +2,8 @@ import type { MethodApplier } from '../profiles/method-applier.ts';
 import type { Hl7FieldDeidentifier, Hl7FieldScope } from './hl7-field-deidentifier.ts';
 import type { Hl7KnownValues } from './hl7-known-values.ts';
 import type { Hl7Encoding } from './hl7-encoding.ts';
-import { OP_KEEP, OP_OVERRIDE, OP_REMOVE, type ComponentRule, type FieldAction, type Hl7SegmentPlans, type SegmentPlan } from './hl7-segment-plan.ts';
+import { mayHoldCodedText } from './hl7-coded-text.ts';
+import { OP_CODED, OP_KEEP, OP_OVERRIDE, OP_REMOVE, type ComponentRule, type FieldAction, type Hl7SegmentPlans, type SegmentPlan } from './hl7-segment-plan.ts';
 import { Hl7SeparatorIndex } from './hl7-separator-index.ts';
 import { isHeader } from './hl7-structure.ts';
 import type { Hl7TallyCounter } from './hl7-tally-counter.ts';
@@ -81,7 +82,7 @@ export class Hl7SegmentScanner {
             this.#counter.bump(action.slot);
             replacement = '';
           }
-        } else if (action.op === OP_KEEP) {
+        } else if (action.op === OP_KEEP || (action.op === OP_CODED && !mayHoldCodedText(text, s, e, scope.enc))) {
           if (!isNull(text, s, e) && known.anyIn(text, s, e, scope.enc)) replacement = this.#dropKnown(action, text.slice(s, e), scope, known);
         } else {
           if (action.rule.kind === 'obx5') fields ??= leadingFields(text, scope.enc);
@@ -133,7 +134,8 @@ export class Hl7SegmentScanner {
       return '';
     }
     const out = this.#fields.transform(plan.id, action.n, raw, action.rule, scope, fields, action.ruleId);
-    if (out !== raw && kind !== 'text' && kind !== 'obx5') this.#counter.bump(action.slot);
+    // Text, OBX-5 and coded entries count their changes inside (text spans, known values).
+    if (out !== raw && kind !== 'text' && kind !== 'obx5' && kind !== 'coded') this.#counter.bump(action.slot);
     return out;
   }
 
@@ -152,7 +154,8 @@ export class Hl7SegmentScanner {
       .map((rep) => rep.split(enc.component).map((comp) => comp.split(enc.subcomponent).map((sub) => (known.isKnown(sub, enc) ? '' : sub)).join(enc.subcomponent)).join(enc.component))
       .join(enc.repetition);
     this.#counter.bump(action.knownSlot);
-    if (out !== raw) this.#counter.bump(action.slot);
+    // A coded entry counts a known value as its rule does (hl7-field-deidentifier.ts #coded): under `:known-value` only.
+    if (out !== raw && action.op === OP_KEEP) this.#counter.bump(action.slot);
     return out;
   }
 

@@ -30,7 +30,7 @@ export interface Hl7FieldScope {
 const CATEGORY: Readonly<Record<string, SafeHarborCategory>> = {
   name: 'name', prov: 'name', org: 'name', addr: 'geographic', county: 'geographic', place: 'geographic', phone: 'phone',
   date: 'date', dr: 'date', dob: 'date', pid: 'mrn', mrn: 'mrn', ssn: 'ssn', lic: 'license', plan: 'health-plan', dev: 'device',
-  acct: 'account', id: 'other-id', eip: 'other-id', remove: 'other-id', keep: 'other-id', text: 'other-id', obx5: 'other-id',
+  acct: 'account', id: 'other-id', eip: 'other-id', remove: 'other-id', keep: 'other-id', coded: 'other-id', text: 'other-id', obx5: 'other-id',
 };
 const WHOLE_KIND: Readonly<Record<string, ValueKind>> = {
   name: 'name', prov: 'name.provider', org: 'name.organization', county: 'geographic.county', place: 'geographic.birthplace',
@@ -75,7 +75,7 @@ export class Hl7FieldDeidentifier {
     if (raw === '' || raw === '""') return raw;
     const ruleId = this.#ruleId(segment, n);
     const out = this.#field(segment, n, raw, rule, scope, fields, ruleId);
-    if (out !== raw && rule.kind !== 'text' && rule.kind !== 'obx5') scope.tally.add(CATEGORY[rule.kind] ?? 'other-id', `${ruleId}:${rule.kind}`);
+    if (out !== raw && rule.kind !== 'text' && rule.kind !== 'obx5' && rule.kind !== 'coded') scope.tally.add(CATEGORY[rule.kind] ?? 'other-id', `${ruleId}:${rule.kind}`);
     return out;
   }
 
@@ -104,6 +104,8 @@ export class Hl7FieldDeidentifier {
     switch (rule.kind) {
       case 'keep':
         return this.#keep(raw, scope, ruleId);
+      case 'coded':
+        return this.#keep(this.#codedText(raw, scope, ruleId), scope, ruleId);
       case 'remove':
         return '';
       case 'addr':
@@ -177,7 +179,7 @@ export class Hl7FieldDeidentifier {
   }
 
   /**
-   * An OBX-5 coded entry's free text through the text rule ({@link CODED_TEXT}): a text with no
+   * A coded entry's free text (a `cwe` field, a CE/CWE/CNE/CF OBX-5) through the text rule ({@link CODED_TEXT}): a text with no
    * code beside it, and CWE/CNE original text, are what a person typed, not a code's display. The
    * other components stay (codes; checked for known identifiers by the caller).
    */
