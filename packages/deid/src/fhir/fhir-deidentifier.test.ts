@@ -5,6 +5,8 @@ import { Hl7Deidentifier } from '../hl7v2/hl7-deidentifier.ts';
 import { builtinProfile } from '../profiles/load-profile.ts';
 import { MethodApplier } from '../profiles/method-applier.ts';
 import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
+import { loadDictionaries } from '../text/dictionaries.ts';
+import { createRecordTextDeidentifier } from '../text/record-text-deidentifier.ts';
 import { type JsonObject, isJsonObject } from './element-tree.ts';
 import { FhirDeidentifier } from './fhir-deidentifier.ts';
 import { collectIdentifyingValues, findLeaks } from './fhir-leak-check.ts';
@@ -108,6 +110,23 @@ describe('FHIR profiles and keys', () => {
     // A limited data set removes names too (45 CFR §164.514(e)(2)).
     const lds = JSON.stringify(makeDeidentifier('limited-data-set').deidentify(structuredClone(bundle)).resource);
     expect(lds).not.toContain('Zebulon');
+  });
+
+  it("a Coding with a display and no code is a person's text: it goes through the text engine (relatives, dates, phones)", () => {
+    const key = testKey(8);
+    const d = new FhirDeidentifier(
+      { kind: 'profile', profile: builtinProfile('safe-harbor'), key },
+      { factory: createPatientContextFactory(key), text: createRecordTextDeidentifier({ dictionaries: loadDictionaries() }) },
+    );
+    const condition = {
+      resourceType: 'Condition', id: 'c1', subject: { reference: 'Patient/p1' },
+      code: { coding: [{ display: 'Fell at home 03/10/2024, found by neighbor Susan Miller 617-555-0142' }, { system: 'http://snomed.info/sct', code: '217082002', display: 'Accidental fall' }] },
+      evidence: [{ code: [{ coding: [{ code: ' ', display: 'reported by aunt Gwendolyn Pike on 2019-05-01' }] }] }],
+    };
+    const out = JSON.stringify(d.deidentify(condition).resource);
+    for (const secret of ['03/10/2024', 'Susan', 'Miller', '617-555-0142', 'Gwendolyn', 'Pike', '2019-05-01']) expect(out, secret).not.toContain(secret);
+    expect(out).toContain('"display":"Fell at home [DATE], found by neighbor [NAME] [PHONE]"');
+    expect(out).toContain('"code":"217082002","display":"Accidental fall"');
   });
 
   it('a Synthea patient and the same patient in an HL7 v2 ADT (same MRN) share pseudonym and shift', () => {

@@ -73,6 +73,12 @@ function isOwnId(node: ElementNode): boolean {
   return node.name === 'id' && node.index === undefined && node.parent !== undefined && node.parent.parent === undefined;
 }
 
+/** Whether a Coding has a code (R4 §2.24.0.3 Coding.code: a display alone is a person's text). */
+function hasCode(coding: JsonObject): boolean {
+  const code = coding.code;
+  return typeof code === 'string' && code.trim() !== '';
+}
+
 function patientReference(resource: JsonObject): string | undefined {
   for (const name of PATIENT_REFERENCE_ELEMENTS) {
     const ref = resource[name];
@@ -360,7 +366,7 @@ export class FhirDeidentifier {
   }
 
   /**
-   * A Coding's display stays (codes identify nobody), unless it holds one of the patient's known
+   * A coded Coding's display stays (codes identify nobody), unless it holds one of the patient's known
    * identifiers (names, identifier values, address parts, phones, e-mails, birth date): then it is
    * removed; the code says what it was. Profiles that keep names keep it too.
    */
@@ -382,8 +388,10 @@ export class FhirDeidentifier {
   ): { value: string | number | null; op: ReturnType<typeof operationOf> } {
     const applier = this.#applier;
     if (applier === undefined) return { value: null, op: 'redact' };
-    if (rawKind === CODE_DISPLAY_KIND) return this.#codeDisplay(value, known, applier);
-    if (rawKind === 'display' && node.holder.reference === undefined && node.holder.identifier === undefined) {
+    if (rawKind === CODE_DISPLAY_KIND && hasCode(node.holder)) return this.#codeDisplay(value, known, applier);
+    // A display with no code beside it (a Coding with no code, a reference with no target) is what
+    // a person typed, not a code's or a resource's name: free text.
+    if (rawKind === CODE_DISPLAY_KIND || (rawKind === 'display' && node.holder.reference === undefined && node.holder.identifier === undefined)) {
       const text = this.#text(node, value, entry, known, this.#dates([]));
       return { value: text, op: text === value ? undefined : 'text' };
     }
