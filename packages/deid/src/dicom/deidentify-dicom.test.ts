@@ -15,6 +15,7 @@ import { PIXEL_DATA } from './tag.ts';
 import { corpusDicomFiles, corpusRoot, readCorpus } from './test-support/corpus.ts';
 import { identifyingValues, leaks } from './test-support/leak-checker.ts';
 import { asciiOf } from './values.ts';
+import { part10, seq, str, type ItemSpec } from './test-support/build-dicom.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -127,6 +128,22 @@ describe('options', () => {
     expect(get(readDicom(input).dataset, 0x00081030)).toContain('Test');
     expect(get(out(input, ['cleanDescriptors']).read.dataset, 0x00081030)).toBe('OFFIS Structured Reporting [NAME] Document');
     expect(out(input).read.dataset.some((e) => e.tag === 0x00081030)).toBe(false);
+  });
+
+  it("a Code Meaning with no code is a person's text: cleaned by the text port (dummy without Clean Descriptors); a coded one stays", () => {
+    const item = (code: string | undefined, meaning: string): ItemSpec => ({
+      elements: [...(code === undefined ? [] : [str(0x00080100, 'SH', code)]), str(0x00080102, 'SH', '99LOCAL'), str(0x00080104, 'LO', meaning)],
+    });
+    const input = part10([
+      str(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.2'),
+      str(0x00080018, 'UI', '1.2.826.0.1.3680043.2.1143.777.2'),
+      seq(0x00081032, [item('CT1', 'CT chest'), item(undefined, 'Fell at home, found by neighbor'), item(' ', 'blank code, typed')]),
+    ]);
+    const port: TextDeidentifier = { deidentify: ({ text }) => ({ text: `[cleaned ${String(text.length)}]`, spans: [] }) };
+    const meanings = (options: readonly ProfileOption[]): (string | undefined)[] =>
+      (out(input, options, { text: port }).read.dataset.find((e) => e.tag === 0x00081032)?.items ?? []).map((i) => get(i.elements, 0x00080104));
+    expect(meanings(['cleanDescriptors'])).toEqual(['CT chest', '[cleaned 31]', '[cleaned 17]']);
+    expect(meanings([])).toEqual(['CT chest', 'ANONYMIZED', 'ANONYMIZED']);
   });
 
   it('Clean Graphics clears overlay bitmaps and keeps their size; the Basic Profile removes them', () => {

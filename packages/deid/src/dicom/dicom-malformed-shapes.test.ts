@@ -239,6 +239,38 @@ describe('identifying attributes inside sequences', () => {
     check(part10(dataset([str(0x0040a160, 'UT', SR_TEXT)])));
   });
 
+  it('a Code Meaning typed with no code, in listed, unlisted and nested code sequences', () => {
+    const typed = (meaning: string): ItemSpec => ({ elements: [str(0x00080102, 'SH', '99LOCAL'), str(0x00080104, 'LO', meaning)] });
+    check(
+      part10(
+        dataset([
+          seq(0x00081032, [typed(`Seen at ${ADDRESS}, tel ${PHONE}`)]), // Procedure Code Sequence: not in Table E.1-1
+          seq(0x0040100a, [typed(`Fall, per ${NAME}`)]), // Reason for Requested Procedure Code Sequence: X, C under Clean Descriptors
+          seq(0x00400275, [{ elements: [seq(0x00400008, [typed(`${PATIENT_ID} ${PHONE}`)])] }]), // Request Attributes > Scheduled Protocol Code
+        ]),
+      ),
+    );
+  });
+
+  it('comments and descriptions a person types that Table E.1-1 leaves out (supplementary rows)', () => {
+    check(
+      part10(
+        dataset([
+          str(0x00400400, 'LT', SR_TEXT),
+          str(0x00240044, 'LT', SR_TEXT),
+          str(0x00741238, 'LT', SR_TEXT),
+          str(0x30080202, 'ST', SR_TEXT),
+          str(0x30080066, 'ST', SR_TEXT),
+          str(0x300a0402, 'ST', SR_TEXT),
+          str(0x0022112c, 'LT', SR_TEXT),
+          str(0x01000424, 'LT', SR_TEXT),
+          str(0x00440106, 'UT', SR_TEXT),
+          str(0x00700081, 'LO', `Liver of ${NAME}`),
+        ]),
+      ),
+    );
+  });
+
   it('Content Sequence read as UN (explicit VR, undefined length, Implicit VR items)', () => {
     check(part10(dataset([seq(0x0040a730, [text(SR_TEXT), pname(NAME)], { vr: 'UN', undefinedLength: true })])));
   });
@@ -530,6 +562,10 @@ describe('property: seeded identifiers at random depths, VRs and lengths never s
     [0x00000902, 'LO', NAME],
     [0x00700006, 'ST', NAME],
     [0x00020016, 'AE', 'QUIXOTE'],
+    // A Code Meaning with no Code Value beside it (the generated items hold none): typed text.
+    [0x00080104, 'LO', `Fall, per ${NAME}`],
+    [0x00400400, 'LT', SR_TEXT],
+    [0x00700081, 'LO', NAME],
   ];
   /** Sequences of every treatment: D, X, X/Z, X/Z/U*, X with Clean Descriptors C, unlisted, private, encrypted, text objects. */
   const SEQUENCES: readonly number[] = [

@@ -41,6 +41,24 @@ const PATIENT_ID = 0x00100020;
 const SPECIFIC_CHARACTER_SET = 0x00080005;
 /** Code Value, Coding Scheme Designator/Version, Code Meaning, Long/URN Code Value: coded terminology, not free text. */
 const CODE_TAGS = new Set<Tag>([0x00080100, 0x00080102, 0x00080103, 0x00080104, 0x00080119, 0x00080120, 0x0040a040]);
+const CODE_MEANING = 0x00080104;
+/** Code Value, Long Code Value, URN Code Value: one of them carries the code (PS3.3 §8.8 Table 8.8-1a). */
+const CODE_VALUE_TAGS = new Set<Tag>([0x00080100, 0x00080119, 0x00080120]);
+
+/** Whether a code item has a code: a Code Meaning without one is what a person typed, not a code's name. */
+function hasCodeValue(elements: readonly DicomElement[]): boolean {
+  return elements.some((x) => CODE_VALUE_TAGS.has(x.tag) && x.value !== undefined && Buffer.from(x.value).toString('latin1').trim() !== '');
+}
+
+/**
+ * A Code Meaning with no code beside it (`(0008,0104) Fell at home, found by neighbor ...`, no
+ * Code Value): free text, wherever its code item sits. Cleaned by the text engine under Clean
+ * Descriptors or in a cleaned sequence, else replaced by a dummy (the item keeps its Type 1 meaning).
+ */
+function uncodedMeaning(e: DicomElement, charset: DicomCharset, mode: Mode, ctx: WalkContext, rule: string): DicomElement {
+  if (mode === 'clean' || (mode === 'normal' && ctx.options.has('cleanDescriptors'))) return clean(e, charset, ctx, rule);
+  return withValue(e, dummyValue(e.vr));
+}
 
 function categoryOf(e: DicomElement): SafeHarborCategory {
   if (e.tag === PATIENT_ID || e.tag === 0x00101000) return 'mrn';
@@ -319,7 +337,12 @@ export function deidentifyElements(
     }
     const hit = ctx.table.actionOf(e.tag);
     const rule = ruleId(e.tag, hit?.action ?? mode);
-    const next = hit === undefined ? unlisted(e, charset, mode, ctx, rule) : apply(hit.action, hit.row.basic, e, charset, mode, ctx, rule);
+    const next =
+      e.tag === CODE_MEANING && hit === undefined && e.value !== undefined && !hasCodeValue(elements)
+        ? uncodedMeaning(e, charset, mode, ctx, rule)
+        : hit === undefined
+          ? unlisted(e, charset, mode, ctx, rule)
+          : apply(hit.action, hit.row.basic, e, charset, mode, ctx, rule);
     if (
       next !== e &&
       !(

@@ -18,6 +18,16 @@ import type { ProfileRow } from '../profile/profile-row.ts';
  * - Encrypted Attributes Sequence (0400,0500) holds an earlier de-identifier's original values,
  *   encrypted for its recipients (PS3.15 §E.1.1, PS3.3 §C.12.1.1.4.1): PHI for a key holder
  *   PHIGuard does not know, and not checkably encrypted. X (re-identification is the linkage vault's).
+ * - Comments a person types about the patient or the procedure, all Type 3 (so X is valid): on the
+ *   scheduled procedure step (0040,0400; Scheduled Procedure Step Sequence, PS3.3 §C.4.10), the
+ *   patient's performance of a visual field test (0024,0044, §C.8.26.2), a cancelled procedure step
+ *   (0074,1238, §C.30.1), an RT treatment's status and override (3008,0202, 3008,0066, §C.8.8.22)
+ *   and setup image (300A,0402), a calculation (0022,112C), a SOP authorization (0100,0424,
+ *   §C.12.1) and an assertion (0044,0106). X; C (the text engine) under Clean Descriptors, as
+ *   the table does for Acquisition Comments and Image Comments.
+ * - Content Description (0070,0081), Type 2 in the Content Identification Macro (PS3.3 §10.9: a
+ *   segmentation, presentation state or measurement report described by whoever made it), beside
+ *   Content Creator's Name, which the table lists: Z, cleaned as a descriptor.
  */
 export const SUPPLEMENTARY_ROWS: readonly ProfileRow[] = [
   { tag: '0040,A160', name: 'Text Value', basic: 'D', options: { cleanStructuredContent: 'C' } },
@@ -26,4 +36,14 @@ export const SUPPLEMENTARY_ROWS: readonly ProfileRow[] = [
   { tag: '60XX,0022', name: 'Overlay Description', basic: 'X', options: { cleanGraphics: 'C' } },
   { tag: '60XX,1500', name: 'Overlay Label', basic: 'X', options: { cleanGraphics: 'C' } },
   { tag: '0400,0500', name: 'Encrypted Attributes Sequence', basic: 'X' },
+  { tag: '0040,0400', name: 'Comments on the Scheduled Procedure Step', basic: 'X', options: { cleanDescriptors: 'C' } },
+  { tag: '0024,0044', name: "Comments on Patient's Performance of Visual Field", basic: 'X', options: { cleanDescriptors: 'C' } },
+  { tag: '0074,1238', name: 'Reason for Cancellation', basic: 'X', options: { cleanDescriptors: 'C' } },
+  { tag: '3008,0202', name: 'Treatment Status Comment', basic: 'X', options: { cleanDescriptors: 'C' } },
+  { tag: '3008,0066', name: 'Override Reason', basic: 'X', options: { cleanDescriptors: 'C' } },
+  { tag: '300A,0402', name: 'Setup Image Comment', basic: 'X', options: { cleanDescriptors: 'C' } },
+  { tag: '0022,112C', name: 'Calculation Comment', basic: 'X', options: { cleanDescriptors: 'C' } },
+  { tag: '0100,0424', name: 'SOP Authorization Comment', basic: 'X', options: { cleanDescriptors: 'C' } },
+  { tag: '0044,0106', name: 'Assertion Comments', basic: 'X', options: { cleanDescriptors: 'C' } },
+  { tag: '0070,0081', name: 'Content Description', basic: 'Z', options: { cleanDescriptors: 'C' } },
 ];
