@@ -154,7 +154,7 @@ export class Hl7SegmentScanner {
       .map((rep) => rep.split(enc.component).map((comp) => comp.split(enc.subcomponent).map((sub) => (known.isKnown(sub, enc) ? '' : sub)).join(enc.subcomponent)).join(enc.component))
       .join(enc.repetition);
     this.#counter.bump(action.knownSlot);
-    // A coded entry counts a known value as its rule does (hl7-field-deidentifier.ts #coded): under `:known-value` only.
+    // A coded entry counts a known value as its rule does (rule `coded` in hl7-field-deidentifier.ts): under `:known-value` only.
     if (out !== raw && action.op === OP_KEEP) this.#counter.bump(action.slot);
     return out;
   }

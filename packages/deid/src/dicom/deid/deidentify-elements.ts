@@ -47,7 +47,7 @@ const CODE_VALUE_TAGS = new Set<Tag>([0x00080100, 0x00080119, 0x00080120]);
 
 /** Whether a code item has a code: a Code Meaning without one is what a person typed, not a code's name. */
 function hasCodeValue(elements: readonly DicomElement[]): boolean {
-  return elements.some((x) => CODE_VALUE_TAGS.has(x.tag) && x.value !== undefined && Buffer.from(x.value).toString('latin1').trim() !== '');
+  return elements.some((x) => CODE_VALUE_TAGS.has(x.tag) && (asciiOf(x) ?? '') !== '');
 }
 
 /**
