@@ -122,9 +122,12 @@ describe('FHIR profiles and keys', () => {
       resourceType: 'Condition', id: 'c1', subject: { reference: 'Patient/p1' },
       code: { coding: [{ display: 'Fell at home 03/10/2024, found by neighbor Susan Miller 617-555-0142' }, { system: 'http://snomed.info/sct', code: '217082002', display: 'Accidental fall' }] },
       evidence: [{ code: [{ coding: [{ code: ' ', display: 'reported by aunt Gwendolyn Pike on 2019-05-01' }] }] }],
+      // The concept's text repeating a code-less display is typed text too, not a code's name (text
+      // first: read before the coding, it still sees the display as written).
+      severity: { text: 'per son Dale Whitcombe', coding: [{ display: 'per son Dale Whitcombe' }] },
     };
     const out = JSON.stringify(d.deidentify(condition).resource);
-    for (const secret of ['03/10/2024', 'Susan', 'Miller', '617-555-0142', 'Gwendolyn', 'Pike', '2019-05-01']) expect(out, secret).not.toContain(secret);
+    for (const secret of ['03/10/2024', 'Susan', 'Miller', '617-555-0142', 'Gwendolyn', 'Pike', '2019-05-01', 'Whitcombe']) expect(out, secret).not.toContain(secret);
     expect(out).toContain('"display":"Fell at home [DATE], found by neighbor [NAME] [PHONE]"');
     expect(out).toContain('"code":"217082002","display":"Accidental fall"');
   });

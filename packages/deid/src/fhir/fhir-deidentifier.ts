@@ -342,9 +342,10 @@ export class FhirDeidentifier {
   #text(
     node: ElementNode, value: string, entry: FhirPatientEntry | undefined, known: KnownIdentifiers | undefined, dates: KnownIdentifiers | undefined,
   ): string | null {
-    // A CodeableConcept's text that repeats one of its codings' display is the code's name.
+    // A CodeableConcept's text that repeats the display of one of its coded codings is the code's
+    // name (a code-less coding's display is typed text: it goes through the engine as this does).
     const codings = node.name === 'text' && node.parent?.type === 'CodeableConcept' ? node.holder.coding : undefined;
-    if (Array.isArray(codings) && codings.some((c) => isJsonObject(c) && c.display === value)) return value;
+    if (Array.isArray(codings) && codings.some((c) => isJsonObject(c) && c.display === value && hasCode(c))) return value;
     const base64 = node.type === 'base64Binary';
     if (base64) {
       const contentType = node.holder.contentType;
