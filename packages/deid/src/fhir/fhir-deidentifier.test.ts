@@ -95,7 +95,8 @@ describe('FHIR profiles and keys', () => {
     const bundle = {
       resourceType: 'Bundle', type: 'collection', entry: [
         { fullUrl: 'urn:uuid:9d3c8a56-5b0b-4b8e-9d57-3f2e9d1c7a10', resource: { resourceType: 'Patient', id: 'p1', name: [{ family: 'Quixote', given: ['Zebulon'] }], maritalStatus: { coding: [{ code: 'M', display: 'Married' }] } } },
-        { resource: { resourceType: 'AllergyIntolerance', patient: { reference: 'urn:uuid:9d3c8a56-5b0b-4b8e-9d57-3f2e9d1c7a10' }, code: { coding: [
+        // The concept's text repeats the slip (text first: read before its coding).
+        { resource: { resourceType: 'AllergyIntolerance', patient: { reference: 'urn:uuid:9d3c8a56-5b0b-4b8e-9d57-3f2e9d1c7a10' }, code: { text: 'Penicillin allergy reported by Zebulon', coding: [
           { system: 'http://snomed.info/sct', code: '91936005', display: 'Allergy to penicillin' },
           { system: 'urn:local', code: 'X1', display: 'Penicillin allergy reported by Zebulon' },
         ] } } },

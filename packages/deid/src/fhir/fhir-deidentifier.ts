@@ -343,9 +343,10 @@ export class FhirDeidentifier {
     node: ElementNode, value: string, entry: FhirPatientEntry | undefined, known: KnownIdentifiers | undefined, dates: KnownIdentifiers | undefined,
   ): string | null {
     // A CodeableConcept's text that repeats the display of one of its coded codings is the code's
-    // name (a code-less coding's display is typed text: it goes through the engine as this does).
+    // name, unless it holds a known identifier (the display then goes: #codeDisplay). A code-less
+    // coding's display is typed text, which goes through the engine as this does.
     const codings = node.name === 'text' && node.parent?.type === 'CodeableConcept' ? node.holder.coding : undefined;
-    if (Array.isArray(codings) && codings.some((c) => isJsonObject(c) && c.display === value && hasCode(c))) return value;
+    if (Array.isArray(codings) && codings.some((c) => isJsonObject(c) && c.display === value && hasCode(c)) && !this.#holdsKnown(value, known)) return value;
     const base64 = node.type === 'base64Binary';
     if (base64) {
       const contentType = node.holder.contentType;
@@ -372,7 +373,13 @@ export class FhirDeidentifier {
    * removed; the code says what it was. Profiles that keep names keep it too.
    */
   #codeDisplay(value: string, known: KnownIdentifiers | undefined, applier: MethodApplier): { value: string | null; op: ReturnType<typeof operationOf> } {
-    if (known === undefined || applier.methodFor('name').kind === 'keep') return { value, op: undefined };
+    if (applier.methodFor('name').kind === 'keep') return { value, op: undefined };
+    return this.#holdsKnown(value, known) ? { value: null, op: 'redact' } : { value, op: undefined };
+  }
+
+  /** Whether a code display holds one of the patient's known identifiers (memoized per known set). */
+  #holdsKnown(value: string, known: KnownIdentifiers | undefined): boolean {
+    if (known === undefined) return false;
     let checked = this.#displayChecks.get(known);
     if (checked === undefined) this.#displayChecks.set(known, (checked = new Map<string, boolean>()));
     let holds = checked.get(value);
@@ -381,7 +388,7 @@ export class FhirDeidentifier {
       if (checked.size >= 20_000) checked.clear();
       checked.set(value, holds);
     }
-    return holds ? { value: null, op: 'redact' } : { value, op: undefined };
+    return holds;
   }
 
   #kind(
