@@ -7,9 +7,9 @@ it('the serve --demo de-identification links HL7v2 and FHIR and leaks none of th
   let text = '';
   out.on('data', (c: Buffer) => (text += c.toString()));
   runDeidDemo(out);
-  const outputs = text.split('\n').filter((l) => !l.includes('PID in'));
+  const outputs = text.split('\n').filter((l) => !l.includes('PID in') && !l.includes('PV2 in'));
   const deidentified = outputs.join('\n');
-  for (const identifier of ['Quimby', 'Jonathan', '4711-0815', '078-05-1120', '555-0142', 'Elm Street', 'Springfield', '62704', '1962-04-11', '19620411', '03/04/2025']) {
+  for (const identifier of ['Quimby', 'Jonathan', '4711-0815', '078-05-1120', '555-0142', 'Elm Street', 'Springfield', '62704', '1962-04-11', '19620411', '03/04/2025', '03/02/2025', 'Ogilvy', '555-0199']) {
     expect(deidentified).not.toContain(identifier);
   }
   const hl7Pseudonym = /PID out: PID\|1\|\|(PG-[0-9A-Z]+)/.exec(text)?.[1];
@@ -17,4 +17,5 @@ it('the serve --demo de-identification links HL7v2 and FHIR and leaks none of th
   expect(hl7Pseudonym).toBeDefined();
   expect(fhir.id).toBe(hl7Pseudonym);
   expect(text).toContain(`|${(fhir.birthDate ?? '').replaceAll('-', '')}|M|`);
+  expect(text).toContain('PV2 out: PV2|||^Fell at home [DATE], found by neighbor [NAME] [PHONE]^');
 });

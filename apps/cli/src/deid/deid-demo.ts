@@ -16,6 +16,8 @@ const ADT = [
   'EVN|A01|20250304101500',
   `PID|1||4711-0815^^^${MRN_SYSTEM}^MR||Quimby^Jonathan^Q||19620411|M|||12 Elm Street^^Springfield^IL^62704||(217)555-0142|||||||078-05-1120`,
   'PV1|1|I|4W^401^A||||1234^Welby^Marcus',
+  // Admit reason, a coded field (CWE) with no code: the clerk typed a date, a neighbour and a phone.
+  'PV2|||^Fell at home 03/02/2025, found by neighbor Ruth Ogilvy (217) 555-0199^',
   'OBX|1|TX|11506-3^Progress note^LN||Jonathan Quimby seen on 03/04/2025, call (217) 555-0142.||||||F',
 ].join('\r');
 const PATIENT = {
@@ -45,8 +47,10 @@ export function runDeidDemo(out: NodeJS.WritableStream): void {
   const fhir = new FhirDeidentifier({ kind: 'profile', profile, key }, { factory, text }).deidentify(PATIENT).resource;
   const pid = hl7.text.split('\r').find((s) => s.startsWith('PID|')) ?? '';
   const obx = hl7.text.split('\r').find((s) => s.startsWith('OBX|')) ?? '';
+  const pv2 = hl7.text.split('\r').find((s) => s.startsWith('PV2|')) ?? '';
   out.write('demo: de-identification (date-shift profile, fictional patient, throw-away key)\n');
   out.write(`  HL7v2 PID in : ${ADT.split('\r')[2] ?? ''}\n  HL7v2 PID out: ${pid}\n  HL7v2 OBX out: ${obx}\n`);
+  out.write(`  HL7v2 PV2 in : ${ADT.split('\r')[4] ?? ''}\n  HL7v2 PV2 out: ${pv2}  (typed text in a coded field)\n`);
   out.write(`  FHIR Patient out: ${JSON.stringify(fhir)}\n`);
   out.write('  the same pseudonym and date shift in both formats; try `phiguard deid hl7v2|fhir|dicom|text --help`\n');
 }
