@@ -16,6 +16,17 @@ describe('pattern detector', () => {
     ['Onset Dec. 2019 per patient.', 'date:Dec. 2019'],
     ['A 92 year old man.', 'date:92'],
     ['Aged 101, lives alone.', 'date:101'],
+    // §164.514(b)(2)(i)(C): ages over 89 in any wording, and birth years (one of someone over 89 must go).
+    ['A 92 YEAR OLD MALE.', 'date:92'],
+    ['A ninety-two year old woman.', 'date:ninety-two'],
+    ['NINETY-FIVE YEAR OLD MALE', 'date:NINETY-FIVE'],
+    ['She is one hundred and one years old.', 'date:one hundred and one'],
+    ['She is 104.', 'date:104'],
+    ['He was 95 when he died.', 'date:95'],
+    ['Mrs. Smith, 97, lives alone.', 'date:97'],
+    ['He turned 91 today.', 'date:91'],
+    ['Born in 1929 in Ohio.', 'date:1929'],
+    ['Year of birth: 1930.', 'date:1930'],
     ['Seen on 4/12 in clinic.', 'date:4/12'],
   ])('dates: %s', (text, expected) => {
     expect(found(text)).toContain(expected);
@@ -23,6 +34,7 @@ describe('pattern detector', () => {
 
   it('keeps ages under 90, years alone, doses and fractions', () => {
     expect(found('A 45 year old woman, diagnosed in 2019, takes 1/2 tablet of 25 mg daily.')).toEqual([]);
+    expect(found('She is 45. The patient is 92 kg, HR 92, 99% adherent; ninety minutes later, 92 yards.')).toEqual([]);
   });
 
   it.each([

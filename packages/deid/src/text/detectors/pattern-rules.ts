@@ -25,6 +25,15 @@ const MONTH =
 const ORD = '(?:st|nd|rd|th)';
 const DAY = `(?:[12]\\d|3[01]|0?[1-9])${ORD}?`;
 const YEAR = "(?:(?:19|20)\\d{2}|'\\d{2})";
+const UNITS_WORDS = 'one|two|three|four|five|six|seven|eight|nine';
+/** What follows an age: `years`, `yrs`, `y/o`, `yo`, `y.o.`, `year-old`, lower or upper case. */
+const YEARS_OLD = '(?:[Yy]ears?|YEARS?|[Yy]rs?|YRS?|[Yy]/?[Oo]|[Yy]\\.[Oo]\\.|[Yy]ear-old|YEAR-OLD)';
+/** Ninety to one hundred forty-nine in words, any case (`Ninety-two`, `ONE HUNDRED AND ONE`). */
+const AGE_WORDS = [
+  `[Nn]inety(?:[\\s-](?:${UNITS_WORDS}))?`,
+  `NINETY(?:[\\s-](?:${UNITS_WORDS.toUpperCase()}))?`,
+  `(?:[Oo]ne|[Aa]|ONE|A)[\\s-](?:[Hh]undred|HUNDRED)(?:[\\s-]+(?:and[\\s-]+|AND[\\s-]+)?(?:[A-Za-z]+(?:[\\s-](?:${UNITS_WORDS}|${UNITS_WORDS.toUpperCase()}))?))?`,
+].join('|');
 export const STATE_CODES =
   'AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR';
 export const STATE_NAMES =
@@ -102,7 +111,32 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   {
     name: 'age-over-89',
     category: 'date',
-    lead: 'digit', source: '\\b(?:9\\d|1[0-4]\\d)(?:(?=[\\s-]*(?:years?|yrs?|y/?o|y\\.o\\.|year-old)\\b)|\\b(?<=\\b(?:[Aa]ge|[Aa]ged|AGE)[:\\s]+\\d{2,3}))',
+    lead: 'digit', source: `\\b(?:9\\d|1[0-4]\\d)(?:(?=[\\s-]*${YEARS_OLD}(?![A-Za-z]))|\\b(?<=\\b(?:[Aa]ge|[Aa]ged|AGE)[:\\s]+\\d{2,3}))`,
+  },
+  {
+    // §164.514(b)(2)(i)(C) ages over 89 told otherwise: `She is 104.`, `Mrs. Smith, 97, lives`,
+    // `turned 93 today` (the number alone; under 90 it stays).
+    name: 'age-over-89-stated',
+    category: 'date',
+    lead: 'digit',
+    source:
+      '\\b(?:9\\d|1[0-4]\\d)\\b(?:(?<=\\b(?:[Hh]e|[Ss]he|[Pp]atient|[Pp]t|[Tt]hey|[Ww]ho)(?:\\s+(?:is|was|turned|turns|is now|will be))\\s+\\d{2,3})(?=\\s*(?:[.,;!)]|$|\\s+(?:today|now|yesterday|and|but|with|who|when|this|last|next|on|in|at|after|before)\\b))|(?<=\\b(?:Mr|Mrs|Ms|Mx|Miss|Dr)\\.?\\s+[A-Z][A-Za-z\'’-]+,\\s*\\d{2,3})(?=\\s*,))',
+  },
+  {
+    // The same spelled out: `ninety-two year old`, `one hundred and one years old`.
+    name: 'age-over-89-words',
+    category: 'date',
+    lead: 'word',
+    source: `\\b(?:${AGE_WORDS})(?=[\\s-]*${YEARS_OLD}(?![A-Za-z]))`,
+  },
+  {
+    // A birth year in words of birth (`born in 1929`, `born 1931`, `year of birth 1930`): a year
+    // alone is kept, but one of someone over 89 must go (§164.514(b)(2)(i)(C)), and a birth year
+    // in text cannot be checked against the record: every one goes.
+    name: 'birth-year',
+    category: 'date',
+    lead: 'digit',
+    source: '\\b(?:1[89]|20)\\d{2}\\b(?<=\\b(?:[Bb]orn|BORN|[Bb]\\.|[Yy]ear of [Bb]irth|YOB|[Bb]irth [Yy]ear)(?:\\s+in)?[:\\s]\\s*\\d{4})',
   },
   { name: 'unit', category: 'geographic', lead: 'word', source: '\\b(?:Apt|Apartment|Suite|Ste|Unit)\\.?\\s*#?\\s*\\d+[A-Za-z]?\\b' },
   { name: 'military-address', category: 'geographic', lead: 'word', source: '\\b(?:PSC|Unit|CMR)\\s+\\d{3,5},\\s*Box\\s+\\d{3,5}(?:\\s+(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{5})?|\\b(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{5}\\b' },
