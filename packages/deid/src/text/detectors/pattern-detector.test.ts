@@ -28,6 +28,9 @@ describe('pattern detector', () => {
     ['Born in 1929 in Ohio.', 'date:1929'],
     ['Year of birth: 1930.', 'date:1930'],
     ['Seen on 4/12 in clinic.', 'date:4/12'],
+    ['Seen 03/2024 in clinic.', 'date:03/2024'],
+    ['Stable since 3/2024.', 'date:3/2024'],
+    ['Admitted 10MAR2024 to 4W.', 'date:10MAR2024'],
   ])('dates: %s', (text, expected) => {
     expect(found(text)).toContain(expected);
   });

@@ -22,6 +22,8 @@ export interface PatternRule {
 
 const MONTH =
   '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|SEP(?:T(?:EMBER)?)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)';
+/** A month's three-letter abbreviation, in upper or title case, with no separator after it. */
+const MONTH_ABBREVIATION = '(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
 const ORD = '(?:st|nd|rd|th)';
 const DAY = `(?:[12]\\d|3[01]|0?[1-9])${ORD}?`;
 const YEAR = "(?:(?:19|20)\\d{2}|'\\d{2})";
@@ -97,6 +99,10 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     category: 'date',
     lead: 'digit', source: '\\b(?:[12]\\d|3[01]|0?[1-9])[/.-](?:[12]\\d|3[01]|0?[1-9])[/.-](?:(?:19|20)\\d{2}|\\d{2})\\b(?![/.-]\\d)',
   },
+  // Month and year as numbers (`03/2024`, `since 3/2024`): the month is a date element to remove.
+  { name: 'date-month-year-numeric', category: 'date', lead: 'digit', source: '(?<![\\d/.-])(?:0?[1-9]|1[0-2])/(?:19|20)\\d{2}\\b(?![/.-]\\d)' },
+  // Day, month and year run together (`10MAR2024`, `1Mar24`), as some systems print them.
+  { name: 'date-compact', category: 'date', lead: 'digit', source: `\\b(?:[12]\\d|3[01]|0?[1-9])${MONTH_ABBREVIATION}(?:(?:19|20)\\d{2}|\\d{2})\\b` },
   { name: 'date-day-month', category: 'date', lead: 'digit', source: `\\b${DAY}(?:\\s+of)?[\\s-]+${MONTH}\\b\\.?(?:,?[\\s-]+${YEAR}\\b|-\\d{2}\\b)?` },
   { name: 'date-month-day', category: 'date', lead: 'word', source: `\\b${MONTH}\\b\\.?\\s+${DAY}\\b(?:,?\\s+${YEAR}\\b)?` },
   { name: 'date-month-year', category: 'date', lead: 'word', source: `\\b${MONTH}\\b\\.?,?\\s+(?:of\\s+)?${YEAR}\\b` },
