@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import {
   builtinProfile,
-  createClinicalTextDeidentifier,
   createPatientContextFactory,
+  createRecordTextDeidentifier,
   deidKeyFromSecret,
   FhirDeidentifier,
   Hl7Deidentifier,
@@ -42,7 +42,8 @@ export function runDeidDemo(out: NodeJS.WritableStream): void {
   const key = deidKeyFromSecret(randomBytes(32));
   const factory = createPatientContextFactory(key);
   const profile = builtinProfile('date-shift');
-  const text = createClinicalTextDeidentifier({ mode: 'tags' });
+  // The free-text engine `phiguard deid` and the server run by default (--text-engine clinical).
+  const text = createRecordTextDeidentifier();
   const hl7 = new Hl7Deidentifier({ factory, methods: new MethodApplier(profile, key, { text }) }).deidentify(`${ADT}\r`);
   const fhir = new FhirDeidentifier({ kind: 'profile', profile, key }, { factory, text }).deidentify(PATIENT).resource;
   const pid = hl7.text.split('\r').find((s) => s.startsWith('PID|')) ?? '';
