@@ -27,10 +27,21 @@ describe('repeated names', () => {
     expect(tags('Alvir paints. He was the assistant to Dr. Alvir Zorvanek at home. Alvir’s notes agree.')).toBe('[NAME] paints. He was the assistant to Dr. [NAME] at home. [NAME]’s notes agree.');
   });
 
-  it('does not repeat common or clinical words or lower-case forms', () => {
-    const out = tags('Dr. Parkinson saw him for Parkinson disease. Will Zorvanek will call. Zorvanek agreed, as will we; zorvanek');
+  it('does not repeat common or clinical words', () => {
+    const out = tags('Dr. Parkinson saw him for Parkinson disease. Will Zorvanek will call. Zorvanek agreed, as will we.');
     // `Will` next to `Zorvanek` is a name there (other evidence), but `will` is not repeated.
-    expect(out).toBe('Dr. [NAME] saw him for Parkinson disease. [NAME] will call. [NAME] agreed, as will we; zorvanek');
+    expect(out).toBe('Dr. [NAME] saw him for Parkinson disease. [NAME] will call. [NAME] agreed, as will we.');
+  });
+
+  it('repeats a name in other letter cases (capitals, a lower-case cc line)', () => {
+    const out = tags('WHITFIELD, HAROLD Q\nSigned by: Whitfield, Harold.\ncc: harold whitfield; mrs whitfield; HAROLD.');
+    expect(out).not.toMatch(/whitfield|harold/i);
+  });
+
+  it('repeats only the spelling found in a text that is not English', () => {
+    // A Spanish note: its capitalized words are taken for names more often, and recur lower-case as words.
+    const text = 'Paciente: Zorvanek. Motivo de ingreso: dolor. Exploración física: sin hallazgos; evolución favorable en la región. zorvanek';
+    expect(tags(text)).toMatch(/zorvanek$/);
   });
 
   it('property: every occurrence of a detected invented surname is redacted', () => {

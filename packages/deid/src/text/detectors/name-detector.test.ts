@@ -30,6 +30,26 @@ describe('name detector', () => {
     for (const e of expected) expect(spans).toContain(e);
   });
 
+  it.each([
+    ['Neighbor "Bud" Kowalczyk drove him in.', 'name:Bud'],
+    ['Neighbor "Bud" Kowalczyk drove him in.', 'name:Kowalczyk'],
+    ['His friend Rosalind visited.', 'name:Rosalind'],
+    ['Roommate Tanisha called twice.', 'name:Tanisha'],
+    ['Aunt Philippa and nephew Dmitri came.', 'name:Philippa'],
+    ['Aunt Philippa and nephew Dmitri came.', 'name:Dmitri'],
+    ['Caregiver: Oyelaran, since May.', 'name:Oyelaran'],
+    ['Her neighbour “Ziggy” Brannagh helps.', 'name:Ziggy'],
+    ['Her neighbour “Ziggy” Brannagh helps.', 'name:Brannagh'],
+    ['Granddaughter Leontyne lives nearby.', 'name:Leontyne'],
+  ])('finds the name after a relation or in quotes: %s', (text, expected) => {
+    expect(found(text)).toContain(expected);
+  });
+
+  it('still reads an ordinary word opening a quotation as a word', () => {
+    expect(found('He said "Will you call me?" and left.')).toEqual([]);
+    expect(found('Her friend said "Hope is all we have."')).toEqual([]);
+  });
+
   it('joins a first name and an unlisted surname', () => {
     expect(found('Spoke with Sarah Okonkwo-Baptiste at length.')).toEqual(expect.arrayContaining(['name:Sarah Okonkwo-Baptiste']));
   });

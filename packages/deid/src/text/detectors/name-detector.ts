@@ -60,7 +60,7 @@ const EPONYM_NEXT: ReadonlySet<string> = new Set(
 );
 /** Labels after which the next capitalized words on the line are a person's name. */
 const NAME_LABEL =
-  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|referring(?:\s+physician)?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|(?:mother|father|daughter|son|sister|brother)(?:-in-law)?|guardian|(?:my\s+|(?:last|first|maiden|full)\s+)?name(?:\s+is)?|call(?:s|ed)?\s+me)\b\s*[:?(-]?[ \t]*|\b(?:dr|mrs?|ms|prof)\.[ \t]*/gi;
+  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|referring(?:\s+physician)?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|(?:step-?|great-)?(?:mother|father|daughter|son|sister|brother|grand(?:mother|father|daughter|son|child|ma|pa))(?:-in-law)?|(?:half-)?(?:sister|brother)|aunt|uncle|cousin|niece|nephew|(?:boy|girl)friend|friend|partner|fianc[eé]e?|neighbou?r|roommate|caregiver|landlord|landlady|co-?worker|employer|interpreter|guardian|(?:my\s+|(?:last|first|maiden|full)\s+)?name(?:\s+is)?|call(?:s|ed)?\s+me)\b\s*[:?(-]?[ \t]*["“]?|\b(?:dr|mrs?|ms|prof)\.[ \t]*/gi;
 /**
  * Weaker labels (speech and naming verbs): only a capitalized word after them is a name, and not
  * one with a drug or clinical ending or before an eponym word (`known as Lou Gehrig's disease`).
@@ -359,13 +359,16 @@ function tok(tokens: readonly CapToken[], i: number): CapToken {
   return tokens[i] ?? NONE;
 }
 
-/** What separates two tokens: only blanks, a comma, a period (initials, titles), or anything else. */
+/**
+ * What separates two tokens: only blanks, a comma, a period (initials, titles), or anything else.
+ * Double quotes count as blanks: a quoted nickname sits inside a name (`"Bud" Kowalczyk`).
+ */
 function gap(text: string, from: number, to: number): 'space' | 'comma' | 'dot' | 'none' {
   if (to - from > 4 || to <= from) return 'none';
   let kind: 'space' | 'comma' | 'dot' = 'space';
   for (let k = from; k < to; k++) {
     const c = text.charCodeAt(k);
-    if (c === 32 || c === 9) continue;
+    if (c === 32 || c === 9 || isDoubleQuote(c)) continue;
     if (c === 44 && kind === 'space') kind = 'comma';
     else if (c === 46 && kind === 'space') kind = 'dot';
     else return 'none';
@@ -380,11 +383,26 @@ function isLetter(c: number): boolean {
   return isUpper(c) || (c >= 97 && c <= 122) || c > 127;
 }
 
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/** `"`, `“`, `”`. */
+function isDoubleQuote(c: number): boolean {
+  return c === 34 || c === 0x201c || c === 0x201d;
+}
+
 /** True when the word starts a sentence, line or field (its capital says nothing). */
 function sentenceStart(text: string, at: number): boolean {
   for (let k = at - 1; k >= 0; k--) {
     const c = text.charCodeAt(k);
     if (c === 32 || c === 9) continue;
+    // A closing quote says nothing (`"Bud" Kowalczyk` is mid-sentence, `." Then` starts one); an
+    // opening one starts a quoted sentence (`said "Will you ...`).
+    if (isDoubleQuote(c)) {
+      if (c !== 0x201c && k > 0 && !isBlank(text.charCodeAt(k - 1))) continue;
+      return true;
+    }
     // `R. Vizirov`, `Dr. Reyes`: the period of an initial or a title does not end a sentence
     if (c === 46 && k >= 1 && isUpper(text.charCodeAt(k - 1)) && (k < 2 || !isLetter(text.charCodeAt(k - 2)))) return false;
     if (c === 46 && k >= 2 && /(?:^|[^A-Za-z])(?:Dr|Mr|Mrs|Ms|Prof|St)$/.test(text.slice(Math.max(0, k - 5), k))) return false;

@@ -97,3 +97,58 @@ describe('pattern detector, number forms', () => {
     expect(found('Paid 12,345,678 dollars')).toEqual([]);
   });
 });
+
+// Written-out e-mail addresses (F), geocodes (B) and user names (R): identifiers written so that
+// a plain pattern misses them.
+describe('pattern detector, written-out and less common identifiers', () => {
+  it.each([
+    ['Email jdoe at gmail dot com today.', 'email:jdoe at gmail dot com'],
+    ['Reach her at j.doe[at]yahoo[dot]com.', 'email:j.doe[at]yahoo[dot]com'],
+    ['Write to JDOE AT HOTMAIL DOT COM now', 'email:JDOE AT HOTMAIL DOT COM'],
+    ['Send to mary_s (at) work-mail.org please.', 'email:mary_s (at) work-mail.org'],
+    ['Daughter: kate at gmail.com, evenings.', 'email:kate at gmail.com'],
+    ['Portal login jd1931 {at} mail.example.co.uk later', 'email:jd1931 {at} mail.example.co.uk'],
+  ])('e-mail: %s', (text, expected) => {
+    expect(found(text)).toContain(expected);
+  });
+
+  it('does not take a place or a web site after "at" for an address', () => {
+    expect(found('He arrived at 5 pm and was seen at the clinic.')).toEqual([]);
+    expect(found('Guidance available at cdc.gov today.')).toEqual(['url:cdc.gov']);
+  });
+
+  it.each([
+    ['Found at 42.2529, -71.0023 by EMS.', 'geographic:42.2529, -71.0023'],
+    ['Scene 33.86882 S 151.20929 E reported.', 'geographic:33.86882 S 151.20929 E'],
+    ['Lat/long: 42.25, -71.00 per EMS.', 'geographic:42.25, -71.00'],
+    ['GPS 42.253 N, 71.002 W at the trailhead.', 'geographic:42.253 N, 71.002 W'],
+    ['Latitude 42.2529; longitude -71.0023.', 'geographic:42.2529'],
+    ['Pinned at 42°15\'10.4"N 71°00\'08.3"W near the river.', 'geographic:42°15\'10.4"N 71°00\'08.3"W'],
+    ['Pinned at 42° 15′ N, then north.', 'geographic:42° 15′ N'],
+  ])('geocode: %s', (text, expected) => {
+    expect(found(text)).toContain(expected);
+  });
+
+  it('does not read lab values, p-values or temperatures as coordinates', () => {
+    expect(found('SG 1.015, pH 6.5; K 4.1, 3.9; p = 0.0012, 0.0034; T 98.6°F; lateral 2.35 cm.')).toEqual([]);
+  });
+
+  it.each([
+    ['Twitter @haroldw1931, rarely.', 'other-id:@haroldw1931'],
+    ['Her handle is @hw, she said.', 'other-id:@hw'],
+    ['Instagram: hwhitfield is public.', 'other-id:hwhitfield'],
+    ['Skype harold.whitfield on Sundays.', 'other-id:harold.whitfield'],
+    ['Posted as @night_owl_77 online.', 'other-id:@night_owl_77'],
+  ])('user name: %s', (text, expected) => {
+    expect(found(text)).toContain(expected);
+  });
+
+  it('does not take "@" shorthand, e-mail addresses or plain words after a site name for user names', () => {
+    expect(found('Lives @home, meds @ 10am, @baseline.')).toEqual([]);
+    expect(found('Mail a.b@example.org now')).toEqual(['email:a.b@example.org']);
+    for (const text of ['Uses Facebook daily; Twitter is not used.', 'Not on Twitter. Instagram is fun.', 'Handle with care.']) {
+      expect(found(text).filter((s) => s.startsWith('other-id:'))).toEqual([]);
+    }
+  });
+});
+

@@ -48,6 +48,24 @@ const CAPWORD = "[A-Z][A-Za-z'’.-]*";
 const ID_VALUE = '(?<v>(?=[A-Za-z0-9-]*\\d)[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])){2,29})';
 const SEP = '\\s*(?:(?:[Nn]umber|NUMBER|[Nn]um|[Nn]o|NO|[Nn]br|[Ii][Dd]|#)\\.?\\s*)?[:#=]?\\s*';
 
+// Written-out e-mail addresses (`jdoe at gmail dot com`, `j.doe[at]yahoo[dot]com`).
+const AT_BRACKETED = '\\s*[[({<]\\s*(?:at|AT)\\s*[\\])}>]\\s*';
+const DOT_SPELLED = '(?:\\s*[[({<]\\s*(?:dot|DOT)\\s*[\\])}>]\\s*|\\s+(?:dot|DOT)\\s+)';
+const DOT_ANY = `(?:${DOT_SPELLED}|\\.)`;
+const MAIL_LOCAL = "(?<![\\w.%+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]*";
+const MAIL_LABEL = '[A-Za-z0-9][A-Za-z0-9-]*';
+const MAIL_TLD = '(?:com|org|net|edu|gov|mil|info|biz|io|us|uk|ca|de|fr|es|it|nl|au|me|co|health|COM|ORG|NET|EDU|GOV)\\b';
+/** Mail providers whose domain after a spelled `at` makes an address (each has a trigger below). */
+const MAIL_PROVIDER = '(?:gmail|googlemail|ymail|hotmail|protonmail|yahoo|aol|icloud|outlook|comcast|verizon)';
+// Geographic coordinates ("equivalent geocodes", §164.514(b)(2)(i)(B)); zero degrees is left out of
+// the bare pair so that small decimals (`p 0.0012, 0.0034`) are not read as a place.
+const LATITUDE = '(?:[1-8]\\d|90|[1-9])';
+const LONGITUDE = '(?:1[0-7]\\d|180|[1-9]\\d?)';
+const COORDINATE = '[-+]?\\d{1,3}\\.\\d{2,}°?(?:\\s*[NSEWnsew]\\b)?';
+const SOCIAL =
+  '[Tt]witter|TWITTER|[Ii]nstagram|INSTAGRAM|[Ff]acebook|FACEBOOK|[Tt]ik[Tt]ok|TIKTOK|[Ss]kype|SKYPE|[Ss]napchat|SNAPCHAT|[Tt]elegram|[Dd]iscord|[Rr]eddit|[Ll]inked[Ii]n|[Tt]witch|[Bb]luesky|[Mm]astodon|[Yy]ou[Tt]ube|[Ss]ocial [Mm]edia|[Hh]andle|HANDLE|[Uu]ser ?[Nn]ame|USERNAME|[Ss]creen ?[Nn]ame|[Gg]amertag';
+const SOCIAL_LABEL = `\\b(?:${SOCIAL})(?:\\s+(?:[Hh]andle|[Aa]ccount|[Ii][Dd]|[Nn]ame|[Uu]ser ?[Nn]ame|[Pp]rofile))?`;
+
 function labelled(name: string, category: SafeHarborCategory, labels: string): PatternRule {
   return { name, category, source: `\\b(?:${labels})${SEP}${ID_VALUE}`, hasValue: true, lead: 'word' };
 }
@@ -55,6 +73,24 @@ function labelled(name: string, category: SafeHarborCategory, labels: string): P
 /** The rules, most specific first (the alternation tries them in this order at each position). */
 export const PATTERN_RULES: readonly PatternRule[] = [
   { name: 'email', category: 'email', lead: 'rare', triggers: ['@'], source: "[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}" },
+  {
+    // An address written out to dodge scrapers is still one: a bracketed `at`, or a spelled `at`
+    // with a spelled `dot` or a mail provider's domain (`at gmail.com`).
+    name: 'email-written-out',
+    category: 'email',
+    lead: 'rare',
+    // Each trigger costs a scan of every text: the few that every written-out form holds.
+    triggers: ['at]', 'at)', 'at}', 'AT]', 'AT)', ' dot ', ' DOT ', 'mail.', 'yahoo.', 'aol.', 'icloud.', 'outlook.', 'comcast.', 'verizon.'],
+    source: `${MAIL_LOCAL}(?:${AT_BRACKETED}${MAIL_LABEL}(?:${DOT_ANY}${MAIL_LABEL})*?${DOT_ANY}${MAIL_TLD}|\\s+(?:at|AT)\\s+(?:${MAIL_LABEL}(?:${DOT_ANY}${MAIL_LABEL})*?${DOT_SPELLED}${MAIL_TLD}|${MAIL_PROVIDER}\\.${MAIL_TLD}))`,
+  },
+  {
+    // `@haroldw1931`: a user name, bare only with a digit or an underscore (`@home` stays).
+    name: 'social-handle-bare',
+    category: 'other-id',
+    lead: 'rare',
+    triggers: ['@'],
+    source: '(?<![\\w.@/])@(?=[A-Za-z0-9_.]*[\\d_])[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_](?![\\w@])',
+  },
   { name: 'url', category: 'url', lead: 'rare', triggers: ['://', 'www.', 'WWW.'], source: "(?:https?|ftp)://[^\\s<>\"'`)\\]]*[^\\s<>\"'`)\\].,;:!?]|\\bwww\\.[^\\s<>\"'`)\\]]*[^\\s<>\"'`)\\].,;:!?]" },
   {
     name: 'domain',
@@ -68,6 +104,24 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     lead: 'rare',
     triggers: ['::'],
     source: '\\b(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?(?![:\\w])',
+  },
+  {
+    // `42.2529, -71.0023`, `33.8688 S 151.2093 E`: a latitude and longitude in decimal degrees,
+    // four or more decimals each (a lab value pair has fewer); the sign alone is left.
+    name: 'geo-decimal-pair',
+    category: 'geographic',
+    lead: 'digit',
+    source: `\\b${LATITUDE}\\.\\d{4,}°?(?:\\s*[NSns]\\b)?(?:\\s*[,;/]\\s*|\\s+)[-+]?${LONGITUDE}\\.\\d{4,}°?(?:\\s*[EWew]\\b)?`,
+  },
+  // `42°15'10.4"N`, `71° 0′ 8″ W`: degrees, minutes (and seconds) with a hemisphere.
+  { name: 'geo-dms', category: 'geographic', lead: 'digit', source: '\\b\\d{1,3}°\\s*\\d{1,2}(?:\\.\\d+)?[\'′]\\s*(?:\\d{1,2}(?:\\.\\d+)?(?:"|″|\'\')\\s*)?[NSEW]\\b' },
+  {
+    // After a label (`Lat/long: 42.25, -71.00`, `GPS 42.2529`, `coordinates 42.25 N 71.00 W`).
+    name: 'geo-labelled',
+    category: 'geographic',
+    lead: 'word',
+    hasValue: true,
+    source: `\\b(?:[Ll]atitude|LATITUDE|[Ll]ongitude|LONGITUDE|GPS|[Cc]oordinates|COORDINATES|[Gg]eo-?(?:code|location|tag)|[Ll]at\\s*/\\s*[Ll](?:ong?|ng)|LAT\\s*/\\s*LONG?)(?:\\s+(?:is|of|at))?\\s*[:=]?\\s*(?<v>${COORDINATE}(?:\\s*[,;/]?\\s*${COORDINATE})?)`,
   },
   { name: 'ssn', category: 'ssn', lead: 'digit', source: '\\b\\d{3}-\\d{2}-\\d{4}\\b' },
   labelled('ssn-labelled', 'ssn', 'SSN|SS#|[Ss]ocial [Ss]ecurity(?: [Nn]umber)?'),
@@ -143,6 +197,15 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     category: 'date',
     lead: 'digit',
     source: '\\b(?:1[89]|20)\\d{2}\\b(?<=\\b(?:[Bb]orn|BORN|[Bb]\\.|[Yy]ear of [Bb]irth|YOB|[Bb]irth [Yy]ear)(?:\\s+in)?[:\\s]\\s*\\d{4})',
+  },
+  {
+    // After a site or a label any user name (`Twitter @hw`, `Instagram: hwhitfield`), without a
+    // colon one that looks like one (`Skype harold.whitfield`, `TikTok hw_1931`; `Twitter is not` stays).
+    name: 'social-handle',
+    category: 'other-id',
+    lead: 'word',
+    hasValue: true,
+    source: `${SOCIAL_LABEL}(?:\\s*[:=-]|\\s+is)?\\s*(?<v>@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,29}[A-Za-z0-9_])?|(?<=[:=-]\\s*)[A-Za-z][A-Za-z0-9_.]{1,29}[A-Za-z0-9_]|(?=[A-Za-z0-9_]*(?:[\\d_]|\\.[A-Za-z0-9_]))[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_])(?![\\w@])`,
   },
   { name: 'unit', category: 'geographic', lead: 'word', source: '\\b(?:Apt|Apartment|Suite|Ste|Unit)\\.?\\s*#?\\s*\\d+[A-Za-z]?\\b' },
   { name: 'military-address', category: 'geographic', lead: 'word', source: '\\b(?:PSC|Unit|CMR)\\s+\\d{3,5},\\s*Box\\s+\\d{3,5}(?:\\s+(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{5})?|\\b(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{5}\\b' },
