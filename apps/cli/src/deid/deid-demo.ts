@@ -18,7 +18,8 @@ const ADT = [
   'PV1|1|I|4W^401^A||||1234^Welby^Marcus',
   // Admit reason, a coded field (CWE) with no code: the clerk typed a date, a neighbour and a phone.
   'PV2|||^Fell at home 03/02/2025, found by neighbor Ruth Ogilvy (217) 555-0199^',
-  'OBX|1|TX|11506-3^Progress note^LN||Jonathan Quimby seen on 03/04/2025, call (217) 555-0142.||||||F',
+  // A progress note: the patient's own identifiers, and an e-mail written out to dodge scrapers.
+  'OBX|1|TX|11506-3^Progress note^LN||Jonathan Quimby seen on 03/04/2025, call (217) 555-0142; his niece writes from r.ogilvy[at]yahoo[dot]com.||||||F',
 ].join('\r');
 const PATIENT = {
   resourceType: 'Patient',
