@@ -7,6 +7,7 @@ import { NameDetector } from './detectors/name-detector.ts';
 import { buildNicknameIndex } from './detectors/nicknames.ts';
 import { PatternDetector } from './detectors/pattern-detector.ts';
 import { PATTERN_RULES } from './detectors/pattern-rules.ts';
+import { repeatedDateSpans } from './detectors/repeated-date.ts';
 import { repeatedNameSpans } from './detectors/repeated-name.ts';
 import { residencePlaceSpans } from './detectors/residence-place.ts';
 import { zipAfterPlaceSpans } from './detectors/zip-after-place.ts';
@@ -87,8 +88,8 @@ export function createClinicalTextDeidentifier(options: ClinicalTextDeidentifier
     for (const d of builtIn) d.detect(text, found);
     if (known !== undefined) knownDetector(known).detect(text, found);
     const spans = joinAdjacent(text, mergeSpans(found));
-    // Document context: the rest of an address block, and names again where they recur.
-    const more = [...addressBlockSpans(text, spans, isCommonWord), ...repeatedNameSpans(text, spans, isCommonWord), ...residencePlaceSpans(text, isCommonWord)];
+    // Document context: the rest of an address block, and names and dates again where they recur.
+    const more = [...addressBlockSpans(text, spans, isCommonWord), ...repeatedNameSpans(text, spans, isCommonWord), ...repeatedDateSpans(text, spans), ...residencePlaceSpans(text, isCommonWord)];
     const joined = more.length === 0 ? spans : joinAdjacent(text, mergeSpans([...spans, ...more]));
     // Then a ZIP code right after any place found so far (a residence or city too, not only a block's).
     const zips = zipAfterPlaceSpans(text, joined);

@@ -95,3 +95,15 @@ describe('ZIP codes after a place', () => {
     expect(out).toContain('02139abc');
   });
 });
+
+describe('repeated dates', () => {
+  it('takes a date found once at its other places, where no context word marked it', () => {
+    expect(tags('Labs 11/2: Na 138. ECG 11/2 @ 0915: NSR. Seen 3/4/2025, echo 3/4/2025 too.')).toBe('Labs [DATE]: Na 138. ECG [DATE] @ 0915: NSR. Seen [DATE], echo [DATE] too.');
+  });
+
+  it('does not repeat a date inside a longer number or date, nor an age or a birth year', () => {
+    expect(tags('Labs 11/2: ok. Rate 11/23; on 11/2/2024 none.')).toBe('Labs [DATE]: ok. Rate 11/23; on [DATE] none.');
+    expect(tags('He is 92 years old, born in 1933. HR 92, 1933 steps.')).toBe('He is [DATE] years old, born in [DATE]. HR 92, 1933 steps.');
+  });
+});
+

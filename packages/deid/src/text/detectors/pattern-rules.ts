@@ -125,6 +125,16 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   },
   { name: 'ssn', category: 'ssn', lead: 'digit', source: '\\b\\d{3}-\\d{2}-\\d{4}\\b' },
   labelled('ssn-labelled', 'ssn', 'SSN|SS#|[Ss]ocial [Ss]ecurity(?: [Nn]umber)?'),
+  {
+    // Part of a number is the number's (§164.514(b)(2)(i)(G)): `SSN last 4: 6789`, `SS# ending in 6789`.
+    name: 'ssn-last-digits',
+    category: 'ssn',
+    lead: 'word',
+    hasValue: true,
+    source: '\\b(?:SSN|SS#|[Ss]ocial [Ss]ecurity(?: [Nn]umber| #)?)\\s*(?:#\\s*)?(?:\\(?\\s*(?:[Ll]ast|LAST|[Ff]inal)\\s+(?:4|[Ff]our|FOUR)(?:\\s+(?:[Dd]igits|DIGITS))?\\s*\\)?|(?:[Ee]nding|ENDING|[Ee]nds)(?:\\s+(?:in|with|IN))?)\\s*(?:(?:of|is)\\s+)?[:#=]?\\s*(?<v>\\d{4})\\b',
+  },
+  // `xxx-xx-6789`, `***-**-6789`: a masked SSN still shows its last four digits.
+  { name: 'ssn-masked', category: 'ssn', lead: 'rare', triggers: ['xx-', 'XX-', '**-', '##-'], source: '(?<![\\w*#])(?:[Xx]{3}|\\*{3}|#{3})-?(?:[Xx]{2}|\\*{2}|#{2})-?\\d{4}\\b' },
   labelled('mrn', 'mrn', 'MRN|MR|[Mm]edical [Rr]ecord(?: [Nn]umber)?|[Cc]hart|[Pp]atient ID|[Pp]t ID|[Hh]ospital [Nn]umber|[Uu]nit [Nn]umber|[Rr]ecord'),
   labelled('account', 'account', '[Aa]ccount|ACCT|[Aa]cct|[Bb]illing|[Ii]nvoice|[Ee]ncounter|[Vv]isit|FIN|[Cc]ase|[Cc]laim|[Cc]redit [Cc]ard|[Cc]ard|IBAN'),
   labelled('health-plan', 'health-plan', '[Mm]ember|[Pp]olicy|[Pp]lan|[Ii]nsurance|[Ss]ubscriber|[Mm]edicaid|[Mm]edicare|[Gg]roup|[Bb]eneficiary|HICN|MBI'),

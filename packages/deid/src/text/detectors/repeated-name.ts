@@ -1,4 +1,5 @@
 import { SPAN_STRENGTH, type DetectedSpan } from '../detected-span.ts';
+import { covered, isWordChar } from './span-lookup.ts';
 
 const NAME_WORD = /\p{Lu}[\p{Ll}\p{Lu}'’-]{2,}/gu;
 /** Parts of a name span that are no name (`Alice Nguyen PhD`, `Thomas Whitcombe Jr.`). */
@@ -51,29 +52,5 @@ function notEnglish(text: string): boolean {
   let n = 0;
   ACCENTED_LETTER.lastIndex = 0;
   while (ACCENTED_LETTER.test(text)) if (++n > ACCENTED_LETTERS_MAX) return true;
-  return false;
-}
-
-const WORD_CHAR = /[\p{L}\p{N}]/u;
-function isWordChar(text: string, at: number): boolean {
-  const ch = text[at];
-  if (ch === undefined) return false;
-  const code = ch.charCodeAt(0);
-  if (code < 128) return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-  return WORD_CHAR.test(ch);
-}
-
-/** Whether [start, end) lies inside one of the sorted, non-overlapping spans (binary search). */
-function covered(spans: readonly DetectedSpan[], start: number, end: number): boolean {
-  let lo = 0;
-  let hi = spans.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const s = spans[mid];
-    if (s === undefined) return false;
-    if (s.end <= start) lo = mid + 1;
-    else if (s.start > start) hi = mid - 1;
-    else return s.end >= end;
-  }
   return false;
 }
