@@ -41,6 +41,8 @@ describe('name detector', () => {
     ['Her neighbour “Ziggy” Brannagh helps.', 'name:Ziggy'],
     ['Her neighbour “Ziggy” Brannagh helps.', 'name:Brannagh'],
     ['Granddaughter Leontyne lives nearby.', 'name:Leontyne'],
+    ['Ordering: LIANG, WEI (NPI 1588667788)', 'name:WEI'],
+    ['Ordering physician: Okafor, Ngozi.', 'name:Okafor'],
   ])('finds the name after a relation or in quotes: %s', (text, expected) => {
     expect(found(text)).toContain(expected);
   });
@@ -65,6 +67,11 @@ describe('name detector', () => {
 });
 
 describe('name detector, acronyms', () => {
+  it('takes a short given name in capitals after SURNAME, but not a degree', () => {
+    expect(found('Patient: HERNANDEZ, ANN')).toEqual(['name:HERNANDEZ', 'name:ANN']);
+    expect(found('Cosigned JONES, RN')).not.toContain('name:RN');
+  });
+
   it('does not join an acronym label to the name before it', () => {
     expect(found('Smith, John MRN 12345678')).toEqual(['name:Smith', 'name:John', 'mrn:12345678']);
   });

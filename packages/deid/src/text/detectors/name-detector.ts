@@ -60,7 +60,7 @@ const EPONYM_NEXT: ReadonlySet<string> = new Set(
 );
 /** Labels after which the next capitalized words on the line are a person's name. */
 const NAME_LABEL =
-  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|referring(?:\s+physician)?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|(?:step-?|great-)?(?:mother|father|daughter|son|sister|brother|grand(?:mother|father|daughter|son|child|ma|pa))(?:-in-law)?|(?:half-)?(?:sister|brother)|aunt|uncle|cousin|niece|nephew|(?:boy|girl)friend|friend|partner|fianc[eé]e?|neighbou?r|roommate|caregiver|landlord|landlady|co-?worker|employer|interpreter|guardian|(?:my\s+|(?:last|first|maiden|full)\s+)?name(?:\s+is)?|call(?:s|ed)?\s+me)\b\s*[:?(-]?[ \t]*["“]?|\b(?:dr|mrs?|ms|prof)\.[ \t]*/gi;
+  /\b(?:(?:electronically\s+)?signed(?:\s+by)?|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|attending(?:\s+physician)?|provider|physician|author|resident|surgeon|pcp|(?:referring|ordering|requesting|consulting)(?:\s+(?:physician|provider|clinician|md))?|cc|patient(?:\s+name)?|name|emergency\s+contact|contact|spouse|wife|husband|(?:step-?|great-)?(?:mother|father|daughter|son|sister|brother|grand(?:mother|father|daughter|son|child|ma|pa))(?:-in-law)?|(?:half-)?(?:sister|brother)|aunt|uncle|cousin|niece|nephew|(?:boy|girl)friend|friend|partner|fianc[eé]e?|neighbou?r|roommate|caregiver|landlord|landlady|co-?worker|employer|interpreter|guardian|(?:my\s+|(?:last|first|maiden|full)\s+)?name(?:\s+is)?|call(?:s|ed)?\s+me)\b\s*[:?(-]?[ \t]*["“]?|\b(?:dr|mrs?|ms|prof)\.[ \t]*/gi;
 /**
  * Weaker labels (speech and naming verbs): only a capitalized word after them is a name, and not
  * one with a drug or clinical ending or before an eponym word (`known as Lou Gehrig's disease`).
@@ -294,9 +294,14 @@ export class NameDetector implements SpanDetector {
       if (marks[i] !== '' && marks[i] !== 'city') continue;
       const t = tok(tokens, i);
       if (TITLES.has(t.norm) || this.#allowed(t.norm)) continue;
+      const prevGap = i > 0 ? gap(text, tok(tokens, i - 1).end, t.start) : 'none';
+      // `LIANG, WEI`: a short listed given name in capitals after `SURNAME,` (not `SMITH, MD`).
+      if (t.allCaps && t.norm.length < 4 && prevGap === 'comma' && tok(tokens, i - 1).allCaps && isPerson(marks[i - 1]) && d.firstNames.has(t.norm) && !d.english.has(t.norm)) {
+        marks[i] = 'chain';
+        continue;
+      }
       // An acronym (`MRN`, `ICU`) next to a name is not part of it, unless the name is in capitals too.
       if (t.allCaps && (t.norm.length < 4 || (i > 0 && !tok(tokens, i - 1).allCaps))) continue;
-      const prevGap = i > 0 ? gap(text, tok(tokens, i - 1).end, t.start) : 'none';
       // `Mijail C Adomo`: an initial without a period is followed by a blank, not a dot.
       const nextGap = i + 1 < tokens.length ? gap(text, t.end + (t.initial && text.charCodeAt(t.end) === 46 ? 1 : 0), tok(tokens, i + 1).start) : 'none';
       const prevInitial = i > 0 && (tok(tokens, i - 1).initial || TITLES.has(tok(tokens, i - 1).norm));

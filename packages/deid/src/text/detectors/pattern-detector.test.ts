@@ -31,6 +31,8 @@ describe('pattern detector', () => {
     ['Seen 03/2024 in clinic.', 'date:03/2024'],
     ['Stable since 3/2024.', 'date:3/2024'],
     ['Admitted 10MAR2024 to 4W.', 'date:10MAR2024'],
+    ['Clinical history: 94F fall from standing.', 'date:94'],
+    ['HPI: 101M with dyspnea.', 'date:101'],
   ])('dates: %s', (text, expected) => {
     expect(found(text)).toContain(expected);
   });
@@ -38,6 +40,8 @@ describe('pattern detector', () => {
   it('keeps ages under 90, years alone, doses and fractions', () => {
     expect(found('A 45 year old woman, diagnosed in 2019, takes 1/2 tablet of 25 mg daily.')).toEqual([]);
     expect(found('She is 45. The patient is 92 kg, HR 92, 99% adherent; ninety minutes later, 92 yards.')).toEqual([]);
+    expect(found('HPI: 45F with cough; 67M with CP.')).toEqual([]);
+    expect(found('Staged T4N2M1, then ypT2N0M0.')).toEqual([]);
   });
 
   it.each([
@@ -84,6 +88,8 @@ describe('pattern detector', () => {
     ['Transferred from Massachusetts General Hospital yesterday.', 'geographic:Massachusetts General Hospital'],
     ['Followed at Riverside Family Clinic monthly.', 'geographic:Riverside Family Clinic'],
     ['She grew up in Poughkeepsie and moved.', 'geographic:Poughkeepsie'],
+    ['Mail to Montréal QC H2X 3K8 today.', 'geographic:H2X 3K8'],
+    ['Postal K1A0B1 on file.', 'geographic:K1A0B1'],
   ])('places: %s', (text, expected) => {
     expect(found(text)).toContain(expected);
   });

@@ -183,6 +183,8 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     category: 'date',
     lead: 'digit', source: `\\b(?:9\\d|1[0-4]\\d)(?:(?=[\\s-]*${YEARS_OLD}(?![A-Za-z]))|\\b(?<=\\b(?:[Aa]ge|[Aa]ged|AGE)[:\\s]+\\d{2,3}))`,
   },
+  // `94F`, `101M`: the age and sex shorthand of a clinical history line.
+  { name: 'age-over-89-sex', category: 'date', lead: 'digit', source: '\\b(?:9\\d|1[0-4]\\d)(?=[FM]\\b)' },
   {
     // §164.514(b)(2)(i)(C) ages over 89 told otherwise: `She is 104.`, `Mrs. Smith, 97, lives`,
     // `turned 93 today` (the number alone; under 90 it stays).
@@ -250,6 +252,9 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     hasValue: true,
     source: '\\b(?:ZIP|Zip|zip|[Pp]ost(?:al)?[ ]?[Cc]ode|POSTCODE|POSTAL CODE)(?: [Cc]ode)?[:#]?[ \\t]*(?<v>\\d{4,5}(?:-\\d{4})?(?: ?[A-Z]{2}\\b)?|[A-Z]\\d[A-Z] ?\\d[A-Z]\\d|[A-Z]{1,2}\\d[A-Z\\d]? ?\\d[A-Z]{2})(?![\\w-])',
   },
+  // `H2X 3K8`: a Canadian postal code (Canada Post's letters; D, F, I, O, Q, U never occur) is a
+  // place smaller than a province wherever it stands; a TNM stage of the same shape (`T4N2M1`) is not.
+  { name: 'postal-code-ca', category: 'geographic', lead: 'word', source: '\\b(?!T\\dN ?\\dM\\d)[ABCEGHJ-NPRSTVXY]\\d[ABCEGHJ-NPRSTV-Z][ ]?\\d[ABCEGHJ-NPRSTV-Z]\\d\\b' },
   {
     name: 'hospital',
     category: 'geographic',
