@@ -56,6 +56,29 @@ describe('phiguard deid text', () => {
     expect(out()).toMatch(/changed: name\s+4/);
   });
 
+  it('reads UTF-16 and Windows-1252 notes (a Windows export) and writes each back in its own encoding', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'deid-text-'));
+    dirs.push(root);
+    mkdirSync(path.join(root, 'in'));
+    const note = 'Patient José Muñoz-García seen 3/4/21. Call 617-555-0100.\r\n';
+    writeFileSync(path.join(root, 'in/le-bom.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(note, 'utf16le')]));
+    writeFileSync(path.join(root, 'in/le.txt'), Buffer.from(note, 'utf16le'));
+    writeFileSync(path.join(root, 'in/be.txt'), Buffer.from(note, 'utf16le').swap16());
+    writeFileSync(path.join(root, 'in/cp1252.txt'), Buffer.from(note, 'latin1'));
+    const { ctx } = context(root);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'in', '--out', 'out']);
+    const read = (name: string, decode: (b: Buffer) => string): string => decode(readFileSync(path.join(root, 'out', name)));
+    const outputs = {
+      'le-bom.txt': read('le-bom.txt', (b) => (b[0] === 0xff && b[1] === 0xfe ? b.subarray(2).toString('utf16le') : 'no BOM')),
+      'le.txt': read('le.txt', (b) => b.toString('utf16le')),
+      'be.txt': read('be.txt', (b) => Buffer.from(b).swap16().toString('utf16le')),
+      'cp1252.txt': read('cp1252.txt', (b) => b.toString('latin1')),
+    };
+    for (const [name, text] of Object.entries(outputs)) {
+      expect(text, name).toBe('Patient [NAME] seen [DATE]. Call [PHONE].\r\n');
+    }
+  });
+
   it('writes the spans of a named file without a text extension beside it, never over it', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'deid-text-'));
     dirs.push(root);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DeidTally, createAsyncModelDetector, createClinicalTextDeidentifier, createOnnxTokenClassifier, loadDictionaries, writeBrat, type AsyncSpanDetector, type OnnxTokenClassifier, type PatientIdentity, type ReplacementMode } from '@phiguard/deid';
+import { DeidTally, createAsyncModelDetector, createClinicalTextDeidentifier, createOnnxTokenClassifier, decodeTextBytes, encodeTextBytes, loadDictionaries, writeBrat, type AsyncSpanDetector, type OnnxTokenClassifier, type PatientIdentity, type ReplacementMode } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import { BatchError } from '../deid/batch-error.ts';
 import type { FileOutcome, FormatProcessor } from '../deid/batch-runner.ts';
@@ -70,14 +70,15 @@ export function textProcessor(setup: DeidSetup, mode: ReplacementMode, patient: 
     format: 'text',
     accepts: (relative) => TEXT_FILE.test(relative),
     async process(input, relative): Promise<FileOutcome> {
-      const text = Buffer.from(input).toString('utf8');
+      // UTF-8, UTF-16 (with or without a byte-order mark) or Windows-1252, written back the same way.
+      const { text, encoding, bom } = decodeTextBytes(input);
       // Without --patient, each file is its own patient: surrogates are consistent within the file.
       const context = setup.factory.forPatient(patient ?? { system: 'urn:phiguard:text-file', value: relative });
       const result = await engine.deidentifyAsync({ text, patient: context });
       const tally = new DeidTally();
       for (const s of result.spans) tally.add(s.category, `text.${s.detector}`);
       annotations?.set(relative, writeBrat(text, result.spans));
-      return { ok: true, output: Buffer.from(result.text, 'utf8'), records: 1, tally, problems: [] };
+      return { ok: true, output: encodeTextBytes(result.text, encoding, bom), records: 1, tally, problems: [] };
     },
   };
 }

@@ -11,6 +11,7 @@ export type DeidErrorCode =
   | 'hl7-bad-encoding'
   | 'hl7-bad-segment'
   | 'hl7-no-patient'
+  | 'text-bad-encoding'
   | 'manifest-invalid'
   | 'model-invalid'
   | 'model-failed'

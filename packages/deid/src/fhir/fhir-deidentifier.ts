@@ -7,6 +7,8 @@ import { MethodApplier } from '../profiles/method-applier.ts';
 import type { SafeHarborCategory } from '../safe-harbor/categories.ts';
 import { HHS_RESTRICTED_ZIP3_2000 } from '../safe-harbor/zip3.ts';
 import type { KnownIdentifiers, TextDeidentifier } from '../text/text-deidentifier.ts';
+import { encodeTextBytes } from '../text/text-bytes.ts';
+import { decodeAttachment } from './attachment-text.ts';
 import { type ElementNode, type JsonObject, isJsonObject } from './element-tree.ts';
 import { categoryOf, contactKind, fhirRuleId, identifierKind, operationOf } from './fhir-categories.ts';
 import { FhirPatientIndex, type FhirPatientEntry } from './fhir-patient-index.ts';
@@ -360,9 +362,14 @@ export class FhirDeidentifier {
       const hit = this.#longTexts.get(owner, value);
       if (hit !== undefined) return hit;
     }
-    const out = base64
-      ? Buffer.from(this.#deidText(Buffer.from(value, 'base64').toString('utf8'), entry, known, dates), 'utf8').toString('base64')
-      : this.#deidText(value, entry, known, dates);
+    let out: string;
+    if (base64) {
+      // In the attachment's own character set (contentType `charset=`, a byte-order mark, UTF-16
+      // by its zero bytes): read as UTF-8, a UTF-16 note shows no name to any detector.
+      const decoded = decodeAttachment(value, node.holder.contentType as string);
+      if (decoded === undefined) return null;
+      out = encodeTextBytes(this.#deidText(decoded.text, entry, known, dates), decoded.encoding, decoded.bom).toString('base64');
+    } else out = this.#deidText(value, entry, known, dates);
     if (owner !== undefined) this.#longTexts.set(owner, value, out);
     return out;
   }

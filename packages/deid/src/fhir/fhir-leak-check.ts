@@ -1,3 +1,4 @@
+import { decodeAttachment } from './attachment-text.ts';
 import { type JsonObject, isJsonObject } from './element-tree.ts';
 
 const PERSON_TYPES = new Set(['Patient', 'RelatedPerson', 'Person', 'Practitioner']);
@@ -61,7 +62,7 @@ export function searchableText(resource: JsonObject): string {
       return;
     }
     if (!isJsonObject(value)) return;
-    if (typeof value.data === 'string') parts.push(Buffer.from(value.data, 'base64').toString('utf8'));
+    if (typeof value.data === 'string') parts.push(decodeAttachment(value.data, typeof value.contentType === 'string' ? value.contentType : '')?.text ?? Buffer.from(value.data, 'base64').toString('latin1'));
     for (const v of Object.values(value)) visit(v);
   };
   visit(resource);

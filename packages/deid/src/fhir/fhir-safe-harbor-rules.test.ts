@@ -69,6 +69,26 @@ describe('Safe Harbor rules on hand-made resources (45 CFR §164.514(b)(2)(i))',
     expect(Buffer.from(String(attachment.data), 'base64').toString('utf8')).toBe('Seen: [NAME], tel [PHONE].\n');
   });
 
+  it('text attachments in UTF-16 or a declared charset are de-identified in it and keep it; an unknown charset removes the data', () => {
+    const text = 'Seen: Quintus Zéphyrine, tel 555-867-5309.\n';
+    const patient = { resourceType: 'Patient', id: 'q', name: [{ given: ['Quintus'], family: 'Zéphyrine' }], telecom: [{ system: 'phone', value: '555-867-5309' }] };
+    const attachments = [
+      { contentType: 'text/plain', data: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]).toString('base64') },
+      { contentType: 'text/plain; charset=utf-16le', data: Buffer.from(text, 'utf16le').toString('base64') },
+      { contentType: 'text/plain; charset="ISO-8859-1"', data: Buffer.from(text, 'latin1').toString('base64') },
+      { contentType: 'text/plain; charset=x-klingon', data: Buffer.from(text, 'latin1').toString('base64') },
+    ];
+    const doc = { resourceType: 'DocumentReference', id: 'd', status: 'current', subject: { reference: 'Patient/q' }, content: attachments.map((attachment) => ({ attachment })) };
+    const out = deid({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient }, { resource: doc }] }).out;
+    const content = ((out.entry as JsonObject[])[1]?.resource as JsonObject).content as { attachment: JsonObject }[];
+    const bytes = content.map((c) => (typeof c.attachment.data === 'string' ? Buffer.from(c.attachment.data, 'base64') : undefined));
+    const expected = 'Seen: [NAME], tel [PHONE].\n';
+    expect(bytes[0]?.equals(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(expected, 'utf16le')]))).toBe(true);
+    expect(bytes[1]?.toString('utf16le')).toBe(expected);
+    expect(bytes[2]?.toString('latin1')).toBe(expected);
+    expect(bytes[3]).toBeUndefined();
+  });
+
   it('limited data set keeps dates, city and 5-digit ZIP but not street, name or phone', () => {
     const { out } = deid({ resourceType: 'Patient', id: 'l', birthDate: '1990-07-04', name: [{ family: 'Kowalski' }], telecom: [{ system: 'phone', value: '555-0100' }], address: [{ line: ['1 Elm'], city: 'Boston', postalCode: '02134', state: 'MA' }] }, 'limited-data-set');
     expect(out.birthDate).toBe('1990-07-04');
