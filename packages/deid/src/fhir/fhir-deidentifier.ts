@@ -12,7 +12,7 @@ import { decodeAttachment } from './attachment-text.ts';
 import { type ElementNode, type JsonObject, isJsonObject } from './element-tree.ts';
 import { categoryOf, contactKind, fhirRuleId, identifierKind, operationOf } from './fhir-categories.ts';
 import { FhirPatientIndex, type FhirPatientEntry } from './fhir-patient-index.ts';
-import { CODE_DISPLAY_KIND, fhirRulesForProfile } from './fhir-profile-rules.ts';
+import { CODE_DISPLAY_KIND, CODED_KIND, fhirRulesForProfile } from './fhir-profile-rules.ts';
 import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
 import type { FhirPathRule } from './fhir-rule.ts';
 import { type AnonymizeHooks, FhirRuleAnonymizer, type ResourceEnvironment, restoreResource } from './fhir-rule-anonymizer.ts';
@@ -403,6 +403,13 @@ export class FhirDeidentifier {
   ): { value: string | number | null; op: ReturnType<typeof operationOf> } {
     const applier = this.#applier;
     if (applier === undefined) return { value: null, op: 'redact' };
+    if (rawKind === CODED_KIND) {
+      // Kept for its codes (Identifier.type, Meta.tag): what a person typed inside goes as elsewhere.
+      if (node.name === 'display' && node.parent?.type === 'Coding') return this.#kind(node, value, CODE_DISPLAY_KIND, undefined, entry, known);
+      if (node.name !== 'text' || node.parent?.type !== 'CodeableConcept') return { value, op: undefined };
+      const text = this.#text(node, value, entry, known, this.#dates([]));
+      return { value: text, op: text === value ? undefined : 'text' };
+    }
     if (rawKind === CODE_DISPLAY_KIND && hasCode(node.holder)) return this.#codeDisplay(value, known, applier);
     // A display with no code beside it (a Coding with no code, a reference with no target) is what
     // a person typed, not a code's or a resource's name: free text.

@@ -3,6 +3,12 @@ import type { FhirPathRule } from './fhir-rule.ts';
 
 /** The kind of `Coding.display`: a name category, checked against the patient's known identifiers only. */
 export const CODE_DISPLAY_KIND = 'name.code-display';
+/**
+ * The kind of a coded element kept for its codes (`Identifier.type`, `Meta.tag`, `Meta.security`):
+ * codes and systems stay, but a display and a CodeableConcept's text inside are treated as
+ * everywhere else (a code-less display or a typed text goes through the text engine).
+ */
+export const CODED_KIND = 'coded';
 
 const r = (path: string, method: FhirPathRule['method'], kind?: string): FhirPathRule =>
   kind === undefined ? { path, method } : { path, method, settings: { kind } };
@@ -32,8 +38,8 @@ export const FHIR_LOCATION_RULES: readonly FhirPathRule[] = Object.freeze([
   r("nodesByType('Meta').source", 'redact'),
   r("nodesByType('Meta').versionId", 'keep'),
   r("nodesByType('Meta').profile", 'keep'),
-  r("nodesByType('Meta').security", 'keep'),
-  r("nodesByType('Meta').tag", 'keep'),
+  r("nodesByType('Meta').security", 'kind', CODED_KIND),
+  r("nodesByType('Meta').tag", 'kind', CODED_KIND),
   r("nodesByType('Extension').url", 'keep'),
   // Codes identify nobody. A display is text, though: one holding the patient's own known
   // identifiers (a data-entry slip: "allergy reported by <name>") goes (fhir-deidentifier.ts).
@@ -66,7 +72,7 @@ export const FHIR_LOCATION_RULES: readonly FhirPathRule[] = Object.freeze([
   r("nodesByType('ContactPoint')", 'redact'),
   // (G)-(K), (R) identifiers: the kind follows Identifier.type / system.
   r("nodesByType('Identifier').use", 'keep'),
-  r("nodesByType('Identifier').type", 'keep'),
+  r("nodesByType('Identifier').type", 'kind', CODED_KIND),
   r("nodesByType('Identifier').system", 'keep'),
   r("nodesByType('Identifier').value", 'kind', 'identifier'),
   r("nodesByType('Identifier').period", 'kind', 'date'),

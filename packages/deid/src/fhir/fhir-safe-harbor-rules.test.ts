@@ -89,6 +89,25 @@ describe('Safe Harbor rules on hand-made resources (45 CFR §164.514(b)(2)(i))',
     expect(bytes[3]).toBeUndefined();
   });
 
+  it('Identifier.type and Meta.tag keep their codes, but typed text in them goes through the text engine', () => {
+    const { out } = deid({
+      resourceType: 'Patient', id: 't',
+      meta: { tag: [{ system: 'urn:x', code: 'vip', display: 'VIP' }, { display: 'flagged by Zebulon' }], security: [{ system: 'urn:s', code: 'R', display: 'restricted' }] },
+      identifier: [
+        { type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR', display: 'Medical Record Number' }], text: 'Medical Record Number' }, system: 'urn:mrn', value: '12345' },
+        { type: { coding: [{ system: 'urn:t', code: 'X', display: 'chart of Quixote' }], text: 'old chart, Zebulon Quixote' }, system: 'urn:x', value: '999' },
+      ],
+      name: [{ family: 'Quixote', given: ['Zebulon'] }],
+    });
+    const meta = out.meta as { tag: JsonObject[]; security: JsonObject[] };
+    expect(meta.tag[0]).toEqual({ system: 'urn:x', code: 'vip', display: 'VIP' });
+    expect(meta.security[0]).toEqual({ system: 'urn:s', code: 'R', display: 'restricted' });
+    const [mrn, other] = (out.identifier as { type: JsonObject }[]).map((i) => i.type);
+    expect(mrn).toEqual({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR', display: 'Medical Record Number' }], text: 'Medical Record Number' });
+    expect(other?.coding).toEqual([{ system: 'urn:t', code: 'X' }]);
+    expect(JSON.stringify(out)).not.toMatch(/Zebulon|Quixote/);
+  });
+
   it('limited data set keeps dates, city and 5-digit ZIP but not street, name or phone', () => {
     const { out } = deid({ resourceType: 'Patient', id: 'l', birthDate: '1990-07-04', name: [{ family: 'Kowalski' }], telecom: [{ system: 'phone', value: '555-0100' }], address: [{ line: ['1 Elm'], city: 'Boston', postalCode: '02134', state: 'MA' }] }, 'limited-data-set');
     expect(out.birthDate).toBe('1990-07-04');
