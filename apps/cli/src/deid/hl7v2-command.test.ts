@@ -114,6 +114,8 @@ describe('phiguard deid hl7v2', () => {
         'MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240314120000||ORU^R01|MSG0001|P|2.5.1',
         'PID|1||MRN7788123^^^HOSP^MR||QUIXOTE^ZEBULON||19610314|M',
         // Coded fields (CWE) whose text a person typed, no code beside it: admit reason, order reason, diagnosis, allergy.
+        // A location whose description (PV1-3.9) a person typed.
+        'PV1|1|I|4W^401^A^GENHOSP^^^MAIN^4^bed by window, husband Ignatius Fairweather 617-555-0177 stays over',
         'PV2|||^Fell at home 03/10/2024, found by neighbor Susan Miller 617-555-0142^',
         'ORC|NW|ORD1|||||||||||||||^Cancelled per son Dale Whitcombe on 3/14/2024^',
         'DG1|1||R55^Syncope^I10~^Injury at 12 Oak Street, Springfield^',
@@ -127,12 +129,13 @@ describe('phiguard deid hl7v2', () => {
         '',
       ].join('\r'),
     );
-    const secrets = ['Mary', 'Jones', 'Ruth', '02/11/2023', 'March 15', '617-555-0199', '123-45-6789', 'mjones@example.org', '742 Evergreen', '02139', 'QUIXOTE', 'ZEBULON', 'Zebulon', 'Quixotte', 'Martha', 'Gwendolyn', 'Pike', '03/10/2024', 'Susan', 'Miller', '617-555-0142', 'Whitcombe', '3/14/2024', '12 Oak', 'Springfield', 'Grant', '02/02/2024'];
+    const secrets = ['Mary', 'Jones', 'Ruth', '02/11/2023', 'March 15', '617-555-0199', '123-45-6789', 'mjones@example.org', '742 Evergreen', '02139', 'QUIXOTE', 'ZEBULON', 'Zebulon', 'Quixotte', 'Martha', 'Gwendolyn', 'Pike', '03/10/2024', 'Susan', 'Miller', '617-555-0142', 'Whitcombe', '3/14/2024', '12 Oak', 'Springfield', 'Grant', '02/02/2024', 'Ignatius', 'Fairweather', '617-555-0177'];
     await run(root, ['deid', 'hl7v2', 'in', '--out', 'out']);
     const out = decodeHl7Bytes(readFileSync(path.join(root, 'out/report.hl7'))).text;
     expect(out).toContain('OBX|1|TX|71020^REPORT^CPT||');
     expect(out).toContain('~LA6576-8^Positive^LN^^^^^^'); // the code and its display stay
     expect(out).toContain('DG1|1||R55^Syncope^I10~^');
+    expect(out).toContain('PV1|1|I|4W^401^A^GENHOSP^^^MAIN^4^bed by window, husband [NAME] [PHONE] stays over');
     for (const secret of secrets) expect(out, secret).not.toContain(secret);
     // The known-identifier engine alone (an explicit choice) leaves what no field of the message lists.
     await run(root, ['deid', 'hl7v2', 'in', '--out', 'out-known', '--text-engine', 'known']);

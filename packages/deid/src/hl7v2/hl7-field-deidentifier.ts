@@ -16,6 +16,7 @@ import type { KnownTextKeys } from './hl7-text-prefilter.ts';
 import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
 import { plausibleCountry, plausibleState } from './hl7-region.ts';
 import { mapCodedText, mayHoldCodedText } from './hl7-coded-text.ts';
+import { mapLocationText, mayHoldLocationText } from './hl7-location-text.ts';
 
 /** What one message's fields are de-identified with. */
 export interface Hl7FieldScope {
@@ -49,7 +50,7 @@ export interface Pid3 {
 export const HL7_RULE_CATEGORY: Readonly<Record<string, SafeHarborCategory>> = {
   name: 'name', prov: 'name', org: 'name', addr: 'geographic', county: 'geographic', place: 'geographic', phone: 'phone',
   date: 'date', dr: 'date', dob: 'date', pid: 'mrn', mrn: 'mrn', ssn: 'ssn', lic: 'license', plan: 'health-plan', dev: 'device',
-  acct: 'account', id: 'other-id', eip: 'other-id', remove: 'other-id', keep: 'other-id', coded: 'other-id', text: 'other-id', obx5: 'other-id',
+  acct: 'account', id: 'other-id', eip: 'other-id', remove: 'other-id', keep: 'other-id', coded: 'other-id', location: 'other-id', text: 'other-id', obx5: 'other-id',
 };
 /** The value kind of a rule applied to the whole value (the `#field` default branch). */
 export const WHOLE_KIND: Readonly<Record<string, ValueKind>> = {
@@ -147,6 +148,8 @@ export class Hl7FieldDeidentifier {
         return this.#keep(raw, scope, ruleId);
       case 'coded':
         return this.#keep(this.#codedText(raw, scope, ruleId), scope, ruleId);
+      case 'location':
+        return this.#keep(mayHoldLocationText(raw, 0, raw.length, enc) ? mapLocationText(raw, enc, (value) => this.#text(value, scope, ruleId)) : raw, scope, ruleId);
       case 'remove':
         return '';
       case 'addr':

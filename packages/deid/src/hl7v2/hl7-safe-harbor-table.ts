@@ -15,7 +15,8 @@
  * date); `dev` device ids; `text` free text; `cwe` a coded entry (CE, CWE or CNE in v2.3, v2.5.1,
  * v2.7.1 or v2.8): the codes are kept, but what a person typed goes through the text rule (the text
  * with no code beside it, `^Fell at home, found by neighbor Ann Lee^`, and CWE/CNE original
- * text); `obx5` by OBX-2 value type; `x` removed.
+ * text); `pl` a person location (PL): kept, but the location description (PL-9) a person typed goes
+ * through the text rule; `obx5` by OBX-2 value type; `x` removed.
  */
 const RAW: Readonly<Record<string, readonly (readonly [name: string, token: string])[]>> = {
   MSH: [
@@ -166,15 +167,15 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
   PV1: [
     ["Set ID - PV1", 'k'],
     ["Patient Class", 'cwe'],
-    ["Assigned Patient Location", 'k'],
+    ["Assigned Patient Location", 'pl'],
     ["Admission Type", 'cwe'],
     ["Preadmit Number", 'acct:preadmit'],
-    ["Prior Patient Location", 'k'],
+    ["Prior Patient Location", 'pl'],
     ["Attending Doctor", 'prov'],
     ["Referring Doctor", 'prov'],
     ["Consulting Doctor", 'prov'],
     ["Hospital Service", 'cwe'],
-    ["Temporary Location", 'k'],
+    ["Temporary Location", 'pl'],
     ["Preadmit Test Indicator", 'cwe'],
     ["Re-admission Indicator", 'cwe'],
     ["Admit Source", 'cwe'],
@@ -205,8 +206,8 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
     ["Servicing Facility", 'cwe'],
     ["Bed Status", 'k'],
     ["Account Status", 'cwe'],
-    ["Pending Location", 'k'],
-    ["Prior Temporary Location", 'k'],
+    ["Pending Location", 'pl'],
+    ["Prior Temporary Location", 'pl'],
     ["Admit Date/Time", 'date'],
     ["Discharge Date/Time", 'date'],
     ["Current Patient Balance", 'k'],
@@ -220,7 +221,7 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
     ["Service Episode Identifier", 'acct:episode'],
   ],
   PV2: [
-    ["Prior Pending Location", 'k'],
+    ["Prior Pending Location", 'pl'],
     ["Accommodation Code", 'cwe'],
     ["Admit Reason", 'cwe'],
     ["Transfer Reason", 'cwe'],
@@ -516,7 +517,7 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
     ["Entered By", 'prov'],
     ["Verified By", 'prov'],
     ["Ordering Provider", 'prov'],
-    ["Enterer's Location", 'k'],
+    ["Enterer's Location", 'pl'],
     ["Call Back Phone Number", 'phone'],
     ["Order Effective Date/Time", 'date'],
     ["Order Control Code Reason", 'cwe'],
@@ -728,14 +729,14 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
     ["Placer Contact Person", 'prov'],
     ["Placer Contact Phone Number", 'phone'],
     ["Placer Contact Address", 'addr'],
-    ["Placer Contact Location", 'k'],
+    ["Placer Contact Location", 'pl'],
     ["Filler Contact Person", 'prov'],
     ["Filler Contact Phone Number", 'phone'],
     ["Filler Contact Address", 'addr'],
-    ["Filler Contact Location", 'k'],
+    ["Filler Contact Location", 'pl'],
     ["Entered By Person", 'prov'],
     ["Entered By Phone Number", 'phone'],
-    ["Entered By Location", 'k'],
+    ["Entered By Location", 'pl'],
     ["Parent Placer Appointment ID", 'id:appointment'],
     ["Parent Filler Appointment ID", 'id:appointment'],
     ["Filler Status Code", 'cwe'],
@@ -761,7 +762,7 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
   AIL: [
     ["Set ID - AIL", 'k'],
     ["Segment Action Code", 'k'],
-    ["Location Resource ID", 'k'],
+    ["Location Resource ID", 'pl'],
     ["Location Type - AIL", 'cwe'],
     ["Location Group", 'cwe'],
     ["Start Date/Time", 'date'],
@@ -785,7 +786,7 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
     ["Organization Unit Type", 'cwe'],
     ["Office/Home Address/Birthplace", 'addr'],
     ["Phone", 'phone'],
-    ["Person's Location", 'k'],
+    ["Person's Location", 'pl'],
     ["Organization", 'k'],
   ],
   AL1: [
@@ -847,7 +848,7 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
     ["Procedure Action Code", 'k'],
     ["DRG Procedure Determination Status", 'cwe'],
     ["DRG Procedure Relevance", 'cwe'],
-    ["Treating Organizational Unit", 'k'],
+    ["Treating Organizational Unit", 'pl'],
     ["Respiratory Within Surgery", 'k'],
     ["Parent Procedure ID", 'id:procedure'],
   ],
@@ -893,7 +894,7 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
 };
 
 export type FieldRule =
-  | { readonly kind: 'keep' | 'coded' | 'name' | 'prov' | 'org' | 'addr' | 'county' | 'place' | 'phone' | 'date' | 'dr' | 'dob' | 'pid' | 'mrn' | 'ssn' | 'lic' | 'plan' | 'dev' | 'text' | 'obx5' | 'remove' }
+  | { readonly kind: 'keep' | 'coded' | 'location' | 'name' | 'prov' | 'org' | 'addr' | 'county' | 'place' | 'phone' | 'date' | 'dr' | 'dob' | 'pid' | 'mrn' | 'ssn' | 'lic' | 'plan' | 'dev' | 'text' | 'obx5' | 'remove' }
   | { readonly kind: 'acct' | 'id' | 'eip'; readonly idKind: string };
 
 const SIMPLE = new Set(['name', 'prov', 'org', 'addr', 'county', 'place', 'phone', 'date', 'dr', 'dob', 'pid', 'mrn', 'ssn', 'lic', 'plan', 'dev', 'text', 'obx5']);
@@ -902,6 +903,7 @@ function parse(spec: readonly (readonly [string, string])[]): FieldRule[] {
   return spec.map(([, token]): FieldRule => {
     if (token === 'k') return { kind: 'keep' };
     if (token === 'cwe') return { kind: 'coded' };
+    if (token === 'pl') return { kind: 'location' };
     if (token === 'x') return { kind: 'remove' };
     if (token.startsWith('acct:')) return { kind: 'acct', idKind: token.slice(5) };
     if (token.startsWith('id:')) return { kind: 'id', idKind: token.slice(3) };

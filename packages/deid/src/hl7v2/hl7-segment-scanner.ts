@@ -3,6 +3,7 @@ import type { Hl7FieldDeidentifier, Hl7FieldScope } from './hl7-field-deidentifi
 import type { Hl7KnownValues } from './hl7-known-values.ts';
 import type { Hl7Encoding } from './hl7-encoding.ts';
 import { mayHoldCodedText } from './hl7-coded-text.ts';
+import { mayHoldLocationText } from './hl7-location-text.ts';
 import { OP_CODED, OP_KEEP, OP_OVERRIDE, OP_REMOVE, type ComponentRule, type FieldAction, type Hl7SegmentPlans, type SegmentPlan } from './hl7-segment-plan.ts';
 import { Hl7SeparatorIndex } from './hl7-separator-index.ts';
 import { isHeader } from './hl7-structure.ts';
@@ -82,7 +83,7 @@ export class Hl7SegmentScanner {
             this.#counter.bump(action.slot);
             replacement = '';
           }
-        } else if (action.op === OP_KEEP || (action.op === OP_CODED && !mayHoldCodedText(text, s, e, scope.enc))) {
+        } else if (action.op === OP_KEEP || (action.op === OP_CODED && !(action.rule.kind === 'location' ? mayHoldLocationText : mayHoldCodedText)(text, s, e, scope.enc))) {
           if (!isNull(text, s, e) && known.anyIn(text, s, e, scope.enc)) replacement = this.#dropKnown(action, text.slice(s, e), scope, known);
         } else {
           if (action.rule.kind === 'obx5') fields ??= leadingFields(text, scope.enc);
@@ -134,8 +135,8 @@ export class Hl7SegmentScanner {
       return '';
     }
     const out = this.#fields.transform(plan.id, action.n, raw, action.rule, scope, fields, action.ruleId);
-    // Text, OBX-5 and coded entries count their changes inside (text spans, known values).
-    if (out !== raw && kind !== 'text' && kind !== 'obx5' && kind !== 'coded') this.#counter.bump(action.slot);
+    // Text, OBX-5, coded entries and locations count their changes inside (text spans, known values).
+    if (out !== raw && kind !== 'text' && kind !== 'obx5' && kind !== 'coded' && kind !== 'location') this.#counter.bump(action.slot);
     return out;
   }
 

@@ -30,7 +30,7 @@ export interface Hl7FieldScope {
 const CATEGORY: Readonly<Record<string, SafeHarborCategory>> = {
   name: 'name', prov: 'name', org: 'name', addr: 'geographic', county: 'geographic', place: 'geographic', phone: 'phone',
   date: 'date', dr: 'date', dob: 'date', pid: 'mrn', mrn: 'mrn', ssn: 'ssn', lic: 'license', plan: 'health-plan', dev: 'device',
-  acct: 'account', id: 'other-id', eip: 'other-id', remove: 'other-id', keep: 'other-id', coded: 'other-id', text: 'other-id', obx5: 'other-id',
+  acct: 'account', id: 'other-id', eip: 'other-id', remove: 'other-id', keep: 'other-id', coded: 'other-id', location: 'other-id', text: 'other-id', obx5: 'other-id',
 };
 const WHOLE_KIND: Readonly<Record<string, ValueKind>> = {
   name: 'name', prov: 'name.provider', org: 'name.organization', county: 'geographic.county', place: 'geographic.birthplace',
@@ -75,7 +75,7 @@ export class Hl7FieldDeidentifier {
     if (raw === '' || raw === '""') return raw;
     const ruleId = this.#ruleId(segment, n);
     const out = this.#field(segment, n, raw, rule, scope, fields, ruleId);
-    if (out !== raw && rule.kind !== 'text' && rule.kind !== 'obx5' && rule.kind !== 'coded') scope.tally.add(CATEGORY[rule.kind] ?? 'other-id', `${ruleId}:${rule.kind}`);
+    if (out !== raw && rule.kind !== 'text' && rule.kind !== 'obx5' && rule.kind !== 'coded' && rule.kind !== 'location') scope.tally.add(CATEGORY[rule.kind] ?? 'other-id', `${ruleId}:${rule.kind}`);
     return out;
   }
 
@@ -106,6 +106,16 @@ export class Hl7FieldDeidentifier {
         return this.#keep(raw, scope, ruleId);
       case 'coded':
         return this.#keep(this.#codedText(raw, scope, ruleId), scope, ruleId);
+      case 'location': {
+        // PL-9, the location description (0-based 8), is free text; the other components are codes.
+        const reps = raw.split(scope.enc.repetition).map((rep) => {
+          const comps = rep.split(scope.enc.component);
+          const value = comps[8];
+          if (value !== undefined && value !== '' && value !== '""') comps[8] = this.#text(value, scope, ruleId);
+          return comps.join(scope.enc.component);
+        });
+        return this.#keep(reps.join(scope.enc.repetition), scope, ruleId);
+      }
       case 'remove':
         return '';
       case 'addr':
