@@ -149,7 +149,7 @@ export class Hl7FieldDeidentifier {
       case 'coded':
         return this.#keep(this.#codedText(raw, scope, ruleId), scope, ruleId);
       case 'location':
-        return this.#keep(mayHoldLocationText(raw, 0, raw.length, enc) ? mapLocationText(raw, enc, (value) => this.#text(value, scope, ruleId)) : raw, scope, ruleId);
+        return this.#keep(this.#locationText(raw, scope, ruleId), scope, ruleId);
       case 'remove':
         return '';
       case 'addr':
@@ -205,6 +205,12 @@ export class Hl7FieldDeidentifier {
   #codedText(raw: string, scope: Hl7FieldScope, ruleId: string): string {
     const { enc } = scope;
     return mayHoldCodedText(raw, 0, raw.length, enc) ? mapCodedText(raw, enc, (value) => this.#text(value, scope, ruleId)) : raw;
+  }
+
+  /** A person location's description (PL-9) through the text rule (hl7-location-text.ts); its codes stay. */
+  #locationText(raw: string, scope: Hl7FieldScope, ruleId: string): string {
+    const { enc } = scope;
+    return mayHoldLocationText(raw, 0, raw.length, enc) ? mapLocationText(raw, enc, (value) => this.#text(value, scope, ruleId)) : raw;
   }
 
   /**
