@@ -24,6 +24,8 @@ describe('note bytes', () => {
     expect(decodeTextBytes(Buffer.from('Jos\xe9', 'latin1'), 'ISO-8859-1').text).toBe('José');
     expect(decodeTextBytes(Buffer.from('Jos', 'utf16le').swap16(), 'utf-16').text).toBe('Jos');
     expect(() => decodeTextBytes(Buffer.from('x'), 'x-klingon')).toThrow(DeidError);
+    expect(() => decodeTextBytes(Buffer.from([0xef, 0xbb, 0xbf, 0xe9]))).toThrow(DeidError);
+    expect(() => decodeTextBytes(Buffer.from([0x4a, 0xe9]), 'utf-8')).toThrow(DeidError);
   });
 
   it('writes ? for what Windows-1252 cannot hold', () => {

@@ -44,17 +44,22 @@ const LABELS: Readonly<Record<string, TextEncodingName | 'utf-16'>> = {
  * type's `charset=`, e.g. a FHIR Attachment's contentType); then UTF-16 is recognized by its zero
  * bytes (ASCII text in UTF-16 is also valid UTF-8, with a NUL after every letter, and no detector
  * would see a name in it); then UTF-8 if the bytes are valid UTF-8, else Windows-1252 (every byte
- * is a character, so no byte is lost). Throws a DeidError for a declared charset it does not know.
+ * is a character, so no byte is lost). Throws a DeidError for a declared charset it does not know
+ * and for bytes declared UTF-8 (by a byte-order mark or the charset) that are not.
  */
 export function decodeTextBytes(bytes: Uint8Array, declared?: string): DecodedText {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: UTF8.decode(bytes.subarray(3)), encoding: 'utf-8', bom: true };
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: strictUtf8(bytes.subarray(3)), encoding: 'utf-8', bom: true };
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: UTF16LE.decode(bytes.subarray(2)), encoding: 'utf-16le', bom: true };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: UTF16BE.decode(bytes.subarray(2)), encoding: 'utf-16be', bom: true };
   const label = declared === undefined ? undefined : LABELS[declared.trim().toLowerCase()];
   if (declared !== undefined && label === undefined) throw new DeidError('text-bad-encoding', 'unknown character set', { place: { field: 'charset' } });
   // RFC 2781 §4.3: UTF-16 without a byte-order mark is big-endian, unless the bytes say otherwise.
-  const encoding = label === 'utf-16' ? (sniffUtf16(bytes) ?? 'utf-16be') : (label ?? sniffUtf16(bytes) ?? (isUtf8(bytes) ? 'utf-8' : 'windows-1252'));
-  return { text: decoderOf(encoding).decode(bytes), encoding, bom: false };
+  const encoding = label === 'utf-16' ? (sniffUtf16(bytes) ?? 'utf-16be') : (label ?? sniffUtf16(bytes));
+  if (encoding === 'utf-8') return { text: strictUtf8(bytes), encoding, bom: false };
+  if (encoding !== undefined) return { text: decoderOf(encoding).decode(bytes), encoding, bom: false };
+  // Undeclared: UTF-8 when valid (decoded once), else Windows-1252.
+  const text = utf8OrUndefined(bytes);
+  return text === undefined ? { text: CP1252.decode(bytes), encoding: 'windows-1252', bom: false } : { text, encoding: 'utf-8', bom: false };
 }
 
 /** The inverse of {@link decodeTextBytes}: characters Windows-1252 cannot hold become `?`. */
@@ -71,20 +76,25 @@ export function encodeTextBytes(text: string, encoding: TextEncodingName, bom: b
   }
 }
 
-function decoderOf(encoding: TextEncodingName): TextDecoder {
-  if (encoding === 'utf-8') return UTF8;
+function decoderOf(encoding: Exclude<TextEncodingName, 'utf-8'>): TextDecoder {
   if (encoding === 'utf-16le') return UTF16LE;
   if (encoding === 'utf-16be') return UTF16BE;
   return CP1252;
 }
 
-function isUtf8(bytes: Uint8Array): boolean {
+function utf8OrUndefined(bytes: Uint8Array): string | undefined {
   try {
-    UTF8.decode(bytes);
-    return true;
+    return UTF8.decode(bytes);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** UTF-8 the bytes say they are (a byte-order mark, a declared charset): invalid bytes are an error, not guessed at. */
+function strictUtf8(bytes: Uint8Array): string {
+  const text = utf8OrUndefined(bytes);
+  if (text === undefined) throw new DeidError('text-bad-encoding', 'the text is declared UTF-8 but is not valid UTF-8', { place: { field: 'charset' } });
+  return text;
 }
 
 /**
