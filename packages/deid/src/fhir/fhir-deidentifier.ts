@@ -398,6 +398,12 @@ export class FhirDeidentifier {
     return holds;
   }
 
+  /** A value a `kind` rule found to be typed text: through the text engine, counted as `text` when changed. */
+  #typedText(node: ElementNode, value: string, entry: FhirPatientEntry | undefined, known: KnownIdentifiers | undefined): { value: string | null; op: ReturnType<typeof operationOf> } {
+    const text = this.#text(node, value, entry, known, this.#dates([]));
+    return { value: text, op: text === value ? undefined : 'text' };
+  }
+
   #kind(
     node: ElementNode, value: string, rawKind: string, method: unknown, entry: FhirPatientEntry | undefined, known: KnownIdentifiers | undefined,
   ): { value: string | number | null; op: ReturnType<typeof operationOf> } {
@@ -406,17 +412,12 @@ export class FhirDeidentifier {
     if (rawKind === CODED_KIND) {
       // Kept for its codes (Identifier.type, Meta.tag): what a person typed inside goes as elsewhere.
       if (node.name === 'display' && node.parent?.type === 'Coding') return this.#kind(node, value, CODE_DISPLAY_KIND, undefined, entry, known);
-      if (node.name !== 'text' || node.parent?.type !== 'CodeableConcept') return { value, op: undefined };
-      const text = this.#text(node, value, entry, known, this.#dates([]));
-      return { value: text, op: text === value ? undefined : 'text' };
+      return node.name === 'text' && node.parent?.type === 'CodeableConcept' ? this.#typedText(node, value, entry, known) : { value, op: undefined };
     }
     if (rawKind === CODE_DISPLAY_KIND && hasCode(node.holder)) return this.#codeDisplay(value, known, applier);
     // A display with no code beside it (a Coding with no code, a reference with no target) is what
     // a person typed, not a code's or a resource's name: free text.
-    if (rawKind === CODE_DISPLAY_KIND || (rawKind === 'display' && node.holder.reference === undefined && node.holder.identifier === undefined)) {
-      const text = this.#text(node, value, entry, known, this.#dates([]));
-      return { value: text, op: text === value ? undefined : 'text' };
-    }
+    if (rawKind === CODE_DISPLAY_KIND || (rawKind === 'display' && node.holder.reference === undefined && node.holder.identifier === undefined)) return this.#typedText(node, value, entry, known);
     const kind = rawKind === 'display' ? 'name' : rawKind === 'contact' ? contactKind(node.holder) : rawKind === 'identifier' ? identifierKind(node.holder) : rawKind;
     const m: DeidMethod = isJsonObject(method) ? (method as unknown as DeidMethod) : applier.methodFor(kind as Parameters<MethodApplier['methodFor']>[0]);
     const over89 = applier.profile.profile.over89;
