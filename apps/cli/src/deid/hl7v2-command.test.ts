@@ -120,6 +120,8 @@ describe('phiguard deid hl7v2', () => {
         'ORC|NW|ORD1|||||||||||||||^Cancelled per son Dale Whitcombe on 3/14/2024^',
         'DG1|1||R55^Syncope^I10~^Injury at 12 Oak Street, Springfield^',
         'AL1|1||^Rash noted by Dr. Alan Grant on 02/02/2024^',
+        // A specimen source (OBR-15, SPS) whose collection method (SPS-3) and uncoded source text a person typed.
+        'OBR|1|ORD1||24331-1^Lipid panel^LN|||20240314||||||||BLDV&Blood venous&HL70070~&wound swab taken by Nurse Opal Threlkeld^^drawn at home 9 Birch Lane by daughter Wilhelmina Voss',
         `OBX|1|TX|71020^REPORT^CPT||${report}||||||F`,
         // A coded value with no code, only text (CWE.2), and CWE.9 original text: what a person typed.
         'OBX|2|CWE|56799-0^Living situation^LN||^Lives with mother Martha Pike^L~LA6576-8^Positive^LN^^^^^^positive per aunt Gwendolyn Pike||||||F',
@@ -129,13 +131,14 @@ describe('phiguard deid hl7v2', () => {
         '',
       ].join('\r'),
     );
-    const secrets = ['Mary', 'Jones', 'Ruth', '02/11/2023', 'March 15', '617-555-0199', '123-45-6789', 'mjones@example.org', '742 Evergreen', '02139', 'QUIXOTE', 'ZEBULON', 'Zebulon', 'Quixotte', 'Martha', 'Gwendolyn', 'Pike', '03/10/2024', 'Susan', 'Miller', '617-555-0142', 'Whitcombe', '3/14/2024', '12 Oak', 'Springfield', 'Grant', '02/02/2024', 'Ignatius', 'Fairweather', '617-555-0177'];
+    const secrets = ['Mary', 'Jones', 'Ruth', '02/11/2023', 'March 15', '617-555-0199', '123-45-6789', 'mjones@example.org', '742 Evergreen', '02139', 'QUIXOTE', 'ZEBULON', 'Zebulon', 'Quixotte', 'Martha', 'Gwendolyn', 'Pike', '03/10/2024', 'Susan', 'Miller', '617-555-0142', 'Whitcombe', '3/14/2024', '12 Oak', 'Springfield', 'Grant', '02/02/2024', 'Ignatius', 'Fairweather', '617-555-0177', 'Opal', 'Threlkeld', '9 Birch', 'Wilhelmina', 'Voss'];
     await run(root, ['deid', 'hl7v2', 'in', '--out', 'out']);
     const out = decodeHl7Bytes(readFileSync(path.join(root, 'out/report.hl7'))).text;
     expect(out).toContain('OBX|1|TX|71020^REPORT^CPT||');
     expect(out).toContain('~LA6576-8^Positive^LN^^^^^^'); // the code and its display stay
     expect(out).toContain('DG1|1||R55^Syncope^I10~^');
     expect(out).toContain('PV1|1|I|4W^401^A^GENHOSP^^^MAIN^4^bed by window, husband [NAME] [PHONE] stays over');
+    expect(out).toContain('|BLDV&Blood venous&HL70070~&wound swab taken by Nurse [NAME]^^drawn at home'); // the code and its display stay
     for (const secret of secrets) expect(out, secret).not.toContain(secret);
     // The known-identifier engine alone (an explicit choice) leaves what no field of the message lists.
     await run(root, ['deid', 'hl7v2', 'in', '--out', 'out-known', '--text-engine', 'known']);

@@ -49,13 +49,22 @@ export function mapCodedText(raw: string, enc: Hl7Encoding, text: (value: string
     .map((rep) => {
       if (!rep.includes(enc.component)) return rep;
       const comps = rep.split(enc.component);
-      for (const i of CODED_TEXT) {
-        const value = comps[i];
-        if (value === undefined || value === '' || value === '""') continue;
-        if (i !== ORIGINAL_TEXT && (comps[i - 1] ?? '').trim() !== '') continue;
-        comps[i] = text(value);
-      }
+      mapCodedParts(comps, text);
       return comps.join(enc.component);
     })
     .join(enc.repetition);
+}
+
+/**
+ * The parts of one coded entry (its components, or its subcomponents where the entry is itself a
+ * component, as in SPS-1) with each free-text part ({@link CODED_TEXT}) replaced by `text(value)`,
+ * in place.
+ */
+export function mapCodedParts(parts: string[], text: (value: string) => string): void {
+  for (const i of CODED_TEXT) {
+    const value = parts[i];
+    if (value === undefined || value === '' || value === '""') continue;
+    if (i !== ORIGINAL_TEXT && (parts[i - 1] ?? '').trim() !== '') continue;
+    parts[i] = text(value);
+  }
 }

@@ -129,14 +129,14 @@ describe('HL7 v2 fast path = reference implementation', () => {
     );
   });
 
-  it('on coded values (OBX-5 CE, CWE, CNE, CF, coded table fields and person locations) with and without codes beside their text, every profile', () => {
+  it('on coded values (OBX-5 CE, CWE, CNE, CF, coded table fields, person locations and specimen sources) with and without codes beside their text, every profile', () => {
     const word = fc.stringMatching(/^[A-Z][a-z]{1,8}$/);
     // $F and $G stand for the patient's family and given name; texts mix them with other words, dates and phones.
     const text = fc.array(fc.oneof(word, fc.constantFrom('$F', '$G', 'mother', 'called', '3/1/2024', '617-555-0199', 'Positive', '""')), { maxLength: 6 }).map((w) => w.join(' '));
     const component = fc.oneof(text, fc.constantFrom('', 'LA6576-8', 'LN', 'L', '8251-1', 'SCT'));
     // The same value in a coded table field (`cwe`): field n of the segment, the rest empty.
-    // And in a person location (`pl`), whose component 9 is free text.
-    const codedField = fc.constantFrom<[string, number]>(['PV2', 3], ['ORC', 16], ['OBR', 31], ['DG1', 3], ['AL1', 3], ['NK1', 3], ['SCH', 7], ['OBX', 3], ['PV1', 3], ['PV1', 42], ['PV2', 1], ['ORC', 13], ['SCH', 15]);
+    // And in a person location (`pl`), whose component 9 is free text, and a specimen source (`sps`, OBR-15).
+    const codedField = fc.constantFrom<[string, number]>(['PV2', 3], ['ORC', 16], ['OBR', 31], ['DG1', 3], ['AL1', 3], ['NK1', 3], ['SCH', 7], ['OBX', 3], ['PV1', 3], ['PV1', 42], ['PV2', 1], ['ORC', 13], ['SCH', 15], ['OBR', 15]);
     fc.assert(
       fc.property(encodingArb, word, word, fc.constantFrom('CE', 'CWE', 'CNE', 'CF', 'cwe '), fc.array(fc.array(component, { maxLength: 10 }), { minLength: 1, maxLength: 3 }), codedField, (enc, family, given, type, reps, [seg, n]) => {
         const e = (s: string): string => encodeHl7Text(s.replaceAll('$F', family).replaceAll('$G', given), enc);

@@ -17,6 +17,7 @@ import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifie
 import { plausibleCountry, plausibleState } from './hl7-region.ts';
 import { mapCodedText, mayHoldCodedText } from './hl7-coded-text.ts';
 import { mapLocationText, mayHoldLocationText } from './hl7-location-text.ts';
+import { mapSpecimenText, mayHoldSpecimenText } from './hl7-specimen-source-text.ts';
 
 /** What one message's fields are de-identified with. */
 export interface Hl7FieldScope {
@@ -50,7 +51,7 @@ export interface Pid3 {
 export const HL7_RULE_CATEGORY: Readonly<Record<string, SafeHarborCategory>> = {
   name: 'name', prov: 'name', org: 'name', addr: 'geographic', county: 'geographic', place: 'geographic', phone: 'phone',
   date: 'date', dr: 'date', dob: 'date', pid: 'mrn', mrn: 'mrn', ssn: 'ssn', lic: 'license', plan: 'health-plan', dev: 'device',
-  acct: 'account', id: 'other-id', eip: 'other-id', remove: 'other-id', keep: 'other-id', coded: 'other-id', location: 'other-id', text: 'other-id', obx5: 'other-id',
+  acct: 'account', id: 'other-id', eip: 'other-id', remove: 'other-id', keep: 'other-id', coded: 'other-id', location: 'other-id', specimen: 'other-id', text: 'other-id', obx5: 'other-id',
 };
 /** The value kind of a rule applied to the whole value (the `#field` default branch). */
 export const WHOLE_KIND: Readonly<Record<string, ValueKind>> = {
@@ -150,6 +151,8 @@ export class Hl7FieldDeidentifier {
         return this.#keep(this.#codedText(raw, scope, ruleId), scope, ruleId);
       case 'location':
         return this.#keep(this.#locationText(raw, scope, ruleId), scope, ruleId);
+      case 'specimen':
+        return this.#keep(this.#specimenText(raw, scope, ruleId), scope, ruleId);
       case 'remove':
         return '';
       case 'addr':
@@ -211,6 +214,12 @@ export class Hl7FieldDeidentifier {
   #locationText(raw: string, scope: Hl7FieldScope, ruleId: string): string {
     const { enc } = scope;
     return mayHoldLocationText(raw, 0, raw.length, enc) ? mapLocationText(raw, enc, (value) => this.#text(value, scope, ruleId)) : raw;
+  }
+
+  /** A specimen source's free text (SPS-3 and the like) through the text rule (hl7-specimen-source-text.ts); its codes stay. */
+  #specimenText(raw: string, scope: Hl7FieldScope, ruleId: string): string {
+    const { enc } = scope;
+    return mayHoldSpecimenText(raw, 0, raw.length, enc) ? mapSpecimenText(raw, enc, (value) => this.#text(value, scope, ruleId)) : raw;
   }
 
   /**

@@ -16,7 +16,9 @@
  * v2.7.1 or v2.8): the codes are kept, but what a person typed goes through the text rule (the text
  * with no code beside it, `^Fell at home, found by neighbor Ann Lee^`, and CWE/CNE original
  * text); `pl` a person location (PL): kept, but the location description (PL-9) a person typed goes
- * through the text rule; `obx5` by OBX-2 value type; `x` removed.
+ * through the text rule; `sps` a specimen source (SPS, OBR-15): its codes are kept, but the
+ * collection method (SPS-3), additives typed as text (SPS-2 before v2.5) and the free text of its
+ * coded components go through the text rule; `obx5` by OBX-2 value type; `x` removed.
  */
 const RAW: Readonly<Record<string, readonly (readonly [name: string, token: string])[]>> = {
   MSH: [
@@ -559,7 +561,7 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
     ["Danger Code", 'cwe'],
     ["Relevant Clinical Information", 'text'],
     ["Specimen Received Date/Time", 'date'],
-    ["Specimen Source", 'k'],
+    ["Specimen Source", 'sps'],
     ["Ordering Provider", 'prov'],
     ["Order Callback Phone Number", 'phone'],
     ["Placer Field 1", 'id:placer-field'],
@@ -894,7 +896,7 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
 };
 
 export type FieldRule =
-  | { readonly kind: 'keep' | 'coded' | 'location' | 'name' | 'prov' | 'org' | 'addr' | 'county' | 'place' | 'phone' | 'date' | 'dr' | 'dob' | 'pid' | 'mrn' | 'ssn' | 'lic' | 'plan' | 'dev' | 'text' | 'obx5' | 'remove' }
+  | { readonly kind: 'keep' | 'coded' | 'location' | 'specimen' | 'name' | 'prov' | 'org' | 'addr' | 'county' | 'place' | 'phone' | 'date' | 'dr' | 'dob' | 'pid' | 'mrn' | 'ssn' | 'lic' | 'plan' | 'dev' | 'text' | 'obx5' | 'remove' }
   | { readonly kind: 'acct' | 'id' | 'eip'; readonly idKind: string };
 
 const SIMPLE = new Set(['name', 'prov', 'org', 'addr', 'county', 'place', 'phone', 'date', 'dr', 'dob', 'pid', 'mrn', 'ssn', 'lic', 'plan', 'dev', 'text', 'obx5']);
@@ -904,6 +906,7 @@ function parse(spec: readonly (readonly [string, string])[]): FieldRule[] {
     if (token === 'k') return { kind: 'keep' };
     if (token === 'cwe') return { kind: 'coded' };
     if (token === 'pl') return { kind: 'location' };
+    if (token === 'sps') return { kind: 'specimen' };
     if (token === 'x') return { kind: 'remove' };
     if (token.startsWith('acct:')) return { kind: 'acct', idKind: token.slice(5) };
     if (token.startsWith('id:')) return { kind: 'id', idKind: token.slice(3) };

@@ -12,7 +12,7 @@ export const OP_KEEP = 0; // kept; its subcomponents are checked against the kno
 export const OP_REMOVE = 1; // emptied
 export const OP_RULE = 2; // a table rule through Hl7FieldDeidentifier
 export const OP_OVERRIDE = 3; // a profile rule `SEG-n` for the whole field
-export const OP_CODED = 4; // a coded entry or a location: OP_KEEP unless it may hold free text (hl7-coded-text.ts, hl7-location-text.ts), then OP_RULE
+export const OP_CODED = 4; // a coded entry, a location or a specimen source: OP_KEEP unless it may hold free text (hl7-coded-text.ts, hl7-location-text.ts, hl7-specimen-source-text.ts), then OP_RULE
 
 /** A profile rule for one component (`SEG-n.c`) or subcomponent (`SEG-n.c.s`) of a field. */
 export interface ComponentRule {
@@ -151,7 +151,7 @@ export class Hl7SegmentPlans {
       return { op: OP_OVERRIDE, n, rule, ruleId, slot: this.#counter.slot(category, override.id ?? `${ruleId}:${override.method.kind}`), knownSlot: -1, override, components };
     }
     const slot = this.#counter.slot(HL7_RULE_CATEGORY[rule.kind] ?? 'other-id', `${ruleId}:${rule.kind}`);
-    const op = rule.kind === 'remove' || this.#redacted(rule) ? OP_REMOVE : this.#methods.methodFor('safe').kind !== 'keep' ? OP_RULE : rule.kind === 'keep' ? OP_KEEP : rule.kind === 'coded' || rule.kind === 'location' ? OP_CODED : OP_RULE;
+    const op = rule.kind === 'remove' || this.#redacted(rule) ? OP_REMOVE : this.#methods.methodFor('safe').kind !== 'keep' ? OP_RULE : rule.kind === 'keep' ? OP_KEEP : rule.kind === 'coded' || rule.kind === 'location' || rule.kind === 'specimen' ? OP_CODED : OP_RULE;
     const knownSlot = op === OP_KEEP || op === OP_CODED ? this.#counter.slot('other-id', `${ruleId}:known-value`) : -1;
     return { op, n, rule, ruleId, slot, knownSlot, override: undefined, components };
   }

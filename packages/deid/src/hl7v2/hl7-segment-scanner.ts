@@ -4,6 +4,7 @@ import type { Hl7KnownValues } from './hl7-known-values.ts';
 import type { Hl7Encoding } from './hl7-encoding.ts';
 import { mayHoldCodedText } from './hl7-coded-text.ts';
 import { mayHoldLocationText } from './hl7-location-text.ts';
+import { mayHoldSpecimenText } from './hl7-specimen-source-text.ts';
 import { OP_CODED, OP_KEEP, OP_OVERRIDE, OP_REMOVE, type ComponentRule, type FieldAction, type Hl7SegmentPlans, type SegmentPlan } from './hl7-segment-plan.ts';
 import { Hl7SeparatorIndex } from './hl7-separator-index.ts';
 import { isHeader } from './hl7-structure.ts';
@@ -83,7 +84,7 @@ export class Hl7SegmentScanner {
             this.#counter.bump(action.slot);
             replacement = '';
           }
-        } else if (action.op === OP_KEEP || (action.op === OP_CODED && !(action.rule.kind === 'location' ? mayHoldLocationText : mayHoldCodedText)(text, s, e, scope.enc))) {
+        } else if (action.op === OP_KEEP || (action.op === OP_CODED && !mayHoldTypedText(action.rule.kind, text, s, e, scope.enc))) {
           if (!isNull(text, s, e) && known.anyIn(text, s, e, scope.enc)) replacement = this.#dropKnown(action, text.slice(s, e), scope, known);
         } else {
           if (action.rule.kind === 'obx5') fields ??= leadingFields(text, scope.enc);
@@ -136,7 +137,7 @@ export class Hl7SegmentScanner {
     }
     const out = this.#fields.transform(plan.id, action.n, raw, action.rule, scope, fields, action.ruleId);
     // Text, OBX-5, coded entries and locations count their changes inside (text spans, known values).
-    if (out !== raw && kind !== 'text' && kind !== 'obx5' && kind !== 'coded' && kind !== 'location') this.#counter.bump(action.slot);
+    if (out !== raw && kind !== 'text' && kind !== 'obx5' && kind !== 'coded' && kind !== 'location' && kind !== 'specimen') this.#counter.bump(action.slot);
     return out;
   }
 
@@ -195,6 +196,16 @@ export class Hl7SegmentScanner {
  * Fields 0-3 of a segment as `segmentFields` numbers them (the rules read only OBX-2 and OBX-3,
  * the value type and code of OBX-5), without splitting the whole segment.
  */
+/**
+ * The in-place prefilter of an OP_CODED field by its rule: false when the field holds nothing
+ * the text rule would take (most coded fields, locations and specimen sources), so it is kept as it is.
+ */
+function mayHoldTypedText(kind: string, text: string, s: number, e: number, enc: Hl7Encoding): boolean {
+  if (kind === 'location') return mayHoldLocationText(text, s, e, enc);
+  if (kind === 'specimen') return mayHoldSpecimenText(text, s, e, enc);
+  return mayHoldCodedText(text, s, e, enc);
+}
+
 function leadingFields(text: string, enc: Hl7Encoding): string[] {
   const out: string[] = [];
   let s = 0;

@@ -30,7 +30,7 @@ export interface Hl7FieldScope {
 const CATEGORY: Readonly<Record<string, SafeHarborCategory>> = {
   name: 'name', prov: 'name', org: 'name', addr: 'geographic', county: 'geographic', place: 'geographic', phone: 'phone',
   date: 'date', dr: 'date', dob: 'date', pid: 'mrn', mrn: 'mrn', ssn: 'ssn', lic: 'license', plan: 'health-plan', dev: 'device',
-  acct: 'account', id: 'other-id', eip: 'other-id', remove: 'other-id', keep: 'other-id', coded: 'other-id', location: 'other-id', text: 'other-id', obx5: 'other-id',
+  acct: 'account', id: 'other-id', eip: 'other-id', remove: 'other-id', keep: 'other-id', coded: 'other-id', location: 'other-id', specimen: 'other-id', text: 'other-id', obx5: 'other-id',
 };
 const WHOLE_KIND: Readonly<Record<string, ValueKind>> = {
   name: 'name', prov: 'name.provider', org: 'name.organization', county: 'geographic.county', place: 'geographic.birthplace',
@@ -75,7 +75,7 @@ export class Hl7FieldDeidentifier {
     if (raw === '' || raw === '""') return raw;
     const ruleId = this.#ruleId(segment, n);
     const out = this.#field(segment, n, raw, rule, scope, fields, ruleId);
-    if (out !== raw && rule.kind !== 'text' && rule.kind !== 'obx5' && rule.kind !== 'coded' && rule.kind !== 'location') scope.tally.add(CATEGORY[rule.kind] ?? 'other-id', `${ruleId}:${rule.kind}`);
+    if (out !== raw && rule.kind !== 'text' && rule.kind !== 'obx5' && rule.kind !== 'coded' && rule.kind !== 'location' && rule.kind !== 'specimen') scope.tally.add(CATEGORY[rule.kind] ?? 'other-id', `${ruleId}:${rule.kind}`);
     return out;
   }
 
@@ -115,6 +115,22 @@ export class Hl7FieldDeidentifier {
           return comps.join(scope.enc.component);
         });
         return this.#keep(reps.join(scope.enc.repetition), scope, ruleId);
+      }
+      case 'specimen': {
+        // SPS-3 (0-based 2), the collection method, is free text, and so is SPS-2 without
+        // subcomponents (TX before v2.5); the other components are coded entries whose parts are subcomponents.
+        const reps = raw.split(enc.repetition).map((rep) =>
+          rep
+            .split(enc.component)
+            .map((comp, i) => {
+              if (comp === '' || comp === '""') return comp;
+              if (i === 2 || (i === 1 && !comp.includes(enc.subcomponent))) return this.#text(comp, scope, ruleId);
+              if (!comp.includes(enc.subcomponent)) return comp;
+              return this.#codedParts(comp.split(enc.subcomponent), scope, ruleId).join(enc.subcomponent);
+            })
+            .join(enc.component),
+        );
+        return this.#keep(reps.join(enc.repetition), scope, ruleId);
       }
       case 'remove':
         return '';
@@ -200,16 +216,20 @@ export class Hl7FieldDeidentifier {
       .split(enc.repetition)
       .map((rep) => {
         if (!rep.includes(enc.component)) return rep;
-        const comps = rep.split(enc.component);
-        for (const i of CODED_TEXT) {
-          const value = comps[i];
-          if (value === undefined || value === '' || value === '""') continue;
-          if (i !== 8 && (comps[i - 1] ?? '').trim() !== '') continue;
-          comps[i] = this.#text(value, scope, ruleId);
-        }
-        return comps.join(enc.component);
+        return this.#codedParts(rep.split(enc.component), scope, ruleId).join(enc.component);
       })
       .join(enc.repetition);
+  }
+
+  /** The parts of one coded entry (components, or subcomponents in SPS) with its free text ({@link CODED_TEXT}) through the text rule. */
+  #codedParts(parts: string[], scope: Hl7FieldScope, ruleId: string): string[] {
+    for (const i of CODED_TEXT) {
+      const value = parts[i];
+      if (value === undefined || value === '' || value === '""') continue;
+      if (i !== 8 && (parts[i - 1] ?? '').trim() !== '') continue;
+      parts[i] = this.#text(value, scope, ruleId);
+    }
+    return parts;
   }
 
   /**
