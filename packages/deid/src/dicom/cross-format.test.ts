@@ -1,7 +1,8 @@
-// One patient, one pseudonym and one date shift in HL7v2 and DICOM (shared patient context).
+// One patient, one pseudonym and one date shift in HL7v2 and DICOM (shared patient context); one study's UIDs in FHIR and DICOM.
 import { describe, expect, it } from 'vitest';
 import { createPatientContextFactory } from '../context/create-patient-context-factory.ts';
 import { deidKeyFromSecret } from '../context/deid-key.ts';
+import { FhirDeidentifier } from '../fhir/fhir-deidentifier.ts';
 import { Hl7Deidentifier } from '../hl7v2/hl7-deidentifier.ts';
 import { DEFAULT_ENCODING } from '../hl7v2/hl7-encoding.ts';
 import { segmentFields } from '../hl7v2/hl7-structure.ts';
@@ -76,5 +77,29 @@ describe('DICOM and HL7v2 agree on the patient', () => {
       createPatientContextFactory(key).forPatient({ system: 'urn:oid:1.2.840.99999.1', value: 'MRN-9' }).pseudonym,
     );
     expect(field(out, 'PID', 3).split('^')[0]).toBe(asciiOf(ds.find((e) => e.tag === 0x00100020)));
+  });
+});
+
+describe('DICOM and FHIR agree on the study', () => {
+  it('ImagingStudy series and instance UIDs, and its urn:dicom:uid identifier, become the UIDs of the de-identified DICOM (PS3.15 §E.3.9)', () => {
+    const original = readDicom(readCorpus('dicom-pydicom-testfiles/CT_small.dcm')).dataset;
+    const uid = (ds: readonly DicomElement[], tag: number): string => asciiOf(ds.find((e) => e.tag === tag)).replace(/\0+$/, '');
+    const [study, series, sop] = [0x0020000d, 0x0020000e, 0x00080018].map((tag) => uid(original, tag)) as [string, string, string];
+    const dicom = deidentifyDicom(readCorpus('dicom-pydicom-testfiles/CT_small.dcm'), { key, factory: createPatientContextFactory(key) });
+    if (!dicom.ok) throw new Error('unexpected quarantine');
+    const out = readDicom(Buffer.concat(dicom.chunks)).dataset;
+    const fhir = new FhirDeidentifier(
+      { kind: 'profile', profile: builtinProfile('safe-harbor'), key },
+      { factory: createPatientContextFactory(key), text: new KnownIdentifiersTextDeidentifier() },
+    ).deidentify({
+      resourceType: 'ImagingStudy', id: 's', status: 'available', subject: { reference: 'Patient/p' },
+      identifier: [{ system: 'urn:dicom:uid', value: `urn:oid:${study}` }],
+      series: [{ uid: series, modality: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'CT' }, instance: [{ uid: sop, sopClass: { system: 'urn:ietf:rfc:3986', code: 'urn:oid:1.2.840.10008.5.1.4.1.1.2' } }] }],
+    }).resource as { identifier: { value: string }[]; series: { uid: string; instance: { uid: string; sopClass: { code: string } }[] }[] };
+    expect(fhir.identifier[0]?.value).toBe(`urn:oid:${uid(out, 0x0020000d)}`);
+    expect(fhir.series[0]?.uid).toBe(uid(out, 0x0020000e));
+    expect(fhir.series[0]?.instance[0]?.uid).toBe(uid(out, 0x00080018));
+    expect(fhir.series[0]?.uid).not.toBe(series);
+    expect(fhir.series[0]?.instance[0]?.sopClass.code).toBe('urn:oid:1.2.840.10008.5.1.4.1.1.2'); // a standard SOP class UID stays
   });
 });

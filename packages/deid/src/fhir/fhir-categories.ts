@@ -1,6 +1,8 @@
 import type { DeidMethod } from '../profiles/deid-profile.ts';
 import { SAFE_HARBOR_CATEGORIES, type SafeHarborCategory } from '../safe-harbor/categories.ts';
 import { type ElementNode, type JsonObject, isJsonObject } from './element-tree.ts';
+import { DICOM_UID_KIND, URI_VALUE_KIND } from './fhir-profile-rules.ts';
+import { dataUriKind } from './fhir-uri-values.ts';
 import type { FhirPathRule } from './fhir-rule.ts';
 import type { FhirOperation } from './rule-methods.ts';
 
@@ -25,6 +27,7 @@ export function identifierKind(identifier: JsonObject): string {
   const system = typeof identifier.system === 'string' ? identifier.system : '';
   if (system === 'http://hl7.org/fhir/sid/us-ssn') return 'ssn';
   if (system === 'http://hl7.org/fhir/sid/us-npi') return 'license';
+  if (system === 'urn:dicom:uid') return DICOM_UID_KIND;
   const type = identifier.type;
   const codes = isJsonObject(type) && Array.isArray(type.coding) ? type.coding.filter(isJsonObject).map((c) => c.code) : [];
   if (codes.includes('SS') || codes.includes('SB')) return 'ssn';
@@ -81,7 +84,8 @@ export function categoryOf(node: ElementNode, rule: FhirPathRule): SafeHarborCat
   if (byKind !== null) return byKind;
   const kind = rule.settings?.kind;
   if (kind === 'contact') return contactKind(node.holder) as SafeHarborCategory;
-  if (kind === 'identifier') return identifierKind(node.holder) as SafeHarborCategory;
+  if (kind === 'identifier') return identifierKind(node.holder).split('.')[0] as SafeHarborCategory;
+  if (kind === URI_VALUE_KIND) return dataUriKind(node) ?? 'other-id';
   for (let n: ElementNode | undefined = node; n !== undefined; n = n.parent) {
     const c = TYPE_CATEGORY[n.type];
     if (c !== undefined) return c;

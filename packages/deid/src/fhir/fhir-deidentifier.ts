@@ -12,12 +12,14 @@ import { decodeAttachment } from './attachment-text.ts';
 import { type ElementNode, type JsonObject, isJsonObject } from './element-tree.ts';
 import { categoryOf, contactKind, fhirRuleId, identifierKind, operationOf } from './fhir-categories.ts';
 import { FhirPatientIndex, type FhirPatientEntry } from './fhir-patient-index.ts';
-import { CODE_DISPLAY_KIND, CODED_KIND, fhirRulesForProfile } from './fhir-profile-rules.ts';
+import { CODE_DISPLAY_KIND, CODED_KIND, DICOM_UID_KIND, URI_VALUE_KIND, fhirRulesForProfile } from './fhir-profile-rules.ts';
+import { dataUriKind } from './fhir-uri-values.ts';
+import { createUidRemapper } from '../dicom/deid/uid-remapper.ts';
 import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
 import type { FhirPathRule } from './fhir-rule.ts';
 import { type AnonymizeHooks, FhirRuleAnonymizer, type ResourceEnvironment, restoreResource } from './fhir-rule-anonymizer.ts';
 import type { FhirRuleConfig } from './msft-config.ts';
-import { ReferenceMemo, ReferencePseudonyms } from './reference-pseudonyms.ts';
+import { ReferenceMemo, ReferencePseudonyms, oidOfPseudonym, uuidOfPseudonym } from './reference-pseudonyms.ts';
 import { scanResource } from './scan-resource.ts';
 import { LongTextMemo } from './long-text-memo.ts';
 import type { FhirMethodHooks } from './rule-methods.ts';
@@ -58,7 +60,8 @@ export interface FhirDeidentifierOptions {
   readonly tokenizer?: LinkageTokenizer;
 }
 
-const PATIENT_REFERENCE_ELEMENTS = ['patient', 'subject', 'beneficiary', 'individual', 'who'] as const;
+// `securityContext`: a Binary's link to its patient (R4 Binary), whose note then meets the patient's known identifiers.
+const PATIENT_REFERENCE_ELEMENTS = ['patient', 'subject', 'beneficiary', 'individual', 'who', 'securityContext'] as const;
 const V3_OBSERVATION_VALUE = 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue';
 const REQUIRED_INSTANT_OWNERS = new Set(['Provenance', 'AuditEvent']);
 
@@ -100,6 +103,8 @@ export class FhirDeidentifier {
   readonly #mode: FhirDeidMode;
   readonly #anonymizer: FhirRuleAnonymizer;
   readonly #applier: MethodApplier | undefined;
+  /** DICOM UIDs as the DICOM de-identifier replaces them (profiles only). */
+  readonly #dicomUid: ((uid: string) => string) | undefined;
   readonly #options: FhirDeidentifierOptions;
   /** Pseudonyms, patient look-ups and rewritten references of this run (reference-pseudonyms.ts). */
   readonly #refMemo = new ReferenceMemo();
@@ -121,6 +126,7 @@ export class FhirDeidentifier {
     if (mode.kind === 'profile') {
       const p = mode.profile.profile;
       this.#applier = new MethodApplier(mode.profile, mode.key, { text: options.text, ...(options.tokenizer === undefined ? {} : { tokenizer: options.tokenizer }) });
+      this.#dicomUid = createUidRemapper(mode.key);
       this.#anonymizer = new FhirRuleAnonymizer({
         rules: fhirRulesForProfile(p),
         parameters: {
@@ -137,6 +143,7 @@ export class FhirDeidentifier {
       });
     } else {
       this.#applier = undefined;
+      this.#dicomUid = undefined;
       this.#anonymizer = new FhirRuleAnonymizer({
         rules: mode.config.rules, parameters: mode.config.parameters, labels: 'msft', dropUnknownElements: false, fhirPathOnly: options.fhirPathOnly === true, treeEngine: options.treeEngine === true,
         ...(options.now === undefined ? {} : { now: options.now }),
@@ -414,12 +421,22 @@ export class FhirDeidentifier {
       if (node.name === 'display' && node.parent?.type === 'Coding') return this.#kind(node, value, CODE_DISPLAY_KIND, undefined, entry, known);
       return node.name === 'text' && node.parent?.type === 'CodeableConcept' ? this.#typedText(node, value, entry, known) : { value, op: undefined };
     }
+    if (rawKind === URI_VALUE_KIND) {
+      const uriKind = dataUriKind(node);
+      return uriKind === undefined ? { value, op: undefined } : this.#kind(node, value, uriKind, method, entry, known);
+    }
     if (rawKind === CODE_DISPLAY_KIND && hasCode(node.holder)) return this.#codeDisplay(value, known, applier);
     // A display with no code beside it (a Coding with no code, a reference with no target) is what
     // a person typed, not a code's or a resource's name: free text.
     if (rawKind === CODE_DISPLAY_KIND || (rawKind === 'display' && node.holder.reference === undefined && node.holder.identifier === undefined)) return this.#typedText(node, value, entry, known);
     const kind = rawKind === 'display' ? 'name' : rawKind === 'contact' ? contactKind(node.holder) : rawKind === 'identifier' ? identifierKind(node.holder) : rawKind;
     const m: DeidMethod = isJsonObject(method) ? (method as unknown as DeidMethod) : applier.methodFor(kind as Parameters<MethodApplier['methodFor']>[0]);
+    // PS3.15 §E.3.9: the same UID as in the de-identified DICOM (deid/uid-remapper.ts), an OID URN staying one.
+    if (kind === DICOM_UID_KIND && m.kind === 'pseudonym' && this.#dicomUid !== undefined) {
+      const oid = value.startsWith('urn:oid:');
+      const uid = oid ? value.slice(8) : value;
+      return { value: `${oid ? 'urn:oid:' : ''}${this.#dicomUid(uid)}`, op: 'pseudonymize' };
+    }
     const over89 = applier.profile.profile.over89;
     if (kind === 'date' && node.name === 'birthDate' && over89 !== 'keep') {
       const parts = parseFhirDate(value);
@@ -444,6 +461,10 @@ export class FhirDeidentifier {
       idKind: kind === 'mrn' && node.parent?.parent !== undefined && node.parent.parent.parent === undefined && node.parent.name === 'identifier' ? 'mrn' : kind,
     });
     if (out === value) return { value, op: undefined };
+    // R4 §2.24.0.1: a keyed pseudonym of a uuid or an oid stays one (`urn:uuid:`, `urn:oid:`).
+    if (out !== undefined && (node.type === 'uuid' || node.type === 'oid') && (m.kind === 'pseudonym' || m.kind === 'cryptoHash')) {
+      return { value: node.type === 'uuid' ? `urn:uuid:${uuidOfPseudonym(out)}` : `urn:oid:${oidOfPseudonym(out)}`, op: operationOf(m) };
+    }
     // An instant is always complete (R4 §2.24.0.1 instant): a year alone is not one, so it goes,
     // except where R4 requires it (Provenance.recorded, AuditEvent.recorded: 1..1), where it becomes
     // the first instant of the year, which says no more than the year.

@@ -9,6 +9,14 @@ export const CODE_DISPLAY_KIND = 'name.code-display';
  * everywhere else (a code-less display or a typed text goes through the text engine).
  */
 export const CODED_KIND = 'coded';
+/**
+ * The kind of a DICOM UID in FHIR (`ImagingStudy.series.uid`, an Identifier of system
+ * `urn:dicom:uid`): an `other-id` that, when the profile pseudonymizes other ids, gets the same
+ * keyed `2.25.` UID the DICOM de-identifier gives it, so the FHIR study still names its images.
+ */
+export const DICOM_UID_KIND = 'other-id.dicom-uid';
+/** The kind of a `uri`, `oid` or `uuid` element: a URL or an id where it holds a value about the patient (fhir-uri-values.ts), else kept. */
+export const URI_VALUE_KIND = 'uri-value';
 
 const r = (path: string, method: FhirPathRule['method'], kind?: string): FhirPathRule =>
   kind === undefined ? { path, method } : { path, method, settings: { kind } };
@@ -82,6 +90,9 @@ export const FHIR_LOCATION_RULES: readonly FhirPathRule[] = Object.freeze([
   r('Device.serialNumber', 'kind', 'device'),
   r('Device.lotNumber', 'kind', 'device'),
   r('Device.distinctIdentifier', 'kind', 'device'),
+  // (R) DICOM UIDs of a study's series and instances: replaced as the DICOM de-identifier replaces them.
+  r('ImagingStudy.series.uid', 'kind', DICOM_UID_KIND),
+  r('ImagingStudy.series.instance.uid', 'kind', DICOM_UID_KIND),
   // (N), (Q) attachments: URLs removed, text/plain content through the text engine, images removed.
   r("nodesByType('Attachment').contentType", 'keep'),
   r("nodesByType('Attachment').language", 'keep'),
@@ -90,6 +101,12 @@ export const FHIR_LOCATION_RULES: readonly FhirPathRule[] = Object.freeze([
   r("nodesByType('Attachment').title", 'text'),
   r("nodesByType('Attachment').creation", 'kind', 'date'),
   r("nodesByType('Attachment')", 'redact'),
+  // A Binary's data is a document (DocumentReference points at it): text/* through the text
+  // engine in its own character set, like Attachment.data; any other content removed.
+  r('Binary.data', 'text'),
+  // Other base64 data: a signature (an image of it, or a digital signature naming its signer),
+  // an audit event's query (`Patient?name=...`), a parameter's value. Removed.
+  r("nodesByType('base64Binary')", 'redact'),
   // (C) dates.
   r("nodesByType('date')", 'kind', 'date'),
   r("nodesByType('dateTime')", 'kind', 'date'),
@@ -99,6 +116,9 @@ export const FHIR_LOCATION_RULES: readonly FhirPathRule[] = Object.freeze([
   r("nodesByType('string')", 'text'),
   r("nodesByType('markdown')", 'text'),
   r("nodesByType('url')", 'kind', 'url'),
+  r("nodesByType('uri')", 'kind', URI_VALUE_KIND),
+  r("nodesByType('oid')", 'kind', URI_VALUE_KIND),
+  r("nodesByType('uuid')", 'kind', URI_VALUE_KIND),
 ]);
 
 /** The FHIR rules of a profile: its own `fhirPath` rules first, then the location table. */

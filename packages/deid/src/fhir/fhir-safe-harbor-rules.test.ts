@@ -89,6 +89,57 @@ describe('Safe Harbor rules on hand-made resources (45 CFR §164.514(b)(2)(i))',
     expect(bytes[3]).toBeUndefined();
   });
 
+  it('a Binary (the document a DocumentReference points at) is de-identified as text when text/*, removed otherwise; other base64 data is removed', () => {
+    const note = Buffer.from('Discharge note for Quintus Zephyrine, tel 555-867-5309.\n').toString('base64');
+    const patient = { resourceType: 'Patient', id: 'q', name: [{ given: ['Quintus'], family: 'Zephyrine' }], telecom: [{ system: 'phone', value: '555-867-5309' }] };
+    const binaries = [
+      { resourceType: 'Binary', id: 'b1', contentType: 'text/plain', securityContext: { reference: 'Patient/q' }, data: note },
+      { resourceType: 'Binary', id: 'b2', contentType: 'application/pdf', data: note },
+    ];
+    const signed = {
+      resourceType: 'Provenance', id: 'v', target: [{ reference: 'Patient/q' }], recorded: '2024-03-04T10:00:00Z', agent: [{ who: { reference: 'Patient/q' } }],
+      signature: [{ type: [{ system: 'urn:iso-astm:E1762-95:2013', code: '1.2.840.10065.1.12.1.1' }], when: '2024-03-04T10:00:00Z', who: { reference: 'Patient/q' }, sigFormat: 'image/png', data: note }],
+    };
+    const audit = {
+      resourceType: 'AuditEvent', id: 'a', type: { code: 'rest' }, recorded: '2024-03-04T10:00:00Z', agent: [{ requestor: true }], source: { observer: { display: 'x' } },
+      entity: [{ query: Buffer.from('Patient?name=Zephyrine&birthdate=1950-02-03').toString('base64') }],
+    };
+    const out = deid({ resourceType: 'Bundle', type: 'collection', entry: [patient, ...binaries, signed, audit].map((resource) => ({ resource })) }).out;
+    const [, text, pdf, provenance, event] = (out.entry as JsonObject[]).map((e) => e.resource as JsonObject);
+    expect(Buffer.from(String(text?.data), 'base64').toString('utf8')).toBe('Discharge note for [NAME], tel [PHONE].\n');
+    expect(pdf).not.toHaveProperty('data');
+    expect(pdf?.contentType).toBe('application/pdf');
+    expect((provenance?.signature as JsonObject[])[0]).not.toHaveProperty('data');
+    expect((provenance?.signature as JsonObject[])[0]?.sigFormat).toBe('image/png');
+    expect(event).not.toHaveProperty('entity');
+  });
+
+  it('URIs that hold a value about the patient are removed; systems, types and definitions stay', () => {
+    const { out } = deid({
+      resourceType: 'Bundle', type: 'collection',
+      entry: [
+        { resource: { resourceType: 'Device', id: 'd', patient: { reference: 'Patient/q' }, url: 'http://10.1.2.3/pump/quintus', type: { coding: [{ system: 'http://snomed.info/sct', code: '706689003' }] } } },
+        {
+          resource: {
+            resourceType: 'QuestionnaireResponse', id: 'r', status: 'completed', subject: { reference: 'Patient/q', type: 'Patient' },
+            item: [{ linkId: '1', definition: 'http://example.org/q#1', answer: [{ valueUri: 'https://facebook.com/quintus.zephyrine' }, { valueString: 'yes' }] }],
+          },
+        },
+        { resource: { resourceType: 'Task', id: 't', status: 'draft', intent: 'order', instantiatesUri: 'http://example.org/protocol/7', input: [{ type: { text: 'x' }, valueUri: 'mailto:quintus@example.org' }, { type: { text: 'y' }, valueUuid: 'urn:uuid:8f0e6b2c-1d2a-4c3b-9e4f-5a6b7c8d9e0f' }] } },
+      ],
+    });
+    const [device, response, task] = (out.entry as JsonObject[]).map((e) => e.resource as JsonObject);
+    expect(device).not.toHaveProperty('url');
+    expect(device?.type).toEqual({ coding: [{ system: 'http://snomed.info/sct', code: '706689003' }] });
+    expect(response?.item).toEqual([{ linkId: '1', definition: 'http://example.org/q#1', answer: [{ valueString: 'yes' }] }]);
+    expect((response?.subject as JsonObject).type).toBe('Patient');
+    expect(task?.instantiatesUri).toBe('http://example.org/protocol/7');
+    const inputs = task?.input as JsonObject[];
+    expect(inputs[0]).not.toHaveProperty('valueUri');
+    expect(String(inputs[1]?.valueUuid)).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(JSON.stringify(out)).not.toMatch(/quintus|10\.1\.2\.3|8f0e6b2c/i);
+  });
+
   it('Identifier.type and Meta.tag keep their codes, but typed text in them goes through the text engine', () => {
     const { out } = deid({
       resourceType: 'Patient', id: 't',

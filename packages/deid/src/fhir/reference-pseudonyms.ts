@@ -17,7 +17,7 @@ export function uuidOfPseudonym(pseudonym: string): string {
 }
 
 /** An OID form of a pseudonym under the UUID arc 2.25 (ITU-T X.667). */
-function oidOfPseudonym(pseudonym: string): string {
+export function oidOfPseudonym(pseudonym: string): string {
   return `2.25.${BigInt(`0x${uuidOfPseudonym(pseudonym).replaceAll('-', '')}`).toString()}`;
 }
 
