@@ -4,6 +4,7 @@ import { DeidTally } from '../manifest/deid-tally.ts';
 import type { DeidMethod, LoadedProfile } from '../profiles/deid-profile.ts';
 import type { LinkageTokenizer } from '../profiles/linkage-tokenizer.ts';
 import { MethodApplier } from '../profiles/method-applier.ts';
+import { AGE_CAP, generalizeAge } from '../safe-harbor/age.ts';
 import type { SafeHarborCategory } from '../safe-harbor/categories.ts';
 import { HHS_RESTRICTED_ZIP3_2000 } from '../safe-harbor/zip3.ts';
 import type { KnownIdentifiers, TextDeidentifier } from '../text/text-deidentifier.ts';
@@ -12,7 +13,8 @@ import { decodeAttachment } from './attachment-text.ts';
 import { type ElementNode, type JsonObject, isJsonObject } from './element-tree.ts';
 import { categoryOf, contactKind, fhirRuleId, identifierKind, operationOf } from './fhir-categories.ts';
 import { FhirPatientIndex, type FhirPatientEntry } from './fhir-patient-index.ts';
-import { CODE_DISPLAY_KIND, CODED_KIND, DICOM_UID_KIND, URI_VALUE_KIND, fhirRulesForProfile } from './fhir-profile-rules.ts';
+import { CODE_DISPLAY_KIND, CODED_KIND, DICOM_UID_KIND, OBSERVED_AGE_KIND, URI_VALUE_KIND, fhirRulesForProfile } from './fhir-profile-rules.ts';
+import { ageInYearsOf, ageInYearsOfText, ageQuantityRole, isAgeObservationValue } from './observation-age.ts';
 import { dataUriKind } from './fhir-uri-values.ts';
 import { createUidRemapper } from '../dicom/deid/uid-remapper.ts';
 import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
@@ -64,6 +66,7 @@ export interface FhirDeidentifierOptions {
 const PATIENT_REFERENCE_ELEMENTS = ['patient', 'subject', 'beneficiary', 'individual', 'who', 'securityContext'] as const;
 const V3_OBSERVATION_VALUE = 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue';
 const REQUIRED_INSTANT_OWNERS = new Set(['Provenance', 'AuditEvent']);
+const UCUM = 'http://unitsofmeasure.org';
 
 /** Texts longer than this are memoized in {@link LongTextMemo} (20,000 short entries then stay under ~10 MB per patient). */
 const MEMO_MAX_CHARS = 256;
@@ -72,6 +75,17 @@ const LONG_MEMO_CHARS = 8_000_000;
 
 /** A fallible plan failed on a record: it is redone on the element tree (never leaves this file). */
 class PlanAborted extends Error {}
+
+/** A birth date: `birthDate` (Patient, RelatedPerson, Person, Practitioner) or a relative's FamilyMemberHistory.born[x] (bornDate, bornPeriod). */
+function isBirthDate(node: ElementNode): boolean {
+  return node.name === 'birthDate' || node.name === 'born' || node.parent?.name === 'born';
+}
+
+/** Whether a free-text birth (`1905`, `born 3/4/1905`, `about 1930`) names a year more than 89 years before `now`. */
+function textShowsAgeOver89(text: string, now: Date): boolean {
+  for (const m of text.matchAll(/(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)/g)) if (now.getUTCFullYear() - Number(m[1]) > 89) return true;
+  return false;
+}
 
 /** True for the node keyed `id`: the resource's own id (a child of the root, not in an array). */
 function isOwnId(node: ElementNode): boolean {
@@ -356,6 +370,13 @@ export class FhirDeidentifier {
     // coding's display is typed text, which goes through the engine as this does.
     const codings = node.name === 'text' && node.parent?.type === 'CodeableConcept' ? node.holder.coding : undefined;
     if (Array.isArray(codings) && codings.some((c) => isJsonObject(c) && c.display === value && hasCode(c)) && !this.#holdsKnown(value, known)) return value;
+    // A relative's birth written as text (FamilyMemberHistory.bornString `1905`): removed when it shows an age over 89.
+    if (node.name === 'born' && node.type === 'string' && this.#applier !== undefined && this.#applier.profile.profile.over89 !== 'keep' && textShowsAgeOver89(value, this.#options.now?.() ?? new Date())) return null;
+    // An age observation's value written as text (`96 years`): over 89, `90+` (§164.514(b)(2)(i)(C)).
+    if (node.name === 'value' && node.type === 'string' && this.#applier?.methodFor('date.age').kind !== 'keep' && isAgeObservationValue(node)) {
+      const years = ageInYearsOfText(value);
+      if (years !== undefined && years > 89) return generalizeAge(years);
+    }
     const base64 = node.type === 'base64Binary';
     if (base64) {
       const contentType = node.holder.contentType;
@@ -411,6 +432,33 @@ export class FhirDeidentifier {
     return { value: text, op: text === value ? undefined : 'text' };
   }
 
+  /**
+   * A number that is an age (observation-age.ts) over 89, §164.514(b)(2)(i)(C): an Observation's
+   * Quantity becomes 90 years with comparator `>=` (as an Age does); an integer becomes that
+   * Quantity (an integer cannot say "or older"); the low bound of an age Range becomes 90 years
+   * and its high bound goes (a Range's bounds cannot carry a comparator: `90 –` is "90 or older").
+   * Other numbers stay.
+   */
+  #observedAge(node: ElementNode, value: string, applier: MethodApplier): { value: string | number | null; op: ReturnType<typeof operationOf> } {
+    const kept = { value: Number(value), op: undefined };
+    if (applier.methodFor('date.age').kind === 'keep') return kept;
+    if (node.type === 'integer') {
+      if (!isAgeObservationValue(node) || !(Number(value) > 89)) return kept;
+      node.holder.valueQuantity = { value: AGE_CAP, comparator: '>=', unit: 'a', system: UCUM, code: 'a' };
+      return { value: null, op: 'abstract' };
+    }
+    const quantity = node.holder;
+    const role = node.parent === undefined ? undefined : ageQuantityRole(node.parent);
+    const years = role === undefined ? undefined : ageInYearsOf(Number(value), quantity);
+    if (years === undefined || !(years > 89)) return kept;
+    if (role === 'high') {
+      for (const k of ['comparator', 'unit', 'system', 'code']) if (k in quantity) quantity[k] = null;
+      return { value: null, op: 'abstract' };
+    }
+    Object.assign(quantity, role === 'value' ? { comparator: '>=', unit: 'a', system: UCUM, code: 'a' } : { unit: 'a', system: UCUM, code: 'a' });
+    return { value: AGE_CAP, op: 'abstract' };
+  }
+
   #kind(
     node: ElementNode, value: string, rawKind: string, method: unknown, entry: FhirPatientEntry | undefined, known: KnownIdentifiers | undefined,
   ): { value: string | number | null; op: ReturnType<typeof operationOf> } {
@@ -421,6 +469,7 @@ export class FhirDeidentifier {
       if (node.name === 'display' && node.parent?.type === 'Coding') return this.#kind(node, value, CODE_DISPLAY_KIND, undefined, entry, known);
       return node.name === 'text' && node.parent?.type === 'CodeableConcept' ? this.#typedText(node, value, entry, known) : { value, op: undefined };
     }
+    if (rawKind === OBSERVED_AGE_KIND) return this.#observedAge(node, value, applier);
     if (rawKind === URI_VALUE_KIND) {
       const uriKind = dataUriKind(node);
       return uriKind === undefined ? { value, op: undefined } : this.#kind(node, value, uriKind, method, entry, known);
@@ -438,10 +487,11 @@ export class FhirDeidentifier {
       return { value: `${oid ? 'urn:oid:' : ''}${this.#dicomUid(uid)}`, op: 'pseudonymize' };
     }
     const over89 = applier.profile.profile.over89;
-    if (kind === 'date' && node.name === 'birthDate' && over89 !== 'keep') {
+    if (kind === 'date' && isBirthDate(node) && over89 !== 'keep') {
       const parts = parseFhirDate(value);
       const now = this.#options.now?.() ?? new Date();
-      // §164.514(b)(2)(i)(C): a birth date of someone over 89 is removed (or its year aggregated).
+      // §164.514(b)(2)(i)(C): a birth date of someone over 89 (the patient, or a relative's
+      // FamilyMemberHistory.born[x]) is removed (or its year aggregated).
       if (parts !== undefined && indicatesAgeOver89(parts, now)) {
         return { value: over89 === 'remove-birth-date' ? null : String(now.getUTCFullYear() - 90), op: 'redact' };
       }

@@ -15,6 +15,12 @@ export const CODED_KIND = 'coded';
  * keyed `2.25.` UID the DICOM de-identifier gives it, so the FHIR study still names its images.
  */
 export const DICOM_UID_KIND = 'other-id.dicom-uid';
+/**
+ * The kind of a number that may be an observed age (a Quantity's value, an integer): kept, unless
+ * it is the value of an Observation whose code says it is an age (observation-age.ts); then the
+ * profile's `date.age` method applies (over 89: 90 and `>=`).
+ */
+export const OBSERVED_AGE_KIND = 'date.observed-age';
 /** The kind of a `uri`, `oid` or `uuid` element: a URL or an id where it holds a value about the patient (fhir-uri-values.ts), else kept. */
 export const URI_VALUE_KIND = 'uri-value';
 
@@ -53,6 +59,7 @@ export const FHIR_LOCATION_RULES: readonly FhirPathRule[] = Object.freeze([
   // identifiers (a data-entry slip: "allergy reported by <name>") goes (fhir-deidentifier.ts).
   r("nodesByType('Coding').display", 'kind', CODE_DISPLAY_KIND),
   r("nodesByType('Coding')", 'keep'),
+  r("nodesByType('Quantity').value", 'kind', OBSERVED_AGE_KIND),
   r("nodesByType('Quantity')", 'keep'),
   r("nodesByType('SimpleQuantity')", 'keep'),
   r("nodesByType('Age').value", 'kind', 'date.age'),
@@ -119,6 +126,7 @@ export const FHIR_LOCATION_RULES: readonly FhirPathRule[] = Object.freeze([
   r("nodesByType('uri')", 'kind', URI_VALUE_KIND),
   r("nodesByType('oid')", 'kind', URI_VALUE_KIND),
   r("nodesByType('uuid')", 'kind', URI_VALUE_KIND),
+  r("nodesByType('integer')", 'kind', OBSERVED_AGE_KIND),
 ]);
 
 /** The FHIR rules of a profile: its own `fhirPath` rules first, then the location table. */

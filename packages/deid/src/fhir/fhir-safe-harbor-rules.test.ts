@@ -57,6 +57,46 @@ describe('Safe Harbor rules on hand-made resources (45 CFR §164.514(b)(2)(i))',
     expect(obs.abatementAge).toMatchObject({ value: 45 });
   });
 
+  it('(C) ages over 89 in Observations (LOINC or local age codes), age Ranges and a relative\'s birth are aggregated, on both engines', () => {
+    const age = (code: JsonObject, value: JsonObject): JsonObject => ({ resourceType: 'Observation', id: 'o', status: 'final', code, subject: { reference: 'Patient/p' }, ...value });
+    const loinc = { coding: [{ system: 'http://loinc.org', code: '30525-0', display: 'Age' }] };
+    const ucum = { unit: 'a', system: 'http://unitsofmeasure.org', code: 'a' };
+    const aggregated = { value: 90, comparator: '>=', ...ucum };
+    const resources: JsonObject[] = [
+      age(loinc, { valueQuantity: { value: 96, ...ucum } }),
+      age({ coding: [{ system: 'http://loinc.org', code: '21612-7' }] }, { valueInteger: 96 }),
+      age({ text: 'Patient age' }, { valueString: '96 years' }),
+      age({ coding: [{ system: 'urn:local', code: 'AGE' }] }, { valueQuantity: { value: 1150, unit: 'months' } }),
+      age(loinc, { valueQuantity: { value: 89, ...ucum } }),
+      age({ text: 'Gestational age' }, { valueQuantity: { value: 96, unit: 'd' } }),
+      age({ coding: [{ system: 'http://loinc.org', code: '8302-2', display: 'Body height' }] }, { valueQuantity: { value: 180, unit: 'cm' }, component: [{ code: { text: 'age at measurement' }, valueQuantity: { value: 95, unit: 'years' } }] }),
+      { resourceType: 'Condition', id: 'c', subject: { reference: 'Patient/p' }, onsetRange: { low: { value: 92, ...ucum }, high: { value: 95, ...ucum } }, abatementRange: { low: { value: 80, ...ucum }, high: { value: 91, ...ucum } } },
+      { resourceType: 'FamilyMemberHistory', id: 'f', status: 'completed', patient: { reference: 'Patient/p' }, relationship: { text: 'mother' }, bornDate: '1905-03-04', deceasedRange: { low: { value: 97, ...ucum } } },
+      { resourceType: 'FamilyMemberHistory', id: 'g', status: 'completed', patient: { reference: 'Patient/p' }, relationship: { text: 'father' }, bornString: 'about 1901' },
+    ];
+    for (const treeEngine of [false, true]) {
+      const key = testKey(9);
+      const d = new FhirDeidentifier({ kind: 'profile', profile: builtinProfile('safe-harbor'), key }, { factory: createPatientContextFactory(key), text: new KnownIdentifiersTextDeidentifier(), now: () => NOW, treeEngine });
+      const out = resources.map((r) => d.deidentify(structuredClone(r)).resource);
+      expect(out[0]?.valueQuantity, `tree ${String(treeEngine)}`).toEqual(aggregated);
+      expect(out[1]).not.toHaveProperty('valueInteger');
+      expect(out[1]?.valueQuantity).toEqual(aggregated);
+      expect(out[2]?.valueString).toBe('90+');
+      expect(out[3]?.valueQuantity).toEqual(aggregated);
+      expect(out[4]?.valueQuantity).toEqual({ value: 89, ...ucum });
+      expect(out[5]?.valueQuantity).toEqual({ value: 96, unit: 'd' });
+      expect(out[6]?.valueQuantity).toEqual({ value: 180, unit: 'cm' });
+      expect((out[6]?.component as JsonObject[])[0]?.valueQuantity).toEqual(aggregated);
+      expect(out[7]?.onsetRange).toEqual({ low: { value: 90, ...ucum } });
+      expect(out[7]?.abatementRange).toEqual({ low: { value: 80, ...ucum } });
+      expect(out[8]).not.toHaveProperty('bornDate');
+      expect(out[8]?.deceasedRange).toEqual({ low: { value: 90, ...ucum } });
+      expect(out[9]).not.toHaveProperty('bornString');
+    }
+    // The limited data set keeps ages (§164.514(e)).
+    expect(deid(age(loinc, { valueQuantity: { value: 96, ...ucum } }), 'limited-data-set').out.valueQuantity).toEqual({ value: 96, ...ucum });
+  });
+
   it('(N), (Q) photo and attachment URLs removed; text/plain data de-identified; other data removed', () => {
     const note = Buffer.from('Seen: Quintus Zephyrine, tel 555-867-5309.\n').toString('base64');
     const patient = { resourceType: 'Patient', id: 'q', name: [{ given: ['Quintus'], family: 'Zephyrine' }], telecom: [{ system: 'phone', value: '555-867-5309' }], photo: [{ contentType: 'image/jpeg', data: 'AAAA', url: 'https://x.example/q.jpg' }] };

@@ -1,6 +1,6 @@
 import type { PatientContext, PatientContextFactory } from '../context/patient-context.ts';
 import type { SafeHarborCategory } from '../safe-harbor/categories.ts';
-import { aggregatedBirthYear, generalizeAge, isOver89 } from '../safe-harbor/age.ts';
+import { AGE_LOINC_CODES, aggregatedBirthYear, generalizeAge, isOver89, namesAnAge } from '../safe-harbor/age.ts';
 import type { DeidMethod, DeidProfile, ValueKind } from '../profiles/deid-profile.ts';
 import type { MethodApplier } from '../profiles/method-applier.ts';
 import type { KnownIdentifiers } from '../text/text-deidentifier.ts';
@@ -76,11 +76,6 @@ const ISO_DATE = /^\d{4}(?:-\d{2}(?:-\d{2})?)?$/;
 const NO_OPAQUE: readonly string[] = [];
 /** The per-repetition rule of an OBX-5 age. */
 const AGE = { kind: 'age' } as const;
-// LOINC codes whose OBX-5 is an age: 30525-0 Age, 21612-7 Age Time Patient Reported, 29553-5 Age calculated.
-const AGE_CODES = new Set(['30525-0', '21612-7', '29553-5']);
-/** A local OBX-3 naming an age (`AGE^Age^L`, `^Patient age`): the word "age", not a gestational age. */
-const AGE_WORD = /(?<![\p{L}\p{N}])age(?![\p{L}\p{N}])/iu;
-const GESTATIONAL = /gest/iu;
 
 /**
  * De-identifies one field value under a Safe Harbor table rule or a profile method (the segment
@@ -169,7 +164,7 @@ export class Hl7FieldDeidentifier {
         return this.#patientIds(raw, scope, segment === 'PID' && (scope.identity.field ?? 'PID-3') !== 'PID-3');
       case 'obx5': {
         const type = firstComponent(fields[2] ?? '', enc).trim().toUpperCase();
-        if ((type === 'NM' || type === 'SN' || type === 'ST') && (AGE_CODES.has(firstComponent(fields[3] ?? '', enc).trim()) || isLocalAgeCode(fields[3] ?? '', enc))) {
+        if ((type === 'NM' || type === 'SN' || type === 'ST') && (AGE_LOINC_CODES.has(firstComponent(fields[3] ?? '', enc).trim()) || isLocalAgeCode(fields[3] ?? '', enc))) {
           const aged = this.#reps(raw, AGE, scope, ruleId);
           if (aged !== raw) scope.tally.add('date', `${ruleId}:age90`);
           return aged;
@@ -431,10 +426,8 @@ function isPrecision(comp: string): boolean {
 
 /** Whether OBX-3 (its identifier or text, CE-1/CE-2) names an age without a LOINC age code (§164.514(b)(2)(i)(C)). */
 function isLocalAgeCode(obx3: string, enc: Hl7Encoding): boolean {
-  // Quick reject: "age" in any case holds one of the four spellings of "ge".
-  if (!obx3.includes('ge') && !obx3.includes('GE') && !obx3.includes('Ge') && !obx3.includes('gE')) return false;
   const [code = '', label = ''] = obx3.split(enc.component);
-  return (AGE_WORD.test(code) || AGE_WORD.test(label)) && !GESTATIONAL.test(code) && !GESTATIONAL.test(label);
+  return namesAnAge(`${code} ${label}`);
 }
 
 /** Component 1 of a field (`split(component)[0]` without the array). */

@@ -35,3 +35,15 @@ export function isOver89(birthIso: string, referenceIso: string): boolean {
 export function aggregatedBirthYear(referenceIso: string): string {
   return String(Number(referenceIso.slice(0, 4)) - AGE_CAP).padStart(4, '0');
 }
+
+/** LOINC codes whose observation value is an age: 30525-0 Age, 21612-7 Age Time Patient Reported, 29553-5 Age calculated. */
+export const AGE_LOINC_CODES: ReadonlySet<string> = new Set(['30525-0', '21612-7', '29553-5']);
+const AGE_WORD = /(?<![\p{L}\p{N}])age(?![\p{L}\p{N}])/iu;
+const GESTATIONAL = /gest/iu;
+
+/** Whether a local code or its label names an age (`AGE`, `Patient age`): the word "age", not a gestational age. */
+export function namesAnAge(label: string): boolean {
+  // Quick reject: "age" in any case holds one of the four spellings of "ge".
+  if (!label.includes('ge') && !label.includes('GE') && !label.includes('Ge') && !label.includes('gE')) return false;
+  return AGE_WORD.test(label) && !GESTATIONAL.test(label);
+}
