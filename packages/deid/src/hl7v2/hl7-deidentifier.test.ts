@@ -128,6 +128,17 @@ describe('Hl7Deidentifier rules', () => {
     expect(field(deidentifier(aggregate).deidentify(msg('MRN-77^^^HOSP^MR')).text, 'PID', 7)).toEqual(['1934']);
   });
 
+  it('removes the birth dates of relatives, guarantors and insured over 89 too (NK1-16, GT1-8, IN1-18)', () => {
+    const extra = ['NK1|1|ROE^EDNA|MTH^Mother|||||||||||||19050304', 'NK1|2|ROE^JO|SIS^Sister|||||||||||||19600101', 'GT1|1||ROE^EDNA||||19070101', 'IN1|1|PLAN1|||||||||||||||ROE^EDNA|MTH|19080101'];
+    const out = deidentifier().deidentify(msg('MRN-77^^^HOSP^MR', `${extra.join('\r')}\r`)).text;
+    const nk1 = out.split('\r').filter((l) => l.startsWith('NK1'));
+    expect(nk1[0]?.split('|')[16] ?? '').toBe('');
+    expect(nk1[1]?.split('|')[16]).toBe('1960');
+    expect(field(out, 'GT1', 8)).toEqual(['']);
+    expect(field(out, 'IN1', 18)).toEqual(['']);
+    expect(out).not.toMatch(/190[578]/);
+  });
+
   it('shifts dates per patient under date-shift, keeping time and precision', () => {
     const factory = createPatientContextFactory(keyA);
     const shift = factory.forPatient({ system: 'HOSP', value: 'MRN-77' }).dateShiftDays;

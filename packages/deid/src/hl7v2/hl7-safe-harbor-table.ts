@@ -8,7 +8,8 @@
  * Tokens: `k` keep (codes, flags, amounts); `name` person name (XPN); `prov` a person acting for
  * the provider (XCN); `org` organization name that can identify (employer, clinic); `addr` address
  * (XAD, by component); `county`, `place` (birth place); `phone` (XTN, incl. e-mail); `date` (DT/DTM/TS);
- * `dob` the patient's birth date (with the over-89 rule); `pid` the patient identifier list;
+ * `dob` a birth date, the patient's or a next of kin's, guarantor's or insured's (the over-89 rule,
+ * §164.514(b)(2)(i)(C), holds for relatives and household members too; known to the text rule); `pid` the patient identifier list;
  * `mrn` other patient ids; `ssn`; `lic` licence; `plan` health plan numbers; `acct:K`, `id:K`
  * account/other ids replaced by `pseudonymFor(K, value)`; `eip:K` an entity identifier pair (EIP:
  * placer and filler ids, each replaced like `id:K`); `dr` a date range (DR: every component a
@@ -139,7 +140,7 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
     ["Organization Name - NK1", 'org'],
     ["Marital Status", 'cwe'],
     ["Administrative Sex", 'cwe'],
-    ["Date/Time of Birth", 'date'],
+    ["Date/Time of Birth", 'dob'],
     ["Living Dependency", 'cwe'],
     ["Ambulatory Status", 'cwe'],
     ["Citizenship", 'cwe'],
@@ -282,7 +283,7 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
     ["Guarantor Address", 'addr'],
     ["Guarantor Ph Num - Home", 'phone'],
     ["Guarantor Ph Num - Business", 'phone'],
-    ["Guarantor Date/Time of Birth", 'date'],
+    ["Guarantor Date/Time of Birth", 'dob'],
     ["Guarantor Administrative Sex", 'cwe'],
     ["Guarantor Type", 'cwe'],
     ["Guarantor Relationship", 'cwe'],
@@ -351,7 +352,7 @@ const RAW: Readonly<Record<string, readonly (readonly [name: string, token: stri
     ["Plan Type", 'cwe'],
     ["Name of Insured", 'name'],
     ["Insured's Relationship to Patient", 'cwe'],
-    ["Insured's Date of Birth", 'date'],
+    ["Insured's Date of Birth", 'dob'],
     ["Insured's Address", 'addr'],
     ["Assignment of Benefits", 'cwe'],
     ["Coordination of Benefits", 'cwe'],
