@@ -13,7 +13,7 @@ import { decodeAttachment } from './attachment-text.ts';
 import { type ElementNode, type JsonObject, isJsonObject } from './element-tree.ts';
 import { categoryOf, contactKind, fhirRuleId, identifierKind, operationOf } from './fhir-categories.ts';
 import { FhirPatientIndex, type FhirPatientEntry } from './fhir-patient-index.ts';
-import { CODE_DISPLAY_KIND, CODED_KIND, DICOM_UID_KIND, OBSERVED_AGE_KIND, URI_VALUE_KIND, fhirRulesForProfile } from './fhir-profile-rules.ts';
+import { CODE_DISPLAY_KIND, CODED_KIND, DICOM_UID_KIND, OBSERVED_AGE_KIND, SAMPLED_DATA_KIND, URI_VALUE_KIND, fhirRulesForProfile } from './fhir-profile-rules.ts';
 import { ageInYearsOf, ageInYearsOfText, ageQuantityRole, isAgeObservationValue } from './observation-age.ts';
 import { dataUriKind } from './fhir-uri-values.ts';
 import { createUidRemapper } from '../dicom/deid/uid-remapper.ts';
@@ -67,6 +67,8 @@ const PATIENT_REFERENCE_ELEMENTS = ['patient', 'subject', 'beneficiary', 'indivi
 const V3_OBSERVATION_VALUE = 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue';
 const REQUIRED_INSTANT_OWNERS = new Set(['Provenance', 'AuditEvent']);
 const UCUM = 'http://unitsofmeasure.org';
+/** R4 SampledData.data: decimals or E (error), L (below detection limit), U (above), one space apart. */
+const SAMPLED_DATA = /^(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[ELU])(?: (?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[ELU]))*$/;
 
 /** Texts longer than this are memoized in {@link LongTextMemo} (20,000 short entries then stay under ~10 MB per patient). */
 const MEMO_MAX_CHARS = 256;
@@ -470,6 +472,7 @@ export class FhirDeidentifier {
       return node.name === 'text' && node.parent?.type === 'CodeableConcept' ? this.#typedText(node, value, entry, known) : { value, op: undefined };
     }
     if (rawKind === OBSERVED_AGE_KIND) return this.#observedAge(node, value, applier);
+    if (rawKind === SAMPLED_DATA_KIND) return SAMPLED_DATA.test(value) ? { value, op: undefined } : { value: null, op: 'redact' };
     if (rawKind === URI_VALUE_KIND) {
       const uriKind = dataUriKind(node);
       return uriKind === undefined ? { value, op: undefined } : this.#kind(node, value, uriKind, method, entry, known);

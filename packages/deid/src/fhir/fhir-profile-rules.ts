@@ -21,6 +21,12 @@ export const DICOM_UID_KIND = 'other-id.dicom-uid';
  * profile's `date.age` method applies (over 89: 90 and `>=`).
  */
 export const OBSERVED_AGE_KIND = 'date.observed-age';
+/**
+ * The kind of `SampledData.data` (a waveform: decimals, `E`, `L`, `U` separated by spaces, R4
+ * §2.24.0.17): kept when it has that grammar, removed otherwise. Through the text engine its
+ * number runs read as phone numbers and the signal was lost.
+ */
+export const SAMPLED_DATA_KIND = 'other-id.sampled-data';
 /** The kind of a `uri`, `oid` or `uuid` element: a URL or an id where it holds a value about the patient (fhir-uri-values.ts), else kept. */
 export const URI_VALUE_KIND = 'uri-value';
 
@@ -59,6 +65,7 @@ export const FHIR_LOCATION_RULES: readonly FhirPathRule[] = Object.freeze([
   // identifiers (a data-entry slip: "allergy reported by <name>") goes (fhir-deidentifier.ts).
   r("nodesByType('Coding').display", 'kind', CODE_DISPLAY_KIND),
   r("nodesByType('Coding')", 'keep'),
+  r("nodesByType('SampledData').data", 'kind', SAMPLED_DATA_KIND),
   r("nodesByType('Quantity').value", 'kind', OBSERVED_AGE_KIND),
   r("nodesByType('Quantity')", 'keep'),
   r("nodesByType('SimpleQuantity')", 'keep'),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createPatientContextFactory } from '../context/create-patient-context-factory.ts';
 import { builtinProfile } from '../profiles/load-profile.ts';
 import { KnownIdentifiersTextDeidentifier } from '../safe-harbor/known-identifiers-text-deidentifier.ts';
+import { createRecordTextDeidentifier } from '../text/record-text-deidentifier.ts';
 import type { JsonObject } from './element-tree.ts';
 import { FhirDeidentifier } from './fhir-deidentifier.ts';
 import { testKey } from './fhir-test-setup.ts';
@@ -95,6 +96,16 @@ describe('Safe Harbor rules on hand-made resources (45 CFR §164.514(b)(2)(i))',
     }
     // The limited data set keeps ages (§164.514(e)).
     expect(deid(age(loinc, { valueQuantity: { value: 96, ...ucum } }), 'limited-data-set').out.valueQuantity).toEqual({ value: 96, ...ucum });
+  });
+
+  it('keeps a waveform (SampledData.data) that has the R4 grammar and removes one that does not', () => {
+    const wave = '2041 2043 617 555 0199 2050 E L U -12.5 1.5e3';
+    const ecg = (data: string): JsonObject => ({ resourceType: 'Observation', id: 'e', status: 'final', code: { text: 'ECG lead II' }, valueSampledData: { origin: { value: 2048 }, period: 2, dimensions: 1, data } });
+    // With the CLI's clinical engine, whose phone pattern took `617 555 0199` in the signal.
+    const key = testKey(9);
+    const clinical = new FhirDeidentifier({ kind: 'profile', profile: builtinProfile('safe-harbor'), key }, { factory: createPatientContextFactory(key), text: createRecordTextDeidentifier(), now: () => NOW });
+    expect((clinical.deidentify(ecg(wave)).resource.valueSampledData as JsonObject).data).toBe(wave);
+    expect(deid(ecg('2041 2043 called Mary Jones')).out.valueSampledData).toEqual({ origin: { value: 2048 }, period: 2, dimensions: 1 });
   });
 
   it('(N), (Q) photo and attachment URLs removed; text/plain data de-identified; other data removed', () => {
