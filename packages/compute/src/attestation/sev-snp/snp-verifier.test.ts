@@ -154,7 +154,8 @@ describe('SnpVerifier on real AMD evidence (pinned time)', () => {
     const original = vector('sev-snp/teekit_sev-gcp-x25519-bound.bin');
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.nat({ max: original.length - 1 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
+        // One edit per byte: two edits of one byte with the same mask would cancel (seed 486484553 drew [[5,1],[5,1]]).
+        fc.uniqueArray(fc.tuple(fc.nat({ max: original.length - 1 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4, selector: ([at]) => at }),
         async (edits) => {
           const mutated = Uint8Array.from(original);
           for (const [at, x] of edits) mutated[at] = (mutated[at] as number) ^ x;
