@@ -9,6 +9,7 @@ import { ManualClock } from '@phiguard/core';
 import { DeidError, DeidTally, ed25519ManifestSigner, verifyManifest, type SignedDeidManifest } from '@phiguard/deid';
 import { JOURNAL_FILE } from './deid-journal.ts';
 import { MANIFEST_FILE, runDeidBatch, type BatchOptions, type FormatProcessor } from './batch-runner.ts';
+import { printBatchReport } from './batch-report.ts';
 
 // A small real format for the runner's own tests: lines `NAME=<value>` become `NAME=[removed]`;
 // a file holding `BROKEN` fails with a typed error; a line `BAD` is a failed record.
@@ -105,6 +106,20 @@ describe('runDeidBatch', () => {
       expect(JSON.stringify(signed)).not.toContain(seeded);
       expect(readFileSync(path.join(root, 'out', JOURNAL_FILE), 'utf8')).not.toContain(seeded);
     }
+  });
+
+  it('says how many files of other formats it left out, by extension only (a file name can hold PHI)', async () => {
+    const { root, options } = setup();
+    writeFileSync(path.join(root, 'in/a/Harold_Whitfield.Whitfield'), 'x');
+    writeFileSync(path.join(root, 'in/a/chart-of-harold'), 'x');
+    const summary = await runDeidBatch(options);
+    expect(summary.skippedByExtension).toEqual({ '.bin': 1, '(other)': 2 });
+    const report = new PassThrough();
+    printBatchReport(summary, { stdout: report, stderr: report });
+    const printed = String(report.read() ?? '');
+    expect(printed).toContain('not taken (other formats)  3 ((other) 2, .bin 1)');
+    expect(printed).toContain('note: files in the input folders that this command does not read were left out');
+    expect(printed).not.toMatch(/whitfield|harold|skip\.bin/i);
   });
 
   it('resumes from the journal: done files are not processed again, changed or missing outputs are', async () => {

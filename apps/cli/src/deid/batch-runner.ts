@@ -56,6 +56,8 @@ export interface BatchOptions extends BatchStreams {
 
 export interface BatchSummary {
   readonly files: number;
+  /** Files found in input folders that this format does not take, counted by extension (`.xml`, `(none)`): never their names, which can hold PHI. */
+  readonly skippedByExtension: Readonly<Record<string, number>>;
   readonly resumed: number;
   readonly failed: readonly { readonly relative: string; readonly problem: RecordedProblem }[];
   readonly recordProblems: readonly { readonly relative: string; readonly problem: RecordedProblem }[];
@@ -150,7 +152,7 @@ export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary>
       },
     });
   }
-  return { files: walked.files.length, resumed, failed, recordProblems, manifest, signed, manifestFile };
+  return { files: walked.files.length, skippedByExtension: countByExtension(walked.skipped), resumed, failed, recordProblems, manifest, signed, manifestFile };
 }
 
 interface EntryBase {
@@ -206,6 +208,17 @@ async function processOne(processor: FormatProcessor, bytes: Buffer, base: Entry
     tally: outcome.tally.entries(),
     problems: outcome.problems,
   };
+}
+
+function countByExtension(relatives: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const relative of relatives) {
+    const ext = path.extname(relative).toLowerCase();
+    // An extension is short letters and digits; anything else (`.Whitfield_Harold`) could be part of a name.
+    const key = /^\.[a-z0-9]{1,8}$/.test(ext) ? ext : '(other)';
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 function addToManifest(builder: DeidManifestBuilder, entry: JournalEntry): void {

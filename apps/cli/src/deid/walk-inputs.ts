@@ -13,7 +13,8 @@ export type WalkProblem = { readonly kind: 'missing'; readonly input: string } |
 /**
  * Expands files and folders (recursively, sorted, symlinks not followed) into input files.
  * A named file is always taken and keeps its base name; files found in a folder are taken when
- * `accepts` says so and keep their path relative to that folder. With several folders, each
+ * `accepts` says so and keep their path relative to that folder (the others are listed as
+ * `skipped`, so the run can say it left them out). With several folders, each
  * keeps its own layout; two inputs that would land on the same output path are a problem.
  */
 export function walkInputs(
@@ -21,9 +22,10 @@ export function walkInputs(
   cwd: string,
   accepts: (relative: string) => boolean,
   skip: ReadonlySet<string> = new Set(),
-): { files: InputFile[]; problems: WalkProblem[] } {
+): { files: InputFile[]; problems: WalkProblem[]; skipped: string[] } {
   const files: InputFile[] = [];
   const problems: WalkProblem[] = [];
+  const skipped: string[] = [];
   const taken = new Set<string>();
   const add = (absolute: string, relative: string): void => {
     if (skip.has(absolute)) return;
@@ -40,12 +42,12 @@ export function walkInputs(
     if (stat === undefined) {
       problems.push({ kind: 'missing', input });
     } else if (stat.isDirectory()) {
-      walkFolder(absolute, '', accepts, add, skip);
+      walkFolder(absolute, '', accepts, add, skip, skipped);
     } else {
       add(absolute, path.basename(absolute));
     }
   }
-  return { files, problems };
+  return { files, problems, skipped };
 }
 
 function walkFolder(
@@ -54,13 +56,17 @@ function walkFolder(
   accepts: (relative: string) => boolean,
   add: (absolute: string, relative: string) => void,
   skip: ReadonlySet<string>,
+  skipped: string[],
 ): void {
   if (skip.has(folder)) return;
   const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
     const absolute = path.join(folder, entry.name);
-    if (entry.isDirectory()) walkFolder(absolute, relative, accepts, add, skip);
-    else if (entry.isFile() && accepts(relative)) add(absolute, relative);
+    if (entry.isDirectory()) walkFolder(absolute, relative, accepts, add, skip, skipped);
+    else if (entry.isFile()) {
+      if (accepts(relative)) add(absolute, relative);
+      else if (!skip.has(absolute)) skipped.push(relative);
+    }
   }
 }
