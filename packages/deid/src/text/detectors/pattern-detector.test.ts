@@ -33,6 +33,9 @@ describe('pattern detector', () => {
     ['Admitted 10MAR2024 to 4W.', 'date:10MAR2024'],
     ['Clinical history: 94F fall from standing.', 'date:94'],
     ['HPI: 101M with dyspnea.', 'date:101'],
+    ['HPI: 96 YOF with fall.', 'date:96'],
+    ['CT HEAD WO CONTRAST 96Y F', 'date:96'],
+    ['Patient age 096Y.', 'date:096'],
   ])('dates: %s', (text, expected) => {
     expect(found(text)).toContain(expected);
   });
@@ -41,6 +44,7 @@ describe('pattern detector', () => {
     expect(found('A 45 year old woman, diagnosed in 2019, takes 1/2 tablet of 25 mg daily.')).toEqual([]);
     expect(found('She is 45. The patient is 92 kg, HR 92, 99% adherent; ninety minutes later, 92 yards.')).toEqual([]);
     expect(found('HPI: 45F with cough; 67M with CP.')).toEqual([]);
+    expect(found('CT HEAD 045Y F; 89 YOM; follow-up 1996Y.')).toEqual([]);
     expect(found('Staged T4N2M1, then ypT2N0M0.')).toEqual([]);
   });
 

@@ -181,10 +181,14 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   {
     name: 'age-over-89',
     category: 'date',
-    lead: 'digit', source: `\\b(?:9\\d|1[0-4]\\d)(?:(?=[\\s-]*${YEARS_OLD}(?![A-Za-z]))|\\b(?<=\\b(?:[Aa]ge|[Aa]ged|AGE)[:\\s]+\\d{2,3}))`,
+    // `96 YOF`: the years-old abbreviation may carry the sex letter.
+    lead: 'digit', source: `\\b(?:9\\d|1[0-4]\\d)(?:(?=[\\s-]*${YEARS_OLD}[FMfm]?(?![A-Za-z]))|\\b(?<=\\b(?:[Aa]ge|[Aa]ged|AGE)[:\\s]+\\d{2,3}))`,
   },
   // `94F`, `101M`: the age and sex shorthand of a clinical history line.
   { name: 'age-over-89-sex', category: 'date', lead: 'digit', source: '\\b(?:9\\d|1[0-4]\\d)(?=[FM]\\b)' },
+  // `096Y`, `96Y F`: an age in the DICOM Age String form (PS3.5 §6.2 AS: nnnY), as descriptors and
+  // burned-in text write it. The number only; the unit stays.
+  { name: 'age-over-89-as', category: 'date', lead: 'digit', source: '\\b0?(?:9\\d|1[0-4]\\d)(?=[Yy]\\b)' },
   {
     // §164.514(b)(2)(i)(C) ages over 89 told otherwise: `She is 104.`, `Mrs. Smith, 97, lives`,
     // `turned 93 today` (the number alone; under 90 it stays).
