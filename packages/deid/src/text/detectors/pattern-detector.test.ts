@@ -45,6 +45,7 @@ describe('pattern detector', () => {
     expect(found('She is 45. The patient is 92 kg, HR 92, 99% adherent; ninety minutes later, 92 yards.')).toEqual([]);
     expect(found('HPI: 45F with cough; 67M with CP.')).toEqual([]);
     expect(found('CT HEAD 045Y F; 89 YOM; follow-up 1996Y.')).toEqual([]);
+    expect(found('Growth plate 2 cm; plate ORIF with screws; at 12:30:45.')).toEqual([]);
     expect(found('Staged T4N2M1, then ypT2N0M0.')).toEqual([]);
   });
 
@@ -71,6 +72,10 @@ describe('pattern detector', () => {
     ["Driver's license S99952788", 'license:S99952788'],
     ['VIN 1HGCM82633A004352 on the car', 'vehicle:1HGCM82633A004352'],
     ['License plate: 7ABC123', 'vehicle:7ABC123'],
+    ['License plate: MA 4XY-Z99 seen', 'vehicle:MA 4XY-Z99'],
+    ['plate number 4XY Z99 on the report', 'vehicle:4XY Z99'],
+    ['Laptop MAC 00:1B:44:11:3A:B7 logged', 'device:00:1B:44:11:3A:B7'],
+    ['adapter 00-1b-44-11-3a-b7 logged', 'device:00-1b-44-11-3a-b7'],
     ['Pacemaker serial number PJN123456', 'device:PJN123456'],
     ['UDI (01)00643169007222(17)160128(21)BLC200461H', 'device:(01)00643169007222(17)160128(21)BLC200461H'],
     ['See https://portal.example.org/p?id=7.', 'url:https://portal.example.org/p?id=7'],

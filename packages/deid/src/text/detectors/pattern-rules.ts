@@ -97,6 +97,13 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     category: 'url',
     lead: 'rare', triggers: ['.com', '.org', '.net', '.edu', '.gov', '.info', '.biz', '.io', '.us', '.uk', '.de', '.fr', '.es', '.ca', '.au', '.co', '.me', '.health'], source: '\\b[a-z0-9][a-z0-9-]*(?:\\.[a-z0-9-]+)*\\.(?:com|org|net|edu|gov|info|biz|io|us|uk|de|fr|es|ca|au|co|me|health)\\b(?:/[^\\s<>"\')\\]]*[^\\s<>"\')\\].,;:!?])?',
   },
+  // (M) a network card's hardware address (`00:1B:44:11:3A:B7`, `00-1B-44-11-3A-B7` with a hex letter).
+  {
+    name: 'mac-address',
+    category: 'device',
+    lead: 'word',
+    source: '\\b[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}(?![\\w:])|\\b(?=[0-9A-Fa-f-]{0,16}[A-Fa-f])[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}(?![\\w-])',
+  },
   { name: 'ip', category: 'ip', lead: 'digit', source: '\\b(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}\\b' },
   {
     name: 'ip6',
@@ -143,6 +150,15 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     'license',
     "[Ll]icen[cs]e|[Ll]ic|DEA|NPI|[Cc]ertificate|[Cc]ert|[Dd]river'?s? [Ll]icen[cs]e|DL|[Pp]assport|[Rr]egistration|[Pp]ermit",
   ),
+  {
+    // A licence plate as people write it: a state code before it, a blank or a hyphen inside
+    // (`License plate: MA 4XY-Z99`, `plate number 4XY Z99`); capitals and digits only, one digit at least.
+    name: 'vehicle-plate',
+    category: 'vehicle',
+    hasValue: true,
+    lead: 'word',
+    source: '\\b(?:[Ll]icen[cs]e [Pp]late|LICEN[CS]E PLATE|[Pp]late|PLATE)(?:\\s*(?:[Nn]umber|NUMBER|[Nn]o|NO|#)\\.?)?\\s*[:#=]?\\s*(?<v>(?:[A-Z]{2}\\s+)?(?=[A-Z0-9 -]{0,12}\\d)[A-Z0-9]{1,4}(?:[ -]?[A-Z0-9]{1,4}){1,2})(?![A-Za-z0-9])',
+  },
   labelled('vehicle', 'vehicle', 'VIN|[Pp]late|[Ll]icen[cs]e [Pp]late|[Tt]ag|[Vv]ehicle'),
   labelled('device', 'device', '[Ss]erial|S/N|SN|[Dd]evice|UDI|IMEI|[Mm]odel|[Ll]ot|[Ii]mplant'),
   { name: 'udi', category: 'device', lead: 'digit', source: '\\(01\\)\\d{14}(?:\\(\\d{2}\\)[^\\s(]+)*' },
