@@ -34,6 +34,10 @@ const PATIENT = {
   address: [{ line: ['12 Elm Street'], city: 'Springfield', state: 'IL', postalCode: '62704' }],
 };
 
+// The discharge note a DocumentReference points at, as a FHIR Binary (base64 text/plain).
+const NOTE = 'Discharge summary: Jonathan Quimby, 62704, discharged 03/06/2025. Niece Rosalind Ogilvy (217) 555-0199 will drive him home.';
+const BINARY = { resourceType: 'Binary', id: 'note-4711', contentType: 'text/plain; charset=utf-8', securityContext: { reference: 'Patient/example-4711' }, data: Buffer.from(NOTE).toString('base64') };
+
 /**
  * `serve --demo`, de-identification part: one fictional patient in HL7v2 and FHIR, de-identified
  * with the date-shift profile under a throw-away key, to show that both formats get the same
@@ -46,7 +50,9 @@ export function runDeidDemo(out: NodeJS.WritableStream): void {
   // The free-text engine `phiguard deid` and the server run by default (--text-engine clinical).
   const text = createRecordTextDeidentifier();
   const hl7 = new Hl7Deidentifier({ factory, methods: new MethodApplier(profile, key, { text }) }).deidentify(`${ADT}\r`);
-  const fhir = new FhirDeidentifier({ kind: 'profile', profile, key }, { factory, text }).deidentify(PATIENT).resource;
+  const fhirDeid = new FhirDeidentifier({ kind: 'profile', profile, key }, { factory, text });
+  const fhir = fhirDeid.deidentify(PATIENT).resource;
+  const binary = fhirDeid.deidentify(BINARY).resource;
   const pid = hl7.text.split('\r').find((s) => s.startsWith('PID|')) ?? '';
   const obx = hl7.text.split('\r').find((s) => s.startsWith('OBX|')) ?? '';
   const pv2 = hl7.text.split('\r').find((s) => s.startsWith('PV2|')) ?? '';
@@ -54,5 +60,6 @@ export function runDeidDemo(out: NodeJS.WritableStream): void {
   out.write(`  HL7v2 PID in : ${ADT.split('\r')[2] ?? ''}\n  HL7v2 PID out: ${pid}\n  HL7v2 OBX out: ${obx}\n`);
   out.write(`  HL7v2 PV2 in : ${ADT.split('\r')[4] ?? ''}\n  HL7v2 PV2 out: ${pv2}  (typed text in a coded field)\n`);
   out.write(`  FHIR Patient out: ${JSON.stringify(fhir)}\n`);
+  out.write(`  FHIR Binary note out (decoded): ${typeof binary.data === 'string' ? Buffer.from(binary.data, 'base64').toString('utf8') : '(removed)'}\n`);
   out.write('  the same pseudonym and date shift in both formats; try `phiguard deid hl7v2|fhir|dicom|text --help`\n');
 }
