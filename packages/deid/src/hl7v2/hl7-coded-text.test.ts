@@ -2,17 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mapCodedText, mayHoldCodedText } from './hl7-coded-text.ts';
 import { DEFAULT_ENCODING } from './hl7-encoding.ts';
+import { textsTaken } from './hl7-typed-text-test-support.ts';
 
 const enc = DEFAULT_ENCODING;
 const runs = Number(process.env.FUZZ_RUNS ?? 2000);
-const texts = (raw: string): string[] => {
-  const seen: string[] = [];
-  mapCodedText(raw, enc, (value) => {
-    seen.push(value);
-    return `<${value}>`;
-  });
-  return seen;
-};
+const texts = (raw: string): string[] => textsTaken(mapCodedText, raw, enc);
 
 describe('coded entry free text (CE/CWE/CNE)', () => {
   it('takes the text with no code beside it, alternate text with no alternate code, and original text', () => {

@@ -1,18 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENCODING } from './hl7-encoding.ts';
+import { textsTaken } from './hl7-typed-text-test-support.ts';
 import { mapLocationText, mayHoldLocationText } from './hl7-location-text.ts';
 
 const enc = DEFAULT_ENCODING;
 const runs = Number(process.env.FUZZ_RUNS ?? 2000);
-const texts = (raw: string): string[] => {
-  const seen: string[] = [];
-  mapLocationText(raw, enc, (value) => {
-    seen.push(value);
-    return `<${value}>`;
-  });
-  return seen;
-};
+const texts = (raw: string): string[] => textsTaken(mapLocationText, raw, enc);
 
 describe('person location free text (PL-9)', () => {
   it('takes the location description and nothing else', () => {

@@ -1,18 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENCODING } from './hl7-encoding.ts';
+import { textsTaken } from './hl7-typed-text-test-support.ts';
 import { mapSpecimenText, mayHoldSpecimenText } from './hl7-specimen-source-text.ts';
 
 const enc = DEFAULT_ENCODING;
 const runs = Number(process.env.FUZZ_RUNS ?? 2000);
-const texts = (raw: string): string[] => {
-  const seen: string[] = [];
-  mapSpecimenText(raw, enc, (value) => {
-    seen.push(value);
-    return `<${value}>`;
-  });
-  return seen;
-};
+const texts = (raw: string): string[] => textsTaken(mapSpecimenText, raw, enc);
 
 describe('specimen source free text (OBR-15, SPS)', () => {
   it('takes the collection method, uncoded additives and the uncoded text of coded components', () => {
