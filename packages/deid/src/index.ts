@@ -61,6 +61,7 @@ export { createParsedDicomDeidentifier, type ParsedDicomDeidentifier, type Parse
 export { writeDicomParts, type Part as DicomPart } from './dicom/write-dicom.ts';
 export type { SourceRange as DicomSourceRange } from './dicom/dataset.ts';
 export { createUidRemapper } from './dicom/deid/uid-remapper.ts';
+export { KEEP_OUTPUT_NAMES, OUTPUT_NAMINGS, createOutputNamer, type OutputNamer, type OutputNaming } from './paths/output-namer.ts';
 export { SAFE_PRIVATE_ATTRIBUTES } from './dicom/deid/safe-private-attributes.ts';
 export { FhirDeidentifier, type FhirDeidMode, type FhirDeidResult, type FhirDeidentifierOptions, type FhirProblem } from './fhir/fhir-deidentifier.ts';
 export { FhirDeidError, type FhirDeidErrorCode } from './fhir/fhir-deid-error.ts';

@@ -108,7 +108,9 @@ export interface DicomStreaming {
  * de-identifier on the same parsed data set and write the same bytes.
  */
 export function dicomProcessor(setup: DeidSetup, config: Omit<DicomDeidOptions, 'factory' | 'key' | 'name'>, streaming: DicomStreaming = {}): FormatProcessor {
-  const deidentify = createParsedDicomDeidentifier({ ...config, key: setup.key, factory: setup.factory });
+  // DICOMDIR records point at the output files under their new names (File IDs named like the files).
+  const fileIds = setup.namer.naming === 'keep' ? {} : { fileIds: setup.namer.component };
+  const deidentify = createParsedDicomDeidentifier({ ...config, ...fileIds, key: setup.key, factory: setup.factory });
   const streamBytes = streaming.streamBytes ?? DICOM_STREAM_BYTES;
   return {
     format: 'dicom',

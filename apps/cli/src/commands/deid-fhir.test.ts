@@ -8,6 +8,7 @@ import { loadConfig } from '@phiguard/core';
 import { collectIdentifyingValues, findLeaks } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import { buildProgram } from '../program.ts';
+import { outputNamerOf } from '../testing/cli-harness.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const corpus = (p: string): string => path.resolve(repoRoot, '../shared/corpus', p);
@@ -69,9 +70,12 @@ describe('phiguard deid fhir', () => {
     }
     const { ctx, out } = context(root);
     await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'fhir', 'in', '--out', 'out', '--text-engine', 'known']);
-    const outDocs = readFileSync(path.join(root, 'out/bulk/DocumentReference.000.ndjson'), 'utf8').trim().split('\n');
+    // Bulk Data file names (resource types) are kept; the folder's name becomes a keyed token.
+    const names = outputNamerOf(path.join(root, '.phiguard'));
+    expect(names.path('bulk/Patient.000.ndjson')).toMatch(/^[0-9A-Z]{8}\/Patient\.000\.ndjson$/);
+    const outDocs = readFileSync(path.join(root, 'out', names.path('bulk/DocumentReference.000.ndjson')), 'utf8').trim().split('\n');
     expect(outDocs).toHaveLength(docs.filter((l) => l.trim() !== '').length - 1);
-    const outPatients = readFileSync(path.join(root, 'out/bulk/Patient.000.ndjson'), 'utf8').trim().split('\n');
+    const outPatients = readFileSync(path.join(root, 'out', names.path('bulk/Patient.000.ndjson')), 'utf8').trim().split('\n');
     for (const line of [...outDocs, ...outPatients]) expect(findLeaks(values, JSON.parse(line) as Record<string, unknown>)).toEqual([]);
     const manifest = readFileSync(path.join(root, 'out/deid-manifest.json'), 'utf8');
     expect(manifest).toContain('fhir-bad-json');
@@ -87,7 +91,7 @@ describe('phiguard deid fhir', () => {
     const pairs = corpus('fhir-msft-anonymizer-oracle-pairs');
     copyFileSync(path.join(pairs, 'patient-basic.json'), path.join(root, 'patient.json'));
     const { ctx } = context(root);
-    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'fhir', 'patient.json', '--out', 'out', '--anonymizer-config', path.join(pairs, 'configurations/common-config.json')]);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'fhir', 'patient.json', '--names', 'keep', '--out', 'out', '--anonymizer-config', path.join(pairs, 'configurations/common-config.json')]);
     const got: unknown = JSON.parse(readFileSync(path.join(root, 'out/patient.json'), 'utf8'));
     const want: unknown = JSON.parse(readFileSync(path.join(pairs, 'patient-basic-target.json'), 'utf8').replace(/^\uFEFF/, ''));
     expect(got).toEqual(want);

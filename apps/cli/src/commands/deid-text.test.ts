@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -7,6 +7,7 @@ import { loadConfig } from '@phiguard/core';
 import { readBrat } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import { buildProgram } from '../program.ts';
+import { outputNamerOf } from '../testing/cli-harness.ts';
 
 let dirs: string[] = [];
 afterEach(() => {
@@ -38,8 +39,9 @@ describe('phiguard deid text', () => {
     writeFileSync(path.join(root, 'in/skip.bin'), 'John Smith');
     const { ctx, out } = context(root);
     await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'in', '--out', 'out', '--surrogates', '--spans', '--patient', 'urn:test|1']);
-    const a = readFileSync(path.join(root, 'out/a.txt'), 'utf8');
-    const b = readFileSync(path.join(root, 'out/sub/b.txt'), 'utf8');
+    const names = outputNamerOf(path.join(root, '.phiguard'));
+    const a = readFileSync(path.join(root, 'out', names.path('a.txt')), 'utf8');
+    const b = readFileSync(path.join(root, 'out', names.path('sub/b.txt')), 'utf8');
     for (const secret of ['John', 'Smith', 'Reyes', '3/4/21', '617-555-0100', '12345678']) {
       // As a word: another name's surrogate may legitimately be, say, Johnston (never Smith's own).
       const word = new RegExp(`(?<![\\p{L}\\d])${secret.replace(/[/]/g, '\\/')}(?![\\p{L}\\d])`, 'u');
@@ -49,10 +51,13 @@ describe('phiguard deid text', () => {
     // same patient → same surrogate for Smith and John in both files
     const surname = /Patient (\S+) (\S+) seen/.exec(a);
     expect(b.startsWith(`${surname?.[2] ?? '?'}, ${surname?.[1] ?? '?'} `)).toBe(true);
-    const ann = readBrat('a', NOTE, readFileSync(path.join(root, 'out/a.ann'), 'utf8'));
+    // The spans go beside the output, under its name.
+    const ann = readBrat('a', NOTE, readFileSync(path.join(root, 'out', names.path('a.txt').replace(/\.txt$/, '.ann')), 'utf8'));
     expect(ann.ok && ann.documents[0]?.spans.map((s) => s.label)).toEqual(['name', 'date', 'name', 'phone']);
-    expect(existsSync(path.join(root, 'out/skip.bin'))).toBe(false);
-    expect(existsSync(path.join(root, 'out/deid-manifest.json'))).toBe(true);
+    const written = readdirSync(path.join(root, 'out'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(path.join(root, 'out'), path.join(e.parentPath, e.name)));
+    const beside = (f: string): string => names.path(f).replace(/\.txt$/, '.ann');
+    const expected = [names.path('a.txt'), beside('a.txt'), names.path('sub/b.txt'), beside('sub/b.txt'), 'deid-manifest.json', '.phiguard-deid-journal.jsonl'];
+    expect(written.sort()).toEqual(expected.sort()); // no skip.bin, no input name
     expect(out()).toMatch(/changed: name\s+4/);
   });
 
@@ -66,7 +71,7 @@ describe('phiguard deid text', () => {
     writeFileSync(path.join(root, 'in/be.txt'), Buffer.from(note, 'utf16le').swap16());
     writeFileSync(path.join(root, 'in/cp1252.txt'), Buffer.from(note, 'latin1'));
     const { ctx } = context(root);
-    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'in', '--out', 'out']);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'in', '--names', 'keep', '--out', 'out']);
     const read = (name: string, decode: (b: Buffer) => string): string => decode(readFileSync(path.join(root, 'out', name)));
     const outputs = {
       'le-bom.txt': read('le-bom.txt', (b) => (b[0] === 0xff && b[1] === 0xfe ? b.subarray(2).toString('utf16le') : 'no BOM')),
@@ -84,7 +89,7 @@ describe('phiguard deid text', () => {
     dirs.push(root);
     writeFileSync(path.join(root, 'note'), NOTE);
     const { ctx } = context(root);
-    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note', '--out', 'out', '--spans']);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note', '--names', 'keep', '--out', 'out', '--spans']);
     expect(readFileSync(path.join(root, 'out/note'), 'utf8')).toContain('[NAME]');
     expect(readFileSync(path.join(root, 'out/note.ann'), 'utf8')).toMatch(/^T1\tname /);
   });
@@ -94,7 +99,7 @@ describe('phiguard deid text', () => {
     dirs.push(root);
     writeFileSync(path.join(root, 'note.txt'), NOTE);
     const { ctx } = context(root);
-    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note.txt', '--out', 'out']);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note.txt', '--names', 'keep', '--out', 'out']);
     expect(readFileSync(path.join(root, 'out/note.txt'), 'utf8')).toBe('Patient [NAME] seen [DATE] by Dr. [NAME]. Call [PHONE].\n');
   });
 
@@ -103,11 +108,11 @@ describe('phiguard deid text', () => {
     dirs.push(root);
     writeFileSync(path.join(root, 'note.txt'), 'Seen 3/4/21 by Dr. Reyes for the zorblat quux case.\n');
     const { ctx } = context(root);
-    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note.txt', '--out', 'out', '--spans', '--model', TINY_MODEL]);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note.txt', '--names', 'keep', '--out', 'out', '--spans', '--model', TINY_MODEL]);
     expect(readFileSync(path.join(root, 'out/note.txt'), 'utf8')).toBe('Seen [DATE] by Dr. [NAME] for the [NAME] case.\n');
     expect(readFileSync(path.join(root, 'out/note.ann'), 'utf8')).toContain('\tname 33 45\tzorblat quux');
     // Without the model the invented name stays: the model is off by default.
-    await buildProgram(context(root).ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note.txt', '--out', 'plain']);
+    await buildProgram(context(root).ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note.txt', '--names', 'keep', '--out', 'plain']);
     expect(readFileSync(path.join(root, 'plain/note.txt'), 'utf8')).toContain('the zorblat quux case');
   });
 

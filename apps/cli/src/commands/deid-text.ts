@@ -77,7 +77,8 @@ export function textProcessor(setup: DeidSetup, mode: ReplacementMode, patient: 
       const result = await engine.deidentifyAsync({ text, patient: context });
       const tally = new DeidTally();
       for (const s of result.spans) tally.add(s.category, `text.${s.detector}`);
-      annotations?.set(relative, writeBrat(text, result.spans));
+      // Keyed by the output's path: the .ann file goes beside the output, under its name.
+      annotations?.set(setup.namer.path(relative), writeBrat(text, result.spans));
       return { ok: true, output: encodeTextBytes(result.text, encoding, bom), records: 1, tally, problems: [] };
     },
   };
@@ -100,8 +101,8 @@ export async function runDeidText(parent: Command, ctx: CliContext, inputs: stri
   }
   if (annotations === undefined) return;
   const outDir = path.resolve(ctx.cwd, options.out);
-  for (const [relative, ann] of annotations) {
-    const output = path.join(outDir, ...relative.split('/'));
+  for (const [named, ann] of annotations) {
+    const output = path.join(outDir, ...named.split('/'));
     // `note.txt` → `note.ann`; a named file without a text extension gets `.ann` appended.
     const target = TEXT_FILE.test(output) ? output.replace(TEXT_FILE, '.ann') : `${output}.ann`;
     mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });

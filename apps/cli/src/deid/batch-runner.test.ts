@@ -1,12 +1,12 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateAuditEvent, type AuditEventInput, type AuditRecorder } from '@phiguard/audit';
 import { ManualClock } from '@phiguard/core';
-import { DeidError, DeidTally, ed25519ManifestSigner, verifyManifest, type SignedDeidManifest } from '@phiguard/deid';
+import { createOutputNamer, DeidError, DeidTally, deidKeyFromSecret, ed25519ManifestSigner, verifyManifest, type OutputNamer, type SignedDeidManifest } from '@phiguard/deid';
 import { JOURNAL_FILE } from './deid-journal.ts';
 import { MANIFEST_FILE, runDeidBatch, type BatchOptions, type FormatProcessor } from './batch-runner.ts';
 import { printBatchReport } from './batch-report.ts';
@@ -142,5 +142,46 @@ describe('runDeidBatch', () => {
     const { options } = setup();
     await runDeidBatch(options);
     await expect(runDeidBatch({ ...options, profile: { ...options.profile, hash: `sha256:${'c'.repeat(64)}` } })).rejects.toMatchObject({ code: 'journal-mismatch' });
+  });
+
+  it('with pseudonymized names, nothing under the output folder holds an input name: files, folders, journal, manifest', async () => {
+    const { root, options } = setup();
+    const folder = path.join(root, 'in/WHITFIELD^HAROLD_MRN4455667');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'Harold_Whitfield_19450312.txt'), 'NAME=Harold');
+    writeFileSync(path.join(folder, 'Whitfield-broken.txt'), 'BROKEN');
+    // As the real formats do, failures name their file.
+    const naming: FormatProcessor = {
+      format: 'lines',
+      accepts: (relative) => linesFormat.accepts(relative),
+      process: async (input, relative) => {
+        const r = await linesFormat.process(input, relative);
+        return r.ok ? r : { ok: false, problem: { ...r.problem, place: { ...r.problem.place, file: relative } } };
+      },
+    };
+    const namer = createOutputNamer(deidKeyFromSecret(Buffer.alloc(32, 9)));
+    const summary = await runDeidBatch({ ...options, processor: naming, namer });
+    const out = path.join(root, 'out');
+    const written = readdirSync(out, { recursive: true }).map(String);
+    expect(written).toHaveLength(2 + 2 + 4); // manifest and journal; folders a, a/b and the patient's; outputs one, two and Harold's
+    const everything = [...written, readFileSync(path.join(out, JOURNAL_FILE), 'utf8'), readFileSync(path.join(out, MANIFEST_FILE), 'utf8')].join('\n');
+    for (const seed of ['WHITFIELD', 'Whitfield', 'HAROLD', 'Harold', '4455667', '19450312', 'two.txt', 'broken']) expect(everything, seed).not.toContain(seed);
+    // The report is for whoever ran it: it names the inputs.
+    expect(summary.failed.map((f) => [f.relative, f.problem.place.file])).toEqual([
+      ['WHITFIELD^HAROLD_MRN4455667/Whitfield-broken.txt', 'WHITFIELD^HAROLD_MRN4455667/Whitfield-broken.txt'],
+      ['a/broken.txt', 'a/broken.txt'],
+    ]);
+    expect(readFileSync(path.join(out, namer.path('WHITFIELD^HAROLD_MRN4455667/Harold_Whitfield_19450312.txt')), 'utf8')).toBe('NAME=[removed]');
+    // Resumable under the same names; another --names is another run.
+    expect((await runDeidBatch({ ...options, processor: naming, namer })).resumed).toBe(5);
+    await expect(runDeidBatch({ ...options, processor: naming })).rejects.toMatchObject({ code: 'journal-mismatch' });
+  });
+
+  it('reports two inputs named alike instead of writing one over the other', async () => {
+    const { options } = setup();
+    const same: OutputNamer = { naming: 'pseudonymize', path: () => 'same.txt', component: () => 'same.txt' };
+    const summary = await runDeidBatch({ ...options, namer: same });
+    expect(summary.failed.filter((f) => f.problem.code === 'output-collision')).toHaveLength(2);
+    expect(summary.manifest.totals.files).toBe(1);
   });
 });

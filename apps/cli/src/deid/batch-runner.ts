@@ -3,7 +3,17 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 import path from 'node:path';
 import type { AuditRecorder } from '@phiguard/audit';
 import { newId, type Clock, type Place } from '@phiguard/core';
-import { DeidManifestBuilder, DeidTally, manifestHash, signManifest, type DeidManifest, type ManifestProfile, type ManifestSigner, type SignedDeidManifest } from '@phiguard/deid';
+import {
+  DeidManifestBuilder,
+  DeidTally,
+  manifestHash,
+  signManifest,
+  type DeidManifest,
+  type ManifestProfile,
+  type ManifestSigner,
+  type OutputNamer,
+  type SignedDeidManifest,
+} from '@phiguard/deid';
 import { BatchError } from './batch-error.ts';
 import { BatchProgress, type BatchStreams } from './batch-progress.ts';
 import { DeidJournal, type JournalEntry, type RecordedProblem } from './deid-journal.ts';
@@ -44,6 +54,8 @@ export interface BatchOptions extends BatchStreams {
   readonly outDir: string;
   readonly cwd: string;
   readonly processor: FormatProcessor;
+  /** Names the outputs (files and folders) from the inputs' relative paths; the input names when not given. */
+  readonly namer?: OutputNamer;
   readonly profile: ManifestProfile;
   readonly keyId: string;
   readonly signer: ManifestSigner;
@@ -70,22 +82,27 @@ export interface BatchSummary {
 export const MANIFEST_FILE = 'deid-manifest.json';
 
 /**
- * De-identifies every input file into `outDir`, keeping the relative layout: resumable through a
- * journal, one file's failure never stops the batch, and it ends with a signed manifest and a
- * summary. Inputs are never modified; outputs are written to a temporary name and renamed.
+ * De-identifies every input file into `outDir`, keeping the relative layout with names from the
+ * output namer: resumable through a journal, one file's failure never stops the batch, and it ends
+ * with a signed manifest and a summary. Inputs are never modified; outputs are written to a
+ * temporary name and renamed. Nothing written under `outDir` holds an input name unless the namer
+ * keeps names.
  */
 export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary> {
   const { processor, clock } = options;
   const outDir = path.resolve(options.cwd, options.outDir);
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
-  const opened = DeidJournal.open(outDir, { kind: 'header', format: processor.format, profileHash: options.profile.hash, keyId: options.keyId });
-  if (!opened.ok) throw new BatchError('journal-mismatch', 'the output folder holds a journal from another profile, key or format', { hint: 'use a new --out folder, or the same profile and key as before' });
+  const names = options.namer?.naming ?? 'keep';
+  const opened = DeidJournal.open(outDir, { kind: 'header', format: processor.format, profileHash: options.profile.hash, keyId: options.keyId, names });
+  if (!opened.ok) {
+    throw new BatchError('journal-mismatch', 'the output folder holds a journal from another profile, key, format or --names', { hint: 'use a new --out folder, or the same options and key as before' });
+  }
   const journal = opened.journal;
   const startedAt = new Date(clock.nowMs()).toISOString();
   const runId = newId('deid', clock);
   const builder = new DeidManifestBuilder({ runId, format: processor.format, profile: options.profile, keyId: options.keyId, startedAt });
 
-  const walked = walkInputs(options.inputs, options.cwd, (rel) => processor.accepts(rel), new Set([outDir]));
+  const walked = walkInputs(options.inputs, options.cwd, (rel) => processor.accepts(rel), new Set([outDir]), options.namer?.path);
   const failed: { relative: string; problem: RecordedProblem }[] = [];
   const recordProblems: { relative: string; problem: RecordedProblem }[] = [];
   for (const p of walked.problems) {
@@ -105,11 +122,11 @@ export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary>
       const stream = processor.stream?.accepts(file.relative, size) === true ? processor.stream : undefined;
       const bytes = stream === undefined ? readFileSync(file.absolute) : undefined;
       const inputSha256 = bytes === undefined ? sha256OfFile(file.absolute) : sha256(bytes);
-      let entry = journal.finished(file.relative, inputSha256);
-      const target = path.join(outDir, ...file.relative.split('/'));
+      let entry = journal.finished(file.output, inputSha256);
+      const target = path.join(outDir, ...file.output.split('/'));
       if (entry !== undefined && entry.status === 'done' && !outputIntact(target, entry)) entry = undefined;
       if (entry === undefined) {
-        const base = { kind: 'file' as const, relative: file.relative, inputSha256, inputBytes: size };
+        const base = { kind: 'file' as const, relative: file.relative, output: file.output, inputSha256, inputBytes: size };
         entry = bytes === undefined || stream !== undefined
           ? await processStreamed(stream, { bytes: size, path: file.absolute, chunks: () => fileChunks(file.absolute) }, base, target, folders)
           : await processOne(processor, bytes, base, target, folders);
@@ -119,9 +136,11 @@ export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary>
         resumed += 1;
       }
       addToManifest(builder, entry);
-      if (entry.status === 'failed') failed.push({ relative: file.relative, problem: entry.problems[0] ?? { code: 'failed', message: 'failed', place: {} } });
-      else for (const problem of entry.problems) recordProblems.push({ relative: file.relative, problem });
-      progress.tick(file.relative, entry);
+      // The report is for whoever ran the batch: its places name the input again.
+      const local = (p: RecordedProblem): RecordedProblem => (p.place.file === undefined ? p : { ...p, place: { ...p.place, file: file.relative } });
+      if (entry.status === 'failed') failed.push({ relative: file.relative, problem: local(entry.problems[0] ?? { code: 'failed', message: 'failed', place: {} }) });
+      else for (const problem of entry.problems) recordProblems.push({ relative: file.relative, problem: local(problem) });
+      progress.tick(file.relative === file.output ? file.relative : `${file.relative} → ${file.output}`, entry);
     }
   } finally {
     journal.close();
@@ -157,9 +176,18 @@ export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary>
 
 interface EntryBase {
   readonly kind: 'file';
+  /** The input's relative path: given to the format (extension, error places), never journaled. */
   readonly relative: string;
+  readonly output: string;
   readonly inputSha256: string;
   readonly inputBytes: number;
+}
+
+/** A journal entry of `base` with `outcome`'s fields; problem places name the output, not the input. */
+function entryOf(base: EntryBase, fields: Omit<JournalEntry, 'kind' | 'output' | 'inputSha256' | 'inputBytes'>): JournalEntry {
+  const { kind, output, inputSha256, inputBytes } = base;
+  const problems = fields.problems.map((p) => (p.place.file === undefined ? p : { ...p, place: { ...p.place, file: output } }));
+  return { ...fields, kind, output, inputSha256, inputBytes, problems };
 }
 
 /** A bug or an untyped failure in a format: keep the batch going, record only the error's kind. */
@@ -181,12 +209,10 @@ async function processStreamed(stream: FormatProcessor['stream'], file: Streamed
   if (!outcome.ok) {
     sink.close();
     rmSync(`${target}.partial`, { force: true });
-    return { ...base, status: 'failed', records: 0, tally: [], problems: [outcome.problem] };
+    return entryOf(base, { status: 'failed', records: 0, tally: [], problems: [outcome.problem] });
   }
   const written = sink.commit();
-  return {
-    ...base, status: 'done', outputSha256: written.sha256, outputBytes: written.bytes, records: outcome.records, tally: outcome.tally.entries(), problems: outcome.problems,
-  };
+  return entryOf(base, { status: 'done', outputSha256: written.sha256, outputBytes: written.bytes, records: outcome.records, tally: outcome.tally.entries(), problems: outcome.problems });
 }
 
 async function processOne(processor: FormatProcessor, bytes: Buffer, base: EntryBase, target: string, folders: Set<string>): Promise<JournalEntry> {
@@ -196,18 +222,17 @@ async function processOne(processor: FormatProcessor, bytes: Buffer, base: Entry
   } catch (error) {
     outcome = untypedFailure(error);
   }
-  if (!outcome.ok) return { ...base, status: 'failed', records: 0, tally: [], problems: [outcome.problem] };
+  if (!outcome.ok) return entryOf(base, { status: 'failed', records: 0, tally: [], problems: [outcome.problem] });
   makeFolder(path.dirname(target), folders);
   writeAtomically(target, outcome.output);
-  return {
-    ...base,
+  return entryOf(base, {
     status: 'done',
     outputSha256: sha256(outcome.output),
     outputBytes: outcome.output.length,
     records: outcome.records,
     tally: outcome.tally.entries(),
     problems: outcome.problems,
-  };
+  });
 }
 
 function countByExtension(relatives: readonly string[]): Record<string, number> {

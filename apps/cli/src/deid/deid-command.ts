@@ -5,11 +5,14 @@ import { openLedger, type AuditRecorder } from '@phiguard/audit';
 import { systemClock } from '@phiguard/core';
 import {
   builtinProfile,
+  createOutputNamer,
   createPatientContextFactory,
   parseProfile,
   type DeidKey,
   type LinkageTokenizer,
   type LoadedProfile,
+  type OutputNamer,
+  type OutputNaming,
   type PatientContextFactory,
 } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
@@ -24,6 +27,8 @@ export { withDeidOptions } from './deid-options.ts';
 /** The options every `phiguard deid <format>` command shares. */
 export interface DeidCommandOptions extends LinkageOptions {
   readonly out: string;
+  /** `pseudonymize` when not given (the option's default). */
+  readonly names?: OutputNaming;
   readonly profile: string;
   readonly keyFile?: string;
   readonly shiftWindow?: number;
@@ -35,6 +40,8 @@ export interface DeidSetup {
   readonly key: DeidKey;
   readonly factory: PatientContextFactory;
   readonly profile: LoadedProfile;
+  /** Output names; DICOM also renames DICOMDIR Referenced File IDs with it. */
+  readonly namer: OutputNamer;
   /** The linkage vault, when the profile uses the `encrypt` method (formats that support it). */
   readonly tokenizer?: LinkageTokenizer;
 }
@@ -89,6 +96,7 @@ export async function runDeidCommand(
   const { key, created } = loadOrCreateDeidKey(keyFile, options.keyFile === undefined);
   if (created) ctx.stderr.write(`created a new de-identification key at ${keyFile} (keep it safe: it links pseudonyms across runs)\n`);
   const signer = loadOrCreateManifestSigner(path.join(home, 'deid-manifest-signing.pem'));
+  const namer = createOutputNamer(key, options.names ?? 'pseudonymize');
   const factory = createPatientContextFactory(key, {
     ...(options.shiftWindow === undefined ? {} : { dateShiftWindowDays: options.shiftWindow }),
     ...(options.keepWeekday === true ? { preserveWeekday: true } : {}),
@@ -106,7 +114,8 @@ export async function runDeidCommand(
       inputs,
       outDir: options.out,
       cwd: ctx.cwd,
-      processor: makeProcessor({ key, factory, profile, ...(tokenizer === undefined ? {} : { tokenizer }) }),
+      processor: makeProcessor({ key, factory, profile, namer, ...(tokenizer === undefined ? {} : { tokenizer }) }),
+      namer,
       profile: { id: profile.profile.id, version: profile.profile.version, hash: profile.hash },
       keyId: key.id,
       signer,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   builtinProfile,
+  createOutputNamer,
   createPatientContextFactory,
   createRecordTextDeidentifier,
   deidKeyFromSecret,
@@ -61,5 +62,8 @@ export function runDeidDemo(out: NodeJS.WritableStream): void {
   out.write(`  HL7v2 PV2 in : ${ADT.split('\r')[4] ?? ''}\n  HL7v2 PV2 out: ${pv2}  (typed text in a coded field)\n`);
   out.write(`  FHIR Patient out: ${JSON.stringify(fhir)}\n`);
   out.write(`  FHIR Binary note out (decoded): ${typeof binary.data === 'string' ? Buffer.from(binary.data, 'base64').toString('utf8') : '(removed)'}\n`);
+  // Export folders and files are often named after the patient: `phiguard deid` names its outputs too.
+  const exported = 'QUIMBY^JONATHAN_4711-0815/Jonathan_Quimby_1962-04-11.hl7';
+  out.write(`  file names   : ${exported} -> ${createOutputNamer(key).path(exported)}  (--names keep keeps them)\n`);
   out.write('  the same pseudonym and date shift in both formats; try `phiguard deid hl7v2|fhir|dicom|text --help`\n');
 }

@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeidJournal, JOURNAL_FILE, type JournalEntry } from './deid-journal.ts';
 
 const header = { kind: 'header', format: 'dicom', profileHash: `sha256:${'a'.repeat(64)}`, keyId: 'k1' } as const;
-const entry = (relative: string, inputSha256: string): JournalEntry => ({
-  kind: 'file', relative, inputSha256, inputBytes: 10, status: 'done', outputSha256: 'f'.repeat(64), outputBytes: 9, records: 1, tally: [], problems: [],
+const entry = (output: string, inputSha256: string): JournalEntry => ({
+  kind: 'file', output, inputSha256, inputBytes: 10, status: 'done', outputSha256: 'f'.repeat(64), outputBytes: 9, records: 1, tally: [], problems: [],
 });
 
 let dirs: string[] = [];
@@ -50,13 +50,27 @@ describe('DeidJournal', () => {
     j.close(); // idempotent
     j.record(entry('b.dcm', '2'.repeat(64)));
     j.close();
-    const lines = readFileSync(path.join(dir, JOURNAL_FILE), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string; relative?: string });
-    expect(lines.map((l) => l.relative ?? l.kind)).toEqual(['header', 'a.dcm', 'b.dcm']);
+    const lines = readFileSync(path.join(dir, JOURNAL_FILE), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string; output?: string });
+    expect(lines.map((l) => l.output ?? l.kind)).toEqual(['header', 'a.dcm', 'b.dcm']);
   });
 
-  it('refuses a journal written under another profile', () => {
+  it('refuses a journal written under another profile or output naming', () => {
     const dir = folder();
     open(dir).close();
     expect(DeidJournal.open(dir, { ...header, profileHash: `sha256:${'b'.repeat(64)}` })).toEqual({ ok: false, reason: 'mismatch' });
+    // Written without `names` (before output naming, or with `keep`): outputs kept the input names.
+    expect(DeidJournal.open(dir, { ...header, names: 'pseudonymize' })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(DeidJournal.open(dir, { ...header, names: 'keep' }).ok).toBe(true);
+  });
+
+  it('reads entries of journals written before output naming (keyed by `relative`, the output path then)', () => {
+    const dir = folder();
+    const j = open(dir);
+    j.close();
+    const legacy = { kind: 'file', relative: 'old/a.dcm', inputSha256: '1'.repeat(64), inputBytes: 10, status: 'done', outputSha256: 'f'.repeat(64), outputBytes: 9, records: 1, tally: [], problems: [] };
+    writeFileSync(path.join(dir, JOURNAL_FILE), `${JSON.stringify(legacy)}\n`, { flag: 'a' });
+    const again = open(dir);
+    expect(again.finished('old/a.dcm', '1'.repeat(64))?.output).toBe('old/a.dcm');
+    again.close();
   });
 });

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Place } from '@phiguard/core';
-import type { TallyEntry } from '@phiguard/deid';
+import type { OutputNaming, TallyEntry } from '@phiguard/deid';
 
 /** The journal file's name inside the output folder. */
 export const JOURNAL_FILE = '.phiguard-deid-journal.jsonl';
@@ -11,6 +11,8 @@ export interface JournalHeader {
   readonly format: string;
   readonly profileHash: string;
   readonly keyId: string;
+  /** How output names were made; journals written before names could be pseudonymized have none (`keep`). */
+  readonly names?: OutputNaming;
 }
 
 export interface RecordedProblem {
@@ -22,7 +24,8 @@ export interface RecordedProblem {
 /** One finished file: enough to rebuild its part of the manifest without reading it again. */
 export interface JournalEntry {
   readonly kind: 'file';
-  readonly relative: string;
+  /** The output's path under the output folder: the journal never holds an input name (names can be PHI). */
+  readonly output: string;
   readonly inputSha256: string;
   readonly inputBytes: number;
   readonly status: 'done' | 'failed';
@@ -39,7 +42,7 @@ export interface JournalEntry {
  * fsynced once, when it is closed. A line is never trusted alone: on resume the output's SHA-256
  * is checked against it, so a line lost in an OS crash only means that file is done again (the
  * outputs themselves are not fsynced either); a killed process loses nothing (page cache).
- * It holds relative paths and hashes, never data values.
+ * It holds output paths and hashes, never data values nor input names.
  */
 export class DeidJournal {
   readonly file: string;
@@ -67,24 +70,27 @@ export class DeidJournal {
         continue; // a torn last line after a crash: that file is simply done again
       }
       if (i === 0) {
-        if (value.kind !== 'header' || value.profileHash !== header.profileHash || value.keyId !== header.keyId || value.format !== header.format) {
+        if (value.kind !== 'header' || value.profileHash !== header.profileHash || value.keyId !== header.keyId || value.format !== header.format || (value.names ?? 'keep') !== (header.names ?? 'keep')) {
           return { ok: false, reason: 'mismatch' };
         }
       } else if (value.kind === 'file') {
-        journal.#entries.set(value.relative, value);
+        // Journals from before output naming keyed entries by `relative`, which was the output path.
+        const named = value as { output?: string; relative?: string };
+        const output = named.output ?? named.relative;
+        if (output !== undefined) journal.#entries.set(output, { ...value, output });
       }
     }
     return { ok: true, journal };
   }
 
-  /** The finished entry for this relative path and input content, if any. */
-  finished(relative: string, inputSha256: string): JournalEntry | undefined {
-    const entry = this.#entries.get(relative);
+  /** The finished entry for this output path and input content, if any. */
+  finished(output: string, inputSha256: string): JournalEntry | undefined {
+    const entry = this.#entries.get(output);
     return entry?.inputSha256 === inputSha256 ? entry : undefined;
   }
 
   record(entry: JournalEntry): void {
-    this.#entries.set(entry.relative, entry);
+    this.#entries.set(entry.output, entry);
     this.#append(entry);
   }
 

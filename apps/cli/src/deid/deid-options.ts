@@ -1,12 +1,24 @@
 import { Option, type Command } from 'commander';
+import type { OutputNaming } from '@phiguard/deid';
 
 // The options `phiguard deid <format>` commands share. Apart from deid-command.ts so that
 // registering the commands (and `--help`) loads no de-identification engine (start-up time).
 
-/** Adds the shared options (`--out`, `--profile`, `--key-file`, date-shift window) to a `deid` subcommand. */
+/** The values of `--names` (@phiguard/deid's OUTPUT_NAMINGS, repeated here so that `--help` loads no engine). */
+const OUTPUT_NAMINGS = ['pseudonymize', 'keep'] as const satisfies readonly OutputNaming[];
+
+/** Adds the shared options (`--out`, `--names`, `--profile`, `--key-file`, date-shift window) to a `deid` subcommand. */
 export function withDeidOptions(command: Command): Command {
   return command
     .requiredOption('--out <dir>', 'output folder; the input layout is kept below it (resumable: run again to finish)')
+    .addOption(
+      new Option(
+        '--names <mode>',
+        'output file and folder names: pseudonymize = keyed tokens (extension kept; FHIR Bulk names like Patient.ndjson and DICOMDIR kept), since names often carry the patient; keep = the input names',
+      )
+        .choices(OUTPUT_NAMINGS)
+        .default('pseudonymize'),
+    )
     .option('--profile <name|file>', 'safe-harbor (default), date-shift, limited-data-set, or a JSON/YAML profile file', 'safe-harbor')
     .option('--key-file <file>', 'de-identification key (32 bytes, mode 0600); default .phiguard/deid.key, created on first use')
     .option('--shift-window <days>', 'largest per-patient date shift in days (default 365)', (v) => Number(v))

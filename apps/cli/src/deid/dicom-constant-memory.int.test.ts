@@ -46,7 +46,7 @@ afterEach(() => {
 });
 
 function args(input: string, out: string): string[] {
-  return [`--max-old-space-size=${String(HEAP_MB)}`, '--import', REPORT_RSS, bin, 'deid', 'dicom', input, '--out', out, '--profile', 'date-shift'];
+  return [`--max-old-space-size=${String(HEAP_MB)}`, '--import', REPORT_RSS, bin, 'deid', 'dicom', input, '--names', 'keep', '--out', out, '--profile', 'date-shift'];
 }
 
 function cli(cwd: string, input: string, out: string): SpawnSyncReturns<string> & { maxRssBytes: number } {
@@ -83,12 +83,12 @@ async function headerTags(file: string): Promise<number[]> {
   return opened.file.dataset.map((e) => e.tag);
 }
 
-function journalDone(out: string, relative: string): boolean {
+function journalDone(out: string, output: string): boolean {
   const journal = path.join(out, JOURNAL_FILE);
   if (!existsSync(journal)) return false;
   return readFileSync(journal, 'utf8')
     .split('\n')
-    .some((l) => l.includes(`"relative":"${relative}"`) && l.includes('"status":"done"'));
+    .some((l) => l.includes(`"output":"${output}"`) && l.includes('"status":"done"'));
 }
 
 describe('phiguard deid dicom: large files in constant memory', () => {

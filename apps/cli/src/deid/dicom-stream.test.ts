@@ -9,6 +9,7 @@ import { ManualClock } from '@phiguard/core';
 import {
   builtinProfile,
   createClinicalTextDeidentifier,
+  KEEP_OUTPUT_NAMES,
   createPatientContextFactory,
   deidKeyFromSecret,
   ed25519ManifestSigner,
@@ -29,7 +30,7 @@ import { DICOM_STREAM_BYTES } from './dicom-stream.ts';
 // encapsulated) and truncated ones, through the real batch runner.
 const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/corpus');
 const key = deidKeyFromSecret(new Uint8Array(32).fill(7));
-const setup = { key, factory: createPatientContextFactory(key), profile: builtinProfile('date-shift') };
+const setup = { key, factory: createPatientContextFactory(key), profile: builtinProfile('date-shift'), namer: KEEP_OUTPUT_NAMES };
 const config = {
   options: dicomOptionsForProfile('date-shift'),
   text: createClinicalTextDeidentifier({ mode: 'tags', dictionaries: loadDictionaries() }),

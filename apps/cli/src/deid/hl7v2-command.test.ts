@@ -9,6 +9,7 @@ import { loadConfig, systemClock } from '@phiguard/core';
 import { decodeHl7Bytes, verifyManifest, type SignedDeidManifest } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import { buildProgram } from '../program.ts';
+import { outputNamerOf } from '../testing/cli-harness.ts';
 
 const corpus = path.resolve(import.meta.dirname, '../../../../../shared/corpus');
 let dirs: string[] = [];
@@ -48,8 +49,16 @@ describe('phiguard deid hl7v2', () => {
     expect(printed).toContain('failed: broken.hl7');
     expect(printed).toContain('[hl7-no-msh]');
     expect(printed).not.toContain('SECRET');
-    for (const f of readdirSync(path.join(input, 'hapi'))) expect(statSync(path.join(root, 'out/hapi', f)).isFile()).toBe(true);
-    const adt = decodeHl7Bytes(readFileSync(path.join(root, 'out/adt.hl7'))).text;
+    const names = outputNamerOf(path.join(root, '.phiguard'));
+    for (const f of readdirSync(path.join(input, 'hapi'))) expect(statSync(path.join(root, 'out', names.path(`hapi/${f}`))).isFile()).toBe(true);
+    // Nothing under --out names an input: neither the outputs nor the journal that makes the run resumable.
+    const written = readdirSync(path.join(root, 'out'), { recursive: true }).map(String);
+    const journal = readFileSync(path.join(root, 'out/.phiguard-deid-journal.jsonl'), 'utf8');
+    for (const name of ['hapi', 'adt', 'broken', ...readdirSync(path.join(input, 'hapi')).map((f) => f.replace(/\.\w+$/, ''))]) {
+      expect(written.join('\n'), name).not.toContain(name);
+      expect(journal, name).not.toContain(name);
+    }
+    const adt = decodeHl7Bytes(readFileSync(path.join(root, 'out', names.path('adt.hl7')))).text;
     expect(adt.slice(0, 4)).toBe(decodeHl7Bytes(readFileSync(path.join(input, 'adt.hl7'))).text.slice(0, 4));
     expect(adt).not.toContain('EVERYMAN');
 
@@ -133,7 +142,7 @@ describe('phiguard deid hl7v2', () => {
     );
     const secrets = ['Mary', 'Jones', 'Ruth', '02/11/2023', 'March 15', '617-555-0199', '123-45-6789', 'mjones@example.org', '742 Evergreen', '02139', 'QUIXOTE', 'ZEBULON', 'Zebulon', 'Quixotte', 'Martha', 'Gwendolyn', 'Pike', '03/10/2024', 'Susan', 'Miller', '617-555-0142', 'Whitcombe', '3/14/2024', '12 Oak', 'Springfield', 'Grant', '02/02/2024', 'Ignatius', 'Fairweather', '617-555-0177', 'Opal', 'Threlkeld', '9 Birch', 'Wilhelmina', 'Voss'];
     await run(root, ['deid', 'hl7v2', 'in', '--out', 'out']);
-    const out = decodeHl7Bytes(readFileSync(path.join(root, 'out/report.hl7'))).text;
+    const out = decodeHl7Bytes(readFileSync(path.join(root, 'out', outputNamerOf(path.join(root, '.phiguard')).path('report.hl7')))).text;
     expect(out).toContain('OBX|1|TX|71020^REPORT^CPT||');
     expect(out).toContain('~LA6576-8^Positive^LN^^^^^^'); // the code and its display stay
     expect(out).toContain('DG1|1||R55^Syncope^I10~^');
@@ -141,7 +150,7 @@ describe('phiguard deid hl7v2', () => {
     expect(out).toContain('|BLDV&Blood venous&HL70070~&wound swab taken by Nurse [NAME]^^drawn at home'); // the code and its display stay
     for (const secret of secrets) expect(out, secret).not.toContain(secret);
     // The known-identifier engine alone (an explicit choice) leaves what no field of the message lists.
-    await run(root, ['deid', 'hl7v2', 'in', '--out', 'out-known', '--text-engine', 'known']);
+    await run(root, ['deid', 'hl7v2', 'in', '--names', 'keep', '--out', 'out-known', '--text-engine', 'known']);
     const known = decodeHl7Bytes(readFileSync(path.join(root, 'out-known/report.hl7'))).text;
     expect(known).not.toContain('QUIXOTE');
     expect(known).toContain('Mary Jones');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { builtinProfile, createPatientContextFactory, deidKeyFromSecret } from '@phiguard/deid';
+import { builtinProfile, KEEP_OUTPUT_NAMES, createPatientContextFactory, deidKeyFromSecret } from '@phiguard/deid';
 import type { FileOutcome } from './batch-runner.ts';
 import { hl7v2Processor } from './hl7v2-processor.ts';
 import { hl7CharsetOf, hl7MessageGroups, hl7Pieces, hl7PiecesLazy } from './hl7v2-stream.ts';
@@ -23,7 +23,7 @@ function files(dir: string): string[] {
 
 function setup(): Parameters<typeof hl7v2Processor>[0] {
   const key = deidKeyFromSecret(new Uint8Array(32).fill(3));
-  return { key, factory: createPatientContextFactory(key), profile: builtinProfile('safe-harbor') };
+  return { key, factory: createPatientContextFactory(key), profile: builtinProfile('safe-harbor'), namer: KEEP_OUTPUT_NAMES };
 }
 
 function chunked(bytes: Uint8Array, size: number): () => Iterable<Uint8Array> {

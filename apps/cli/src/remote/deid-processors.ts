@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { builtinProfile, createClinicalTextDeidentifier, createPatientContextFactory, FhirPatientIndex, loadDictionaries, SAFE_PRIVATE_ATTRIBUTES } from '@phiguard/deid';
+import { builtinProfile, createClinicalTextDeidentifier, KEEP_OUTPUT_NAMES, createPatientContextFactory, FhirPatientIndex, loadDictionaries, SAFE_PRIVATE_ATTRIBUTES } from '@phiguard/deid';
 import { dicomOptionsForProfile, dicomProcessor } from '../commands/deid-dicom.ts';
 import { fhirProcessor } from '../commands/deid-fhir.ts';
 import { textProcessor } from '../commands/deid-text.ts';
@@ -39,7 +39,8 @@ export function serverProcessors(home: string, stderr: CliContext['stderr'], max
     }
     let processor = processors.get(id);
     if (processor === undefined) {
-      const setup: DeidSetup = { key, factory, profile: builtinProfile(profile) };
+      // The client names the output files (remote-deid.ts), so File IDs in a DICOMDIR stay as they are here.
+      const setup: DeidSetup = { key, factory, profile: builtinProfile(profile), namer: KEEP_OUTPUT_NAMES };
       if (format === 'hl7v2') processor = hl7v2Processor(setup, { referenceDate: new Date().toISOString().slice(0, 10) });
       else if (format === 'text') processor = textProcessor(setup, 'tags', undefined, undefined, undefined);
       else if (format === 'dicom') {

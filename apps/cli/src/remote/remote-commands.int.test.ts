@@ -184,8 +184,8 @@ describe('phiguard <command> --server URL', () => {
     writeFileSync(path.join(inbox, 'adt.hl7'), 'MSH|^~\\&|APP|FAC|REC|RFAC|20240101120000||ADT^A01|MSG0001|P|2.5\rPID|1||99887766^^^HOSP^MR||QUIXOTE-SMITHERS^JONATHAN||19620417|M|||12 Elm St^^Springfield^IL^62701||555-123-4567\r');
     writeFileSync(path.join(inbox, 'notes', 'visit.txt'), 'Patient Jonathan Quixote-Smithers (MRN 99887766) was seen on 2024-03-05 by Dr. Alvarez.\n');
     for (const [format, input] of [['hl7v2', path.join(inbox, 'adt.hl7')], ['text', path.join(inbox, 'notes')]] as const) {
-      const r = await remoteRun('steward', '--purpose', 'HOPERAT', 'deid', format, input, '--out', `deid-${format}`);
-      const l = await run(localRoot, localEnv, ['deid', format, input, '--out', `deid-${format}`]);
+      const r = await remoteRun('steward', '--purpose', 'HOPERAT', 'deid', format, input, '--names', 'keep', '--out', `deid-${format}`);
+      const l = await run(localRoot, localEnv, ['deid', format, input, '--names', 'keep', '--out', `deid-${format}`]);
       expect(r.error).toBeUndefined();
       const norm = (text: string, dir: string): string => shape(text.split(dir).join('DIR')).replace(/[0-9a-f]{16,}/g, 'HEX');
       expect(norm(r.out, clientDir('steward'))).toBe(norm(l.out, localRoot));
@@ -195,8 +195,8 @@ describe('phiguard <command> --server URL', () => {
     mkdirSync(path.join(inbox, 'dicom'), { recursive: true });
     const ct = readFileSync(path.join(corpus, 'dicom-pydicom-testfiles/CT_small.dcm'));
     writeFileSync(path.join(inbox, 'dicom', 'ct.dcm'), ct);
-    const dicomRemote = await remoteRun('steward', '--purpose', 'HOPERAT', 'deid', 'dicom', path.join(inbox, 'dicom'), '--out', 'deid-dicom');
-    const dicomLocal = await run(localRoot, localEnv, ['deid', 'dicom', path.join(inbox, 'dicom'), '--out', 'deid-dicom']);
+    const dicomRemote = await remoteRun('steward', '--purpose', 'HOPERAT', 'deid', 'dicom', path.join(inbox, 'dicom'), '--names', 'keep', '--out', 'deid-dicom');
+    const dicomLocal = await run(localRoot, localEnv, ['deid', 'dicom', path.join(inbox, 'dicom'), '--names', 'keep', '--out', 'deid-dicom']);
     expect(dicomRemote.error).toBeUndefined();
     const norm = (text: string, dir: string): string => shape(text.split(dir).join('DIR')).replace(/[0-9a-f]{16,}/g, 'HEX');
     expect(norm(dicomRemote.out, clientDir('steward'))).toBe(norm(dicomLocal.out, localRoot));

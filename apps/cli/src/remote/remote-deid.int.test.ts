@@ -9,10 +9,10 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openConfiguredLedgerStore, parseLeaf, type AuditEvent } from '@phiguard/audit';
 import { loadConfig } from '@phiguard/core';
-import { writeSyntheticMultiframe } from '@phiguard/deid';
+import { writeSyntheticMultiframe, type OutputNamer } from '@phiguard/deid';
 import { readDeidFrames, type DeidFrame } from '@phiguard/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliTyped, type TypedCliResult } from '../testing/cli-harness.ts';
+import { outputNamerOf, runCliTyped, type TypedCliResult } from '../testing/cli-harness.ts';
 import { psql, testDatabaseUrl } from '../testing/remote-harness.ts';
 
 // `phiguard deid <format> --server URL` against a real server in a process of its own
@@ -119,9 +119,18 @@ async function startServer(): Promise<void> {
   login = { ca: info.ca, sessionToken: info.sessionToken };
 }
 
+/** How the runs here name their outputs (the server's key, which the client and the local runs hold). */
+const names = (): OutputNamer => outputNamerOf(path.join(client, '.phiguard'));
+
 beforeAll(async () => {
   for (const dir of [serverRoot, client, local, data]) mkdirSync(dir, { recursive: true });
   psql(`create schema ${schemas.server}; create schema ${schemas.local}`);
+  // The server's de-identification key, made here so the client can hold it too: the client names its
+  // outputs with its own key, and with the server's (which the local runs below use) the layouts match.
+  mkdirSync(path.dirname(serverKey), { recursive: true, mode: 0o700 });
+  writeFileSync(serverKey, randomBytes(32), { mode: 0o600 });
+  mkdirSync(path.join(client, '.phiguard'), { recursive: true, mode: 0o700 });
+  copyFileSync(serverKey, path.join(client, '.phiguard', 'deid.key'));
   await startServer();
 }, 120_000);
 
@@ -204,7 +213,7 @@ describe('phiguard deid <format> --server URL (streamed)', () => {
     expect(r.err).toMatch(new RegExp(`\\(line ${String(brokenLine)}, segment MSH, field 2, index ${String(BROKEN_MESSAGE)}\\) \\[hl7-bad-encoding\\]`));
     expect(r.out).toMatch(/records\s+\d+\n\s+failed\s+1\n/);
     expect((after.maxRss - before.maxRss) / 2 ** 20).toBeLessThan(RSS_BOUND_MB);
-    const out = readFileSync(path.join(client, 'out-big', 'batch.hl7'));
+    const out = readFileSync(path.join(client, 'out-big', names().path('batch.hl7')));
     let msh = 0;
     for (let i = out.indexOf('MSH|'); i >= 0; i = out.indexOf('MSH|', i + 4)) msh++;
     expect(msh).toBe(messages - 1);
@@ -249,18 +258,18 @@ describe('phiguard deid <format> --server URL (streamed)', () => {
     const out = path.join(client, 'out-cut');
     const running = remoteRun('deid', 'hl7v2', input, '--out', out);
     // The server dies once b.hl7's output has started to arrive.
-    const partial = path.join(out, 'b.hl7.partial');
+    const partial = path.join(out, `${names().path('b.hl7')}.partial`);
     while (!existsSync(partial) || statSync(partial).size === 0) await sleep(50);
     server.kill('SIGKILL');
     const cut = await running;
     expect(cut.error).toMatch(/\[transfer-failed\]$/);
-    expect(existsSync(path.join(out, 'b.hl7'))).toBe(false);
+    expect(existsSync(path.join(out, names().path('b.hl7')))).toBe(false);
     expect(existsSync(path.join(out, 'deid-manifest.json'))).toBe(false);
     await startServer();
     const again = await remoteRun('deid', 'hl7v2', input, '--out', out);
     expect(again.error).toBeUndefined();
     expect(again.out).toMatch(/resumed \(already done\)\s+1\n/);
-    expect(Object.keys(outputs(out)).sort()).toEqual(['a.hl7', 'b.hl7', 'c.hl7']);
+    expect(Object.keys(outputs(out)).sort()).toEqual(['a.hl7', 'b.hl7', 'c.hl7'].map((f) => names().path(f)).sort());
     expect(readdirSync(path.join(serverRoot, '.phiguard', 'deid-spool'))).toEqual([]);
   }, 300_000);
 
@@ -285,7 +294,7 @@ describe('phiguard deid <format> --server URL (streamed)', () => {
     expect(trailer).toMatchObject({ ok: true, inputBytes: bytes.length });
     copyInto(path.join(data, 'held'), [file]);
     expect((await localRun('deid', 'hl7v2', path.join(data, 'held'), '--out', path.join(local, 'out-held'))).error).toBeUndefined();
-    expect(Buffer.concat(received).equals(readFileSync(path.join(local, 'out-held', 'held.hl7')))).toBe(true);
+    expect(Buffer.concat(received).equals(readFileSync(path.join(local, 'out-held', names().path('held.hl7'))))).toBe(true);
     // Cut: half the file, then the connection is destroyed once output has come back.
     const before = (await deidEntries()).length;
     const cut = await rawDeid(bytes.length);

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { isBaseError, systemClock } from '@phiguard/core';
-import { DeidTally, type SafeHarborCategory } from '@phiguard/deid';
+import { createOutputNamer, DeidTally, KEEP_OUTPUT_NAMES, type OutputNamer, type OutputNaming, type SafeHarborCategory } from '@phiguard/deid';
 import { DEID_MEDIA_TYPE, readDeidFrames, type DeidFileAnswer } from '@phiguard/server';
 import type { CliContext } from '../context.ts';
 import { printBatchReport } from '../deid/batch-report.ts';
 import { runDeidBatch, type FileOutcome, type FormatProcessor } from '../deid/batch-runner.ts';
 import type { OutputSink, StreamedFile, StreamOutcome } from '../deid/streamed-file.ts';
-import { loadOrCreateManifestSigner } from '../deid/deid-keys.ts';
+import { loadOrCreateDeidKey, loadOrCreateManifestSigner } from '../deid/deid-keys.ts';
 import { connectRemote, remoteServer, type Remote } from './remote-mode.ts';
 import { RemoteError } from './remote-error.ts';
 
@@ -21,7 +21,7 @@ const ACCEPTS: Readonly<Record<string, (relative: string) => boolean>> = {
   dicom: (r) => /\.(?:dcm|dicom|dic|ima)$/i.test(r) || !path.posix.basename(r).includes('.'),
 };
 /** Options that stay meaningful remotely; any other one given by the user is refused, not ignored. */
-const REMOTE_OPTIONS = new Set(['out', 'profile']);
+const REMOTE_OPTIONS = new Set(['out', 'profile', 'names']);
 
 /**
  * A processor for the local batch runner that has each file de-identified by the server, streamed
@@ -29,7 +29,7 @@ const REMOTE_OPTIONS = new Set(['out', 'profile']);
  * runner's afterFile hook) then stops the run before that file is journaled, so running the same
  * command again resumes with it.
  */
-function remoteProcessor(r: Remote, format: string, profile: string): FormatProcessor & { stopIfBroken(): Promise<void> } {
+function remoteProcessor(r: Remote, format: string, profile: string, namer: OutputNamer): FormatProcessor & { stopIfBroken(): Promise<void> } {
   const accepts = ACCEPTS[format] ?? ((): boolean => false);
   let broken: Error | undefined;
   const streamed = async (file: StreamedFile, relative: string, sink: OutputSink): Promise<StreamOutcome> => {
@@ -42,8 +42,13 @@ function remoteProcessor(r: Remote, format: string, profile: string): FormatProc
     }
   };
   const exchange = async (file: StreamedFile, relative: string, sink: OutputSink): Promise<StreamOutcome> => {
+    // The server records what the CLI names the output, never the input's name (names can be PHI).
+    // Its records point at files by their input names, which the server cannot rename: see docs/server.md.
+    if (namer.naming === 'pseudonymize' && path.posix.basename(relative).toUpperCase() === 'DICOMDIR') {
+      return { ok: false, problem: { code: 'local-only', message: 'a DICOMDIR with pseudonymized file names is de-identified locally only (or use --names keep)', place: { file: relative } } };
+    }
     // The size lets the server start the engine before the upload ends (it picks the engine, as locally).
-    const query = new URLSearchParams({ profile, name: relative, bytes: String(file.bytes) });
+    const query = new URLSearchParams({ profile, name: namer.path(relative), bytes: String(file.bytes) });
     const res = await r.client.ok(await r.client.send('POST', `/v1/deid/${format}?${query.toString()}`, {
       ...(r.purpose === undefined ? {} : { purpose: r.purpose }), accept: DEID_MEDIA_TYPE,
       upload: { contentType: 'application/octet-stream', body: file.chunks() },
@@ -95,7 +100,13 @@ function remoteProcessor(r: Remote, format: string, profile: string): FormatProc
  * signed manifest exactly as the local command, and prints the same report. Returns false when
  * no server is named (the caller runs locally).
  */
-export async function runDeidRemotely(ctx: CliContext, command: Command, format: string, inputs: readonly string[], options: { readonly out: string; readonly profile: string }): Promise<boolean> {
+export async function runDeidRemotely(
+  ctx: CliContext,
+  command: Command,
+  format: string,
+  inputs: readonly string[],
+  options: { readonly out: string; readonly profile: string; readonly names?: OutputNaming },
+): Promise<boolean> {
   const server = remoteServer(command, ctx);
   if (server === undefined) return false;
   if (ACCEPTS[format] === undefined) throw new RemoteError('local-only', 'this format is de-identified locally only for now', { place: { field: '--server' } });
@@ -106,9 +117,19 @@ export async function runDeidRemotely(ctx: CliContext, command: Command, format:
   let root = command;
   while (root.parent !== null) root = root.parent;
   const home = ctx.config(root.opts<{ config?: string }>().config).home;
-  const processor = remoteProcessor(r, format, options.profile);
+  // Output names are keyed by this side's de-identification key (the one local runs use): the
+  // client names the files it writes, and the server never learns the input names.
+  const names = options.names ?? 'pseudonymize';
+  let namer = KEEP_OUTPUT_NAMES;
+  if (names !== 'keep') {
+    const keyFile = path.join(home, 'deid.key');
+    const { key, created } = loadOrCreateDeidKey(keyFile, true);
+    if (created) ctx.stderr.write(`created a new de-identification key at ${keyFile} (it names the output files; keep it safe)\n`);
+    namer = createOutputNamer(key, names);
+  }
+  const processor = remoteProcessor(r, format, options.profile, namer);
   const summary = await runDeidBatch({
-    inputs, outDir: options.out, cwd: ctx.cwd, processor, afterFile: () => processor.stopIfBroken(),
+    inputs, outDir: options.out, cwd: ctx.cwd, processor, namer, afterFile: () => processor.stopIfBroken(),
     profile: { id: profile.id, version: profile.version, hash: profile.hash }, keyId: profile.keyId,
     // The server records a deid.run entry per file in its ledger (as this user); the folder's manifest
     // is signed here, by the side that wrote the outputs and keeps the journal (docs/server.md).

@@ -111,7 +111,13 @@ export function lazyRemote<T extends object>(load: () => Promise<T>): T {
  * `phiguard deid <format> … --server URL`: runs the batch on the server and returns true, or
  * returns false without loading any remote code when no server is named (the caller runs locally).
  */
-export async function deidRemotely(ctx: CliContext, command: Command, format: string, inputs: readonly string[], options: { readonly out: string; readonly profile: string }): Promise<boolean> {
+export async function deidRemotely(
+  ctx: CliContext,
+  command: Command,
+  format: string,
+  inputs: readonly string[],
+  options: { readonly out: string; readonly profile: string; readonly names?: 'pseudonymize' | 'keep' },
+): Promise<boolean> {
   if (remoteServer(command, ctx) === undefined) return false;
   const { runDeidRemotely } = await import('./remote-deid.ts');
   return runDeidRemotely(ctx, command, format, inputs, options);

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { isBaseError, loadConfig } from '@phiguard/core';
+import { createOutputNamer, deidKeyFromSecret, type OutputNamer } from '@phiguard/deid';
 import type { CliContext } from '../context.ts';
 import type { Command } from 'commander';
 import { buildProgram } from '../program.ts';
@@ -105,4 +108,9 @@ export async function runCliTyped(options: Omit<CliRunOptions, 'catchErrors'>, .
   const code = exitCode();
   process.exitCode = undefined;
   return { ...output(), code, error };
+}
+
+/** The output namer a `deid` run in `home` used (its `deid.key`): where a test finds an output under `--out`. */
+export function outputNamerOf(home: string): OutputNamer {
+  return createOutputNamer(deidKeyFromSecret(readFileSync(path.join(home, 'deid.key'))));
 }

@@ -18,7 +18,7 @@ import { resolvePatientIdentity } from './deid/resolve-patient.ts';
 import { createUidRemapper } from './deid/uid-remapper.ts';
 import { SAFE_PRIVATE_ATTRIBUTES, safePrivateSet } from './deid/safe-private-attributes.ts';
 import { readDicom } from './read-dicom.ts';
-import { conformDirectoryRecords, directoryPatients, fixDirectoryOffsets, isDicomdir } from './dicomdir.ts';
+import { conformDirectoryRecords, directoryPatients, fixDirectoryOffsets, isDicomdir, renameReferencedFiles } from './dicomdir.ts';
 import { PIXEL_DATA } from './tag.ts';
 import { asciiElement, asciiOf, textOf } from './values.ts';
 import { writeDicomChunks, type Chunks } from './write-dicom.ts';
@@ -217,6 +217,7 @@ function deidentifyOne(
   if (pixels !== undefined) added.push(asciiElement(0x00280301, 'CS', 'NO'), pixels);
   out = insertSorted(out, added);
   if (directory) out = conformDirectoryRecords(out);
+  if (directory && options.fileIds !== undefined) out = renameReferencedFiles(out, options.fileIds);
 
   const sopClass = asciiOf(dataset.find((e) => e.tag === 0x00080016)) ?? '';
   const sopInstance = asciiOf(out.find((e) => e.tag === 0x00080018)) ?? '';

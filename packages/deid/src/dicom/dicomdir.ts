@@ -10,6 +10,7 @@ const ROOT_LAST = 0x00041202;
 const NEXT_RECORD = 0x00041400;
 const LOWER_LEVEL = 0x00041420;
 const RECORD_TYPE = 0x00041430;
+const REFERENCED_FILE_ID = 0x00041500;
 
 export function isDicomdir(dataset: readonly DicomElement[]): boolean {
   return dataset.some((e) => e.tag === DIRECTORY_RECORD_SEQUENCE && e.items !== undefined);
@@ -147,5 +148,32 @@ export function conformDirectoryRecords(dataset: readonly DicomElement[]): Dicom
     return items.every((x, i) => x === e.items?.[i])
       ? e
       : { tag: e.tag, vr: e.vr, items, undefinedLength: e.undefinedLength, offset: e.offset };
+  });
+}
+
+/**
+ * Renames the Referenced File ID (0004,1500) of every directory record component by component
+ * with `rename` (CS, one component per value, PS3.10 §8.2 and PS3.3 §F.3.2.2), so the records
+ * point at the output files when their names were pseudonymized. Offsets change with the values
+ * and are fixed after ({@link fixDirectoryOffsets}).
+ */
+export function renameReferencedFiles(dataset: readonly DicomElement[], rename: (component: string) => string): DicomElement[] {
+  return dataset.map((e) => {
+    if (e.tag !== DIRECTORY_RECORD_SEQUENCE || e.items === undefined) return e;
+    const items = e.items.map((item): DicomItem => {
+      const reference = item.elements.find((x) => x.tag === REFERENCED_FILE_ID);
+      const value = asciiOf(reference);
+      if (reference === undefined || value === undefined || value === '') return item;
+      const renamed = Buffer.from(value.split('\\').map((c) => rename(c.trim())).join('\\'), 'latin1');
+      const element: DicomElement = {
+        tag: reference.tag,
+        vr: reference.vr,
+        value: renamed.length % 2 === 0 ? renamed : Buffer.concat([renamed, Buffer.from(' ')]),
+        undefinedLength: false,
+        offset: reference.offset,
+      };
+      return { undefinedLength: item.undefinedLength, elements: item.elements.map((x) => (x === reference ? element : x)) };
+    });
+    return { tag: e.tag, vr: e.vr, items, undefinedLength: e.undefinedLength, offset: e.offset };
   });
 }

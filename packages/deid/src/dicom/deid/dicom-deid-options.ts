@@ -43,6 +43,11 @@ export interface DicomDeidOptions {
   readonly pixelRegions?: readonly PixelRegionRule[];
   /** Names the input in error places. */
   readonly name?: string;
+  /**
+   * DICOMDIR: maps each component of a Referenced File ID (0004,1500) the way the output files are
+   * named (`OutputNamer.component`), so records still point at their files. Default: kept.
+   */
+  readonly fileIds?: (component: string) => string;
 }
 
 export interface IdentityResolution {
