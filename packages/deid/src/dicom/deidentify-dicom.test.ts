@@ -53,11 +53,22 @@ describe('deidentifyDicom on every corpus file (PS3.15 Annex E)', () => {
       expect(get(r.read.dataset, 0x00280303)).toBe(options.length === 0 ? 'REMOVED' : 'MODIFIED');
       expect(r.read.dataset.some((e) => (e.tag >>> 16) % 2 === 1)).toBe(false);
       expect(leaks(identifyingValues(input, options), r.output).map((v) => `${v.tag} ${v.kind}`)).toEqual([]);
+      expect(r.output.subarray(0, 128).every((b) => b === 0)).toBe(true); // PS3.10 §7.1 (CT_small's is a TIFF header)
       // File meta follows the data set (PS3.10 §7.1).
       const sop = get(r.read.dataset, 0x00080018);
       if (sop !== undefined && get(before.meta, 0x00020003) === get(before.dataset, 0x00080018))
         expect(get(r.read.meta, 0x00020003)).toBe(sop);
     }
+  });
+});
+
+describe('the file preamble (PS3.10 §7.1)', () => {
+  it('is written as 128 zero bytes, whatever the input held there', () => {
+    const input = Buffer.from(readCorpus('dicom-pydicom-testfiles/MR_small.dcm'));
+    input.write('PATIENT WHITFIELD^HAROLD MRN 4455667 DOB 19450312', 0, 'latin1');
+    const r = out(input);
+    expect(r.output.subarray(0, 132)).toEqual(Buffer.concat([Buffer.alloc(128), Buffer.from('DICM')]));
+    expect(r.output.includes(Buffer.from('WHITFIELD'))).toBe(false);
   });
 });
 

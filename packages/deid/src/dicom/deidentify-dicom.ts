@@ -240,7 +240,9 @@ function deidentifyOne(
           ...IMPLEMENTATION,
         ];
   const written: DicomFile = {
-    preamble: input.preamble ?? new Uint8Array(128),
+    // All 128 bytes 00H (PS3.10 §7.1): the input's preamble is application data nobody checked (a
+    // TIFF header of a dual-personality file, whose offsets the rewrite breaks, or a vendor's text).
+    preamble: new Uint8Array(128),
     meta,
     transferSyntax: input.transferSyntax,
     encoding: input.encoding,
