@@ -5,14 +5,14 @@ import type { DeidTextOptions } from './deid-text.ts';
 
 // Registration only: the engine, the ledger and the remote client load when the command runs (start-up time).
 
-/** `phiguard deid text FILE|DIR --out DIR [--spans] [--surrogates|--tags]`. */
+/** `phiguard deid text FILE|DIR --out DIR [--spans REVIEW_DIR] [--surrogates|--tags]`. */
 export function registerDeidText(parent: Command, ctx: CliContext): void {
   withDeidOptions(
     parent
       .command('text')
       .description('De-identify clinical free text (.txt): names, dates, ids, contacts, places (all 18 Safe Harbor categories)')
       .argument('<inputs...>', 'text files or folders (searched recursively for .txt, .text, .note)')
-      .option('--spans', 'also write the detected spans as BRAT standoff (.ann beside each output, contains PHI offsets and text)')
+      .option('--spans <dir>', 'also write the detected spans of each input as BRAT standoff (.ann: the input\'s offsets and text, PHI, for review) into DIR, a folder apart from --out, in the input layout')
       .option('--surrogates', 'replace with realistic surrogates, consistent per patient (names, shifted dates, same-shape ids)')
       .option('--tags', 'replace with category tags such as [NAME] and [DATE] (default)')
       .option('--patient <system|value>', 'the patient all inputs belong to, for the same pseudonyms and date shift as other formats')
@@ -24,7 +24,7 @@ export function registerDeidText(parent: Command, ctx: CliContext): void {
       `
 Examples:
   $ phiguard deid text notes/ --out deid-notes/                     tags, keeps the folder layout
-  $ phiguard deid text note.txt --out out/ --surrogates --spans      surrogates plus out/note.ann for review
+  $ phiguard deid text note.txt --out out/ --spans review/           tags, plus review/note.ann (PHI) for review
   $ phiguard deid text notes/ --out out/ --surrogates --patient 'urn:oid:2.16.840.1.113883.19|12345'
   $ phiguard deid text notes/ --out out/ --model models/deid-bert-onnx/   rules plus your model (see docs/deid/text.md)`,
     )

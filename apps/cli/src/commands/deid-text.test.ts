@@ -30,7 +30,7 @@ const TINY_MODEL = path.resolve(import.meta.dirname, '../../../../packages/deid/
 const NOTE = 'Patient John Smith seen 3/4/21 by Dr. Reyes. Call 617-555-0100.\n';
 
 describe('phiguard deid text', () => {
-  it('de-identifies a folder through the batch runner, keeps the layout, writes .ann spans and a manifest', async () => {
+  it('de-identifies a folder through the batch runner, keeps the layout, writes .ann spans apart from the output, and a manifest', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'deid-text-'));
     dirs.push(root);
     mkdirSync(path.join(root, 'in/sub'), { recursive: true });
@@ -38,7 +38,7 @@ describe('phiguard deid text', () => {
     writeFileSync(path.join(root, 'in/sub/b.txt'), 'Smith, John MRN 12345678.\n');
     writeFileSync(path.join(root, 'in/skip.bin'), 'John Smith');
     const { ctx, out } = context(root);
-    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'in', '--out', 'out', '--surrogates', '--spans', '--patient', 'urn:test|1']);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'in', '--out', 'out', '--surrogates', '--spans', 'review', '--patient', 'urn:test|1']);
     const names = outputNamerOf(path.join(root, '.phiguard'));
     const a = readFileSync(path.join(root, 'out', names.path('a.txt')), 'utf8');
     const b = readFileSync(path.join(root, 'out', names.path('sub/b.txt')), 'utf8');
@@ -51,12 +51,12 @@ describe('phiguard deid text', () => {
     // same patient → same surrogate for Smith and John in both files
     const surname = /Patient (\S+) (\S+) seen/.exec(a);
     expect(b.startsWith(`${surname?.[2] ?? '?'}, ${surname?.[1] ?? '?'} `)).toBe(true);
-    // The spans go beside the output, under its name.
-    const ann = readBrat('a', NOTE, readFileSync(path.join(root, 'out', names.path('a.txt').replace(/\.txt$/, '.ann')), 'utf8'));
+    // The spans quote the input: they go to the review folder, in the input layout, never under --out.
+    const ann = readBrat('a', NOTE, readFileSync(path.join(root, 'review/a.ann'), 'utf8'));
+    expect(readFileSync(path.join(root, 'review/sub/b.ann'), 'utf8')).toContain('Smith');
     expect(ann.ok && ann.documents[0]?.spans.map((s) => s.label)).toEqual(['name', 'date', 'name', 'phone']);
     const written = readdirSync(path.join(root, 'out'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(path.join(root, 'out'), path.join(e.parentPath, e.name)));
-    const beside = (f: string): string => names.path(f).replace(/\.txt$/, '.ann');
-    const expected = [names.path('a.txt'), beside('a.txt'), names.path('sub/b.txt'), beside('sub/b.txt'), 'deid-manifest.json', '.phiguard-deid-journal.jsonl'];
+    const expected = [names.path('a.txt'), names.path('sub/b.txt'), 'deid-manifest.json', '.phiguard-deid-journal.jsonl'];
     expect(written.sort()).toEqual(expected.sort()); // no skip.bin, no input name
     expect(out()).toMatch(/changed: name\s+4/);
   });
@@ -84,14 +84,17 @@ describe('phiguard deid text', () => {
     }
   });
 
-  it('writes the spans of a named file without a text extension beside it, never over it', async () => {
+  it('names the spans of a file without a text extension NAME.ann; refuses a --spans folder inside --out (the spans quote PHI)', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'deid-text-'));
     dirs.push(root);
     writeFileSync(path.join(root, 'note'), NOTE);
     const { ctx } = context(root);
-    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note', '--names', 'keep', '--out', 'out', '--spans']);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note', '--names', 'keep', '--out', 'out', '--spans', 'review']);
     expect(readFileSync(path.join(root, 'out/note'), 'utf8')).toContain('[NAME]');
-    expect(readFileSync(path.join(root, 'out/note.ann'), 'utf8')).toMatch(/^T1\tname /);
+    expect(readFileSync(path.join(root, 'review/note.ann'), 'utf8')).toMatch(/^T1\tname /);
+    for (const spans of ['out', 'out/review', '.']) {
+      await expect(buildProgram(context(root).ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note', '--out', 'out', '--spans', spans])).rejects.toMatchObject({ code: 'bad-option', place: { field: '--spans' } });
+    }
   });
 
   it('writes category tags by default', async () => {
@@ -108,9 +111,9 @@ describe('phiguard deid text', () => {
     dirs.push(root);
     writeFileSync(path.join(root, 'note.txt'), 'Seen 3/4/21 by Dr. Reyes for the zorblat quux case.\n');
     const { ctx } = context(root);
-    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note.txt', '--names', 'keep', '--out', 'out', '--spans', '--model', TINY_MODEL]);
+    await buildProgram(ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note.txt', '--names', 'keep', '--out', 'out', '--spans', 'review', '--model', TINY_MODEL]);
     expect(readFileSync(path.join(root, 'out/note.txt'), 'utf8')).toBe('Seen [DATE] by Dr. [NAME] for the [NAME] case.\n');
-    expect(readFileSync(path.join(root, 'out/note.ann'), 'utf8')).toContain('\tname 33 45\tzorblat quux');
+    expect(readFileSync(path.join(root, 'review/note.ann'), 'utf8')).toContain('\tname 33 45\tzorblat quux');
     // Without the model the invented name stays: the model is off by default.
     await buildProgram(context(root).ctx).parseAsync(['node', 'phiguard', 'deid', 'text', 'note.txt', '--names', 'keep', '--out', 'plain']);
     expect(readFileSync(path.join(root, 'plain/note.txt'), 'utf8')).toContain('the zorblat quux case');

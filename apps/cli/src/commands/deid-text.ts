@@ -9,7 +9,8 @@ import { runDeidCommand, type DeidCommandOptions, type DeidSetup } from '../deid
 import { deidRemotely } from '../remote/remote-mode.ts';
 
 export interface DeidTextOptions extends DeidCommandOptions {
-  readonly spans?: boolean;
+  /** Folder for the BRAT spans of each input (PHI: outside `--out`). */
+  readonly spans?: string;
   readonly surrogates?: boolean;
   readonly tags?: boolean;
   readonly patient?: string;
@@ -62,7 +63,7 @@ export async function loadModelFolder(dir: string, minScoreOption: string | unde
 
 /**
  * The text processor for the shared batch runner: de-identifies each note with the clinical text
- * engine; with `--spans`, keeps the spans (BRAT standoff) to write `.ann` beside each output.
+ * engine; with `--spans DIR`, keeps the spans (BRAT standoff) to write `.ann` files into DIR.
  */
 export function textProcessor(setup: DeidSetup, mode: ReplacementMode, patient: PatientIdentity | undefined, annotations: Map<string, string> | undefined, model: AsyncSpanDetector | undefined): FormatProcessor {
   const engine = createClinicalTextDeidentifier({ mode, dictionaries: loadDictionaries(), asyncDetectors: model === undefined ? [] : [model] });
@@ -77,8 +78,7 @@ export function textProcessor(setup: DeidSetup, mode: ReplacementMode, patient: 
       const result = await engine.deidentifyAsync({ text, patient: context });
       const tally = new DeidTally();
       for (const s of result.spans) tally.add(s.category, `text.${s.detector}`);
-      // Keyed by the output's path: the .ann file goes beside the output, under its name.
-      annotations?.set(setup.namer.path(relative), writeBrat(text, result.spans));
+      annotations?.set(relative, writeBrat(text, result.spans));
       return { ok: true, output: encodeTextBytes(result.text, encoding, bom), records: 1, tally, problems: [] };
     },
   };
@@ -89,7 +89,8 @@ export async function runDeidText(parent: Command, ctx: CliContext, inputs: stri
   if (await deidRemotely(ctx, command, 'text', inputs, options)) return;
   if (options.surrogates === true && options.tags === true) throw new BatchError('bad-option', 'choose one of --surrogates and --tags', { place: { field: '--surrogates' } });
   const mode: ReplacementMode = options.surrogates === true ? 'surrogates' : 'tags';
-  const annotations = options.spans === true ? new Map<string, string>() : undefined;
+  const spansDir = options.spans === undefined ? undefined : reviewFolder(ctx.cwd, options.spans, options.out);
+  const annotations = spansDir === undefined ? undefined : new Map<string, string>();
   const patient = parsePatient(options.patient);
   const root = parent.parent ?? parent;
   const model = options.model === undefined ? undefined : await loadModelFolder(path.resolve(ctx.cwd, options.model), options.modelMinScore);
@@ -99,14 +100,27 @@ export async function runDeidText(parent: Command, ctx: CliContext, inputs: stri
   } finally {
     await model?.classifier.close();
   }
-  if (annotations === undefined) return;
-  const outDir = path.resolve(ctx.cwd, options.out);
-  for (const [named, ann] of annotations) {
-    const output = path.join(outDir, ...named.split('/'));
+  if (annotations === undefined || spansDir === undefined) return;
+  for (const [relative, ann] of annotations) {
+    const input = path.join(spansDir, ...relative.split('/'));
     // `note.txt` → `note.ann`; a named file without a text extension gets `.ann` appended.
-    const target = TEXT_FILE.test(output) ? output.replace(TEXT_FILE, '.ann') : `${output}.ann`;
+    const target = TEXT_FILE.test(input) ? input.replace(TEXT_FILE, '.ann') : `${input}.ann`;
     mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
     writeFileSync(target, ann, { mode: 0o600 });
   }
-  ctx.stdout.write(`spans: ${String(annotations.size)} .ann file(s) written beside the outputs (${String(summary.resumed)} resumed file(s) keep theirs)\n`);
+  ctx.stdout.write(`spans: ${String(annotations.size)} .ann file(s) written to ${spansDir}, in the input layout (they hold PHI; ${String(summary.resumed)} resumed file(s) keep theirs)\n`);
+}
+
+/**
+ * The `--spans` folder: the spans quote the input (its offsets and text), so they must not land
+ * where the de-identified output goes, which is made to be shared.
+ */
+function reviewFolder(cwd: string, spans: string, out: string): string {
+  const dir = path.resolve(cwd, spans);
+  const outDir = path.resolve(cwd, out);
+  const inside = (a: string, b: string): boolean => a === b || a.startsWith(`${b}${path.sep}`);
+  if (inside(dir, outDir) || inside(outDir, dir)) {
+    throw new BatchError('bad-option', '--spans must name a folder apart from --out: the spans quote the identifiers they found', { place: { field: '--spans' } });
+  }
+  return dir;
 }
