@@ -75,7 +75,7 @@ export { deidentifyBundleStream, registerBundlePatientsStream, type BundleStream
 export { parseFhirJson } from './fhir/parse-fhir-json.ts';
 export { collectIdentifyingValues, findLeaks } from './fhir/fhir-leak-check.ts';
 export { DEFAULT_ENCODING, readEncoding, type Hl7Encoding } from './hl7v2/hl7-encoding.ts';
-export { decodeHl7Bytes, encodeHl7Bytes, type Hl7Charset } from './hl7v2/hl7-bytes.ts';
+export { decodeHl7Bytes, encodeHl7Bytes, sniffHl7Utf16, type Hl7Charset } from './hl7v2/hl7-bytes.ts';
 export { decodeTextBytes, encodeTextBytes, type DecodedText, type TextEncodingName } from './text/text-bytes.ts';
 export { decodeHl7Text, encodeHl7Text } from './hl7v2/hl7-escape.ts';
 export { joinHl7Lines, splitHl7Lines, type Hl7Line } from './hl7v2/hl7-lines.ts';

@@ -3,7 +3,7 @@ import type { FormatProcessor } from './batch-runner.ts';
 import { freeTextEngine } from './free-text-engine.ts';
 import type { DeidSetup } from './deid-command.ts';
 import type { RecordedProblem } from './deid-journal.ts';
-import { hl7CharsetOf, hl7MessageGroups, hl7PiecesLazy, terminatedLines } from './hl7v2-stream.ts';
+import { hl7CharsetOf, hl7MessageGroups, hl7Pieces, hl7PiecesLazy, terminatedLines, utf16Of } from './hl7v2-stream.ts';
 import type { StreamOutcome } from './streamed-file.ts';
 
 const EXTENSIONS = /\.(?:hl7|hl7v2|msg|txt|er7)$/i;
@@ -49,7 +49,9 @@ export function hl7v2Processor(setup: DeidSetup, options: Hl7ProcessorOptions): 
         // Same result as the whole-file path: the charset (a pass over the file) is decided only once
         // a non-ASCII byte is met, in the input or in an output (ASCII is the same in both); the text
         // is cut into message groups; message numbers and lines continue across groups.
-        let known: Hl7Charset | undefined;
+        // UTF-16 is known from the first bytes, and never ASCII-compatible: decided at once.
+        const utf16 = utf16Of(file.chunks());
+        let known: Hl7Charset | undefined = utf16;
         const charset = (): Hl7Charset => (known ??= hl7CharsetOf(file.chunks()));
         const tally = new DeidTally();
         const problems: RecordedProblem[] = [];
@@ -57,7 +59,8 @@ export function hl7v2Processor(setup: DeidSetup, options: Hl7ProcessorOptions): 
         let messages = 0;
         let failed = 0;
         let lines = 0;
-        for (const group of hl7MessageGroups(hl7PiecesLazy(file.chunks(), charset))) {
+        const pieces = utf16 === undefined ? hl7PiecesLazy(file.chunks(), charset) : hl7Pieces(file.chunks(), utf16);
+        for (const group of hl7MessageGroups(pieces)) {
           const result = deidentifier.deidentify(group);
           for (const e of result.problems) {
             const at = e.place ?? {};

@@ -56,6 +56,33 @@ describe('HL7 v2 streaming in the CLI', () => {
     }
   });
 
+  it('reads UTF-16 files (MSH-18 UNICODE UTF-16), whole or streamed in any chunks, and writes them back in UTF-16', async () => {
+    const processor = hl7v2Processor(setup(), { referenceDate: '2026-01-01', streamBytes: 0 });
+    const stream = processor.stream;
+    if (stream === undefined) throw new Error('the HL7 processor streams');
+    const text = readFileSync(path.join(corpusRoot, 'hl7v2-msft-fhir-converter/ADT-A01-01.hl7'), 'utf8');
+    const secrets = ['EVERYMAN', 'ADAM'];
+    for (const secret of secrets) expect(text).toContain(secret);
+    const be = (t: string): Buffer => Buffer.from(t, 'utf16le').swap16();
+    for (const [bytes, decode] of [
+      [Buffer.from(`\uFEFF${text}`, 'utf16le'), (b: Buffer) => b.toString('utf16le')],
+      [Buffer.from(text, 'utf16le'), (b: Buffer) => b.toString('utf16le')],
+      [be(text), (b: Buffer) => Buffer.from(b).swap16().toString('utf16le')],
+    ] as const) {
+      const whole = await processor.process(bytes, 'adt.hl7');
+      if (!whole.ok) throw new Error(`failed: ${whole.problem.code}`);
+      const out = decode(Buffer.from(whole.output));
+      expect(out.replace(/^\uFEFF/, '').startsWith('MSH|^~\\&|')).toBe(true);
+      expect(out.startsWith('\uFEFF')).toBe(bytes[0] === 0xff);
+      for (const secret of secrets) expect(out).not.toContain(secret);
+      for (const size of [1, 3, 64]) {
+        const parts: Buffer[] = [];
+        const streamed = await stream.process({ bytes: bytes.length, chunks: chunked(bytes, size) }, 'adt.hl7', { write: (piece) => parts.push(Buffer.from(piece)) });
+        expect(summary(streamed, Buffer.concat(parts))).toEqual(summary(whole, whole.output));
+      }
+    }
+  });
+
   it('accepts only files above the size limit', () => {
     const processor = hl7v2Processor(setup(), { referenceDate: '2026-01-01', streamBytes: 1000 });
     expect(processor.stream?.accepts('a.hl7', 1001)).toBe(true);

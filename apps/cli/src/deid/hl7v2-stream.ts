@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import type { Hl7Charset } from '@phiguard/deid';
+import { sniffHl7Utf16, type Hl7Charset } from '@phiguard/deid';
 
 /**
  * Cuts HL7 v2 text (arriving in pieces) into groups of whole messages, before every line that
@@ -53,16 +53,55 @@ export function terminatedLines(text: string): number {
   return n;
 }
 
-/** `utf-8` when every byte is valid UTF-8 (read once, in chunks), else `latin1`, as decodeHl7Bytes decides. */
+/** Bytes {@link sniffHl7Utf16} needs: a byte order mark, or two code units. */
+const HEAD_BYTES = 4;
+
+/** UTF-16 by the first bytes; else `utf-8` when every byte is valid UTF-8 (read once, in chunks), else `latin1`: as decodeHl7Bytes decides. */
 export function hl7CharsetOf(chunks: Iterable<Uint8Array>): Hl7Charset {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const head: Uint8Array[] = [];
+  let headBytes = 0;
   try {
-    for (const c of chunks) decoder.decode(c, { stream: true });
+    for (const c of chunks) {
+      if (headBytes < HEAD_BYTES) {
+        head.push(c);
+        headBytes += c.byteLength;
+        if (headBytes < HEAD_BYTES) continue;
+        const utf16 = sniffHl7Utf16(Buffer.concat(head));
+        if (utf16 !== undefined) return utf16;
+        for (const h of head) decoder.decode(h, { stream: true });
+        continue;
+      }
+      decoder.decode(c, { stream: true });
+    }
+    if (headBytes < HEAD_BYTES) {
+      const utf16 = sniffHl7Utf16(Buffer.concat(head));
+      if (utf16 !== undefined) return utf16;
+      for (const h of head) decoder.decode(h, { stream: true });
+    }
     decoder.decode();
     return 'utf-8';
   } catch {
     return 'latin1';
   }
+}
+
+/** The UTF-16 charset of a file by its first bytes (reading no more, closing what it opened), or undefined for a byte charset. */
+export function utf16Of(chunks: Iterable<Uint8Array>): 'utf-16le' | 'utf-16be' | undefined {
+  const head: Uint8Array[] = [];
+  let headBytes = 0;
+  const reader = chunks[Symbol.iterator]();
+  try {
+    while (headBytes < HEAD_BYTES) {
+      const r = reader.next();
+      if (r.done === true) break;
+      head.push(r.value);
+      headBytes += r.value.byteLength;
+    }
+  } finally {
+    reader.return?.();
+  }
+  return sniffHl7Utf16(Buffer.concat(head));
 }
 
 /** Text pieces of byte chunks in the given charset (a BOM stays in the text, as in decodeHl7Bytes). */
@@ -71,14 +110,14 @@ export function* hl7Pieces(chunks: Iterable<Uint8Array>, charset: Hl7Charset): G
     for (const c of chunks) yield Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1');
     return;
   }
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  const decoder = new TextDecoder(charset, { ignoreBOM: true });
   for (const c of chunks) yield decoder.decode(c, { stream: true });
   const rest = decoder.decode();
   if (rest !== '') yield rest;
 }
 
 /**
- * {@link hl7Pieces} with the charset asked for only when it matters: ASCII bytes are the same text
+ * {@link hl7Pieces} for byte charsets (not UTF-16: see {@link utf16Of}) with the charset asked for only when it matters: ASCII bytes are the same text
  * in UTF-8 and Latin-1, so chunks come at once while they are ASCII; at the first chunk holding
  * another byte `charset()` decides (a pass over the whole file, {@link hl7CharsetOf}) and the rest
  * is decoded in it. Same text as `hl7Pieces(chunks, hl7CharsetOf(...))`; an ASCII file is read once,
