@@ -137,9 +137,8 @@ export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary>
       }
       addToManifest(builder, entry);
       // The report is for whoever ran the batch: its places name the input again.
-      const local = (p: RecordedProblem): RecordedProblem => (p.place.file === undefined ? p : { ...p, place: { ...p.place, file: file.relative } });
-      if (entry.status === 'failed') failed.push({ relative: file.relative, problem: local(entry.problems[0] ?? { code: 'failed', message: 'failed', place: {} }) });
-      else for (const problem of entry.problems) recordProblems.push({ relative: file.relative, problem: local(problem) });
+      if (entry.status === 'failed') failed.push({ relative: file.relative, problem: placedIn(entry.problems[0] ?? { code: 'failed', message: 'failed', place: {} }, file.relative) });
+      else for (const problem of entry.problems) recordProblems.push({ relative: file.relative, problem: placedIn(problem, file.relative) });
       progress.tick(file.relative === file.output ? file.relative : `${file.relative} → ${file.output}`, entry);
     }
   } finally {
@@ -183,11 +182,15 @@ interface EntryBase {
   readonly inputBytes: number;
 }
 
-/** A journal entry of `base` with `outcome`'s fields; problem places name the output, not the input. */
+/** A journal entry of `base` with the outcome's fields; problem places name the output, not the input. */
 function entryOf(base: EntryBase, fields: Omit<JournalEntry, 'kind' | 'output' | 'inputSha256' | 'inputBytes'>): JournalEntry {
   const { kind, output, inputSha256, inputBytes } = base;
-  const problems = fields.problems.map((p) => (p.place.file === undefined ? p : { ...p, place: { ...p.place, file: output } }));
-  return { ...fields, kind, output, inputSha256, inputBytes, problems };
+  return { ...fields, kind, output, inputSha256, inputBytes, problems: fields.problems.map((p) => placedIn(p, output)) };
+}
+
+/** `problem` with its place's file (when it names one) set to `file`. */
+function placedIn(problem: RecordedProblem, file: string): RecordedProblem {
+  return problem.place.file === undefined ? problem : { ...problem, place: { ...problem.place, file } };
 }
 
 /** A bug or an untyped failure in a format: keep the batch going, record only the error's kind. */
