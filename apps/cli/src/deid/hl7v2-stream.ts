@@ -56,29 +56,14 @@ export function terminatedLines(text: string): number {
 /** Bytes {@link sniffHl7Utf16} needs: a byte order mark, or two code units. */
 const HEAD_BYTES = 4;
 
-/** UTF-16 by the first bytes; else `utf-8` when every byte is valid UTF-8 (read once, in chunks), else `latin1`: as decodeHl7Bytes decides. */
+/**
+ * The byte charset of a file that is not UTF-16 ({@link utf16Of} decides that first): `utf-8` when
+ * every byte is valid UTF-8 (read once, in chunks), else `latin1`, as decodeHl7Bytes decides.
+ */
 export function hl7CharsetOf(chunks: Iterable<Uint8Array>): Hl7Charset {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  const head: Uint8Array[] = [];
-  let headBytes = 0;
   try {
-    for (const c of chunks) {
-      if (headBytes < HEAD_BYTES) {
-        head.push(c);
-        headBytes += c.byteLength;
-        if (headBytes < HEAD_BYTES) continue;
-        const utf16 = sniffHl7Utf16(Buffer.concat(head));
-        if (utf16 !== undefined) return utf16;
-        for (const h of head) decoder.decode(h, { stream: true });
-        continue;
-      }
-      decoder.decode(c, { stream: true });
-    }
-    if (headBytes < HEAD_BYTES) {
-      const utf16 = sniffHl7Utf16(Buffer.concat(head));
-      if (utf16 !== undefined) return utf16;
-      for (const h of head) decoder.decode(h, { stream: true });
-    }
+    for (const c of chunks) decoder.decode(c, { stream: true });
     decoder.decode();
     return 'utf-8';
   } catch {
