@@ -20,6 +20,7 @@ const IMAGES: Record<string, string> = {
   CT2: 'dicom-pydicom-testfiles/dicomdirtests_77654033_CT2_17106',
   CT3: 'dicom-pydicom-testfiles/dicomdirtests_77654033_CT2_17136',
 };
+const FILE_SET_ID = 'WHITFIELD_H';
 let dir = '';
 let input: Buffer;
 let output: Buffer;
@@ -28,7 +29,9 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'dicomdir-'));
   mkdirSync(path.join(dir, 'IMG'));
   for (const [name, file] of Object.entries(IMAGES)) copyFileSync(path.join(corpusRoot, file), path.join(dir, 'IMG', name));
-  execFileSync('dcmmkdir', ['--general-purpose', '-A', '+r', '+id', dir, 'IMG'], { cwd: dir, stdio: 'ignore' });
+  // A CD burner's labels: the patient's name as File-set ID, and a free-text README as descriptor.
+  writeFileSync(path.join(dir, 'README'), 'Study CD for WHITFIELD HAROLD, MRN 4455667\n');
+  execFileSync('dcmmkdir', ['--general-purpose', '-A', '+r', '+id', dir, '+F', FILE_SET_ID, '+R', 'README', 'IMG'], { cwd: dir, stdio: 'ignore' });
   input = readFileSync(path.join(dir, 'DICOMDIR'));
   const r = deidentifyDicom(input, { key, factory, options: ['retainLongitudinalModifiedDates'] });
   if (!r.ok) throw new Error('unexpected quarantine');
@@ -87,6 +90,18 @@ describe('DICOMDIR de-identification', () => {
       expect(patient).toBeDefined();
     }
     expect(output.includes(Buffer.from(get(readDicom(readFileSync(path.join(corpusRoot, IMAGES.CT1!))).dataset, 0x00100010)!))).toBe(false);
+  });
+
+  it('empties the File-set ID and drops the descriptor file reference (PS3.3 §F.3.2.1; not in Table E.1-1)', () => {
+    const before = records(input).root;
+    expect(get(before, 0x00041130)).toBe(FILE_SET_ID);
+    expect(get(before, 0x00041141)).toBe('README');
+    const after = records(output).root;
+    expect(after.find((e) => e.tag === 0x00041130)?.value?.byteLength).toBe(0);
+    expect(after.find((e) => e.tag === 0x00041141)).toBeUndefined();
+    expect(after.find((e) => e.tag === 0x00041142)).toBeUndefined();
+    expect(output.includes(Buffer.from(FILE_SET_ID))).toBe(false);
+    expect(output.includes(Buffer.from('README'))).toBe(false);
   });
 
   it('dcmtk reads the output and finds the records', () => {
