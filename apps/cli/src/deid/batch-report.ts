@@ -1,9 +1,13 @@
 import { describePlace } from '@phiguard/core';
 import type { BatchStreams } from './batch-progress.ts';
-import type { BatchSummary } from './batch-runner.ts';
+import { placedIn, type BatchProblem, type BatchSummary } from './batch-runner.ts';
+import type { ReportNames } from './report-names.ts';
 
-/** Prints the summary table and every problem (with its place, never a data value). */
-export function printBatchReport(summary: BatchSummary, streams: BatchStreams): void {
+/**
+ * Prints the summary table and every problem (with its place, never a data value), each file named
+ * by its input or its output path (`names`; a missing input by the argument as given).
+ */
+export function printBatchReport(summary: BatchSummary, streams: BatchStreams, names: ReportNames = 'output'): void {
   const m = summary.manifest;
   const rows: [string, string][] = [
     ['files', String(summary.files)],
@@ -22,12 +26,20 @@ export function printBatchReport(summary: BatchSummary, streams: BatchStreams): 
   if (Object.keys(summary.skippedByExtension).length > 0) {
     streams.stderr.write(`note: files in the input folders that this command does not read were left out (${describeSkipped(summary.skippedByExtension)}); see the supported extensions in \`--help\`\n`);
   }
-  for (const { relative, problem } of summary.failed) {
-    streams.stderr.write(`failed: ${relative}: ${problem.message} (${describePlace(problem.place) || 'whole file'}) [${problem.code}]\n`);
+  for (const p of summary.failed) {
+    const { file, problem } = shown(p, names);
+    streams.stderr.write(`failed: ${file}: ${problem.message} (${describePlace(problem.place) || 'whole file'}) [${problem.code}]\n`);
   }
-  for (const { relative, problem } of summary.recordProblems) {
-    streams.stderr.write(`record skipped: ${relative}: ${problem.message} (${describePlace(problem.place)}) [${problem.code}]\n`);
+  for (const p of summary.recordProblems) {
+    const { file, problem } = shown(p, names);
+    streams.stderr.write(`record skipped: ${file}: ${problem.message} (${describePlace(problem.place)}) [${problem.code}]\n`);
   }
+}
+
+/** The path a report line names for `p`, and its problem placed in that path. */
+function shown(p: BatchProblem, names: ReportNames): { file: string; problem: BatchProblem['problem'] } {
+  const file = names === 'output' && p.output !== undefined ? p.output : p.relative;
+  return { file, problem: placedIn(p.problem, file) };
 }
 
 /** `3 (.xml 2, .gz 1)`: how many files were left out, by extension, most first. */

@@ -145,7 +145,7 @@ describe('runDeidBatch', () => {
   });
 
   it('with pseudonymized names, nothing under the output folder holds an input name: files, folders, journal, manifest', async () => {
-    const { root, options } = setup();
+    const { root, options, out: progress } = setup();
     const folder = path.join(root, 'in/WHITFIELD^HAROLD_MRN4455667');
     mkdirSync(folder);
     writeFileSync(path.join(folder, 'Harold_Whitfield_19450312.txt'), 'NAME=Harold');
@@ -166,11 +166,28 @@ describe('runDeidBatch', () => {
     expect(written).toHaveLength(2 + 2 + 4); // manifest and journal; folders a, a/b and the patient's; outputs one, two and Harold's
     const everything = [...written, readFileSync(path.join(out, JOURNAL_FILE), 'utf8'), readFileSync(path.join(out, MANIFEST_FILE), 'utf8')].join('\n');
     for (const seed of ['WHITFIELD', 'Whitfield', 'HAROLD', 'Harold', '4455667', '19450312', 'two.txt', 'broken']) expect(everything, seed).not.toContain(seed);
-    // The report is for whoever ran it: it names the inputs.
-    expect(summary.failed.map((f) => [f.relative, f.problem.place.file])).toEqual([
-      ['WHITFIELD^HAROLD_MRN4455667/Whitfield-broken.txt', 'WHITFIELD^HAROLD_MRN4455667/Whitfield-broken.txt'],
-      ['a/broken.txt', 'a/broken.txt'],
+    // The summary keeps both names; the console report shows one of them.
+    expect(summary.failed.map((f) => [f.relative, f.output, f.problem.place.file])).toEqual([
+      ['WHITFIELD^HAROLD_MRN4455667/Whitfield-broken.txt', namer.path('WHITFIELD^HAROLD_MRN4455667/Whitfield-broken.txt'), 'WHITFIELD^HAROLD_MRN4455667/Whitfield-broken.txt'],
+      ['a/broken.txt', namer.path('a/broken.txt'), 'a/broken.txt'],
     ]);
+    // Piped or logged (--report-names output, the runner's default): progress and problem lines name outputs only.
+    const logged = new PassThrough();
+    printBatchReport(summary, { stdout: logged, stderr: logged }, 'output');
+    const log = `${String(progress.read() ?? '')}${String(logged.read() ?? '')}`;
+    for (const seed of ['WHITFIELD', 'Whitfield', 'HAROLD', 'Harold', '4455667', '19450312', 'two.txt', 'broken']) expect(log, seed).not.toContain(seed);
+    const brokenOut = namer.path('WHITFIELD^HAROLD_MRN4455667/Whitfield-broken.txt');
+    expect(log).toContain(`failed: ${brokenOut}: no header (file ${brokenOut}, line 1) [hl7-no-msh]`);
+    expect(log).toContain(`: ok 1 records`);
+    // At a terminal (--report-names input): the inputs, for the person who ran it.
+    const terminal = new PassThrough();
+    printBatchReport(summary, { stdout: terminal, stderr: terminal }, 'input');
+    expect(String(terminal.read() ?? '')).toContain(
+      'failed: WHITFIELD^HAROLD_MRN4455667/Whitfield-broken.txt: no header (file WHITFIELD^HAROLD_MRN4455667/Whitfield-broken.txt, line 1) [hl7-no-msh]',
+    );
+    const inputLines = new PassThrough();
+    await runDeidBatch({ ...options, processor: naming, namer, reportNames: 'input', stdout: inputLines });
+    expect(String(inputLines.read() ?? '')).toContain(`WHITFIELD^HAROLD_MRN4455667/Harold_Whitfield_19450312.txt → ${namer.path('WHITFIELD^HAROLD_MRN4455667/Harold_Whitfield_19450312.txt')}: ok 1 records`);
     expect(readFileSync(path.join(out, namer.path('WHITFIELD^HAROLD_MRN4455667/Harold_Whitfield_19450312.txt')), 'utf8')).toBe('NAME=[removed]');
     // Resumable under the same names; another --names is another run.
     expect((await runDeidBatch({ ...options, processor: naming, namer })).resumed).toBe(5);

@@ -17,6 +17,7 @@ import {
 import { BatchError } from './batch-error.ts';
 import { BatchProgress, type BatchStreams } from './batch-progress.ts';
 import { DeidJournal, type JournalEntry, type RecordedProblem } from './deid-journal.ts';
+import type { ReportNames } from './report-names.ts';
 import { FileSink, fileChunks, sha256OfFile, type OutputSink, type StreamOutcome, type StreamedFile } from './streamed-file.ts';
 import { walkInputs } from './walk-inputs.ts';
 
@@ -56,6 +57,8 @@ export interface BatchOptions extends BatchStreams {
   readonly processor: FormatProcessor;
   /** Names the outputs (files and folders) from the inputs' relative paths; the input names when not given. */
   readonly namer?: OutputNamer;
+  /** Which paths the progress lines show: `output` (the default) never prints an input name. */
+  readonly reportNames?: ReportNames;
   readonly profile: ManifestProfile;
   readonly keyId: string;
   readonly signer: ManifestSigner;
@@ -71,11 +74,19 @@ export interface BatchSummary {
   /** Files found in input folders that this format does not take, counted by extension (`.xml`, `(none)`): never their names, which can hold PHI. */
   readonly skippedByExtension: Readonly<Record<string, number>>;
   readonly resumed: number;
-  readonly failed: readonly { readonly relative: string; readonly problem: RecordedProblem }[];
-  readonly recordProblems: readonly { readonly relative: string; readonly problem: RecordedProblem }[];
+  /** Failed files: the input path, where the output would go (none for a missing input), and the problem placed in the input. */
+  readonly failed: readonly BatchProblem[];
+  readonly recordProblems: readonly BatchProblem[];
   readonly manifest: DeidManifest;
   readonly signed: SignedDeidManifest;
   readonly manifestFile: string;
+}
+
+/** A problem of one file for the console report, which names the input or the output ({@link ReportNames}). */
+export interface BatchProblem {
+  readonly relative: string;
+  readonly output?: string;
+  readonly problem: RecordedProblem;
 }
 
 /** The signed manifest's file name inside the output folder. */
@@ -103,16 +114,17 @@ export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary>
   const builder = new DeidManifestBuilder({ runId, format: processor.format, profile: options.profile, keyId: options.keyId, startedAt });
 
   const walked = walkInputs(options.inputs, options.cwd, (rel) => processor.accepts(rel), new Set([outDir]), options.namer?.path);
-  const failed: { relative: string; problem: RecordedProblem }[] = [];
-  const recordProblems: { relative: string; problem: RecordedProblem }[] = [];
+  const failed: BatchProblem[] = [];
+  const recordProblems: BatchProblem[] = [];
   for (const p of walked.problems) {
     const problem =
       p.kind === 'missing'
         ? { code: 'input-missing', message: 'input not found', place: { file: p.input } }
         : { code: 'output-collision', message: 'two inputs map to the same output path', place: { file: p.relative } };
-    failed.push({ relative: p.kind === 'missing' ? p.input : p.relative, problem });
+    failed.push(p.kind === 'missing' ? { relative: p.input, problem } : { relative: p.relative, output: p.output, problem });
   }
 
+  const reportNames = options.reportNames ?? 'output';
   const progress = new BatchProgress(options, walked.files.length);
   let resumed = 0;
   const folders = new Set<string>();
@@ -137,9 +149,10 @@ export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary>
       }
       addToManifest(builder, entry);
       // The report is for whoever ran the batch: its places name the input again.
-      if (entry.status === 'failed') failed.push({ relative: file.relative, problem: placedIn(entry.problems[0] ?? { code: 'failed', message: 'failed', place: {} }, file.relative) });
-      else for (const problem of entry.problems) recordProblems.push({ relative: file.relative, problem: placedIn(problem, file.relative) });
-      progress.tick(file.relative === file.output ? file.relative : `${file.relative} → ${file.output}`, entry);
+      const { relative, output } = file;
+      if (entry.status === 'failed') failed.push({ relative, output, problem: placedIn(entry.problems[0] ?? { code: 'failed', message: 'failed', place: {} }, relative) });
+      else for (const problem of entry.problems) recordProblems.push({ relative, output, problem: placedIn(problem, relative) });
+      progress.tick(reportNames === 'output' ? output : relative === output ? relative : `${relative} → ${output}`, entry);
     }
   } finally {
     journal.close();
@@ -189,7 +202,7 @@ function entryOf(base: EntryBase, fields: Omit<JournalEntry, 'kind' | 'output' |
 }
 
 /** `problem` with its place's file (when it names one) set to `file`. */
-function placedIn(problem: RecordedProblem, file: string): RecordedProblem {
+export function placedIn(problem: RecordedProblem, file: string): RecordedProblem {
   return problem.place.file === undefined ? problem : { ...problem, place: { ...problem.place, file } };
 }
 

@@ -21,6 +21,7 @@ import { printBatchReport } from './batch-report.ts';
 import { runDeidBatch, type BatchSummary, type FormatProcessor } from './batch-runner.ts';
 import { loadOrCreateDeidKey, loadOrCreateManifestSigner } from './deid-keys.ts';
 import { openLinkage, type LinkageOptions, type OpenLinkage } from './linkage-access.ts';
+import { resolveReportNames, type ReportNameMode } from './report-names.ts';
 
 export { withDeidOptions } from './deid-options.ts';
 
@@ -29,6 +30,8 @@ export interface DeidCommandOptions extends LinkageOptions {
   readonly out: string;
   /** `pseudonymize` when not given (the option's default). */
   readonly names?: OutputNaming;
+  /** `auto` when not given (the option's default). */
+  readonly reportNames?: ReportNameMode;
   readonly profile: string;
   readonly keyFile?: string;
   readonly shiftWindow?: number;
@@ -97,6 +100,7 @@ export async function runDeidCommand(
   if (created) ctx.stderr.write(`created a new de-identification key at ${keyFile} (keep it safe: it links pseudonyms across runs)\n`);
   const signer = loadOrCreateManifestSigner(path.join(home, 'deid-manifest-signing.pem'));
   const namer = createOutputNamer(key, options.names ?? 'pseudonymize');
+  const reportNames = resolveReportNames(options.reportNames, ctx);
   const factory = createPatientContextFactory(key, {
     ...(options.shiftWindow === undefined ? {} : { dateShiftWindowDays: options.shiftWindow }),
     ...(options.keepWeekday === true ? { preserveWeekday: true } : {}),
@@ -116,6 +120,7 @@ export async function runDeidCommand(
       cwd: ctx.cwd,
       processor: makeProcessor({ key, factory, profile, namer, ...(tokenizer === undefined ? {} : { tokenizer }) }),
       namer,
+      reportNames,
       profile: { id: profile.profile.id, version: profile.profile.version, hash: profile.hash },
       keyId: key.id,
       signer,
@@ -130,7 +135,7 @@ export async function runDeidCommand(
     await vault?.close();
     await ledger?.close();
   }
-  printBatchReport(summary, ctx);
+  printBatchReport(summary, ctx, reportNames);
   if (summary.failed.length > 0 || summary.recordProblems.length > 0) process.exitCode = 1;
   return summary;
 }

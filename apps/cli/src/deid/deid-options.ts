@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { OutputNaming } from '@phiguard/deid';
+import { REPORT_NAME_MODES } from './report-names.ts';
 
 // The options `phiguard deid <format>` commands share. Apart from deid-command.ts so that
 // registering the commands (and `--help`) loads no de-identification engine (start-up time).
@@ -7,7 +8,7 @@ import type { OutputNaming } from '@phiguard/deid';
 /** The values of `--names` (@phiguard/deid's OUTPUT_NAMINGS, repeated here so that `--help` loads no engine). */
 const OUTPUT_NAMINGS = ['pseudonymize', 'keep'] as const satisfies readonly OutputNaming[];
 
-/** Adds the shared options (`--out`, `--names`, `--profile`, `--key-file`, date-shift window) to a `deid` subcommand. */
+/** Adds the shared options (`--out`, `--names`, `--report-names`, `--profile`, `--key-file`, date-shift window) to a `deid` subcommand. */
 export function withDeidOptions(command: Command): Command {
   return command
     .requiredOption('--out <dir>', 'output folder; the input layout is kept below it (resumable: run again to finish)')
@@ -18,6 +19,14 @@ export function withDeidOptions(command: Command): Command {
       )
         .choices(OUTPUT_NAMINGS)
         .default('pseudonymize'),
+    )
+    .addOption(
+      new Option(
+        '--report-names <mode>',
+        'paths in progress and problem lines: input = the input paths; output = the output paths only (pseudonymized by default), for logs that must not carry PHI; auto = input on a terminal, output when piped or logged',
+      )
+        .choices(REPORT_NAME_MODES)
+        .default('auto'),
     )
     .option('--profile <name|file>', 'safe-harbor (default), date-shift, limited-data-set, or a JSON/YAML profile file', 'safe-harbor')
     .option('--key-file <file>', 'de-identification key (32 bytes, mode 0600); default .phiguard/deid.key, created on first use')

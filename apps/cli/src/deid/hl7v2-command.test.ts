@@ -46,10 +46,11 @@ describe('phiguard deid hl7v2', () => {
 
     const printed = await run(root, ['deid', 'hl7v2', 'in', '--out', 'out', '--profile', 'date-shift']);
     expect(process.exitCode).toBe(1);
-    expect(printed).toContain('failed: broken.hl7');
-    expect(printed).toContain('[hl7-no-msh]');
-    expect(printed).not.toContain('SECRET');
     const names = outputNamerOf(path.join(root, '.phiguard'));
+    // Piped, as in a job's log: the report names the outputs only (--report-names auto).
+    expect(printed).toContain(`failed: ${names.path('broken.hl7')}: `);
+    expect(printed).toContain(`deid 2/8 ${names.path('broken.hl7')}: FAILED hl7-no-msh`);
+    expect(printed).not.toContain('SECRET');
     for (const f of readdirSync(path.join(input, 'hapi'))) expect(statSync(path.join(root, 'out', names.path(`hapi/${f}`))).isFile()).toBe(true);
     // Nothing under --out names an input: neither the outputs nor the journal that makes the run resumable.
     const written = readdirSync(path.join(root, 'out'), { recursive: true }).map(String);
@@ -57,6 +58,7 @@ describe('phiguard deid hl7v2', () => {
     for (const name of ['hapi', 'adt', 'broken', ...readdirSync(path.join(input, 'hapi')).map((f) => f.replace(/\.\w+$/, ''))]) {
       expect(written.join('\n'), name).not.toContain(name);
       expect(journal, name).not.toContain(name);
+      expect(printed, name).not.toContain(name);
     }
     const adt = decodeHl7Bytes(readFileSync(path.join(root, 'out', names.path('adt.hl7')))).text;
     expect(adt.slice(0, 4)).toBe(decodeHl7Bytes(readFileSync(path.join(input, 'adt.hl7'))).text.slice(0, 4));
@@ -85,8 +87,11 @@ describe('phiguard deid hl7v2', () => {
     }
 
     process.exitCode = undefined;
-    const again = await run(root, ['deid', 'hl7v2', 'in', '--out', 'out', '--profile', 'date-shift']);
+    const again = await run(root, ['deid', 'hl7v2', 'in', '--out', 'out', '--profile', 'date-shift', '--report-names', 'input']);
     expect(again).toMatch(/resumed \(already done\)\s+8/);
+    expect(again).toContain(`adt.hl7 → ${names.path('adt.hl7')}: ok`);
+    expect(again).toContain('failed: broken.hl7: ');
+    expect(again).toContain('(line 1, segment PID) [hl7-no-msh]');
     await expect(run(root, ['deid', 'hl7v2', 'in', '--out', 'out', '--profile', 'safe-harbor'])).rejects.toMatchObject({ code: 'journal-mismatch' });
   });
 

@@ -209,7 +209,9 @@ describe('phiguard deid <format> --server URL (streamed)', () => {
     const after = await serverMemory();
     expect(r.error).toBeUndefined();
     // Reported by place, as the local command reports it: file, line, segment, field, message index.
-    expect(r.err).toContain(`record skipped: batch.hl7: MSH-2 (encoding characters)`);
+    // Piped, so by the output name (--report-names auto): the input's name stays on this side.
+    expect(r.err).toContain(`record skipped: ${names().path('batch.hl7')}: MSH-2 (encoding characters)`);
+    expect(r.err + r.out).not.toContain('batch');
     expect(r.err).toMatch(new RegExp(`\\(line ${String(brokenLine)}, segment MSH, field 2, index ${String(BROKEN_MESSAGE)}\\) \\[hl7-bad-encoding\\]`));
     expect(r.out).toMatch(/records\s+\d+\n\s+failed\s+1\n/);
     expect((after.maxRss - before.maxRss) / 2 ** 20).toBeLessThan(RSS_BOUND_MB);

@@ -6,6 +6,7 @@ import { createOutputNamer, DeidTally, KEEP_OUTPUT_NAMES, type OutputNamer, type
 import { DEID_MEDIA_TYPE, readDeidFrames, type DeidFileAnswer } from '@phiguard/server';
 import type { CliContext } from '../context.ts';
 import { printBatchReport } from '../deid/batch-report.ts';
+import { resolveReportNames, type ReportNameMode } from '../deid/report-names.ts';
 import { runDeidBatch, type FileOutcome, type FormatProcessor } from '../deid/batch-runner.ts';
 import type { OutputSink, StreamedFile, StreamOutcome } from '../deid/streamed-file.ts';
 import { loadOrCreateDeidKey, loadOrCreateManifestSigner } from '../deid/deid-keys.ts';
@@ -21,7 +22,7 @@ const ACCEPTS: Readonly<Record<string, (relative: string) => boolean>> = {
   dicom: (r) => /\.(?:dcm|dicom|dic|ima)$/i.test(r) || !path.posix.basename(r).includes('.'),
 };
 /** Options that stay meaningful remotely; any other one given by the user is refused, not ignored. */
-const REMOTE_OPTIONS = new Set(['out', 'profile', 'names']);
+const REMOTE_OPTIONS = new Set(['out', 'profile', 'names', 'reportNames']);
 
 /**
  * A processor for the local batch runner that has each file de-identified by the server, streamed
@@ -105,7 +106,7 @@ export async function runDeidRemotely(
   command: Command,
   format: string,
   inputs: readonly string[],
-  options: { readonly out: string; readonly profile: string; readonly names?: OutputNaming },
+  options: { readonly out: string; readonly profile: string; readonly names?: OutputNaming; readonly reportNames?: ReportNameMode },
 ): Promise<boolean> {
   const server = remoteServer(command, ctx);
   if (server === undefined) return false;
@@ -128,14 +129,15 @@ export async function runDeidRemotely(
     namer = createOutputNamer(key, names);
   }
   const processor = remoteProcessor(r, format, options.profile, namer);
+  const reportNames = resolveReportNames(options.reportNames, ctx);
   const summary = await runDeidBatch({
-    inputs, outDir: options.out, cwd: ctx.cwd, processor, namer, afterFile: () => processor.stopIfBroken(),
+    inputs, outDir: options.out, cwd: ctx.cwd, processor, namer, reportNames, afterFile: () => processor.stopIfBroken(),
     profile: { id: profile.id, version: profile.version, hash: profile.hash }, keyId: profile.keyId,
     // The server records a deid.run entry per file in its ledger (as this user); the folder's manifest
     // is signed here, by the side that wrote the outputs and keeps the journal (docs/server.md).
     signer: loadOrCreateManifestSigner(path.join(home, 'deid-manifest-signing.pem')), clock: systemClock, stdout: ctx.stdout, stderr: ctx.stderr,
   });
-  printBatchReport(summary, ctx);
+  printBatchReport(summary, ctx, reportNames);
   if (summary.failed.length > 0 || summary.recordProblems.length > 0) process.exitCode = 1;
   return true;
 }

@@ -116,7 +116,7 @@ export async function deidRemotely(
   command: Command,
   format: string,
   inputs: readonly string[],
-  options: { readonly out: string; readonly profile: string; readonly names?: 'pseudonymize' | 'keep' },
+  options: { readonly out: string; readonly profile: string; readonly names?: 'pseudonymize' | 'keep'; readonly reportNames?: 'auto' | 'input' | 'output' },
 ): Promise<boolean> {
   if (remoteServer(command, ctx) === undefined) return false;
   const { runDeidRemotely } = await import('./remote-deid.ts');
