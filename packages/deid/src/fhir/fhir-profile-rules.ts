@@ -49,6 +49,20 @@ export const FHIR_LOCATION_RULES: readonly FhirPathRule[] = Object.freeze([
   r('Bundle.entry.response.location', 'pseudonymize'),
   r('Bundle.link.url', 'redact'),
   r("nodesByType('Reference').identifier", 'redact'),
+  // The parties of a patient's record that may be a relative, a household member or the
+  // employer (§164.514(b)(2)(i)(A)): the contact's organization ("Acme Tractor Works",
+  // R4 Patient.contact.organization), a policy holder or guarantor (a spouse, an employer), a
+  // subscriber, a payee. Their display is a name even without a reference.
+  ...[
+    'Patient.contact.organization',
+    'Patient.link.other',
+    'Coverage.policyHolder',
+    'Coverage.subscriber',
+    'Coverage.beneficiary',
+    'Account.guarantor.party',
+    'Claim.payee.party',
+    'ExplanationOfBenefit.payee.party',
+  ].map((party) => r(`${party}.display`, 'kind', 'name')),
   // A display beside a reference repeats the target's name: removed. A display-only reference
   // (often required, e.g. Claim.insurance.coverage) keeps its text minus known identifiers.
   r("nodesByType('Reference').display", 'kind', 'display'),

@@ -9,11 +9,11 @@ import { testKey } from './fhir-test-setup.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 
-function deid(resource: JsonObject, profile = 'safe-harbor'): { out: JsonObject; problems: readonly { code: string }[] } {
+function deid(resource: JsonObject, profile = 'safe-harbor', treeEngine = false): { out: JsonObject; problems: readonly { code: string }[] } {
   const key = testKey(9);
   const d = new FhirDeidentifier(
     { kind: 'profile', profile: builtinProfile(profile), key },
-    { factory: createPatientContextFactory(key), text: new KnownIdentifiersTextDeidentifier(), now: () => NOW },
+    { factory: createPatientContextFactory(key), text: new KnownIdentifiersTextDeidentifier(), now: () => NOW, treeEngine },
   );
   const r = d.deidentify(resource);
   return { out: r.resource, problems: r.problems };
@@ -40,6 +40,30 @@ describe('Safe Harbor rules on hand-made resources (45 CFR §164.514(b)(2)(i))',
     expect(out.address).toEqual([{ state: 'MA', postalCode: '021' }, { state: 'NH', postalCode: '000' }]);
     expect(out.extension).toEqual([{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueAddress: { state: 'MA', postalCode: '011' } }]);
     expect(problems.map((p) => p.code)).toEqual(['modifier-extension-removed']);
+  });
+
+  it('(A) the names of relatives, household members and employers in party references go, display-only too; an insurer\'s stays, on both engines', () => {
+    for (const tree of [false, true]) {
+      const run = (r: JsonObject): JsonObject => deid(r, 'safe-harbor', tree).out;
+      const patient = run({
+        resourceType: 'Patient', id: 'p',
+        contact: [{ relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0131', code: 'E' }] }], organization: { display: 'Acme Tractor Works' } }],
+        link: [{ other: { display: 'Martha Whitfield' }, type: 'seealso' }],
+      });
+      const coverage = run({
+        resourceType: 'Coverage', id: 'c', status: 'active',
+        policyHolder: { display: 'Acme Tractor Works' },
+        subscriber: { display: 'Martha Whitfield' },
+        beneficiary: { reference: 'Patient/p', display: 'Harold Whitfield' },
+        payor: [{ display: 'Blue Cross' }],
+      });
+      const account = run({ resourceType: 'Account', id: 'a', status: 'active', guarantor: [{ party: { display: 'Martha Whitfield' } }] });
+      const eob = run({ resourceType: 'ExplanationOfBenefit', id: 'e', payee: { party: { display: 'Martha Whitfield' } }, insurance: [{ focal: true, coverage: { display: 'Medicaid' } }] });
+      const text = JSON.stringify([patient, coverage, account, eob]);
+      for (const s of ['Acme', 'Martha', 'Whitfield']) expect(text, `tree ${String(tree)}`).not.toContain(s);
+      expect(coverage.payor).toEqual([{ display: 'Blue Cross' }]);
+      expect(eob.insurance).toEqual([{ focal: true, coverage: { display: 'Medicaid' } }]);
+    }
   });
 
   it('(C) dates to the year; a birth date over 89 removed; Age over 89 becomes >= 90; instants removed', () => {
