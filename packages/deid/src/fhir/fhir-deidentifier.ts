@@ -63,7 +63,8 @@ export interface FhirDeidentifierOptions {
 }
 
 // `securityContext`: a Binary's link to its patient (R4 Binary), whose note then meets the patient's known identifiers.
-const PATIENT_REFERENCE_ELEMENTS = ['patient', 'subject', 'beneficiary', 'individual', 'who', 'securityContext'] as const;
+// `actor`: AppointmentResponse. An element may repeat (Account.subject is 0..*).
+const PATIENT_REFERENCE_ELEMENTS = ['patient', 'subject', 'beneficiary', 'individual', 'who', 'securityContext', 'actor'] as const;
 const V3_OBSERVATION_VALUE = 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue';
 const REQUIRED_INSTANT_OWNERS = new Set(['Provenance', 'AuditEvent']);
 const UCUM = 'http://unitsofmeasure.org';
@@ -100,10 +101,30 @@ function hasCode(coding: JsonObject): boolean {
   return typeof code === 'string' && code.trim() !== '';
 }
 
+/** A reference that may be to a Patient (`Patient/…`, or `urn:uuid:` resolved later), in `value` or the first of its items that is one. */
+function patientReferenceIn(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const ref = patientReferenceIn(item);
+      if (ref !== undefined) return ref;
+    }
+    return undefined;
+  }
+  if (isJsonObject(value) && typeof value.reference === 'string' && (/(^|\/)Patient\//.test(value.reference) || value.reference.startsWith('urn:uuid:'))) return value.reference;
+  return undefined;
+}
+
+/** The resource's patient (R4 Patient compartment): a top-level element, or an Appointment's participating actor. */
 function patientReference(resource: JsonObject): string | undefined {
   for (const name of PATIENT_REFERENCE_ELEMENTS) {
-    const ref = resource[name];
-    if (isJsonObject(ref) && typeof ref.reference === 'string' && (/(^|\/)Patient\//.test(ref.reference) || ref.reference.startsWith('urn:uuid:'))) return ref.reference;
+    const ref = patientReferenceIn(resource[name]);
+    if (ref !== undefined) return ref;
+  }
+  if (Array.isArray(resource.participant)) {
+    for (const participant of resource.participant) {
+      const ref = isJsonObject(participant) ? patientReferenceIn(participant.actor) : undefined;
+      if (ref !== undefined) return ref;
+    }
   }
   return undefined;
 }

@@ -51,6 +51,17 @@ function strings(value: unknown): string[] {
   return [];
 }
 
+/** Titles and suffixes that a HumanName.text carries but that name nobody. */
+const NAME_TEXT_AFFIXES = new Set(['mr', 'mrs', 'ms', 'miss', 'dr', 'jr', 'sr', 'ii', 'iii', 'iv', 'md', 'phd', 'rn']);
+
+/**
+ * The words of a `HumanName.text` (`Martha Whitfield`), as given and family are listed one by one:
+ * a contact known only by text is then found as `wife Martha`. Titles and initials are left out.
+ */
+function textNameWords(text: string): string[] {
+  return text.split(/[\s,]+/).filter((w) => /^\p{L}[\p{L}'’-]+$/u.test(w) && !NAME_TEXT_AFFIXES.has(w.toLowerCase().replace(/\.$/, '')));
+}
+
 /** The patient's identifiers as structured data gives them, for the text engines (names, dates, ...). */
 export function fhirKnownIdentifiers(patient: JsonObject): KnownIdentifiers {
   const names: string[] = [];
@@ -60,7 +71,8 @@ export function fhirKnownIdentifiers(patient: JsonObject): KnownIdentifiers {
     for (const n of list.filter(isJsonObject)) {
       const given = strings(n.given);
       const family = strings(n.family);
-      names.push(...given, ...family, ...strings(n.text), ...strings(n.prefix).filter((p) => p.length > 3));
+      const text = strings(n.text);
+      names.push(...given, ...family, ...text, ...text.flatMap(textNameWords), ...strings(n.prefix).filter((p) => p.length > 3));
       if (given.length > 0 && family.length > 0) names.push(`${given.join(' ')} ${family.join(' ')}`);
       const stripped = [...given, ...family].map((s) => s.replace(/\d+$/, '')).filter((s) => s.length > 1);
       names.push(...stripped);
@@ -144,7 +156,9 @@ export class FhirPatientIndex {
 
   /** The patient's entry, registering it under `Patient/<id>`, `urn:uuid:<id>` and its `fullUrl`. */
   register(patient: JsonObject, fullUrl?: string): FhirPatientEntry | undefined {
-    const identity = fhirPatientIdentity(patient, this.#systems);
+    // A Patient with neither identifier nor id (a transaction entry known by its `urn:uuid:`
+    // fullUrl) is known by that, as an unresolved reference to it would be ({@link fallback}).
+    const identity = fhirPatientIdentity(patient, this.#systems) ?? (fullUrl === undefined || fullUrl === '' ? undefined : { system: FHIR_PATIENT_ID_SYSTEM, value: fullUrl.split('/').pop() ?? fullUrl });
     if (identity === undefined) return undefined;
     const entry: FhirPatientEntry = { context: this.#factory.forPatient(identity), known: fhirKnownIdentifiers(patient) };
     this.#generation++;

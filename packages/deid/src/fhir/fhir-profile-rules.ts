@@ -47,7 +47,9 @@ export const FHIR_LOCATION_RULES: readonly FhirPathRule[] = Object.freeze([
   r('Bundle.entry.fullUrl', 'pseudonymize'),
   r('Bundle.entry.request.url', 'pseudonymize'),
   r('Bundle.entry.response.location', 'pseudonymize'),
-  r('Bundle.link.url', 'redact'),
+  // Paging and self links hold the search (`Patient?name=...&birthdate=...`); their url is 1..1
+  // (R4 Bundle.link), so the whole link goes: an emptied one made the Bundle invalid.
+  r('Bundle.link', 'redact'),
   r("nodesByType('Reference').identifier", 'redact'),
   // The parties of a patient's record that may be a relative, a household member or the
   // employer (§164.514(b)(2)(i)(A)): the contact's organization ("Acme Tractor Works",
@@ -113,6 +115,13 @@ export const FHIR_LOCATION_RULES: readonly FhirPathRule[] = Object.freeze([
   r("nodesByType('Identifier').value", 'kind', 'identifier'),
   r("nodesByType('Identifier').period", 'kind', 'date'),
   r("nodesByType('Identifier')", 'redact'),
+  // (I) and (R) numbers kept in plain strings, not Identifiers: the health plan's member number
+  // (R4 Coverage.subscriberId) and prior-authorization numbers of the patient's claims.
+  r('Coverage.subscriberId', 'kind', 'health-plan'),
+  r('Claim.insurance.preAuthRef', 'kind', 'other-id'),
+  r('ClaimResponse.preAuthRef', 'kind', 'other-id'),
+  r('ExplanationOfBenefit.preAuthRef', 'kind', 'other-id'),
+  r('ExplanationOfBenefit.insurance.preAuthRef', 'kind', 'other-id'),
   // (M) devices.
   r('Device.udiCarrier', 'kind', 'device'),
   r('Device.serialNumber', 'kind', 'device'),

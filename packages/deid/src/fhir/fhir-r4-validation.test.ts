@@ -4,7 +4,11 @@ import { indexStructureDefinitionBundle, validateResource } from '@medplum/core'
 import type { Resource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from './element-tree.ts';
-import { corpusFiles, makeDeidentifier, readJson } from './fhir-test-setup.ts';
+import { createPatientContextFactory } from '../context/create-patient-context-factory.ts';
+import { builtinProfile } from '../profiles/load-profile.ts';
+import { createRecordTextDeidentifier } from '../text/record-text-deidentifier.ts';
+import { FhirDeidentifier } from './fhir-deidentifier.ts';
+import { corpusFiles, makeDeidentifier, readJson, testKey } from './fhir-test-setup.ts';
 import { ndjsonLines, registerNdjsonPatients } from './ndjson.ts';
 
 // @medplum/core validates against the base R4 StructureDefinitions (cardinality, types, choice
@@ -43,6 +47,21 @@ describe('de-identified output validates as R4 whenever the input did', () => {
       const input = readJson(file);
       expect(problem(input)).toBeUndefined();
       expect(problem(makeDeidentifier(profile).deidentify(input).resource)).toBeUndefined();
+    }
+  });
+
+  // Hand-made: a searchset with paging links (Bundle.link.url is 1..1) and party references, and a
+  // transaction with conditional references; each seeded with one patient's identifiers. With the
+  // CLI's default text engine: a Location named "Whitfield residence" belongs to no patient.
+  it.each(['safe-harbor', 'date-shift', 'limited-data-set'] as const)('%s: searchset and transaction fixtures', (profile) => {
+    const key = testKey(7);
+    const deidentifier = new FhirDeidentifier({ kind: 'profile', profile: builtinProfile(profile), key }, { factory: createPatientContextFactory(key), text: createRecordTextDeidentifier() });
+    for (const name of ['searchset-parties.json', 'transaction-conditional.json']) {
+      const input = JSON.parse(readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8')) as JsonObject;
+      expect(problem(input), name).toBeUndefined();
+      const output = deidentifier.deidentify(input).resource;
+      expect(problem(output), name).toBeUndefined();
+      for (const seed of ['Whitfield', 'Harold', 'Martha', '4455667', 'Acme', '617-555', 'SN-PM-0099231', 'ACC-2024-998877', 'SGFyb2xk', 'photos.example', 'Birch']) expect(JSON.stringify(output), `${name} ${seed}`).not.toContain(seed);
     }
   });
 

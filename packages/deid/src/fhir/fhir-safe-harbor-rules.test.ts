@@ -54,15 +54,42 @@ describe('Safe Harbor rules on hand-made resources (45 CFR §164.514(b)(2)(i))',
         resourceType: 'Coverage', id: 'c', status: 'active',
         policyHolder: { display: 'Acme Tractor Works' },
         subscriber: { display: 'Martha Whitfield' },
+        subscriberId: 'WHT4455667',
         beneficiary: { reference: 'Patient/p', display: 'Harold Whitfield' },
         payor: [{ display: 'Blue Cross' }],
       });
       const account = run({ resourceType: 'Account', id: 'a', status: 'active', guarantor: [{ party: { display: 'Martha Whitfield' } }] });
       const eob = run({ resourceType: 'ExplanationOfBenefit', id: 'e', payee: { party: { display: 'Martha Whitfield' } }, insurance: [{ focal: true, coverage: { display: 'Medicaid' } }] });
       const text = JSON.stringify([patient, coverage, account, eob]);
-      for (const s of ['Acme', 'Martha', 'Whitfield']) expect(text, `tree ${String(tree)}`).not.toContain(s);
+      for (const s of ['Acme', 'Martha', 'Whitfield', '4455667']) expect(text, `tree ${String(tree)}`).not.toContain(s);
       expect(coverage.payor).toEqual([{ display: 'Blue Cross' }]);
       expect(eob.insurance).toEqual([{ focal: true, coverage: { display: 'Medicaid' } }]);
+    }
+  });
+
+  it('the known identifiers reach resources whose patient is in a list (Account.subject) or an Appointment participant, and a contact known by text only', () => {
+    const bundle: JsonObject = {
+      resourceType: 'Bundle', type: 'collection',
+      entry: [
+        { fullUrl: 'urn:uuid:11111111-1111-4111-8111-111111111111', resource: { resourceType: 'Patient', name: [{ family: 'Whitfield', given: ['Harold'] }], contact: [{ name: { text: 'Martha Whitfield' } }] } },
+        { resource: { resourceType: 'Account', status: 'active', name: 'Harold Whitfield guarantor account', subject: [{ reference: 'urn:uuid:11111111-1111-4111-8111-111111111111' }] } },
+        {
+          resource: {
+            resourceType: 'Appointment', status: 'booked', description: 'Home visit for Harold; wife Martha lets the nurse in',
+            participant: [{ actor: { display: 'Nurse' }, status: 'accepted' }, { actor: { reference: 'urn:uuid:11111111-1111-4111-8111-111111111111' }, status: 'accepted' }],
+          },
+        },
+      ],
+    };
+    for (const treeEngine of [false, true]) {
+      const key = testKey(9);
+      const d = new FhirDeidentifier({ kind: 'profile', profile: builtinProfile('safe-harbor'), key }, { factory: createPatientContextFactory(key), text: new KnownIdentifiersTextDeidentifier(), now: () => NOW, treeEngine });
+      const r = d.deidentify(structuredClone(bundle));
+      const text = JSON.stringify(r.resource);
+      for (const s of ['Harold', 'Martha', 'Whitfield']) expect(text, `tree ${String(treeEngine)} ${s}`).not.toContain(s);
+      expect(text).toContain('guarantor account');
+      expect(text).toContain('lets the nurse in');
+      expect(r.problems.filter((p) => p.code === 'unresolved-patient')).toEqual([]);
     }
   });
 
