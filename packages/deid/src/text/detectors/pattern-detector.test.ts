@@ -163,6 +163,27 @@ describe('pattern detector, written-out and less common identifiers', () => {
     expect(found(text)).toContain(expected);
   });
 
+  it.each([
+    ['Employer: Acme Tractor Works', 'name:Acme Tractor Works'],
+    ['EMPLOYER: AT&T INC', 'name:AT&T INC'],
+    ['Occupation: machinist at Acme Tractor Works.', 'name:Acme Tractor Works'],
+    ['He works at Acme Tractor in town.', 'name:Acme Tractor'],
+    ['Retired, formerly employed by General Dynamics.', 'name:General Dynamics'],
+    ['She works as a night nurse at Saint Ursula Medical Center on weekends.', 'name:Saint Ursula Medical Center'],
+    ['Works for the City of Boston.', 'name:the City of Boston'],
+    ['I used to work for NATO as a clerk.', 'name:NATO'],
+    ['Employee of Starbucks, part time.', 'name:Starbucks'],
+    ['retired from Raytheon in 2001', 'name:Raytheon'],
+  ])('employer (§164.514(b)(2)(i) "employers"): %s', (text, expected) => {
+    expect(found(text)).toContain(expected);
+  });
+
+  it('takes no employer from an answer that names nobody or a lower-case place', () => {
+    for (const text of ['Employer: Retired', 'Employer - self-employed', 'EMPLOYER: NONE', 'Works at home.', 'works for hours on end', 'a working diagnosis']) {
+      expect(found(text).filter((s) => s.startsWith('name:')), text).toEqual([]);
+    }
+  });
+
   it('does not take "@" shorthand, e-mail addresses or plain words after a site name for user names', () => {
     expect(found('Lives @home, meds @ 10am, @baseline.')).toEqual([]);
     expect(found('Mail a.b@example.org now')).toEqual(['email:a.b@example.org']);

@@ -66,6 +66,23 @@ const SOCIAL =
   '[Tt]witter|TWITTER|[Ii]nstagram|INSTAGRAM|[Ff]acebook|FACEBOOK|[Tt]ik[Tt]ok|TIKTOK|[Ss]kype|SKYPE|[Ss]napchat|SNAPCHAT|[Tt]elegram|[Dd]iscord|[Rr]eddit|[Ll]inked[Ii]n|[Tt]witch|[Bb]luesky|[Mm]astodon|[Yy]ou[Tt]ube|[Ss]ocial [Mm]edia|[Hh]andle|HANDLE|[Uu]ser ?[Nn]ame|USERNAME|[Ss]creen ?[Nn]ame|[Gg]amertag';
 const SOCIAL_LABEL = `\\b(?:${SOCIAL})(?:\\s+(?:[Hh]andle|[Aa]ccount|[Ii][Dd]|[Nn]ame|[Uu]ser ?[Nn]ame|[Pp]rofile))?`;
 
+// (A) The employer's name: Safe Harbor removes the names "of the individual or of relatives,
+// employers, or household members" (§164.514(b)(2)(i)). Social histories write it after a label
+// or a verb of employment (`Employer: Acme Tractor Works`, `works as a machinist at Acme`,
+// `retired from General Dynamics`): the capitalized words that follow are the span.
+const ORG_WORD = "[A-Z](?:[A-Za-z0-9&'’-]|\\.(?=[A-Za-z]))*";
+const ORG = `(?:the[ \\t]+)?${ORG_WORD}(?:[ \\t]+(?:(?:of|and|&|the|de|for|at)[ \\t]+)?${ORG_WORD})*`;
+/** Answers an employer label takes that name nobody. */
+const NOT_EMPLOYER =
+  '(?!(?:[Nn]one|NONE|N/?A|[Uu]nknown|UNKNOWN|[Rr]etired|RETIRED|[Ss]elf|SELF|[Uu]nemployed|UNEMPLOYED|[Dd]isabled|DISABLED|[Ss]tudent|STUDENT|[Hh]omemaker|HOMEMAKER|[Nn]ot?|NOT?)\\b)';
+const EMPLOYER_LEAD = [
+  '(?:[Ee]mployer|EMPLOYER)(?:[ \\t]+(?:[Nn]ame|NAME))?[ \\t]*[:-][ \\t]*',
+  '(?:[Ee]mploy(?:ed|ee)|EMPLOY(?:ED|EE))[ \\t]+(?:by|at|with|of|BY|AT|WITH|OF)[ \\t]+',
+  '(?:[Ww]ork(?:s|ed|ing)?|WORK(?:S|ED|ING)?)[ \\t]+(?:(?:full|part)[- ]time[ \\t]+)?(?:as[ \\t]+(?:an?[ \\t]+)?[a-z][a-z -]{0,30}?[ \\t]+)?(?:at|for|AT|FOR)[ \\t]+',
+  '(?:[Rr]etired|RETIRED)[ \\t]+(?:from|FROM)[ \\t]+',
+  '(?:[Oo]ccupation|OCCUPATION|[Jj]ob|JOB)[ \\t]*:[ \\t]*[a-z][a-z -]{0,40}?[ \\t]+(?:at|for|with)[ \\t]+',
+];
+
 function labelled(name: string, category: SafeHarborCategory, labels: string): PatternRule {
   return { name, category, source: `\\b(?:${labels})${SEP}${ID_VALUE}`, hasValue: true, lead: 'word' };
 }
@@ -90,6 +107,16 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     lead: 'rare',
     triggers: ['@'],
     source: '(?<![\\w.@/])@(?=[A-Za-z0-9_.]*[\\d_])[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_](?![\\w@])',
+  },
+  {
+    name: 'employer',
+    category: 'name',
+    lead: 'rare',
+    hasValue: true,
+    // Every lead holds one of these. Short ones: 28 specific literals (`works at`, …) cost more to
+    // test in every text (3.8 ms per 1.4 MB) than running the rule on the texts with `work` (2.2 ms).
+    triggers: ['mploye', 'MPLOYE', 'ork', 'ORK', 'etired', 'ETIRED', 'ccupation', 'CCUPATION', 'ob:', 'OB:'],
+    source: `\\b(?:${EMPLOYER_LEAD.join('|')})${NOT_EMPLOYER}(?<v>${ORG})`,
   },
   { name: 'url', category: 'url', lead: 'rare', triggers: ['://', 'www.', 'WWW.'], source: "(?:https?|ftp)://[^\\s<>\"'`)\\]]*[^\\s<>\"'`)\\].,;:!?]|\\bwww\\.[^\\s<>\"'`)\\]]*[^\\s<>\"'`)\\].,;:!?]" },
   {
