@@ -15,9 +15,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * labelled given name (176ccf1), the city and ZIP after a street (b5c5bf5), now written-out
  * e-mails, geocodes, user names, relatives' names and names repeated in any case (27fd201),
  * repeated dates and partial SSNs (58ca48c), 94F, Canadian postal codes, ordering providers (1b3d964),
- * licence plates with a state code and MAC addresses (27512be).
+ * licence plates with a state code and MAC addresses (27512be), employer names (c6e8ad1).
  */
-export const BASELINE_COMMIT = '27512be150d5fc0072cdf3715716733e78b82bd1';
+export const BASELINE_COMMIT = 'c6e8ad101202cd009872be66101748d356546ff9';
 
 /** The text engine's first reference, before any speed work (the DICOM charset decoder's still). */
 export const PRE_SPEED_WORK_COMMIT = 'c8e80d492bc451013d4cc93ce09b8b29d7db0342';
