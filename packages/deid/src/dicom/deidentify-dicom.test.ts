@@ -157,6 +157,32 @@ describe('options', () => {
     expect(meanings([])).toEqual(['CT chest', 'ANONYMIZED', 'ANONYMIZED']);
   });
 
+  it('an attribute Table E.1-1 does not list is kept, unless it is typed text holding the patient\'s name or id (any letter case, any character set)', () => {
+    const port: TextDeidentifier = { deidentify: ({ text }) => ({ text: `[cleaned ${String(text.length)}]`, spans: [] }) };
+    const build = (charset: string, name: string, explanation: string): Buffer =>
+      part10([
+        str(0x00080005, 'CS', charset),
+        str(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.2'),
+        str(0x00080018, 'UI', '1.2.826.0.1.3680043.2.1143.777.3'),
+        str(0x00080070, 'LO', 'SIEMENS'),
+        str(0x00100010, 'PN', Buffer.from(name, 'utf8')),
+        str(0x00100020, 'LO', 'MRN4455667'),
+        str(0x00181030, 'LO', 'CHEST ROUTINE'),
+        str(0x00211010, 'LO', 'x'),
+        str(0x00281055, 'LO', Buffer.from(explanation, 'utf8')),
+        str(0x00283003, 'LO', 'lut for mrn4455667'),
+        str(0x00400254, 'LO', 'plain'),
+      ]);
+    const values = (bytes: Buffer): (string | undefined)[] => {
+      const d = out(bytes, [], { text: port }).read.dataset;
+      return [0x00080070, 0x00281055, 0x00283003].map((t) => Buffer.from(d.find((e) => e.tag === t)?.value ?? []).toString('utf8').trimEnd());
+    };
+    expect(values(build('ISO_IR 100', 'WHITFIELD^HAROLD', 'whitfield window'))).toEqual(['SIEMENS', '[cleaned 16]', '[cleaned 18]']);
+    expect(values(build('ISO_IR 192', 'MÜLLER^HANS', 'Müller Fenster'))).toEqual(['SIEMENS', '[cleaned 14]', '[cleaned 18]']);
+    // A word that only contains a name part is not the name (`HAROLDSON`), nor a part under 3 letters.
+    expect(values(build('ISO_IR 100', 'LI^HAROLD', 'HAROLDSON LI window'))).toEqual(['SIEMENS', 'HAROLDSON LI window', '[cleaned 18]']);
+  });
+
   it('Clean Graphics clears overlay bitmaps and keeps their size; the Basic Profile removes them', () => {
     const input = readCorpus('dicom-pydicom-testfiles/examples_overlay.dcm');
     const before = readDicom(input).dataset.find((e) => e.tag === 0x60003000)!.value!;

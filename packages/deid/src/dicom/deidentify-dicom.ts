@@ -13,7 +13,7 @@ import { deidMethodElements } from './deid/deid-method.ts';
 import type { DicomDeidOptions } from './deid/dicom-deid-options.ts';
 import type { ProfileOption } from './profile/profile-row.ts';
 import { deidentifyElements, type WalkContext } from './deid/deidentify-elements.ts';
-import { collectKnownIdentifiers } from './deid/known-identifiers.ts';
+import { collectKnownIdentifiers, patientWordsOf, type PatientWords } from './deid/known-identifiers.ts';
 import { resolvePatientIdentity } from './deid/resolve-patient.ts';
 import { createUidRemapper } from './deid/uid-remapper.ts';
 import { SAFE_PRIVATE_ATTRIBUTES, safePrivateSet } from './deid/safe-private-attributes.ts';
@@ -130,7 +130,7 @@ function memoMethodElements(opts: readonly ProfileOption[]): (pixelsCleaned: boo
   return (pixelsCleaned) => (pixelsCleaned ? cleaned : plain);
 }
 
-type Prepared = Omit<WalkContext, 'patient' | 'known' | 'tally' | 'forceUtf8' | 'needsUtf8'> & {
+type Prepared = Omit<WalkContext, 'patient' | 'known' | 'patientWords' | 'tally' | 'forceUtf8' | 'needsUtf8'> & {
   readonly methodElements: (pixelsCleaned: boolean) => readonly DicomElement[];
 };
 
@@ -200,10 +200,12 @@ function deidentifyOne(
       )
     : undefined;
   let known: KnownIdentifiers | undefined;
+  let words: PatientWords | undefined;
   const base = {
     ...prepared,
     patient: options.factory.forPatient(identity),
     known: (): KnownIdentifiers => (known ??= collectKnownIdentifiers(dataset, charset)),
+    patientWords: (): PatientWords => (words ??= patientWordsOf(dataset, charset)),
     ...(itemPatients === undefined ? {} : { itemPatients }),
   };
   let ctx: WalkContext = { ...base, tally: new DeidTally(), forceUtf8: false, needsUtf8: false };

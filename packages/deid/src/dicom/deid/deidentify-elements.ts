@@ -12,6 +12,7 @@ import { isTextVr, type Vr } from '../vr.ts';
 import type { ActionTable, ResolvedAction } from './action-table.ts';
 import { fitsListedVr, safePrivateKey } from './safe-private-attributes.ts';
 import { dummyValue } from './dummy-value.ts';
+import { mentionsPatient, type PatientWords } from './known-identifiers.ts';
 
 /** How unlisted attributes inside a sequence are treated: as the Basic Profile says, or as dummy or cleaned content. */
 type Mode = 'normal' | 'dummy' | 'clean';
@@ -27,6 +28,8 @@ export interface WalkContext {
   readonly text: TextDeidentifier | undefined;
   /** The instance's known identifiers for the text port; collected on first use (most values never need them). */
   readonly known: () => KnownIdentifiers;
+  /** The patient's name and id words, for attributes Table E.1-1 does not list; collected on first use. */
+  readonly patientWords: () => PatientWords;
   /** Keys of the safe private elements ({@link safePrivateKey}), used under Retain Safe Private. */
   readonly safePrivate: ReadonlyMap<string, Vr | undefined>;
   readonly tally: DeidTally;
@@ -256,9 +259,29 @@ function freeByTag(e: DicomElement): 'own' | 'declared' | undefined {
   return undefined;
 }
 
+/** VRs of text a person or a device types freely; a code string (CS), an AE title or a UID is none. */
+const TYPED_TEXT_VRS: ReadonlySet<Vr> = new Set<Vr>(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'PN']);
+
+/**
+ * An attribute Table E.1-1 does not list is kept (PS3.15 §E.1.1), unless it is typed text that
+ * holds one of the instance's own known identifiers (`WHITFIELD window` in a Window Center & Width
+ * Explanation): Safe Harbor allows none anywhere, so that value is cleaned like a descriptor.
+ */
+function keptUnlisted(e: DicomElement, charset: DicomCharset, ctx: WalkContext, rule: string): DicomElement {
+  const value = e.value;
+  if (!TYPED_TEXT_VRS.has(e.vr) || value === undefined || value.byteLength === 0 || CODE_TAGS.has(e.tag)) return transcoded(e, charset, ctx);
+  const patient = ctx.patientWords();
+  if (patient.words.length === 0) return transcoded(e, charset, ctx);
+  // ASCII words are found in the bytes read as Latin-1 (every DICOM repertoire keeps ASCII as is but
+  // ISO 2022 escapes, which do not split a word); others need the value decoded.
+  const text = patient.ascii ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1') : textOf(e, charset);
+  return text !== undefined && mentionsPatient(text.toUpperCase(), patient) ? cleanText(e, charset, ctx, rule) : transcoded(e, charset, ctx);
+}
+
 function unlisted(e: DicomElement, charset: DicomCharset, mode: Mode, ctx: WalkContext, rule: string): DicomElement {
   if (e.items !== undefined) return walkItems(e, charset, mode, ctx);
-  if (mode === 'normal' || CODE_TAGS.has(e.tag)) return transcoded(e, charset, ctx);
+  if (mode === 'normal') return keptUnlisted(e, charset, ctx, rule);
+  if (CODE_TAGS.has(e.tag)) return transcoded(e, charset, ctx);
   const free = freeByTag(e);
   if (free === undefined) return transcoded(e, charset, ctx);
   if (mode === 'clean' && free === 'own') return clean(e, charset, ctx, rule);

@@ -74,3 +74,51 @@ export function collectKnownIdentifiers(dataset: readonly DicomElement[], charse
     dates: Object.freeze([...dates]),
   });
 }
+
+/** Shorter name parts (`LI`, `MR`) and identifiers match too much by chance to decide alone. */
+const MIN_NAME_PART = 3;
+const MIN_IDENTIFIER = 4;
+/** The patient's own names and ids in the Patient module (PS3.3 §C.7.1.1): the words looked for in attributes Table E.1-1 does not list. */
+const PATIENT_NAME_TAGS: readonly number[] = [0x00100010, 0x00101001, 0x00101005, 0x00101060];
+const PATIENT_ID_TAGS: readonly number[] = [0x00100020, 0x00101000, 0x00101090];
+
+/** The words of the patient's names and ids, upper case (PHI, memory only), and whether any is beyond ASCII. */
+export interface PatientWords {
+  readonly words: readonly string[];
+  readonly ascii: boolean;
+}
+
+/** {@link PatientWords} of a data set's top level: name parts of 3 letters or more, ids of 4 characters or more. */
+export function patientWordsOf(dataset: readonly DicomElement[], charset: DicomCharset): PatientWords {
+  const words = new Set<string>();
+  const add = (tags: readonly number[], min: number): void => {
+    for (const tag of tags) {
+      const e = dataset.find((x) => x.tag === tag);
+      const text = e === undefined ? undefined : textOf(e, charset);
+      for (const part of (text ?? '').toUpperCase().split(/[\s^=\\,]+/)) if (part.length >= min) words.add(part);
+    }
+  };
+  add(PATIENT_NAME_TAGS, MIN_NAME_PART);
+  add(PATIENT_ID_TAGS, MIN_IDENTIFIER);
+  const list = [...words];
+  return { words: list, ascii: list.every((w) => /^[\x20-\x7e]*$/.test(w)) };
+}
+
+/**
+ * Whether `upper` (a value in upper case) holds one of the patient's words as a whole word: the
+ * cheap test that sends an attribute Table E.1-1 does not list through the text engine
+ * (`WHITFIELD window` in a Window Center & Width Explanation). PHI: the answer only.
+ */
+export function mentionsPatient(upper: string, patient: PatientWords): boolean {
+  for (const word of patient.words) {
+    for (let at = upper.indexOf(word); at >= 0; at = upper.indexOf(word, at + 1)) {
+      if (!isWordChar(upper.charCodeAt(at - 1)) && !isWordChar(upper.charCodeAt(at + word.length))) return true;
+    }
+  }
+  return false;
+}
+
+/** A letter or digit (ASCII, or any code unit above it: a word of another script goes on). NaN (outside the string) is none. */
+function isWordChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c > 0x7f;
+}
