@@ -36,7 +36,7 @@ const PATIENT = {
 };
 
 // The discharge note a DocumentReference points at, as a FHIR Binary (base64 text/plain).
-const NOTE = 'Discharge summary: Jonathan Quimby, 62704, discharged 03/06/2025. Niece Rosalind Ogilvy (217) 555-0199 will drive him home.';
+const NOTE = 'Discharge summary: Jonathan Quimby, 62704, discharged 03/06/2025. Works as a machinist at Prairie Tractor Works. Niece Rosalind Ogilvy (217) 555-0199 will drive him home.';
 const BINARY = { resourceType: 'Binary', id: 'note-4711', contentType: 'text/plain; charset=utf-8', securityContext: { reference: 'Patient/example-4711' }, data: Buffer.from(NOTE).toString('base64') };
 
 /**
