@@ -148,7 +148,7 @@ export async function runDeidBatch(options: BatchOptions): Promise<BatchSummary>
         resumed += 1;
       }
       addToManifest(builder, entry);
-      // The report is for whoever ran the batch: its places name the input again.
+      // The summary places problems in the input again; the report shows the input or the output (--report-names).
       const { relative, output } = file;
       if (entry.status === 'failed') failed.push({ relative, output, problem: placedIn(entry.problems[0] ?? { code: 'failed', message: 'failed', place: {} }, relative) });
       else for (const problem of entry.problems) recordProblems.push({ relative, output, problem: placedIn(problem, relative) });
