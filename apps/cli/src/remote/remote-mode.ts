@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { PurposeOfUse } from '@phiguard/audit';
 import type { CliContext } from '../context.ts';
+import type { ReportNameMode } from '../deid/report-names.ts';
 import type { RemoteClient } from './remote-client.ts';
 import { RemoteError } from './remote-error.ts';
 
@@ -116,7 +117,7 @@ export async function deidRemotely(
   command: Command,
   format: string,
   inputs: readonly string[],
-  options: { readonly out: string; readonly profile: string; readonly names?: 'pseudonymize' | 'keep'; readonly reportNames?: 'auto' | 'input' | 'output' },
+  options: { readonly out: string; readonly profile: string; readonly names?: 'pseudonymize' | 'keep'; readonly reportNames?: ReportNameMode },
 ): Promise<boolean> {
   if (remoteServer(command, ctx) === undefined) return false;
   const { runDeidRemotely } = await import('./remote-deid.ts');

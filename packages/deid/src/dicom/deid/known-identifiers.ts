@@ -1,3 +1,4 @@
+import { isWordChar } from '../../text/detectors/span-lookup.ts';
 import type { KnownIdentifiers } from '../../text/text-deidentifier.ts';
 import { parseCharset, type DicomCharset } from '../charset.ts';
 import type { DicomElement } from '../dataset.ts';
@@ -112,13 +113,9 @@ export function patientWordsOf(dataset: readonly DicomElement[], charset: DicomC
 export function mentionsPatient(upper: string, patient: PatientWords): boolean {
   for (const word of patient.words) {
     for (let at = upper.indexOf(word); at >= 0; at = upper.indexOf(word, at + 1)) {
-      if (!isWordChar(upper.charCodeAt(at - 1)) && !isWordChar(upper.charCodeAt(at + word.length))) return true;
+      if (!isWordChar(upper, at - 1) && !isWordChar(upper, at + word.length)) return true;
     }
   }
   return false;
 }
 
-/** A letter or digit (ASCII, or any code unit above it: a word of another script goes on). NaN (outside the string) is none. */
-function isWordChar(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c > 0x7f;
-}
