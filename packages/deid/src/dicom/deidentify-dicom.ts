@@ -18,7 +18,7 @@ import { resolvePatientIdentity } from './deid/resolve-patient.ts';
 import { createUidRemapper } from './deid/uid-remapper.ts';
 import { SAFE_PRIVATE_ATTRIBUTES, safePrivateSet } from './deid/safe-private-attributes.ts';
 import { readDicom } from './read-dicom.ts';
-import { clearFileSetIdentification, conformDirectoryRecords, directoryPatients, fixDirectoryOffsets, isDicomdir, renameReferencedFiles } from './dicomdir.ts';
+import { conformDirectoryRecords, directoryPatients, fixDirectoryOffsets, isDicomdir, renameReferencedFiles } from './dicomdir.ts';
 import { PIXEL_DATA } from './tag.ts';
 import { asciiElement, asciiOf, textOf } from './values.ts';
 import { writeDicomChunks, type Chunks } from './write-dicom.ts';
@@ -218,11 +218,7 @@ function deidentifyOne(
   const added = [...prepared.methodElements(pixels !== undefined)];
   if (pixels !== undefined) added.push(asciiElement(0x00280301, 'CS', 'NO'), pixels);
   out = insertSorted(out, added);
-  if (directory) {
-    const cleared = clearFileSetIdentification(conformDirectoryRecords(out));
-    out = cleared.dataset;
-    if (cleared.changed > 0) ctx.tally.add('other-id', 'dicom.file-set-identification', cleared.changed);
-  }
+  if (directory) out = conformDirectoryRecords(out);
   if (directory && options.fileIds !== undefined) out = renameReferencedFiles(out, options.fileIds);
 
   const sopClass = asciiOf(dataset.find((e) => e.tag === 0x00080016)) ?? '';

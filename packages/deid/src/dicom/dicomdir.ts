@@ -11,9 +11,6 @@ const NEXT_RECORD = 0x00041400;
 const LOWER_LEVEL = 0x00041420;
 const RECORD_TYPE = 0x00041430;
 const REFERENCED_FILE_ID = 0x00041500;
-const FILE_SET_ID = 0x00041130;
-const FILE_SET_DESCRIPTOR_FILE_ID = 0x00041141;
-const FILE_SET_DESCRIPTOR_CHARSET = 0x00041142;
 
 export function isDicomdir(dataset: readonly DicomElement[]): boolean {
   return dataset.some((e) => e.tag === DIRECTORY_RECORD_SEQUENCE && e.items !== undefined);
@@ -152,32 +149,6 @@ export function conformDirectoryRecords(dataset: readonly DicomElement[]): Dicom
       ? e
       : { tag: e.tag, vr: e.vr, items, undefinedLength: e.undefinedLength, offset: e.offset };
   });
-}
-
-/**
- * The File-set Identification Module of a de-identified DICOMDIR (PS3.3 §F.3.2.1), which Table
- * E.1-1 does not list. The File-set ID (0004,1130) is a label the media creator chose, and CD
- * burners fill it with the patient's name, ID or the study date (`WHITFIELD_H`): it is emptied
- * (Type 2). The File-set Descriptor File ID (0004,1141, Type 3) points at a free-text README that
- * is not de-identified nor carried to the output; it goes, with its character set (0004,1142,
- * Type 1C on it). Returns how many elements changed, for the tally.
- */
-export function clearFileSetIdentification(dataset: readonly DicomElement[]): { dataset: DicomElement[]; changed: number } {
-  let changed = 0;
-  const out: DicomElement[] = [];
-  for (const e of dataset) {
-    if (e.tag === FILE_SET_DESCRIPTOR_FILE_ID || e.tag === FILE_SET_DESCRIPTOR_CHARSET) {
-      changed++;
-      continue;
-    }
-    if (e.tag === FILE_SET_ID && (e.value?.byteLength ?? 0) > 0) {
-      changed++;
-      out.push({ tag: e.tag, vr: e.vr, value: new Uint8Array(0), undefinedLength: false, offset: e.offset });
-      continue;
-    }
-    out.push(e);
-  }
-  return { dataset: out, changed };
 }
 
 /**

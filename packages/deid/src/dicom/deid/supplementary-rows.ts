@@ -28,6 +28,10 @@ import type { ProfileRow } from '../profile/profile-row.ts';
  * - Content Description (0070,0081), Type 2 in the Content Identification Macro (PS3.3 §10.9: a
  *   segmentation, presentation state or measurement report described by whoever made it), beside
  *   Content Creator's Name, which the table lists: Z, cleaned as a descriptor.
+ * - The File-set Identification Module of a DICOMDIR (PS3.3 §F.3.2.1): CD burners put the
+ *   patient's name, ID or study date in the File-set ID (0004,1130, `WHITFIELD_H`), Type 2: Z.
+ *   The File-set Descriptor File ID (0004,1141, Type 3) points at a free-text README that is
+ *   neither de-identified nor carried to the output: X, with its character set (0004,1142, 1C on it).
  */
 export const SUPPLEMENTARY_ROWS: readonly ProfileRow[] = [
   { tag: '0040,A160', name: 'Text Value', basic: 'D', options: { cleanStructuredContent: 'C' } },
@@ -46,4 +50,7 @@ export const SUPPLEMENTARY_ROWS: readonly ProfileRow[] = [
   { tag: '0100,0424', name: 'SOP Authorization Comment', basic: 'X', options: { cleanDescriptors: 'C' } },
   { tag: '0044,0106', name: 'Assertion Comments', basic: 'X', options: { cleanDescriptors: 'C' } },
   { tag: '0070,0081', name: 'Content Description', basic: 'Z', options: { cleanDescriptors: 'C' } },
+  { tag: '0004,1130', name: 'File-set ID', basic: 'Z' },
+  { tag: '0004,1141', name: 'File-set Descriptor File ID', basic: 'X' },
+  { tag: '0004,1142', name: 'Specific Character Set of File-set Descriptor File', basic: 'X' },
 ];
